@@ -1,0 +1,9 @@
+/// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    /** The signed-in user for this request, validated once by the middleware; null when signed out. */
+    user: import('./server/auth/session.ts').SessionUser | null;
+    session: import('./server/auth/session.ts').Session | null;
+  }
+}
