@@ -6,9 +6,25 @@ import { defineConfig } from 'astro/config';
 export default defineConfig({
   site: process.env.SITE_URL ?? 'http://localhost:4321',
   output: 'server',
-  adapter: node({ mode: 'standalone' }),
+  // 'middleware' mode: scripts/serve.ts wraps Astro's handler in a Node server that first migrates the
+  // database and adds the security headers to every response, static files included.
+  adapter: node({ mode: 'middleware' }),
   integrations: [preact()],
-  // Origin checks for every non-GET request (tRPC included) live in src/middleware.ts.
-  security: { checkOrigin: false },
+  security: {
+    // The origin check for every non-GET request (tRPC included) lives in src/middleware.ts.
+    checkOrigin: false,
+    // Astro hashes its own scripts and styles into script-src/style-src; these directives are added.
+    csp: {
+      directives: [
+        "default-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+      ],
+    },
+  },
   server: { host: process.env.HOST ?? 'localhost', port: Number(process.env.PORT ?? 4321) },
 });

@@ -1,0 +1,24 @@
+import { openDb, type DbHandle } from '#db/client.ts';
+import { migrateDb } from '#db/migrate.ts';
+import { seedDemo } from '#db/seed.ts';
+import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
+import { hashPassword } from '#src/server/auth/password.ts';
+import type { Env } from '#src/server/env.ts';
+import { newId } from '#src/server/ids.ts';
+
+/** Opens the configured database and applies pending migrations. */
+export async function openMigratedDb(env: Env): Promise<DbHandle> {
+  const handle = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
+  await migrateDb(handle.db);
+  return handle;
+}
+
+export async function seedDemoAccounts(handle: DbHandle, env: Env): Promise<number> {
+  const { created } = await seedDemo(handle.db, {
+    production: env.NODE_ENV === 'production',
+    hashPassword,
+    newId,
+    ethicsVersion: CURRENT_ETHICS_VERSION,
+  });
+  return created;
+}

@@ -1,0 +1,42 @@
+/**
+ * Starts the portal: migrates the database (and seeds demo accounts outside production), then serves
+ * Astro's build behind a Node server that adds the security headers to every response, static files too.
+ */
+import { createServer } from 'node:http';
+import { securityHeaders } from '#src/server/http/security-headers.ts';
+import { getEnv } from '#src/server/env.ts';
+import { openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
+
+type NodeHandler = (
+  req: import('node:http').IncomingMessage,
+  res: import('node:http').ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
+
+const env = getEnv();
+const handle = await openMigratedDb(env);
+if (env.NODE_ENV !== 'production') {
+  const created = await seedDemoAccounts(handle, env);
+  if (created > 0) console.log(`Seeded ${created} demo account(s); see the README for their credentials.`);
+}
+handle.client.close();
+
+const entry = new URL('../dist/server/entry.mjs', import.meta.url);
+const { handler } = (await import(entry.href)) as { handler: NodeHandler };
+const headers = securityHeaders(env.NODE_ENV === 'production');
+
+const server = createServer((req, res) => {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  handler(req, res, (error) => {
+    res.statusCode = error ? 500 : 404;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.end(error ? 'Internal error' : 'Not found');
+  });
+});
+server.listen(env.PORT, env.HOST, () => {
+  console.log(`IECPA portal listening on http://${env.HOST}:${env.PORT} (database ${env.DATABASE_URL})`);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => server.close(() => process.exit(0)));
+}

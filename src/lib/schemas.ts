@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * Field schemas and their limits, shared by the forms and the tRPC procedures so that both say the same
+ * thing about the same field.
+ */
+export const LIMITS = {
+  nameMax: 120,
+  emailMax: 254,
+  passwordMin: 8,
+  passwordMax: 128,
+  searchMax: 100,
+} as const;
+
+export const PROFESSIONS = [
+  'physician',
+  'nurse',
+  'perfusionist',
+  'technologist',
+  'physiotherapist',
+  'researcher',
+  'other',
+] as const;
+
+export const PROFESSION_LABELS: Record<(typeof PROFESSIONS)[number], string> = {
+  physician: 'Physician',
+  nurse: 'Nurse',
+  perfusionist: 'Perfusionist',
+  technologist: 'Technologist',
+  physiotherapist: 'Physiotherapist',
+  researcher: 'Researcher',
+  other: 'Other health professional',
+};
+
+/** ISO 3166-1 alpha-2 codes; names come from Intl.DisplayNames so there is no list of names to maintain. */
+export const COUNTRY_CODES = `AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM
+FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP
+KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD
+SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC
+VE VG VI VN VU WF WS XK YE YT ZA ZM ZW`
+  .split(/\s+/)
+  .filter(Boolean);
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+export function countryName(code: string): string {
+  return regionNames.of(code) ?? code;
+}
+
+export const nameField = z
+  .string({ error: 'Enter your name.' })
+  .trim()
+  .min(1, 'Enter your name.')
+  .max(LIMITS.nameMax, `Use at most ${LIMITS.nameMax} characters.`)
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'Remove control characters from the name.');
+
+export const emailField = z
+  .string({ error: 'Enter your email address.' })
+  .trim()
+  .min(1, 'Enter your email address.')
+  .max(LIMITS.emailMax, `Use at most ${LIMITS.emailMax} characters.`)
+  .pipe(z.email('Enter an email address like name@example.org.'))
+  .transform((v) => v.toLowerCase());
+
+export const passwordField = z
+  .string({ error: 'Enter a password.' })
+  .min(LIMITS.passwordMin, `Use at least ${LIMITS.passwordMin} characters.`)
+  .max(LIMITS.passwordMax, `Use at most ${LIMITS.passwordMax} characters.`);
+
+/** The password being typed to sign in: any length up to the maximum (old accounts may predate rules). */
+export const currentPasswordField = z
+  .string({ error: 'Enter your password.' })
+  .min(1, 'Enter your password.')
+  .max(LIMITS.passwordMax, `Use at most ${LIMITS.passwordMax} characters.`);
+
+export const countryField = z.enum(COUNTRY_CODES as [string, ...string[]], { error: 'Choose your country.' });
+
+export const professionField = z.enum(PROFESSIONS, { error: 'Choose your profession.' });
+
+export const acceptEthicsField = z.literal(true, { error: 'Accept the code of ethics to join.' });
+
+export const totpCodeField = z
+  .string({ error: 'Enter the 6-digit code.' })
+  .trim()
+  .regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app.');
+
+/** A 6-digit TOTP code or a recovery code (xxxxx-xxxxx). */
+export const secondFactorField = z
+  .string({ error: 'Enter a code.' })
+  .trim()
+  .min(1, 'Enter a code.')
+  .max(20, 'That code is too long.')
+  .regex(/^(\d{6}|[a-z2-7]{5}-[a-z2-7]{5})$/i, 'Enter the 6-digit code or a recovery code like abcde-fghij.');
+
+export const tokenField = z
+  .string({ error: 'The link is incomplete.' })
+  .min(10, 'The link is incomplete.')
+  .max(100, 'The link is not valid.')
+  .regex(/^[a-z2-7]+$/, 'The link is not valid.');
+
+export const registerInput = z.object({
+  name: nameField,
+  email: emailField,
+  password: passwordField,
+  country: countryField,
+  profession: professionField,
+  acceptEthics: acceptEthicsField,
+});
+export type RegisterInput = z.infer<typeof registerInput>;

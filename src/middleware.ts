@@ -1,0 +1,52 @@
+import { defineMiddleware } from 'astro:middleware';
+import { sessionCookieName, validateSessionToken } from '#src/server/auth/session.ts';
+import { getDb } from '#src/server/db.ts';
+import { getEnv } from '#src/server/env.ts';
+import { MAX_BODY_BYTES } from '#src/server/http/security-headers.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function plain(status: number, message: string): Response {
+  return new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
+/** True when the request's Origin is this site (Astro's checkOrigin covers only form posts; this covers all). */
+function isSameOrigin(request: Request, url: URL): boolean {
+  const origin = request.headers.get('origin');
+  if (!origin) return false;
+  return origin === url.origin || origin === new URL(getEnv().SITE_URL).origin;
+}
+
+export const onRequest = defineMiddleware(async (context, next) => {
+  context.locals.user = null;
+  context.locals.session = null;
+  if (context.isPrerendered) return next();
+
+  const { request, url } = context;
+  if (!SAFE_METHODS.has(request.method)) {
+    const length = request.headers.get('content-length');
+    if (length === null && request.headers.has('transfer-encoding')) {
+      return plain(411, 'Send the request with a Content-Length header.');
+    }
+    if (length !== null && Number(length) > MAX_BODY_BYTES) {
+      return plain(413, `The request is too large (limit ${MAX_BODY_BYTES / 1024} KiB).`);
+    }
+    if (!isSameOrigin(request, url)) {
+      return plain(403, 'This request came from another site and was refused.');
+    }
+  }
+
+  const cookieName = sessionCookieName(getEnv().NODE_ENV === 'production');
+  const token = context.cookies.get(cookieName)?.value;
+  if (token) {
+    const { db } = await getDb();
+    const validated = await validateSessionToken(db, token);
+    if (validated) {
+      context.locals.user = validated.user;
+      context.locals.session = validated.session;
+    } else {
+      context.cookies.delete(cookieName, { path: '/' });
+    }
+  }
+  return next();
+});

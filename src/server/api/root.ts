@@ -1,0 +1,12 @@
+import { createCallerFactory, router } from './trpc.ts';
+import { accountRouter } from './routers/account.ts';
+import { adminRouter } from './routers/admin.ts';
+
+export const appRouter = router({
+  account: accountRouter,
+  admin: adminRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

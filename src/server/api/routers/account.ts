@@ -1,0 +1,152 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import {
+  currentPasswordField,
+  emailField,
+  passwordField,
+  registerInput,
+  secondFactorField,
+  tokenField,
+  totpCodeField,
+} from '#src/lib/schemas.ts';
+import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
+import * as accounts from '../../services/accounts.ts';
+import {
+  fieldErrors,
+  pendingSessionProcedure,
+  protectedProcedure,
+  publicProcedure,
+  router,
+} from '../trpc.ts';
+
+const TOO_MANY = 'Too many attempts. Wait a few minutes and try again.';
+
+export const accountRouter = router({
+  me: publicProcedure.query(({ ctx }) => {
+    if (!ctx.user || !ctx.session) return null;
+    return { ...ctx.user, twoFactorPending: !ctx.session.twoFactorVerified };
+  }),
+
+  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
+    const result = await accounts.registerUser(ctx.db, ctx.deps, input, ctx.meta);
+    if (!result.ok && 'reason' in result) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY });
+    if (!result.ok) throw fieldErrors('Some fields need your attention.', result.fieldErrors);
+    return { ok: true as const };
+  }),
+
+  verifyEmail: publicProcedure.input(z.object({ token: tokenField })).mutation(async ({ ctx, input }) => {
+    const outcome = await accounts.verifyEmail(ctx.db, input.token);
+    if (outcome === 'invalid') {
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: 'This link has expired or was already used. Sign in and we will send you a new one.',
+      });
+    }
+    return { ok: true as const };
+  }),
+
+  signIn: publicProcedure
+    .input(z.object({ email: emailField, password: currentPasswordField }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await accounts.signIn(ctx.db, ctx.deps, input, ctx.meta);
+      switch (result.status) {
+        case 'rate-limited':
+          throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY });
+        case 'invalid':
+          throw new TRPCError({ code: 'UNAUTHORIZED', message: 'That email and password do not match an account.' });
+        case 'unverified':
+          throw new TRPCError({
+            code: 'FORBIDDEN',
+            message: 'Confirm your email address first: we have sent you a new link.',
+          });
+        case 'signed-in':
+          ctx.cookies.set(result.token);
+          return { needsTwoFactor: result.needsTwoFactor };
+      }
+    }),
+
+  verifySecondFactor: pendingSessionProcedure
+    .input(z.object({ code: secondFactorField }))
+    .mutation(async ({ ctx, input }) => {
+      const outcome = await accounts.verifySecondFactor(ctx.db, ctx.session, input.code, ctx.meta);
+      if (outcome === 'rate-limited') throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY });
+      if (outcome === 'invalid') throw fieldErrors('That code is not valid.', { code: 'That code is not valid. Enter the current code or an unused recovery code.' });
+      return { ok: true as const };
+    }),
+
+  signOut: pendingSessionProcedure.mutation(async ({ ctx }) => {
+    await accounts.signOut(ctx.db, ctx.session, ctx.meta);
+    ctx.cookies.clear();
+    return { ok: true as const };
+  }),
+
+  requestPasswordReset: publicProcedure.input(z.object({ email: emailField })).mutation(async ({ ctx, input }) => {
+    const result = await accounts.requestPasswordReset(ctx.db, ctx.deps, input.email, ctx.meta);
+    if (!result.ok) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY });
+    return { ok: true as const };
+  }),
+
+  resetPassword: publicProcedure
+    .input(z.object({ token: tokenField, password: passwordField }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await accounts.resetPassword(ctx.db, input, ctx.meta);
+      if (!result.ok && 'reason' in result) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'This reset link has expired or was already used. Ask for a new one.',
+        });
+      }
+      if (!result.ok) throw fieldErrors('Choose a different password.', result.fieldErrors);
+      ctx.cookies.clear();
+      return { ok: true as const };
+    }),
+
+  changePassword: protectedProcedure
+    .input(z.object({ currentPassword: currentPasswordField, newPassword: passwordField }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await accounts.changePassword(ctx.db, ctx.session, input, ctx.meta);
+      if (!result.ok) throw fieldErrors('Your password was not changed.', result.fieldErrors);
+      return { ok: true as const };
+    }),
+
+  sessions: protectedProcedure.query(({ ctx }) => accounts.listSessions(ctx.db, ctx.session)),
+
+  endSession: protectedProcedure
+    .input(z.object({ sessionId: z.string().min(1).max(64) }))
+    .mutation(async ({ ctx, input }) => {
+      const ended = await accounts.endSession(ctx.db, ctx.session, input.sessionId, ctx.meta);
+      if (!ended) throw new TRPCError({ code: 'NOT_FOUND', message: 'That session has already ended.' });
+      if (input.sessionId === ctx.session.id) ctx.cookies.clear();
+      return { ok: true as const };
+    }),
+
+  twoFactorStatus: protectedProcedure.query(async ({ ctx }) => ({
+    enabled: ctx.user.totpEnabled,
+    required: ctx.user.roles.some((r) => ROLES_REQUIRING_TOTP.includes(r)),
+    recoveryCodesLeft: ctx.user.totpEnabled ? await accounts.countUnusedRecoveryCodes(ctx.db, ctx.user.id) : 0,
+  })),
+
+  beginTotp: protectedProcedure.query(({ ctx }) => accounts.beginTotpEnrolment(ctx.user.email)),
+
+  confirmTotp: protectedProcedure
+    .input(z.object({ secret: z.string().regex(/^[A-Z2-7]{32}$/, 'Start the set-up again.'), code: totpCodeField }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await accounts.confirmTotpEnrolment(ctx.db, ctx.session, input, ctx.meta);
+      if (!result.ok) throw fieldErrors('Two-factor authentication is not set up yet.', result.fieldErrors);
+      return { recoveryCodes: result.recoveryCodes };
+    }),
+
+  disableTotp: protectedProcedure
+    .input(z.object({ password: currentPasswordField }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await accounts.disableTotp(ctx.db, ctx.session, input, ctx.meta);
+      if (!result.ok && 'reason' in result) {
+        throw new TRPCError({
+          code: 'FORBIDDEN',
+          message: 'Your role requires two-factor authentication, so it cannot be turned off.',
+        });
+      }
+      if (!result.ok) throw fieldErrors('Two-factor authentication is still on.', result.fieldErrors);
+      return { ok: true as const };
+    }),
+});

@@ -1,0 +1,95 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import type { Db } from '#db/client.ts';
+import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
+import type { Session, SessionUser } from '../auth/session.ts';
+import type { RequestMeta, ServiceDeps } from '../services/deps.ts';
+
+/** Sets or clears the session cookie on whichever response is being built (page or API). */
+export interface SessionCookieJar {
+  set(token: string): void;
+  clear(): void;
+}
+
+/** Everything a procedure may use; built from `locals` per request, or directly in tests (no HTTP). */
+export interface Context {
+  db: Db;
+  deps: ServiceDeps;
+  user: SessionUser | null;
+  session: Session | null;
+  meta: RequestMeta;
+  cookies: SessionCookieJar;
+}
+
+/** Carries per-field messages from a service result to the client (see the error formatter). */
+export class FieldErrorsCause extends Error {
+  readonly fieldErrors: Record<string, string>;
+  constructor(fieldErrors: Record<string, string>) {
+    super('Invalid fields');
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+export function fieldErrors(message: string, errors: Record<string, string>): TRPCError {
+  return new TRPCError({ code: 'BAD_REQUEST', message, cause: new FieldErrorsCause(errors) });
+}
+
+function flattenFieldErrors(cause: unknown): Record<string, string> | null {
+  if (cause instanceof z.ZodError) {
+    const out: Record<string, string> = {};
+    for (const issue of cause.issues) {
+      const key = issue.path.join('.') || '_';
+      out[key] ??= issue.message;
+    }
+    return out;
+  }
+  if (cause instanceof FieldErrorsCause) return cause.fieldErrors;
+  return null;
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const fields = flattenFieldErrors(error.cause);
+    return {
+      ...shape,
+      message: fields && error.cause instanceof z.ZodError ? 'Some fields need your attention.' : shape.message,
+      data: { ...shape.data, stack: undefined, fieldErrors: fields },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+/** A session exists, but the second factor may still be missing: only for completing sign-in. */
+export const pendingSessionProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user || !ctx.session) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
+  }
+  return next({ ctx: { ...ctx, user: ctx.user, session: ctx.session } });
+});
+
+/** A fully signed-in user (second factor passed when they have one). */
+export const protectedProcedure = pendingSessionProcedure.use(({ ctx, next }) => {
+  if (!ctx.session.twoFactorVerified) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Enter your two-factor code to finish signing in.' });
+  }
+  return next({ ctx });
+});
+
+/** A signed-in user holding `role`; roles that need a second factor refuse users without one. */
+export function roleProcedure(role: Role) {
+  return protectedProcedure.use(({ ctx, next }) => {
+    if (!ctx.user.roles.includes(role)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'Your account does not have permission to do this.' });
+    }
+    if (ROLES_REQUIRING_TOTP.includes(role) && !ctx.user.totpEnabled) {
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: 'Set up two-factor authentication (Account → Security) before using this role.',
+      });
+    }
+    return next({ ctx });
+  });
+}

@@ -1,0 +1,159 @@
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '#db/client.ts';
+import { sessions, users } from '#db/schema/index.ts';
+import { ROLES, type Role } from '#src/lib/roles.ts';
+import { hashSecret, newId, newSecret } from '../ids.ts';
+
+/**
+ * Sessions after the Lucia guide (lucia-auth.com/sessions): the cookie holds `<id>.<secret>`, the database
+ * holds SHA-256(secret), and the two are compared in constant time. Timeouts follow OWASP ASVS 4.0
+ * §3.3.2 (level 2: re-authentication after 12 hours, and after an idle period).
+ */
+export const SESSION_IDLE_TIMEOUT_MS = 60 * 60 * 1000;
+export const SESSION_ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
+/** lastSeenAt is refreshed at most this often, so most requests only read. */
+const LAST_SEEN_GRANULARITY_MS = 60 * 1000;
+
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: number;
+  lastSeenAt: number;
+  twoFactorVerified: boolean;
+}
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  email: string;
+  roles: Role[];
+  emailVerified: boolean;
+  totpEnabled: boolean;
+}
+
+export interface SessionValidation {
+  session: Session;
+  user: SessionUser;
+}
+
+export interface SessionMeta {
+  userAgent: string;
+  ipAddress: string;
+}
+
+export async function createSession(
+  db: Db,
+  userId: string,
+  twoFactorVerified: boolean,
+  meta: SessionMeta,
+  now = Date.now(),
+): Promise<{ token: string; session: Session }> {
+  const id = newId();
+  const secret = newSecret();
+  const session: Session = { id, userId, createdAt: now, lastSeenAt: now, twoFactorVerified };
+  await db.insert(sessions).values({
+    ...session,
+    secretHash: hashSecret(secret),
+    userAgent: meta.userAgent.slice(0, 300),
+    ipAddress: meta.ipAddress.slice(0, 64),
+  });
+  return { token: `${id}.${secret}`, session };
+}
+
+function parseRoles(joined: string | null): Role[] {
+  if (!joined) return [];
+  return joined.split(',').filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+}
+
+/** The session and its user for a cookie token, or null if the token is malformed, unknown or expired. */
+export async function validateSessionToken(
+  db: Db,
+  token: string,
+  now = Date.now(),
+): Promise<SessionValidation | null> {
+  const parts = token.split('.');
+  if (parts.length !== 2 || !parts[0] || !parts[1] || token.length > 200) return null;
+  const [id, secret] = parts;
+  const rows = await db
+    .select({
+      id: sessions.id,
+      secretHash: sessions.secretHash,
+      userId: sessions.userId,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      twoFactorVerified: sessions.twoFactorVerified,
+      name: users.name,
+      email: users.email,
+      emailVerifiedAt: users.emailVerifiedAt,
+      roles: sql<string | null>`(select group_concat(role) from user_roles where user_id = ${users.id})`,
+      totpEnabled: sql<number>`exists(select 1 from totp_credentials where user_id = ${users.id})`,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, id))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  const expected = new TextEncoder().encode(row.secretHash);
+  const actual = new TextEncoder().encode(hashSecret(secret));
+  if (!constantTimeEqual(expected, actual)) return null;
+  if (now - row.lastSeenAt > SESSION_IDLE_TIMEOUT_MS || now - row.createdAt > SESSION_ABSOLUTE_TIMEOUT_MS) {
+    await db.delete(sessions).where(eq(sessions.id, id));
+    return null;
+  }
+  if (now - row.lastSeenAt > LAST_SEEN_GRANULARITY_MS) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id));
+  }
+  return {
+    session: {
+      id: row.id,
+      userId: row.userId,
+      createdAt: row.createdAt,
+      lastSeenAt: now,
+      twoFactorVerified: row.twoFactorVerified,
+    },
+    user: {
+      id: row.userId,
+      name: row.name,
+      email: row.email,
+      roles: parseRoles(row.roles),
+      emailVerified: row.emailVerifiedAt !== null,
+      totpEnabled: row.totpEnabled === 1,
+    },
+  };
+}
+
+export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+export async function invalidateUserSessions(db: Db, userId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.userId, userId));
+}
+
+export const SESSION_COOKIE_DEV = 'iecpa_session';
+/** `__Host-` pins the cookie to this host, path / and Secure (RFC 6265bis §4.1.3.2). */
+export const SESSION_COOKIE_PROD = '__Host-iecpa_session';
+
+export function sessionCookieName(production: boolean): string {
+  return production ? SESSION_COOKIE_PROD : SESSION_COOKIE_DEV;
+}
+
+export interface CookieOptions {
+  httpOnly: true;
+  secure: boolean;
+  sameSite: 'lax';
+  path: '/';
+  maxAge?: number;
+}
+
+export function sessionCookieOptions(production: boolean): CookieOptions {
+  return {
+    httpOnly: true,
+    secure: production,
+    sameSite: 'lax',
+    path: '/',
+    maxAge: SESSION_ABSOLUTE_TIMEOUT_MS / 1000,
+  };
+}

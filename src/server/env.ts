@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** Every setting the portal reads from the environment, validated once. Documented in the README. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.string().min(1).default('file:data/iecpa.db'),
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+  SITE_URL: z.url().default('http://localhost:4321'),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('IECPA <no-reply@iecpa.localhost>'),
+  UPLOAD_DIR: z.string().default('data/uploads'),
+  HOST: z.string().default('localhost'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(4321),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+let cached: Env | null = null;
+
+/** The process environment, parsed on first use. */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,20 @@
+/**
+ * Headers for every response, static files included (scripts/serve.ts applies them). The script-src and
+ * style-src parts of the CSP are Astro's (a per-page <meta> with hashes); the directives a <meta> cannot
+ * carry, such as frame-ancestors, must come as a header (CSP Level 3 §6.1).
+ */
+export function securityHeaders(production: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Content-Security-Policy': "frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'strict-origin-when-cross-origin',
+    'X-Frame-Options': 'DENY',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+  };
+  if (production) headers['Strict-Transport-Security'] = 'max-age=63072000; includeSubDomains';
+  return headers;
+}
+
+/** Largest request body accepted (bytes). Uploads get their own, larger limit when they arrive. */
+export const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,0 +1,55 @@
+import { eq } from 'drizzle-orm';
+import { createTransport, type Transporter } from 'nodemailer';
+import type { Db } from '#db/client.ts';
+import { mailOutbox } from '#db/schema/index.ts';
+import { newId } from '../ids.ts';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(db: Db, message: MailMessage): Promise<void>;
+}
+
+export interface MailerOptions {
+  /** smtp://user:pass@host:port (or smtps://). Without it, mail is only stored in the outbox. */
+  smtpUrl?: string;
+  from: string;
+  /** Development convenience: print each stored mail's text (it holds the verification links). */
+  logStored?: boolean;
+}
+
+/**
+ * Every mail is recorded in the outbox first; with SMTP configured it is then delivered and the row says
+ * whether that worked. A delivery failure is recorded, never thrown at the user who triggered the mail.
+ */
+export function createMailer(options: MailerOptions): Mailer {
+  const transport: Transporter | null = options.smtpUrl ? createTransport(options.smtpUrl) : null;
+  return {
+    async send(db, message) {
+      const id = newId();
+      await db.insert(mailOutbox).values({
+        id,
+        createdAt: Date.now(),
+        toAddress: message.to,
+        subject: message.subject,
+        textBody: message.text,
+        status: 'stored',
+      });
+      if (!transport) {
+        if (options.logStored) console.info(`[mail] to ${message.to}: ${message.subject}\n${message.text}\n`);
+        return;
+      }
+      try {
+        await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
+        await db.update(mailOutbox).set({ status: 'sent' }).where(eq(mailOutbox.id, id));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        await db.update(mailOutbox).set({ status: 'failed', error: reason.slice(0, 500) }).where(eq(mailOutbox.id, id));
+      }
+    },
+  };
+}

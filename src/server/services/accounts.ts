@@ -1,0 +1,423 @@
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import type { Db } from '#db/client.ts';
+import { consents, recoveryCodes, sessions, totpCredentials, userRoles, users, userTokens } from '#db/schema/index.ts';
+import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
+import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
+import type { RegisterInput } from '#src/lib/schemas.ts';
+import { hashPassword, isCommonPassword, verifyPassword } from '../auth/password.ts';
+import { consumeRateLimit, RATE_LIMITS } from '../auth/rate-limit.ts';
+import { createSession, type Session } from '../auth/session.ts';
+import { matchTotpStep, newTotpSecret, totpKeyUri } from '../auth/totp.ts';
+import { writeAudit } from '../audit.ts';
+import { hashSecret, newId, newSecret } from '../ids.ts';
+import type { RequestMeta, ServiceDeps } from './deps.ts';
+
+export const VERIFY_EMAIL_TTL_MS = 48 * 60 * 60 * 1000;
+export const RESET_PASSWORD_TTL_MS = 60 * 60 * 1000;
+export const RECOVERY_CODE_COUNT = 10;
+
+export type FieldErrors = Record<string, string>;
+
+const COMMON_PASSWORD_MESSAGE = 'This password is too common. Choose a longer phrase that only you would think of.';
+
+/** A hash of a random password, so that unknown emails take as long to refuse as wrong passwords. */
+let dummyHash: Promise<string> | null = null;
+function getDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword(newSecret());
+  return dummyHash;
+}
+
+// ---------------------------------------------------------------- registration and verification
+
+export type RegisterResult = { ok: true } | { ok: false; reason: 'rate-limited' } | { ok: false; fieldErrors: FieldErrors };
+
+/**
+ * Creates an unverified account and mails a verification link. When the email is already registered the
+ * answer is the same and the owner is mailed instead, so the form never tells who is a member.
+ */
+export async function registerUser(
+  db: Db,
+  deps: ServiceDeps,
+  input: RegisterInput,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<RegisterResult> {
+  if (!(await consumeRateLimit(db, `register:${meta.ipAddress}`, RATE_LIMITS.register, now))) {
+    return { ok: false, reason: 'rate-limited' };
+  }
+  if (isCommonPassword(input.password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
+
+  const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).limit(1);
+  if (existing[0]) {
+    await deps.mailer.send(db, {
+      to: input.email,
+      subject: 'Someone tried to register with your email',
+      text: `Someone (perhaps you) tried to create an IECPA account with this email address, which already has one.\n\nIf it was you, sign in at ${deps.siteUrl}/sign-in, or reset your password at ${deps.siteUrl}/forgot-password.\nIf it was not you, you can ignore this message.`,
+    });
+    return { ok: true };
+  }
+
+  const passwordHash = await hashPassword(input.password);
+  const userId = newId();
+  const token = newSecret();
+  await db.transaction(async (tx) => {
+    await tx.insert(users).values({
+      id: userId,
+      email: input.email,
+      name: input.name,
+      country: input.country,
+      profession: input.profession,
+      passwordHash,
+      emailVerifiedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await tx.insert(consents).values({
+      id: newId(),
+      userId,
+      document: 'code-of-ethics',
+      version: CURRENT_ETHICS_VERSION,
+      acceptedAt: now,
+    });
+    await tx.insert(userTokens).values({
+      tokenHash: hashSecret(token),
+      userId,
+      purpose: 'verify-email',
+      createdAt: now,
+      expiresAt: now + VERIFY_EMAIL_TTL_MS,
+    });
+    await writeAudit(tx, { actorId: userId, action: 'account.registered', subjectId: userId, ipAddress: meta.ipAddress }, now);
+  });
+  await sendVerificationMail(db, deps, input.email, input.name, token);
+  return { ok: true };
+}
+
+async function sendVerificationMail(db: Db, deps: ServiceDeps, email: string, name: string, token: string): Promise<void> {
+  await deps.mailer.send(db, {
+    to: email,
+    subject: 'Confirm your email address for IECPA',
+    text: `Dear ${name},\n\nPlease confirm your email address by opening this link within 48 hours:\n${deps.siteUrl}/verify-email?token=${token}\n\nIf you did not create an IECPA account, ignore this message.`,
+  });
+}
+
+/** Consumes a single-use token of the given purpose; returns its user id, or null if invalid/expired/used. */
+async function consumeToken(
+  tx: Pick<Db, 'update'>,
+  token: string,
+  purpose: 'verify-email' | 'reset-password',
+  now: number,
+): Promise<string | null> {
+  const rows = await tx
+    .update(userTokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(userTokens.tokenHash, hashSecret(token)),
+        eq(userTokens.purpose, purpose),
+        isNull(userTokens.usedAt),
+        gt(userTokens.expiresAt, now),
+      ),
+    )
+    .returning({ userId: userTokens.userId });
+  return rows[0]?.userId ?? null;
+}
+
+export async function verifyEmail(db: Db, token: string, now = Date.now()): Promise<'verified' | 'invalid'> {
+  return db.transaction(async (tx) => {
+    const userId = await consumeToken(tx, token, 'verify-email', now);
+    if (!userId) return 'invalid';
+    await tx.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, userId));
+    await writeAudit(tx, { actorId: userId, action: 'account.email-verified', subjectId: userId }, now);
+    return 'verified';
+  });
+}
+
+// ---------------------------------------------------------------- sign in and the second factor
+
+export type SignInResult =
+  | { status: 'signed-in'; token: string; session: Session; needsTwoFactor: boolean }
+  | { status: 'invalid' }
+  | { status: 'unverified' }
+  | { status: 'rate-limited' };
+
+export async function signIn(
+  db: Db,
+  deps: ServiceDeps,
+  input: { email: string; password: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<SignInResult> {
+  const allowedByIp = await consumeRateLimit(db, `sign-in:ip:${meta.ipAddress}`, RATE_LIMITS.signIn, now);
+  const allowedByAccount = await consumeRateLimit(db, `sign-in:email:${input.email}`, RATE_LIMITS.signIn, now);
+  if (!allowedByIp || !allowedByAccount) return { status: 'rate-limited' };
+
+  const rows = await db
+    .select({ id: users.id, name: users.name, passwordHash: users.passwordHash, emailVerifiedAt: users.emailVerifiedAt })
+    .from(users)
+    .where(eq(users.email, input.email))
+    .limit(1);
+  const user = rows[0];
+  const passwordOk = await verifyPassword(user?.passwordHash ?? (await getDummyHash()), input.password);
+  if (!user || !passwordOk) {
+    await writeAudit(db, { actorId: null, action: 'auth.sign-in-failed', subjectId: user?.id ?? null, ipAddress: meta.ipAddress }, now);
+    return { status: 'invalid' };
+  }
+  if (user.emailVerifiedAt === null) {
+    const token = newSecret();
+    await db.insert(userTokens).values({
+      tokenHash: hashSecret(token),
+      userId: user.id,
+      purpose: 'verify-email',
+      createdAt: now,
+      expiresAt: now + VERIFY_EMAIL_TTL_MS,
+    });
+    await sendVerificationMail(db, deps, input.email, user.name, token);
+    return { status: 'unverified' };
+  }
+  const hasTotp = (await db.select({ u: totpCredentials.userId }).from(totpCredentials).where(eq(totpCredentials.userId, user.id))).length > 0;
+  const { token, session } = await createSession(db, user.id, !hasTotp, meta, now);
+  await writeAudit(db, { actorId: user.id, action: 'auth.signed-in', subjectId: user.id, ipAddress: meta.ipAddress, details: { twoFactorPending: hasTotp } }, now);
+  return { status: 'signed-in', token, session, needsTwoFactor: hasTotp };
+}
+
+export type TwoFactorResult = 'verified' | 'invalid' | 'rate-limited';
+
+/** Completes a sign-in with a TOTP code or a single-use recovery code. */
+export async function verifySecondFactor(
+  db: Db,
+  session: Session,
+  code: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<TwoFactorResult> {
+  if (!(await consumeRateLimit(db, `two-factor:${session.userId}`, RATE_LIMITS.twoFactor, now))) return 'rate-limited';
+  const ok = code.includes('-')
+    ? await useRecoveryCode(db, session.userId, code.toLowerCase(), now)
+    : await useTotpCode(db, session.userId, code, now);
+  if (!ok) {
+    await writeAudit(db, { actorId: session.userId, action: 'auth.two-factor-failed', subjectId: session.userId, ipAddress: meta.ipAddress }, now);
+    return 'invalid';
+  }
+  await db.update(sessions).set({ twoFactorVerified: true }).where(eq(sessions.id, session.id));
+  await writeAudit(db, { actorId: session.userId, action: 'auth.two-factor-passed', subjectId: session.userId, ipAddress: meta.ipAddress, details: { method: code.includes('-') ? 'recovery-code' : 'totp' } }, now);
+  return 'verified';
+}
+
+async function useTotpCode(db: Db, userId: string, code: string, now: number): Promise<boolean> {
+  const rows = await db.select().from(totpCredentials).where(eq(totpCredentials.userId, userId)).limit(1);
+  const credential = rows[0];
+  if (!credential) return false;
+  const step = matchTotpStep(credential.secret, code, now, credential.lastUsedStep);
+  if (step === null) return false;
+  // Conditional update: two requests racing with the same code cannot both win.
+  const updated = await db
+    .update(totpCredentials)
+    .set({ lastUsedStep: step })
+    .where(and(eq(totpCredentials.userId, userId), eq(totpCredentials.lastUsedStep, credential.lastUsedStep)))
+    .returning({ userId: totpCredentials.userId });
+  return updated.length === 1;
+}
+
+async function useRecoveryCode(db: Db, userId: string, code: string, now: number): Promise<boolean> {
+  const rows = await db
+    .update(recoveryCodes)
+    .set({ usedAt: now })
+    .where(and(eq(recoveryCodes.codeHash, hashSecret(code)), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+    .returning({ userId: recoveryCodes.userId });
+  return rows.length === 1;
+}
+
+export async function signOut(db: Db, session: Session, meta: RequestMeta, now = Date.now()): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, session.id));
+  await writeAudit(db, { actorId: session.userId, action: 'auth.signed-out', subjectId: session.userId, ipAddress: meta.ipAddress }, now);
+}
+
+// ---------------------------------------------------------------- passwords
+
+/** Always the same outcome for the caller; mails a single-use link when the email belongs to an account. */
+export async function requestPasswordReset(
+  db: Db,
+  deps: ServiceDeps,
+  email: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | { ok: false; reason: 'rate-limited' }> {
+  const allowedByIp = await consumeRateLimit(db, `reset:ip:${meta.ipAddress}`, RATE_LIMITS.passwordReset, now);
+  const allowedByEmail = await consumeRateLimit(db, `reset:email:${email}`, RATE_LIMITS.passwordReset, now);
+  if (!allowedByIp || !allowedByEmail) return { ok: false, reason: 'rate-limited' };
+  const rows = await db.select({ id: users.id, name: users.name }).from(users).where(eq(users.email, email)).limit(1);
+  const user = rows[0];
+  if (!user) return { ok: true };
+  const token = newSecret();
+  await db.insert(userTokens).values({
+    tokenHash: hashSecret(token),
+    userId: user.id,
+    purpose: 'reset-password',
+    createdAt: now,
+    expiresAt: now + RESET_PASSWORD_TTL_MS,
+  });
+  await writeAudit(db, { actorId: null, action: 'auth.password-reset-requested', subjectId: user.id, ipAddress: meta.ipAddress }, now);
+  await deps.mailer.send(db, {
+    to: email,
+    subject: 'Reset your IECPA password',
+    text: `Dear ${user.name},\n\nTo choose a new password, open this link within one hour. It works once.\n${deps.siteUrl}/reset-password?token=${token}\n\nIf you did not ask for this, ignore this message: your password has not changed.`,
+  });
+  return { ok: true };
+}
+
+export type ResetPasswordResult = { ok: true } | { ok: false; reason: 'invalid-token' } | { ok: false; fieldErrors: FieldErrors };
+
+/** Sets a new password from a reset link, ends every session of the account, and marks the email verified. */
+export async function resetPassword(
+  db: Db,
+  input: { token: string; password: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<ResetPasswordResult> {
+  if (isCommonPassword(input.password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const userId = await consumeToken(tx, input.token, 'reset-password', now);
+    if (!userId) return { ok: false, reason: 'invalid-token' } as const;
+    // Following the link proves the mailbox, so an unverified email becomes verified.
+    await tx
+      .update(users)
+      .set({ passwordHash, updatedAt: now, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
+      .where(eq(users.id, userId));
+    await tx.delete(sessions).where(eq(sessions.userId, userId));
+    await tx.update(userTokens).set({ usedAt: now }).where(and(eq(userTokens.userId, userId), eq(userTokens.purpose, 'reset-password'), isNull(userTokens.usedAt)));
+    await writeAudit(tx, { actorId: userId, action: 'auth.password-reset', subjectId: userId, ipAddress: meta.ipAddress }, now);
+    return { ok: true } as const;
+  });
+}
+
+export type ChangePasswordResult = { ok: true } | { ok: false; fieldErrors: FieldErrors };
+
+/** Changes the password and ends every other session of the account (DESIGN.md). */
+export async function changePassword(
+  db: Db,
+  session: Session,
+  input: { currentPassword: string; newPassword: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<ChangePasswordResult> {
+  const rows = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, session.userId)).limit(1);
+  const user = rows[0];
+  if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    return { ok: false, fieldErrors: { currentPassword: 'That is not your current password. Try again.' } };
+  }
+  if (isCommonPassword(input.newPassword)) return { ok: false, fieldErrors: { newPassword: COMMON_PASSWORD_MESSAGE } };
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, session.userId));
+    await tx.delete(sessions).where(and(eq(sessions.userId, session.userId), ne(sessions.id, session.id)));
+    await writeAudit(tx, { actorId: session.userId, action: 'auth.password-changed', subjectId: session.userId, ipAddress: meta.ipAddress }, now);
+  });
+  return { ok: true };
+}
+
+// ---------------------------------------------------------------- sessions
+
+export interface SessionListItem {
+  id: string;
+  createdAt: number;
+  lastSeenAt: number;
+  userAgent: string;
+  ipAddress: string;
+  current: boolean;
+}
+
+export async function listSessions(db: Db, session: Session): Promise<SessionListItem[]> {
+  const rows = await db
+    .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, userAgent: sessions.userAgent, ipAddress: sessions.ipAddress })
+    .from(sessions)
+    .where(eq(sessions.userId, session.userId))
+    .orderBy(sessions.createdAt);
+  return rows.map((r) => ({ ...r, current: r.id === session.id }));
+}
+
+/** Ends one of the user's own sessions; false when there is no such session of theirs. */
+export async function endSession(db: Db, session: Session, sessionId: string, meta: RequestMeta, now = Date.now()): Promise<boolean> {
+  const rows = await db
+    .delete(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, session.userId)))
+    .returning({ id: sessions.id });
+  if (rows.length === 0) return false;
+  await writeAudit(db, { actorId: session.userId, action: 'auth.session-ended', subjectId: session.userId, ipAddress: meta.ipAddress, details: { sessionId } }, now);
+  return true;
+}
+
+// ---------------------------------------------------------------- TOTP enrolment
+
+export interface TotpEnrolment {
+  secret: string;
+  keyUri: string;
+}
+
+export function beginTotpEnrolment(email: string): TotpEnrolment {
+  const secret = newTotpSecret();
+  return { secret, keyUri: totpKeyUri(secret, email) };
+}
+
+export type ConfirmTotpResult = { ok: true; recoveryCodes: string[] } | { ok: false; fieldErrors: FieldErrors };
+
+/** Stores the secret once the user proves their app has it, and issues fresh recovery codes (shown once). */
+export async function confirmTotpEnrolment(
+  db: Db,
+  session: Session,
+  input: { secret: string; code: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<ConfirmTotpResult> {
+  const step = matchTotpStep(input.secret, input.code, now, -1);
+  if (step === null) {
+    return { ok: false, fieldErrors: { code: 'That code does not match. Check the time on your phone and enter the current code.' } };
+  }
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+  await db.transaction(async (tx) => {
+    await tx.delete(totpCredentials).where(eq(totpCredentials.userId, session.userId));
+    await tx.insert(totpCredentials).values({ userId: session.userId, secret: input.secret, createdAt: now, lastUsedStep: step });
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, session.userId));
+    await tx.insert(recoveryCodes).values(codes.map((c) => ({ codeHash: hashSecret(c), userId: session.userId, createdAt: now })));
+    await tx.update(sessions).set({ twoFactorVerified: true }).where(eq(sessions.id, session.id));
+    await writeAudit(tx, { actorId: session.userId, action: 'auth.totp-enrolled', subjectId: session.userId, ipAddress: meta.ipAddress }, now);
+  });
+  return { ok: true, recoveryCodes: codes };
+}
+
+function newRecoveryCode(): string {
+  const s = newSecret();
+  return `${s.slice(0, 5)}-${s.slice(5, 10)}`;
+}
+
+export type DisableTotpResult = { ok: true } | { ok: false; reason: 'required-by-role' } | { ok: false; fieldErrors: FieldErrors };
+
+export async function disableTotp(
+  db: Db,
+  session: Session,
+  input: { password: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<DisableTotpResult> {
+  const roles = await db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, session.userId));
+  if (roles.some((r) => (ROLES_REQUIRING_TOTP as readonly string[]).includes(r.role))) return { ok: false, reason: 'required-by-role' };
+  const rows = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, session.userId)).limit(1);
+  if (!rows[0] || !(await verifyPassword(rows[0].passwordHash, input.password))) {
+    return { ok: false, fieldErrors: { password: 'That is not your current password. Try again.' } };
+  }
+  await db.transaction(async (tx) => {
+    await tx.delete(totpCredentials).where(eq(totpCredentials.userId, session.userId));
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, session.userId));
+    await writeAudit(tx, { actorId: session.userId, action: 'auth.totp-disabled', subjectId: session.userId, ipAddress: meta.ipAddress }, now);
+  });
+  return { ok: true };
+}
+
+export async function countUnusedRecoveryCodes(db: Db, userId: string): Promise<number> {
+  const rows = await db
+    .select({ h: recoveryCodes.codeHash })
+    .from(recoveryCodes)
+    .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
+  return rows.length;
+}
+
