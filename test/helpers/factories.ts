@@ -1,0 +1,126 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '#db/client.ts';
+import { mailOutbox, totpCredentials, userRoles, users } from '#db/schema/index.ts';
+import type { Role } from '#src/lib/roles.ts';
+import type { Context, SessionCookieJar } from '#src/server/api/trpc.ts';
+import { createCaller } from '#src/server/api/root.ts';
+import { hashPassword } from '#src/server/auth/password.ts';
+import { createSession, validateSessionToken } from '#src/server/auth/session.ts';
+import { newId } from '#src/server/ids.ts';
+import { newTotpSecret } from '#src/server/auth/totp.ts';
+import { createMailer } from '#src/server/mail/mailer.ts';
+import type { RequestMeta, ServiceDeps } from '#src/server/services/deps.ts';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+export const TEST_META: RequestMeta = { ipAddress: '203.0.113.7', userAgent: 'vitest' };
+
+let cachedHash: Promise<string> | null = null;
+/** One argon2 hash reused by every factory-made user (hashing is deliberately slow). */
+function testPasswordHash(): Promise<string> {
+  cachedHash ??= hashPassword(TEST_PASSWORD);
+  return cachedHash;
+}
+
+export function testDeps(): ServiceDeps {
+  return { mailer: createMailer({ from: 'IECPA <test@iecpa.test>' }), siteUrl: 'http://portal.test' };
+}
+
+let sequence = 0;
+
+export interface MadeUser {
+  id: string;
+  email: string;
+  name: string;
+  totpSecret: string | null;
+}
+
+export async function makeUser(
+  db: Db,
+  options: { roles?: Role[]; verified?: boolean; totp?: boolean; email?: string; name?: string } = {},
+): Promise<MadeUser> {
+  const n = ++sequence;
+  const id = newId();
+  const email = options.email ?? `user${n}-${id.slice(0, 6)}@example.org`;
+  const name = options.name ?? `Test User ${n}`;
+  const now = Date.now();
+  await db.insert(users).values({
+    id,
+    email,
+    name,
+    country: 'DE',
+    profession: 'nurse',
+    passwordHash: await testPasswordHash(),
+    emailVerifiedAt: options.verified === false ? null : now,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const roles = options.roles ?? ['member'];
+  if (roles.length > 0) {
+    await db.insert(userRoles).values(roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
+  }
+  let totpSecret: string | null = null;
+  if (options.totp) {
+    totpSecret = newTotpSecret();
+    await db.insert(totpCredentials).values({ userId: id, secret: totpSecret, createdAt: now, lastUsedStep: 0 });
+  }
+  return { id, email, name, totpSecret };
+}
+
+export interface CookieRecorder extends SessionCookieJar {
+  token: string | null;
+  cleared: boolean;
+}
+
+export function recordCookies(): CookieRecorder {
+  const jar: CookieRecorder = {
+    token: null,
+    cleared: false,
+    set(token) {
+      jar.token = token;
+    },
+    clear() {
+      jar.cleared = true;
+      jar.token = null;
+    },
+  };
+  return jar;
+}
+
+/** A tRPC caller as an anonymous visitor. */
+export function anonymousCaller(db: Db, deps = testDeps(), cookies = recordCookies()): ReturnType<typeof createCaller> {
+  const ctx: Context = { db, deps, user: null, session: null, meta: TEST_META, cookies };
+  return createCaller(ctx);
+}
+
+/** A tRPC caller signed in as `user` (a real session row, validated as the middleware would). */
+export async function callerFor(
+  db: Db,
+  user: MadeUser,
+  options: { twoFactorVerified?: boolean; deps?: ServiceDeps; cookies?: CookieRecorder } = {},
+): Promise<{ caller: ReturnType<typeof createCaller>; token: string; ctx: Context }> {
+  const { token } = await createSession(db, user.id, options.twoFactorVerified ?? true, TEST_META);
+  const validated = await validateSessionToken(db, token);
+  if (!validated) throw new Error('session did not validate');
+  const ctx: Context = {
+    db,
+    deps: options.deps ?? testDeps(),
+    user: validated.user,
+    session: validated.session,
+    meta: TEST_META,
+    cookies: options.cookies ?? recordCookies(),
+  };
+  return { caller: createCaller(ctx), token, ctx };
+}
+
+/** The newest mail to an address, from the outbox. */
+export async function lastMailTo(db: Db, to: string): Promise<{ subject: string; textBody: string } | null> {
+  const rows = await db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, to));
+  return rows.at(-1) ?? null;
+}
+
+/** The first link in a mail body that points at `path`. */
+export function linkFrom(text: string, path: string): URL {
+  const match = text.match(new RegExp(`https?://\\S+${path.replace(/[/?]/g, '\\$&')}\\S*`));
+  if (!match) throw new Error(`no ${path} link in mail:\n${text}`);
+  return new URL(match[0]);
+}
