@@ -1,0 +1,293 @@
+/**
+ * Closed-loop circulation: time-varying-elastance LV, diode valves, arterial tree with three cuffed leg
+ * segments (arterial and venous), Starling right heart and a pulmonary/left-atrial reservoir.
+ *
+ * Integration: explicit Euler on compartment volumes with a fixed step, semi-implicit (backward Euler)
+ * update of the aortic-valve inductor. Every flow leaves one compartment and enters another, so total
+ * volume is conserved to rounding. Explicit Euler on an R-C network is stable and monotone when, for every
+ * compartment, dt * (sum of conductances to it) / C <= 1 (the update matrix is then non-negative and
+ * diagonally dominant); `stabilityIndex` evaluates that bound for the worst case (collapsed compliance,
+ * uncollapsed resistance) and tests keep it below 1 at the engine step.
+ */
+
+import type { Patient } from '../model/patient.ts';
+import { activationAt, systolicTimeScaleS } from './activation.ts';
+import {
+  A1,
+  A2,
+  A3,
+  AO,
+  BASE_COMPLIANCE_ML_PER_MMHG,
+  BASE_RESISTANCES,
+  BASE_UNSTRESSED_VOLUME_ML,
+  COLLAPSED_COMPLIANCE_FRACTION,
+  COMPARTMENTS,
+  CUFF_OF_COMPARTMENT,
+  DA,
+  INTRAMYOCARDIAL_PRESSURE_FRACTION,
+  LV,
+  type NetworkResistances,
+  PU,
+  Q_AV,
+  RIGHT_HEART_GAIN_ML_PER_S_PER_MMHG,
+  RIGHT_HEART_THRESHOLD_MMHG,
+  START_PRESSURE_MMHG,
+  STATE_SIZE,
+  SV,
+  UB,
+  V1,
+  V2,
+  V3,
+} from './network.ts';
+
+/** Lowest volume fraction of V0 used in the collapse resistance law, to keep R finite. */
+const MIN_COLLAPSE_VOLUME_FRACTION = 0.02;
+
+export interface CirculationFlows {
+  /** Aortic valve flow, mL/s. */
+  aorticValve: number;
+  mitralValve: number;
+  coronary: number;
+  /** Descending aorta -> legs (iliac); negative when the cuffs push blood back toward the heart. */
+  iliac: number;
+  rightHeart: number;
+}
+
+function arterialScaled(i: number): boolean {
+  return i === AO || i === UB || i === DA || i === A1 || i === A2 || i === A3;
+}
+
+export class Circulation {
+  /** State: compartment volumes (mL) then aortic valve flow (mL/s). */
+  readonly state = new Float64Array(STATE_SIZE);
+  /** Compartment pressures, mmHg, as of the last step (LV pressure at index LV). */
+  readonly pressureMmHg = new Float64Array(COMPARTMENTS);
+  /** External (cuff-transmitted) pressure on each cuff's segments, mmHg; set by the engine. */
+  readonly cuffExternalMmHg = new Float64Array(3);
+  readonly flows: CirculationFlows = { aorticValve: 0, mitralValve: 0, coronary: 0, iliac: 0, rightHeart: 0 };
+  /** LV elastance, mmHg/mL, as of the last step. */
+  elastanceMmHgPerMl = 0;
+  timeS = 0;
+
+  private readonly compliance = new Float64Array(COMPARTMENTS);
+  private readonly collapsedCompliance = new Float64Array(COMPARTMENTS);
+  private readonly unstressed = new Float64Array(COMPARTMENTS);
+  private readonly collapseFactor = new Float64Array(COMPARTMENTS);
+  private readonly derivative = new Float64Array(COMPARTMENTS);
+  private readonly r: NetworkResistances;
+  private readonly emax: number;
+  private readonly emin: number;
+  private readonly lvV0: number;
+  private readonly emdS: number;
+  private onsetS = -1e9;
+  private scaleS = 0.857;
+  private prevOnsetS = -1e9;
+  private prevScaleS = 0.857;
+
+  constructor(patient: Patient) {
+    this.emax = patient.emaxMmHgPerMl;
+    this.emin = patient.eminMmHgPerMl;
+    this.lvV0 = patient.lvUnstressedVolumeMl;
+    this.emdS = patient.electromechanicalDelayMs / 1000;
+    const cScale = patient.arterialComplianceScale;
+    const rScale = patient.peripheralResistanceScale;
+    this.r = {
+      ...BASE_RESISTANCES,
+      characteristicImpedance: BASE_RESISTANCES.characteristicImpedance / Math.sqrt(cScale),
+      upperBodyBed: BASE_RESISTANCES.upperBodyBed * rScale,
+      visceralBed: BASE_RESISTANCES.visceralBed * rScale,
+      legBedUpper: BASE_RESISTANCES.legBedUpper * rScale,
+      legBedLower: BASE_RESISTANCES.legBedLower * rScale,
+      legBedCalf: BASE_RESISTANCES.legBedCalf * rScale,
+      coronary: BASE_RESISTANCES.coronary * rScale,
+    };
+    for (let i = 1; i < COMPARTMENTS; i++) {
+      const c = (BASE_COMPLIANCE_ML_PER_MMHG[i] ?? 1) * (arterialScaled(i) ? cScale : 1);
+      this.compliance[i] = c;
+      this.collapsedCompliance[i] = c * COLLAPSED_COMPLIANCE_FRACTION;
+      this.unstressed[i] = BASE_UNSTRESSED_VOLUME_ML[i] ?? 0;
+    }
+    this.unstressed[LV] = this.lvV0;
+    // Start volumes from nominal pressures; the systemic veins take whatever volume is left.
+    let sum = 0;
+    for (let i = 0; i < COMPARTMENTS; i++) {
+      if (i === SV) continue;
+      const p = START_PRESSURE_MMHG[i] ?? 0;
+      const v = i === LV ? this.lvV0 + p / this.emin : this.unstressed[i]! + this.compliance[i]! * p;
+      this.state[i] = v;
+      sum += v;
+    }
+    this.state[SV] = patient.totalBloodVolumeMl - sum;
+    this.unstressed[SV] =
+      patient.totalBloodVolumeMl - sum - this.compliance[SV]! * (START_PRESSURE_MMHG[SV] ?? 0);
+    this.state[Q_AV] = 0;
+    this.collapseFactor.fill(1);
+    this.computePressures();
+  }
+
+  /** Start an LV contraction for an electrical beat at timeS (activation begins after the EM delay). */
+  beginBeat(electricalTimeS: number, heartRateBpm: number): void {
+    this.prevOnsetS = this.onsetS;
+    this.prevScaleS = this.scaleS;
+    this.onsetS = electricalTimeS + this.emdS;
+    this.scaleS = systolicTimeScaleS(heartRateBpm);
+  }
+
+  totalVolumeMl(): number {
+    let v = 0;
+    for (let i = 0; i < COMPARTMENTS; i++) v += this.state[i]!;
+    return v;
+  }
+
+  /** Pressure at the aortic root (proximal aorta plus the drop across Zc), mmHg. */
+  aorticRootPressureMmHg(): number {
+    return this.pressureMmHg[AO]! + this.r.characteristicImpedance * this.state[Q_AV]!;
+  }
+
+  private computePressures(): void {
+    const s = this.state;
+    const p = this.pressureMmHg;
+    const t = this.timeS;
+    const a1 = activationAt((t - this.onsetS) / this.scaleS);
+    const a0 = activationAt((t - this.prevOnsetS) / this.prevScaleS);
+    const e = this.emin + (this.emax - this.emin) * (a1 > a0 ? a1 : a0);
+    this.elastanceMmHgPerMl = e;
+    p[LV] = e * (s[LV]! - this.lvV0);
+    const ext = this.cuffExternalMmHg;
+    for (let i = 1; i < COMPARTMENTS; i++) {
+      const v = s[i]!;
+      const v0 = this.unstressed[i]!;
+      const dv = v - v0;
+      const cuff = CUFF_OF_COMPARTMENT[i]!;
+      const pext = cuff >= 0 ? ext[cuff]! : 0;
+      if (dv >= 0) {
+        p[i] = pext + dv / this.compliance[i]!;
+        this.collapseFactor[i] = 1;
+      } else {
+        p[i] = pext + dv / this.collapsedCompliance[i]!;
+        const vEff = v > MIN_COLLAPSE_VOLUME_FRACTION * v0 ? v : MIN_COLLAPSE_VOLUME_FRACTION * v0;
+        const ratio = v0 / vEff;
+        this.collapseFactor[i] = ratio * ratio;
+      }
+    }
+  }
+
+  /** Advance by dtS seconds (explicit Euler; see the header for the stability bound). */
+  step(dtS: number): void {
+    this.computePressures();
+    const s = this.state;
+    const p = this.pressureMmHg;
+    const r = this.r;
+    const f = this.collapseFactor;
+    const d = this.derivative;
+    const pLv = p[LV]!;
+    const pAo = p[AO]!;
+    const pUb = p[UB]!;
+    const pDa = p[DA]!;
+    const pA1 = p[A1]!;
+    const pA2 = p[A2]!;
+    const pA3 = p[A3]!;
+    const pV1 = p[V1]!;
+    const pV2 = p[V2]!;
+    const pV3 = p[V3]!;
+    const pSv = p[SV]!;
+    const pPu = p[PU]!;
+
+    const qMv = pPu > pLv ? (pPu - pLv) / r.mitralValve : 0;
+    // Aortic valve: inductor L dQ/dt = Plv - Pao - (Rav + Zc) Q, backward Euler in Q; the valve is a diode.
+    let qAv = s[Q_AV]!;
+    const drive = pLv - pAo;
+    if (qAv <= 0 && drive <= 0) {
+      qAv = 0;
+    } else {
+      const rl = (r.aorticValve + r.characteristicImpedance) / r.aorticInertance;
+      qAv = (qAv + (dtS / r.aorticInertance) * drive) / (1 + dtS * rl);
+      if (qAv < 0) qAv = 0;
+    }
+    // The head and arm vessels leave the arch next to the root, so they see the root pressure (with Zc).
+    const qUb = (pAo + r.characteristicImpedance * qAv - pUb) / r.aortaToUpperBody;
+    const qUbBed = (pUb - pSv) / r.upperBodyBed;
+    const corDrive = pAo - INTRAMYOCARDIAL_PRESSURE_FRACTION * (pLv > 0 ? pLv : 0) - pSv;
+    const qCor = corDrive > 0 ? corDrive / r.coronary : 0;
+    const qDa = (pAo - pDa) / r.aortaToDescending;
+    const qVisc = (pDa - pSv) / r.visceralBed;
+    const f1 = f[A1]!;
+    const f2 = f[A2]!;
+    const f3 = f[A3]!;
+    const qIl = (pDa - pA1) / (r.iliac * f1);
+    const q12 = (pA1 - pA2) / (r.femoralUpperToLower * (f1 > f2 ? f1 : f2));
+    const q23 = (pA2 - pA3) / (r.popliteal * (f2 > f3 ? f2 : f3));
+    const qB1 = (pA1 - pV1) / r.legBedUpper;
+    const qB2 = (pA2 - pV2) / r.legBedLower;
+    const qB3 = (pA3 - pV3) / r.legBedCalf;
+    const g1 = f[V1]!;
+    const g2 = f[V2]!;
+    const g3 = f[V3]!;
+    // Venous valves: one-way toward the heart.
+    const q32 = pV3 > pV2 ? (pV3 - pV2) / (r.venousValve * (g3 > g2 ? g3 : g2)) : 0;
+    const q21 = pV2 > pV1 ? (pV2 - pV1) / (r.venousValve * (g2 > g1 ? g2 : g1)) : 0;
+    const q1s = pV1 > pSv ? (pV1 - pSv) / (r.venousValve * g1) : 0;
+    const rhDrive = pSv - RIGHT_HEART_THRESHOLD_MMHG;
+    const qRh = rhDrive > 0 ? RIGHT_HEART_GAIN_ML_PER_S_PER_MMHG * rhDrive : 0;
+
+    d[LV] = qMv - qAv;
+    d[AO] = qAv - qUb - qCor - qDa;
+    d[UB] = qUb - qUbBed;
+    d[DA] = qDa - qVisc - qIl;
+    d[A1] = qIl - q12 - qB1;
+    d[A2] = q12 - q23 - qB2;
+    d[A3] = q23 - qB3;
+    d[V3] = qB3 - q32;
+    d[V2] = qB2 + q32 - q21;
+    d[V1] = qB1 + q21 - q1s;
+    d[SV] = qUbBed + qCor + qVisc + q1s - qRh;
+    d[PU] = qRh - qMv;
+    for (let i = 0; i < COMPARTMENTS; i++) s[i] = s[i]! + dtS * d[i]!;
+    s[Q_AV] = qAv;
+
+    const fl = this.flows;
+    fl.aorticValve = qAv;
+    fl.mitralValve = qMv;
+    fl.coronary = qCor;
+    fl.iliac = qIl;
+    fl.rightHeart = qRh;
+    this.timeS += dtS;
+  }
+
+  /**
+   * Worst-case explicit-Euler stability index max_i dt * sum(G_i) / C_i, with collapsed compliance and
+   * base resistances (collapse only raises resistance, which lowers the index). <= 1 means stable and
+   * monotone. The LV uses 1/Emax as its compliance in systole.
+   */
+  stabilityIndex(dtS: number): number {
+    const r = this.r;
+    const cc = new Float64Array(COMPARTMENTS);
+    for (let i = 1; i < COMPARTMENTS; i++) {
+      cc[i] = CUFF_OF_COMPARTMENT[i]! >= 0 ? this.collapsedCompliance[i]! : this.compliance[i]!;
+    }
+    const conductances: [number, number[]][] = [
+      [1 / this.emax, [1 / r.mitralValve]],
+      [cc[AO]!, [1 / r.aortaToUpperBody, 1 / r.aortaToDescending, 1 / r.coronary]],
+      [cc[UB]!, [1 / r.aortaToUpperBody, 1 / r.upperBodyBed]],
+      [cc[DA]!, [1 / r.aortaToDescending, 1 / r.visceralBed, 1 / r.iliac]],
+      [cc[A1]!, [1 / r.iliac, 1 / r.femoralUpperToLower, 1 / r.legBedUpper]],
+      [cc[A2]!, [1 / r.femoralUpperToLower, 1 / r.popliteal, 1 / r.legBedLower]],
+      [cc[A3]!, [1 / r.popliteal, 1 / r.legBedCalf]],
+      [cc[V1]!, [1 / r.venousValve, 1 / r.venousValve, 1 / r.legBedUpper]],
+      [cc[V2]!, [1 / r.venousValve, 1 / r.venousValve, 1 / r.legBedLower]],
+      [cc[V3]!, [1 / r.venousValve, 1 / r.legBedCalf]],
+      [
+        cc[SV]!,
+        [1 / r.venousValve, 1 / r.upperBodyBed, 1 / r.visceralBed, RIGHT_HEART_GAIN_ML_PER_S_PER_MMHG],
+      ],
+      [cc[PU]!, [1 / r.mitralValve, RIGHT_HEART_GAIN_ML_PER_S_PER_MMHG]],
+    ];
+    let worst = 0;
+    for (const [c, gs] of conductances) {
+      const sum = gs.reduce((a, b) => a + b, 0);
+      const index = (dtS * sum) / c;
+      if (index > worst) worst = index;
+    }
+    return worst;
+  }
+}
