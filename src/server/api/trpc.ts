@@ -34,7 +34,7 @@ export function fieldErrors(message: string, errors: Record<string, string>): TR
   return new TRPCError({ code: 'BAD_REQUEST', message, cause: new FieldErrorsCause(errors) });
 }
 
-function flattenFieldErrors(cause: unknown): Record<string, string> | null {
+export function flattenFieldErrors(cause: unknown): Record<string, string> | null {
   if (cause instanceof z.ZodError) {
     const out: Record<string, string> = {};
     for (const issue of cause.issues) {

@@ -354,8 +354,8 @@ export interface TotpEnrolment {
   keyUri: string;
 }
 
-export function beginTotpEnrolment(email: string): TotpEnrolment {
-  const secret = newTotpSecret();
+export function beginTotpEnrolment(email: string, existingSecret?: string): TotpEnrolment {
+  const secret = existingSecret ?? newTotpSecret();
   return { secret, keyUri: totpKeyUri(secret, email) };
 }
 

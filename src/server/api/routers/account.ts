@@ -19,6 +19,7 @@ import {
   router,
 } from '../trpc.ts';
 
+const totpSecretField = z.string().regex(/^[A-Z2-7]{32}$/, 'Start the set-up again.');
 const TOO_MANY = 'Too many attempts. Wait a few minutes and try again.';
 
 export const accountRouter = router({
@@ -126,10 +127,13 @@ export const accountRouter = router({
     recoveryCodesLeft: ctx.user.totpEnabled ? await accounts.countUnusedRecoveryCodes(ctx.db, ctx.user.id) : 0,
   })),
 
-  beginTotp: protectedProcedure.query(({ ctx }) => accounts.beginTotpEnrolment(ctx.user.email)),
+  /** A new secret to enrol, or the key URI again for a secret being enrolled (after a mistyped code). */
+  beginTotp: protectedProcedure
+    .input(z.object({ secret: totpSecretField.optional() }).optional())
+    .query(({ ctx, input }) => accounts.beginTotpEnrolment(ctx.user.email, input?.secret)),
 
   confirmTotp: protectedProcedure
-    .input(z.object({ secret: z.string().regex(/^[A-Z2-7]{32}$/, 'Start the set-up again.'), code: totpCodeField }))
+    .input(z.object({ secret: totpSecretField, code: totpCodeField }))
     .mutation(async ({ ctx, input }) => {
       const result = await accounts.confirmTotpEnrolment(ctx.db, ctx.session, input, ctx.meta);
       if (!result.ok) throw fieldErrors('Two-factor authentication is not set up yet.', result.fieldErrors);

@@ -1,0 +1,36 @@
+import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
+import type { SessionUser } from './auth/session.ts';
+
+interface GuardContext {
+  locals: App.Locals;
+  url: URL;
+  redirect(path: string, status?: 302 | 303): Response;
+}
+
+/**
+ * The signed-in user a page needs, or the redirect that gets them there: to sign in, to finish the second
+ * factor, or to set one up when their role demands it. Pages that a role lacks get a 403 page.
+ */
+export function requireUser(
+  astro: GuardContext,
+  role?: Role,
+): { user: SessionUser; response: null } | { user: null; response: Response } {
+  const { user, session } = astro.locals;
+  const here = astro.url.pathname + astro.url.search;
+  if (!user || !session) {
+    return { user: null, response: astro.redirect(`/sign-in?next=${encodeURIComponent(here)}`, 303) };
+  }
+  if (!session.twoFactorVerified) {
+    return { user: null, response: astro.redirect(`/sign-in/two-factor?next=${encodeURIComponent(here)}`, 303) };
+  }
+  if (role && !user.roles.includes(role)) {
+    return {
+      user: null,
+      response: new Response(null, { status: 303, headers: { Location: `/forbidden?from=${encodeURIComponent(here)}` } }),
+    };
+  }
+  if (role && ROLES_REQUIRING_TOTP.includes(role) && !user.totpEnabled) {
+    return { user: null, response: astro.redirect('/account/security?required=1', 303) };
+  }
+  return { user, response: null };
+}
