@@ -2,12 +2,12 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { mailOutbox, totpCredentials, userRoles, users } from '#db/schema/index.ts';
 import type { Role } from '#src/lib/roles.ts';
-import type { Context, SessionCookieJar } from '#src/server/api/trpc.ts';
 import { createCaller } from '#src/server/api/root.ts';
+import type { Context, SessionCookieJar } from '#src/server/api/trpc.ts';
 import { hashPassword } from '#src/server/auth/password.ts';
 import { createSession, validateSessionToken } from '#src/server/auth/session.ts';
-import { newId } from '#src/server/ids.ts';
 import { newTotpSecret } from '#src/server/auth/totp.ts';
+import { newId } from '#src/server/ids.ts';
 import { createMailer } from '#src/server/mail/mailer.ts';
 import type { RequestMeta, ServiceDeps } from '#src/server/services/deps.ts';
 
@@ -56,12 +56,16 @@ export async function makeUser(
   });
   const roles = options.roles ?? ['member'];
   if (roles.length > 0) {
-    await db.insert(userRoles).values(roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
+    await db
+      .insert(userRoles)
+      .values(roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
   }
   let totpSecret: string | null = null;
   if (options.totp) {
     totpSecret = newTotpSecret();
-    await db.insert(totpCredentials).values({ userId: id, secret: totpSecret, createdAt: now, lastUsedStep: 0 });
+    await db
+      .insert(totpCredentials)
+      .values({ userId: id, secret: totpSecret, createdAt: now, lastUsedStep: 0 });
   }
   return { id, email, name, totpSecret };
 }
@@ -87,29 +91,63 @@ export function recordCookies(): CookieRecorder {
 }
 
 /** A tRPC caller as an anonymous visitor. */
-export function anonymousCaller(db: Db, deps = testDeps(), cookies = recordCookies()): ReturnType<typeof createCaller> {
-  const ctx: Context = { db, deps, user: null, session: null, meta: TEST_META, cookies };
+export function anonymousCaller(
+  db: Db,
+  deps = testDeps(),
+  cookies = recordCookies(),
+  meta: RequestMeta = TEST_META,
+): ReturnType<typeof createCaller> {
+  const ctx: Context = { db, deps, user: null, session: null, meta, cookies };
   return createCaller(ctx);
+}
+
+let metaSequence = 0;
+/** Request metadata with an address no other call in this worker uses, so rate limits do not interfere. */
+export function uniqueMeta(): RequestMeta {
+  metaSequence++;
+  return {
+    ipAddress: `2001:db8:${process.pid.toString(16)}::${metaSequence.toString(16)}`,
+    userAgent: 'vitest',
+  };
 }
 
 /** A tRPC caller signed in as `user` (a real session row, validated as the middleware would). */
 export async function callerFor(
   db: Db,
   user: MadeUser,
-  options: { twoFactorVerified?: boolean; deps?: ServiceDeps; cookies?: CookieRecorder } = {},
+  options: {
+    twoFactorVerified?: boolean;
+    deps?: ServiceDeps;
+    cookies?: CookieRecorder;
+    meta?: RequestMeta;
+  } = {},
 ): Promise<{ caller: ReturnType<typeof createCaller>; token: string; ctx: Context }> {
-  const { token } = await createSession(db, user.id, options.twoFactorVerified ?? true, TEST_META);
+  const meta = options.meta ?? TEST_META;
+  const { token } = await createSession(db, user.id, options.twoFactorVerified ?? true, meta);
+  const made = await callerFromToken(db, token, { ...options, meta });
+  if (!made.ctx.session) throw new Error('session did not validate');
+  return { ...made, token };
+}
+
+/**
+ * A tRPC caller for a session token (as from a cookie), validated as the middleware does: anonymous
+ * when the token does not validate.
+ */
+export async function callerFromToken(
+  db: Db,
+  token: string,
+  options: { deps?: ServiceDeps; cookies?: CookieRecorder; meta?: RequestMeta } = {},
+): Promise<{ caller: ReturnType<typeof createCaller>; ctx: Context }> {
   const validated = await validateSessionToken(db, token);
-  if (!validated) throw new Error('session did not validate');
   const ctx: Context = {
     db,
     deps: options.deps ?? testDeps(),
-    user: validated.user,
-    session: validated.session,
-    meta: TEST_META,
+    user: validated?.user ?? null,
+    session: validated?.session ?? null,
+    meta: options.meta ?? TEST_META,
     cookies: options.cookies ?? recordCookies(),
   };
-  return { caller: createCaller(ctx), token, ctx };
+  return { caller: createCaller(ctx), ctx };
 }
 
 /** The newest mail to an address, from the outbox. */
