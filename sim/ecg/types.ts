@@ -1,0 +1,76 @@
+/** Electrical origin of a beat: sinus, premature atrial (PAC), premature ventricular (PVC), or conducted AF. */
+export type BeatKind = 'sinus' | 'pac' | 'pvc' | 'af';
+
+/** Rhythm of the simulated heart. Defaults live in `RHYTHM_DEFAULTS` (rhythm.ts). */
+export interface RhythmDef {
+  /** Mean ventricular rate, beats/min. No default: every scenario states it. Clamped to 30-200. */
+  heartRateBpm: number;
+  /**
+   * Amplitude (ms, zero to peak) of the 0.1 Hz (LF, Mayer wave) sinusoidal RR modulation. Default 25 ms.
+   * Short-term resting SDNN is ~30-50 ms (Task Force of the ESC/NASPE, Circulation 1996;93:1043).
+   */
+  hrvLfAmplitudeMs?: number;
+  /** Amplitude (ms) of the 0.25 Hz (HF, respiratory sinus arrhythmia) RR modulation. Default 20 ms (same source). */
+  hrvHfAmplitudeMs?: number;
+  /** Premature atrial beats per minute (Poisson). Default 0. */
+  pacPerMinute?: number;
+  /** Premature ventricular beats per minute (Poisson). Default 0. */
+  pvcPerMinute?: number;
+  /** Atrial fibrillation: irregular RR, no P waves, fibrillatory baseline. Default false. */
+  atrialFibrillation?: boolean;
+  /**
+   * Coefficient of variation of RR in AF (dimensionless). Default 0.2; resting AF RR CV is typically
+   * 0.15-0.30 (Tateno & Glass, Med Biol Eng Comput 2001;39:664).
+   */
+  afRrCoefficientOfVariation?: number;
+  /** Peak-to-peak-ish amplitude (mV) of the AF f-waves. Default 0.08 mV ("fine" AF is < 0.05 mV, coarse > 0.05 mV). */
+  afFibrillatoryWaveMv?: number;
+}
+
+/** Measurement artefacts added to the ECG. All amplitudes default to 0 (a clean signal). */
+export interface ArtefactDef {
+  /** Amplitude (mV) of respiratory baseline wander (~0.15-0.3 Hz). Default 0. */
+  baselineWanderMv?: number;
+  /** RMS (mV) of band-limited (20-100 Hz) Gaussian electromyographic noise. Default 0. */
+  muscleNoiseMv?: number;
+  /** Amplitude (mV) of power-line interference. Default 0. */
+  mainsHumMv?: number;
+  /** Power-line frequency, Hz. Default 50. */
+  mainsHz?: 50 | 60;
+  /** Electrode-motion transients per minute (Poisson). Default 0. */
+  electrodeMotionPerMinute?: number;
+  /** Typical amplitude (mV) of one electrode-motion transient. Default 0.6 mV. */
+  electrodeMotionMv?: number;
+}
+
+export interface EcgDef {
+  rhythm: RhythmDef;
+  artefacts?: ArtefactDef;
+  /** Height of a sinus R wave above baseline, mV. Default 1.0 mV (typical lead II). */
+  rAmplitudeMv?: number;
+}
+
+/** One true electrical beat. */
+export interface ElectricalBeat {
+  /** Time of the R peak (centre of the R wave), ms from the start of the signal. */
+  rTimeMs: number;
+  kind: BeatKind;
+  /** Interval from the previous R peak, ms. */
+  rrMs: number;
+}
+
+export interface EcgGenerator {
+  readonly sampleRateHz: number;
+  /** Time of the last produced sample, ms (sample i is at i / fs; -1/fs before the first sample). */
+  readonly timeMs: number;
+  /** Produce the next sample in mV; time advances by 1/fs. */
+  nextSample(): number;
+  /** True beats whose R time <= timeMs not yet taken, oldest first; null when none. */
+  takeBeat(): ElectricalBeat | null;
+  /** Scripted rate change: applies to every beat whose RR is drawn after the call (the beat after next at most). */
+  setHeartRate(bpm: number): void;
+  setRhythm(patch: Partial<RhythmDef>): void;
+  setArtefacts(patch: Partial<ArtefactDef>): void;
+  /** Lead-off: the trace settles to a flat line near 0; true beats continue (takeBeat). */
+  setLeadOff(on: boolean): void;
+}
