@@ -1,0 +1,181 @@
+import { eq } from 'drizzle-orm';
+import { beforeAll, expect, test } from 'vitest';
+import type { DbHandle } from '#db/client.ts';
+import { sessions, users } from '#db/schema/index.ts';
+import { createSession } from '#src/server/auth/session.ts';
+import {
+  RESET_PASSWORD_TTL_MS,
+  requestPasswordReset,
+  resetPassword,
+  signIn,
+} from '#src/server/services/accounts.ts';
+import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import {
+  anonymousCaller,
+  callerFor,
+  lastMailTo,
+  linkFrom,
+  makeUser,
+  recordCookies,
+  TEST_META,
+  TEST_PASSWORD,
+  testDeps,
+  uniqueMeta,
+} from '#test/helpers/factories.ts';
+import { trpcErrorOf } from '#test/helpers/trpc.ts';
+
+let handle: DbHandle;
+beforeAll(async () => {
+  handle = await createTestDb();
+});
+
+const NEW_PASSWORD = 'a brand new passphrase';
+
+async function resetTokenFor(email: string): Promise<string> {
+  const mail = await lastMailTo(handle.db, email);
+  expect(mail?.subject).toBe('Reset your IECPA password');
+  return linkFrom(mail?.textBody ?? '', '/reset-password').searchParams.get('token') ?? '';
+}
+
+async function sessionCount(userId: string): Promise<number> {
+  return (await handle.db.select().from(sessions).where(eq(sessions.userId, userId))).length;
+}
+
+async function passwordWorks(email: string, password: string): Promise<boolean> {
+  const result = await signIn(handle.db, testDeps(), { email, password }, uniqueMeta());
+  return result.status === 'signed-in';
+}
+
+test('resets a password by the mailed link and ends every session of the account', async () => {
+  const user = await makeUser(handle.db);
+  await createSession(handle.db, user.id, true, TEST_META);
+  await createSession(handle.db, user.id, true, TEST_META);
+  const cookies = recordCookies();
+  const anon = anonymousCaller(handle.db, testDeps(), cookies, uniqueMeta());
+  await expect(anon.account.requestPasswordReset({ email: user.email })).resolves.toEqual({ ok: true });
+  const token = await resetTokenFor(user.email);
+
+  await expect(anon.account.resetPassword({ token, password: NEW_PASSWORD })).resolves.toEqual({ ok: true });
+  expect(cookies.cleared).toBe(true);
+  expect(await sessionCount(user.id)).toBe(0);
+  expect(await passwordWorks(user.email, TEST_PASSWORD)).toBe(false);
+  expect(await passwordWorks(user.email, NEW_PASSWORD)).toBe(true);
+});
+
+test('accepts a reset link only once', async () => {
+  const user = await makeUser(handle.db);
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta());
+  await anon.account.requestPasswordReset({ email: user.email });
+  const token = await resetTokenFor(user.email);
+  await anon.account.resetPassword({ token, password: NEW_PASSWORD });
+  const error = await trpcErrorOf(anon.account.resetPassword({ token, password: 'yet another passphrase' }));
+  expect(error.code).toBe('BAD_REQUEST');
+  expect(error.message).toContain('expired or was already used');
+  expect(await passwordWorks(user.email, NEW_PASSWORD)).toBe(true);
+});
+
+test('refuses a reset link after one hour and accepts it just before', async () => {
+  const t0 = Date.UTC(2026, 10, 2, 10, 0, 0);
+  const late = await makeUser(handle.db);
+  const inTime = await makeUser(handle.db);
+  await requestPasswordReset(handle.db, testDeps(), late.email, uniqueMeta(), t0);
+  const lateToken = await resetTokenFor(late.email);
+  await requestPasswordReset(handle.db, testDeps(), inTime.email, uniqueMeta(), t0);
+  const inTimeToken = await resetTokenFor(inTime.email);
+
+  const lateResult = await resetPassword(
+    handle.db,
+    { token: lateToken, password: NEW_PASSWORD },
+    uniqueMeta(),
+    t0 + RESET_PASSWORD_TTL_MS,
+  );
+  expect(lateResult).toEqual({ ok: false, reason: 'invalid-token' });
+  const inTimeResult = await resetPassword(
+    handle.db,
+    { token: inTimeToken, password: NEW_PASSWORD },
+    uniqueMeta(),
+    t0 + RESET_PASSWORD_TTL_MS - 1,
+  );
+  expect(inTimeResult).toEqual({ ok: true });
+  expect(await passwordWorks(late.email, TEST_PASSWORD)).toBe(true);
+});
+
+test('ends every earlier reset link once one of them is used', async () => {
+  const user = await makeUser(handle.db);
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta());
+  await anon.account.requestPasswordReset({ email: user.email });
+  const first = await resetTokenFor(user.email);
+  await anon.account.requestPasswordReset({ email: user.email });
+  const second = await resetTokenFor(user.email);
+  await anon.account.resetPassword({ token: second, password: NEW_PASSWORD });
+  expect(
+    (await trpcErrorOf(anon.account.resetPassword({ token: first, password: 'other passphrase' }))).code,
+  ).toBe('BAD_REQUEST');
+});
+
+test('marks an unverified email verified when its reset link is used', async () => {
+  const user = await makeUser(handle.db, { verified: false });
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta());
+  await anon.account.requestPasswordReset({ email: user.email });
+  await anon.account.resetPassword({ token: await resetTokenFor(user.email), password: NEW_PASSWORD });
+  const [row] = await handle.db.select().from(users).where(eq(users.id, user.id));
+  expect(row?.emailVerifiedAt).not.toBeNull();
+});
+
+test('answers a reset request for a known and an unknown email the same way and mails only the owner', async () => {
+  const user = await makeUser(handle.db);
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta());
+  const known = await anon.account.requestPasswordReset({ email: user.email });
+  const before = await countAllRows(handle);
+  const unknown = await anon.account.requestPasswordReset({ email: 'not-a-member@example.org' });
+  expect(unknown).toEqual(known);
+  const after = await countAllRows(handle);
+  // Only the rate-limit counter for the unknown address is new: no token, no mail, no audit entry.
+  expect(after).toEqual({ ...before, rate_limits: before.rate_limits + 1 });
+  expect(await lastMailTo(handle.db, 'not-a-member@example.org')).toBeNull();
+});
+
+test('changes the password, ends every other session and keeps the current one', async () => {
+  const user = await makeUser(handle.db);
+  const other1 = await createSession(handle.db, user.id, true, TEST_META);
+  const other2 = await createSession(handle.db, user.id, true, TEST_META);
+  const { caller, ctx } = await callerFor(handle.db, user);
+  await expect(
+    caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }),
+  ).resolves.toEqual({ ok: true });
+  const left = await handle.db.select().from(sessions).where(eq(sessions.userId, user.id));
+  expect(left.map((s) => s.id)).toEqual([ctx.session?.id]);
+  expect(left.map((s) => s.id)).not.toContain(other1.session.id);
+  expect(left.map((s) => s.id)).not.toContain(other2.session.id);
+  expect(await passwordWorks(user.email, NEW_PASSWORD)).toBe(true);
+});
+
+test('refuses a password change with a wrong current password and changes nothing', async () => {
+  const user = await makeUser(handle.db);
+  await createSession(handle.db, user.id, true, TEST_META);
+  const { caller } = await callerFor(handle.db, user);
+  const before = await countAllRows(handle);
+  const error = await trpcErrorOf(
+    caller.account.changePassword({ currentPassword: 'not my password', newPassword: NEW_PASSWORD }),
+  );
+  expect(error.code).toBe('BAD_REQUEST');
+  expect(await countAllRows(handle)).toEqual(before);
+  expect(await sessionCount(user.id)).toBe(2);
+  expect(await passwordWorks(user.email, TEST_PASSWORD)).toBe(true);
+});
+
+test('refuses a common password on change and on reset', async () => {
+  const user = await makeUser(handle.db);
+  const { caller } = await callerFor(handle.db, user);
+  const change = await trpcErrorOf(
+    caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'Password123' }),
+  );
+  expect(change.code).toBe('BAD_REQUEST');
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta());
+  await anon.account.requestPasswordReset({ email: user.email });
+  const token = await resetTokenFor(user.email);
+  const reset = await trpcErrorOf(anon.account.resetPassword({ token, password: 'qwertyuiop' }));
+  expect(reset.code).toBe('BAD_REQUEST');
+  // The refused attempt did not use up the link.
+  await expect(anon.account.resetPassword({ token, password: NEW_PASSWORD })).resolves.toEqual({ ok: true });
+});
