@@ -1,9 +1,12 @@
 /**
  * Starts the portal: migrates the database (and seeds demo accounts outside production), then serves
- * Astro's build behind a Node server that adds the security headers to every response, static files too.
+ * Astro's build behind a Node server that serves the client build (assets, prerendered pages) and adds the
+ * security headers to every response.
  */
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
+import { serveStaticFile } from '#src/server/http/static-files.ts';
 import { getEnv } from '#src/server/env.ts';
 import { openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
 
@@ -24,9 +27,11 @@ handle.client.close();
 const entry = new URL('../dist/server/entry.mjs', import.meta.url);
 const { handler } = (await import(entry.href)) as { handler: NodeHandler };
 const headers = securityHeaders(env.NODE_ENV === 'production');
+const clientRoot = fileURLToPath(new URL('../dist/client', import.meta.url));
 
 const server = createServer((req, res) => {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  if (serveStaticFile(clientRoot, req, res)) return;
   handler(req, res, (error) => {
     res.statusCode = error ? 500 : 404;
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
