@@ -1,0 +1,193 @@
+import { eq } from 'drizzle-orm';
+import { beforeAll, expect, test } from 'vitest';
+import type { DbHandle } from '#db/client.ts';
+import { users } from '#db/schema/index.ts';
+import { registerInput } from '#src/lib/schemas.ts';
+import { RATE_LIMITS } from '#src/server/auth/rate-limit.ts';
+import { totpCodeAt } from '#src/server/auth/totp.ts';
+import {
+  registerUser,
+  requestPasswordReset,
+  signIn,
+  verifySecondFactor,
+} from '#src/server/services/accounts.ts';
+import { createTestDb } from '#test/helpers/db.ts';
+import {
+  anonymousCaller,
+  callerFor,
+  makeUser,
+  recordCookies,
+  TEST_PASSWORD,
+  testDeps,
+  uniqueMeta,
+} from '#test/helpers/factories.ts';
+import { trpcErrorOf } from '#test/helpers/trpc.ts';
+
+let handle: DbHandle;
+beforeAll(async () => {
+  handle = await createTestDb();
+});
+
+const TOO_MANY = 'Too many attempts. Wait a few minutes and try again.';
+
+let emailSequence = 0;
+function newEmail(): string {
+  emailSequence++;
+  return `limited${emailSequence}@example.org`;
+}
+
+function registration(email: string) {
+  return {
+    name: 'Rate Limited',
+    email,
+    password: 'a long enough passphrase',
+    country: 'FR',
+    profession: 'technologist' as const,
+    acceptEthics: true as const,
+  };
+}
+
+/** The start of a fixed window for `windowMs` (windows are aligned to the epoch). */
+function windowStart(windowMs: number): number {
+  const t = Date.UTC(2026, 10, 10, 12, 0, 0);
+  return t - (t % windowMs);
+}
+
+test('limits sign-in attempts per address, even with the right password, and says so', async () => {
+  const user = await makeUser(handle.db);
+  const meta = uniqueMeta();
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), meta);
+  for (let i = 0; i < RATE_LIMITS.signIn.limit; i++) {
+    const error = await trpcErrorOf(anon.account.signIn({ email: newEmail(), password: 'wrong password' }));
+    expect(error.code).toBe('UNAUTHORIZED');
+  }
+  const cookies = recordCookies();
+  const limited = anonymousCaller(handle.db, testDeps(), cookies, meta);
+  const error = await trpcErrorOf(limited.account.signIn({ email: user.email, password: TEST_PASSWORD }));
+  expect(error.code).toBe('TOO_MANY_REQUESTS');
+  expect(error.message).toBe(TOO_MANY);
+  expect(cookies.token).toBeNull();
+  // Another address is not affected.
+  await expect(
+    anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta()).account.signIn({
+      email: user.email,
+      password: TEST_PASSWORD,
+    }),
+  ).resolves.toEqual({ needsTwoFactor: false });
+});
+
+test('limits sign-in attempts per account across addresses', async () => {
+  const user = await makeUser(handle.db);
+  const other = await makeUser(handle.db);
+  for (let i = 0; i < RATE_LIMITS.signIn.limit; i++) {
+    const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta());
+    await trpcErrorOf(anon.account.signIn({ email: user.email, password: 'wrong password' }));
+  }
+  const meta = uniqueMeta();
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), meta);
+  const error = await trpcErrorOf(
+    anon.account.signIn({ email: user.email.toUpperCase(), password: TEST_PASSWORD }),
+  );
+  expect(error.code).toBe('TOO_MANY_REQUESTS');
+  await expect(anon.account.signIn({ email: other.email, password: TEST_PASSWORD })).resolves.toEqual({
+    needsTwoFactor: false,
+  });
+});
+
+test('lets sign-in attempts through again when the window has passed', async () => {
+  const user = await makeUser(handle.db);
+  const meta = uniqueMeta();
+  const t0 = windowStart(RATE_LIMITS.signIn.windowMs);
+  const attempt = (now: number) =>
+    signIn(handle.db, testDeps(), { email: user.email, password: TEST_PASSWORD }, meta, now);
+  for (let i = 0; i < RATE_LIMITS.signIn.limit; i++) expect((await attempt(t0 + i)).status).toBe('signed-in');
+  expect((await attempt(t0 + RATE_LIMITS.signIn.windowMs - 1)).status).toBe('rate-limited');
+  expect((await attempt(t0 + RATE_LIMITS.signIn.windowMs)).status).toBe('signed-in');
+});
+
+test('limits registrations per address and creates no account when refused', async () => {
+  const meta = uniqueMeta();
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), meta);
+  for (let i = 0; i < RATE_LIMITS.register.limit; i++) {
+    await expect(anon.account.register(registration(newEmail()))).resolves.toEqual({ ok: true });
+  }
+  const refusedEmail = newEmail();
+  const error = await trpcErrorOf(anon.account.register(registration(refusedEmail)));
+  expect(error.code).toBe('TOO_MANY_REQUESTS');
+  expect(error.message).toBe(TOO_MANY);
+  expect(await handle.db.select().from(users).where(eq(users.email, refusedEmail))).toHaveLength(0);
+});
+
+test('lets registrations through again when the window has passed', async () => {
+  const meta = uniqueMeta();
+  const t0 = windowStart(RATE_LIMITS.register.windowMs);
+  const attempt = (now: number) =>
+    registerUser(handle.db, testDeps(), registerInput.parse(registration(newEmail())), meta, now);
+  for (let i = 0; i < RATE_LIMITS.register.limit; i++) expect(await attempt(t0 + i)).toEqual({ ok: true });
+  expect(await attempt(t0 + RATE_LIMITS.register.windowMs - 1)).toEqual({
+    ok: false,
+    reason: 'rate-limited',
+  });
+  expect(await attempt(t0 + RATE_LIMITS.register.windowMs)).toEqual({ ok: true });
+});
+
+test('limits password-reset requests per address and per email, for known and unknown emails alike', async () => {
+  const meta = uniqueMeta();
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), meta);
+  for (let i = 0; i < RATE_LIMITS.passwordReset.limit; i++) {
+    await anon.account.requestPasswordReset({ email: newEmail() });
+  }
+  const byAddress = await trpcErrorOf(anon.account.requestPasswordReset({ email: newEmail() }));
+  expect(byAddress.code).toBe('TOO_MANY_REQUESTS');
+
+  const user = await makeUser(handle.db);
+  for (let i = 0; i < RATE_LIMITS.passwordReset.limit; i++) {
+    await anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta()).account.requestPasswordReset({
+      email: user.email,
+    });
+  }
+  const byEmail = await trpcErrorOf(
+    anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta()).account.requestPasswordReset({
+      email: user.email,
+    }),
+  );
+  expect(byEmail.code).toBe('TOO_MANY_REQUESTS');
+  expect(byEmail.message).toBe(byAddress.message);
+});
+
+test('lets password-reset requests through again when the window has passed', async () => {
+  const user = await makeUser(handle.db);
+  const meta = uniqueMeta();
+  const t0 = windowStart(RATE_LIMITS.passwordReset.windowMs);
+  const attempt = (now: number) => requestPasswordReset(handle.db, testDeps(), user.email, meta, now);
+  for (let i = 0; i < RATE_LIMITS.passwordReset.limit; i++)
+    expect(await attempt(t0 + i)).toEqual({ ok: true });
+  expect(await attempt(t0 + RATE_LIMITS.passwordReset.windowMs - 1)).toEqual({
+    ok: false,
+    reason: 'rate-limited',
+  });
+  expect(await attempt(t0 + RATE_LIMITS.passwordReset.windowMs)).toEqual({ ok: true });
+});
+
+test('limits second-factor attempts per account, even with the right code', async () => {
+  const user = await makeUser(handle.db, { totp: true });
+  const { caller, ctx } = await callerFor(handle.db, user, { twoFactorVerified: false });
+  const good = totpCodeAt(user.totpSecret ?? '', Date.now());
+  const wrong = good === '000000' ? '111111' : '000000';
+  for (let i = 0; i < RATE_LIMITS.twoFactor.limit; i++) {
+    expect((await trpcErrorOf(caller.account.verifySecondFactor({ code: wrong }))).code).toBe('BAD_REQUEST');
+  }
+  const error = await trpcErrorOf(caller.account.verifySecondFactor({ code: good }));
+  expect(error.code).toBe('TOO_MANY_REQUESTS');
+  const session = ctx.session;
+  if (!session) throw new Error('no session');
+  const later = Date.now() + RATE_LIMITS.twoFactor.windowMs;
+  const outcome = await verifySecondFactor(
+    handle.db,
+    session,
+    totpCodeAt(user.totpSecret ?? '', later),
+    uniqueMeta(),
+    later,
+  );
+  expect(outcome).toBe('verified');
+});
