@@ -16,10 +16,10 @@
  * same hump forms a new peak whose R lies inside the refractory period, so it is discarded.
  */
 import {
+  applyBiquad,
   type BiquadCoefficients,
   designButterworthHighPass,
   designButterworthLowPass,
-  applyBiquad,
 } from './biquad.ts';
 
 export interface RDetectorDef {
@@ -260,7 +260,9 @@ export function createRDetector(sampleRateHz: number, rDetectorDef: RDetectorDef
     if (lastQrsIndex >= 0 && rIndex - lastQrsIndex < refractorySamples) return false;
     const peakSlope = maxSlope(peakIndex);
     const isTWave =
-      lastQrsIndex >= 0 && rIndex - lastQrsIndex < tWaveSamples && peakSlope < def.tWaveSlopeRatio * lastQrsSlope;
+      lastQrsIndex >= 0 &&
+      rIndex - lastQrsIndex < tWaveSamples &&
+      peakSlope < def.tWaveSlopeRatio * lastQrsSlope;
     if (value > threshold1 && !isTWave) {
       signalPeak = 0.125 * value + 0.875 * signalPeak;
       updateThreshold();

@@ -43,7 +43,11 @@ export function createEcgGenerator(def: EcgDef, rng: Rng, sampleRateHz: number):
   const meanRrMs = 60000 / Math.max(30, def.rhythm.heartRateBpm);
   const firstRTimeMs = FIRST_BEAT_MIN_MS + rhythmRng.next() * meanRrMs;
   const rhythm = createRhythm(def.rhythm, rhythmRng, firstRTimeMs);
-  const artefacts = createArtefactSource({ ...ARTEFACT_DEFAULTS, ...def.artefacts }, artefactRng, sampleRateHz);
+  const artefacts = createArtefactSource(
+    { ...ARTEFACT_DEFAULTS, ...def.artefacts },
+    artefactRng,
+    sampleRateHz,
+  );
   const fibrillatoryWaves = createFibrillatoryWaves(atrialRng, sampleRateHz);
 
   const ringSize = nextPowerOfTwo(Math.ceil(RING_SPAN_S * sampleRateHz));

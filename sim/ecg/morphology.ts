@@ -50,7 +50,12 @@ export interface BeatWaves {
 }
 
 export function createBeatWaves(): BeatWaves {
-  return { count: 0, centreMs: new Float64Array(5), sigmaMs: new Float64Array(5), heightMv: new Float64Array(5) };
+  return {
+    count: 0,
+    centreMs: new Float64Array(5),
+    sigmaMs: new Float64Array(5),
+    heightMv: new Float64Array(5),
+  };
 }
 
 function push(out: BeatWaves, centreMs: number, sigmaMs: number, height: number): void {

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import { createRDetector } from '../../../sim/detect/index.ts';
+import { matchBeats } from '../../helpers/beat-match.ts';
+import { isBeatAnnotation, readMitAnnotationFile, readWfdbRecord } from '../../helpers/wfdb.ts';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const mitdbFolder = path.resolve(repoRoot, '..', 'shared/data/mitdb-100');
+/** EC57 lets a detector learn before scoring starts; we skip the first 10 s (5 min would be allowed). */
+const LEARNING_MS = 10_000;
+/** After the last sample we feed 0.5 s of its value so a beat at the very end can still be decided. */
+const FLUSH_S = 0.5;
+
+function runRecord100(): {
+  referenceMs: number[];
+  detectedMs: number[];
+  latenciesMs: number[];
+  offsetsSamples: number[];
+} {
+  const record = readWfdbRecord(mitdbFolder, '100');
+  const fs = record.header.sampleRateHz;
+  const mlii = record.millivolts(0);
+  const detector = createRDetector(fs);
+  const detectedMs: number[] = [];
+  const latenciesMs: number[] = [];
+  const total = mlii.length + Math.round(FLUSH_S * fs);
+  for (let i = 0; i < total; i++) {
+    if (detector.push(mlii[Math.min(i, mlii.length - 1)] as number)) {
+      detectedMs.push((detector.lastPeakIndex * 1000) / fs);
+      if (!detector.lastWasSearchBack) {
+        latenciesMs.push(((detector.sampleIndex - detector.lastPeakIndex) * 1000) / fs);
+      }
+    }
+  }
+  const beats = readMitAnnotationFile(path.join(mitdbFolder, '100.atr')).filter(isBeatAnnotation);
+  const referenceMs = beats.map((a) => (a.sample * 1000) / fs);
+  const offsetsSamples = beats.map((a) => {
+    const t = (a.sample * 1000) / fs;
+    const nearest = detectedMs.reduce((best, d) => (Math.abs(d - t) < Math.abs(best - t) ? d : best), -1e9);
+    return Math.round(((nearest - t) * fs) / 1000);
+  });
+  return { referenceMs, detectedMs, latenciesMs, offsetsSamples };
+}
+
+const run = runRecord100();
+
+test('detects the beats of MIT-BIH record 100 (MLII, 360 Hz, 30 min) with Se and +P >= 99.5 %', () => {
+  const scored = (t: number): boolean => t >= LEARNING_MS;
+  const m = matchBeats(run.referenceMs.filter(scored), run.detectedMs.filter(scored), 150);
+  const figures = `TP ${m.truePositives} FN ${m.falseNegatives} FP ${m.falsePositives} Se ${(100 * m.sensitivity).toFixed(2)} % +P ${(100 * m.positivePredictivity).toFixed(2)} %`;
+  expect(m.sensitivity, figures).toBeGreaterThanOrEqual(0.995);
+  expect(m.positivePredictivity, figures).toBeGreaterThanOrEqual(0.995);
+  expect(m.truePositives + m.falseNegatives, figures).toBeGreaterThan(2240);
+});
+
+test('back-dates the R peak to within 10 ms of the annotation for 99 % of the beats of record 100', () => {
+  const within = run.offsetsSamples.filter((o) => Math.abs(o) <= 3.6).length / run.offsetsSamples.length;
+  expect(within, `${(100 * within).toFixed(2)} % within 10 ms`).toBeGreaterThanOrEqual(0.99);
+});
+
+test('decides within 80 ms of the R peak on record 100 (median decision latency)', () => {
+  const sorted = [...run.latenciesMs].sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1] as number;
+  const p95 = sorted[Math.floor(sorted.length * 0.95)] as number;
+  expect(median, `median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`).toBeLessThanOrEqual(80);
+  expect(median).toBeGreaterThan(0);
+});

@@ -1,0 +1,159 @@
+import { expect, test } from 'vitest';
+import { createRDetector } from '../../../sim/detect/index.ts';
+import { createEcgGenerator, type EcgDef, type ElectricalBeat } from '../../../sim/ecg/index.ts';
+import { createRng } from '../../../sim/rng.ts';
+import { matchBeats } from '../../helpers/beat-match.ts';
+
+const FS = 500;
+/** The detector learns for 2 s; scoring starts at 10 s as EC57 allows (and ends 1 s before the run does). */
+const SCORE_FROM_MS = 10_000;
+
+interface Run {
+  beats: ElectricalBeat[];
+  detectedMs: number[];
+  decisionMs: number[];
+}
+
+function runGeneratorAndDetector(def: EcgDef, seed: number, durationS: number): Run {
+  const generator = createEcgGenerator(def, createRng(seed), FS);
+  const detector = createRDetector(FS);
+  const beats: ElectricalBeat[] = [];
+  const detectedMs: number[] = [];
+  const decisionMs: number[] = [];
+  for (let i = 0; i < durationS * FS; i++) {
+    if (detector.push(generator.nextSample())) {
+      detectedMs.push((detector.lastPeakIndex * 1000) / FS);
+      decisionMs.push(generator.timeMs);
+    }
+    for (let b = generator.takeBeat(); b !== null; b = generator.takeBeat()) beats.push(b);
+  }
+  return { beats, detectedMs, decisionMs };
+}
+
+function expectAccurate(def: EcgDef, seed: number, durationS = 300): void {
+  const run = runGeneratorAndDetector(def, seed, durationS);
+  const scored = (t: number): boolean => t >= SCORE_FROM_MS && t <= (durationS - 1) * 1000;
+  const m = matchBeats(run.beats.map((b) => b.rTimeMs).filter(scored), run.detectedMs.filter(scored));
+  const figures = `TP ${m.truePositives} FN ${m.falseNegatives} FP ${m.falsePositives}`;
+  expect(m.truePositives, figures).toBeGreaterThan(100);
+  expect(m.sensitivity, figures).toBeGreaterThanOrEqual(0.995);
+  expect(m.positivePredictivity, figures).toBeGreaterThanOrEqual(0.995);
+}
+
+test('detects a clean sinus rhythm at 50 bpm', () => {
+  expectAccurate({ rhythm: { heartRateBpm: 50 } }, 11);
+});
+
+test('detects a clean sinus rhythm at 70 bpm', () => {
+  expectAccurate({ rhythm: { heartRateBpm: 70 } }, 12);
+});
+
+test('detects a clean sinus rhythm at 105 bpm', () => {
+  expectAccurate({ rhythm: { heartRateBpm: 105 } }, 13);
+});
+
+test('detects beats among frequent PVCs (12 per minute)', () => {
+  const def: EcgDef = { rhythm: { heartRateBpm: 75, pvcPerMinute: 12 } };
+  const run = runGeneratorAndDetector(def, 14, 300);
+  const pvcs = run.beats.filter((b) => b.kind === 'pvc' && b.rTimeMs > SCORE_FROM_MS);
+  const missedPvcs = pvcs.filter((b) => !run.detectedMs.some((d) => Math.abs(d - b.rTimeMs) <= 150));
+  expect(pvcs.length).toBeGreaterThan(30);
+  expect(missedPvcs.length, `${missedPvcs.length} of ${pvcs.length} PVCs missed`).toBe(0);
+  expectAccurate(def, 14);
+});
+
+test('detects beats in atrial fibrillation', () => {
+  expectAccurate(
+    { rhythm: { heartRateBpm: 95, atrialFibrillation: true, afRrCoefficientOfVariation: 0.25 } },
+    15,
+  );
+});
+
+test('detects beats through baseline wander, muscle noise and mains hum', () => {
+  expectAccurate(
+    {
+      rhythm: { heartRateBpm: 80, pacPerMinute: 3 },
+      artefacts: { baselineWanderMv: 0.3, muscleNoiseMv: 0.05, mainsHumMv: 0.1, mainsHz: 50 },
+    },
+    16,
+  );
+});
+
+test('detects the generator signal at 360 Hz too', () => {
+  const generator = createEcgGenerator({ rhythm: { heartRateBpm: 72 } }, createRng(17), 360);
+  const detector = createRDetector(360);
+  const beats: number[] = [];
+  const detected: number[] = [];
+  for (let i = 0; i < 120 * 360; i++) {
+    if (detector.push(generator.nextSample())) detected.push((detector.lastPeakIndex * 1000) / 360);
+    for (let b = generator.takeBeat(); b !== null; b = generator.takeBeat()) beats.push(b.rTimeMs);
+  }
+  const scored = (t: number): boolean => t >= SCORE_FROM_MS && t <= 119_000;
+  const m = matchBeats(beats.filter(scored), detected.filter(scored));
+  expect(m.falseNegatives + m.falsePositives, `TP ${m.truePositives}`).toBe(0);
+});
+
+test('detects nothing while the lead is off, although the heart keeps beating', () => {
+  const generator = createEcgGenerator({ rhythm: { heartRateBpm: 70 } }, createRng(18), FS);
+  const detector = createRDetector(FS);
+  const offFromMs = 30_000;
+  const offToMs = 45_000;
+  /** A beat just before lead-off may still be decided shortly after it (decision latency < 250 ms). */
+  const graceMs = 250;
+  const detectionsWhileOff: number[] = [];
+  let beatsWhileOff = 0;
+  let detectionsAfter = 0;
+  for (let i = 0; i < 60 * FS; i++) {
+    const t = (i * 1000) / FS;
+    if (t === offFromMs) generator.setLeadOff(true);
+    if (t === offToMs) generator.setLeadOff(false);
+    if (detector.push(generator.nextSample())) {
+      if (t > offFromMs + graceMs && t <= offToMs) detectionsWhileOff.push(t);
+      if (t > offToMs + 3000) detectionsAfter++;
+    }
+    for (let b = generator.takeBeat(); b !== null; b = generator.takeBeat()) {
+      if (b.rTimeMs > offFromMs && b.rTimeMs <= offToMs) beatsWhileOff++;
+    }
+  }
+  expect(detectionsWhileOff, 'detections while off').toEqual([]);
+  expect(beatsWhileOff).toBeGreaterThan(15);
+  expect(detectionsAfter, 'detection resumes after the lead is back').toBeGreaterThan(12);
+});
+
+test('reset() forgets everything and reproduces the same detections', () => {
+  const generator = createEcgGenerator({ rhythm: { heartRateBpm: 64 } }, createRng(19), FS);
+  const signal = Array.from({ length: 20 * FS }, () => generator.nextSample());
+  const detector = createRDetector(FS);
+  const first: number[] = [];
+  for (const v of signal) if (detector.push(v)) first.push(detector.lastPeakIndex);
+  detector.reset();
+  expect(detector.sampleIndex).toBe(-1);
+  expect(detector.lastPeakIndex).toBe(-1);
+  const second: number[] = [];
+  for (const v of signal) if (detector.push(v)) second.push(detector.lastPeakIndex);
+  expect(first.length).toBeGreaterThan(15);
+  expect(second).toEqual(first);
+});
+
+test('finds a beat by search-back when it is much smaller than the others', () => {
+  // A train of 1 mV beats with one 0.4 mV beat: its MWI peak (energy ~ 0.16 of the others) lies between
+  // threshold 2 (~1/8) and threshold 1 (~1/4), so only search-back finds it.
+  const fs = FS;
+  const rrSamples = fs;
+  const signal = new Float64Array(30 * fs);
+  const smallBeat = 20;
+  for (let k = 1; k < 30; k++) {
+    const centre = k * rrSamples;
+    const height = k === smallBeat ? 0.4 : 1;
+    for (let i = -40; i <= 40; i++) signal[centre + i] = height * Math.exp(-0.5 * (i / 7) ** 2);
+  }
+  const detector = createRDetector(fs);
+  const found: { index: number; searchBack: boolean }[] = [];
+  for (const v of signal) {
+    if (detector.push(v))
+      found.push({ index: detector.lastPeakIndex, searchBack: detector.lastWasSearchBack });
+  }
+  const small = found.find((f) => Math.abs(f.index - smallBeat * rrSamples) < 0.15 * fs);
+  expect(small).toEqual({ index: expect.any(Number), searchBack: true });
+  expect(found.filter((f) => f.searchBack)).toHaveLength(1);
+});
