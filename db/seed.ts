@@ -17,10 +17,25 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { email: 'member@iecpa.test', name: 'Maria Member', roles: ['member'] },
   { email: 'educator@iecpa.test', name: 'Eduardo Educator', roles: ['member', 'educator'] },
   { email: 'educator2@iecpa.test', name: 'Elif Educator', roles: ['member', 'educator'] },
-  { email: 'examiner@iecpa.test', name: 'Emeka Examiner', roles: ['member', 'examiner'], totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' },
-  { email: 'editor@iecpa.test', name: 'Edith Editor', roles: ['member', 'editor'], totpSecret: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU' },
+  {
+    email: 'examiner@iecpa.test',
+    name: 'Emeka Examiner',
+    roles: ['member', 'examiner'],
+    totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+  },
+  {
+    email: 'editor@iecpa.test',
+    name: 'Edith Editor',
+    roles: ['member', 'editor'],
+    totpSecret: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU',
+  },
   { email: 'reviewer@iecpa.test', name: 'Ravi Reviewer', roles: ['member', 'reviewer'] },
-  { email: 'admin@iecpa.test', name: 'Ada Admin', roles: ['member', 'admin'], totpSecret: 'MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK' },
+  {
+    email: 'admin@iecpa.test',
+    name: 'Ada Admin',
+    roles: ['member', 'admin'],
+    totpSecret: 'MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK',
+  },
 ];
 
 export interface SeedOptions {
@@ -54,10 +69,22 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<{ created:
         createdAt: now,
         updatedAt: now,
       });
-      await tx.insert(userRoles).values(account.roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
-      await tx.insert(consents).values({ id: options.newId(), userId: id, document: 'code-of-ethics', version: options.ethicsVersion, acceptedAt: now });
+      await tx
+        .insert(userRoles)
+        .values(account.roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
+      await tx
+        .insert(consents)
+        .values({
+          id: options.newId(),
+          userId: id,
+          document: 'code-of-ethics',
+          version: options.ethicsVersion,
+          acceptedAt: now,
+        });
       if (account.totpSecret) {
-        await tx.insert(totpCredentials).values({ userId: id, secret: account.totpSecret, createdAt: now, lastUsedStep: 0 });
+        await tx
+          .insert(totpCredentials)
+          .values({ userId: id, secret: account.totpSecret, createdAt: now, lastUsedStep: 0 });
       }
     });
     created++;

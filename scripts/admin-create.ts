@@ -6,9 +6,9 @@
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { consents, userRoles, users } from '#db/schema/index.ts';
-import { writeAudit } from '#src/server/audit.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { emailField, nameField, passwordField } from '#src/lib/schemas.ts';
+import { writeAudit } from '#src/server/audit.ts';
 import { hashPassword } from '#src/server/auth/password.ts';
 import { getEnv } from '#src/server/env.ts';
 import { newId, newSecret } from '#src/server/ids.ts';
@@ -47,11 +47,17 @@ await db.transaction(async (tx) => {
       createdAt: now,
       updatedAt: now,
     });
-    await tx.insert(consents).values({ id: newId(), userId, document: 'code-of-ethics', version: CURRENT_ETHICS_VERSION, acceptedAt: now });
+    await tx
+      .insert(consents)
+      .values({ id: newId(), userId, document: 'code-of-ethics', version: CURRENT_ETHICS_VERSION, acceptedAt: now });
   }
   await tx.insert(userRoles).values({ userId, role: 'member', grantedAt: now, grantedBy: null }).onConflictDoNothing();
   await tx.insert(userRoles).values({ userId, role: 'admin', grantedAt: now, grantedBy: null }).onConflictDoNothing();
-  await writeAudit(tx, { actorId: null, action: 'admin.created-from-cli', subjectId: userId, details: { email: email.data } }, now);
+  await writeAudit(
+    tx,
+    { actorId: null, action: 'admin.created-from-cli', subjectId: userId, details: { email: email.data } },
+    now,
+  );
 });
 client.close();
 if (passwordHash) {

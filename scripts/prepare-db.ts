@@ -1,4 +1,4 @@
-import { openDb, type DbHandle } from '#db/client.ts';
+import { type DbHandle, openDb } from '#db/client.ts';
 import { migrateDb } from '#db/migrate.ts';
 import { seedDemo } from '#db/seed.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';

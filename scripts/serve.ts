@@ -5,9 +5,9 @@
  */
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { getEnv } from '#src/server/env.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { serveStaticFile } from '#src/server/http/static-files.ts';
-import { getEnv } from '#src/server/env.ts';
 import { openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
 
 type NodeHandler = (

@@ -1,5 +1,5 @@
-import { createMailer } from './mail/mailer.ts';
 import { getEnv } from './env.ts';
+import { createMailer } from './mail/mailer.ts';
 import type { ServiceDeps } from './services/deps.ts';
 
 let deps: ServiceDeps | null = null;

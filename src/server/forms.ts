@@ -15,7 +15,10 @@ export async function runForm<T>(action: () => Promise<T>): Promise<FormOutcome<
   } catch (error) {
     if (!(error instanceof TRPCError)) throw error;
     const fields = flattenFieldErrors(error.cause) ?? {};
-    const message = Object.keys(fields).length > 0 && error.message.startsWith('[') ? 'Some fields need your attention.' : error.message;
+    const message =
+      Object.keys(fields).length > 0 && error.message.startsWith('[')
+        ? 'Some fields need your attention.'
+        : error.message;
     return { ok: false, message, fieldErrors: fields, code: error.code };
   }
 }

@@ -26,7 +26,10 @@ export function requireUser(
   if (role && !user.roles.includes(role)) {
     return {
       user: null,
-      response: new Response(null, { status: 303, headers: { Location: `/forbidden?from=${encodeURIComponent(here)}` } }),
+      response: new Response(null, {
+        status: 303,
+        headers: { Location: `/forbidden?from=${encodeURIComponent(here)}` },
+      }),
     };
   }
   if (role && ROLES_REQUIRING_TOTP.includes(role) && !user.totpEnabled) {

@@ -56,16 +56,12 @@ export async function makeUser(
   });
   const roles = options.roles ?? ['member'];
   if (roles.length > 0) {
-    await db
-      .insert(userRoles)
-      .values(roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
+    await db.insert(userRoles).values(roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
   }
   let totpSecret: string | null = null;
   if (options.totp) {
     totpSecret = newTotpSecret();
-    await db
-      .insert(totpCredentials)
-      .values({ userId: id, secret: totpSecret, createdAt: now, lastUsedStep: 0 });
+    await db.insert(totpCredentials).values({ userId: id, secret: totpSecret, createdAt: now, lastUsedStep: 0 });
   }
   return { id, email, name, totpSecret };
 }

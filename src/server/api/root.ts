@@ -1,6 +1,6 @@
-import { createCallerFactory, router } from './trpc.ts';
 import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
+import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
   account: accountRouter,

@@ -67,11 +67,7 @@ function parseRoles(joined: string | null): Role[] {
 }
 
 /** The session and its user for a cookie token, or null if the token is malformed, unknown or expired. */
-export async function validateSessionToken(
-  db: Db,
-  token: string,
-  now = Date.now(),
-): Promise<SessionValidation | null> {
+export async function validateSessionToken(db: Db, token: string, now = Date.now()): Promise<SessionValidation | null> {
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1] || token.length > 200) return null;
   const [id, secret] = parts;

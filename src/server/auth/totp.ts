@@ -1,6 +1,5 @@
-import { generateHOTP } from '@oslojs/otp';
-import { createTOTPKeyURI } from '@oslojs/otp';
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
+import { createTOTPKeyURI, generateHOTP } from '@oslojs/otp';
 
 /** RFC 6238 defaults understood by every authenticator app: 30 s steps, 6 digits, HMAC-SHA1. */
 export const TOTP_PERIOD_S = 30;

@@ -53,7 +53,10 @@ export function serveStaticFile(root: string, req: IncomingMessage, res: ServerR
     res.setHeader('Content-Type', type);
     res.setHeader('Content-Length', size);
     // Vite's hashed assets never change; pages must be revalidated.
-    res.setHeader('Cache-Control', pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    res.setHeader(
+      'Cache-Control',
+      pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
     return true;

@@ -48,7 +48,10 @@ export function createMailer(options: MailerOptions): Mailer {
         await db.update(mailOutbox).set({ status: 'sent' }).where(eq(mailOutbox.id, id));
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        await db.update(mailOutbox).set({ status: 'failed', error: reason.slice(0, 500) }).where(eq(mailOutbox.id, id));
+        await db
+          .update(mailOutbox)
+          .set({ status: 'failed', error: reason.slice(0, 500) })
+          .where(eq(mailOutbox.id, id));
       }
     },
   };

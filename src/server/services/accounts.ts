@@ -4,11 +4,11 @@ import { consents, recoveryCodes, sessions, totpCredentials, userRoles, users, u
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import type { RegisterInput } from '#src/lib/schemas.ts';
+import { writeAudit } from '../audit.ts';
 import { hashPassword, isCommonPassword, verifyPassword } from '../auth/password.ts';
 import { consumeRateLimit, RATE_LIMITS } from '../auth/rate-limit.ts';
 import { createSession, type Session } from '../auth/session.ts';
 import { matchTotpStep, newTotpSecret, totpKeyUri } from '../auth/totp.ts';
-import { writeAudit } from '../audit.ts';
 import { hashSecret, newId, newSecret } from '../ids.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 
@@ -29,7 +29,10 @@ function getDummyHash(): Promise<string> {
 
 // ---------------------------------------------------------------- registration and verification
 
-export type RegisterResult = { ok: true } | { ok: false; reason: 'rate-limited' } | { ok: false; fieldErrors: FieldErrors };
+export type RegisterResult =
+  | { ok: true }
+  | { ok: false; reason: 'rate-limited' }
+  | { ok: false; fieldErrors: FieldErrors };
 
 /**
  * Creates an unverified account and mails a verification link. When the email is already registered the
@@ -86,13 +89,23 @@ export async function registerUser(
       createdAt: now,
       expiresAt: now + VERIFY_EMAIL_TTL_MS,
     });
-    await writeAudit(tx, { actorId: userId, action: 'account.registered', subjectId: userId, ipAddress: meta.ipAddress }, now);
+    await writeAudit(
+      tx,
+      { actorId: userId, action: 'account.registered', subjectId: userId, ipAddress: meta.ipAddress },
+      now,
+    );
   });
   await sendVerificationMail(db, deps, input.email, input.name, token);
   return { ok: true };
 }
 
-async function sendVerificationMail(db: Db, deps: ServiceDeps, email: string, name: string, token: string): Promise<void> {
+async function sendVerificationMail(
+  db: Db,
+  deps: ServiceDeps,
+  email: string,
+  name: string,
+  token: string,
+): Promise<void> {
   await deps.mailer.send(db, {
     to: email,
     subject: 'Confirm your email address for IECPA',
@@ -152,14 +165,23 @@ export async function signIn(
   if (!allowedByIp || !allowedByAccount) return { status: 'rate-limited' };
 
   const rows = await db
-    .select({ id: users.id, name: users.name, passwordHash: users.passwordHash, emailVerifiedAt: users.emailVerifiedAt })
+    .select({
+      id: users.id,
+      name: users.name,
+      passwordHash: users.passwordHash,
+      emailVerifiedAt: users.emailVerifiedAt,
+    })
     .from(users)
     .where(eq(users.email, input.email))
     .limit(1);
   const user = rows[0];
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await getDummyHash()), input.password);
   if (!user || !passwordOk) {
-    await writeAudit(db, { actorId: null, action: 'auth.sign-in-failed', subjectId: user?.id ?? null, ipAddress: meta.ipAddress }, now);
+    await writeAudit(
+      db,
+      { actorId: null, action: 'auth.sign-in-failed', subjectId: user?.id ?? null, ipAddress: meta.ipAddress },
+      now,
+    );
     return { status: 'invalid' };
   }
   if (user.emailVerifiedAt === null) {
@@ -174,9 +196,21 @@ export async function signIn(
     await sendVerificationMail(db, deps, input.email, user.name, token);
     return { status: 'unverified' };
   }
-  const hasTotp = (await db.select({ u: totpCredentials.userId }).from(totpCredentials).where(eq(totpCredentials.userId, user.id))).length > 0;
+  const hasTotp =
+    (await db.select({ u: totpCredentials.userId }).from(totpCredentials).where(eq(totpCredentials.userId, user.id)))
+      .length > 0;
   const { token, session } = await createSession(db, user.id, !hasTotp, meta, now);
-  await writeAudit(db, { actorId: user.id, action: 'auth.signed-in', subjectId: user.id, ipAddress: meta.ipAddress, details: { twoFactorPending: hasTotp } }, now);
+  await writeAudit(
+    db,
+    {
+      actorId: user.id,
+      action: 'auth.signed-in',
+      subjectId: user.id,
+      ipAddress: meta.ipAddress,
+      details: { twoFactorPending: hasTotp },
+    },
+    now,
+  );
   return { status: 'signed-in', token, session, needsTwoFactor: hasTotp };
 }
 
@@ -195,11 +229,30 @@ export async function verifySecondFactor(
     ? await useRecoveryCode(db, session.userId, code.toLowerCase(), now)
     : await useTotpCode(db, session.userId, code, now);
   if (!ok) {
-    await writeAudit(db, { actorId: session.userId, action: 'auth.two-factor-failed', subjectId: session.userId, ipAddress: meta.ipAddress }, now);
+    await writeAudit(
+      db,
+      {
+        actorId: session.userId,
+        action: 'auth.two-factor-failed',
+        subjectId: session.userId,
+        ipAddress: meta.ipAddress,
+      },
+      now,
+    );
     return 'invalid';
   }
   await db.update(sessions).set({ twoFactorVerified: true }).where(eq(sessions.id, session.id));
-  await writeAudit(db, { actorId: session.userId, action: 'auth.two-factor-passed', subjectId: session.userId, ipAddress: meta.ipAddress, details: { method: code.includes('-') ? 'recovery-code' : 'totp' } }, now);
+  await writeAudit(
+    db,
+    {
+      actorId: session.userId,
+      action: 'auth.two-factor-passed',
+      subjectId: session.userId,
+      ipAddress: meta.ipAddress,
+      details: { method: code.includes('-') ? 'recovery-code' : 'totp' },
+    },
+    now,
+  );
   return 'verified';
 }
 
@@ -222,14 +275,20 @@ async function useRecoveryCode(db: Db, userId: string, code: string, now: number
   const rows = await db
     .update(recoveryCodes)
     .set({ usedAt: now })
-    .where(and(eq(recoveryCodes.codeHash, hashSecret(code)), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+    .where(
+      and(eq(recoveryCodes.codeHash, hashSecret(code)), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)),
+    )
     .returning({ userId: recoveryCodes.userId });
   return rows.length === 1;
 }
 
 export async function signOut(db: Db, session: Session, meta: RequestMeta, now = Date.now()): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, session.id));
-  await writeAudit(db, { actorId: session.userId, action: 'auth.signed-out', subjectId: session.userId, ipAddress: meta.ipAddress }, now);
+  await writeAudit(
+    db,
+    { actorId: session.userId, action: 'auth.signed-out', subjectId: session.userId, ipAddress: meta.ipAddress },
+    now,
+  );
 }
 
 // ---------------------------------------------------------------- passwords
@@ -256,7 +315,11 @@ export async function requestPasswordReset(
     createdAt: now,
     expiresAt: now + RESET_PASSWORD_TTL_MS,
   });
-  await writeAudit(db, { actorId: null, action: 'auth.password-reset-requested', subjectId: user.id, ipAddress: meta.ipAddress }, now);
+  await writeAudit(
+    db,
+    { actorId: null, action: 'auth.password-reset-requested', subjectId: user.id, ipAddress: meta.ipAddress },
+    now,
+  );
   await deps.mailer.send(db, {
     to: email,
     subject: 'Reset your IECPA password',
@@ -265,7 +328,10 @@ export async function requestPasswordReset(
   return { ok: true };
 }
 
-export type ResetPasswordResult = { ok: true } | { ok: false; reason: 'invalid-token' } | { ok: false; fieldErrors: FieldErrors };
+export type ResetPasswordResult =
+  | { ok: true }
+  | { ok: false; reason: 'invalid-token' }
+  | { ok: false; fieldErrors: FieldErrors };
 
 /** Sets a new password from a reset link, ends every session of the account, and marks the email verified. */
 export async function resetPassword(
@@ -285,8 +351,15 @@ export async function resetPassword(
       .set({ passwordHash, updatedAt: now, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
       .where(eq(users.id, userId));
     await tx.delete(sessions).where(eq(sessions.userId, userId));
-    await tx.update(userTokens).set({ usedAt: now }).where(and(eq(userTokens.userId, userId), eq(userTokens.purpose, 'reset-password'), isNull(userTokens.usedAt)));
-    await writeAudit(tx, { actorId: userId, action: 'auth.password-reset', subjectId: userId, ipAddress: meta.ipAddress }, now);
+    await tx
+      .update(userTokens)
+      .set({ usedAt: now })
+      .where(and(eq(userTokens.userId, userId), eq(userTokens.purpose, 'reset-password'), isNull(userTokens.usedAt)));
+    await writeAudit(
+      tx,
+      { actorId: userId, action: 'auth.password-reset', subjectId: userId, ipAddress: meta.ipAddress },
+      now,
+    );
     return { ok: true } as const;
   });
 }
@@ -301,7 +374,11 @@ export async function changePassword(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<ChangePasswordResult> {
-  const rows = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, session.userId)).limit(1);
+  const rows = await db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, session.userId))
+    .limit(1);
   const user = rows[0];
   if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
     return { ok: false, fieldErrors: { currentPassword: 'That is not your current password. Try again.' } };
@@ -311,7 +388,16 @@ export async function changePassword(
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, session.userId));
     await tx.delete(sessions).where(and(eq(sessions.userId, session.userId), ne(sessions.id, session.id)));
-    await writeAudit(tx, { actorId: session.userId, action: 'auth.password-changed', subjectId: session.userId, ipAddress: meta.ipAddress }, now);
+    await writeAudit(
+      tx,
+      {
+        actorId: session.userId,
+        action: 'auth.password-changed',
+        subjectId: session.userId,
+        ipAddress: meta.ipAddress,
+      },
+      now,
+    );
   });
   return { ok: true };
 }
@@ -329,7 +415,13 @@ export interface SessionListItem {
 
 export async function listSessions(db: Db, session: Session): Promise<SessionListItem[]> {
   const rows = await db
-    .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, userAgent: sessions.userAgent, ipAddress: sessions.ipAddress })
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      userAgent: sessions.userAgent,
+      ipAddress: sessions.ipAddress,
+    })
     .from(sessions)
     .where(eq(sessions.userId, session.userId))
     .orderBy(sessions.createdAt);
@@ -337,13 +429,29 @@ export async function listSessions(db: Db, session: Session): Promise<SessionLis
 }
 
 /** Ends one of the user's own sessions; false when there is no such session of theirs. */
-export async function endSession(db: Db, session: Session, sessionId: string, meta: RequestMeta, now = Date.now()): Promise<boolean> {
+export async function endSession(
+  db: Db,
+  session: Session,
+  sessionId: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<boolean> {
   const rows = await db
     .delete(sessions)
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, session.userId)))
     .returning({ id: sessions.id });
   if (rows.length === 0) return false;
-  await writeAudit(db, { actorId: session.userId, action: 'auth.session-ended', subjectId: session.userId, ipAddress: meta.ipAddress, details: { sessionId } }, now);
+  await writeAudit(
+    db,
+    {
+      actorId: session.userId,
+      action: 'auth.session-ended',
+      subjectId: session.userId,
+      ipAddress: meta.ipAddress,
+      details: { sessionId },
+    },
+    now,
+  );
   return true;
 }
 
@@ -371,16 +479,27 @@ export async function confirmTotpEnrolment(
 ): Promise<ConfirmTotpResult> {
   const step = matchTotpStep(input.secret, input.code, now, -1);
   if (step === null) {
-    return { ok: false, fieldErrors: { code: 'That code does not match. Check the time on your phone and enter the current code.' } };
+    return {
+      ok: false,
+      fieldErrors: { code: 'That code does not match. Check the time on your phone and enter the current code.' },
+    };
   }
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   await db.transaction(async (tx) => {
     await tx.delete(totpCredentials).where(eq(totpCredentials.userId, session.userId));
-    await tx.insert(totpCredentials).values({ userId: session.userId, secret: input.secret, createdAt: now, lastUsedStep: step });
+    await tx
+      .insert(totpCredentials)
+      .values({ userId: session.userId, secret: input.secret, createdAt: now, lastUsedStep: step });
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, session.userId));
-    await tx.insert(recoveryCodes).values(codes.map((c) => ({ codeHash: hashSecret(c), userId: session.userId, createdAt: now })));
+    await tx
+      .insert(recoveryCodes)
+      .values(codes.map((c) => ({ codeHash: hashSecret(c), userId: session.userId, createdAt: now })));
     await tx.update(sessions).set({ twoFactorVerified: true }).where(eq(sessions.id, session.id));
-    await writeAudit(tx, { actorId: session.userId, action: 'auth.totp-enrolled', subjectId: session.userId, ipAddress: meta.ipAddress }, now);
+    await writeAudit(
+      tx,
+      { actorId: session.userId, action: 'auth.totp-enrolled', subjectId: session.userId, ipAddress: meta.ipAddress },
+      now,
+    );
   });
   return { ok: true, recoveryCodes: codes };
 }
@@ -390,7 +509,10 @@ function newRecoveryCode(): string {
   return `${s.slice(0, 5)}-${s.slice(5, 10)}`;
 }
 
-export type DisableTotpResult = { ok: true } | { ok: false; reason: 'required-by-role' } | { ok: false; fieldErrors: FieldErrors };
+export type DisableTotpResult =
+  | { ok: true }
+  | { ok: false; reason: 'required-by-role' }
+  | { ok: false; fieldErrors: FieldErrors };
 
 export async function disableTotp(
   db: Db,
@@ -400,15 +522,24 @@ export async function disableTotp(
   now = Date.now(),
 ): Promise<DisableTotpResult> {
   const roles = await db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, session.userId));
-  if (roles.some((r) => (ROLES_REQUIRING_TOTP as readonly string[]).includes(r.role))) return { ok: false, reason: 'required-by-role' };
-  const rows = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, session.userId)).limit(1);
+  if (roles.some((r) => (ROLES_REQUIRING_TOTP as readonly string[]).includes(r.role)))
+    return { ok: false, reason: 'required-by-role' };
+  const rows = await db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, session.userId))
+    .limit(1);
   if (!rows[0] || !(await verifyPassword(rows[0].passwordHash, input.password))) {
     return { ok: false, fieldErrors: { password: 'That is not your current password. Try again.' } };
   }
   await db.transaction(async (tx) => {
     await tx.delete(totpCredentials).where(eq(totpCredentials.userId, session.userId));
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, session.userId));
-    await writeAudit(tx, { actorId: session.userId, action: 'auth.totp-disabled', subjectId: session.userId, ipAddress: meta.ipAddress }, now);
+    await writeAudit(
+      tx,
+      { actorId: session.userId, action: 'auth.totp-disabled', subjectId: session.userId, ipAddress: meta.ipAddress },
+      now,
+    );
   });
   return { ok: true };
 }
@@ -420,4 +551,3 @@ export async function countUnusedRecoveryCodes(db: Db, userId: string): Promise<
     .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
   return rows.length;
 }
-

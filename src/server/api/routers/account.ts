@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import {
   currentPasswordField,
   emailField,
@@ -9,15 +10,8 @@ import {
   tokenField,
   totpCodeField,
 } from '#src/lib/schemas.ts';
-import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import * as accounts from '../../services/accounts.ts';
-import {
-  fieldErrors,
-  pendingSessionProcedure,
-  protectedProcedure,
-  publicProcedure,
-  router,
-} from '../trpc.ts';
+import { fieldErrors, pendingSessionProcedure, protectedProcedure, publicProcedure, router } from '../trpc.ts';
 
 const totpSecretField = z.string().regex(/^[A-Z2-7]{32}$/, 'Start the set-up again.');
 const TOO_MANY = 'Too many attempts. Wait a few minutes and try again.';
@@ -71,7 +65,10 @@ export const accountRouter = router({
     .mutation(async ({ ctx, input }) => {
       const outcome = await accounts.verifySecondFactor(ctx.db, ctx.session, input.code, ctx.meta);
       if (outcome === 'rate-limited') throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY });
-      if (outcome === 'invalid') throw fieldErrors('That code is not valid.', { code: 'That code is not valid. Enter the current code or an unused recovery code.' });
+      if (outcome === 'invalid')
+        throw fieldErrors('That code is not valid.', {
+          code: 'That code is not valid. Enter the current code or an unused recovery code.',
+        });
       return { ok: true as const };
     }),
 

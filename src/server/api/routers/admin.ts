@@ -21,10 +21,15 @@ export const adminRouter = router({
         throw new TRPCError({ code: 'NOT_FOUND', message: 'That user does not exist.' });
       }
       if (!result.ok) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'The portal needs at least one administrator. Grant the role to someone else first.' });
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'The portal needs at least one administrator. Grant the role to someone else first.',
+        });
       }
       return result;
     }),
 
-  outbox: adminProcedure.input(z.object({ page: pageField })).query(({ ctx, input }) => admin.listOutbox(ctx.db, input)),
+  outbox: adminProcedure
+    .input(z.object({ page: pageField }))
+    .query(({ ctx, input }) => admin.listOutbox(ctx.db, input)),
 });
