@@ -33,7 +33,7 @@ export const WARM_UP_MS = 20000;
  * Low-pass time constant of the finger pleth, ms: photoplethysmograph front ends filter below ~5-10 Hz
  * (Allen, Physiol Meas 2007;28:R1); 20 ms (8 Hz corner) keeps the dicrotic notch visible.
  */
-export const PLETH_LOWPASS_TAU_MS = 20;
+export const PLETH_LOWPASS_TAU_MS = 10;
 /** Pleth display scaling: arbitrary units = (P - offset) * gain, a baseline as a device shows it. */
 export const PLETH_OFFSET_MMHG = 40;
 export const PLETH_GAIN_AU_PER_MMHG = 0.02;

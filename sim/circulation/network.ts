@@ -114,9 +114,9 @@ export const BASE_RESISTANCES: Readonly<NetworkResistances> = Object.freeze({
   upperBodyBed: 3.2,
   aortaToDescending: 0.03,
   visceralBed: 2.0,
-  iliac: 0.06,
-  femoralUpperToLower: 0.08,
-  popliteal: 0.1,
+  iliac: 0.03,
+  femoralUpperToLower: 0.04,
+  popliteal: 0.05,
   legBedUpper: 15,
   legBedLower: 22,
   legBedCalf: 22,
@@ -133,8 +133,10 @@ export const INTRAMYOCARDIAL_PRESSURE_FRACTION = 0.75;
 
 /**
  * Right heart as a Frank-Starling pump from the systemic veins into the pulmonary reservoir:
- * flow = gain * max(0, Psv - threshold). Gain 25 mL/s/mmHg (cardiac output rises ~ 1.5 L/min per mmHg of
- * right atrial pressure near the operating point, Guyton's cardiac function curve; calibrated).
+ * flow = gain * max(0, Psv - intercept). Guyton's cardiac function curve reaches zero output at a right
+ * atrial pressure of about -3 to -4 mmHg (Guyton, Physiol Rev 1955;35:123). The slope, 12 mL/s/mmHg
+ * (0.7 L/min per mmHg), is calibrated: it is the effective slope with reflexes buffering preload (no
+ * baroreflex is modelled), chosen so that ECP raises cardiac output by ~20 % rather than without limit.
  */
-export const RIGHT_HEART_GAIN_ML_PER_S_PER_MMHG = 25;
-export const RIGHT_HEART_THRESHOLD_MMHG = 0.5;
+export const RIGHT_HEART_GAIN_ML_PER_S_PER_MMHG = 12;
+export const RIGHT_HEART_THRESHOLD_MMHG = -3;

@@ -78,11 +78,12 @@ export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
   const n = Math.max(1, w.nextRStep - w.rStep);
   const rrS = n * dtS;
 
-  // Pleth: trough at the foot of this beat's upstroke, systolic part to valve closure, diastolic after.
+  // Pleth: both amplitudes above the end-diastolic trough, i.e. the foot that ends this beat's diastole
+  // (at the next valve opening), which is where unloading by deflation shows.
   const pl = h.plethMmHg;
   let trough = Infinity;
-  const footFrom = Math.max(w.rStep, open - Math.round(60 / dt));
-  const footTo = Math.min(close, open + Math.round(40 / dt));
+  const footFrom = Math.max(close, nextOpen - Math.round(60 / dt));
+  const footTo = Math.min(w.endStep, nextOpen + Math.round(40 / dt));
   for (let s = footFrom; s <= footTo; s++) trough = Math.min(trough, pl[h.at(s)]!);
   let sPeak = -Infinity;
   let sArea = 0;

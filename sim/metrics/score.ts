@@ -1,0 +1,202 @@
+/**
+ * Assessment scoring (SIM-SPEC "Assessment"): the same function scores live practice and the server's
+ * replay. Beats inside the grace windows (start, and after each scripted event) are not scored; beats the
+ * device rightly declined to assist (arrhythmia, learning, not detected) are not held against the
+ * candidate. Safety rules fail the attempt whatever the score.
+ */
+import { z } from 'zod';
+import type { BeatMetrics } from '../model/beat.ts';
+import type { RunSummary } from './summary.ts';
+
+const window = z
+  .object({ minMs: z.number().finite(), maxMs: z.number().finite() })
+  .strict()
+  .refine((w) => w.minMs < w.maxMs, 'minMs must be below maxMs');
+
+export const rubricSchema = z
+  .object({
+    graceStartMs: z.number().finite().min(0).max(600000),
+    graceAfterEventMs: z.number().finite().min(0).max(600000),
+    /** Augmentation arrival minus valve closure. */
+    inflationWindow: window,
+    /** Cuffs empty minus next ejection onset. */
+    deflationWindow: window,
+    /** D/S peak ratio a beat must reach (Front Physiol 2021;12:656224: >= 1.2). */
+    dsTarget: z.number().finite().min(0).max(5),
+    pressureRangeMmHg: z
+      .object({ min: z.number().min(0).max(300), max: z.number().min(0).max(300) })
+      .strict()
+      .refine((r) => r.min <= r.max, 'min must not exceed max'),
+    /** Consecutive late-deflation beats that fail the attempt outright. */
+    maxConsecutiveLateDeflations: z.number().int().min(1).max(1000),
+    weights: z
+      .object({
+        inflationTiming: z.number().min(0),
+        deflationTiming: z.number().min(0),
+        augmentation: z.number().min(0),
+        pressure: z.number().min(0),
+      })
+      .strict()
+      .refine((w) => w.inflationTiming + w.deflationTiming + w.augmentation + w.pressure > 0, 'weights sum to 0'),
+    passMark: z.number().min(0).max(100),
+  })
+  .strict();
+
+export type Rubric = z.infer<typeof rubricSchema>;
+
+export const DEFAULT_RUBRIC: Readonly<Rubric> = Object.freeze({
+  graceStartMs: 20000,
+  graceAfterEventMs: 10000,
+  inflationWindow: { minMs: -40, maxMs: 60 },
+  deflationWindow: { minMs: -150, maxMs: 0 },
+  dsTarget: 1.2,
+  pressureRangeMmHg: { min: 200, max: 300 },
+  maxConsecutiveLateDeflations: 5,
+  weights: { inflationTiming: 30, deflationTiming: 30, augmentation: 25, pressure: 15 },
+  passMark: 70,
+});
+
+export interface CriterionResult {
+  id: 'inflation-timing' | 'deflation-timing' | 'augmentation' | 'pressure';
+  label: string;
+  weight: number;
+  /** 0-100. */
+  score: number;
+  detail: string;
+}
+
+export interface EvidenceRow {
+  index: number;
+  rTimeMs: number;
+  scored: boolean;
+  excludedBecause: 'grace' | 'device-declined' | null;
+  beatClass: BeatMetrics['beatClass'];
+  inflationErrorMs: number | null;
+  deflationErrorMs: number | null;
+  dsPeakRatio: number;
+  pressureSetpointMmHg: number;
+  inflationOk: boolean;
+  deflationOk: boolean;
+  augmentationOk: boolean;
+  pressureOk: boolean;
+}
+
+export interface Assessment {
+  score0to100: number;
+  passed: boolean;
+  criteria: CriterionResult[];
+  failures: string[];
+  evidence: EvidenceRow[];
+}
+
+const DEVICE_DECLINED = new Set(['learning', 'arrhythmia', 'not-detected']);
+
+function inWindow(v: number | null, w: { minMs: number; maxMs: number }): boolean {
+  return v !== null && v >= w.minMs && v <= w.maxMs;
+}
+
+export function scoreAssessment(
+  result: { beats: readonly BeatMetrics[]; summary: RunSummary },
+  rubric: Rubric = DEFAULT_RUBRIC,
+): Assessment {
+  const events = result.summary.eventTimesMs;
+  const inGrace = (t: number): boolean =>
+    t < rubric.graceStartMs || events.some((e) => t >= e && t < e + rubric.graceAfterEventMs);
+  const evidence: EvidenceRow[] = result.beats.map((b) => {
+    const grace = inGrace(b.rTimeMs);
+    const declined = !b.assisted && DEVICE_DECLINED.has(b.notAssistedReason ?? '');
+    const scored = !grace && !declined;
+    return {
+      index: b.index,
+      rTimeMs: b.rTimeMs,
+      scored,
+      excludedBecause: grace ? 'grace' : declined ? 'device-declined' : null,
+      beatClass: b.beatClass,
+      inflationErrorMs: b.inflationErrorMs,
+      deflationErrorMs: b.deflationErrorMs,
+      dsPeakRatio: b.dsPeakRatio,
+      pressureSetpointMmHg: b.pressureSetpointMmHg,
+      inflationOk: b.assisted && inWindow(b.inflationErrorMs, rubric.inflationWindow),
+      deflationOk: b.assisted && inWindow(b.deflationErrorMs, rubric.deflationWindow),
+      augmentationOk: b.assisted && b.dsPeakRatio >= rubric.dsTarget,
+      pressureOk:
+        b.pressureSetpointMmHg >= rubric.pressureRangeMmHg.min &&
+        b.pressureSetpointMmHg <= rubric.pressureRangeMmHg.max,
+    };
+  });
+  const scored = evidence.filter((e) => e.scored);
+  const n = scored.length;
+  const frac = (f: (e: EvidenceRow) => boolean): number => (n === 0 ? 0 : scored.filter(f).length / n);
+  const pct = (x: number): number => Math.round(x * 1000) / 10;
+  const w = rubric.weights;
+  const inflation = frac((e) => e.inflationOk);
+  const deflation = frac((e) => e.deflationOk);
+  const augmentation = frac((e) => e.augmentationOk);
+  const pressure = frac((e) => e.pressureOk);
+  const criteria: CriterionResult[] = [
+    {
+      id: 'inflation-timing',
+      label: 'Inflation at the dicrotic notch',
+      weight: w.inflationTiming,
+      score: pct(inflation),
+      detail: `${Math.round(inflation * n)} of ${n} scored beats with augmentation arriving ${rubric.inflationWindow.minMs} to +${rubric.inflationWindow.maxMs} ms from valve closure`,
+    },
+    {
+      id: 'deflation-timing',
+      label: 'Deflation before ejection',
+      weight: w.deflationTiming,
+      score: pct(deflation),
+      detail: `${Math.round(deflation * n)} of ${n} scored beats with cuffs empty ${-rubric.deflationWindow.maxMs} to ${-rubric.deflationWindow.minMs} ms before ejection`,
+    },
+    {
+      id: 'augmentation',
+      label: `Diastolic augmentation (D/S >= ${rubric.dsTarget})`,
+      weight: w.augmentation,
+      score: pct(augmentation),
+      detail: `${Math.round(augmentation * n)} of ${n} scored beats reached D/S ${rubric.dsTarget}`,
+    },
+    {
+      id: 'pressure',
+      label: `Treatment pressure ${rubric.pressureRangeMmHg.min}-${rubric.pressureRangeMmHg.max} mmHg`,
+      weight: w.pressure,
+      score: pct(pressure),
+      detail: `${Math.round(pressure * n)} of ${n} scored beats with the setpoint in range`,
+    },
+  ];
+  const totalWeight = w.inflationTiming + w.deflationTiming + w.augmentation + w.pressure;
+  const score = criteria.reduce((s, c) => s + c.weight * c.score, 0) / totalWeight;
+
+  const failures: string[] = [];
+  if (n === 0) failures.push('No beat could be scored: the run is shorter than the grace windows.');
+  const maxSet = Math.max(0, ...result.beats.map((b) => b.pressureSetpointMmHg));
+  if (maxSet > rubric.pressureRangeMmHg.max || result.summary.maxCuffPressureMmHg > rubric.pressureRangeMmHg.max + 0.5) {
+    failures.push(
+      `Over-pressure: cuff pressure reached ${Math.round(Math.max(maxSet, result.summary.maxCuffPressureMmHg))} mmHg, above the permitted ${rubric.pressureRangeMmHg.max} mmHg.`,
+    );
+  }
+  if (result.summary.alarms.some((a) => a.code === 'over-pressure')) {
+    failures.push('Over-pressure alarm raised by the device.');
+  }
+  let run = 0;
+  let worst = 0;
+  for (const b of result.beats) {
+    run = b.beatClass === 'late-deflation' ? run + 1 : 0;
+    worst = Math.max(worst, run);
+  }
+  if (worst >= rubric.maxConsecutiveLateDeflations) {
+    failures.push(
+      `Repeated late deflation: ${worst} consecutive beats with cuffs still pressurised at ejection (limit ${rubric.maxConsecutiveLateDeflations}).`,
+    );
+  }
+  const score0to100 = Math.round(score * 10) / 10;
+  return { score0to100, passed: failures.length === 0 && score0to100 >= rubric.passMark, criteria, failures, evidence };
+}
+
+export function parseRubric(json: unknown): { ok: true; value: Rubric } | { ok: false; errors: string[] } {
+  const r = rubricSchema.safeParse(json);
+  if (r.success) return { ok: true, value: r.data };
+  return {
+    ok: false,
+    errors: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+  };
+}

@@ -1,0 +1,157 @@
+import type { Alarm } from './device/alarms.ts';
+import { Engine, MATCH_WINDOW_MS } from './engine.ts';
+import type { TimingWindows } from './metrics/classify.ts';
+import type { ControlEntry } from './metrics/control-log.ts';
+import { detectionStats, type RunSummary, summarizeRun } from './metrics/summary.ts';
+import type { BeatMetrics } from './model/beat.ts';
+import type { DeviceSettings, SettingsPatch } from './model/settings.ts';
+import { assertScenario, type Scenario } from './scenarios.ts';
+import type { Traces } from './traces.ts';
+
+/** Display trace rate used when none is given, Hz. */
+export const DEFAULT_TRACE_RATE_HZ = 250;
+/** Live mode keeps at most this many unread trace samples (60 s at 250 Hz). */
+export const LIVE_TRACE_CAPACITY = 15000;
+
+export interface SimulationOptions {
+  /** A parsed Scenario or raw scenario JSON (validated here; a bad one throws naming the field). */
+  scenario: Scenario | unknown;
+  seed: number;
+  settings?: SettingsPatch;
+  traces?: { rateHz: number };
+}
+
+export interface Simulation {
+  readonly timeMs: number;
+  readonly settings: DeviceSettings;
+  advance(ms: number): void;
+  setSettings(patch: SettingsPatch): void;
+  readTraces(): Traces;
+  beats(): readonly BeatMetrics[];
+  alarms(): readonly Alarm[];
+  controlLog(): readonly ControlEntry[];
+}
+
+function toScenario(input: Scenario | unknown): Scenario {
+  return assertScenario(input);
+}
+
+export function createSimulation(options: SimulationOptions): Simulation {
+  const engine = new Engine({
+    scenario: toScenario(options.scenario),
+    seed: options.seed,
+    settings: options.settings,
+    traceRateHz: options.traces?.rateHz ?? DEFAULT_TRACE_RATE_HZ,
+    traceCapacity: LIVE_TRACE_CAPACITY,
+  });
+  return {
+    get timeMs(): number {
+      return engine.timeMs;
+    },
+    get settings(): DeviceSettings {
+      return engine.settings;
+    },
+    advance(ms: number): void {
+      if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('advance(ms): ms must be a finite number >= 0');
+      engine.advanceTo(engine.timeMs + ms);
+    },
+    setSettings(patch: SettingsPatch): void {
+      engine.setSettings(patch);
+    },
+    readTraces(): Traces {
+      // biome-ignore lint/style/noNonNullAssertion: live simulations always record traces
+      return engine.traces!.read();
+    },
+    beats: () => engine.beats,
+    alarms: () => engine.alarms.alarms,
+    controlLog: () => engine.controlLog,
+  };
+}
+
+export interface SimulateOptions {
+  scenario: Scenario | unknown;
+  seed: number;
+  durationMs: number;
+  settings?: SettingsPatch;
+  /** Validated control log (see validateControlLog); applied at their times. */
+  controls?: readonly ControlEntry[];
+  traces?: { rateHz: number };
+  /** Run the unassisted reference pass (cuffs off, same seed). Default true. */
+  reference?: boolean;
+  timingWindows?: TimingWindows;
+}
+
+export interface SimulationResult {
+  beats: BeatMetrics[];
+  summary: RunSummary;
+  traces?: Traces;
+}
+
+function runEngine(
+  scenario: Scenario,
+  options: SimulateOptions,
+  reference: boolean,
+  traceRateHz: number | undefined,
+): Engine {
+  const engine = new Engine({
+    scenario,
+    seed: options.seed,
+    settings: options.settings,
+    traceRateHz,
+    reference,
+    timingWindows: options.timingWindows,
+  });
+  for (const c of options.controls ?? []) {
+    if (c.atMs > options.durationMs) break;
+    engine.advanceTo(c.atMs);
+    engine.setSettings(c.patch);
+  }
+  engine.advanceTo(options.durationMs);
+  return engine;
+}
+
+/** Run a whole scenario (the server's assessment replay). Deterministic for the same inputs. */
+export function simulate(options: SimulateOptions): SimulationResult {
+  const scenario = toScenario(options.scenario);
+  if (!(options.durationMs > 0) || !Number.isFinite(options.durationMs)) {
+    throw new RangeError('durationMs must be a finite number > 0');
+  }
+  const engine = runEngine(scenario, options, false, options.traces?.rateHz);
+  const withReference = options.reference !== false;
+  const refBeats = withReference ? runEngine(scenario, options, true, undefined).beats : null;
+  if (refBeats) {
+    const byIndex = new Map(refBeats.map((b) => [b.index, b]));
+    for (const b of engine.beats) {
+      const r = byIndex.get(b.index);
+      if (r) {
+        b.reference = {
+          systolicPeakMmHg: r.systolicPeakMmHg,
+          endDiastolicMmHg: r.endDiastolicMmHg,
+          meanMmHg: r.meanMmHg,
+          dptiMmHgS: r.dptiMmHgS,
+          ttiMmHgS: r.ttiMmHgS,
+          cardiacOutputLPerMin: r.cardiacOutputLPerMin,
+          dsPeakRatio: r.dsPeakRatio,
+        };
+      }
+    }
+  }
+  const summary = summarizeRun({
+    durationMs: options.durationMs,
+    beats: engine.beats,
+    referenceBeats: refBeats,
+    detection: detectionStats(
+      engine.trueBeats.map((b) => b.rTimeMs),
+      engine.detectedPeaksMs,
+      MATCH_WINDOW_MS,
+    ),
+    alarms: engine.alarms.alarms,
+    maxCuffPressureMmHg: engine.maxCuffMmHg,
+    minCuffPressureMmHg: engine.minCuffMmHg,
+    volumeDriftFraction: engine.volumeDrift(),
+    eventTimesMs: scenario.timeline.map((e) => e.atMs),
+  });
+  const result: SimulationResult = { beats: engine.beats, summary };
+  if (engine.traces) result.traces = engine.traces.read();
+  return result;
+}
