@@ -33,10 +33,7 @@ export function joinMessages(messages: string | readonly string[] | undefined): 
  * The summary list: form-level messages first (no link), then field messages in the order the fields
  * were given, each linking to its control.
  */
-export function summariseErrors(
-  fieldErrors: FieldErrors,
-  formErrors: readonly string[] = [],
-): ErrorSummaryItem[] {
+export function summariseErrors(fieldErrors: FieldErrors, formErrors: readonly string[] = []): ErrorSummaryItem[] {
   const items: ErrorSummaryItem[] = [];
   for (const message of formErrors) {
     const text = joinMessages(message);
