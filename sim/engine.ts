@@ -9,8 +9,16 @@
  */
 import { Circulation } from './circulation/circulation.ts';
 import { UB } from './circulation/network.ts';
-import { createRDetector, type RDetector } from './detect/index.ts';
-import { AlarmLog, HEART_RATE_ALARM_HIGH_BPM, HEART_RATE_ALARM_LOW_BPM, LOST_ECG_MS, LOW_DS_BEATS, LOW_DS_RATIO, OVER_PRESSURE_MARGIN_MMHG } from './device/alarms.ts';
+import { createRDetector, R_DETECTOR_DEFAULTS, type RDetector } from './detect/index.ts';
+import {
+  AlarmLog,
+  HEART_RATE_ALARM_HIGH_BPM,
+  HEART_RATE_ALARM_LOW_BPM,
+  LOST_ECG_MS,
+  LOW_DS_BEATS,
+  LOW_DS_RATIO,
+  OVER_PRESSURE_MARGIN_MMHG,
+} from './device/alarms.ts';
 import { type DetectionRecord, TriggerController } from './device/controller.ts';
 import { Pneumatics, RELIEF_PRESSURE_MMHG } from './device/pneumatics.ts';
 import { createEcgGenerator, type EcgGenerator } from './ecg/index.ts';
@@ -88,7 +96,8 @@ export class Engine {
   private nextEvent = 0;
   private nominalHeartRateBpm: number;
   private lastEcgMv = 0;
-  private lastDetectionMs = 0;
+  /** The lost-ECG timer starts when the detector has finished learning. */
+  private lastDetectionMs = R_DETECTOR_DEFAULTS.learningMs;
   private measured = 0;
   private recordCursor = 0;
   private readonly plethDelay: Float64Array;

@@ -6,8 +6,8 @@
  * emptying times, then a correction of both delays by the measured errors.
  */
 import type { Patient } from './model/patient.ts';
-import { simulate } from './simulate.ts';
 import type { Scenario } from './scenarios.ts';
+import { simulate } from './simulate.ts';
 
 /** Target for "cuffs empty" before the next ejection onset, ms (inside the 0..150 ms window). */
 export const DEFLATION_MARGIN_MS = 50;

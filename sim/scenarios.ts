@@ -55,7 +55,11 @@ export const ecgSchema = z
   })
   .strict();
 
-const atMs = z.number().finite().min(0).max(24 * 3600 * 1000);
+const atMs = z
+  .number()
+  .finite()
+  .min(0)
+  .max(24 * 3600 * 1000);
 
 export const scenarioEventSchema = z.discriminatedUnion('type', [
   z.object({ atMs, type: z.literal('heart-rate'), heartRateBpm: range(30, 200) }).strict(),
@@ -70,10 +74,7 @@ export const settingsPatchSchema = z
     deflateDelayMs: range(SETTINGS_LIMITS.deflateDelayMs.min, SETTINGS_LIMITS.deflateDelayMs.max),
     pressureMmHg: range(SETTINGS_LIMITS.pressureMmHg.min, SETTINGS_LIMITS.pressureMmHg.max),
     stageDelayMs: range(SETTINGS_LIMITS.stageDelayMs.min, SETTINGS_LIMITS.stageDelayMs.max),
-    cuffs: z
-      .object({ calf: z.boolean(), lowerThigh: z.boolean(), upperThigh: z.boolean() })
-      .partial()
-      .strict(),
+    cuffs: z.object({ calf: z.boolean(), lowerThigh: z.boolean(), upperThigh: z.boolean() }).partial().strict(),
     adaptive: z.boolean(),
     deflateLeadMs: range(SETTINGS_LIMITS.deflateLeadMs.min, SETTINGS_LIMITS.deflateLeadMs.max),
   })

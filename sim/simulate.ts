@@ -1,3 +1,4 @@
+import { R_DETECTOR_DEFAULTS } from './detect/index.ts';
 import type { Alarm } from './device/alarms.ts';
 import { Engine, MATCH_WINDOW_MS } from './engine.ts';
 import type { TimingWindows } from './metrics/classify.ts';
@@ -84,7 +85,33 @@ export interface SimulateOptions {
 export interface SimulationResult {
   beats: BeatMetrics[];
   summary: RunSummary;
+  /** True R times from the generator and the detector's (back-dated) R times, ms. */
+  rWaves: { trueMs: number[]; detectedMs: number[] };
   traces?: Traces;
+}
+
+/**
+ * Spans excluded from the detection statistics: the detector's learning period at the start and each
+ * lead-off episode plus the same learning time after it (nothing can be detected on a flat line).
+ */
+export function detectionExclusions(scenario: Scenario, durationMs: number): [number, number][] {
+  const learn = R_DETECTOR_DEFAULTS.learningMs + 1000;
+  const spans: [number, number][] = [[0, learn]];
+  let offAt: number | null = null;
+  for (const e of scenario.timeline) {
+    if (e.type !== 'lead-off') continue;
+    if (e.on && offAt === null) offAt = e.atMs;
+    if (!e.on && offAt !== null) {
+      spans.push([offAt, e.atMs + learn]);
+      offAt = null;
+    }
+  }
+  if (offAt !== null) spans.push([offAt, durationMs]);
+  return spans;
+}
+
+function outside(spans: [number, number][]): (t: number) => boolean {
+  return (t) => !spans.some(([a, b]) => t >= a && t < b);
 }
 
 function runEngine(
@@ -136,22 +163,21 @@ export function simulate(options: SimulateOptions): SimulationResult {
       }
     }
   }
+  const trueMs = engine.trueBeats.map((b) => b.rTimeMs);
+  const detectedMs = engine.detectedPeaksMs.slice();
+  const keep = outside(detectionExclusions(scenario, options.durationMs));
   const summary = summarizeRun({
     durationMs: options.durationMs,
     beats: engine.beats,
     referenceBeats: refBeats,
-    detection: detectionStats(
-      engine.trueBeats.map((b) => b.rTimeMs),
-      engine.detectedPeaksMs,
-      MATCH_WINDOW_MS,
-    ),
+    detection: detectionStats(trueMs.filter(keep), detectedMs.filter(keep), MATCH_WINDOW_MS),
     alarms: engine.alarms.alarms,
     maxCuffPressureMmHg: engine.maxCuffMmHg,
     minCuffPressureMmHg: engine.minCuffMmHg,
     volumeDriftFraction: engine.volumeDrift(),
     eventTimesMs: scenario.timeline.map((e) => e.atMs),
   });
-  const result: SimulationResult = { beats: engine.beats, summary };
+  const result: SimulationResult = { beats: engine.beats, summary, rWaves: { trueMs, detectedMs } };
   if (engine.traces) result.traces = engine.traces.read();
   return result;
 }

@@ -118,8 +118,7 @@ export class Circulation {
       sum += v;
     }
     this.state[SV] = patient.totalBloodVolumeMl - sum;
-    this.unstressed[SV] =
-      patient.totalBloodVolumeMl - sum - this.compliance[SV]! * (START_PRESSURE_MMHG[SV] ?? 0);
+    this.unstressed[SV] = patient.totalBloodVolumeMl - sum - this.compliance[SV]! * (START_PRESSURE_MMHG[SV] ?? 0);
     this.state[Q_AV] = 0;
     this.collapseFactor.fill(1);
     this.computePressures();
@@ -276,10 +275,7 @@ export class Circulation {
       [cc[V1]!, [1 / r.venousValve, 1 / r.venousValve, 1 / r.legBedUpper]],
       [cc[V2]!, [1 / r.venousValve, 1 / r.venousValve, 1 / r.legBedLower]],
       [cc[V3]!, [1 / r.venousValve, 1 / r.legBedCalf]],
-      [
-        cc[SV]!,
-        [1 / r.venousValve, 1 / r.upperBodyBed, 1 / r.visceralBed, RIGHT_HEART_GAIN_ML_PER_S_PER_MMHG],
-      ],
+      [cc[SV]!, [1 / r.venousValve, 1 / r.upperBodyBed, 1 / r.visceralBed, RIGHT_HEART_GAIN_ML_PER_S_PER_MMHG]],
       [cc[PU]!, [1 / r.mitralValve, RIGHT_HEART_GAIN_ML_PER_S_PER_MMHG]],
     ];
     let worst = 0;

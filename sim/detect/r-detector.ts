@@ -15,12 +15,7 @@
  * `peakGrowthFraction` over `peakHoldMs`); this cuts about 100 ms of decision latency. A later creep of the
  * same hump forms a new peak whose R lies inside the refractory period, so it is discarded.
  */
-import {
-  applyBiquad,
-  type BiquadCoefficients,
-  designButterworthHighPass,
-  designButterworthLowPass,
-} from './biquad.ts';
+import { applyBiquad, type BiquadCoefficients, designButterworthHighPass, designButterworthLowPass } from './biquad.ts';
 
 export interface RDetectorDef {
   /** Band-pass lower corner, Hz. Default 5 (Pan & Tompkins 1985: most QRS energy lies in 5-15 Hz). */
@@ -260,9 +255,7 @@ export function createRDetector(sampleRateHz: number, rDetectorDef: RDetectorDef
     if (lastQrsIndex >= 0 && rIndex - lastQrsIndex < refractorySamples) return false;
     const peakSlope = maxSlope(peakIndex);
     const isTWave =
-      lastQrsIndex >= 0 &&
-      rIndex - lastQrsIndex < tWaveSamples &&
-      peakSlope < def.tWaveSlopeRatio * lastQrsSlope;
+      lastQrsIndex >= 0 && rIndex - lastQrsIndex < tWaveSamples && peakSlope < def.tWaveSlopeRatio * lastQrsSlope;
     if (value > threshold1 && !isTWave) {
       signalPeak = 0.125 * value + 0.875 * signalPeak;
       updateThreshold();

@@ -45,11 +45,7 @@ function onePoleCoefficient(cutoffHz: number, sampleRateHz: number): number {
   return Math.exp((-2 * Math.PI * cutoffHz) / sampleRateHz);
 }
 
-export function createArtefactSource(
-  artefactDef: ArtefactDef,
-  rng: Rng,
-  sampleRateHz: number,
-): ArtefactSource {
+export function createArtefactSource(artefactDef: ArtefactDef, rng: Rng, sampleRateHz: number): ArtefactSource {
   const def: Required<ArtefactDef> = { ...ARTEFACT_DEFAULTS, ...artefactDef };
   const dtS = 1 / sampleRateHz;
   const wanderHz = WANDER_MIN_HZ + (WANDER_MAX_HZ - WANDER_MIN_HZ) * rng.next();

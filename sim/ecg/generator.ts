@@ -43,11 +43,7 @@ export function createEcgGenerator(def: EcgDef, rng: Rng, sampleRateHz: number):
   const meanRrMs = 60000 / Math.max(30, def.rhythm.heartRateBpm);
   const firstRTimeMs = FIRST_BEAT_MIN_MS + rhythmRng.next() * meanRrMs;
   const rhythm = createRhythm(def.rhythm, rhythmRng, firstRTimeMs);
-  const artefacts = createArtefactSource(
-    { ...ARTEFACT_DEFAULTS, ...def.artefacts },
-    artefactRng,
-    sampleRateHz,
-  );
+  const artefacts = createArtefactSource({ ...ARTEFACT_DEFAULTS, ...def.artefacts }, artefactRng, sampleRateHz);
   const fibrillatoryWaves = createFibrillatoryWaves(atrialRng, sampleRateHz);
 
   const ringSize = nextPowerOfTwo(Math.ceil(RING_SPAN_S * sampleRateHz));
@@ -123,8 +119,22 @@ export function createEcgGenerator(def: EcgDef, rng: Rng, sampleRateHz: number):
     return beat;
   }
 
+  /**
+   * A rhythm change applies from the next beat whose waves have not started: the drawn-ahead beat is drawn
+   * again, unless under the new rhythm it would already have had to start (then it stands as drawn).
+   */
   function setRhythm(patch: Partial<RhythmDef>): void {
     rhythm.setRhythm(patch);
+    const original = pending;
+    const originalRenderIndex = renderIndex;
+    pending = rhythm.redrawLastBeat();
+    prepare();
+    if (renderIndex <= index) {
+      rhythm.revertRedraw();
+      pending = original;
+      prepare();
+      renderIndex = originalRenderIndex;
+    }
   }
 
   return {

@@ -55,6 +55,10 @@ export interface DrawnBeat {
 export interface Rhythm {
   /** Draw the next beat after the last one drawn. */
   drawNextBeat(): DrawnBeat;
+  /** Forget the last drawn beat and draw it again under the current definition (after a rhythm change). */
+  redrawLastBeat(): DrawnBeat;
+  /** Undo `redrawLastBeat`: the originally drawn beat stands (used when the redrawn one would be too early). */
+  revertRedraw(): void;
   setRhythm(patch: Partial<RhythmDef>): void;
   readonly def: Readonly<RequiredRhythm>;
 }
@@ -90,8 +94,18 @@ export function createRhythm(rhythmDef: RhythmDef, rng: Rng, firstRTimeMs: numbe
   let lastRTimeMs = firstRTimeMs - sinusRrMs(firstRTimeMs);
   let lastSinusTimeMs = lastRTimeMs;
   let lastWasEctopic = false;
+  // State before and after the last draw, so that beat can be drawn again after a rhythm change.
+  let beforeRTimeMs = lastRTimeMs;
+  let beforeSinusTimeMs = lastSinusTimeMs;
+  let beforeWasEctopic = false;
+  let afterRTimeMs = lastRTimeMs;
+  let afterSinusTimeMs = lastSinusTimeMs;
+  let afterWasEctopic = false;
 
   function drawNextBeat(): DrawnBeat {
+    beforeRTimeMs = lastRTimeMs;
+    beforeSinusTimeMs = lastSinusTimeMs;
+    beforeWasEctopic = lastWasEctopic;
     const meanRrMs = 60000 / def.heartRateBpm;
     const pPvc = (def.pvcPerMinute * meanRrMs) / 60000;
     const pPac = def.atrialFibrillation ? 0 : (def.pacPerMinute * meanRrMs) / 60000;
@@ -139,6 +153,22 @@ export function createRhythm(rhythmDef: RhythmDef, rng: Rng, firstRTimeMs: numbe
     return { rTimeMs, kind, rrMs };
   }
 
+  function redrawLastBeat(): DrawnBeat {
+    afterRTimeMs = lastRTimeMs;
+    afterSinusTimeMs = lastSinusTimeMs;
+    afterWasEctopic = lastWasEctopic;
+    lastRTimeMs = beforeRTimeMs;
+    lastSinusTimeMs = beforeSinusTimeMs;
+    lastWasEctopic = beforeWasEctopic;
+    return drawNextBeat();
+  }
+
+  function revertRedraw(): void {
+    lastRTimeMs = afterRTimeMs;
+    lastSinusTimeMs = afterSinusTimeMs;
+    lastWasEctopic = afterWasEctopic;
+  }
+
   function setRhythm(patch: Partial<RhythmDef>): void {
     for (const key of Object.keys(patch) as (keyof RhythmDef)[]) {
       const value = patch[key];
@@ -147,5 +177,5 @@ export function createRhythm(rhythmDef: RhythmDef, rng: Rng, firstRTimeMs: numbe
     def.heartRateBpm = clampRate(def.heartRateBpm);
   }
 
-  return { drawNextBeat, setRhythm, def };
+  return { drawNextBeat, redrawLastBeat, revertRedraw, setRhythm, def };
 }

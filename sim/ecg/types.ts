@@ -67,7 +67,10 @@ export interface EcgGenerator {
   nextSample(): number;
   /** True beats whose R time <= timeMs not yet taken, oldest first; null when none. */
   takeBeat(): ElectricalBeat | null;
-  /** Scripted rate change: applies to every beat whose RR is drawn after the call (the beat after next at most). */
+  /**
+   * Scripted rate change: applies from the next beat whose waves (P onset) have not started yet; a beat
+   * already under way keeps its timing.
+   */
   setHeartRate(bpm: number): void;
   setRhythm(patch: Partial<RhythmDef>): void;
   setArtefacts(patch: Partial<ArtefactDef>): void;

@@ -3,9 +3,10 @@
  * Pleth values use the low-passed upper-body pressure before the display delay (a pure delay does not
  * change amplitudes or areas).
  */
+
+import type { DetectionRecord } from '../device/controller.ts';
 import type { BeatKind } from '../ecg/index.ts';
 import type { BeatMetrics } from '../model/beat.ts';
-import type { DetectionRecord } from '../device/controller.ts';
 import { classifyBeat, type TimingWindows } from './classify.ts';
 import type { SignalHistory } from './history.ts';
 
@@ -27,12 +28,7 @@ export interface BeatWindow {
   windows: TimingWindows;
 }
 
-function firstStep(
-  from: number,
-  to: number,
-  h: SignalHistory,
-  predicate: (i: number) => boolean,
-): number {
+function firstStep(from: number, to: number, h: SignalHistory, predicate: (i: number) => boolean): number {
   for (let s = from; s <= to; s++) if (predicate(h.at(s))) return s;
   return -1;
 }
@@ -111,7 +107,8 @@ export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
   let deflateCmd: number | null = null;
   let empty: number | null = null;
   let arrival: number | null = null;
-  const assisted = rec !== null && rec.assisted && !Number.isNaN(rec.inflateCommandMs.find((t) => !Number.isNaN(t)) ?? Number.NaN);
+  const assisted =
+    rec !== null && rec.assisted && !Number.isNaN(rec.inflateCommandMs.find((t) => !Number.isNaN(t)) ?? Number.NaN);
   if (rec && assisted) {
     const firstCmd = rec.inflateCommandMs.find((t) => !Number.isNaN(t)) ?? Number.NaN;
     inflateCmd = firstCmd;
@@ -127,8 +124,11 @@ export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
     arrival = sArr < 0 ? null : toMs(sArr);
     if (!Number.isNaN(rec.deflateCommandMs)) {
       deflateCmd = rec.deflateCommandMs;
-      const sEmpty = firstStep(fromMs(rec.deflateCommandMs), w.endStep, h, (i) =>
-        c0[i]! < EMPTY_CUFF_MMHG && c1[i]! < EMPTY_CUFF_MMHG && c2[i]! < EMPTY_CUFF_MMHG,
+      const sEmpty = firstStep(
+        fromMs(rec.deflateCommandMs),
+        w.endStep,
+        h,
+        (i) => c0[i]! < EMPTY_CUFF_MMHG && c1[i]! < EMPTY_CUFF_MMHG && c2[i]! < EMPTY_CUFF_MMHG,
       );
       empty = sEmpty < 0 ? null : toMs(sEmpty);
     }

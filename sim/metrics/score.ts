@@ -169,7 +169,10 @@ export function scoreAssessment(
   const failures: string[] = [];
   if (n === 0) failures.push('No beat could be scored: the run is shorter than the grace windows.');
   const maxSet = Math.max(0, ...result.beats.map((b) => b.pressureSetpointMmHg));
-  if (maxSet > rubric.pressureRangeMmHg.max || result.summary.maxCuffPressureMmHg > rubric.pressureRangeMmHg.max + 0.5) {
+  if (
+    maxSet > rubric.pressureRangeMmHg.max ||
+    result.summary.maxCuffPressureMmHg > rubric.pressureRangeMmHg.max + 0.5
+  ) {
     failures.push(
       `Over-pressure: cuff pressure reached ${Math.round(Math.max(maxSet, result.summary.maxCuffPressureMmHg))} mmHg, above the permitted ${rubric.pressureRangeMmHg.max} mmHg.`,
     );

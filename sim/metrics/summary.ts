@@ -13,6 +13,8 @@ export interface BeatMeans {
   meanTtiMmHgS: number;
   meanDsPeakRatio: number;
   meanDsAreaRatio: number;
+  /** Median D/S: robust to the odd ratio of a beat after an ectopic one. */
+  medianDsPeakRatio: number;
   meanEjectionMs: number;
   meanCoronaryFlowMlPerMin: number;
 }
@@ -64,6 +66,13 @@ function mean(values: number[]): number {
   return s / values.length;
 }
 
+function median(values: number[]): number {
+  const s = values.slice().sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return Number.NaN;
+  return n % 2 ? s[n >> 1]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
 export function beatMeans(beats: BeatMetrics[]): BeatMeans | null {
   if (beats.length === 0) return null;
   const m = (f: (b: BeatMetrics) => number): number => mean(beats.map(f));
@@ -79,6 +88,7 @@ export function beatMeans(beats: BeatMetrics[]): BeatMeans | null {
     meanTtiMmHgS: m((b) => b.ttiMmHgS),
     meanDsPeakRatio: m((b) => b.dsPeakRatio),
     meanDsAreaRatio: m((b) => b.dsAreaRatio),
+    medianDsPeakRatio: median(beats.map((b) => b.dsPeakRatio)),
     meanEjectionMs: m((b) => b.ejectionMs),
     meanCoronaryFlowMlPerMin: m((b) => b.coronaryFlowMlPerMin),
   };
@@ -142,7 +152,8 @@ export function summarizeRun(input: SummaryInput): RunSummary {
       a && r
         ? {
             mapPct: (100 * (a.meanMapMmHg - r.meanMapMmHg)) / r.meanMapMmHg,
-            cardiacOutputPct: (100 * (a.meanCardiacOutputLPerMin - r.meanCardiacOutputLPerMin)) / r.meanCardiacOutputLPerMin,
+            cardiacOutputPct:
+              (100 * (a.meanCardiacOutputLPerMin - r.meanCardiacOutputLPerMin)) / r.meanCardiacOutputLPerMin,
             dptiPct: (100 * (a.meanDptiMmHgS - r.meanDptiMmHgS)) / r.meanDptiMmHgS,
             endDiastolicMmHg: a.meanEndDiastolicMmHg - r.meanEndDiastolicMmHg,
             systolicPeakMmHg: a.meanSystolicPeakMmHg - r.meanSystolicPeakMmHg,
