@@ -1,0 +1,85 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { DbHandle } from '#db/client.ts';
+import { mailOutbox, users } from '#db/schema/index.ts';
+import { createMailer } from '#src/server/mail/mailer.ts';
+import type { ServiceDeps } from '#src/server/services/deps.ts';
+import { createTestDb } from '#test/helpers/db.ts';
+import { anonymousCaller, linkFrom, recordCookies, uniqueMeta } from '#test/helpers/factories.ts';
+import { headerOf, type SmtpSink, startSmtpSink, textBodyOf } from '#test/helpers/smtp-sink.ts';
+
+let handle: DbHandle;
+let sink: SmtpSink;
+beforeAll(async () => {
+  handle = await createTestDb();
+  sink = await startSmtpSink();
+});
+afterAll(async () => {
+  await sink.stop();
+});
+
+function depsFor(smtpUrl: string): ServiceDeps {
+  return { mailer: createMailer({ smtpUrl, from: 'IECPA <no-reply@iecpa.test>' }), siteUrl: 'http://portal.test' };
+}
+
+function registration(email: string) {
+  return {
+    name: 'Zoë Smtp-Tester',
+    email,
+    password: 'a long enough passphrase',
+    country: 'NL',
+    profession: 'perfusionist' as const,
+    acceptEthics: true as const,
+  };
+}
+
+async function outboxRowsTo(email: string) {
+  return handle.db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, email));
+}
+
+test('delivers the verification mail over SMTP with a working link and marks it sent', async () => {
+  const email = 'smtp.delivery@example.org';
+  const anon = anonymousCaller(handle.db, depsFor(sink.url), recordCookies(), uniqueMeta());
+  await anon.account.register(registration(email));
+
+  const mail = sink.received.find((m) => m.to.includes(email));
+  expect(mail?.from).toBe('no-reply@iecpa.test');
+  expect(headerOf(mail?.raw ?? '', 'Subject')).toBe('Confirm your email address for IECPA');
+  expect(headerOf(mail?.raw ?? '', 'To')).toBe(email);
+  const body = textBodyOf(mail?.raw ?? '');
+  expect(body).toContain('Dear Zoë Smtp-Tester,');
+  const link = linkFrom(body, '/verify-email');
+  expect(link.origin).toBe('http://portal.test');
+
+  const rows = await outboxRowsTo(email);
+  expect(rows.map((r) => [r.status, r.error])).toEqual([['sent', null]]);
+  await expect(anon.account.verifyEmail({ token: link.searchParams.get('token') ?? '' })).resolves.toEqual({
+    ok: true,
+  });
+});
+
+test('records a failed delivery and still registers when the SMTP server is down', async () => {
+  const down = await startSmtpSink();
+  const downUrl = down.url;
+  await down.stop();
+  const email = 'smtp.down@example.org';
+  const anon = anonymousCaller(handle.db, depsFor(downUrl), recordCookies(), uniqueMeta());
+  await expect(anon.account.register(registration(email))).resolves.toEqual({ ok: true });
+  const rows = await outboxRowsTo(email);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]?.status).toBe('failed');
+  expect(rows[0]?.error).toMatch(/ECONNREFUSED|connect/i);
+  expect(rows[0]?.textBody).toContain('/verify-email?token=');
+  expect(await handle.db.select().from(users).where(eq(users.email, email))).toHaveLength(1);
+});
+
+test('keeps mail in the outbox, marked stored, when no SMTP server is configured', async () => {
+  const email = 'smtp.none@example.org';
+  const deps: ServiceDeps = {
+    mailer: createMailer({ from: 'IECPA <no-reply@iecpa.test>' }),
+    siteUrl: 'http://portal.test',
+  };
+  await anonymousCaller(handle.db, deps, recordCookies(), uniqueMeta()).account.register(registration(email));
+  expect((await outboxRowsTo(email)).map((r) => r.status)).toEqual(['stored']);
+  expect(sink.received.some((m) => m.to.includes(email))).toBe(false);
+});
