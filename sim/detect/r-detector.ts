@@ -102,278 +102,312 @@ function nextPowerOfTwo(n: number): number {
   return p;
 }
 
-export function createRDetector(sampleRateHz: number, rDetectorDef: RDetectorDef = {}): RDetector {
-  const def: Required<RDetectorDef> = { ...R_DETECTOR_DEFAULTS, ...rDetectorDef };
-  const msToSamples = (ms: number): number => Math.max(1, Math.round((ms * sampleRateHz) / 1000));
-  const hp: BiquadCoefficients = designButterworthHighPass(def.lowCutHz, sampleRateHz);
-  const lp: BiquadCoefficients = designButterworthLowPass(def.highCutHz, sampleRateHz);
-  // The R peak is located on the ECG with only the baseline removed (the 5-15 Hz band-pass turns an R wave
-  // into a wavelet whose largest lobe may be the negative one after the peak).
-  const dw: BiquadCoefficients = designButterworthHighPass(DEWANDER_CUTOFF_HZ, sampleRateHz);
-  const dewanderDelaySamples = pulseDelaySamples(dw, sampleRateHz);
-  const windowSamples = msToSamples(def.integrationWindowMs);
-  const refractorySamples = msToSamples(def.refractoryMs);
-  const tWaveSamples = msToSamples(def.tWaveWindowMs);
-  const learningSamples = msToSamples(def.learningMs);
-  const holdSamples = msToSamples(def.peakHoldMs);
-  // Five-point derivative (Pan & Tompkins 1985), scaled to mV/s at any rate: (2x0 + x1 - x3 - 2x4) fs / 8.
-  const derivativeScale = sampleRateHz / 8;
+/** Numeric state of the detector. Class fields (not closure variables) so V8 updates doubles in place. */
+class PanTompkinsDetector implements RDetector {
+  sampleIndex = -1;
+  lastPeakIndex = -1;
+  lastWasSearchBack = false;
 
-  const historySize = nextPowerOfTwo(Math.max(msToSamples(HISTORY_S * 1000), 2 * windowSamples + 8));
-  const historyMask = historySize - 1;
-  const baselineFree = new Float64Array(historySize);
-  const slope = new Float64Array(historySize);
-  const squared = new Float64Array(historySize);
-  const integrated = new Float64Array(historySize);
-  const rrHistory = new Float64Array(RR_HISTORY);
+  private readonly def: Required<RDetectorDef>;
+  private readonly hp: BiquadCoefficients;
+  private readonly lp: BiquadCoefficients;
+  private readonly dw: BiquadCoefficients;
+  private readonly dewanderDelaySamples: number;
+  private readonly windowSamples: number;
+  private readonly refractorySamples: number;
+  private readonly tWaveSamples: number;
+  private readonly learningSamples: number;
+  private readonly holdSamples: number;
+  private readonly initialRrSamples: number;
+  private readonly derivativeScale: number;
+  private readonly historyMask: number;
+  private readonly baselineFree: Float64Array;
+  private readonly slope: Float64Array;
+  private readonly squared: Float64Array;
+  private readonly integrated: Float64Array;
+  private readonly rrHistory = new Float64Array(RR_HISTORY);
 
-  // Filter state (direct form I).
-  let hpX1 = 0;
-  let hpX2 = 0;
-  let hpY1 = 0;
-  let hpY2 = 0;
-  let lpX1 = 0;
-  let lpX2 = 0;
-  let lpY1 = 0;
-  let lpY2 = 0;
-  let dwX1 = 0;
-  let dwX2 = 0;
-  let dwY1 = 0;
-  let dwY2 = 0;
-  let bp1 = 0;
-  let bp2 = 0;
-  let bp3 = 0;
-  let bp4 = 0;
-  let integral = 0;
+  // Filter state (direct form I): high-pass, low-pass, de-wander high-pass; band-passed history.
+  private hpX1 = 0;
+  private hpX2 = 0;
+  private hpY1 = 0;
+  private hpY2 = 0;
+  private lpX1 = 0;
+  private lpX2 = 0;
+  private lpY1 = 0;
+  private lpY2 = 0;
+  private dwX1 = 0;
+  private dwX2 = 0;
+  private dwY1 = 0;
+  private dwY2 = 0;
+  private bp1 = 0;
+  private bp2 = 0;
+  private bp3 = 0;
+  private bp4 = 0;
+  private integral = 0;
 
-  let n = -1;
-  let learningMax = 0;
-  let learningSum = 0;
-  let signalPeak = 0;
-  let noisePeak = 0;
-  let threshold1 = 0;
+  private learningMax = 0;
+  private learningSum = 0;
+  /** SPKI, NPKI and THRESHOLD I1 of Pan & Tompkins, on the MWI. */
+  private signalPeak = 0;
+  private noisePeak = 0;
+  private threshold1 = 0;
 
-  let peakState = PEAK_VALLEY;
-  let valley = 0;
-  let humpMax = 0;
-  let humpMaxIndex = -1;
-  let riseStartIndex = -1;
+  private peakState = PEAK_VALLEY;
+  private valley = 0;
+  private humpMax = 0;
+  private humpMaxIndex = -1;
+  private riseStartIndex = -1;
 
-  let lastQrsIndex = -1;
-  let lastQrsSlope = 0;
-  let lastPeakIndex = -1;
-  let lastWasSearchBack = false;
-  let rrCount = 0;
-  let rrNext = 0;
-  let meanRrSamples = msToSamples(INITIAL_RR_MS);
+  private lastQrsIndex = -1;
+  private lastQrsSlope = 0;
+  private rrCount = 0;
+  private rrNext = 0;
+  private meanRrSamples: number;
 
-  let candidateValue = 0;
-  let candidateIndex = -1;
-  let candidateSlope = 0;
+  private candidateValue = 0;
+  private candidateIndex = -1;
+  private candidateSlope = 0;
 
-  function reset(): void {
-    hpX1 = hpX2 = hpY1 = hpY2 = lpX1 = lpX2 = lpY1 = lpY2 = 0;
-    dwX1 = dwX2 = dwY1 = dwY2 = 0;
-    bp1 = bp2 = bp3 = bp4 = 0;
-    integral = 0;
-    baselineFree.fill(0);
-    slope.fill(0);
-    squared.fill(0);
-    integrated.fill(0);
-    rrHistory.fill(0);
-    n = -1;
-    learningMax = learningSum = 0;
-    signalPeak = noisePeak = threshold1 = 0;
-    peakState = PEAK_VALLEY;
-    valley = humpMax = 0;
-    humpMaxIndex = riseStartIndex = -1;
-    lastQrsIndex = -1;
-    lastQrsSlope = 0;
-    lastPeakIndex = -1;
-    lastWasSearchBack = false;
-    rrCount = rrNext = 0;
-    meanRrSamples = msToSamples(INITIAL_RR_MS);
-    candidateValue = 0;
-    candidateIndex = -1;
+  constructor(sampleRateHz: number, rDetectorDef: RDetectorDef) {
+    const def: Required<RDetectorDef> = { ...R_DETECTOR_DEFAULTS, ...rDetectorDef };
+    this.def = def;
+    const msToSamples = (ms: number): number => Math.max(1, Math.round((ms * sampleRateHz) / 1000));
+    this.hp = designButterworthHighPass(def.lowCutHz, sampleRateHz);
+    this.lp = designButterworthLowPass(def.highCutHz, sampleRateHz);
+    // The R peak is located on the ECG with only the baseline removed (the 5-15 Hz band-pass turns an R
+    // wave into a wavelet whose largest lobe may be the negative one after the peak).
+    this.dw = designButterworthHighPass(DEWANDER_CUTOFF_HZ, sampleRateHz);
+    this.dewanderDelaySamples = pulseDelaySamples(this.dw, sampleRateHz);
+    this.windowSamples = msToSamples(def.integrationWindowMs);
+    this.refractorySamples = msToSamples(def.refractoryMs);
+    this.tWaveSamples = msToSamples(def.tWaveWindowMs);
+    this.learningSamples = msToSamples(def.learningMs);
+    this.holdSamples = msToSamples(def.peakHoldMs);
+    this.initialRrSamples = msToSamples(INITIAL_RR_MS);
+    this.meanRrSamples = this.initialRrSamples;
+    // Five-point derivative (Pan & Tompkins 1985) in mV/s at any rate: (2x0 + x1 - x3 - 2x4) fs / 8.
+    this.derivativeScale = sampleRateHz / 8;
+    const historySize = nextPowerOfTwo(Math.max(msToSamples(HISTORY_S * 1000), 2 * this.windowSamples + 8));
+    this.historyMask = historySize - 1;
+    this.baselineFree = new Float64Array(historySize);
+    this.slope = new Float64Array(historySize);
+    this.squared = new Float64Array(historySize);
+    this.integrated = new Float64Array(historySize);
   }
 
-  function updateThreshold(): void {
-    threshold1 = noisePeak + 0.25 * (signalPeak - noisePeak);
+  reset(): void {
+    this.hpX1 = this.hpX2 = this.hpY1 = this.hpY2 = 0;
+    this.lpX1 = this.lpX2 = this.lpY1 = this.lpY2 = 0;
+    this.dwX1 = this.dwX2 = this.dwY1 = this.dwY2 = 0;
+    this.bp1 = this.bp2 = this.bp3 = this.bp4 = 0;
+    this.integral = 0;
+    this.baselineFree.fill(0);
+    this.slope.fill(0);
+    this.squared.fill(0);
+    this.integrated.fill(0);
+    this.rrHistory.fill(0);
+    this.sampleIndex = -1;
+    this.learningMax = this.learningSum = 0;
+    this.signalPeak = this.noisePeak = this.threshold1 = 0;
+    this.peakState = PEAK_VALLEY;
+    this.valley = this.humpMax = 0;
+    this.humpMaxIndex = this.riseStartIndex = -1;
+    this.lastQrsIndex = -1;
+    this.lastQrsSlope = 0;
+    this.lastPeakIndex = -1;
+    this.lastWasSearchBack = false;
+    this.rrCount = this.rrNext = 0;
+    this.meanRrSamples = this.initialRrSamples;
+    this.candidateValue = this.candidateSlope = 0;
+    this.candidateIndex = -1;
+  }
+
+  push(sampleMv: number): boolean {
+    const n = ++this.sampleIndex;
+    const x = sampleMv;
+    if (n === 0) {
+      // Start the high-passes in steady state for a constant input, so the first sample is not a step.
+      this.hpX1 = this.hpX2 = this.dwX1 = this.dwX2 = x;
+    }
+    const dw = this.dw;
+    const w = dw.b0 * x + dw.b1 * this.dwX1 + dw.b2 * this.dwX2 - dw.a1 * this.dwY1 - dw.a2 * this.dwY2;
+    this.dwX2 = this.dwX1;
+    this.dwX1 = x;
+    this.dwY2 = this.dwY1;
+    this.dwY1 = w;
+    const hp = this.hp;
+    const h = hp.b0 * x + hp.b1 * this.hpX1 + hp.b2 * this.hpX2 - hp.a1 * this.hpY1 - hp.a2 * this.hpY2;
+    this.hpX2 = this.hpX1;
+    this.hpX1 = x;
+    this.hpY2 = this.hpY1;
+    this.hpY1 = h;
+    const lp = this.lp;
+    const b = lp.b0 * h + lp.b1 * this.lpX1 + lp.b2 * this.lpX2 - lp.a1 * this.lpY1 - lp.a2 * this.lpY2;
+    this.lpX2 = this.lpX1;
+    this.lpX1 = h;
+    this.lpY2 = this.lpY1;
+    this.lpY1 = b;
+    const d = (2 * b + this.bp1 - this.bp3 - 2 * this.bp4) * this.derivativeScale;
+    this.bp4 = this.bp3;
+    this.bp3 = this.bp2;
+    this.bp2 = this.bp1;
+    this.bp1 = b;
+    const sq = d * d;
+    const mask = this.historyMask;
+    const slot = n & mask;
+    let integral = this.integral + sq - (this.squared[(n - this.windowSamples) & mask] as number);
+    if (integral < 0) integral = 0;
+    this.integral = integral;
+    this.squared[slot] = sq;
+    this.baselineFree[slot] = w;
+    this.slope[slot] = Math.abs(d);
+    const m = integral / this.windowSamples;
+    this.integrated[slot] = m;
+
+    const peakIndex = this.trackPeak(m, n);
+    if (n < this.learningSamples) {
+      this.learn(m, n);
+      return false;
+    }
+    if (peakIndex >= 0 && this.classifyPeak(this.humpMax, peakIndex)) return true;
+    return this.searchBack(n);
+  }
+
+  private learn(m: number, n: number): void {
+    if (m > this.learningMax) this.learningMax = m;
+    this.learningSum += m;
+    if (n === this.learningSamples - 1) {
+      // Conservative starting estimates; they converge within a few beats.
+      this.signalPeak = this.learningMax / 3;
+      this.noisePeak = this.learningSum / this.learningSamples / 2;
+      this.updateThreshold();
+    }
+  }
+
+  private searchBack(n: number): boolean {
+    if (
+      this.lastQrsIndex >= 0 &&
+      this.candidateIndex >= 0 &&
+      n - this.lastQrsIndex > this.def.searchBackRrFactor * this.meanRrSamples &&
+      this.candidateValue > 0.5 * this.threshold1
+    ) {
+      this.signalPeak = 0.25 * this.candidateValue + 0.75 * this.signalPeak;
+      this.updateThreshold();
+      this.acceptQrs(this.candidateIndex, this.candidateSlope, true);
+      return true;
+    }
+    return false;
+  }
+
+  private updateThreshold(): void {
+    this.threshold1 = this.noisePeak + 0.25 * (this.signalPeak - this.noisePeak);
   }
 
   /** Back-dated R index: largest excursion of the baseline-free ECG in the window that fed the peak. */
-  function locateR(peakIndex: number): number {
+  private locateR(peakIndex: number): number {
     let best = -1;
     let bestIndex = peakIndex;
-    const from = Math.max(0, peakIndex - windowSamples);
+    const from = Math.max(0, peakIndex - this.windowSamples);
     for (let i = from; i <= peakIndex; i++) {
-      const v = Math.abs(baselineFree[i & historyMask] as number);
+      const v = Math.abs(this.baselineFree[i & this.historyMask] as number);
       if (v > best) {
         best = v;
         bestIndex = i;
       }
     }
-    return bestIndex - dewanderDelaySamples;
+    return bestIndex - this.dewanderDelaySamples;
   }
 
-  function maxSlope(peakIndex: number): number {
+  private maxSlope(peakIndex: number): number {
     let best = 0;
-    const from = Math.max(0, peakIndex - windowSamples);
+    const from = Math.max(0, peakIndex - this.windowSamples);
     for (let i = from; i <= peakIndex; i++) {
-      const v = slope[i & historyMask] as number;
+      const v = this.slope[i & this.historyMask] as number;
       if (v > best) best = v;
     }
     return best;
   }
 
-  function acceptQrs(rIndex: number, peakSlope: number, searchBack: boolean): void {
-    if (lastQrsIndex >= 0) {
-      rrHistory[rrNext] = rIndex - lastQrsIndex;
-      rrNext = (rrNext + 1) % RR_HISTORY;
-      if (rrCount < RR_HISTORY) rrCount++;
+  private acceptQrs(rIndex: number, peakSlope: number, searchBack: boolean): void {
+    if (this.lastQrsIndex >= 0) {
+      this.rrHistory[this.rrNext] = rIndex - this.lastQrsIndex;
+      this.rrNext = (this.rrNext + 1) % RR_HISTORY;
+      if (this.rrCount < RR_HISTORY) this.rrCount++;
       let sum = 0;
-      for (let i = 0; i < rrCount; i++) sum += rrHistory[i] as number;
-      meanRrSamples = sum / rrCount;
+      for (let i = 0; i < this.rrCount; i++) sum += this.rrHistory[i] as number;
+      this.meanRrSamples = sum / this.rrCount;
     }
-    lastQrsIndex = rIndex;
-    lastQrsSlope = peakSlope;
-    lastPeakIndex = rIndex;
-    lastWasSearchBack = searchBack;
-    candidateValue = 0;
-    candidateIndex = -1;
+    this.lastQrsIndex = rIndex;
+    this.lastQrsSlope = peakSlope;
+    this.lastPeakIndex = rIndex;
+    this.lastWasSearchBack = searchBack;
+    this.candidateValue = 0;
+    this.candidateIndex = -1;
+  }
+
+  private learnNoise(value: number): void {
+    this.noisePeak = 0.125 * value + 0.875 * this.noisePeak;
+    this.updateThreshold();
   }
 
   /** Classify a confirmed MWI peak; true when it is a QRS. */
-  function classifyPeak(value: number, peakIndex: number): boolean {
-    if (value <= 0.5 * threshold1) {
+  private classifyPeak(value: number, peakIndex: number): boolean {
+    if (value <= 0.5 * this.threshold1) {
       // Too small to be a QRS or a search-back candidate: only the noise estimate learns from it.
-      noisePeak = 0.125 * value + 0.875 * noisePeak;
-      updateThreshold();
+      this.learnNoise(value);
       return false;
     }
-    const rIndex = locateR(peakIndex);
-    if (lastQrsIndex >= 0 && rIndex - lastQrsIndex < refractorySamples) return false;
-    const peakSlope = maxSlope(peakIndex);
+    const rIndex = this.locateR(peakIndex);
+    if (this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.refractorySamples) return false;
+    const peakSlope = this.maxSlope(peakIndex);
     const isTWave =
-      lastQrsIndex >= 0 && rIndex - lastQrsIndex < tWaveSamples && peakSlope < def.tWaveSlopeRatio * lastQrsSlope;
-    if (value > threshold1 && !isTWave) {
-      signalPeak = 0.125 * value + 0.875 * signalPeak;
-      updateThreshold();
-      acceptQrs(rIndex, peakSlope, false);
+      this.lastQrsIndex >= 0 &&
+      rIndex - this.lastQrsIndex < this.tWaveSamples &&
+      peakSlope < this.def.tWaveSlopeRatio * this.lastQrsSlope;
+    if (value > this.threshold1 && !isTWave) {
+      this.signalPeak = 0.125 * value + 0.875 * this.signalPeak;
+      this.updateThreshold();
+      this.acceptQrs(rIndex, peakSlope, false);
       return true;
     }
-    noisePeak = 0.125 * value + 0.875 * noisePeak;
-    updateThreshold();
-    if (!isTWave && value > candidateValue) {
-      candidateValue = value;
-      candidateIndex = rIndex;
-      candidateSlope = peakSlope;
+    this.learnNoise(value);
+    if (!isTWave && value > this.candidateValue) {
+      this.candidateValue = value;
+      this.candidateIndex = rIndex;
+      this.candidateSlope = peakSlope;
     }
     return false;
   }
 
   /** Advance the MWI peak tracker; returns the index of a newly confirmed peak's maximum, or -1. */
-  function trackPeak(m: number): number {
-    if (peakState === PEAK_VALLEY) {
-      if (m < valley) valley = m;
-      else if (m > valley * (1 + def.peakGrowthFraction) && m > 0) {
-        peakState = PEAK_RISING;
-        humpMax = m;
-        humpMaxIndex = riseStartIndex = n;
+  private trackPeak(m: number, n: number): number {
+    const growth = this.def.peakGrowthFraction;
+    if (this.peakState === PEAK_VALLEY) {
+      if (m < this.valley) this.valley = m;
+      else if (m > this.valley * (1 + growth) && m > 0) {
+        this.peakState = PEAK_RISING;
+        this.humpMax = m;
+        this.humpMaxIndex = this.riseStartIndex = n;
       }
       return -1;
     }
-    if (m > humpMax) {
-      humpMax = m;
-      humpMaxIndex = n;
+    if (m > this.humpMax) {
+      this.humpMax = m;
+      this.humpMaxIndex = n;
     }
-    const grownBy = m - (integrated[(n - holdSamples) & historyMask] as number);
-    if (n - riseStartIndex >= holdSamples && grownBy < def.peakGrowthFraction * m) {
+    const grownBy = m - (this.integrated[(n - this.holdSamples) & this.historyMask] as number);
+    if (n - this.riseStartIndex >= this.holdSamples && grownBy < growth * m) {
       // Stalled: the QRS energy is inside the window. Any later creep is a new hump that the refractory
       // period will discard.
-      peakState = PEAK_VALLEY;
-      valley = m;
-      return humpMaxIndex;
+      this.peakState = PEAK_VALLEY;
+      this.valley = m;
+      return this.humpMaxIndex;
     }
     return -1;
   }
+}
 
-  function push(sampleMv: number): boolean {
-    n++;
-    const x = sampleMv;
-    if (n === 0) {
-      // Start the high-passes in steady state for a constant input, so the first sample is not a step.
-      hpX1 = hpX2 = dwX1 = dwX2 = x;
-    }
-    const w = dw.b0 * x + dw.b1 * dwX1 + dw.b2 * dwX2 - dw.a1 * dwY1 - dw.a2 * dwY2;
-    dwX2 = dwX1;
-    dwX1 = x;
-    dwY2 = dwY1;
-    dwY1 = w;
-    const h = hp.b0 * x + hp.b1 * hpX1 + hp.b2 * hpX2 - hp.a1 * hpY1 - hp.a2 * hpY2;
-    hpX2 = hpX1;
-    hpX1 = x;
-    hpY2 = hpY1;
-    hpY1 = h;
-    const b = lp.b0 * h + lp.b1 * lpX1 + lp.b2 * lpX2 - lp.a1 * lpY1 - lp.a2 * lpY2;
-    lpX2 = lpX1;
-    lpX1 = h;
-    lpY2 = lpY1;
-    lpY1 = b;
-    const d = (2 * b + bp1 - bp3 - 2 * bp4) * derivativeScale;
-    bp4 = bp3;
-    bp3 = bp2;
-    bp2 = bp1;
-    bp1 = b;
-    const sq = d * d;
-    const slot = n & historyMask;
-    integral += sq - (squared[(n - windowSamples) & historyMask] as number);
-    if (integral < 0) integral = 0;
-    squared[slot] = sq;
-    baselineFree[slot] = w;
-    slope[slot] = Math.abs(d);
-    const m = integral / windowSamples;
-    integrated[slot] = m;
-
-    const peakIndex = trackPeak(m);
-    if (n < learningSamples) {
-      if (m > learningMax) learningMax = m;
-      learningSum += m;
-      if (n === learningSamples - 1) {
-        // Conservative starting estimates; they converge within a few beats.
-        signalPeak = learningMax / 3;
-        noisePeak = learningSum / learningSamples / 2;
-        updateThreshold();
-      }
-      return false;
-    }
-    if (peakIndex >= 0 && classifyPeak(humpMax, peakIndex)) return true;
-
-    if (
-      lastQrsIndex >= 0 &&
-      candidateIndex >= 0 &&
-      n - lastQrsIndex > def.searchBackRrFactor * meanRrSamples &&
-      candidateValue > 0.5 * threshold1
-    ) {
-      signalPeak = 0.25 * candidateValue + 0.75 * signalPeak;
-      updateThreshold();
-      acceptQrs(candidateIndex, candidateSlope, true);
-      return true;
-    }
-    return false;
-  }
-
-  return {
-    push,
-    get sampleIndex(): number {
-      return n;
-    },
-    get lastPeakIndex(): number {
-      return lastPeakIndex;
-    },
-    get lastWasSearchBack(): boolean {
-      return lastWasSearchBack;
-    },
-    reset,
-  };
+export function createRDetector(sampleRateHz: number, rDetectorDef: RDetectorDef = {}): RDetector {
+  return new PanTompkinsDetector(sampleRateHz, rDetectorDef);
 }

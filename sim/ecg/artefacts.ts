@@ -41,99 +41,186 @@ export interface ArtefactSource {
   set(patch: Partial<ArtefactDef>): void;
 }
 
+/** Oscillators are re-anchored to the exact phase this often (samples), so rounding cannot accumulate. */
+const OSCILLATOR_RESYNC_SAMPLES = 1024;
+/**
+ * EMG noise reads a table of Gaussian samples (drawing a normal per sample costs more than the rest of the
+ * ECG); each pass through the table uses a new random odd stride and offset, so the sequence does not repeat.
+ */
+const EMG_TABLE_SIZE = 16384;
+
+/** sin(2 pi f i / fs + phase) for consecutive i by rotating a phasor (no trigonometry per sample). */
+class Oscillator {
+  private readonly omega: number;
+  private readonly phase: number;
+  private readonly cosStep: number;
+  private readonly sinStep: number;
+  private c = 1;
+  private s = 0;
+  private nextResync = 0;
+
+  constructor(frequencyHz: number, phase: number, sampleRateHz: number) {
+    this.omega = (2 * Math.PI * frequencyHz) / sampleRateHz;
+    this.phase = phase;
+    this.cosStep = Math.cos(this.omega);
+    this.sinStep = Math.sin(this.omega);
+  }
+
+  /** Value at sample `index`; calls must come with index increasing by one (a jump re-anchors). */
+  at(index: number): number {
+    if (index >= this.nextResync || index < this.nextResync - OSCILLATOR_RESYNC_SAMPLES) {
+      const angle = this.omega * index + this.phase;
+      this.c = Math.cos(angle);
+      this.s = Math.sin(angle);
+      this.nextResync = index + OSCILLATOR_RESYNC_SAMPLES;
+      return this.s;
+    }
+    const c = this.c * this.cosStep - this.s * this.sinStep;
+    this.s = this.s * this.cosStep + this.c * this.sinStep;
+    this.c = c;
+    return this.s;
+  }
+}
+
 function onePoleCoefficient(cutoffHz: number, sampleRateHz: number): number {
   return Math.exp((-2 * Math.PI * cutoffHz) / sampleRateHz);
 }
 
-export function createArtefactSource(artefactDef: ArtefactDef, rng: Rng, sampleRateHz: number): ArtefactSource {
-  const def: Required<ArtefactDef> = { ...ARTEFACT_DEFAULTS, ...artefactDef };
-  const dtS = 1 / sampleRateHz;
-  const wanderHz = WANDER_MIN_HZ + (WANDER_MAX_HZ - WANDER_MIN_HZ) * rng.next();
-  const wanderPhase = 2 * Math.PI * rng.next();
-  const driftPhase = 2 * Math.PI * rng.next();
-  const mainsPhase = 2 * Math.PI * rng.next();
-
+/** Artefact state. Class fields (not closure variables) so V8 updates doubles in place, allocation-free. */
+class Artefacts implements ArtefactSource {
+  private readonly def: Required<ArtefactDef>;
+  private readonly rng: Rng;
+  private readonly motionRng: Rng;
+  private readonly sampleRateHz: number;
+  private readonly dtS: number;
+  private readonly wander: Oscillator;
+  private readonly drift: Oscillator;
+  private readonly mainsPhase: number;
+  private mains: Oscillator;
+  private mainsHz: number;
+  private emgTable: Float32Array | null = null;
+  private emgPosition = 0;
+  private emgStride = 1;
+  private emgLeft = 0;
   // EMG: white Gaussian noise through a one-pole high-pass and a one-pole low-pass.
-  const hpPole = onePoleCoefficient(EMG_LOW_HZ, sampleRateHz);
-  const lpPole = onePoleCoefficient(Math.min(EMG_HIGH_HZ, 0.4 * sampleRateHz), sampleRateHz);
-  let hpPrevIn = 0;
-  let hpOut = 0;
-  let lpOut = 0;
-  function filterEmg(x: number): number {
-    hpOut = hpPole * (hpOut + x - hpPrevIn);
-    hpPrevIn = x;
-    lpOut = lpPole * lpOut + (1 - lpPole) * hpOut;
-    return lpOut;
+  private readonly hpPole: number;
+  private readonly lpPole: number;
+  private readonly emgGain: number;
+  private hpPrevIn = 0;
+  private hpOut = 0;
+  private lpOut = 0;
+  private nextMotionIndex = Number.POSITIVE_INFINITY;
+  private motionStartIndex = 0;
+  private motionAmplitudeMv = 0;
+  private motionHz = 0;
+  private motionDecayPerSample = 0;
+  private motionEnvelope = 0;
+  private lastIndex = -1;
+
+  constructor(artefactDef: ArtefactDef, rng: Rng, sampleRateHz: number) {
+    this.def = { ...ARTEFACT_DEFAULTS, ...artefactDef };
+    this.rng = rng;
+    this.sampleRateHz = sampleRateHz;
+    this.dtS = 1 / sampleRateHz;
+    const wanderHz = WANDER_MIN_HZ + (WANDER_MAX_HZ - WANDER_MIN_HZ) * rng.next();
+    this.wander = new Oscillator(wanderHz, 2 * Math.PI * rng.next(), sampleRateHz);
+    this.drift = new Oscillator(DRIFT_HZ, 2 * Math.PI * rng.next(), sampleRateHz);
+    this.mainsPhase = 2 * Math.PI * rng.next();
+    this.mainsHz = this.def.mainsHz;
+    this.mains = new Oscillator(this.mainsHz, this.mainsPhase, sampleRateHz);
+    this.motionRng = rng.fork();
+    this.hpPole = onePoleCoefficient(EMG_LOW_HZ, sampleRateHz);
+    this.lpPole = onePoleCoefficient(Math.min(EMG_HIGH_HZ, 0.4 * sampleRateHz), sampleRateHz);
+    // Unit-variance input gives output variance = sum of the squared impulse response.
+    let energy = this.filterEmg(1) ** 2;
+    for (let i = 0; i < 20 * sampleRateHz; i++) energy += this.filterEmg(0) ** 2;
+    this.emgGain = 1 / Math.sqrt(energy);
+    this.hpPrevIn = this.hpOut = this.lpOut = 0;
   }
-  // Unit-variance input gives output variance = sum of the squared impulse response.
-  let energy = filterEmg(1) ** 2;
-  for (let i = 0; i < 20 * sampleRateHz; i++) energy += filterEmg(0) ** 2;
-  const emgGain = 1 / Math.sqrt(energy);
-  hpPrevIn = 0;
-  hpOut = 0;
-  lpOut = 0;
 
-  const motionRng = rng.fork();
-  let nextMotionIndex = Number.POSITIVE_INFINITY;
-  let motionStartIndex = 0;
-  let motionAmplitudeMv = 0;
-  let motionHz = 0;
-  let motionDecayPerSample = 0;
-  let motionEnvelope = 0;
+  /** Next white Gaussian sample (unit variance) from the table. */
+  private nextEmgInput(): number {
+    if (this.emgTable === null) {
+      this.emgTable = new Float32Array(EMG_TABLE_SIZE);
+      for (let i = 0; i < EMG_TABLE_SIZE; i++) this.emgTable[i] = this.rng.normal();
+    }
+    if (this.emgLeft === 0) {
+      this.emgLeft = EMG_TABLE_SIZE;
+      this.emgStride = (2 * Math.floor(this.rng.next() * (EMG_TABLE_SIZE / 2)) + 1) & (EMG_TABLE_SIZE - 1);
+      this.emgPosition = Math.floor(this.rng.next() * EMG_TABLE_SIZE);
+    }
+    this.emgLeft--;
+    this.emgPosition = (this.emgPosition + this.emgStride) & (EMG_TABLE_SIZE - 1);
+    return this.emgTable[this.emgPosition] as number;
+  }
 
-  function scheduleMotion(fromIndex: number): void {
-    if (def.electrodeMotionPerMinute <= 0) {
-      nextMotionIndex = Number.POSITIVE_INFINITY;
+  private filterEmg(x: number): number {
+    this.hpOut = this.hpPole * (this.hpOut + x - this.hpPrevIn);
+    this.hpPrevIn = x;
+    this.lpOut = this.lpPole * this.lpOut + (1 - this.lpPole) * this.hpOut;
+    return this.lpOut;
+  }
+
+  private scheduleMotion(fromIndex: number): void {
+    if (this.def.electrodeMotionPerMinute <= 0) {
+      this.nextMotionIndex = Number.POSITIVE_INFINITY;
       return;
     }
-    const meanGapSamples = (60 * sampleRateHz) / def.electrodeMotionPerMinute;
-    nextMotionIndex = fromIndex + 1 + Math.floor(-Math.log(1 - motionRng.next()) * meanGapSamples);
+    const meanGapSamples = (60 * this.sampleRateHz) / this.def.electrodeMotionPerMinute;
+    this.nextMotionIndex = fromIndex + 1 + Math.floor(-Math.log(1 - this.motionRng.next()) * meanGapSamples);
   }
 
-  function startMotion(index: number): void {
-    motionStartIndex = index;
-    const sign = motionRng.next() < 0.5 ? -1 : 1;
-    motionAmplitudeMv = sign * def.electrodeMotionMv * (0.5 + motionRng.next());
-    motionHz = MOTION_MIN_HZ + (MOTION_MAX_HZ - MOTION_MIN_HZ) * motionRng.next();
-    const decayMs = MOTION_MIN_DECAY_MS + (MOTION_MAX_DECAY_MS - MOTION_MIN_DECAY_MS) * motionRng.next();
-    motionDecayPerSample = Math.exp(-1000 / (decayMs * sampleRateHz));
-    motionEnvelope = 1;
+  private startMotion(index: number): void {
+    const rng = this.motionRng;
+    this.motionStartIndex = index;
+    const sign = rng.next() < 0.5 ? -1 : 1;
+    this.motionAmplitudeMv = sign * this.def.electrodeMotionMv * (0.5 + rng.next());
+    this.motionHz = MOTION_MIN_HZ + (MOTION_MAX_HZ - MOTION_MIN_HZ) * rng.next();
+    const decayMs = MOTION_MIN_DECAY_MS + (MOTION_MAX_DECAY_MS - MOTION_MIN_DECAY_MS) * rng.next();
+    this.motionDecayPerSample = Math.exp(-1000 / (decayMs * this.sampleRateHz));
+    this.motionEnvelope = 1;
   }
 
-  let lastIndex = -1;
-  function sampleMv(index: number): number {
-    if (lastIndex < 0) scheduleMotion(index);
-    lastIndex = index;
-    const tS = index * dtS;
+  sampleMv(index: number): number {
+    if (this.lastIndex < 0) this.scheduleMotion(index);
+    this.lastIndex = index;
+    const def = this.def;
     let v = 0;
     if (def.baselineWanderMv !== 0) {
-      v +=
-        def.baselineWanderMv *
-        (0.75 * Math.sin(2 * Math.PI * wanderHz * tS + wanderPhase) +
-          0.25 * Math.sin(2 * Math.PI * DRIFT_HZ * tS + driftPhase));
+      v += def.baselineWanderMv * (0.75 * this.wander.at(index) + 0.25 * this.drift.at(index));
     }
-    if (def.muscleNoiseMv !== 0) v += def.muscleNoiseMv * emgGain * filterEmg(rng.normal());
-    if (def.mainsHumMv !== 0) v += def.mainsHumMv * Math.sin(2 * Math.PI * def.mainsHz * tS + mainsPhase);
-    if (index >= nextMotionIndex) {
-      startMotion(index);
-      scheduleMotion(index);
+    if (def.muscleNoiseMv !== 0) v += def.muscleNoiseMv * this.emgGain * this.filterEmg(this.nextEmgInput());
+    if (def.mainsHumMv !== 0) {
+      if (def.mainsHz !== this.mainsHz) {
+        this.mainsHz = def.mainsHz;
+        this.mains = new Oscillator(this.mainsHz, this.mainsPhase, this.sampleRateHz);
+      }
+      v += def.mainsHumMv * this.mains.at(index);
     }
-    if (motionEnvelope > 1e-3) {
-      const sinceS = (index - motionStartIndex) * dtS;
-      v += motionAmplitudeMv * motionEnvelope * Math.sin(2 * Math.PI * motionHz * sinceS);
-      motionEnvelope *= motionDecayPerSample;
+    if (index >= this.nextMotionIndex) {
+      this.startMotion(index);
+      this.scheduleMotion(index);
+    }
+    if (this.motionEnvelope > 1e-3) {
+      const sinceS = (index - this.motionStartIndex) * this.dtS;
+      v += this.motionAmplitudeMv * this.motionEnvelope * Math.sin(2 * Math.PI * this.motionHz * sinceS);
+      this.motionEnvelope *= this.motionDecayPerSample;
     }
     return v;
   }
 
-  function set(patch: Partial<ArtefactDef>): void {
-    const motionRateBefore = def.electrodeMotionPerMinute;
+  set(patch: Partial<ArtefactDef>): void {
+    const motionRateBefore = this.def.electrodeMotionPerMinute;
     for (const key of Object.keys(patch) as (keyof ArtefactDef)[]) {
       const value = patch[key];
-      if (value !== undefined) (def as Record<string, unknown>)[key] = value;
+      if (value !== undefined) (this.def as Record<string, unknown>)[key] = value;
     }
-    if (def.electrodeMotionPerMinute !== motionRateBefore && lastIndex >= 0) scheduleMotion(lastIndex);
+    if (this.def.electrodeMotionPerMinute !== motionRateBefore && this.lastIndex >= 0) {
+      this.scheduleMotion(this.lastIndex);
+    }
   }
+}
 
-  return { sampleMv, set };
+export function createArtefactSource(artefactDef: ArtefactDef, rng: Rng, sampleRateHz: number): ArtefactSource {
+  return new Artefacts(artefactDef, rng, sampleRateHz);
 }

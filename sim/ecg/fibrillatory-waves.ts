@@ -16,30 +16,42 @@ export interface FibrillatoryWaves {
   sampleMv(amplitudeMv: number): number;
 }
 
-export function createFibrillatoryWaves(rng: Rng, sampleRateHz: number): FibrillatoryWaves {
-  const dtS = 1 / sampleRateHz;
-  const retargetSamples = Math.max(1, Math.round((RETARGET_MS / 1000) * sampleRateHz));
-  const glide = 1 / retargetSamples;
-  let phase = 2 * Math.PI * rng.next();
-  let frequencyHz = F_WAVE_CENTRE_HZ;
-  let targetHz = F_WAVE_CENTRE_HZ;
-  let gain = 1;
-  let targetGain = 1;
-  let countdown = 0;
+/** f-wave state as class fields, so V8 updates the doubles in place (no allocation per sample). */
+class QuasiSinusoid implements FibrillatoryWaves {
+  private readonly rng: Rng;
+  private readonly dtS: number;
+  private readonly retargetSamples: number;
+  private readonly glide: number;
+  private phase: number;
+  private frequencyHz = F_WAVE_CENTRE_HZ;
+  private targetHz = F_WAVE_CENTRE_HZ;
+  private gain = 1;
+  private targetGain = 1;
+  private countdown = 0;
 
-  function sampleMv(amplitudeMv: number): number {
-    if (countdown <= 0) {
-      countdown = retargetSamples;
-      targetHz = F_WAVE_CENTRE_HZ + F_WAVE_SPREAD_HZ * (2 * rng.next() - 1);
-      targetGain = 0.6 + 0.8 * rng.next();
-    }
-    countdown--;
-    frequencyHz += (targetHz - frequencyHz) * glide;
-    gain += (targetGain - gain) * glide;
-    phase += 2 * Math.PI * frequencyHz * dtS;
-    if (phase > 2 * Math.PI) phase -= 2 * Math.PI;
-    return 0.5 * amplitudeMv * gain * Math.sin(phase);
+  constructor(rng: Rng, sampleRateHz: number) {
+    this.rng = rng;
+    this.dtS = 1 / sampleRateHz;
+    this.retargetSamples = Math.max(1, Math.round((RETARGET_MS / 1000) * sampleRateHz));
+    this.glide = 1 / this.retargetSamples;
+    this.phase = 2 * Math.PI * rng.next();
   }
 
-  return { sampleMv };
+  sampleMv(amplitudeMv: number): number {
+    if (this.countdown <= 0) {
+      this.countdown = this.retargetSamples;
+      this.targetHz = F_WAVE_CENTRE_HZ + F_WAVE_SPREAD_HZ * (2 * this.rng.next() - 1);
+      this.targetGain = 0.6 + 0.8 * this.rng.next();
+    }
+    this.countdown--;
+    this.frequencyHz += (this.targetHz - this.frequencyHz) * this.glide;
+    this.gain += (this.targetGain - this.gain) * this.glide;
+    this.phase += 2 * Math.PI * this.frequencyHz * this.dtS;
+    if (this.phase > 2 * Math.PI) this.phase -= 2 * Math.PI;
+    return 0.5 * amplitudeMv * this.gain * Math.sin(this.phase);
+  }
+}
+
+export function createFibrillatoryWaves(rng: Rng, sampleRateHz: number): FibrillatoryWaves {
+  return new QuasiSinusoid(rng, sampleRateHz);
 }

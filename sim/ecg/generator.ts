@@ -4,10 +4,10 @@
  * read plus the enabled artefacts).
  */
 import type { Rng } from '../rng.ts';
-import { ARTEFACT_DEFAULTS, createArtefactSource } from './artefacts.ts';
-import { createFibrillatoryWaves } from './fibrillatory-waves.ts';
-import { createBeatWaves, fillBeatWaves, GAUSSIAN_SUPPORT_SIGMAS, waveLeadMs } from './morphology.ts';
-import { createRhythm, type DrawnBeat } from './rhythm.ts';
+import { ARTEFACT_DEFAULTS, type ArtefactSource, createArtefactSource } from './artefacts.ts';
+import { createFibrillatoryWaves, type FibrillatoryWaves } from './fibrillatory-waves.ts';
+import { type BeatWaves, createBeatWaves, fillBeatWaves, GAUSSIAN_SUPPORT_SIGMAS, waveLeadMs } from './morphology.ts';
+import { createRhythm, type DrawnBeat, type Rhythm } from './rhythm.ts';
 import type { ArtefactDef, EcgDef, EcgGenerator, ElectricalBeat, RhythmDef } from './types.ts';
 
 /** Default R-wave height, mV (lead II R is typically 0.5-1.5 mV; Surawicz & Knilans, Chou's ECG, ch. 1). */
@@ -31,129 +31,158 @@ function nextPowerOfTwo(n: number): number {
   return p;
 }
 
-export function createEcgGenerator(def: EcgDef, rng: Rng, sampleRateHz: number): EcgGenerator {
-  if (!(sampleRateHz > 0)) throw new RangeError(`sampleRateHz must be positive, got ${sampleRateHz}`);
-  const dtMs = 1000 / sampleRateHz;
-  // Separate streams, so switching noise on or off does not move the beats.
-  const rhythmRng = rng.fork();
-  const artefactRng = rng.fork();
-  const atrialRng = rng.fork();
+/** Add height * exp(-(t - centre)^2 / (2 sigma^2)) to ring slots from..to, without exp per sample. */
+function addGaussian(
+  ring: Float64Array,
+  ringMask: number,
+  from: number,
+  to: number,
+  dtMs: number,
+  centreMs: number,
+  sigmaMs: number,
+  heightMv: number,
+): void {
+  // g(t + dt) = g(t) r(t), r(t + dt) = r(t) q: the ratio of successive Gaussian samples is itself geometric.
+  const k = 1 / (2 * sigmaMs * sigmaMs);
+  const t0 = from * dtMs - centreMs;
+  let g = heightMv * Math.exp(-t0 * t0 * k);
+  let r = Math.exp(-(2 * t0 * dtMs + dtMs * dtMs) * k);
+  const q = Math.exp(-2 * dtMs * dtMs * k);
+  for (let i = from; i <= to; i++) {
+    ring[i & ringMask] = (ring[i & ringMask] as number) + g;
+    g *= r;
+    r *= q;
+  }
+}
 
-  const rAmplitudeMv = def.rAmplitudeMv ?? DEFAULT_R_AMPLITUDE_MV;
-  const meanRrMs = 60000 / Math.max(30, def.rhythm.heartRateBpm);
-  const firstRTimeMs = FIRST_BEAT_MIN_MS + rhythmRng.next() * meanRrMs;
-  const rhythm = createRhythm(def.rhythm, rhythmRng, firstRTimeMs);
-  const artefacts = createArtefactSource({ ...ARTEFACT_DEFAULTS, ...def.artefacts }, artefactRng, sampleRateHz);
-  const fibrillatoryWaves = createFibrillatoryWaves(atrialRng, sampleRateHz);
+/** Generator state. Class fields (not closure variables) so V8 updates doubles in place, allocation-free. */
+class SampledEcg implements EcgGenerator {
+  readonly sampleRateHz: number;
+  private readonly dtMs: number;
+  private readonly rAmplitudeMv: number;
+  private readonly rhythm: Rhythm;
+  private readonly artefacts: ArtefactSource;
+  private readonly fibrillatoryWaves: FibrillatoryWaves;
+  private readonly ring: Float64Array;
+  private readonly ringSize: number;
+  private readonly ringMask: number;
+  private readonly waves: BeatWaves = createBeatWaves();
+  private pending: DrawnBeat;
+  private renderIndex = 0;
+  private readonly ready: (ElectricalBeat | null)[] = new Array(READY_CAPACITY).fill(null);
+  private readyHead = 0;
+  private readyCount = 0;
+  private index = -1;
+  private leadOff = false;
+  private leadOffResidualMv = 0;
+  private readonly leadOffDecay: number;
+  private lastOutputMv = 0;
 
-  const ringSize = nextPowerOfTwo(Math.ceil(RING_SPAN_S * sampleRateHz));
-  const ringMask = ringSize - 1;
-  const ring = new Float64Array(ringSize);
-
-  const waves = createBeatWaves();
-  let pending: DrawnBeat = rhythm.drawNextBeat();
-  let renderIndex = 0;
-  prepare();
-
-  const ready: (ElectricalBeat | null)[] = new Array(READY_CAPACITY).fill(null);
-  let readyHead = 0;
-  let readyCount = 0;
-
-  let index = -1;
-  let leadOff = false;
-  let leadOffResidualMv = 0;
-  const leadOffDecay = Math.exp(-dtMs / LEAD_OFF_SETTLE_MS);
-  let lastOutputMv = 0;
-
-  function prepare(): void {
-    fillBeatWaves(waves, pending.kind, pending.rrMs, rAmplitudeMv);
-    renderIndex = Math.floor((pending.rTimeMs - waveLeadMs(waves)) / dtMs);
+  constructor(def: EcgDef, rng: Rng, sampleRateHz: number) {
+    if (!(sampleRateHz > 0)) throw new RangeError(`sampleRateHz must be positive, got ${sampleRateHz}`);
+    this.sampleRateHz = sampleRateHz;
+    this.dtMs = 1000 / sampleRateHz;
+    // Separate streams, so switching noise on or off does not move the beats.
+    const rhythmRng = rng.fork();
+    const artefactRng = rng.fork();
+    const atrialRng = rng.fork();
+    this.rAmplitudeMv = def.rAmplitudeMv ?? DEFAULT_R_AMPLITUDE_MV;
+    const meanRrMs = 60000 / Math.max(30, def.rhythm.heartRateBpm);
+    const firstRTimeMs = FIRST_BEAT_MIN_MS + rhythmRng.next() * meanRrMs;
+    this.rhythm = createRhythm(def.rhythm, rhythmRng, firstRTimeMs);
+    this.artefacts = createArtefactSource({ ...ARTEFACT_DEFAULTS, ...def.artefacts }, artefactRng, sampleRateHz);
+    this.fibrillatoryWaves = createFibrillatoryWaves(atrialRng, sampleRateHz);
+    this.ringSize = nextPowerOfTwo(Math.ceil(RING_SPAN_S * sampleRateHz));
+    this.ringMask = this.ringSize - 1;
+    this.ring = new Float64Array(this.ringSize);
+    this.leadOffDecay = Math.exp(-this.dtMs / LEAD_OFF_SETTLE_MS);
+    this.pending = this.rhythm.drawNextBeat();
+    this.prepare();
   }
 
-  function renderPending(): void {
-    const lastWritable = index + ringSize - 1;
+  get timeMs(): number {
+    return this.index * this.dtMs;
+  }
+
+  private prepare(): void {
+    fillBeatWaves(this.waves, this.pending.kind, this.pending.rrMs, this.rAmplitudeMv);
+    this.renderIndex = Math.floor((this.pending.rTimeMs - waveLeadMs(this.waves)) / this.dtMs);
+  }
+
+  private renderPending(): void {
+    const { waves, pending, dtMs } = this;
+    const lastWritable = this.index + this.ringSize - 1;
     for (let w = 0; w < waves.count; w++) {
       const centreMs = pending.rTimeMs + (waves.centreMs[w] as number);
       const sigmaMs = waves.sigmaMs[w] as number;
-      const heightMv = waves.heightMv[w] as number;
-      const from = Math.max(index, Math.ceil((centreMs - GAUSSIAN_SUPPORT_SIGMAS * sigmaMs) / dtMs));
+      const from = Math.max(this.index, Math.ceil((centreMs - GAUSSIAN_SUPPORT_SIGMAS * sigmaMs) / dtMs));
       const to = Math.min(lastWritable, Math.floor((centreMs + GAUSSIAN_SUPPORT_SIGMAS * sigmaMs) / dtMs));
-      const inv2Var = 1 / (2 * sigmaMs * sigmaMs);
-      for (let i = from; i <= to; i++) {
-        const d = i * dtMs - centreMs;
-        ring[i & ringMask] = (ring[i & ringMask] as number) + heightMv * Math.exp(-d * d * inv2Var);
-      }
+      addGaussian(this.ring, this.ringMask, from, to, dtMs, centreMs, sigmaMs, waves.heightMv[w] as number);
     }
-    const slot = (readyHead + readyCount) % READY_CAPACITY;
-    ready[slot] = { rTimeMs: pending.rTimeMs, kind: pending.kind, rrMs: pending.rrMs };
-    if (readyCount < READY_CAPACITY) readyCount++;
-    else readyHead = (readyHead + 1) % READY_CAPACITY;
-    pending = rhythm.drawNextBeat();
-    prepare();
+    const slot = (this.readyHead + this.readyCount) % READY_CAPACITY;
+    this.ready[slot] = { rTimeMs: pending.rTimeMs, kind: pending.kind, rrMs: pending.rrMs };
+    if (this.readyCount < READY_CAPACITY) this.readyCount++;
+    else this.readyHead = (this.readyHead + 1) % READY_CAPACITY;
+    this.pending = this.rhythm.drawNextBeat();
+    this.prepare();
   }
 
-  function nextSample(): number {
-    index++;
-    while (index >= renderIndex) renderPending();
-    const slot = index & ringMask;
-    let v = ring[slot] as number;
-    ring[slot] = 0;
-    v += artefacts.sampleMv(index);
-    const rhythmDef = rhythm.def;
-    if (rhythmDef.atrialFibrillation) v += fibrillatoryWaves.sampleMv(rhythmDef.afFibrillatoryWaveMv);
-    if (leadOff) {
-      leadOffResidualMv *= leadOffDecay;
-      v = LEAD_OFF_OFFSET_MV + leadOffResidualMv;
+  nextSample(): number {
+    const index = ++this.index;
+    while (index >= this.renderIndex) this.renderPending();
+    const slot = index & this.ringMask;
+    let v = (this.ring[slot] as number) + this.artefacts.sampleMv(index);
+    this.ring[slot] = 0;
+    const rhythmDef = this.rhythm.def;
+    if (rhythmDef.atrialFibrillation) v += this.fibrillatoryWaves.sampleMv(rhythmDef.afFibrillatoryWaveMv);
+    if (this.leadOff) {
+      this.leadOffResidualMv *= this.leadOffDecay;
+      v = LEAD_OFF_OFFSET_MV + this.leadOffResidualMv;
     }
-    lastOutputMv = v;
+    this.lastOutputMv = v;
     return v;
   }
 
-  function takeBeat(): ElectricalBeat | null {
-    if (readyCount === 0) return null;
-    const beat = ready[readyHead] as ElectricalBeat;
-    if (beat.rTimeMs > index * dtMs) return null;
-    ready[readyHead] = null;
-    readyHead = (readyHead + 1) % READY_CAPACITY;
-    readyCount--;
+  takeBeat(): ElectricalBeat | null {
+    if (this.readyCount === 0) return null;
+    const beat = this.ready[this.readyHead] as ElectricalBeat;
+    if (beat.rTimeMs > this.index * this.dtMs) return null;
+    this.ready[this.readyHead] = null;
+    this.readyHead = (this.readyHead + 1) % READY_CAPACITY;
+    this.readyCount--;
     return beat;
+  }
+
+  setHeartRate(bpm: number): void {
+    this.setRhythm({ heartRateBpm: bpm });
   }
 
   /**
    * A rhythm change applies from the next beat whose waves have not started: the drawn-ahead beat is drawn
    * again, unless under the new rhythm it would already have had to start (then it stands as drawn).
    */
-  function setRhythm(patch: Partial<RhythmDef>): void {
-    rhythm.setRhythm(patch);
-    const original = pending;
-    const originalRenderIndex = renderIndex;
-    pending = rhythm.redrawLastBeat();
-    prepare();
-    if (renderIndex <= index) {
-      rhythm.revertRedraw();
-      pending = original;
-      prepare();
-      renderIndex = originalRenderIndex;
+  setRhythm(patch: Partial<RhythmDef>): void {
+    this.rhythm.setRhythm(patch);
+    const original = this.pending;
+    this.pending = this.rhythm.redrawLastBeat();
+    this.prepare();
+    if (this.renderIndex <= this.index) {
+      this.rhythm.revertRedraw();
+      this.pending = original;
+      this.prepare();
     }
   }
 
-  return {
-    sampleRateHz,
-    get timeMs(): number {
-      return index * dtMs;
-    },
-    nextSample,
-    takeBeat,
-    setHeartRate(bpm: number): void {
-      setRhythm({ heartRateBpm: bpm });
-    },
-    setRhythm,
-    setArtefacts(patch: Partial<ArtefactDef>): void {
-      artefacts.set(patch);
-    },
-    setLeadOff(on: boolean): void {
-      if (on && !leadOff) leadOffResidualMv = lastOutputMv - LEAD_OFF_OFFSET_MV;
-      leadOff = on;
-    },
-  };
+  setArtefacts(patch: Partial<ArtefactDef>): void {
+    this.artefacts.set(patch);
+  }
+
+  setLeadOff(on: boolean): void {
+    if (on && !this.leadOff) this.leadOffResidualMv = this.lastOutputMv - LEAD_OFF_OFFSET_MV;
+    this.leadOff = on;
+  }
+}
+
+export function createEcgGenerator(def: EcgDef, rng: Rng, sampleRateHz: number): EcgGenerator {
+  return new SampledEcg(def, rng, sampleRateHz);
 }

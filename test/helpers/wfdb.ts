@@ -50,15 +50,8 @@ export function readWfdbHeader(headerPath: string): WfdbHeader {
   const signals: WfdbSignalSpec[] = [];
   for (let i = 0; i < signalCount; i++) {
     const fields = (lines[1 + i] ?? '').split(/\s+/);
-    const [
-      fileName = '',
-      formatText = '',
-      gainText = '200',
-      ,
-      zeroText = '0',
-      initText = '0',
-      checksumText = '0',
-    ] = fields;
+    const [fileName = '', formatText = '', gainText = '200', , zeroText = '0', initText = '0', checksumText = '0'] =
+      fields;
     // Gain may carry a baseline in parentheses and units: "200(1024)/mV".
     const gainMatch = /^([0-9.eE+-]+)(?:\(([-0-9]+)\))?/.exec(gainText);
     const gain = gainMatch ? Number(gainMatch[1]) : 200;
@@ -127,8 +120,7 @@ export function readWfdbRecord(folder: string, recordName: string): WfdbRecord {
       const raw = adu[index];
       if (!spec || !raw) throw new RangeError(`signal ${index} does not exist`);
       const mv = new Float64Array(raw.length);
-      for (let i = 0; i < raw.length; i++)
-        mv[i] = ((raw[i] as number) - spec.baselineAdu) / spec.gainAduPerMv;
+      for (let i = 0; i < raw.length; i++) mv[i] = ((raw[i] as number) - spec.baselineAdu) / spec.gainAduPerMv;
       return mv;
     },
   };

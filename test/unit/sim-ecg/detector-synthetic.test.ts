@@ -63,10 +63,7 @@ test('detects beats among frequent PVCs (12 per minute)', () => {
 });
 
 test('detects beats in atrial fibrillation', () => {
-  expectAccurate(
-    { rhythm: { heartRateBpm: 95, atrialFibrillation: true, afRrCoefficientOfVariation: 0.25 } },
-    15,
-  );
+  expectAccurate({ rhythm: { heartRateBpm: 95, atrialFibrillation: true, afRrCoefficientOfVariation: 0.25 } }, 15);
 });
 
 test('detects beats through baseline wander, muscle noise and mains hum', () => {
@@ -150,8 +147,7 @@ test('finds a beat by search-back when it is much smaller than the others', () =
   const detector = createRDetector(fs);
   const found: { index: number; searchBack: boolean }[] = [];
   for (const v of signal) {
-    if (detector.push(v))
-      found.push({ index: detector.lastPeakIndex, searchBack: detector.lastWasSearchBack });
+    if (detector.push(v)) found.push({ index: detector.lastPeakIndex, searchBack: detector.lastWasSearchBack });
   }
   const small = found.find((f) => Math.abs(f.index - smallBeat * rrSamples) < 0.15 * fs);
   expect(small).toEqual({ index: expect.any(Number), searchBack: true });
