@@ -99,6 +99,8 @@ export class Engine {
   /** The lost-ECG timer starts when the detector has finished learning. */
   private lastDetectionMs = R_DETECTOR_DEFAULTS.learningMs;
   private measured = 0;
+  private nextMeasureStep = 0;
+  private plethIndex = 0;
   private recordCursor = 0;
   private readonly plethDelay: Float64Array;
   private plethFiltered: number;
@@ -221,9 +223,10 @@ export class Engine {
     // Pleth: low-pass, then a pure delay (ring buffer) to the finger.
     this.plethFiltered += (c.pressureMmHg[UB]! - this.plethFiltered) * this.plethAlpha;
     const dl = this.plethDelay;
-    const di = step % dl.length;
+    const di = this.plethIndex;
     const plethDelayedMmHg = dl[di]!;
     dl[di] = this.plethFiltered;
+    this.plethIndex = di + 1 === dl.length ? 0 : di + 1;
 
     const h = this.history;
     const i = h.at(step);
@@ -252,7 +255,7 @@ export class Engine {
       );
     }
     this.step = step + 1;
-    this.measureCompleteBeats();
+    if (this.step >= this.nextMeasureStep) this.measureCompleteBeats();
   }
 
   private ecgSample(tMs: number): void {
@@ -269,7 +272,10 @@ export class Engine {
         kind: beat.kind,
       });
       beat = this.ecg.takeBeat();
+      this.nextMeasureStep = 0;
     }
+    // The reference pass needs the true beats only: the device stays in standby, so no detector.
+    if (this.reference) return;
     if (this.detector.push(x)) {
       const peakMs = (this.detector.lastPeakIndex * 1000) / ECG_SAMPLE_RATE_HZ;
       this.detectedPeaksMs.push(peakMs);
@@ -313,10 +319,14 @@ export class Engine {
 
   private measureCompleteBeats(): void {
     const afterSteps = MEASURE_AFTER_NEXT_R_MS / STEP_MS;
+    this.nextMeasureStep = Number.POSITIVE_INFINITY;
     while (this.measured + 1 < this.trueBeats.length) {
       const b = this.trueBeats[this.measured]!;
       const next = this.trueBeats[this.measured + 1]!;
-      if (this.step - 1 < next.rStep + afterSteps) return;
+      if (this.step - 1 < next.rStep + afterSteps) {
+        this.nextMeasureStep = next.rStep + afterSteps + 1;
+        return;
+      }
       this.beats.push(
         measureBeat(this.history, {
           index: b.index,

@@ -11,7 +11,7 @@
  */
 
 import type { Patient } from '../model/patient.ts';
-import { activationAt, systolicTimeScaleS } from './activation.ts';
+import { ACTIVATION_END_U, activationAt, systolicTimeScaleS } from './activation.ts';
 import {
   A1,
   A2,
@@ -57,6 +57,28 @@ function arterialScaled(i: number): boolean {
   return i === AO || i === UB || i === DA || i === A1 || i === A2 || i === A3;
 }
 
+/** 1/R for every resistance, as an object literal so that V8 keeps one fast shape. */
+function conductances(r: NetworkResistances): NetworkResistances {
+  return {
+    aorticValve: 1 / r.aorticValve,
+    characteristicImpedance: 1 / r.characteristicImpedance,
+    aorticInertance: 1 / r.aorticInertance,
+    mitralValve: 1 / r.mitralValve,
+    aortaToUpperBody: 1 / r.aortaToUpperBody,
+    upperBodyBed: 1 / r.upperBodyBed,
+    aortaToDescending: 1 / r.aortaToDescending,
+    visceralBed: 1 / r.visceralBed,
+    iliac: 1 / r.iliac,
+    femoralUpperToLower: 1 / r.femoralUpperToLower,
+    popliteal: 1 / r.popliteal,
+    legBedUpper: 1 / r.legBedUpper,
+    legBedLower: 1 / r.legBedLower,
+    legBedCalf: 1 / r.legBedCalf,
+    venousValve: 1 / r.venousValve,
+    coronary: 1 / r.coronary,
+  };
+}
+
 export class Circulation {
   /** State: compartment volumes (mL) then aortic valve flow (mL/s). */
   readonly state = new Float64Array(STATE_SIZE);
@@ -72,9 +94,16 @@ export class Circulation {
   private readonly compliance = new Float64Array(COMPARTMENTS);
   private readonly collapsedCompliance = new Float64Array(COMPARTMENTS);
   private readonly unstressed = new Float64Array(COMPARTMENTS);
-  private readonly collapseFactor = new Float64Array(COMPARTMENTS);
-  private readonly derivative = new Float64Array(COMPARTMENTS);
+  private readonly elastance = new Float64Array(COMPARTMENTS);
+  private readonly collapsedElastance = new Float64Array(COMPARTMENTS);
+  /** Per compartment: 1 when open, (V/V0)^2 when collapsed (the inverse of R/R0). */
+  private readonly collapseConductance = new Float64Array(COMPARTMENTS);
   private readonly r: NetworkResistances;
+  /** Conductances 1/R, mL/s/mmHg (multiplications in the step instead of divisions). */
+  private readonly g: NetworkResistances;
+  private readonly zc: number;
+  private readonly invInertance: number;
+  private readonly valveDamping: number;
   private readonly emax: number;
   private readonly emin: number;
   private readonly lvV0: number;
@@ -101,10 +130,16 @@ export class Circulation {
       legBedCalf: BASE_RESISTANCES.legBedCalf * rScale,
       coronary: BASE_RESISTANCES.coronary * rScale,
     };
+    this.g = conductances(this.r);
+    this.zc = this.r.characteristicImpedance;
+    this.invInertance = 1 / this.r.aorticInertance;
+    this.valveDamping = (this.r.aorticValve + this.r.characteristicImpedance) / this.r.aorticInertance;
     for (let i = 1; i < COMPARTMENTS; i++) {
       const c = (BASE_COMPLIANCE_ML_PER_MMHG[i] ?? 1) * (arterialScaled(i) ? cScale : 1);
       this.compliance[i] = c;
       this.collapsedCompliance[i] = c * COLLAPSED_COMPLIANCE_FRACTION;
+      this.elastance[i] = 1 / c;
+      this.collapsedElastance[i] = 1 / (c * COLLAPSED_COMPLIANCE_FRACTION);
       this.unstressed[i] = BASE_UNSTRESSED_VOLUME_ML[i] ?? 0;
     }
     this.unstressed[LV] = this.lvV0;
@@ -120,7 +155,7 @@ export class Circulation {
     this.state[SV] = patient.totalBloodVolumeMl - sum;
     this.unstressed[SV] = patient.totalBloodVolumeMl - sum - this.compliance[SV]! * (START_PRESSURE_MMHG[SV] ?? 0);
     this.state[Q_AV] = 0;
-    this.collapseFactor.fill(1);
+    this.collapseConductance.fill(1);
     this.computePressures();
   }
 
@@ -148,25 +183,32 @@ export class Circulation {
     const p = this.pressureMmHg;
     const t = this.timeS;
     const a1 = activationAt((t - this.onsetS) / this.scaleS);
-    const a0 = activationAt((t - this.prevOnsetS) / this.prevScaleS);
+    const a0 =
+      t - this.prevOnsetS < this.prevScaleS * ACTIVATION_END_U
+        ? activationAt((t - this.prevOnsetS) / this.prevScaleS)
+        : 0;
     const e = this.emin + (this.emax - this.emin) * (a1 > a0 ? a1 : a0);
     this.elastanceMmHgPerMl = e;
     p[LV] = e * (s[LV]! - this.lvV0);
     const ext = this.cuffExternalMmHg;
+    const el = this.elastance;
+    const elc = this.collapsedElastance;
+    const v0s = this.unstressed;
+    const cf = this.collapseConductance;
     for (let i = 1; i < COMPARTMENTS; i++) {
       const v = s[i]!;
-      const v0 = this.unstressed[i]!;
+      const v0 = v0s[i]!;
       const dv = v - v0;
       const cuff = CUFF_OF_COMPARTMENT[i]!;
       const pext = cuff >= 0 ? ext[cuff]! : 0;
       if (dv >= 0) {
-        p[i] = pext + dv / this.compliance[i]!;
-        this.collapseFactor[i] = 1;
+        p[i] = pext + dv * el[i]!;
+        cf[i] = 1;
       } else {
-        p[i] = pext + dv / this.collapsedCompliance[i]!;
-        const vEff = v > MIN_COLLAPSE_VOLUME_FRACTION * v0 ? v : MIN_COLLAPSE_VOLUME_FRACTION * v0;
-        const ratio = v0 / vEff;
-        this.collapseFactor[i] = ratio * ratio;
+        p[i] = pext + dv * elc[i]!;
+        // Conductance factor 1 / (R/R0) = (V/V0)^2, with V floored to keep it above zero.
+        const ratio = v > MIN_COLLAPSE_VOLUME_FRACTION * v0 ? v / v0 : MIN_COLLAPSE_VOLUME_FRACTION;
+        cf[i] = ratio * ratio;
       }
     }
   }
@@ -176,9 +218,8 @@ export class Circulation {
     this.computePressures();
     const s = this.state;
     const p = this.pressureMmHg;
-    const r = this.r;
-    const f = this.collapseFactor;
-    const d = this.derivative;
+    const g = this.g;
+    const cf = this.collapseConductance;
     const pLv = p[LV]!;
     const pAo = p[AO]!;
     const pUb = p[UB]!;
@@ -192,56 +233,55 @@ export class Circulation {
     const pSv = p[SV]!;
     const pPu = p[PU]!;
 
-    const qMv = pPu > pLv ? (pPu - pLv) / r.mitralValve : 0;
+    const qMv = pPu > pLv ? (pPu - pLv) * g.mitralValve : 0;
     // Aortic valve: inductor L dQ/dt = Plv - Pao - (Rav + Zc) Q, backward Euler in Q; the valve is a diode.
     let qAv = s[Q_AV]!;
     const drive = pLv - pAo;
     if (qAv <= 0 && drive <= 0) {
       qAv = 0;
     } else {
-      const rl = (r.aorticValve + r.characteristicImpedance) / r.aorticInertance;
-      qAv = (qAv + (dtS / r.aorticInertance) * drive) / (1 + dtS * rl);
+      qAv = (qAv + dtS * this.invInertance * drive) / (1 + dtS * this.valveDamping);
       if (qAv < 0) qAv = 0;
     }
     // The head and arm vessels leave the arch next to the root, so they see the root pressure (with Zc).
-    const qUb = (pAo + r.characteristicImpedance * qAv - pUb) / r.aortaToUpperBody;
-    const qUbBed = (pUb - pSv) / r.upperBodyBed;
+    const qUb = (pAo + this.zc * qAv - pUb) * g.aortaToUpperBody;
+    const qUbBed = (pUb - pSv) * g.upperBodyBed;
     const corDrive = pAo - INTRAMYOCARDIAL_PRESSURE_FRACTION * (pLv > 0 ? pLv : 0) - pSv;
-    const qCor = corDrive > 0 ? corDrive / r.coronary : 0;
-    const qDa = (pAo - pDa) / r.aortaToDescending;
-    const qVisc = (pDa - pSv) / r.visceralBed;
-    const f1 = f[A1]!;
-    const f2 = f[A2]!;
-    const f3 = f[A3]!;
-    const qIl = (pDa - pA1) / (r.iliac * f1);
-    const q12 = (pA1 - pA2) / (r.femoralUpperToLower * (f1 > f2 ? f1 : f2));
-    const q23 = (pA2 - pA3) / (r.popliteal * (f2 > f3 ? f2 : f3));
-    const qB1 = (pA1 - pV1) / r.legBedUpper;
-    const qB2 = (pA2 - pV2) / r.legBedLower;
-    const qB3 = (pA3 - pV3) / r.legBedCalf;
-    const g1 = f[V1]!;
-    const g2 = f[V2]!;
-    const g3 = f[V3]!;
+    const qCor = corDrive > 0 ? corDrive * g.coronary : 0;
+    const qDa = (pAo - pDa) * g.aortaToDescending;
+    const qVisc = (pDa - pSv) * g.visceralBed;
+    const c1 = cf[A1]!;
+    const c2 = cf[A2]!;
+    const c3 = cf[A3]!;
+    const qIl = (pDa - pA1) * g.iliac * c1;
+    const q12 = (pA1 - pA2) * g.femoralUpperToLower * (c1 < c2 ? c1 : c2);
+    const q23 = (pA2 - pA3) * g.popliteal * (c2 < c3 ? c2 : c3);
+    const qB1 = (pA1 - pV1) * g.legBedUpper;
+    const qB2 = (pA2 - pV2) * g.legBedLower;
+    const qB3 = (pA3 - pV3) * g.legBedCalf;
+    const k1 = cf[V1]!;
+    const k2 = cf[V2]!;
+    const k3 = cf[V3]!;
     // Venous valves: one-way toward the heart.
-    const q32 = pV3 > pV2 ? (pV3 - pV2) / (r.venousValve * (g3 > g2 ? g3 : g2)) : 0;
-    const q21 = pV2 > pV1 ? (pV2 - pV1) / (r.venousValve * (g2 > g1 ? g2 : g1)) : 0;
-    const q1s = pV1 > pSv ? (pV1 - pSv) / (r.venousValve * g1) : 0;
+    const gv = g.venousValve;
+    const q32 = pV3 > pV2 ? (pV3 - pV2) * gv * (k3 < k2 ? k3 : k2) : 0;
+    const q21 = pV2 > pV1 ? (pV2 - pV1) * gv * (k2 < k1 ? k2 : k1) : 0;
+    const q1s = pV1 > pSv ? (pV1 - pSv) * gv * k1 : 0;
     const rhDrive = pSv - RIGHT_HEART_THRESHOLD_MMHG;
     const qRh = rhDrive > 0 ? RIGHT_HEART_GAIN_ML_PER_S_PER_MMHG * rhDrive : 0;
 
-    d[LV] = qMv - qAv;
-    d[AO] = qAv - qUb - qCor - qDa;
-    d[UB] = qUb - qUbBed;
-    d[DA] = qDa - qVisc - qIl;
-    d[A1] = qIl - q12 - qB1;
-    d[A2] = q12 - q23 - qB2;
-    d[A3] = q23 - qB3;
-    d[V3] = qB3 - q32;
-    d[V2] = qB2 + q32 - q21;
-    d[V1] = qB1 + q21 - q1s;
-    d[SV] = qUbBed + qCor + qVisc + q1s - qRh;
-    d[PU] = qRh - qMv;
-    for (let i = 0; i < COMPARTMENTS; i++) s[i] = s[i]! + dtS * d[i]!;
+    s[LV] = s[LV]! + dtS * (qMv - qAv);
+    s[AO] = s[AO]! + dtS * (qAv - qUb - qCor - qDa);
+    s[UB] = s[UB]! + dtS * (qUb - qUbBed);
+    s[DA] = s[DA]! + dtS * (qDa - qVisc - qIl);
+    s[A1] = s[A1]! + dtS * (qIl - q12 - qB1);
+    s[A2] = s[A2]! + dtS * (q12 - q23 - qB2);
+    s[A3] = s[A3]! + dtS * (q23 - qB3);
+    s[V3] = s[V3]! + dtS * (qB3 - q32);
+    s[V2] = s[V2]! + dtS * (qB2 + q32 - q21);
+    s[V1] = s[V1]! + dtS * (qB1 + q21 - q1s);
+    s[SV] = s[SV]! + dtS * (qUbBed + qCor + qVisc + q1s - qRh);
+    s[PU] = s[PU]! + dtS * (qRh - qMv);
     s[Q_AV] = qAv;
 
     const fl = this.flows;

@@ -145,6 +145,8 @@ class PanTompkinsDetector implements RDetector {
   private bp3 = 0;
   private bp4 = 0;
   private integral = 0;
+  /** Latest moving-window integral. */
+  private mwi = 0;
 
   private learningMax = 0;
   private learningSum = 0;
@@ -264,17 +266,19 @@ class PanTompkinsDetector implements RDetector {
     this.slope[slot] = Math.abs(d);
     const m = integral / this.windowSamples;
     this.integrated[slot] = m;
+    this.mwi = m;
 
-    const peakIndex = this.trackPeak(m, n);
+    const peakIndex = this.trackPeak(n);
     if (n < this.learningSamples) {
-      this.learn(m, n);
+      this.learn(n);
       return false;
     }
     if (peakIndex >= 0 && this.classifyPeak(this.humpMax, peakIndex)) return true;
     return this.searchBack(n);
   }
 
-  private learn(m: number, n: number): void {
+  private learn(n: number): void {
+    const m = this.mwi;
     if (m > this.learningMax) this.learningMax = m;
     this.learningSum += m;
     if (n === this.learningSamples - 1) {
@@ -381,7 +385,8 @@ class PanTompkinsDetector implements RDetector {
   }
 
   /** Advance the MWI peak tracker; returns the index of a newly confirmed peak's maximum, or -1. */
-  private trackPeak(m: number, n: number): number {
+  private trackPeak(n: number): number {
+    const m = this.mwi;
     const growth = this.def.peakGrowthFraction;
     if (this.peakState === PEAK_VALLEY) {
       if (m < this.valley) this.valley = m;

@@ -1,0 +1,60 @@
+/**
+ * Engine benchmark (SIM-SPEC "CLI and benchmark"):
+ *  1. real-time factor of the full engine (ECG with artefacts, detector, controller, pneumatics,
+ *     circulation, measurements, 250 Hz traces) over 10 simulated minutes;
+ *  2. wall time to replay AND score a 5-minute assessment (simulate with its reference pass, then
+ *     scoreAssessment). Targets: >= 500x real time; assessment < 0.6 s.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSimulation, parseScenario, scoreAssessment, simulate } from '../sim/index.ts';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'content', 'scenarios');
+
+function load(id: string): unknown {
+  const parsed = parseScenario(JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  return parsed.value;
+}
+
+const settings = { inflateDelayMs: 288, deflateDelayMs: 699, pressureMmHg: 260 };
+
+function realTimeFactor(id: string, minutes: number): number {
+  const sim = createSimulation({ scenario: load(id), seed: 1, settings });
+  const start = performance.now();
+  const chunkMs = 1000;
+  for (let t = 0; t < minutes * 60000; t += chunkMs) {
+    sim.advance(chunkMs);
+    sim.readTraces();
+  }
+  const wallMs = performance.now() - start;
+  return (minutes * 60000) / wallMs;
+}
+
+function assessmentMs(id: string): { wallMs: number; score: number } {
+  const scenario = load(id);
+  const start = performance.now();
+  const controls = [
+    { atMs: 30000, patch: { pressureMmHg: 200 } },
+    { atMs: 60000, patch: { pressureMmHg: 260 } },
+  ];
+  const result = simulate({ scenario, seed: 42, durationMs: 300000, settings, controls });
+  const assessment = scoreAssessment(result);
+  return { wallMs: performance.now() - start, score: assessment.score0to100 };
+}
+
+// Warm the JIT the way a long-lived server process is warm.
+realTimeFactor('default-stable-angina', 0.5);
+assessmentMs('default-stable-angina');
+
+for (const id of ['default-stable-angina', 'noisy-ecg-lead-off', 'atrial-fibrillation']) {
+  const rtf = realTimeFactor(id, 10);
+  console.log(`${id.padEnd(24)} full engine, 10 min simulated: ${rtf.toFixed(0)}x real time (target >= 500x)`);
+}
+for (const id of ['default-stable-angina', 'noisy-ecg-lead-off']) {
+  const { wallMs, score } = assessmentMs(id);
+  console.log(
+    `${id.padEnd(24)} 5-min assessment replay (run + reference pass + score): ${(wallMs / 1000).toFixed(3)} s (target < 0.6 s), score ${score}`,
+  );
+}
