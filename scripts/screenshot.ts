@@ -7,25 +7,13 @@
  * --cookie sets a cookie for the page's origin before loading (e.g. a session, to see a signed-in page);
  * --click clicks elements before the screenshot (e.g. 'summary' to open a disclosure menu).
  * Prints axe violations with their impact and exits with 1 when any is serious or critical, so it can guard
- * a page in a script. Chromium: CHROMIUM_PATH, else /usr/bin/chromium. The machines have no internet, so
- * the browser is started with everything that phones home switched off and a fresh, throw-away profile.
+ * a page in a script. Chromium is found and launched by test/helpers/chromium.ts, as in the e2e tests
+ * (CHROMIUM_PATH, else /usr/bin/chromium; everything that phones home switched off, since the machines have
+ * no internet; a fresh, throw-away profile).
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium } from 'playwright-core';
-
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { launchChromium } from '#test/helpers/chromium.ts';
 
 /** Impacts that fail the run; minor and moderate findings are printed but do not fail. */
 const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
@@ -79,24 +67,10 @@ function parseOptions(argv: string[]): ScreenshotOptions {
   };
 }
 
-function findChromium(): string {
-  const candidate = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(candidate)) {
-    throw new Error(
-      `No Chromium at ${candidate}. Set CHROMIUM_PATH, or install one (Debian: apt-get install chromium).`,
-    );
-  }
-  return candidate;
-}
-
 async function run(options: ScreenshotOptions): Promise<number> {
-  const profileDir = await mkdtemp(join(tmpdir(), 'iecpa-shot-'));
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: findChromium(),
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: { width: options.width, height: options.height },
-  });
+  // The same launch as the e2e tests (CHROMIUM_FLAGS, findChromium, a throw-away profile).
+  const browser = await launchChromium({ width: options.width, height: options.height });
+  const { context } = browser;
   try {
     if (options.cookies.length > 0) {
       const origin = new URL(options.url).origin;
@@ -125,8 +99,7 @@ async function run(options: ScreenshotOptions): Promise<number> {
     console.log(`axe: ${results.violations.length} violations, ${blocking} serious or critical`);
     return blocking > 0 ? 1 : 0;
   } finally {
-    await context.close();
-    await rm(profileDir, { recursive: true, force: true });
+    await browser.close();
   }
 }
 

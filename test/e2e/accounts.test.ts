@@ -1,8 +1,8 @@
-import { desc, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { mailOutbox } from '#db/schema/index.ts';
+import { DEMO_PASSWORD } from '#db/seed.ts';
 import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
+import { latestMailTo, linkIn, submitSignIn } from '#test/helpers/portal-flows.ts';
 import { type RunningServer, startServer } from '#test/helpers/server.ts';
 
 let server: RunningServer;
@@ -23,22 +23,9 @@ async function newPage(): Promise<Page> {
   return browser.context.newPage();
 }
 
-async function latestMailTo(address: string): Promise<string> {
-  const rows = await server.db.db
-    .select({ text: mailOutbox.textBody })
-    .from(mailOutbox)
-    .where(eq(mailOutbox.toAddress, address))
-    .orderBy(desc(mailOutbox.createdAt))
-    .limit(1);
-  const text = rows[0]?.text;
-  if (!text) throw new Error(`no mail to ${address}`);
-  return text;
-}
-
-function linkIn(text: string, path: string): string {
-  const match = text.match(new RegExp(`https?://\\S+${path}\\S*`));
-  if (!match) throw new Error(`no ${path} link in:\n${text}`);
-  return match[0];
+async function expectSignedOut(page: Page): Promise<void> {
+  await page.goto(`${server.url}/account`);
+  expect(new URL(page.url()).pathname).toBe('/sign-in');
 }
 
 test('a visitor registers, confirms the email from the outbox, signs in and signs out', async () => {
@@ -53,14 +40,11 @@ test('a visitor registers, confirms the email from the outbox, signs in and sign
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByText('Check your email').waitFor();
 
-  await page.goto(linkIn(await latestMailTo('zhang.wei@example.org'), '/verify-email'));
+  await page.goto(linkIn(await latestMailTo(server.db, 'zhang.wei@example.org'), '/verify-email'));
   await page.getByRole('button', { name: 'Confirm my email address' }).click();
   await page.getByText('Email confirmed').waitFor();
 
-  await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel('Email address').fill('zhang.wei@example.org');
-  await page.getByLabel('Password').fill('counter pulse timing 42');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, server.url, 'zhang.wei@example.org', 'counter pulse timing 42');
   await page.waitForURL(`${server.url}/account`);
   await page.getByRole('heading', { name: 'My account' }).waitFor();
   expect(await page.getByRole('main').getByText('zhang.wei@example.org').isVisible()).toBe(true);
@@ -68,7 +52,42 @@ test('a visitor registers, confirms the email from the outbox, signs in and sign
   await page.goto(`${server.url}/sign-out`);
   await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
-  await page.goto(`${server.url}/account`);
+  await expectSignedOut(page);
+  await page.close();
+});
+
+test('a wrong password shows the error and leaves the visitor signed out', async () => {
+  const page = await newPage();
+  await submitSignIn(page, server.url, 'member@iecpa.test', 'not-the-demo-password');
+  const summary = page.getByRole('alert');
+  await summary.getByText('That email and password do not match an account.').waitFor();
   expect(new URL(page.url()).pathname).toBe('/sign-in');
+  expect((await browser.context.cookies()).map((c) => c.name)).not.toContain('iecpa_session');
+  await expectSignedOut(page);
+  await page.close();
+});
+
+test('a forgotten password is reset from the mailed link; the new one signs in and the old one is refused', async () => {
+  const email = 'reviewer@iecpa.test';
+  const newPassword = 'a fresh reviewer phrase 7';
+  const page = await newPage();
+  await page.goto(`${server.url}/sign-in`);
+  await page.getByRole('link', { name: 'Forgotten your password?' }).click();
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Send me a link' }).click();
+  await page.getByText('Check your email').waitFor();
+
+  await page.goto(linkIn(await latestMailTo(server.db, email), '/reset-password'));
+  await page.getByLabel('New password').fill(newPassword);
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await page.getByText('Your new password is set.').waitFor();
+
+  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
+  await page.getByRole('alert').getByText('That email and password do not match an account.').waitFor();
+  await expectSignedOut(page);
+
+  await submitSignIn(page, server.url, email, newPassword);
+  await page.waitForURL(`${server.url}/account`);
+  expect(await page.getByRole('main').getByText(email).isVisible()).toBe(true);
   await page.close();
 });

@@ -1,0 +1,127 @@
+import { and, eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { auditLog, userRoles, users } from '#db/schema/index.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
+import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
+import { freshTotpCode, submitSignIn } from '#test/helpers/portal-flows.ts';
+import { type RunningServer, startServer } from '#test/helpers/server.ts';
+
+let server: RunningServer;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  await browser.context.clearCookies();
+  return browser.context.newPage();
+}
+
+function demoTotpSecret(email: string): string {
+  const secret = DEMO_ACCOUNTS.find((a) => a.email === email)?.totpSecret;
+  if (!secret) throw new Error(`${email} has no TOTP secret in DEMO_ACCOUNTS`);
+  return secret;
+}
+
+async function enterTwoFactorCode(page: Page, code: string): Promise<void> {
+  await page.getByLabel('Code').fill(code);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+test('a member enrols in TOTP, gets 10 recovery codes, and the next sign-in asks for a code', async () => {
+  const email = 'educator@iecpa.test';
+  const page = await newPage();
+  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
+  await page.waitForURL(`${server.url}/account`);
+
+  await page.goto(`${server.url}/account/security?setup=1`);
+  const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await page.getByLabel('6-digit code').fill(await freshTotpCode(secret));
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await page.getByText('Two-factor authentication is on').waitFor();
+  const codes = await page.locator('.recovery-codes li').allTextContents();
+  expect(codes).toHaveLength(10);
+  expect(new Set(codes).size).toBe(10);
+
+  await page.goto(`${server.url}/sign-out`);
+  await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
+
+  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
+  await page.waitForURL((url) => url.pathname === '/sign-in/two-factor');
+  await page.goto(`${server.url}/account`);
+  expect(new URL(page.url()).pathname).toBe('/sign-in/two-factor');
+
+  await enterTwoFactorCode(page, '000000');
+  await page.getByRole('alert').waitFor();
+  const codeField = page.getByLabel('Code');
+  expect(await codeField.getAttribute('aria-invalid')).toBe('true');
+  expect(await page.locator('.field--invalid').textContent()).toContain('That code is not valid.');
+  expect(new URL(page.url()).pathname).toBe('/sign-in/two-factor');
+
+  await enterTwoFactorCode(page, await freshTotpCode(secret));
+  await page.waitForURL(`${server.url}/account`);
+  await page.getByRole('heading', { name: 'My account' }).waitFor();
+  expect(await page.getByRole('main').getByText(email).isVisible()).toBe(true);
+  await page.close();
+});
+
+test('a member is refused the admin users page with the 403 page', async () => {
+  const page = await newPage();
+  await submitSignIn(page, server.url, 'member@iecpa.test', DEMO_PASSWORD);
+  await page.waitForURL(`${server.url}/account`);
+  const response = await page.goto(`${server.url}/admin/users`);
+  expect(response?.status()).toBe(403);
+  expect(new URL(page.url()).pathname).toBe('/forbidden');
+  await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
+  expect(await page.getByText('Elif Educator').count()).toBe(0);
+  await page.close();
+});
+
+test('the demo admin passes the TOTP challenge, finds a user and grants a role, which is audited', async () => {
+  const adminEmail = 'admin@iecpa.test';
+  const page = await newPage();
+  await submitSignIn(page, server.url, adminEmail, DEMO_PASSWORD);
+  await page.waitForURL((url) => url.pathname === '/sign-in/two-factor');
+  await enterTwoFactorCode(page, await freshTotpCode(demoTotpSecret(adminEmail)));
+  await page.waitForURL(`${server.url}/account`);
+
+  await page.goto(`${server.url}/admin/users`);
+  await page.getByLabel('Search by name or email').fill('Elif');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL((url) => url.searchParams.get('q') === 'Elif');
+  const rows = page.locator('tbody tr');
+  expect(await rows.count()).toBe(1);
+  expect(await rows.first().textContent()).toContain('educator2@iecpa.test');
+
+  await page.getByRole('button', { name: 'Reviewer (press to grant to Elif Educator)' }).click();
+  await page.getByText('The role change is saved and recorded in the audit log.').waitFor();
+  const granted = page.getByRole('button', { name: 'Reviewer (held by Elif Educator; press to revoke)' });
+  expect(await granted.getAttribute('aria-pressed')).toBe('true');
+
+  const elif = await server.db.db.select({ id: users.id }).from(users).where(eq(users.email, 'educator2@iecpa.test'));
+  const admin = await server.db.db.select({ id: users.id }).from(users).where(eq(users.email, adminEmail));
+  const elifId = elif[0]?.id ?? '';
+  const roles = await server.db.db
+    .select()
+    .from(userRoles)
+    .where(and(eq(userRoles.userId, elifId), eq(userRoles.role, 'reviewer')));
+  expect(roles).toHaveLength(1);
+  const audit = await server.db.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, 'admin.role-granted'), eq(auditLog.subjectId, elifId)));
+  expect(audit).toHaveLength(1);
+  expect(audit[0]?.actorId).toBe(admin[0]?.id);
+  expect(JSON.parse(audit[0]?.details ?? '{}')).toMatchObject({ role: 'reviewer' });
+  await page.close();
+});
