@@ -42,23 +42,6 @@ function polynomialAt(c0: number, c1: number, c2: number, w: number): [number, n
   return [c0 + c1 * Math.cos(w) + c2 * Math.cos(2 * w), -c1 * Math.sin(w) - c2 * Math.sin(2 * w)];
 }
 
-function phaseAt(c: BiquadCoefficients, w: number): [number, number] {
-  const [nr, ni] = polynomialAt(c.b0, c.b1, c.b2, w);
-  const [dr, di] = polynomialAt(1, c.a1, c.a2, w);
-  return [nr * dr + ni * di, ni * dr - nr * di];
-}
-
-/** Group delay (-d phase / d omega) of the section at `frequencyHz`, in samples. */
-export function groupDelaySamples(c: BiquadCoefficients, frequencyHz: number, sampleRateHz: number): number {
-  const w = (2 * Math.PI * frequencyHz) / sampleRateHz;
-  const dw = 1e-4;
-  const [ar, ai] = phaseAt(c, w + dw);
-  const [br, bi] = phaseAt(c, w - dw);
-  // arg(H(w+dw) / H(w-dw)) avoids phase wrapping.
-  const phaseStep = Math.atan2(ai * br - ar * bi, ar * br + ai * bi);
-  return -phaseStep / (2 * dw);
-}
-
 /** Magnitude of the section's response at `frequencyHz`. */
 export function magnitudeAt(c: BiquadCoefficients, frequencyHz: number, sampleRateHz: number): number {
   const w = (2 * Math.PI * frequencyHz) / sampleRateHz;

@@ -11,9 +11,12 @@
  * previous QRS, and search-back with THRESHOLD2 when no QRS has been found for 1.66 x the mean RR.
  *
  * Peak decision: the MWI rises monotonically while QRS energy enters its window. Instead of waiting for it to
- * fall to half (Hamilton & Tompkins), a peak is confirmed once the MWI has stopped growing (by less than
- * `peakGrowthFraction` over `peakHoldMs`); this cuts about 100 ms of decision latency. A later creep of the
- * same hump forms a new peak whose R lies inside the refractory period, so it is discarded.
+ * fall to half (Hamilton & Tompkins: ~170 ms after the R peak), a peak is confirmed once the MWI has stopped
+ * growing (by less than `peakGrowthFraction` over `peakHoldMs`): ~50 ms after the R peak. A later creep of
+ * the same hump forms a new peak whose R lies inside the refractory period, so it is discarded.
+ *
+ * The reported R peak is back-dated to the largest excursion of the baseline-free ECG within the integration
+ * window that fed the MWI peak (not of the band-passed signal, whose largest lobe may follow the R).
  */
 import { applyBiquad, type BiquadCoefficients, designButterworthHighPass, designButterworthLowPass } from './biquad.ts';
 
@@ -34,7 +37,7 @@ export interface RDetectorDef {
   searchBackRrFactor?: number;
   /** Initial learning period, ms: thresholds are estimated, nothing is detected. Default 2000 (same). */
   learningMs?: number;
-  /** A MWI hump is confirmed once it grew by less than `peakGrowthFraction` over this time, ms. Default 20. */
+  /** A MWI hump is confirmed once it grew by less than `peakGrowthFraction` over this time, ms. Default 15. */
   peakHoldMs?: number;
   /** See `peakHoldMs`; also the rise that starts a new hump. Default 0.05. */
   peakGrowthFraction?: number;
@@ -49,7 +52,7 @@ export const R_DETECTOR_DEFAULTS: Required<RDetectorDef> = {
   tWaveSlopeRatio: 0.5,
   searchBackRrFactor: 1.66,
   learningMs: 2000,
-  peakHoldMs: 20,
+  peakHoldMs: 15,
   peakGrowthFraction: 0.05,
 };
 
@@ -75,7 +78,10 @@ const HISTORY_S = 1;
 const PEAK_RISING = 0;
 const PEAK_VALLEY = 1;
 
-/** High-pass corner that removes baseline wander before locating the R peak, Hz (AHA: 0.67 Hz). */
+/**
+ * High-pass corner that removes baseline wander before locating the R peak, Hz: 0.67 Hz (40 bpm), the
+ * monitoring corner allowed by the AHA recommendations (Bailey et al., Circulation 1990;81:730).
+ */
 const DEWANDER_CUTOFF_HZ = 0.67;
 /** Width (sd) of the Gaussian R wave used to calibrate the back-dating delay, ms (ECGSYN R at ~70 bpm). */
 const CALIBRATION_R_SIGMA_MS = 15;
