@@ -1,6 +1,6 @@
 /**
  * The engine core: one fixed step advances the ECG (500 Hz), the R detector, the trigger controller, the
- * cuff pneumatics, the circulation and the measurements, in that order.
+ * cuff pneumatics, the circulation (and its unassisted twin, the reference) and the measurements.
  *
  * Step: 0.5 ms. It resolves the fastest dynamics that matter (cuff time constants 30-50 ms, the aortic
  * valve inductor L/R ~ 6 ms, collapsed leg segments' R*C >= 0.7 ms) and keeps the explicit-Euler
@@ -60,8 +60,6 @@ export interface EngineOptions {
   traceRateHz?: number;
   /** Live mode keeps at most this many unread trace samples (older ones are dropped). */
   traceCapacity?: number;
-  /** Reference pass: the device stays in standby whatever the settings say. */
-  reference?: boolean;
   timingWindows?: TimingWindows;
 }
 
@@ -76,6 +74,8 @@ interface PendingBeat {
 export class Engine {
   readonly patient: Patient;
   readonly circulation: Circulation;
+  /** Unassisted twin: same patient, same beats, cuffs always off (the SIM-SPEC reference pass). */
+  readonly referenceCirculation: Circulation;
   readonly pneumatics: Pneumatics;
   readonly controller: TriggerController;
   readonly alarms = new AlarmLog();
@@ -104,16 +104,15 @@ export class Engine {
   private recordCursor = 0;
   private readonly plethDelay: Float64Array;
   private plethFiltered: number;
+  private referencePlethFiltered: number;
   private readonly plethAlpha: number;
   private readonly transmission: number;
-  private readonly reference: boolean;
   private readonly windows: TimingWindows;
   private readonly initialVolumeMl: number;
 
   constructor(options: EngineOptions) {
     const { scenario } = options;
     this.patient = resolvePatient(scenario.patient);
-    this.reference = options.reference === true;
     this.windows = options.timingWindows ?? DEFAULT_TIMING_WINDOWS;
     this.events = scenario.timeline.slice();
     const rng = createRng(options.seed);
@@ -126,7 +125,6 @@ export class Engine {
       options.settings,
     );
     this.controller = new TriggerController(this.pneumatics, settings);
-    if (this.reference) this.controller.setSettings({ pressureMmHg: 0 });
     this.traces = options.traceRateHz
       ? new TraceRecorder(options.traceRateHz, STEP_MS, options.traceCapacity ?? 0)
       : null;
@@ -136,9 +134,12 @@ export class Engine {
     }
     this.transmission = this.patient.cuffTransmission;
     this.circulation = new Circulation(this.patient);
-    this.warmUp();
+    this.referenceCirculation = new Circulation(this.patient);
+    this.warmUp(this.circulation);
+    this.warmUp(this.referenceCirculation);
     this.plethDelay = new Float64Array(Math.max(1, Math.round(this.patient.plethDelayMs / STEP_MS)));
     this.plethFiltered = this.circulation.pressureMmHg[UB]!;
+    this.referencePlethFiltered = this.plethFiltered;
     this.plethDelay.fill(this.plethFiltered);
     this.plethAlpha = 1 - Math.exp(-STEP_MS / PLETH_LOWPASS_TAU_MS);
     this.initialVolumeMl = this.circulation.totalVolumeMl();
@@ -148,8 +149,7 @@ export class Engine {
     return this.step * STEP_MS;
   }
 
-  private warmUp(): void {
-    const c = this.circulation;
+  private warmUp(c: Circulation): void {
     const rrMs = 60000 / this.nominalHeartRateBpm;
     c.timeS = -WARM_UP_MS / 1000;
     let nextBeatMs = -WARM_UP_MS;
@@ -167,7 +167,7 @@ export class Engine {
 
   setSettings(patch: SettingsPatch): void {
     this.controlLog.push({ atMs: this.timeMs, patch });
-    if (!this.reference) this.controller.setSettings(patch);
+    this.controller.setSettings(patch);
   }
 
   get settings(): DeviceSettings {
@@ -220,8 +220,11 @@ export class Engine {
       if (p < this.minCuffMmHg) this.minCuffMmHg = p;
     }
     c.step(STEP_MS / 1000);
+    const rc = this.referenceCirculation;
+    rc.step(STEP_MS / 1000);
     // Pleth: low-pass, then a pure delay (ring buffer) to the finger.
     this.plethFiltered += (c.pressureMmHg[UB]! - this.plethFiltered) * this.plethAlpha;
+    this.referencePlethFiltered += (rc.pressureMmHg[UB]! - this.referencePlethFiltered) * this.plethAlpha;
     const dl = this.plethDelay;
     const di = this.plethIndex;
     const plethDelayedMmHg = dl[di]!;
@@ -231,12 +234,19 @@ export class Engine {
     const h = this.history;
     const i = h.at(step);
     const root = c.aorticRootPressureMmHg();
-    h.rootMmHg[i] = root;
-    h.lvMmHg[i] = c.pressureMmHg[0]!;
-    h.aorticFlowMlPerS[i] = c.flows.aorticValve;
-    h.coronaryFlowMlPerS[i] = c.flows.coronary;
+    const ha = h.assisted;
+    ha.rootMmHg[i] = root;
+    ha.lvMmHg[i] = c.pressureMmHg[0]!;
+    ha.aorticFlowMlPerS[i] = c.flows.aorticValve;
+    ha.coronaryFlowMlPerS[i] = c.flows.coronary;
+    ha.plethMmHg[i] = this.plethFiltered;
+    const hr = h.reference;
+    hr.rootMmHg[i] = rc.aorticRootPressureMmHg();
+    hr.lvMmHg[i] = rc.pressureMmHg[0]!;
+    hr.aorticFlowMlPerS[i] = rc.flows.aorticValve;
+    hr.coronaryFlowMlPerS[i] = rc.flows.coronary;
+    hr.plethMmHg[i] = this.referencePlethFiltered;
     h.iliacFlowMlPerS[i] = c.flows.iliac;
-    h.plethMmHg[i] = this.plethFiltered;
     h.cuff0MmHg[i] = cp[0]!;
     h.cuff1MmHg[i] = cp[1]!;
     h.cuff2MmHg[i] = cp[2]!;
@@ -264,6 +274,7 @@ export class Engine {
     let beat = this.ecg.takeBeat();
     while (beat !== null) {
       this.circulation.beginBeat(beat.rTimeMs / 1000, this.nominalHeartRateBpm);
+      this.referenceCirculation.beginBeat(beat.rTimeMs / 1000, this.nominalHeartRateBpm);
       this.trueBeats.push({
         index: this.trueBeats.length,
         rStep: Math.round(beat.rTimeMs / STEP_MS),
@@ -274,8 +285,6 @@ export class Engine {
       beat = this.ecg.takeBeat();
       this.nextMeasureStep = 0;
     }
-    // The reference pass needs the true beats only: the device stays in standby, so no detector.
-    if (this.reference) return;
     if (this.detector.push(x)) {
       const peakMs = (this.detector.lastPeakIndex * 1000) / ECG_SAMPLE_RATE_HZ;
       this.detectedPeaksMs.push(peakMs);

@@ -51,7 +51,7 @@ export function idealTiming(options: {
     ecg: { rhythm: { heartRateBpm: hr, hrvLfAmplitudeMs: 0, hrvHfAmplitudeMs: 0 } },
     timeline: [],
   };
-  const base = simulate({ scenario, seed: 1, durationMs: RUN_MS, reference: false }).beats.filter(
+  const base = simulate({ scenario, seed: 1, durationMs: RUN_MS }).beats.filter(
     (b) => b.rTimeMs > SETTLE_MS && b.detectedAtMs !== null,
   );
   const closure = median(base.map((b) => b.valveClosureMs - b.detectedAtMs!));
@@ -64,7 +64,6 @@ export function idealTiming(options: {
       scenario,
       seed: 1,
       durationMs: RUN_MS,
-      reference: false,
       settings: {
         inflateDelayMs: Math.max(0, inflate),
         deflateDelayMs: Math.max(0, deflate),

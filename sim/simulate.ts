@@ -77,8 +77,6 @@ export interface SimulateOptions {
   /** Validated control log (see validateControlLog); applied at their times. */
   controls?: readonly ControlEntry[];
   traces?: { rateHz: number };
-  /** Run the unassisted reference pass (cuffs off, same seed). Default true. */
-  reference?: boolean;
   timingWindows?: TimingWindows;
 }
 
@@ -114,18 +112,17 @@ function outside(spans: [number, number][]): (t: number) => boolean {
   return (t) => !spans.some(([a, b]) => t >= a && t < b);
 }
 
-function runEngine(
-  scenario: Scenario,
-  options: SimulateOptions,
-  reference: boolean,
-  traceRateHz: number | undefined,
-): Engine {
+/** Run a whole scenario (the server's assessment replay). Deterministic for the same inputs. */
+export function simulate(options: SimulateOptions): SimulationResult {
+  const scenario = toScenario(options.scenario);
+  if (!(options.durationMs > 0) || !Number.isFinite(options.durationMs)) {
+    throw new RangeError('durationMs must be a finite number > 0');
+  }
   const engine = new Engine({
     scenario,
     seed: options.seed,
     settings: options.settings,
-    traceRateHz,
-    reference,
+    traceRateHz: options.traces?.rateHz,
     timingWindows: options.timingWindows,
   });
   for (const c of options.controls ?? []) {
@@ -134,42 +131,12 @@ function runEngine(
     engine.setSettings(c.patch);
   }
   engine.advanceTo(options.durationMs);
-  return engine;
-}
-
-/** Run a whole scenario (the server's assessment replay). Deterministic for the same inputs. */
-export function simulate(options: SimulateOptions): SimulationResult {
-  const scenario = toScenario(options.scenario);
-  if (!(options.durationMs > 0) || !Number.isFinite(options.durationMs)) {
-    throw new RangeError('durationMs must be a finite number > 0');
-  }
-  const engine = runEngine(scenario, options, false, options.traces?.rateHz);
-  const withReference = options.reference !== false;
-  const refBeats = withReference ? runEngine(scenario, options, true, undefined).beats : null;
-  if (refBeats) {
-    const byIndex = new Map(refBeats.map((b) => [b.index, b]));
-    for (const b of engine.beats) {
-      const r = byIndex.get(b.index);
-      if (r) {
-        b.reference = {
-          systolicPeakMmHg: r.systolicPeakMmHg,
-          endDiastolicMmHg: r.endDiastolicMmHg,
-          meanMmHg: r.meanMmHg,
-          dptiMmHgS: r.dptiMmHgS,
-          ttiMmHgS: r.ttiMmHgS,
-          cardiacOutputLPerMin: r.cardiacOutputLPerMin,
-          dsPeakRatio: r.dsPeakRatio,
-        };
-      }
-    }
-  }
   const trueMs = engine.trueBeats.map((b) => b.rTimeMs);
   const detectedMs = engine.detectedPeaksMs.slice();
   const keep = outside(detectionExclusions(scenario, options.durationMs));
   const summary = summarizeRun({
     durationMs: options.durationMs,
     beats: engine.beats,
-    referenceBeats: refBeats,
     detection: detectionStats(trueMs.filter(keep), detectedMs.filter(keep), MATCH_WINDOW_MS),
     alarms: engine.alarms.alarms,
     maxCuffPressureMmHg: engine.maxCuffMmHg,

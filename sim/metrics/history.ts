@@ -5,14 +5,21 @@
 export const HISTORY_STEPS = 1 << 14;
 const MASK = HISTORY_STEPS - 1;
 
-export class SignalHistory {
+/** The haemodynamic channels of one circulation (assisted, or the unassisted reference). */
+export class HaemodynamicChannels {
   readonly rootMmHg = new Float64Array(HISTORY_STEPS);
   readonly lvMmHg = new Float64Array(HISTORY_STEPS);
   readonly aorticFlowMlPerS = new Float64Array(HISTORY_STEPS);
   readonly coronaryFlowMlPerS = new Float64Array(HISTORY_STEPS);
-  readonly iliacFlowMlPerS = new Float64Array(HISTORY_STEPS);
   /** Low-passed upper-body pressure, mmHg, before the pleth delay. */
   readonly plethMmHg = new Float64Array(HISTORY_STEPS);
+}
+
+export class SignalHistory {
+  readonly assisted = new HaemodynamicChannels();
+  /** Lockstep circulation with the cuffs always off, driven by the same heart beats. */
+  readonly reference = new HaemodynamicChannels();
+  readonly iliacFlowMlPerS = new Float64Array(HISTORY_STEPS);
   readonly cuff0MmHg = new Float64Array(HISTORY_STEPS);
   readonly cuff1MmHg = new Float64Array(HISTORY_STEPS);
   readonly cuff2MmHg = new Float64Array(HISTORY_STEPS);
@@ -22,10 +29,5 @@ export class SignalHistory {
   /** Ring position of an absolute step. */
   at(step: number): number {
     return step & MASK;
-  }
-
-  /** Oldest step still held. */
-  oldestStep(): number {
-    return Math.max(0, this.lastStep - HISTORY_STEPS + 1);
   }
 }

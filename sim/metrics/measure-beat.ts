@@ -1,14 +1,16 @@
 /**
  * Measure one complete beat from the signal history (SIM-SPEC "Measurements, per beat").
  * Pleth values use the low-passed upper-body pressure before the display delay (a pure delay does not
- * change amplitudes or areas).
+ * change amplitudes or areas). Timing errors are measured against the unassisted reference circulation
+ * running in lockstep on the same beats: its valve closure is the natural dicrotic notch and its next
+ * opening the natural ejection onset, which the assistance itself would otherwise move (early inflation
+ * closes the valve early; late deflation delays the next opening).
  */
-
 import type { DetectionRecord } from '../device/controller.ts';
 import type { BeatKind } from '../ecg/index.ts';
 import type { BeatMetrics } from '../model/beat.ts';
 import { classifyBeat, type TimingWindows } from './classify.ts';
-import type { SignalHistory } from './history.ts';
+import type { HaemodynamicChannels, SignalHistory } from './history.ts';
 
 /** Cuff counted as inflated at 90 % of setpoint and empty below 10 mmHg (SIM-SPEC). */
 export const INFLATED_FRACTION = 0.9;
@@ -28,23 +30,51 @@ export interface BeatWindow {
   windows: TimingWindows;
 }
 
-function firstStep(from: number, to: number, h: SignalHistory, predicate: (i: number) => boolean): number {
-  for (let s = from; s <= to; s++) if (predicate(h.at(s))) return s;
-  return -1;
+interface Haemodynamics {
+  openStep: number;
+  closeStep: number;
+  nextOpenStep: number;
+  systolicPeakMmHg: number;
+  diastolicPeakMmHg: number;
+  endDiastolicMmHg: number;
+  meanMmHg: number;
+  strokeVolumeMl: number;
+  cardiacOutputLPerMin: number;
+  coronaryFlowMlPerMin: number;
+  ttiMmHgS: number;
+  dptiMmHgS: number;
+  plethSystolic: number;
+  plethDiastolic: number;
+  dsPeakRatio: number;
+  dsAreaRatio: number;
 }
 
-export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
+function measureHaemodynamics(h: SignalHistory, ch: HaemodynamicChannels, w: BeatWindow): Haemodynamics {
   const dt = w.dtMs;
   const dtS = dt / 1000;
-  const q = h.aorticFlowMlPerS;
-  const root = h.rootMmHg;
-  const openStep = firstStep(w.rStep, w.nextRStep, h, (i) => q[i]! > 0);
-  const open = openStep < 0 ? w.rStep : openStep;
-  let close = firstStep(open, w.endStep, h, (i) => q[i]! <= 0);
-  if (close < 0) close = w.nextRStep;
-  let nextOpen = firstStep(Math.max(w.nextRStep, close + 1), w.endStep, h, (i) => q[i]! > 0);
-  if (nextOpen < 0) nextOpen = w.endStep;
-
+  const q = ch.aorticFlowMlPerS;
+  const root = ch.rootMmHg;
+  let open = w.rStep;
+  for (let s = w.rStep; s <= w.nextRStep; s++) {
+    if (q[h.at(s)]! > 0) {
+      open = s;
+      break;
+    }
+  }
+  let close = w.nextRStep;
+  for (let s = open; s <= w.endStep; s++) {
+    if (q[h.at(s)]! <= 0) {
+      close = s;
+      break;
+    }
+  }
+  let nextOpen = w.endStep;
+  for (let s = Math.max(w.nextRStep, close + 1); s <= w.endStep; s++) {
+    if (q[h.at(s)]! > 0) {
+      nextOpen = s;
+      break;
+    }
+  }
   let sys = -Infinity;
   let tti = 0;
   let sv = 0;
@@ -61,26 +91,25 @@ export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
   for (let s = close; s < nextOpen; s++) {
     const i = h.at(s);
     if (root[i]! > dia) dia = root[i]!;
-    dpti += (root[i]! - h.lvMmHg[i]!) * dtS;
+    dpti += (root[i]! - ch.lvMmHg[i]!) * dtS;
   }
-  const edp = root[h.at(nextOpen)]!;
   let sum = 0;
   let cor = 0;
   for (let s = w.rStep; s < w.nextRStep; s++) {
     const i = h.at(s);
     sum += root[i]!;
-    cor += h.coronaryFlowMlPerS[i]! * dtS;
+    cor += ch.coronaryFlowMlPerS[i]! * dtS;
   }
   const n = Math.max(1, w.nextRStep - w.rStep);
   const rrS = n * dtS;
-
   // Pleth: both amplitudes above the end-diastolic trough, i.e. the foot that ends this beat's diastole
   // (at the next valve opening), which is where unloading by deflation shows.
-  const pl = h.plethMmHg;
+  const pl = ch.plethMmHg;
   let trough = Infinity;
-  const footFrom = Math.max(close, nextOpen - Math.round(60 / dt));
   const footTo = Math.min(w.endStep, nextOpen + Math.round(40 / dt));
-  for (let s = footFrom; s <= footTo; s++) trough = Math.min(trough, pl[h.at(s)]!);
+  for (let s = Math.max(close, nextOpen - Math.round(60 / dt)); s <= footTo; s++) {
+    trough = Math.min(trough, pl[h.at(s)]!);
+  }
   let sPeak = -Infinity;
   let sArea = 0;
   for (let s = open; s < close; s++) {
@@ -97,21 +126,46 @@ export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
   }
   const sAmp = sPeak - trough;
   const dAmp = dPeak - trough;
+  return {
+    openStep: open,
+    closeStep: close,
+    nextOpenStep: nextOpen,
+    systolicPeakMmHg: sys,
+    diastolicPeakMmHg: dia,
+    endDiastolicMmHg: root[h.at(nextOpen)]!,
+    meanMmHg: sum / n,
+    strokeVolumeMl: sv,
+    cardiacOutputLPerMin: (sv * 60) / rrS / 1000,
+    coronaryFlowMlPerMin: (cor * 60) / rrS,
+    ttiMmHgS: tti,
+    dptiMmHgS: dpti,
+    plethSystolic: sAmp,
+    plethDiastolic: dAmp,
+    dsPeakRatio: sAmp > 0 ? dAmp / sAmp : 0,
+    dsAreaRatio: sArea > 0 ? dArea / sArea : 0,
+  };
+}
 
+function firstStep(from: number, to: number, h: SignalHistory, predicate: (i: number) => boolean): number {
+  for (let s = from; s <= to; s++) if (predicate(h.at(s))) return s;
+  return -1;
+}
+
+export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
+  const dt = w.dtMs;
+  const a = measureHaemodynamics(h, h.assisted, w);
+  const r = measureHaemodynamics(h, h.reference, w);
   const rec = w.record;
   const setpoint = rec ? rec.settings.pressureMmHg : 0;
   const toMs = (step: number): number => step * dt;
   const fromMs = (ms: number): number => Math.round(ms / dt);
-  let inflateCmd: number | null = null;
+  const firstCmd = rec ? (rec.inflateCommandMs.find((t) => !Number.isNaN(t)) ?? Number.NaN) : Number.NaN;
+  const assisted = rec !== null && rec.assisted && !Number.isNaN(firstCmd);
   let inflated90: number | null = null;
   let deflateCmd: number | null = null;
   let empty: number | null = null;
   let arrival: number | null = null;
-  const assisted =
-    rec !== null && rec.assisted && !Number.isNaN(rec.inflateCommandMs.find((t) => !Number.isNaN(t)) ?? Number.NaN);
   if (rec && assisted) {
-    const firstCmd = rec.inflateCommandMs.find((t) => !Number.isNaN(t)) ?? Number.NaN;
-    inflateCmd = firstCmd;
     const cmdStep = fromMs(firstCmd);
     const c0 = h.cuff0MmHg;
     const c1 = h.cuff1MmHg;
@@ -133,10 +187,10 @@ export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
       empty = sEmpty < 0 ? null : toMs(sEmpty);
     }
   }
-  const inflationError = arrival === null ? null : arrival - toMs(close);
+  const inflationError = arrival === null ? null : arrival - toMs(r.closeStep);
   // Not yet empty at the end of the available history counts as empty then (late by at least that much).
   const emptyOrEnd = deflateCmd === null ? null : (empty ?? toMs(w.endStep));
-  const deflationError = emptyOrEnd === null ? null : emptyOrEnd - toMs(nextOpen);
+  const deflationError = emptyOrEnd === null ? null : emptyOrEnd - toMs(r.nextOpenStep);
   return {
     index: w.index,
     rTimeMs: w.rTimeMs,
@@ -147,32 +201,42 @@ export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
     assisted,
     notAssistedReason: rec ? (assisted ? null : (rec.notAssistedReason ?? 'no-inflation')) : 'not-detected',
     pressureSetpointMmHg: setpoint,
-    systolicPeakMmHg: sys,
-    diastolicPeakMmHg: dia,
-    endDiastolicMmHg: edp,
-    meanMmHg: sum / n,
-    valveOpenMs: toMs(open),
-    valveClosureMs: toMs(close),
-    nextValveOpenMs: toMs(nextOpen),
-    ejectionMs: toMs(close - open),
-    inflateCommandMs: inflateCmd,
+    systolicPeakMmHg: a.systolicPeakMmHg,
+    diastolicPeakMmHg: a.diastolicPeakMmHg,
+    endDiastolicMmHg: a.endDiastolicMmHg,
+    meanMmHg: a.meanMmHg,
+    valveOpenMs: toMs(a.openStep),
+    valveClosureMs: toMs(a.closeStep),
+    nextValveOpenMs: toMs(a.nextOpenStep),
+    ejectionMs: toMs(a.closeStep - a.openStep),
+    inflateCommandMs: assisted ? firstCmd : null,
     inflated90Ms: inflated90,
     deflateCommandMs: deflateCmd,
     cuffsEmptyMs: empty,
     augmentationArrivalMs: arrival,
-    strokeVolumeMl: sv,
-    cardiacOutputLPerMin: (sv * 60) / rrS / 1000,
-    coronaryFlowMlPerMin: (cor * 60) / rrS,
-    ttiMmHgS: tti,
-    dptiMmHgS: dpti,
-    dptiTtiRatio: tti > 0 ? dpti / tti : 0,
-    plethSystolicAmplitude: sAmp,
-    plethDiastolicAmplitude: dAmp,
-    dsPeakRatio: sAmp > 0 ? dAmp / sAmp : 0,
-    dsAreaRatio: sArea > 0 ? dArea / sArea : 0,
+    strokeVolumeMl: a.strokeVolumeMl,
+    cardiacOutputLPerMin: a.cardiacOutputLPerMin,
+    coronaryFlowMlPerMin: a.coronaryFlowMlPerMin,
+    ttiMmHgS: a.ttiMmHgS,
+    dptiMmHgS: a.dptiMmHgS,
+    dptiTtiRatio: a.ttiMmHgS > 0 ? a.dptiMmHgS / a.ttiMmHgS : 0,
+    plethSystolicAmplitude: a.plethSystolic,
+    plethDiastolicAmplitude: a.plethDiastolic,
+    dsPeakRatio: a.dsPeakRatio,
+    dsAreaRatio: a.dsAreaRatio,
     inflationErrorMs: inflationError,
     deflationErrorMs: deflationError,
     beatClass: classifyBeat(assisted, inflationError, deflationError, w.windows),
-    reference: null,
+    reference: {
+      systolicPeakMmHg: r.systolicPeakMmHg,
+      endDiastolicMmHg: r.endDiastolicMmHg,
+      meanMmHg: r.meanMmHg,
+      dptiMmHgS: r.dptiMmHgS,
+      ttiMmHgS: r.ttiMmHgS,
+      cardiacOutputLPerMin: r.cardiacOutputLPerMin,
+      dsPeakRatio: r.dsPeakRatio,
+      valveClosureMs: toMs(r.closeStep),
+      nextValveOpenMs: toMs(r.nextOpenStep),
+    },
   };
 }

@@ -19,6 +19,32 @@ export interface BeatMeans {
   meanCoronaryFlowMlPerMin: number;
 }
 
+export interface ReferenceMeans {
+  beats: number;
+  meanMapMmHg: number;
+  meanSystolicPeakMmHg: number;
+  meanEndDiastolicMmHg: number;
+  meanCardiacOutputLPerMin: number;
+  meanDptiMmHgS: number;
+  meanTtiMmHgS: number;
+  medianDsPeakRatio: number;
+}
+
+export function referenceMeans(beats: BeatMetrics[]): ReferenceMeans | null {
+  if (beats.length === 0) return null;
+  const m = (f: (b: BeatMetrics) => number): number => mean(beats.map(f));
+  return {
+    beats: beats.length,
+    meanMapMmHg: m((b) => b.reference.meanMmHg),
+    meanSystolicPeakMmHg: m((b) => b.reference.systolicPeakMmHg),
+    meanEndDiastolicMmHg: m((b) => b.reference.endDiastolicMmHg),
+    meanCardiacOutputLPerMin: m((b) => b.reference.cardiacOutputLPerMin),
+    meanDptiMmHgS: m((b) => b.reference.dptiMmHgS),
+    meanTtiMmHgS: m((b) => b.reference.ttiMmHgS),
+    medianDsPeakRatio: median(beats.map((b) => b.reference.dsPeakRatio)),
+  };
+}
+
 export interface DetectionStats {
   trueBeats: number;
   detections: number;
@@ -37,8 +63,8 @@ export interface RunSummary {
   all: BeatMeans | null;
   /** Means over assisted beats. */
   assisted: BeatMeans | null;
-  /** Means over the same beats (indices) in the unassisted reference pass; null without a reference. */
-  reference: BeatMeans | null;
+  /** Means over the same (assisted) beats in the unassisted reference circulation. */
+  reference: ReferenceMeans | null;
   /** Assisted relative to reference, same beats. */
   changes: {
     mapPct: number;
@@ -117,7 +143,6 @@ export function detectionStats(trueMs: number[], detectedMs: number[], windowMs:
 export interface SummaryInput {
   durationMs: number;
   beats: BeatMetrics[];
-  referenceBeats: BeatMetrics[] | null;
   detection: DetectionStats;
   alarms: Alarm[];
   maxCuffPressureMmHg: number;
@@ -131,11 +156,8 @@ export function summarizeRun(input: SummaryInput): RunSummary {
   const classCounts = Object.fromEntries(BEAT_CLASSES.map((c) => [c, 0])) as Record<BeatClass, number>;
   for (const b of beats) classCounts[b.beatClass]++;
   const assisted = beats.filter((b) => b.assisted);
-  const refByIndex = new Map((input.referenceBeats ?? []).map((b) => [b.index, b]));
-  const refSame = assisted.map((b) => refByIndex.get(b.index)).filter((b): b is BeatMetrics => b !== undefined);
-  const assistedWithRef = assisted.filter((b) => refByIndex.has(b.index));
-  const a = beatMeans(assistedWithRef);
-  const r = input.referenceBeats ? beatMeans(refSame) : null;
+  const a = beatMeans(assisted);
+  const r = referenceMeans(assisted);
   const infl = assisted.map((b) => b.inflationErrorMs).filter((v): v is number => v !== null);
   const defl = assisted.map((b) => b.deflationErrorMs).filter((v): v is number => v !== null);
   const rrs = beats.map((b) => b.rrMs).filter((v) => Number.isFinite(v) && v > 0);

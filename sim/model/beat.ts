@@ -17,7 +17,10 @@ export const BEAT_CLASSES: readonly BeatClass[] = [
   'not-assisted',
 ];
 
-/** Unassisted values of the same beat from the reference pass (cuffs off, same seed). */
+/**
+ * Unassisted values of the same beat: a reference circulation with the cuffs off runs in lockstep with
+ * the assisted one, driven by the same heart beats (the reference pass of SIM-SPEC, done in one run).
+ */
 export interface ReferenceBeat {
   systolicPeakMmHg: number;
   endDiastolicMmHg: number;
@@ -26,6 +29,10 @@ export interface ReferenceBeat {
   ttiMmHgS: number;
   cardiacOutputLPerMin: number;
   dsPeakRatio: number;
+  /** Natural dicrotic notch (reference for the inflation error). */
+  valveClosureMs: number;
+  /** Natural next ejection onset (reference for the deflation error). */
+  nextValveOpenMs: number;
 }
 
 /**
@@ -73,10 +80,10 @@ export interface BeatMetrics {
   plethDiastolicAmplitude: number;
   dsPeakRatio: number;
   dsAreaRatio: number;
-  /** Augmentation arrival minus valve closure, ms (negative = early inflation). */
+  /** Augmentation arrival minus the natural (reference) valve closure, ms (negative = early inflation). */
   inflationErrorMs: number | null;
-  /** Cuffs empty minus next ejection onset, ms (positive = late deflation). */
+  /** Cuffs empty minus the natural (reference) next ejection onset, ms (positive = late deflation). */
   deflationErrorMs: number | null;
   beatClass: BeatClass;
-  reference: ReferenceBeat | null;
+  reference: ReferenceBeat;
 }

@@ -63,7 +63,7 @@ test('optimal timing classifies nearly every settled assisted beat as ok', () =>
 // Validation target 3: D/S against pressure (Suresh, Clin Cardiol 1998; Li et al., BioMed Eng OnLine 2019;18:91).
 const PRESSURES = [0, 100, 150, 200, 225, 250, 275];
 const dsByPressure = PRESSURES.map((p) => {
-  if (p === 0) return medianDs(opt.map((b) => ({ dsPeakRatio: b.reference!.dsPeakRatio })));
+  if (p === 0) return medianDs(opt.map((b) => ({ dsPeakRatio: b.reference.dsPeakRatio })));
   return medianDs(assistedAt(p).beats);
 });
 
