@@ -58,6 +58,7 @@ class Oscillator {
   private c = 1;
   private s = 0;
   private nextResync = 0;
+  private lastIndex = Number.NaN;
 
   constructor(frequencyHz: number, phase: number, sampleRateHz: number) {
     this.omega = (2 * Math.PI * frequencyHz) / sampleRateHz;
@@ -66,9 +67,11 @@ class Oscillator {
     this.sinStep = Math.sin(this.omega);
   }
 
-  /** Value at sample `index`; calls must come with index increasing by one (a jump re-anchors). */
+  /** Value at sample `index`; consecutive calls rotate the phasor, any jump in index re-anchors it. */
   at(index: number): number {
-    if (index >= this.nextResync || index < this.nextResync - OSCILLATOR_RESYNC_SAMPLES) {
+    const consecutive = index === this.lastIndex + 1;
+    this.lastIndex = index;
+    if (!consecutive || index >= this.nextResync) {
       const angle = this.omega * index + this.phase;
       this.c = Math.cos(angle);
       this.s = Math.sin(angle);
