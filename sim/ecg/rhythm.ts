@@ -64,7 +64,7 @@ export interface Rhythm {
 }
 
 function clampRate(bpm: number): number {
-  if (!Number.isFinite(bpm)) return 70;
+  if (!Number.isFinite(bpm)) throw new RangeError(`heartRateBpm must be a finite number, got ${bpm}`);
   return Math.min(MAX_HEART_RATE_BPM, Math.max(MIN_HEART_RATE_BPM, bpm));
 }
 
@@ -170,6 +170,7 @@ export function createRhythm(rhythmDef: RhythmDef, rng: Rng, firstRTimeMs: numbe
   }
 
   function setRhythm(patch: Partial<RhythmDef>): void {
+    if (patch.heartRateBpm !== undefined) clampRate(patch.heartRateBpm);
     for (const key of Object.keys(patch) as (keyof RhythmDef)[]) {
       const value = patch[key];
       if (value !== undefined) (def as Record<string, unknown>)[key] = value;

@@ -3,7 +3,7 @@ export type BeatKind = 'sinus' | 'pac' | 'pvc' | 'af';
 
 /** Rhythm of the simulated heart. Defaults live in `RHYTHM_DEFAULTS` (rhythm.ts). */
 export interface RhythmDef {
-  /** Mean ventricular rate, beats/min. No default: every scenario states it. Clamped to 30-200. */
+  /** Mean ventricular rate, beats/min. No default: every scenario states it. Clamped to 30-200; NaN throws. */
   heartRateBpm: number;
   /**
    * Amplitude (ms, zero to peak) of the 0.1 Hz (LF, Mayer wave) sinusoidal RR modulation. Default 25 ms.
@@ -23,7 +23,10 @@ export interface RhythmDef {
    * 0.15-0.30 (Tateno & Glass, Med Biol Eng Comput 2001;39:664).
    */
   afRrCoefficientOfVariation?: number;
-  /** Peak-to-peak-ish amplitude (mV) of the AF f-waves. Default 0.08 mV ("fine" AF is < 0.05 mV, coarse > 0.05 mV). */
+  /**
+   * Typical peak-to-peak amplitude of the AF f waves, mV (it waxes and wanes by +/-40 %). Default 0.08 mV;
+   * f waves under 0.05 mV count as fine AF, larger as coarse.
+   */
   afFibrillatoryWaveMv?: number;
 }
 

@@ -319,3 +319,11 @@ test('stays finite over 10 minutes with every feature on and rhythm changes on t
   expect(nonFinite).toBe(0);
   expect(beats).toBeGreaterThan(600);
 });
+
+test('refuses a heart rate that is not a number and clamps extreme ones to 30-200 bpm', () => {
+  expect(() => createEcgGenerator({ rhythm: { heartRateBpm: Number.NaN } }, createRng(1), FS)).toThrow(RangeError);
+  const generator = createEcgGenerator({ rhythm: { heartRateBpm: 300, ...NO_HRV } }, createRng(1), FS);
+  expect(() => generator.setHeartRate(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+  const { beats } = record(generator, 10);
+  expect(beats.slice(1).every((b) => Math.abs(b.rrMs - 300) < 1e-6)).toBe(true);
+});
