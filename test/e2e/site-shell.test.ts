@@ -85,6 +85,18 @@ test('the code of ethics states its version and the date it takes effect', async
   await page.close();
 });
 
+test('a long content page lists its sections beside the text on a wide screen', async () => {
+  const page = await newPage();
+  await page.goto(`${server.url}/about-ecp`);
+  const contents = page.getByRole('navigation', { name: 'On this page' });
+  expect(await contents.isVisible()).toBe(true);
+  const sources = contents.getByRole('link', { name: 'Sources' });
+  expect(await sources.getAttribute('href')).toBe('#sources');
+  await sources.click();
+  expect(new URL(page.url()).hash).toBe('#sources');
+  await page.close();
+});
+
 test('a signed-in member sees their own account menu on a prerendered page and can sign out from it', async () => {
   const page = await newPage();
   await submitSignIn(page, server.url, 'member@iecpa.test', DEMO_PASSWORD);
