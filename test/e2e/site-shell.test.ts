@@ -106,7 +106,7 @@ test('a signed-in member sees their own account menu on a prerendered page and c
   // The account area of a prerendered page arrives as a server island after load.
   const menu = page.locator('.account-menu summary');
   await menu.waitFor();
-  expect(await menu.innerText()).toContain('Maria Member');
+  expect(await menu.textContent()).toContain('Maria Member');
   await menu.click();
   const banner = page.getByRole('banner');
   expect(await banner.getByRole('link', { name: 'My account' }).getAttribute('href')).toBe('/account');
