@@ -1,4 +1,4 @@
-import { and, count, desc, eq, like, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, or, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { mailOutbox, userRoles, users } from '#db/schema/index.ts';
 import { ROLES, type Role } from '#src/lib/roles.ts';
@@ -24,16 +24,27 @@ export interface Page<T> {
   total: number;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+/**
+ * A GLOB pattern that matches `text` anywhere, ignoring letter case, with every character literal. GLOB with
+ * a character class per letter, because SQLite's LIKE and lower() fold only ASCII letters: with them a search
+ * for "østergaard" (or even "Ødön" typed exactly) missed "Østergaard" and "Ödön".
+ */
+export function containsIgnoringCase(text: string): string {
+  let pattern = '*';
+  for (const ch of text) {
+    const variants = new Set([ch, ch.toLowerCase(), ch.toUpperCase()].filter((v) => [...v].length === 1));
+    if (variants.size > 1) pattern += `[${[...variants].join('')}]`;
+    else if (ch === '*' || ch === '?' || ch === '[') pattern += `[${ch}]`;
+    else pattern += ch;
+  }
+  return `${pattern}*`;
 }
 
 /** Users matching a search of name or email, newest first, one page at a time. */
 export async function listUsers(db: Db, input: { query: string; page: number }): Promise<Page<UserListItem>> {
-  const pattern = `%${escapeLike(input.query.trim().toLowerCase())}%`;
-  const where = input.query.trim()
-    ? or(like(sql`lower(${users.name})`, sql`${pattern} escape '\\'`), like(users.email, sql`${pattern} escape '\\'`))
-    : undefined;
+  const query = input.query.trim();
+  const pattern = containsIgnoringCase(query);
+  const where = query ? or(sql`${users.name} glob ${pattern}`, sql`${users.email} glob ${pattern}`) : undefined;
   const [totalRow] = await db.select({ n: count() }).from(users).where(where);
   const total = totalRow?.n ?? 0;
   const pageCount = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
