@@ -37,6 +37,28 @@ test('finds users by any part of the name or email, ignoring letter case', async
   expect(byEmail.items[0]).toMatchObject({ name: 'Zelda Quintanilla', emailVerified: true, roles: ['member'] });
 });
 
+test('finds names with letters beyond ASCII in any letter case', async () => {
+  const user = await makeUser(handle.db, { name: 'Ödön Çelik-Østergaard' });
+  for (const query of ['Ödön', 'ödön', 'ÖDÖN', 'çelik', 'ØSTERGAARD', 'k-ø']) {
+    const found = await adminCaller.admin.users({ query, page: 1 });
+    expect(
+      found.items.map((u) => u.id),
+      query,
+    ).toEqual([user.id]);
+  }
+});
+
+test('treats GLOB wildcards * ? and [ in a search as literal characters', async () => {
+  const star = await makeUser(handle.db, { name: 'Stella *Star* Bracket[1]?' });
+  await makeUser(handle.db, { name: 'Stella Xstarx Bracket1' });
+  for (const query of ['*star*', 'bracket[1]', ']?', '[']) {
+    expect(
+      (await adminCaller.admin.users({ query, page: 1 })).items.map((u) => u.id),
+      query,
+    ).toEqual([star.id]);
+  }
+});
+
 test('treats % and _ in a search as literal characters', async () => {
   const percent = await makeUser(handle.db, { name: 'Percy 100% Sure' });
   await makeUser(handle.db, { name: 'Percy 1000 Sure' });
