@@ -5,6 +5,7 @@ import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { hashPassword } from '#src/server/auth/password.ts';
 import type { Env } from '#src/server/env.ts';
 import { newId } from '#src/server/ids.ts';
+import { type ImportReport, importFirstEdition as importShippedEdition } from '#src/server/services/handbook-import.ts';
 
 /** Opens the configured database and applies pending migrations. */
 export async function openMigratedDb(env: Env): Promise<DbHandle> {
@@ -21,4 +22,9 @@ export async function seedDemoAccounts(handle: DbHandle, env: Env): Promise<numb
     ethicsVersion: CURRENT_ETHICS_VERSION,
   });
   return created;
+}
+
+/** Loads the shipped first edition of the handbook and curriculum; only adds what is missing. */
+export async function importFirstEdition(handle: DbHandle): Promise<ImportReport> {
+  return importShippedEdition(handle.db);
 }

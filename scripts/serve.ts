@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { getEnv } from '#src/server/env.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { serveStaticFile } from '#src/server/http/static-files.ts';
-import { openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
+import { importFirstEdition, openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
 
 type NodeHandler = (
   req: import('node:http').IncomingMessage,
@@ -18,6 +18,10 @@ type NodeHandler = (
 
 const env = getEnv();
 const handle = await openMigratedDb(env);
+const imported = await importFirstEdition(handle);
+if (imported.created.length + imported.updated.length > 0) {
+  console.log(`Handbook import: ${imported.created.length} document(s) added, ${imported.updated.length} updated.`);
+}
 if (env.NODE_ENV !== 'production') {
   const created = await seedDemoAccounts(handle, env);
   if (created > 0) console.log(`Seeded ${created} demo account(s); see the README for their credentials.`);

@@ -1,4 +1,5 @@
 export * from './accounts.ts';
 export * from './audit.ts';
+export * from './handbook.ts';
 export * from './mail.ts';
 export * from './rate-limit.ts';

@@ -1,0 +1,225 @@
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { auditLog, mailOutbox, rateLimits, sessions, users } from '#db/schema/index.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
+import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
+import { freshTotpCode, postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
+import { type RunningServer, startServer } from '#test/helpers/server.ts';
+
+let server: RunningServer;
+let browser: LaunchedBrowser;
+/** `iecpa_session=<id>.<secret>` of the demo member, signed in once for the file. */
+let memberCookie: string;
+
+const EVIL_ORIGIN = 'https://evil.example';
+const SESSION_COOKIE = 'iecpa_session';
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+  memberCookie = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Row counts of every table a refused request might write to. */
+async function writableRowCounts(): Promise<Record<string, number>> {
+  const { db } = server.db;
+  const [u] = await db.select({ n: count() }).from(users);
+  const [s] = await db.select({ n: count() }).from(sessions);
+  const [m] = await db.select({ n: count() }).from(mailOutbox);
+  const [r] = await db.select({ n: count() }).from(rateLimits);
+  const [a] = await db.select({ n: count() }).from(auditLog);
+  return { users: u?.n ?? -1, sessions: s?.n ?? -1, outbox: m?.n ?? -1, rateLimits: r?.n ?? -1, audit: a?.n ?? -1 };
+}
+
+const NEW_MEMBER = {
+  name: 'Priya Raman',
+  email: 'priya.raman@example.org',
+  password: 'a long enough phrase 99',
+  country: 'IN',
+  profession: 'nurse',
+};
+
+function registerForm(fields: Partial<typeof NEW_MEMBER> = {}): Record<string, string> {
+  return { ...NEW_MEMBER, ...fields, acceptEthics: 'on' };
+}
+
+async function getAccount(cookie: string): Promise<Response> {
+  return fetch(`${server.url}/account`, { headers: { Cookie: cookie }, redirect: 'manual' });
+}
+
+test('a cross-origin form POST to /sign-in gets 403, sets no cookie and writes nothing', async () => {
+  const before = await writableRowCounts();
+  const response = await fetch(`${server.url}/sign-in`, {
+    method: 'POST',
+    headers: { Origin: EVIL_ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: 'member@iecpa.test', password: DEMO_PASSWORD }).toString(),
+    redirect: 'manual',
+  });
+  expect(response.status).toBe(403);
+  expect(response.headers.getSetCookie()).toEqual([]);
+  expect(await writableRowCounts()).toEqual(before);
+});
+
+test('a cross-origin JSON POST to /api/trpc/account.register gets 403 and creates no account or mail', async () => {
+  const before = await writableRowCounts();
+  const response = await fetch(`${server.url}/api/trpc/account.register`, {
+    method: 'POST',
+    headers: { Origin: EVIL_ORIGIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...NEW_MEMBER, acceptEthics: true }),
+  });
+  expect(response.status).toBe(403);
+  expect(await writableRowCounts()).toEqual(before);
+});
+
+test('a POST without an Origin header gets 403 and writes nothing', async () => {
+  const before = await writableRowCounts();
+  const response = await fetch(`${server.url}/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(registerForm()).toString(),
+    redirect: 'manual',
+  });
+  expect(response.status).toBe(403);
+  expect(await writableRowCounts()).toEqual(before);
+});
+
+test('a same-origin body over 1 MiB gets 413 and writes nothing', async () => {
+  const before = await writableRowCounts();
+  const padding = 'x'.repeat(1024 * 1024);
+  const response = await fetch(`${server.url}/register`, {
+    method: 'POST',
+    headers: { Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `${new URLSearchParams(registerForm()).toString()}&padding=${padding}`,
+    redirect: 'manual',
+  });
+  expect(response.status).toBe(413);
+  expect(await writableRowCounts()).toEqual(before);
+});
+
+test('a streamed body without Content-Length is refused, so the size limit cannot be dodged', async () => {
+  const before = await writableRowCounts();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(new URLSearchParams(registerForm()).toString()));
+      controller.close();
+    },
+  });
+  const response = await fetch(`${server.url}/register`, {
+    method: 'POST',
+    headers: { Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body,
+    duplex: 'half',
+    redirect: 'manual',
+  } as RequestInit);
+  expect(response.status).toBe(411);
+  expect(await writableRowCounts()).toEqual(before);
+});
+
+test('the real session cookie opens /account', async () => {
+  const response = await getAccount(memberCookie);
+  expect(response.status).toBe(200);
+  expect(await response.text()).toContain('member@iecpa.test');
+});
+
+test('a tampered session cookie is treated as signed out and the response deletes it', async () => {
+  const [name, token = ''] = memberCookie.split('=');
+  const last = token.at(-1) === 'a' ? 'b' : 'a';
+  const response = await getAccount(`${name}=${token.slice(0, -1)}${last}`);
+  expect(response.status).toBe(303);
+  expect(new URL(response.headers.get('location') ?? '', server.url).pathname).toBe('/sign-in');
+  const deletion = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  expect(deletion).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i);
+});
+
+test('a made-up session cookie is treated as signed out and the response deletes it', async () => {
+  for (const value of ['made-up', 'made.up', `${'a'.repeat(20)}.${'b'.repeat(40)}`]) {
+    const response = await getAccount(`${SESSION_COOKIE}=${value}`);
+    expect(response.status, value).toBe(303);
+    expect(new URL(response.headers.get('location') ?? '', server.url).pathname, value).toBe('/sign-in');
+    const deletion = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    expect(deletion, value).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i);
+  }
+});
+
+test('a GET to tRPC mutations runs neither the registration nor the sign-out', async () => {
+  const before = await writableRowCounts();
+  const input = encodeURIComponent(JSON.stringify({ ...NEW_MEMBER, acceptEthics: true }));
+  const register = await fetch(`${server.url}/api/trpc/account.register?input=${input}`);
+  expect(register.status).toBe(405);
+  const signOut = await fetch(`${server.url}/api/trpc/account.signOut`, { headers: { Cookie: memberCookie } });
+  expect(signOut.status).toBe(405);
+  expect(await writableRowCounts()).toEqual(before);
+  expect((await getAccount(memberCookie)).status).toBe(200);
+});
+
+function expectSecurityHeaders(response: Response, what: string): void {
+  const csp = response.headers.get('content-security-policy') ?? '';
+  expect(csp, what).toContain("frame-ancestors 'none'");
+  expect(csp, what).toContain("object-src 'none'");
+  expect(csp, what).toContain("base-uri 'none'");
+  expect(response.headers.get('x-content-type-options'), what).toBe('nosniff');
+  expect(response.headers.get('referrer-policy'), what).toBe('strict-origin-when-cross-origin');
+}
+
+test('security headers are on a server-rendered page, a prerendered page and a static asset', async () => {
+  const rendered = await fetch(`${server.url}/sign-in`);
+  expect(rendered.status).toBe(200);
+  expectSecurityHeaders(rendered, '/sign-in');
+
+  const prerendered = await fetch(`${server.url}/mission`);
+  expect(prerendered.status).toBe(200);
+  expectSecurityHeaders(prerendered, '/mission');
+
+  const html = await prerendered.text();
+  const asset = html.match(/(?:href|src)="(\/_astro\/[^"]+\.(?:css|js))"/)?.[1];
+  if (!asset) throw new Error('no /_astro/ asset referenced by /mission');
+  const assetResponse = await fetch(`${server.url}${asset}`);
+  expect(assetResponse.status).toBe(200);
+  expectSecurityHeaders(assetResponse, asset);
+});
+
+test('a name with HTML and SQL-looking text is stored verbatim and shown inert on the admin users page', async () => {
+  const htmlName = '<img src=x onerror=alert(1)>';
+  const sqlName = "Robert'); DROP TABLE users;--";
+  for (const [name, email] of [
+    [htmlName, 'html.name@example.org'],
+    [sqlName, 'sql.name@example.org'],
+  ] as const) {
+    const response = await postForm(server.url, '/register', registerForm({ name, email }));
+    expect(response.status, name).toBe(303);
+    const stored = await server.db.db.select({ name: users.name }).from(users).where(eq(users.email, email));
+    expect(stored.map((row) => row.name)).toEqual([name]);
+  }
+
+  const admin = DEMO_ACCOUNTS.find((account) => account.email === 'admin@iecpa.test');
+  const adminCookie = await signInOverHttp(server.url, 'admin@iecpa.test', DEMO_PASSWORD);
+  const challenge = await postForm(
+    server.url,
+    '/sign-in/two-factor',
+    { code: await freshTotpCode(admin?.totpSecret ?? '') },
+    adminCookie,
+  );
+  expect(challenge.status).toBe(303);
+  const [cookieName = '', cookieValue = ''] = adminCookie.split('=');
+  await browser.context.addCookies([{ name: cookieName, value: cookieValue, url: server.url }]);
+
+  const page = await browser.context.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  await page.goto(`${server.url}/admin/users?q=example.org`, { waitUntil: 'networkidle' });
+  const table = page.locator('table');
+  await table.getByText(htmlName, { exact: true }).waitFor();
+  expect(await table.getByText(sqlName, { exact: true }).isVisible()).toBe(true);
+  expect(await table.locator('img').count()).toBe(0);
+  expect(dialogs).toEqual([]);
+  expect((await writableRowCounts()).users).toBe(DEMO_ACCOUNTS.length + 2);
+  await page.close();
+});
