@@ -51,6 +51,9 @@ export async function registerUser(
   if (isCommonPassword(input.password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
 
   const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).limit(1);
+  // Hash on both paths: without it an existing email was answered ~10x faster (10 ms against 135 ms),
+  // which told anyone timing the form who is a member.
+  const passwordHash = await hashPassword(input.password);
   if (existing[0]) {
     await deps.mailer.send(db, {
       to: input.email,
@@ -60,7 +63,6 @@ export async function registerUser(
     return { ok: true };
   }
 
-  const passwordHash = await hashPassword(input.password);
   const userId = newId();
   const token = newSecret();
   await db.transaction(async (tx) => {
