@@ -9,6 +9,8 @@ export default defineConfig({
   // 'middleware' mode: scripts/serve.ts wraps Astro's handler in a Node server that first migrates the
   // database and adds the security headers to every response, static files included.
   adapter: node({ mode: 'middleware' }),
+  // Test runs build into their own folder (IECPA_DIST_DIR) so that concurrent runs do not collide.
+  outDir: process.env.IECPA_DIST_DIR ?? './dist',
   integrations: [preact()],
   // Shiki's inline styles would break the CSP; the site shows no highlighted code.
   markdown: { syntaxHighlight: false },

@@ -28,10 +28,12 @@ if (env.NODE_ENV !== 'production') {
 }
 handle.client.close();
 
-const entry = new URL('../dist/server/entry.mjs', import.meta.url);
+// IECPA_DIST_DIR (relative to the repository, or absolute) lets test runs serve their own build.
+const distDir = new URL(`${process.env.IECPA_DIST_DIR ?? 'dist'}/`, new URL('../', import.meta.url));
+const entry = new URL('server/entry.mjs', distDir);
 const { handler } = (await import(entry.href)) as { handler: NodeHandler };
 const headers = securityHeaders(env.NODE_ENV === 'production');
-const clientRoot = fileURLToPath(new URL('../dist/client', import.meta.url));
+const clientRoot = fileURLToPath(new URL('client', distDir));
 
 const server = createServer((req, res) => {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
