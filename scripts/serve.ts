@@ -3,7 +3,9 @@
  * Astro's build behind a Node server that serves the client build (assets, prerendered pages) and adds the
  * security headers to every response.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEnv } from '#src/server/env.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
@@ -34,14 +36,22 @@ const entry = new URL('server/entry.mjs', distDir);
 const { handler } = (await import(entry.href)) as { handler: NodeHandler };
 const headers = securityHeaders(env.NODE_ENV === 'production');
 const clientRoot = fileURLToPath(new URL('client', distDir));
+const notFoundPage = readFileSync(join(clientRoot, '404.html'));
 
 const server = createServer((req, res) => {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (serveStaticFile(clientRoot, req, res)) return;
   handler(req, res, (error) => {
-    res.statusCode = error ? 500 : 404;
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.end(error ? 'Internal error' : 'Not found');
+    // Astro hands on what no route matched: answer with the prerendered 404 page.
+    if (error) {
+      res.statusCode = 500;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end('Internal error');
+      return;
+    }
+    res.statusCode = 404;
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.end(notFoundPage);
   });
 });
 server.listen(env.PORT, env.HOST, () => {
