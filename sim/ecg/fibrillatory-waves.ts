@@ -9,46 +9,61 @@ import type { Rng } from '../rng.ts';
 /** Centre and spread of the dominant atrial frequency, Hz (Bollmann 2006). */
 const F_WAVE_CENTRE_HZ = 6;
 const F_WAVE_SPREAD_HZ = 1;
-/** New frequency/amplitude targets are drawn this often, ms; values glide toward them in between. */
+/** A new frequency and amplitude target is drawn this often, ms; the amplitude glides toward its target. */
 const RETARGET_MS = 100;
 
 export interface FibrillatoryWaves {
   sampleMv(amplitudeMv: number): number;
 }
 
-/** f-wave state as class fields, so V8 updates the doubles in place (no allocation per sample). */
+/**
+ * f-wave state as class fields, so V8 updates the doubles in place (no allocation per sample). The phase
+ * advances by rotating a phasor; the frequency changes only at each retarget, so no trigonometry per sample.
+ */
 class QuasiSinusoid implements FibrillatoryWaves {
   private readonly rng: Rng;
-  private readonly dtS: number;
+  private readonly sampleRateHz: number;
   private readonly retargetSamples: number;
   private readonly glide: number;
-  private phase: number;
-  private frequencyHz = F_WAVE_CENTRE_HZ;
-  private targetHz = F_WAVE_CENTRE_HZ;
+  private c: number;
+  private s: number;
+  private cosStep = 1;
+  private sinStep = 0;
   private gain = 1;
   private targetGain = 1;
   private countdown = 0;
 
   constructor(rng: Rng, sampleRateHz: number) {
     this.rng = rng;
-    this.dtS = 1 / sampleRateHz;
+    this.sampleRateHz = sampleRateHz;
     this.retargetSamples = Math.max(1, Math.round((RETARGET_MS / 1000) * sampleRateHz));
     this.glide = 1 / this.retargetSamples;
-    this.phase = 2 * Math.PI * rng.next();
+    const phase = 2 * Math.PI * rng.next();
+    this.c = Math.cos(phase);
+    this.s = Math.sin(phase);
+  }
+
+  private retarget(): void {
+    this.countdown = this.retargetSamples;
+    const frequencyHz = F_WAVE_CENTRE_HZ + F_WAVE_SPREAD_HZ * (2 * this.rng.next() - 1);
+    const step = (2 * Math.PI * frequencyHz) / this.sampleRateHz;
+    this.cosStep = Math.cos(step);
+    this.sinStep = Math.sin(step);
+    this.targetGain = 0.6 + 0.8 * this.rng.next();
+    // Keep the phasor on the unit circle (first-order correction of the rounding drift).
+    const norm = 1.5 - 0.5 * (this.c * this.c + this.s * this.s);
+    this.c *= norm;
+    this.s *= norm;
   }
 
   sampleMv(amplitudeMv: number): number {
-    if (this.countdown <= 0) {
-      this.countdown = this.retargetSamples;
-      this.targetHz = F_WAVE_CENTRE_HZ + F_WAVE_SPREAD_HZ * (2 * this.rng.next() - 1);
-      this.targetGain = 0.6 + 0.8 * this.rng.next();
-    }
+    if (this.countdown <= 0) this.retarget();
     this.countdown--;
-    this.frequencyHz += (this.targetHz - this.frequencyHz) * this.glide;
     this.gain += (this.targetGain - this.gain) * this.glide;
-    this.phase += 2 * Math.PI * this.frequencyHz * this.dtS;
-    if (this.phase > 2 * Math.PI) this.phase -= 2 * Math.PI;
-    return 0.5 * amplitudeMv * this.gain * Math.sin(this.phase);
+    const c = this.c * this.cosStep - this.s * this.sinStep;
+    this.s = this.s * this.cosStep + this.c * this.sinStep;
+    this.c = c;
+    return 0.5 * amplitudeMv * this.gain * this.s;
   }
 }
 
