@@ -40,6 +40,8 @@ import {
   V3,
 } from './network.ts';
 
+/** Lowest internal pressure of a collapsed segment, mmHg below atmospheric (see computePressures). */
+export const COLLAPSED_MIN_PRESSURE_MMHG = 5;
 /** Lowest volume fraction of V0 used in the collapse resistance law, to keep R finite. */
 const MIN_COLLAPSE_VOLUME_FRACTION = 0.02;
 
@@ -205,7 +207,12 @@ export class Circulation {
         p[i] = pext + dv * el[i]!;
         cf[i] = 1;
       } else {
-        p[i] = pext + dv * elc[i]!;
+        // A collapsed vessel cannot hold its lumen open by suction: the internal pressure is floored at
+        // -COLLAPSED_MIN_PRESSURE_MMHG (the buckled wall has almost no stiffness, Shapiro, J Biomech Eng
+        // 1977;99:126). Without it, a vein emptied under 180 mmHg would read -180 mmHg once released.
+        const ptm = dv * elc[i]!;
+        const floor = -pext - COLLAPSED_MIN_PRESSURE_MMHG;
+        p[i] = pext + (ptm > floor ? ptm : floor);
         // Conductance factor 1 / (R/R0) = (V/V0)^2, with V floored to keep it above zero.
         const ratio = v > MIN_COLLAPSE_VOLUME_FRACTION * v0 ? v / v0 : MIN_COLLAPSE_VOLUME_FRACTION;
         cf[i] = ratio * ratio;

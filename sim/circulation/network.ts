@@ -45,9 +45,9 @@ export const BASE_COMPLIANCE_ML_PER_MMHG: readonly number[] = [
   0.3, // AO: proximal aorta, ~ 20-25 % of total arterial compliance
   0.3, // UB
   0.25, // DA
-  0.45, // A1 both legs, upper thigh/buttock
-  0.3, // A2 lower thigh
-  0.2, // A3 calf
+  0.35, // A1 both legs, upper thigh/buttock; legs ~ 45 % of arterial compliance with their muscle beds (calibrated to D/S)
+  0.25, // A2 lower thigh
+  0.15, // A3 calf
   2, // V1 leg veins (both legs), total legs 5 mL/mmHg: calf venous compliance ~0.04 mL/(100 mL tissue
   1.5, // V2    * mmHg) (Halliwill et al., J Appl Physiol 1999;87:1555) times ~6 L of leg tissue per side
   1.5, // V3
