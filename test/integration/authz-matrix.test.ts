@@ -202,6 +202,41 @@ async function inputFor(path: string): Promise<unknown> {
       return { userId: roleTarget.id, role: 'reviewer', granted: true };
     case 'admin.outbox':
       return { page: 1 };
+    case 'handbook.chapter':
+    case 'handbook.markRead':
+      return { slug: 'no-such-chapter' };
+    case 'handbook.search':
+      return { q: 'counterpulsation' };
+    case 'handbook.level':
+      return { level: 'level-1' };
+    case 'handbook.module':
+      return { level: 'level-1', module: 'no-such-module' };
+    case 'handbook.submitQuiz':
+      return { module: 'no-such-module', answers: { q1: ['a'] } };
+    case 'handbook.declareExercise':
+    case 'handbook.moduleProgress':
+      return { module: 'no-such-module' };
+    case 'handbook.levelProgress':
+      return { level: 1 };
+    case 'handbook.cpdAdd':
+      return { title: 'Matrix course', activityDate: '2026-01-01', credits: 1, evidenceText: 'Attendance list.', evidenceUrl: '' };
+    case 'handbook.cpdReview':
+      return { id: 'no-such-activity', decision: 'approve', comment: '' };
+    case 'handbook.editor':
+    case 'handbook.history':
+      return { kind: 'chapter', slug: 'no-such-chapter' };
+    case 'handbook.preview':
+      return { kind: 'chapter', slug: 'no-such-chapter', source: '---\ntitle: x\n---\n\ntext' };
+    case 'handbook.saveDraft':
+      return { kind: 'chapter', slug: 'no-such-chapter', baseRevision: 1, source: '---\ntitle: x\n---\n\ntext' };
+    case 'handbook.submit':
+    case 'handbook.publish':
+    case 'handbook.rollback':
+      return { kind: 'chapter', slug: 'no-such-chapter', revision: 1, changeNote: 'Matrix change.' };
+    case 'handbook.review':
+      return { kind: 'chapter', slug: 'no-such-chapter', revision: 1, decision: 'approve', comment: '' };
+    case 'handbook.diff':
+      return { kind: 'chapter', slug: 'no-such-chapter', from: 1, to: 2 };
     default:
       return undefined;
   }

@@ -1,10 +1,12 @@
 import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
+import { handbookRouter } from './routers/handbook.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
   account: accountRouter,
   admin: adminRouter,
+  handbook: handbookRouter,
 });
 
 export type AppRouter = typeof appRouter;

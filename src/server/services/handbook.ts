@@ -147,10 +147,22 @@ export async function getLevelBySlug(db: DbOrTx, slug: string): Promise<Level | 
   return rows[0] ?? null;
 }
 
+/** Heading anchors per revision id: revisions never change, so parsing each once is enough. */
+const anchorsByRevision = new Map<string, Set<string>>();
+
 /** Every published chapter's heading anchors, for the internal link checker. */
 export async function chapterAnchors(db: DbOrTx): Promise<Map<string, Set<string>>> {
   const chapters = await listPublished<ChapterFrontMatter>(db, 'chapter');
-  return new Map(chapters.map((c) => [c.slug, headingIds(c.body)]));
+  return new Map(
+    chapters.map((c) => {
+      let anchors = anchorsByRevision.get(c.revisionId);
+      if (!anchors) {
+        anchors = headingIds(c.body);
+        anchorsByRevision.set(c.revisionId, anchors);
+      }
+      return [c.slug, anchors];
+    }),
+  );
 }
 
 /** Rewrites a document's row in the search index from the revision being published. */

@@ -1,0 +1,328 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { DOCUMENT_KINDS } from '#db/schema/index.ts';
+import { type BrokenLink, renderMarkdown } from '../../markdown.ts';
+import * as cpd from '../../services/cpd.ts';
+import * as handbook from '../../services/handbook.ts';
+import * as authoring from '../../services/handbook-authoring.ts';
+import { diffStats, lineDiff } from '../../services/handbook-diff.ts';
+import * as progress from '../../services/handbook-progress.ts';
+import { fieldErrors, protectedProcedure, publicProcedure, roleProcedure, router } from '../trpc.ts';
+
+const educatorProcedure = roleProcedure('educator');
+
+const slug = z.string().min(1).max(120);
+const documentRef = z.object({ kind: z.enum(DOCUMENT_KINDS), slug });
+const revisionNumber = z.coerce.number().int().min(1).max(1_000_000);
+/** Source text limit: the longest first-edition chapter is about 25 kB. */
+const SOURCE_MAX_CHARS = 200_000;
+const source = z.string().max(SOURCE_MAX_CHARS, `The text is longer than ${SOURCE_MAX_CHARS} characters.`);
+const note = z.string().max(2000);
+
+function notFound(what: string): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: `${what} does not exist or is not published.` });
+}
+
+export function describeBrokenLinks(links: BrokenLink[]): string {
+  return links
+    .map((l) =>
+      l.line > 0 ? `Line ${l.line}, column ${l.column}: ${l.url}: ${l.reason}` : `Front matter: ${l.url}: ${l.reason}`,
+    )
+    .join('\n');
+}
+
+function workflowError(result: Exclude<authoring.WorkflowResult | authoring.RollbackResult, { ok: true }>): TRPCError {
+  switch (result.reason) {
+    case 'not-found':
+      return new TRPCError({ code: 'NOT_FOUND', message: 'That revision does not exist.' });
+    case 'not-latest':
+      return new TRPCError({
+        code: 'CONFLICT',
+        message: 'A newer revision exists. Open the editor again to work on the newest text.',
+      });
+    case 'own-revision':
+      return new TRPCError({
+        code: 'FORBIDDEN',
+        message: 'You wrote this revision, so another educator must review it.',
+      });
+    case 'comment-required':
+      return fieldErrors('Say what needs to change.', {
+        comment: 'Say what needs to change, so the author can act on it.',
+      });
+    case 'wrong-status':
+      return new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `This revision is ${result.status}, so that step is not possible now.`,
+      });
+    case 'already-published':
+      return new TRPCError({ code: 'BAD_REQUEST', message: 'That revision is the one already published.' });
+    case 'broken-links':
+      return new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `Fix the broken links before this can go further:\n${describeBrokenLinks(result.brokenLinks)}`,
+      });
+  }
+}
+
+const cpdActivityInput = z.object({
+  title: z.string().trim().min(3, 'Give the activity a title.').max(200),
+  activityDate: z.iso.date('Enter the date as YYYY-MM-DD.'),
+  credits: z.coerce.number().min(0.5, 'At least 0.5 credits.').max(50, 'At most 50 credits per activity.'),
+  evidenceText: z.string().trim().min(10, 'Describe the evidence (at least 10 characters).').max(2000),
+  evidenceUrl: z
+    .union([
+      z.literal(''),
+      z.url({ protocol: /^https?$/, message: 'Enter an http(s) address, or leave it empty.' }).max(500),
+    ])
+    .default(''),
+});
+
+export const handbookRouter = router({
+  overview: publicProcedure.query(({ ctx }) => handbook.handbookOverview(ctx.db)),
+
+  /** A chapter: everyone sees its summary; signed-in members read the text. */
+  chapter: publicProcedure.input(z.object({ slug })).query(async ({ ctx, input }) => {
+    const chapter = await handbook.getPublished(ctx.db, 'chapter', input.slug);
+    if (!chapter) throw notFound('That chapter');
+    const canRead = Boolean(ctx.user && ctx.session?.twoFactorVerified);
+    const base = {
+      slug: chapter.slug,
+      title: chapter.frontMatter.title,
+      part: chapter.frontMatter.part,
+      summary: chapter.frontMatter.summary,
+      revision: chapter.revision,
+      publishedAt: chapter.publishedAt,
+    };
+    if (!canRead) return { ...base, locked: true as const };
+    const rendered = renderMarkdown(chapter.body);
+    const read = ctx.user ? (await progress.chaptersRead(ctx.db, ctx.user.id)).has(chapter.slug) : false;
+    return { ...base, locked: false as const, html: rendered.html, headings: rendered.headings, read };
+  }),
+
+  search: protectedProcedure
+    .input(z.object({ q: z.string().max(200) }))
+    .query(({ ctx, input }) => handbook.searchPublished(ctx.db, input.q)),
+
+  levels: publicProcedure.query(({ ctx }) => handbook.listLevels(ctx.db)),
+
+  /** A level and its published modules (overview: no module text). */
+  level: publicProcedure.input(z.object({ level: slug })).query(async ({ ctx, input }) => {
+    const level = await handbook.getLevelBySlug(ctx.db, input.level);
+    if (!level) throw notFound('That level');
+    const modules = (await handbook.listPublishedModules(ctx.db))
+      .filter((m) => m.frontMatter.level === level.level)
+      .map((m) => ({
+        slug: m.slug,
+        title: m.frontMatter.title,
+        summary: m.frontMatter.summary,
+        estimatedHours: m.frontMatter.estimatedHours,
+        cpdCredits: m.frontMatter.cpdCredits,
+      }));
+    return { ...level, modules };
+  }),
+
+  /** A module: everyone sees its outline; members read the text and get the quiz without its answers. */
+  module: publicProcedure.input(z.object({ level: slug, module: slug })).query(async ({ ctx, input }) => {
+    const level = await handbook.getLevelBySlug(ctx.db, input.level);
+    const mod = await handbook.getPublished(ctx.db, 'module', input.module);
+    if (!level || !mod || mod.frontMatter.level !== level.level) throw notFound('That module');
+    const fm = mod.frontMatter;
+    const chapters = new Map((await handbook.listPublishedChapters(ctx.db)).map((c) => [c.slug, c.frontMatter.title]));
+    const base = {
+      slug: mod.slug,
+      level,
+      title: fm.title,
+      summary: fm.summary,
+      objectives: fm.objectives,
+      estimatedHours: fm.estimatedHours,
+      cpdCredits: fm.cpdCredits,
+      passMark: fm.passMark,
+      reading: fm.reading.map((r) => ({
+        chapter: r.chapter,
+        section: r.section ?? null,
+        chapterTitle: chapters.get(r.chapter) ?? r.chapter,
+      })),
+      simulatorExercise: fm.simulatorExercise ?? null,
+      revision: mod.revision,
+      publishedAt: mod.publishedAt,
+    };
+    if (!ctx.user || !ctx.session?.twoFactorVerified) return { ...base, locked: true as const };
+    const rendered = renderMarkdown(mod.body);
+    return {
+      ...base,
+      locked: false as const,
+      html: rendered.html,
+      headings: rendered.headings,
+      // The correct answers and explanations stay on the server until the member submits.
+      quiz: fm.quiz.map((q) => ({ id: q.id, prompt: q.prompt, kind: q.kind, options: q.options })),
+    };
+  }),
+
+  markRead: protectedProcedure.input(z.object({ slug })).mutation(async ({ ctx, input }) => {
+    const result = await progress.markChapterRead(ctx.db, ctx.user.id, input.slug);
+    if (!result.ok) throw notFound('That chapter');
+    return result;
+  }),
+
+  submitQuiz: protectedProcedure
+    .input(
+      z.object({
+        module: slug,
+        answers: z.record(z.string().min(1).max(20), z.array(z.string().min(1).max(20)).max(10)),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await progress.gradeQuiz(ctx.db, ctx.user.id, input);
+      if (result.ok) return result;
+      switch (result.reason) {
+        case 'not-found':
+          throw notFound('That module');
+        case 'no-quiz':
+          throw new TRPCError({ code: 'BAD_REQUEST', message: 'This module has no quiz.' });
+        case 'unknown-question':
+          throw new TRPCError({
+            code: 'BAD_REQUEST',
+            message: `The quiz has no question "${result.questionId}". Reload the module and answer its questions.`,
+          });
+        case 'unknown-option':
+          throw new TRPCError({
+            code: 'BAD_REQUEST',
+            message: `Question "${result.questionId}" has no option "${result.optionId}". Reload the module and try again.`,
+          });
+        case 'too-many-answers':
+          throw new TRPCError({ code: 'BAD_REQUEST', message: `Question "${result.questionId}" takes one answer.` });
+      }
+    }),
+
+  declareExercise: protectedProcedure.input(z.object({ module: slug })).mutation(async ({ ctx, input }) => {
+    const result = await progress.declareExerciseDone(ctx.db, ctx.user.id, input.module);
+    if (result.ok) return result;
+    if (result.reason === 'not-found') throw notFound('That module');
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'This module has no simulator exercise.' });
+  }),
+
+  moduleProgress: protectedProcedure.input(z.object({ module: slug })).query(async ({ ctx, input }) => {
+    const result = await progress.getModuleProgress(ctx.db, ctx.user.id, input.module);
+    if (!result) throw notFound('That module');
+    return result;
+  }),
+
+  levelProgress: protectedProcedure
+    .input(z.object({ level: z.coerce.number().int().min(1).max(9) }))
+    .query(({ ctx, input }) => progress.getLevelProgress(ctx.db, ctx.user.id, input.level)),
+
+  cpdLog: protectedProcedure.query(({ ctx }) => cpd.getCpdLog(ctx.db, ctx.user.id)),
+
+  cpdAdd: protectedProcedure
+    .input(cpdActivityInput)
+    .mutation(({ ctx, input }) =>
+      cpd.addExternalActivity(ctx.db, ctx.user.id, { ...input, evidenceUrl: input.evidenceUrl || null }),
+    ),
+
+  cpdPending: educatorProcedure.query(({ ctx }) => cpd.listPendingActivities(ctx.db)),
+
+  cpdReview: educatorProcedure
+    .input(
+      z.object({ id: z.string().min(1).max(64), decision: z.enum(['approve', 'reject']), comment: note.default('') }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await cpd.reviewActivity(ctx.db, ctx.user.id, input, ctx.meta);
+      if (result.ok) return result;
+      switch (result.reason) {
+        case 'not-found':
+          throw new TRPCError({ code: 'NOT_FOUND', message: 'That activity does not exist.' });
+        case 'not-pending':
+          throw new TRPCError({ code: 'BAD_REQUEST', message: 'That activity has already been reviewed.' });
+        case 'own-activity':
+          throw new TRPCError({ code: 'FORBIDDEN', message: 'Another educator must review your own activities.' });
+        case 'comment-required':
+          throw fieldErrors('Give a reason.', { comment: 'Say why it is rejected, so the member can act on it.' });
+      }
+    }),
+
+  // Authoring (educators).
+
+  documents: educatorProcedure.query(({ ctx }) => authoring.listDocumentsForEditing(ctx.db)),
+
+  editor: educatorProcedure.input(documentRef).query(async ({ ctx, input }) => {
+    const state = await authoring.getEditorState(ctx.db, input);
+    if (!state) throw notFound('That document');
+    return state;
+  }),
+
+  /** Renders the editor's text as it would appear, with validation messages and broken links. */
+  preview: educatorProcedure.input(documentRef.extend({ source })).mutation(async ({ ctx, input }) => {
+    const checked = authoring.checkSource(input, input.source);
+    if (!checked.ok) return { ok: false as const, messages: checked.messages };
+    const brokenLinks = await authoring.brokenLinksOf(ctx.db, input, checked.value.frontMatter, checked.value.body);
+    return { ok: true as const, title: checked.value.title, ...renderMarkdown(checked.value.body), brokenLinks };
+  }),
+
+  saveDraft: educatorProcedure
+    .input(documentRef.extend({ baseRevision: z.coerce.number().int().min(0).max(1_000_000), source }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await authoring.saveDraft(ctx.db, ctx.user.id, input);
+      if (result.ok || result.reason === 'conflict') return result;
+      if (result.reason === 'not-found') throw notFound('That document');
+      throw fieldErrors('The text needs attention.', { source: result.messages.join('\n') });
+    }),
+
+  submit: educatorProcedure.input(documentRef.extend({ revision: revisionNumber })).mutation(async ({ ctx, input }) => {
+    const result = await authoring.submitForReview(ctx.db, ctx.user.id, input);
+    if (!result.ok) throw workflowError(result);
+    return result;
+  }),
+
+  review: educatorProcedure
+    .input(
+      documentRef.extend({
+        revision: revisionNumber,
+        decision: z.enum(['approve', 'request-changes']),
+        comment: note.default(''),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await authoring.reviewRevision(ctx.db, ctx.user.id, input);
+      if (!result.ok) throw workflowError(result);
+      return result;
+    }),
+
+  publish: educatorProcedure
+    .input(
+      documentRef.extend({
+        revision: revisionNumber,
+        changeNote: note.trim().min(3, 'Say what changed (a change note).'),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await authoring.publishRevision(ctx.db, ctx.user.id, input, ctx.meta);
+      if (!result.ok) throw workflowError(result);
+      return result;
+    }),
+
+  history: educatorProcedure.input(documentRef).query(async ({ ctx, input }) => {
+    const revisions = await authoring.listRevisions(ctx.db, input);
+    if (!revisions) throw notFound('That document');
+    return revisions.map(({ body: _body, source: _source, frontMatter: _fm, ...summary }) => summary);
+  }),
+
+  diff: educatorProcedure
+    .input(documentRef.extend({ from: revisionNumber, to: revisionNumber }))
+    .query(async ({ ctx, input }) => {
+      const [from, to] = await Promise.all([
+        authoring.getRevision(ctx.db, input, input.from),
+        authoring.getRevision(ctx.db, input, input.to),
+      ]);
+      if (!from || !to) throw new TRPCError({ code: 'NOT_FOUND', message: 'One of those revisions does not exist.' });
+      const rows = lineDiff(from.source, to.source);
+      return { from: from.revision, to: to.revision, rows, stats: diffStats(rows) };
+    }),
+
+  rollback: educatorProcedure
+    .input(documentRef.extend({ revision: revisionNumber, changeNote: note.default('') }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await authoring.rollbackTo(ctx.db, ctx.user.id, input, ctx.meta);
+      if (!result.ok) throw workflowError(result);
+      return result;
+    }),
+});

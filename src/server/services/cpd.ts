@@ -1,0 +1,149 @@
+/**
+ * The CPD (continuing professional development) log: credits from completed curriculum modules, entered
+ * automatically and approved, and external activities (conferences, courses) that a member records with
+ * evidence and an educator approves or rejects.
+ */
+import { and, desc, eq } from 'drizzle-orm';
+import type { Db } from '#db/client.ts';
+import { type CpdStatus, cpdActivities, users } from '#db/schema/index.ts';
+import { writeAudit } from '../audit.ts';
+import { newId } from '../ids.ts';
+import type { RequestMeta } from './deps.ts';
+
+export interface CpdEntry {
+  id: string;
+  source: 'module' | 'external';
+  title: string;
+  activityDate: string;
+  credits: number;
+  evidenceText: string;
+  evidenceUrl: string | null;
+  status: CpdStatus;
+  reviewComment: string | null;
+}
+
+export interface CpdLog {
+  entries: CpdEntry[];
+  approvedCredits: number;
+  pendingCredits: number;
+}
+
+const entryColumns = {
+  id: cpdActivities.id,
+  source: cpdActivities.source,
+  title: cpdActivities.title,
+  activityDate: cpdActivities.activityDate,
+  credits: cpdActivities.credits,
+  evidenceText: cpdActivities.evidenceText,
+  evidenceUrl: cpdActivities.evidenceUrl,
+  status: cpdActivities.status,
+  reviewComment: cpdActivities.reviewComment,
+};
+
+/** Sums credits without binary floating-point residue (credits are recorded to 0.1). */
+function sumCredits(entries: CpdEntry[]): number {
+  return Math.round(entries.reduce((sum, e) => sum + e.credits * 10, 0)) / 10;
+}
+
+/** A member's CPD log, newest activity first, with approved and pending totals. */
+export async function getCpdLog(db: Db, userId: string): Promise<CpdLog> {
+  const entries = await db
+    .select(entryColumns)
+    .from(cpdActivities)
+    .where(eq(cpdActivities.userId, userId))
+    .orderBy(desc(cpdActivities.activityDate), desc(cpdActivities.createdAt));
+  return {
+    entries,
+    approvedCredits: sumCredits(entries.filter((e) => e.status === 'approved')),
+    pendingCredits: sumCredits(entries.filter((e) => e.status === 'pending')),
+  };
+}
+
+export interface ExternalActivityInput {
+  title: string;
+  activityDate: string;
+  credits: number;
+  evidenceText: string;
+  evidenceUrl: string | null;
+}
+
+/** Records an external activity for an educator to review. */
+export async function addExternalActivity(
+  db: Db,
+  userId: string,
+  input: ExternalActivityInput,
+  now = Date.now(),
+): Promise<{ id: string }> {
+  const id = newId();
+  await db.insert(cpdActivities).values({
+    id,
+    userId,
+    source: 'external',
+    title: input.title,
+    activityDate: input.activityDate,
+    credits: Math.round(input.credits * 10) / 10,
+    evidenceText: input.evidenceText,
+    evidenceUrl: input.evidenceUrl,
+    status: 'pending',
+    createdAt: now,
+  });
+  return { id };
+}
+
+export interface PendingActivity extends CpdEntry {
+  userId: string;
+  memberName: string;
+}
+
+/** External activities waiting for an educator, oldest first. */
+export async function listPendingActivities(db: Db): Promise<PendingActivity[]> {
+  return db
+    .select({ ...entryColumns, userId: cpdActivities.userId, memberName: users.name })
+    .from(cpdActivities)
+    .innerJoin(users, eq(users.id, cpdActivities.userId))
+    .where(eq(cpdActivities.status, 'pending'))
+    .orderBy(cpdActivities.createdAt);
+}
+
+export type ReviewActivityResult =
+  | { ok: true }
+  | { ok: false; reason: 'not-found' | 'not-pending' | 'own-activity' | 'comment-required' };
+
+/** An educator approves or rejects (with a reason) another member's pending external activity; audited. */
+export async function reviewActivity(
+  db: Db,
+  reviewerId: string,
+  input: { id: string; decision: 'approve' | 'reject'; comment: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<ReviewActivityResult> {
+  return db.transaction(async (tx) => {
+    const [activity] = await tx.select().from(cpdActivities).where(eq(cpdActivities.id, input.id)).limit(1);
+    if (!activity) return { ok: false, reason: 'not-found' } as const;
+    if (activity.status !== 'pending') return { ok: false, reason: 'not-pending' } as const;
+    if (activity.userId === reviewerId) return { ok: false, reason: 'own-activity' } as const;
+    const comment = input.comment.trim();
+    if (input.decision === 'reject' && comment === '') return { ok: false, reason: 'comment-required' } as const;
+    await tx
+      .update(cpdActivities)
+      .set({
+        status: input.decision === 'approve' ? 'approved' : 'rejected',
+        reviewedBy: reviewerId,
+        reviewComment: comment || null,
+        reviewedAt: now,
+      })
+      .where(and(eq(cpdActivities.id, input.id), eq(cpdActivities.status, 'pending')));
+    await writeAudit(
+      tx,
+      {
+        actorId: reviewerId,
+        action: input.decision === 'approve' ? 'cpd.approved' : 'cpd.rejected',
+        subjectId: activity.userId,
+        ipAddress: meta.ipAddress,
+        details: { activityId: activity.id, credits: activity.credits },
+      },
+      now,
+    );
+    return { ok: true } as const;
+  });
+}

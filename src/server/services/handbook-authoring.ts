@@ -1,0 +1,457 @@
+/**
+ * Educators' workflow for chapters and modules: save a draft (a new revision, refused as a conflict when
+ * someone saved since the editor was opened), submit it for review, a second educator approves or asks for
+ * changes, publish with a change note, roll back to an earlier text as a new published revision.
+ * Every revision is kept (the table is append-only); publishing and rolling back are audited.
+ */
+import { and, desc, eq } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Db } from '#db/client.ts';
+import {
+  type DocumentKind,
+  handbookDocuments,
+  handbookRevisions,
+  type RevisionStatus,
+  users,
+} from '#db/schema/index.ts';
+import { writeAudit } from '../audit.ts';
+import { newId } from '../ids.ts';
+import { type BrokenLink, findBrokenLinks } from '../markdown.ts';
+import type { RequestMeta } from './deps.ts';
+import { chapterAnchors, type DbOrTx, latestRevisionNumber, makePublished } from './handbook.ts';
+import { joinSource, type ModuleFrontMatter, splitSource, validateFrontMatter } from './handbook-content.ts';
+
+export interface DocumentRef {
+  kind: DocumentKind;
+  slug: string;
+}
+
+export interface RevisionSummary {
+  id: string;
+  revision: number;
+  baseRevision: number | null;
+  status: RevisionStatus;
+  authorId: string | null;
+  authorName: string | null;
+  reviewerName: string | null;
+  reviewComment: string | null;
+  changeNote: string;
+  createdAt: number;
+  reviewedAt: number | null;
+  publishedAt: number | null;
+  title: string;
+}
+
+export interface RevisionDetail extends RevisionSummary {
+  body: string;
+  frontMatter: Record<string, unknown>;
+  /** What the editor shows: front matter and body as one text. */
+  source: string;
+}
+
+async function findDocument(db: DbOrTx, ref: DocumentRef) {
+  const rows = await db
+    .select()
+    .from(handbookDocuments)
+    .where(and(eq(handbookDocuments.kind, ref.kind), eq(handbookDocuments.slug, ref.slug)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+const reviewers = alias(users, 'reviewers');
+
+async function selectRevisions(db: DbOrTx, documentId: string, revision?: number): Promise<RevisionDetail[]> {
+  const rows = await db
+    .select({
+      id: handbookRevisions.id,
+      revision: handbookRevisions.revision,
+      baseRevision: handbookRevisions.baseRevision,
+      status: handbookRevisions.status,
+      authorId: handbookRevisions.authorId,
+      authorName: users.name,
+      reviewerName: reviewers.name,
+      reviewComment: handbookRevisions.reviewComment,
+      changeNote: handbookRevisions.changeNote,
+      createdAt: handbookRevisions.createdAt,
+      reviewedAt: handbookRevisions.reviewedAt,
+      publishedAt: handbookRevisions.publishedAt,
+      body: handbookRevisions.bodyMarkdown,
+      frontMatter: handbookRevisions.frontMatter,
+    })
+    .from(handbookRevisions)
+    .leftJoin(users, eq(users.id, handbookRevisions.authorId))
+    .leftJoin(reviewers, eq(reviewers.id, handbookRevisions.reviewerId))
+    .where(
+      revision === undefined
+        ? eq(handbookRevisions.documentId, documentId)
+        : and(eq(handbookRevisions.documentId, documentId), eq(handbookRevisions.revision, revision)),
+    )
+    .orderBy(desc(handbookRevisions.revision));
+  return rows.map((row) => {
+    const frontMatter = JSON.parse(row.frontMatter) as Record<string, unknown>;
+    return {
+      ...row,
+      frontMatter,
+      title: typeof frontMatter.title === 'string' ? frontMatter.title : '',
+      source: joinSource(frontMatter, row.body),
+    };
+  });
+}
+
+/** Every revision of a document, newest first (without bodies in the summaries' use, but cheap enough). */
+export async function listRevisions(db: Db, ref: DocumentRef): Promise<RevisionDetail[] | null> {
+  const doc = await findDocument(db, ref);
+  if (!doc) return null;
+  return selectRevisions(db, doc.id);
+}
+
+export async function getRevision(db: Db, ref: DocumentRef, revision: number): Promise<RevisionDetail | null> {
+  const doc = await findDocument(db, ref);
+  if (!doc) return null;
+  return (await selectRevisions(db, doc.id, revision))[0] ?? null;
+}
+
+export interface EditorState {
+  documentId: string;
+  latest: RevisionDetail;
+  publishedRevision: number | null;
+}
+
+/** What the editor opens with: the newest revision (draft or not) and which one is published. */
+export async function getEditorState(db: Db, ref: DocumentRef): Promise<EditorState | null> {
+  const doc = await findDocument(db, ref);
+  if (!doc) return null;
+  const revisions = await selectRevisions(db, doc.id);
+  const latest = revisions[0];
+  if (!latest) return null;
+  const published = revisions.find((r) => r.id === doc.publishedRevisionId);
+  return { documentId: doc.id, latest, publishedRevision: published?.revision ?? null };
+}
+
+export interface DocumentListItem {
+  kind: DocumentKind;
+  slug: string;
+  title: string;
+  latestRevision: number;
+  latestStatus: RevisionStatus;
+  publishedRevision: number | null;
+}
+
+/** All documents with the state of their newest revision, for the educators' dashboard. */
+export async function listDocumentsForEditing(db: Db): Promise<DocumentListItem[]> {
+  const docs = await db.select().from(handbookDocuments);
+  const out: DocumentListItem[] = [];
+  for (const doc of docs) {
+    const revisions = await db
+      .select({
+        id: handbookRevisions.id,
+        revision: handbookRevisions.revision,
+        status: handbookRevisions.status,
+        frontMatter: handbookRevisions.frontMatter,
+      })
+      .from(handbookRevisions)
+      .where(eq(handbookRevisions.documentId, doc.id))
+      .orderBy(desc(handbookRevisions.revision));
+    const latest = revisions[0];
+    if (!latest) continue;
+    const fm = JSON.parse(latest.frontMatter) as { title?: unknown };
+    out.push({
+      kind: doc.kind,
+      slug: doc.slug,
+      title: typeof fm.title === 'string' ? fm.title : doc.slug,
+      latestRevision: latest.revision,
+      latestStatus: latest.status,
+      publishedRevision: revisions.find((r) => r.id === doc.publishedRevisionId)?.revision ?? null,
+    });
+  }
+  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.title.localeCompare(b.title));
+}
+
+export interface CheckedSource {
+  frontMatter: Record<string, unknown>;
+  body: string;
+  title: string;
+}
+
+export type CheckSourceResult = { ok: true; value: CheckedSource } | { ok: false; messages: string[] };
+
+/** Parses and validates an editor's text for a document of `ref` (the slug cannot change). */
+export function checkSource(ref: DocumentRef, source: string): CheckSourceResult {
+  const split = splitSource(source);
+  if (!split.ok) return { ok: false, messages: [split.message] };
+  const valid = validateFrontMatter(ref.kind, split.value.frontMatter);
+  if (!valid.ok) return { ok: false, messages: valid.messages };
+  if (valid.value.slug !== ref.slug) {
+    return {
+      ok: false,
+      messages: [`slug: The slug cannot change (it is "${ref.slug}"); links and progress refer to it.`],
+    };
+  }
+  if (split.value.body.trim() === '') return { ok: false, messages: ['The text below the front matter is empty.'] };
+  return {
+    ok: true,
+    value: { frontMatter: split.value.frontMatter, body: split.value.body, title: valid.value.title },
+  };
+}
+
+/**
+ * Broken internal links in a document's body and, for a module, required reading that names a missing
+ * chapter or heading (reported as line 0 of the front matter).
+ */
+export async function brokenLinksOf(
+  db: DbOrTx,
+  ref: DocumentRef,
+  frontMatter: Record<string, unknown>,
+  body: string,
+): Promise<BrokenLink[]> {
+  const anchors = await chapterAnchors(db);
+  const broken = findBrokenLinks(body, anchors, ref.kind === 'chapter' ? ref.slug : null);
+  if (ref.kind === 'module') {
+    const reading = (frontMatter as Partial<ModuleFrontMatter>).reading ?? [];
+    for (const item of reading) {
+      const chapter = anchors.get(item.chapter);
+      const url = `/handbook/${item.chapter}${item.section ? `#${item.section}` : ''}`;
+      if (!chapter)
+        broken.push({
+          url,
+          line: 0,
+          column: 0,
+          reason: `Required reading names no published chapter "${item.chapter}".`,
+        });
+      else if (item.section && !chapter.has(item.section)) {
+        broken.push({
+          url,
+          line: 0,
+          column: 0,
+          reason: `Required reading: chapter "${item.chapter}" has no heading "#${item.section}".`,
+        });
+      }
+    }
+  }
+  return broken;
+}
+
+export type SaveDraftResult =
+  | { ok: true; revision: number; brokenLinks: BrokenLink[] }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'invalid'; messages: string[] }
+  | { ok: false; reason: 'conflict'; latestRevision: number; latestAuthorName: string | null; latestSource: string };
+
+/**
+ * Saves the editor's text as a new draft revision. `baseRevision` is the revision the editor was opened
+ * on; if anyone has saved since, the save is refused as a conflict (the caller keeps the text and shows
+ * both), so no one's work is silently replaced.
+ */
+export async function saveDraft(
+  db: Db,
+  authorId: string,
+  input: DocumentRef & { baseRevision: number; source: string },
+  now = Date.now(),
+): Promise<SaveDraftResult> {
+  const checked = checkSource(input, input.source);
+  return db.transaction(async (tx) => {
+    const doc = await findDocument(tx, input);
+    if (!doc) return { ok: false, reason: 'not-found' } as const;
+    const latestNumber = await latestRevisionNumber(tx, doc.id);
+    if (latestNumber !== input.baseRevision) {
+      const [latest] = await selectRevisions(tx, doc.id, latestNumber);
+      return {
+        ok: false,
+        reason: 'conflict',
+        latestRevision: latestNumber,
+        latestAuthorName: latest?.authorName ?? null,
+        latestSource: latest?.source ?? '',
+      } as const;
+    }
+    if (!checked.ok) return { ok: false, reason: 'invalid', messages: checked.messages } as const;
+    const revision = latestNumber + 1;
+    await tx.insert(handbookRevisions).values({
+      id: newId(),
+      documentId: doc.id,
+      revision,
+      baseRevision: input.baseRevision,
+      bodyMarkdown: checked.value.body,
+      frontMatter: JSON.stringify(checked.value.frontMatter),
+      authorId,
+      status: 'draft',
+      createdAt: now,
+    });
+    const brokenLinks = await brokenLinksOf(tx, input, checked.value.frontMatter, checked.value.body);
+    return { ok: true, revision, brokenLinks } as const;
+  });
+}
+
+export type WorkflowResult =
+  | { ok: true }
+  | { ok: false; reason: 'not-found' | 'not-latest' | 'own-revision' | 'comment-required' }
+  | { ok: false; reason: 'wrong-status'; status: RevisionStatus }
+  | { ok: false; reason: 'broken-links'; brokenLinks: BrokenLink[] };
+
+async function latestRevisionFor(tx: DbOrTx, ref: DocumentRef, revision: number) {
+  const doc = await findDocument(tx, ref);
+  if (!doc) return null;
+  const [detail] = await selectRevisions(tx, doc.id, revision);
+  if (!detail) return null;
+  const latest = await latestRevisionNumber(tx, doc.id);
+  return { doc, detail, isLatest: latest === revision };
+}
+
+/** The author (or another educator) submits the newest draft for review; its links must all work. */
+export async function submitForReview(
+  db: Db,
+  actorId: string,
+  input: DocumentRef & { revision: number },
+  now = Date.now(),
+): Promise<WorkflowResult> {
+  return db.transaction(async (tx) => {
+    const found = await latestRevisionFor(tx, input, input.revision);
+    if (!found) return { ok: false, reason: 'not-found' } as const;
+    if (!found.isLatest) return { ok: false, reason: 'not-latest' } as const;
+    if (found.detail.status !== 'draft')
+      return { ok: false, reason: 'wrong-status', status: found.detail.status } as const;
+    const brokenLinks = await brokenLinksOf(tx, input, found.detail.frontMatter, found.detail.body);
+    if (brokenLinks.length > 0) return { ok: false, reason: 'broken-links', brokenLinks } as const;
+    await tx
+      .update(handbookRevisions)
+      .set({ status: 'in-review', submittedAt: now })
+      .where(eq(handbookRevisions.id, found.detail.id));
+    await writeAudit(
+      tx,
+      { actorId, action: 'handbook.submitted', subjectId: found.doc.id, details: { ...input } },
+      now,
+    );
+    return { ok: true } as const;
+  });
+}
+
+/** A second educator approves or requests changes (with a comment). Authors cannot review their own text. */
+export async function reviewRevision(
+  db: Db,
+  reviewerId: string,
+  input: DocumentRef & { revision: number; decision: 'approve' | 'request-changes'; comment: string },
+  now = Date.now(),
+): Promise<WorkflowResult> {
+  return db.transaction(async (tx) => {
+    const found = await latestRevisionFor(tx, input, input.revision);
+    if (!found) return { ok: false, reason: 'not-found' } as const;
+    if (found.detail.status !== 'in-review')
+      return { ok: false, reason: 'wrong-status', status: found.detail.status } as const;
+    if (found.detail.authorId === reviewerId) return { ok: false, reason: 'own-revision' } as const;
+    const comment = input.comment.trim();
+    if (input.decision === 'request-changes' && comment === '')
+      return { ok: false, reason: 'comment-required' } as const;
+    await tx
+      .update(handbookRevisions)
+      .set({
+        status: input.decision === 'approve' ? 'approved' : 'changes-requested',
+        reviewerId,
+        reviewComment: comment || null,
+        reviewedAt: now,
+      })
+      .where(eq(handbookRevisions.id, found.detail.id));
+    await writeAudit(
+      tx,
+      {
+        actorId: reviewerId,
+        action: input.decision === 'approve' ? 'handbook.approved' : 'handbook.changes-requested',
+        subjectId: found.doc.id,
+        details: { kind: input.kind, slug: input.slug, revision: input.revision },
+      },
+      now,
+    );
+    return { ok: true } as const;
+  });
+}
+
+/** Publishes an approved revision (the newest one) with a change note; links are checked once more. */
+export async function publishRevision(
+  db: Db,
+  actorId: string,
+  input: DocumentRef & { revision: number; changeNote: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<WorkflowResult> {
+  return db.transaction(async (tx) => {
+    const found = await latestRevisionFor(tx, input, input.revision);
+    if (!found) return { ok: false, reason: 'not-found' } as const;
+    if (!found.isLatest) return { ok: false, reason: 'not-latest' } as const;
+    if (found.detail.status !== 'approved')
+      return { ok: false, reason: 'wrong-status', status: found.detail.status } as const;
+    const brokenLinks = await brokenLinksOf(tx, input, found.detail.frontMatter, found.detail.body);
+    if (brokenLinks.length > 0) return { ok: false, reason: 'broken-links', brokenLinks } as const;
+    await makePublished(
+      tx,
+      found.doc,
+      { id: found.detail.id, title: found.detail.title, body: found.detail.body },
+      actorId,
+      input.changeNote.trim(),
+      now,
+    );
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'handbook.published',
+        subjectId: found.doc.id,
+        ipAddress: meta.ipAddress,
+        details: { kind: input.kind, slug: input.slug, revision: input.revision, changeNote: input.changeNote.trim() },
+      },
+      now,
+    );
+    return { ok: true } as const;
+  });
+}
+
+export type RollbackResult =
+  | { ok: true; revision: number }
+  | { ok: false; reason: 'not-found' | 'already-published' }
+  | { ok: false; reason: 'broken-links'; brokenLinks: BrokenLink[] };
+
+/**
+ * Restores the text of an earlier revision as a new revision that is published at once (a rollback is the
+ * way back from a bad publication, so it does not wait for review); audited with the reason.
+ */
+export async function rollbackTo(
+  db: Db,
+  actorId: string,
+  input: DocumentRef & { revision: number; changeNote: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<RollbackResult> {
+  return db.transaction(async (tx) => {
+    const doc = await findDocument(tx, input);
+    if (!doc) return { ok: false, reason: 'not-found' } as const;
+    const [target] = await selectRevisions(tx, doc.id, input.revision);
+    if (!target) return { ok: false, reason: 'not-found' } as const;
+    if (target.id === doc.publishedRevisionId) return { ok: false, reason: 'already-published' } as const;
+    const brokenLinks = await brokenLinksOf(tx, input, target.frontMatter, target.body);
+    if (brokenLinks.length > 0) return { ok: false, reason: 'broken-links', brokenLinks } as const;
+    const latest = await latestRevisionNumber(tx, doc.id);
+    const id = newId();
+    const note = input.changeNote.trim() || `Rolled back to revision ${input.revision}.`;
+    await tx.insert(handbookRevisions).values({
+      id,
+      documentId: doc.id,
+      revision: latest + 1,
+      baseRevision: input.revision,
+      bodyMarkdown: target.body,
+      frontMatter: JSON.stringify(target.frontMatter),
+      authorId: actorId,
+      status: 'approved',
+      createdAt: now,
+    });
+    await makePublished(tx, doc, { id, title: target.title, body: target.body }, actorId, note, now);
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'handbook.rolled-back',
+        subjectId: doc.id,
+        ipAddress: meta.ipAddress,
+        details: { kind: input.kind, slug: input.slug, to: input.revision, newRevision: latest + 1, changeNote: note },
+      },
+      now,
+    );
+    return { ok: true, revision: latest + 1 } as const;
+  });
+}

@@ -1,0 +1,179 @@
+import { beforeAll, expect, test } from 'vitest';
+import type { DbHandle } from '#db/client.ts';
+import { getPublished } from '#src/server/services/handbook.ts';
+import { importFirstEdition } from '#src/server/services/handbook-import.ts';
+import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
+import { trpcErrorOf } from '#test/helpers/trpc.ts';
+
+let handle: DbHandle;
+let member: MadeUser;
+let educator: MadeUser;
+type Caller = Awaited<ReturnType<typeof callerFor>>['caller'];
+let asMember: Caller;
+let asEducator: Caller;
+
+const LEVEL_1 = 'level-1';
+const MODULE = 'l1-physiology-of-counterpulsation';
+
+beforeAll(async () => {
+  handle = await createTestDb();
+  await importFirstEdition(handle.db);
+  member = await makeUser(handle.db, { roles: ['member'] });
+  educator = await makeUser(handle.db, { roles: ['member', 'educator'] });
+  asMember = (await callerFor(handle.db, member)).caller;
+  asEducator = (await callerFor(handle.db, educator)).caller;
+});
+
+async function correctAnswers(slug: string): Promise<Record<string, string[]>> {
+  const mod = await getPublished(handle.db, 'module', slug);
+  if (!mod) throw new Error('module missing');
+  return Object.fromEntries(mod.frontMatter.quiz.map((q) => [q.id, q.correct]));
+}
+
+test('the module page gives members the quiz without its answers or explanations', async () => {
+  const mod = await asMember.handbook.module({ level: LEVEL_1, module: MODULE });
+  if (mod.locked) throw new Error('member should see the module');
+  expect(mod.quiz.length).toBeGreaterThan(0);
+  const json = JSON.stringify(mod.quiz);
+  expect(json).not.toContain('correct');
+  expect(json).not.toContain('explanation');
+});
+
+test('refuses answers to a question or option that does not exist, recording nothing', async () => {
+  const before = await countAllRows(handle);
+  const unknownQuestion = await trpcErrorOf(asMember.handbook.submitQuiz({ module: MODULE, answers: { q999: ['a'] } }));
+  expect(unknownQuestion.code).toBe('BAD_REQUEST');
+  expect(unknownQuestion.message).toContain('no question "q999"');
+  const unknownOption = await trpcErrorOf(asMember.handbook.submitQuiz({ module: MODULE, answers: { q1: ['z'] } }));
+  expect(unknownOption.message).toContain('no option "z"');
+  const twoForSingle = await trpcErrorOf(asMember.handbook.submitQuiz({ module: MODULE, answers: { q1: ['a', 'b'] } }));
+  expect(twoForSingle.message).toContain('takes one answer');
+  expect(await countAllRows(handle)).toEqual(before);
+});
+
+test('grades a failing attempt, then a passing one; the module completes only when the reading is done too', async () => {
+  const correct = await correctAnswers(MODULE);
+  const failing = await asMember.handbook.submitQuiz({ module: MODULE, answers: {} });
+  expect(failing).toMatchObject({ ok: true, correctCount: 0, passed: false, moduleCompleted: false });
+  expect(failing.questions[0]?.explanation.length).toBeGreaterThan(10);
+
+  const passing = await asMember.handbook.submitQuiz({ module: MODULE, answers: correct });
+  expect(passing).toMatchObject({ passed: true, scorePercent: 100, moduleCompleted: false });
+
+  let progress = await asMember.handbook.moduleProgress({ module: MODULE });
+  expect(progress).toMatchObject({
+    quizPassed: true,
+    readingDone: false,
+    exerciseRequired: true,
+    exerciseDone: false,
+    completedAt: null,
+  });
+
+  await asMember.handbook.markRead({ slug: 'physiology-of-counterpulsation' });
+  progress = await asMember.handbook.moduleProgress({ module: MODULE });
+  expect(progress.readingDone).toBe(true);
+  expect(progress.completedAt).toBeNull();
+
+  const declared = await asMember.handbook.declareExercise({ module: MODULE });
+  expect(declared).toEqual({ ok: true, moduleCompleted: true });
+  progress = await asMember.handbook.moduleProgress({ module: MODULE });
+  expect(progress.completedAt).not.toBeNull();
+});
+
+test('the level progress counts completed modules', async () => {
+  const level = await asMember.handbook.levelProgress({ level: 1 });
+  expect(level.modules.length).toBeGreaterThanOrEqual(6);
+  expect(level.completedCount).toBe(1);
+  expect(level.percent).toBe(Math.round(100 / level.modules.length));
+  expect(level.complete).toBe(false);
+});
+
+test('a single wrong answer in five fails a pass mark of 0.8 only when it is below it', async () => {
+  const slug = 'l1-ecg-triggering-and-timing';
+  const mod = await getPublished(handle.db, 'module', slug);
+  if (!mod) throw new Error('module missing');
+  const answers = await correctAnswers(slug);
+  const first = mod.frontMatter.quiz[0];
+  if (!first) throw new Error('no questions');
+  const wrong = first.options.find((o) => !first.correct.includes(o.id))?.id ?? '';
+  const result = await asMember.handbook.submitQuiz({ module: slug, answers: { ...answers, [first.id]: [wrong] } });
+  const expectedPass =
+    (mod.frontMatter.quiz.length - 1) / mod.frontMatter.quiz.length >= mod.frontMatter.passMark - 1e-9;
+  expect(result.passed).toBe(expectedPass);
+  expect(result.questions.find((q) => q.id === first.id)).toMatchObject({ correct: false, chosen: [wrong] });
+});
+
+test('CPD totals: module credits are approved at once; external activities count once an educator approves', async () => {
+  const moduleCredits = (await getPublished(handle.db, 'module', MODULE))?.frontMatter.cpdCredits ?? 0;
+  let log = await asMember.handbook.cpdLog();
+  expect(log.approvedCredits).toBe(moduleCredits);
+  expect(log.entries.filter((e) => e.source === 'module')).toHaveLength(1);
+
+  const conference = await asMember.handbook.cpdAdd({
+    title: 'ECP Congress 2026',
+    activityDate: '2026-10-02',
+    credits: 6.5,
+    evidenceText: 'Certificate of attendance, 6.5 hours.',
+    evidenceUrl: 'https://example.org/cert.pdf',
+  });
+  const course = await asMember.handbook.cpdAdd({
+    title: 'Basic life support',
+    activityDate: '2026-09-01',
+    credits: 3,
+    evidenceText: 'Course certificate number 1234.',
+    evidenceUrl: '',
+  });
+  log = await asMember.handbook.cpdLog();
+  expect(log).toMatchObject({ approvedCredits: moduleCredits, pendingCredits: 9.5 });
+
+  const pending = await asEducator.handbook.cpdPending();
+  expect(pending.map((p) => p.title).sort()).toEqual(['Basic life support', 'ECP Congress 2026']);
+  await asEducator.handbook.cpdReview({ id: conference.id, decision: 'approve', comment: '' });
+  const noReason = await trpcErrorOf(asEducator.handbook.cpdReview({ id: course.id, decision: 'reject', comment: '' }));
+  expect(noReason.code).toBe('BAD_REQUEST');
+  await asEducator.handbook.cpdReview({
+    id: course.id,
+    decision: 'reject',
+    comment: 'The certificate is not legible.',
+  });
+
+  log = await asMember.handbook.cpdLog();
+  expect(log).toMatchObject({ approvedCredits: moduleCredits + 6.5, pendingCredits: 0 });
+  expect(log.entries.find((e) => e.id === course.id)).toMatchObject({
+    status: 'rejected',
+    reviewComment: 'The certificate is not legible.',
+  });
+});
+
+test('an educator cannot approve their own external activity, and a member cannot review', async () => {
+  const own = await asEducator.handbook.cpdAdd({
+    title: 'Teaching course',
+    activityDate: '2026-08-01',
+    credits: 2,
+    evidenceText: 'Signed attendance list.',
+    evidenceUrl: '',
+  });
+  expect(
+    (await trpcErrorOf(asEducator.handbook.cpdReview({ id: own.id, decision: 'approve', comment: '' }))).code,
+  ).toBe('FORBIDDEN');
+  expect((await trpcErrorOf(asMember.handbook.cpdReview({ id: own.id, decision: 'approve', comment: '' }))).code).toBe(
+    'FORBIDDEN',
+  );
+});
+
+test('refuses an external activity with bad fields, naming them', async () => {
+  const error = await trpcErrorOf(
+    asMember.handbook.cpdAdd({
+      title: 'x',
+      activityDate: '02/10/2026',
+      credits: 0,
+      evidenceText: 'short',
+      evidenceUrl: 'javascript:alert(1)',
+    }),
+  );
+  expect(error.code).toBe('BAD_REQUEST');
+  const issues = JSON.stringify(error.cause);
+  for (const field of ['title', 'activityDate', 'credits', 'evidenceText', 'evidenceUrl'])
+    expect(issues).toContain(field);
+});
