@@ -1,0 +1,64 @@
+/**
+ * Messages between the console island (main thread) and the engine worker. Trace arrays travel as
+ * transferables; everything else is structured-cloned.
+ */
+import type {
+  Alarm,
+  BeatMetrics,
+  ControlEntry,
+  DeviceSettings,
+  Scenario,
+  SettingsPatch,
+  TimingWindows,
+} from '#sim/index.ts';
+import type { PracticeSummary } from './session-summary.ts';
+import type { SettingLimits } from './setting-steps.ts';
+import type { TraceChunk } from './trace-history.ts';
+
+export type ToWorker =
+  | {
+      type: 'init';
+      scenario: Scenario;
+      seed: number;
+      /** Assessment mode: the run ends at this simulated time. */
+      durationMs: number | null;
+      /** Also run the unassisted reference (cuffs off, same seed) for the overlay. */
+      reference: boolean;
+    }
+  | { type: 'run' }
+  | { type: 'pause' }
+  | { type: 'set'; patch: SettingsPatch }
+  /** Stop; with `summarize` the worker replays the control log and scores it (practice summary). */
+  | { type: 'stop'; summarize: boolean };
+
+export interface WorkerReady {
+  type: 'ready';
+  settings: DeviceSettings;
+  limits: SettingLimits;
+  timingWindows: TimingWindows;
+  traceRateHz: number;
+}
+
+export interface WorkerChunk {
+  type: 'chunk';
+  timeMs: number;
+  traces: TraceChunk;
+  marks: { r: Float64Array; inflate: Float64Array; deflate: Float64Array };
+  /** Beats measured since the last chunk (with the reference beat's values when the overlay runs). */
+  beats: BeatMetrics[];
+  alarms: Alarm[];
+  settings: DeviceSettings;
+  /** Worker time spent in the engine for this chunk, ms. */
+  engineMs: number;
+}
+
+export interface WorkerStopped {
+  type: 'stopped';
+  durationMs: number;
+  controlLog: ControlEntry[];
+  /** Why the run ended: the operator, or the assessment's time running out. */
+  reason: 'stop' | 'time-up';
+  summary: PracticeSummary | null;
+}
+
+export type FromWorker = WorkerReady | WorkerChunk | WorkerStopped | { type: 'error'; message: string };
