@@ -13,7 +13,9 @@
  * Peak decision: the MWI rises monotonically while QRS energy enters its window. Instead of waiting for it to
  * fall to half (Hamilton & Tompkins: ~170 ms after the R peak), a peak is confirmed once the MWI has stopped
  * growing (by less than `peakGrowthFraction` over `peakHoldMs`): ~50 ms after the R peak. A later creep of
- * the same hump forms a new peak whose R lies inside the refractory period, so it is discarded.
+ * the same hump forms a new peak whose R lies inside the refractory period: it is not a new beat, but if it is
+ * larger it replaces the first part in SPK and in the T-wave slope reference (a wide QRS at a slow rate can
+ * deliver its energy in two parts; learning from the first part alone would let P and T waves through).
  *
  * The reported R peak is back-dated to the largest excursion of the baseline-free ECG within the integration
  * window that fed the MWI peak (not of the band-passed signal, whose largest lobe may follow the R).
@@ -169,6 +171,9 @@ class PanTompkinsDetector implements RDetector {
 
   private lastQrsIndex = -1;
   private lastQrsSlope = 0;
+  /** MWI peak of the last QRS and the weight it entered SPK with. */
+  private lastQrsValue = 0;
+  private lastQrsWeight = 0;
   private rrCount = 0;
   private rrNext = 0;
   private meanRrSamples: number;
@@ -222,7 +227,7 @@ class PanTompkinsDetector implements RDetector {
     this.valley = this.humpMax = 0;
     this.humpMaxIndex = this.riseStartIndex = -1;
     this.lastQrsIndex = -1;
-    this.lastQrsSlope = 0;
+    this.lastQrsSlope = this.lastQrsValue = this.lastQrsWeight = 0;
     this.lastPeakIndex = -1;
     this.lastWasSearchBack = false;
     this.rrCount = this.rrNext = 0;
@@ -304,7 +309,7 @@ class PanTompkinsDetector implements RDetector {
     ) {
       this.signalPeak = 0.25 * this.candidateValue + 0.75 * this.signalPeak;
       this.updateThreshold();
-      this.acceptQrs(this.candidateIndex, this.candidateSlope, true);
+      this.acceptQrs(this.candidateIndex, this.candidateValue, 0.25, this.candidateSlope, true);
       return true;
     }
     return false;
@@ -339,7 +344,7 @@ class PanTompkinsDetector implements RDetector {
     return best;
   }
 
-  private acceptQrs(rIndex: number, peakSlope: number, searchBack: boolean): void {
+  private acceptQrs(rIndex: number, value: number, weight: number, peakSlope: number, searchBack: boolean): void {
     if (this.lastQrsIndex >= 0) {
       this.rrHistory[this.rrNext] = rIndex - this.lastQrsIndex;
       this.rrNext = (this.rrNext + 1) % RR_HISTORY;
@@ -349,6 +354,8 @@ class PanTompkinsDetector implements RDetector {
       this.meanRrSamples = sum / this.rrCount;
     }
     this.lastQrsIndex = rIndex;
+    this.lastQrsValue = value;
+    this.lastQrsWeight = weight;
     this.lastQrsSlope = peakSlope;
     this.lastPeakIndex = rIndex;
     this.lastWasSearchBack = searchBack;
@@ -369,8 +376,18 @@ class PanTompkinsDetector implements RDetector {
       return false;
     }
     const rIndex = this.locateR(peakIndex);
-    if (this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.refractorySamples) return false;
     const peakSlope = this.maxSlope(peakIndex);
+    if (this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.refractorySamples) {
+      // The same QRS, whose energy arrived in two parts (a wide QRS at a slow rate): score the QRS by its
+      // larger part, so SPK and the T-wave slope reference are not learnt from a fragment.
+      if (value > this.lastQrsValue) {
+        this.signalPeak += this.lastQrsWeight * (value - this.lastQrsValue);
+        this.lastQrsValue = value;
+        this.updateThreshold();
+      }
+      if (peakSlope > this.lastQrsSlope) this.lastQrsSlope = peakSlope;
+      return false;
+    }
     const isTWave =
       this.lastQrsIndex >= 0 &&
       rIndex - this.lastQrsIndex < this.tWaveSamples &&
@@ -378,7 +395,7 @@ class PanTompkinsDetector implements RDetector {
     if (value > this.threshold1 && !isTWave) {
       this.signalPeak = 0.125 * value + 0.875 * this.signalPeak;
       this.updateThreshold();
-      this.acceptQrs(rIndex, peakSlope, false);
+      this.acceptQrs(rIndex, value, 0.125, peakSlope, false);
       return true;
     }
     this.learnNoise(value);

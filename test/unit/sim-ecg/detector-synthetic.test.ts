@@ -153,3 +153,21 @@ test('finds a beat by search-back when it is much smaller than the others', () =
   expect(small).toEqual({ index: expect.any(Number), searchBack: true });
   expect(found.filter((f) => f.searchBack)).toHaveLength(1);
 });
+
+test('recovers within a few beats when the learning period held no QRS (35 bpm, first beat after 2 s)', () => {
+  const generator = createEcgGenerator({ rhythm: { heartRateBpm: 35 } }, createRng(1), FS);
+  const detector = createRDetector(FS);
+  const beats: number[] = [];
+  const detected: number[] = [];
+  for (let i = 0; i < 120 * FS; i++) {
+    if (detector.push(generator.nextSample())) detected.push((detector.lastPeakIndex * 1000) / FS);
+    for (let b = generator.takeBeat(); b !== null; b = generator.takeBeat()) beats.push(b.rTimeMs);
+  }
+  expect(beats[0]).toBeGreaterThan(2000);
+  const scored = (t: number): boolean => t >= SCORE_FROM_MS && t <= 119_000;
+  const m = matchBeats(beats.filter(scored), detected.filter(scored));
+  expect(
+    m.falseNegatives + m.falsePositives,
+    `TP ${m.truePositives} FN ${m.falseNegatives} FP ${m.falsePositives}`,
+  ).toBe(0);
+});
