@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { Engine } from '../../../sim/engine.ts';
 import { Pneumatics, RELIEF_PRESSURE_MMHG, VACUUM_FLOOR_MMHG } from '../../../sim/device/pneumatics.ts';
+import { Engine } from '../../../sim/engine.ts';
 import { STEP_MS } from '../../../sim/index.ts';
 import type { Scenario } from '../../../sim/scenarios.ts';
 

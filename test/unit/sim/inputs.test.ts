@@ -1,10 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  createSimulation,
-  parseScenario,
-  simulate,
-  validateControlLog,
-} from '../../../sim/index.ts';
+import { createSimulation, parseScenario, simulate, validateControlLog } from '../../../sim/index.ts';
 import { loadPreset, PRESET_IDS, readPresetJson } from './fixtures.ts';
 
 describe('scenario presets', () => {
