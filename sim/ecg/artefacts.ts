@@ -27,13 +27,16 @@ const DRIFT_HZ = 0.05;
 const EMG_LOW_HZ = 20;
 const EMG_HIGH_HZ = 100;
 /**
- * Electrode-motion transients: a damped 0.5-3 Hz swing lasting a few hundred ms, the shape of the
+ * Electrode-motion transients: a step-like jump (rise time 10-60 ms, the skin-electrode potential changing
+ * as the electrode is pulled) followed by a damped 0.5-3 Hz swing lasting a few hundred ms, the shape of the
  * 'em' record of the Noise Stress Test Database (Moody 1984).
  */
 const MOTION_MIN_HZ = 0.5;
 const MOTION_MAX_HZ = 3;
 const MOTION_MIN_DECAY_MS = 100;
 const MOTION_MAX_DECAY_MS = 400;
+const MOTION_MIN_RISE_MS = 10;
+const MOTION_MAX_RISE_MS = 60;
 
 export interface ArtefactSource {
   /** Artefact value at sample index i (called once per sample, with i increasing by one). */
@@ -118,6 +121,9 @@ class Artefacts implements ArtefactSource {
   private motionHz = 0;
   private motionDecayPerSample = 0;
   private motionEnvelope = 0;
+  /** exp(-t / rise time): the jump is (1 - this) of its full size. */
+  private motionRiseRemaining = 0;
+  private motionRisePerSample = 0;
   private lastIndex = -1;
 
   constructor(artefactDef: ArtefactDef, rng: Rng, sampleRateHz: number) {
@@ -182,6 +188,9 @@ class Artefacts implements ArtefactSource {
     const decayMs = MOTION_MIN_DECAY_MS + (MOTION_MAX_DECAY_MS - MOTION_MIN_DECAY_MS) * rng.next();
     this.motionDecayPerSample = Math.exp(-1000 / (decayMs * this.sampleRateHz));
     this.motionEnvelope = 1;
+    const riseMs = MOTION_MIN_RISE_MS + (MOTION_MAX_RISE_MS - MOTION_MIN_RISE_MS) * rng.next();
+    this.motionRisePerSample = Math.exp(-1000 / (riseMs * this.sampleRateHz));
+    this.motionRiseRemaining = 1;
   }
 
   sampleMv(index: number): number {
@@ -206,8 +215,10 @@ class Artefacts implements ArtefactSource {
     }
     if (this.motionEnvelope > 1e-3) {
       const sinceS = (index - this.motionStartIndex) * this.dtS;
-      v += this.motionAmplitudeMv * this.motionEnvelope * Math.sin(2 * Math.PI * this.motionHz * sinceS);
+      const swing = Math.cos(2 * Math.PI * this.motionHz * sinceS);
+      v += this.motionAmplitudeMv * (1 - this.motionRiseRemaining) * this.motionEnvelope * swing;
       this.motionEnvelope *= this.motionDecayPerSample;
+      this.motionRiseRemaining *= this.motionRisePerSample;
     }
     return v;
   }
