@@ -3,3 +3,4 @@ export * from './audit.ts';
 export * from './handbook.ts';
 export * from './mail.ts';
 export * from './rate-limit.ts';
+export * from './simulator.ts';

@@ -1,5 +1,6 @@
 import { beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
+import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
 import { appRouter, type createCaller } from '#src/server/api/root.ts';
 import { createTestDb } from '#test/helpers/db.ts';
@@ -162,6 +163,21 @@ beforeAll(async () => {
   roleTarget = await makeUser(handle.db);
 });
 
+/** Simulator assessment settings that pass the schema (the shortest run, so the preview cell stays quick). */
+const MATRIX_ASSESSMENT_SETTINGS = {
+  title: 'Matrix assessment',
+  scenarioId: 'default-stable-angina',
+  seedPolicy: 'fixed',
+  fixedSeed: 1,
+  durationMs: 30_000,
+  events: [],
+  rubric: DEFAULT_RUBRIC,
+  attemptsAllowed: 1,
+  cooldownMs: 0,
+  opensAt: 0,
+  closesAt: null,
+};
+
 /** An input that passes each procedure's schema without changing anything that other cells rely on. */
 async function inputFor(path: string): Promise<unknown> {
   emailSequence++;
@@ -202,6 +218,18 @@ async function inputFor(path: string): Promise<unknown> {
       return { userId: roleTarget.id, role: 'reviewer', granted: true };
     case 'admin.outbox':
       return { page: 1 };
+    case 'simulator.createAssessment':
+    case 'simulator.previewAssessment':
+      return MATRIX_ASSESSMENT_SETTINGS;
+    case 'simulator.updateAssessment':
+      return { id: 'no-such-assessment', settings: MATRIX_ASSESSMENT_SETTINGS };
+    case 'simulator.getAssessment':
+    case 'simulator.publishAssessment':
+    case 'simulator.closeAssessment':
+    case 'simulator.startAttempt':
+      return { id: 'no-such-assessment' };
+    case 'simulator.listAttempts':
+      return {};
     case 'handbook.chapter':
     case 'handbook.markRead':
       return { slug: 'no-such-chapter' };

@@ -1,12 +1,14 @@
 import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
 import { handbookRouter } from './routers/handbook.ts';
+import { simulatorRouter } from './routers/simulator.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
   account: accountRouter,
   admin: adminRouter,
   handbook: handbookRouter,
+  simulator: simulatorRouter,
 });
 
 export type AppRouter = typeof appRouter;

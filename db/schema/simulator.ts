@@ -1,0 +1,145 @@
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { users } from './accounts.ts';
+
+/** Timestamps are integers: milliseconds since the Unix epoch, UTC. JSON columns hold validated values. */
+
+export const ASSESSMENT_STATUSES = ['draft', 'published', 'closed'] as const;
+export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number];
+
+export const SEED_POLICIES = ['fixed', 'per-attempt'] as const;
+export type SeedPolicy = (typeof SEED_POLICIES)[number];
+
+/**
+ * A simulator assessment: the editable settings and the access policy (attempts, cooldown, open window).
+ * What is scored (scenario, seed, duration, events, rubric) is frozen in `simulatorAssessmentVersions`;
+ * `version` names the version new attempts use.
+ */
+export const simulatorAssessments = sqliteTable(
+  'simulator_assessments',
+  {
+    id: text('id').primaryKey(),
+    title: text('title').notNull(),
+    scenarioId: text('scenario_id').notNull(),
+    seedPolicy: text('seed_policy', { enum: SEED_POLICIES }).notNull(),
+    /** The seed every attempt uses under the fixed policy; null when drawn per attempt. */
+    fixedSeed: integer('fixed_seed'),
+    durationMs: integer('duration_ms').notNull(),
+    /** Scripted events (sim scenarioEventSchema[]) merged into the scenario's timeline. */
+    eventsJson: text('events_json').notNull(),
+    /** The rubric (sim rubricSchema). */
+    rubricJson: text('rubric_json').notNull(),
+    attemptsAllowed: integer('attempts_allowed').notNull(),
+    cooldownMs: integer('cooldown_ms').notNull(),
+    opensAt: integer('opens_at').notNull(),
+    /** Null: open until closed by hand. */
+    closesAt: integer('closes_at'),
+    status: text('status', { enum: ASSESSMENT_STATUSES }).notNull(),
+    version: integer('version').notNull(),
+    createdBy: text('created_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('simulator_assessments_status_idx').on(t.status)],
+);
+
+/**
+ * What an attempt is scored against. A version is edited in place until its first attempt; after that an
+ * edit creates the next version, so earlier attempts keep the settings they were scored with.
+ */
+export const simulatorAssessmentVersions = sqliteTable(
+  'simulator_assessment_versions',
+  {
+    id: text('id').primaryKey(),
+    assessmentId: text('assessment_id')
+      .notNull()
+      .references(() => simulatorAssessments.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    title: text('title').notNull(),
+    scenarioId: text('scenario_id').notNull(),
+    seedPolicy: text('seed_policy', { enum: SEED_POLICIES }).notNull(),
+    fixedSeed: integer('fixed_seed'),
+    durationMs: integer('duration_ms').notNull(),
+    eventsJson: text('events_json').notNull(),
+    rubricJson: text('rubric_json').notNull(),
+    createdBy: text('created_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('simulator_assessment_versions_unique').on(t.assessmentId, t.version)],
+);
+
+/** One candidate's attempt. Score, breakdown and evidence are written only by the server's replay. */
+export const simulatorAttempts = sqliteTable(
+  'simulator_attempts',
+  {
+    id: text('id').primaryKey(),
+    assessmentId: text('assessment_id')
+      .notNull()
+      .references(() => simulatorAssessments.id, { onDelete: 'cascade' }),
+    versionId: text('version_id')
+      .notNull()
+      .references(() => simulatorAssessmentVersions.id),
+    candidateId: text('candidate_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    seed: integer('seed').notNull(),
+    startedAt: integer('started_at').notNull(),
+    /** Start + duration + grace: later submissions are refused. */
+    deadlineAt: integer('deadline_at').notNull(),
+    submittedAt: integer('submitted_at'),
+    controlLogJson: text('control_log_json'),
+    score: real('score'),
+    passed: integer('passed', { mode: 'boolean' }),
+    /** sim CriterionResult[] plus the safety failures: { criteria, failures }. */
+    breakdownJson: text('breakdown_json'),
+    /** sim EvidenceRow[] (one per beat). */
+    evidenceJson: text('evidence_json'),
+    /** Integrity notes for examiners (e.g. submitted before the run could have finished). */
+    flagsJson: text('flags_json').notNull(),
+  },
+  (t) => [
+    index('simulator_attempts_candidate_idx').on(t.candidateId, t.assessmentId),
+    index('simulator_attempts_assessment_idx').on(t.assessmentId, t.startedAt),
+  ],
+);
+
+/** An examiner's note on an attempt, optionally tied to one beat of the run. */
+export const simulatorAttemptAnnotations = sqliteTable(
+  'simulator_attempt_annotations',
+  {
+    id: text('id').primaryKey(),
+    attemptId: text('attempt_id')
+      .notNull()
+      .references(() => simulatorAttempts.id, { onDelete: 'cascade' }),
+    examinerId: text('examiner_id')
+      .notNull()
+      .references(() => users.id),
+    beatIndex: integer('beat_index'),
+    text: text('text').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('simulator_attempt_annotations_attempt_idx').on(t.attemptId)],
+);
+
+/** A member's saved practice run, re-scored on the server with the default rubric. */
+export const simulatorPracticeSessions = sqliteTable(
+  'simulator_practice_sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    scenarioId: text('scenario_id').notNull(),
+    seed: integer('seed').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    controlLogJson: text('control_log_json').notNull(),
+    /** Selected RunSummary figures and the beats by class. */
+    summaryJson: text('summary_json').notNull(),
+    score: real('score').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('simulator_practice_sessions_user_idx').on(t.userId, t.createdAt)],
+);

@@ -1,0 +1,31 @@
+import type { APIRoute } from 'astro';
+import { getDb } from '#src/server/db.ts';
+import { requireUser } from '#src/server/page-guards.ts';
+import { exportAttemptsCsv } from '#src/server/services/simulator-attempts.ts';
+import { simulatorInputs } from '#src/server/services/simulator-schemas.ts';
+
+export const prerender = false;
+
+/** The attempts list as CSV, with the same filters as /examiner/attempts (a file, so a plain endpoint). */
+export const GET: APIRoute = async (context) => {
+  const guard = requireUser(context, 'examiner');
+  if (guard.response) return guard.response;
+  const params = context.url.searchParams;
+  const parsed = simulatorInputs.listAttempts.safeParse({
+    assessmentId: params.get('assessmentId') || undefined,
+    candidate: params.get('candidate') ?? '',
+    outcome: params.get('outcome') || undefined,
+  });
+  if (!parsed.success)
+    return new Response('Those filters are not valid. Go back to the attempts list.', { status: 400 });
+  const { db } = await getDb();
+  const csv = await exportAttemptsCsv(db, parsed.data);
+  const day = new Date().toISOString().slice(0, 10);
+  return new Response(csv, {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="simulator-attempts-${day}.csv"`,
+      'Cache-Control': 'no-store',
+    },
+  });
+};

@@ -1,0 +1,145 @@
+import { TRPCError } from '@trpc/server';
+import * as assessments from '../../services/simulator-assessments.ts';
+import * as attempts from '../../services/simulator-attempts.ts';
+import { formatUtcDateTime as formatDateTime } from '../../services/simulator-format.ts';
+import * as practice from '../../services/simulator-practice.ts';
+import { assessmentSettingsSchema, simulatorInputs } from '../../services/simulator-schemas.ts';
+import { fieldErrors, protectedProcedure, roleProcedure, router } from '../trpc.ts';
+
+const examinerProcedure = roleProcedure('examiner');
+const memberProcedure = roleProcedure('member');
+
+const NOT_FOUND_ASSESSMENT = 'That assessment does not exist.';
+const NOT_FOUND_ATTEMPT = 'That attempt does not exist or is not yours.';
+/** How many of the engine's messages the error shows; the rest are counted. */
+const LOG_ERRORS_SHOWN = 5;
+
+function refusedLog(errors: string[]): TRPCError {
+  const shown = errors.slice(0, LOG_ERRORS_SHOWN).join('; ');
+  const more = errors.length > LOG_ERRORS_SHOWN ? ` (and ${errors.length - LOG_ERRORS_SHOWN} more)` : '';
+  return fieldErrors(`The control log was refused and nothing was stored: ${shown}${more}.`, {
+    controlLog: `${shown}${more}`,
+  });
+}
+
+export const simulatorRouter = router({
+  // ------------------------------------------------------------------ examiners
+  listAssessments: examinerProcedure.query(({ ctx }) => assessments.listAssessments(ctx.db)),
+
+  getAssessment: examinerProcedure.input(simulatorInputs.id).query(async ({ ctx, input }) => {
+    const found = await assessments.getAssessment(ctx.db, input.id);
+    if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ASSESSMENT });
+    return found;
+  }),
+
+  createAssessment: examinerProcedure
+    .input(assessmentSettingsSchema)
+    .mutation(({ ctx, input }) => assessments.createAssessment(ctx.db, ctx.user.id, input, ctx.meta)),
+
+  updateAssessment: examinerProcedure.input(simulatorInputs.update).mutation(async ({ ctx, input }) => {
+    const result = await assessments.updateAssessment(ctx.db, ctx.user.id, input.id, input.settings, ctx.meta);
+    if (!result.ok && result.reason === 'not-found') {
+      throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ASSESSMENT });
+    }
+    if (!result.ok) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'This assessment is closed. Create a new one instead.' });
+    }
+    return result;
+  }),
+
+  publishAssessment: examinerProcedure.input(simulatorInputs.id).mutation(async ({ ctx, input }) => {
+    const result = await assessments.setAssessmentStatus(ctx.db, ctx.user.id, input.id, 'published', ctx.meta);
+    if (!result.ok && result.reason === 'not-found') {
+      throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ASSESSMENT });
+    }
+    if (!result.ok) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'A closed assessment cannot be published again.' });
+    }
+    return result;
+  }),
+
+  closeAssessment: examinerProcedure.input(simulatorInputs.id).mutation(async ({ ctx, input }) => {
+    const result = await assessments.setAssessmentStatus(ctx.db, ctx.user.id, input.id, 'closed', ctx.meta);
+    if (!result.ok) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ASSESSMENT });
+    return result;
+  }),
+
+  previewAssessment: examinerProcedure.input(assessmentSettingsSchema).mutation(({ input }) => {
+    const preview = assessments.previewAssessment(input);
+    if (!preview)
+      throw fieldErrors('Choose one of the listed scenarios.', { scenarioId: 'Choose one of the listed scenarios.' });
+    return preview;
+  }),
+
+  listAttempts: examinerProcedure
+    .input(simulatorInputs.listAttempts)
+    .query(({ ctx, input }) => attempts.listAttempts(ctx.db, input)),
+
+  annotateAttempt: examinerProcedure.input(simulatorInputs.annotate).mutation(async ({ ctx, input }) => {
+    const result = await attempts.annotateAttempt(ctx.db, ctx.user.id, input, ctx.meta);
+    if (!result.ok) throw new TRPCError({ code: 'NOT_FOUND', message: 'That attempt does not exist.' });
+    return result;
+  }),
+
+  // ------------------------------------------------------------------ candidates
+  openAssessments: memberProcedure.query(({ ctx }) => attempts.listOpenAssessments(ctx.db, ctx.user.id)),
+
+  startAttempt: memberProcedure.input(simulatorInputs.id).mutation(async ({ ctx, input }) => {
+    const result = await attempts.startAttempt(ctx.db, ctx.user.id, input.id, ctx.meta);
+    if (result.ok) {
+      const { attemptId, seed, scenarioId, durationMs, deadline, resumed } = result.attempt;
+      return { attemptId, seed, scenarioId, durationMs, deadline, resumed };
+    }
+    switch (result.reason) {
+      case 'not-found':
+        throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ASSESSMENT });
+      case 'not-open':
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'This assessment is not open for attempts now.' });
+      case 'no-attempts-left':
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'You have used all the attempts this assessment allows.' });
+      case 'cooldown':
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `You can start your next attempt at ${formatDateTime(result.nextStartAt)} (UTC).`,
+        });
+    }
+  }),
+
+  submitAttempt: memberProcedure.input(simulatorInputs.submitAttempt).mutation(async ({ ctx, input }) => {
+    const result = await attempts.submitAttempt(ctx.db, ctx.user.id, input, ctx.meta);
+    if (result.ok) return result;
+    switch (result.reason) {
+      case 'not-found':
+        throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
+      case 'already-submitted':
+        throw new TRPCError({ code: 'CONFLICT', message: 'This attempt was already submitted and scored.' });
+      case 'deadline-passed':
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `The time for this attempt ended at ${formatDateTime(result.deadline)} (UTC); late submissions are not scored.`,
+        });
+      case 'invalid-log':
+        throw refusedLog(result.errors);
+    }
+  }),
+
+  myAttempts: memberProcedure.query(({ ctx }) => attempts.listMyAttempts(ctx.db, ctx.user.id)),
+
+  /** The candidate reads their own attempt; examiners read any. */
+  attempt: protectedProcedure.input(simulatorInputs.attemptId).query(async ({ ctx, input }) => {
+    const mayReadAll = ctx.user.roles.includes('examiner') && ctx.user.totpEnabled;
+    const found = await attempts.getAttempt(ctx.db, { id: ctx.user.id, mayReadAll }, input.attemptId);
+    if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
+    return found;
+  }),
+
+  // ------------------------------------------------------------------ practice
+  savePractice: memberProcedure.input(simulatorInputs.savePractice).mutation(async ({ ctx, input }) => {
+    const result = await practice.savePractice(ctx.db, ctx.user.id, input);
+    if (result.ok) return result;
+    if (result.reason === 'invalid-log') throw refusedLog(result.errors);
+    throw fieldErrors('Choose one of the listed scenarios.', { scenarioId: 'Choose one of the listed scenarios.' });
+  }),
+
+  myPractice: memberProcedure.query(({ ctx }) => practice.listMyPractice(ctx.db, ctx.user.id)),
+});

@@ -1,0 +1,101 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { simulatorAttempts } from '#db/schema/index.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
+import { toDateTimeLocalUtc } from '#src/server/services/simulator-format.ts';
+import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
+import { freshTotpCode, submitSignIn } from '#test/helpers/portal-flows.ts';
+import { type RunningServer, startServer } from '#test/helpers/server.ts';
+
+let server: RunningServer;
+let browser: LaunchedBrowser;
+const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await startServer();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signInAs(email: string): Promise<Page> {
+  await browser.context.clearCookies();
+  const page = await browser.context.newPage();
+  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
+  const secret = DEMO_ACCOUNTS.find((account) => account.email === email)?.totpSecret;
+  if (secret) {
+    await page.waitForURL((url) => url.pathname === '/sign-in/two-factor');
+    await page.getByLabel('Code').fill(await freshTotpCode(secret));
+    await page.getByRole('button', { name: 'Continue' }).click();
+  }
+  await page.waitForURL(`${server.url}/account`);
+  return page;
+}
+
+test('an examiner previews and publishes an assessment; a member runs it and reads the server-scored result', async () => {
+  const examiner = await signInAs('examiner@iecpa.test');
+  await examiner.goto(`${server.url}/examiner/assessments/new`);
+  await examiner.getByLabel('Title').fill('Short timing check');
+  await examiner.getByLabel('Duration (seconds)').fill('30');
+  await examiner.getByLabel('Grace at the start (s)').fill('8');
+  await examiner.getByLabel('Cooldown between attempts (minutes)').fill('0');
+  await examiner.getByLabel('Opens').fill(toDateTimeLocalUtc(Date.now() - 120_000));
+
+  await examiner.getByRole('button', { name: 'Preview run' }).click();
+  await examiner.getByRole('heading', { name: 'Preview run' }).waitFor();
+  expect(await examiner.getByText(/A model operator on seed 1/).textContent()).toMatch(/\d+(\.\d)? \/ 100/);
+  // The preview keeps what was typed.
+  expect(await examiner.getByLabel('Title').inputValue()).toBe('Short timing check');
+  await examiner.screenshot({ path: join(SCREENSHOTS, 'examiner-assessment-preview.png'), fullPage: true });
+
+  await examiner.getByRole('button', { name: 'Save draft' }).click();
+  await examiner.getByText('The assessment is saved').waitFor();
+  await examiner.getByRole('button', { name: 'Publish' }).click();
+  await examiner.getByText('The assessment is published.').waitFor();
+  await examiner.close();
+
+  const member = await signInAs('member@iecpa.test');
+  await member.goto(`${server.url}/simulator/assessments`);
+  await member.getByRole('heading', { name: 'Short timing check' }).waitFor();
+  expect(await member.getByText('Attempts used: 0 of 3.').isVisible()).toBe(true);
+  await member.getByRole('button', { name: 'Start an attempt at Short timing check' }).click();
+  await member.waitForURL(/\/simulator\/attempts\/[a-z0-9]+\/run$/);
+  const attemptId = new URL(member.url()).pathname.split('/')[3] ?? '';
+
+  const start = member.getByRole('button', { name: 'Start', exact: true });
+  await start.waitFor();
+  await member.waitForFunction(() => {
+    const b = [...document.querySelectorAll('button')].find((x) => x.textContent?.trim() === 'Start');
+    return b !== undefined && !b.disabled;
+  });
+  await start.click();
+  for (let i = 0; i < 5; i++) {
+    await member
+      .getByRole('button', { name: /^Treatment pressure plus \d+ mmHg$/ })
+      .last()
+      .click();
+  }
+  await member.waitForTimeout(3000);
+  await member.screenshot({ path: join(SCREENSHOTS, 'simulator-assessment-mode.png') });
+  await member.getByRole('button', { name: 'Submit', exact: true }).click();
+
+  await member.waitForURL(`${server.url}/simulator/attempts/${attemptId}`, { timeout: 30_000 });
+  await member.getByRole('heading', { name: 'Score' }).waitFor();
+  const [row] = await server.db.db.select().from(simulatorAttempts).where(eq(simulatorAttempts.id, attemptId));
+  expect(row?.score).not.toBeNull();
+  const scoreText = await member.locator('.score strong').textContent();
+  expect(scoreText).toBe(`${row?.score} / 100: ${row?.passed ? 'Pass' : 'Fail'}`);
+  expect(await member.getByRole('heading', { name: 'Beat by beat' }).isVisible()).toBe(true);
+  await member.screenshot({ path: join(SCREENSHOTS, 'simulator-attempt-result.png'), fullPage: true });
+
+  await member.goto(`${server.url}/simulator/assessments`);
+  expect(await member.getByText('Attempts used: 1 of 3.').isVisible()).toBe(true);
+  await member.close();
+}, 180_000);
