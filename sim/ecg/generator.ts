@@ -10,7 +10,10 @@ import { type BeatWaves, createBeatWaves, fillBeatWaves, GAUSSIAN_SUPPORT_SIGMAS
 import { createRhythm, type DrawnBeat, type Rhythm } from './rhythm.ts';
 import type { ArtefactDef, EcgDef, EcgGenerator, ElectricalBeat, RhythmDef } from './types.ts';
 
-/** Default R-wave height, mV (lead II R is typically 0.5-1.5 mV; Surawicz & Knilans, Chou's ECG, ch. 1). */
+/**
+ * Default R-wave height, mV (lead II R is typically 0.5-1.5 mV; Surawicz & Knilans, Chou's Electrocardiography
+ * in Clinical Practice, 6th ed., 2008).
+ */
 export const DEFAULT_R_AMPLITUDE_MV = 1;
 /**
  * Lead-off: the open input lets the front end's AC coupling discharge; the trace settles with this time

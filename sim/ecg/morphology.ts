@@ -26,7 +26,8 @@ export function qs2Ms(heartRateBpm: number): number {
 /**
  * PVC shape, ms and relative heights. A ventricular beat spreads cell to cell, so its QRS is >= 120 ms
  * whatever the rate, usually taller than the conducted QRS, with a T wave of opposite polarity
- * (secondary repolarisation change; Surawicz & Knilans, Chou's Electrocardiography, 6th ed., ch. 14).
+ * (secondary repolarisation change; Surawicz & Knilans, Chou's Electrocardiography in Clinical Practice,
+ * 6th ed., 2008).
  * Widths here give a QRS of ~150 ms.
  */
 const PVC_R_SIGMA_MS = 25;

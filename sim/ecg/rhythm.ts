@@ -33,11 +33,11 @@ const HF_HZ = 0.25;
 
 /**
  * Coupling interval of a PAC as a fraction of the sinus RR. PACs typically arrive at 60-80 % of the cycle
- * (Surawicz & Knilans, Chou's Electrocardiography in Clinical Practice, 6th ed., ch. 13).
+ * (Surawicz & Knilans, Chou's Electrocardiography in Clinical Practice, 6th ed., 2008).
  */
 const PAC_COUPLING_MIN = 0.6;
 const PAC_COUPLING_MAX = 0.8;
-/** Coupling interval of a PVC as a fraction of the sinus RR (typically 50-70 %; same source, ch. 14). */
+/** Coupling interval of a PVC as a fraction of the sinus RR (typically 50-70 %; same source). */
 const PVC_COUPLING_MIN = 0.55;
 const PVC_COUPLING_MAX = 0.7;
 /**

@@ -6,8 +6,9 @@ export interface RhythmDef {
   /** Mean ventricular rate, beats/min. No default: every scenario states it. Clamped to 30-200; NaN throws. */
   heartRateBpm: number;
   /**
-   * Amplitude (ms, zero to peak) of the 0.1 Hz (LF, Mayer wave) sinusoidal RR modulation. Default 25 ms.
-   * Short-term resting SDNN is ~30-50 ms (Task Force of the ESC/NASPE, Circulation 1996;93:1043).
+   * Amplitude (ms, zero to peak) of the 0.1 Hz (LF, Mayer wave) sinusoidal RR modulation. Default 25 ms; with
+   * the HF default the SDNN is ~23 ms, below the ~30-50 ms short-term SDNN of healthy resting adults (Task
+   * Force of the ESC/NASPE, Circulation 1996;93:1043) as suits older patients with coronary disease.
    */
   hrvLfAmplitudeMs?: number;
   /** Amplitude (ms) of the 0.25 Hz (HF, respiratory sinus arrhythmia) RR modulation. Default 20 ms (same source). */
