@@ -47,12 +47,24 @@ export function flattenFieldErrors(cause: unknown): Record<string, string> | nul
   return null;
 }
 
+/**
+ * What the client is told about an unexpected error. The original message stays on the server: for a failed
+ * query it is Drizzle's "Failed query: <SQL> params: <values>", which can hold emails and password hashes.
+ */
+export const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our side. Please try again in a minute.';
+
+function clientMessage(error: TRPCError, fields: Record<string, string> | null, message: string): string {
+  if (error.code === 'INTERNAL_SERVER_ERROR') return INTERNAL_ERROR_MESSAGE;
+  if (fields && error.cause instanceof z.ZodError) return 'Some fields need your attention.';
+  return message;
+}
+
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const fields = flattenFieldErrors(error.cause);
     return {
       ...shape,
-      message: fields && error.cause instanceof z.ZodError ? 'Some fields need your attention.' : shape.message,
+      message: clientMessage(error, fields, shape.message),
       data: { ...shape.data, stack: undefined, fieldErrors: fields },
     };
   },
