@@ -1,0 +1,104 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
+import { blockingAxeViolations, saveScreenshot } from '#test/helpers/axe.ts';
+import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
+import { freshTotpCode, postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
+import { type RunningServer, startServer } from '#test/helpers/server.ts';
+
+let server: RunningServer;
+let browser: LaunchedBrowser;
+/** Session cookies (`name=value`) for a member, an admin past the second factor, and an admin before it. */
+const cookies = { member: '', admin: '', adminPending: '' };
+
+const ADMIN_EMAIL = 'admin@iecpa.test';
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+  cookies.member = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
+  cookies.adminPending = await signInOverHttp(server.url, ADMIN_EMAIL, DEMO_PASSWORD);
+  cookies.admin = await signInOverHttp(server.url, ADMIN_EMAIL, DEMO_PASSWORD);
+  const secret = DEMO_ACCOUNTS.find((account) => account.email === ADMIN_EMAIL)?.totpSecret ?? '';
+  const challenge = await postForm(
+    server.url,
+    '/sign-in/two-factor',
+    { code: await freshTotpCode(secret) },
+    cookies.admin,
+  );
+  if (challenge.status !== 303) throw new Error(`admin two-factor challenge failed: ${challenge.status}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/**
+ * Opens `path` as the given visitor and waits for the network to settle: the account menu of prerendered
+ * pages arrives as a server island after load, and the screenshot and axe should see it.
+ */
+async function open(path: string, cookie: string | null, expectedStatus = 200): Promise<Page> {
+  await browser.context.clearCookies();
+  if (cookie) {
+    const [name = '', value = ''] = cookie.split('=');
+    await browser.context.addCookies([{ name, value, url: server.url }]);
+  }
+  const page = await browser.context.newPage();
+  const response = await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
+  expect(response?.status(), path).toBe(expectedStatus);
+  return page;
+}
+
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  await saveScreenshot(page, name);
+  expect(await blockingAxeViolations(page), name).toEqual([]);
+  await page.close();
+}
+
+const PUBLIC_PAGES = [
+  { name: 'home', path: '/' },
+  { name: 'mission', path: '/mission' },
+  { name: 'ethics', path: '/ethics' },
+  { name: 'history', path: '/history' },
+  { name: 'about-ecp', path: '/about-ecp' },
+  { name: 'not-found', path: '/no-such-page', status: 404 },
+  { name: 'register', path: '/register' },
+  { name: 'sign-in', path: '/sign-in' },
+  { name: 'forgot-password', path: '/forgot-password' },
+  { name: 'reset-password', path: '/reset-password?token=x' },
+  { name: 'verify-email', path: '/verify-email?token=x' },
+  { name: 'sign-out', path: '/sign-out' },
+];
+
+for (const { name, path, status } of PUBLIC_PAGES) {
+  test(`the public page ${path} has no serious or critical axe violation`, async () => {
+    await expectAccessible(await open(path, null, status), name);
+  });
+}
+
+test('the registration form with errors after an empty submit has no serious or critical axe violation', async () => {
+  const page = await open('/register', null);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('alert').waitFor();
+  expect(await page.locator('[aria-invalid="true"]').count()).toBeGreaterThan(0);
+  await expectAccessible(page, 'register-errors');
+});
+
+const ACCOUNT_PAGES = [
+  { name: 'account', path: '/account', who: 'member' },
+  { name: 'account-security', path: '/account/security', who: 'member' },
+  { name: 'account-security-setup', path: '/account/security?setup=1', who: 'member' },
+  { name: 'sign-in-two-factor', path: '/sign-in/two-factor', who: 'adminPending' },
+  { name: 'admin-users', path: '/admin/users', who: 'admin' },
+  { name: 'admin-outbox', path: '/admin/outbox', who: 'admin' },
+  { name: 'forbidden', path: '/forbidden', who: 'member', status: 403 },
+] as const;
+
+for (const { name, path, who, status } of ACCOUNT_PAGES) {
+  test(`the account page ${path} (as ${who}) has no serious or critical axe violation`, async () => {
+    const page = await open(path, cookies[who], status ?? 200);
+    expect(new URL(page.url()).pathname, 'not redirected').toBe(path.split('?')[0]);
+    await expectAccessible(page, name);
+  });
+}
