@@ -3,12 +3,7 @@ import { beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { sessions, users } from '#db/schema/index.ts';
 import { createSession } from '#src/server/auth/session.ts';
-import {
-  RESET_PASSWORD_TTL_MS,
-  requestPasswordReset,
-  resetPassword,
-  signIn,
-} from '#src/server/services/accounts.ts';
+import { RESET_PASSWORD_TTL_MS, requestPasswordReset, resetPassword, signIn } from '#src/server/services/accounts.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import {
   anonymousCaller,
@@ -108,9 +103,9 @@ test('ends every earlier reset link once one of them is used', async () => {
   await anon.account.requestPasswordReset({ email: user.email });
   const second = await resetTokenFor(user.email);
   await anon.account.resetPassword({ token: second, password: NEW_PASSWORD });
-  expect(
-    (await trpcErrorOf(anon.account.resetPassword({ token: first, password: 'other passphrase' }))).code,
-  ).toBe('BAD_REQUEST');
+  expect((await trpcErrorOf(anon.account.resetPassword({ token: first, password: 'other passphrase' }))).code).toBe(
+    'BAD_REQUEST',
+  );
 });
 
 test('marks an unverified email verified when its reset link is used', async () => {
@@ -178,4 +173,32 @@ test('refuses a common password on change and on reset', async () => {
   expect(reset.code).toBe('BAD_REQUEST');
   // The refused attempt did not use up the link.
   await expect(anon.account.resetPassword({ token, password: NEW_PASSWORD })).resolves.toEqual({ ok: true });
+});
+
+test('accepts a reset link once even when several requests use it at the same moment', async () => {
+  const user = await makeUser(handle.db);
+  await requestPasswordReset(handle.db, testDeps(), user.email, uniqueMeta());
+  const token = await resetTokenFor(user.email);
+  const results = await Promise.all(
+    [1, 2, 3, 4].map((i) => resetPassword(handle.db, { token, password: `racing passphrase ${i}` }, uniqueMeta())),
+  );
+  expect(results.filter((r) => r.ok)).toHaveLength(1);
+  expect(results.filter((r) => !r.ok)).toEqual(Array(3).fill({ ok: false, reason: 'invalid-token' }));
+});
+
+test('refuses a reset link as an email-verification link and the other way round', async () => {
+  const user = await makeUser(handle.db, { verified: false });
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta());
+  await anon.account.requestPasswordReset({ email: user.email });
+  const resetToken = await resetTokenFor(user.email);
+  expect((await trpcErrorOf(anon.account.verifyEmail({ token: resetToken }))).code).toBe('BAD_REQUEST');
+  const [row] = await handle.db.select().from(users).where(eq(users.id, user.id));
+  expect(row?.emailVerifiedAt).toBeNull();
+
+  await signIn(handle.db, testDeps(), { email: user.email, password: TEST_PASSWORD }, uniqueMeta());
+  const verifyMail = await lastMailTo(handle.db, user.email);
+  const verifyToken = linkFrom(verifyMail?.textBody ?? '', '/verify-email').searchParams.get('token') ?? '';
+  const error = await trpcErrorOf(anon.account.resetPassword({ token: verifyToken, password: NEW_PASSWORD }));
+  expect(error.code).toBe('BAD_REQUEST');
+  expect(await passwordWorks(user.email, NEW_PASSWORD)).toBe(false);
 });

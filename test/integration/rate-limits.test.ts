@@ -3,14 +3,9 @@ import { beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { users } from '#db/schema/index.ts';
 import { registerInput } from '#src/lib/schemas.ts';
-import { RATE_LIMITS } from '#src/server/auth/rate-limit.ts';
+import { consumeRateLimit, RATE_LIMITS } from '#src/server/auth/rate-limit.ts';
 import { totpCodeAt } from '#src/server/auth/totp.ts';
-import {
-  registerUser,
-  requestPasswordReset,
-  signIn,
-  verifySecondFactor,
-} from '#src/server/services/accounts.ts';
+import { registerUser, requestPasswordReset, signIn, verifySecondFactor } from '#src/server/services/accounts.ts';
 import { createTestDb } from '#test/helpers/db.ts';
 import {
   anonymousCaller,
@@ -85,9 +80,7 @@ test('limits sign-in attempts per account across addresses', async () => {
   }
   const meta = uniqueMeta();
   const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), meta);
-  const error = await trpcErrorOf(
-    anon.account.signIn({ email: user.email.toUpperCase(), password: TEST_PASSWORD }),
-  );
+  const error = await trpcErrorOf(anon.account.signIn({ email: user.email.toUpperCase(), password: TEST_PASSWORD }));
   expect(error.code).toBe('TOO_MANY_REQUESTS');
   await expect(anon.account.signIn({ email: other.email, password: TEST_PASSWORD })).resolves.toEqual({
     needsTwoFactor: false,
@@ -160,8 +153,7 @@ test('lets password-reset requests through again when the window has passed', as
   const meta = uniqueMeta();
   const t0 = windowStart(RATE_LIMITS.passwordReset.windowMs);
   const attempt = (now: number) => requestPasswordReset(handle.db, testDeps(), user.email, meta, now);
-  for (let i = 0; i < RATE_LIMITS.passwordReset.limit; i++)
-    expect(await attempt(t0 + i)).toEqual({ ok: true });
+  for (let i = 0; i < RATE_LIMITS.passwordReset.limit; i++) expect(await attempt(t0 + i)).toEqual({ ok: true });
   expect(await attempt(t0 + RATE_LIMITS.passwordReset.windowMs - 1)).toEqual({
     ok: false,
     reason: 'rate-limited',
@@ -190,4 +182,13 @@ test('limits second-factor attempts per account, even with the right code', asyn
     later,
   );
   expect(outcome).toBe('verified');
+});
+
+test('lets exactly the limit through when attempts arrive at the same moment', async () => {
+  const rule = { limit: 10, windowMs: 60_000 };
+  const now = Date.now();
+  const allowed = await Promise.all(
+    Array.from({ length: 25 }, () => consumeRateLimit(handle.db, 'race-key', rule, now)),
+  );
+  expect(allowed.filter(Boolean)).toHaveLength(rule.limit);
 });
