@@ -167,7 +167,9 @@ test('practice mode gives per-beat feedback, freezes a beat with its reference o
   expect(await page.getByRole('heading', { name: /Freeze-frame/ }).textContent()).not.toBe(frozenHeading);
   await page.getByText('Unassisted reference pleth (dashed)').waitFor();
   expect(await page.getByRole('cell', { name: /^\d\.\d\d$/ }).count()).toBeGreaterThan(0);
-  await page.locator('.sim-console').screenshot({ path: `${SCREENSHOTS}/simulator-practice-freeze-frame-1280x720.png` });
+  await page
+    .locator('.sim-console')
+    .screenshot({ path: `${SCREENSHOTS}/simulator-practice-freeze-frame-1280x720.png` });
   expect(await seriousAxeViolations(page)).toEqual([]);
 
   await page.getByRole('button', { name: 'Stop' }).click();

@@ -80,6 +80,10 @@ const HISTORY_SECONDS = 20;
 /** The live region speaks at most this often, ms (a polite summary, not a running commentary). */
 const ANNOUNCE_EVERY_MS = 5000;
 const BEATS_KEPT = 80;
+/** A practice session ends (and is scored and saved) at 15 min, the longest the server keeps. */
+export const PRACTICE_MAX_MS = 15 * 60 * 1000;
+/** Shorter practice runs are not saved (the server refuses them: nothing could be scored). */
+const PRACTICE_MIN_SAVE_MS = 1000;
 
 async function simulatorApi(): Promise<SimulatorApi> {
   const { api } = await import('../../lib/trpc-client.ts');
@@ -228,7 +232,8 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
             void submitAttempt(data.controlLog);
           } else {
             setSummary(data.summary);
-            if (props.signedIn && data.durationMs > 0) void savePractice(data.controlLog, data.durationMs);
+            if (props.signedIn && data.durationMs >= PRACTICE_MIN_SAVE_MS)
+              void savePractice(data.controlLog, data.durationMs);
           }
           break;
         }
@@ -281,7 +286,8 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
       type: 'init',
       scenario,
       seed,
-      durationMs: assessment ? (props.durationMs ?? 120000) : null,
+      durationMs: assessment ? (props.durationMs ?? 120000) : PRACTICE_MAX_MS,
+      summarizeAtEnd: !assessment,
       reference: !assessment,
     });
   }, [scenario, seed, assessment, props.durationMs, send]);
@@ -294,6 +300,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   // Drawing loop at the display's frame rate.
   useEffect(() => {
     let frame = 0;
+    let lastKey = '';
     const stats = statsRef.current;
     window.__iecpaConsoleStats = stats.snapshot();
     const draw = (now: number): void => {
@@ -309,10 +316,14 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
         canvas.width = Math.round(w * ratio);
         canvas.height = Math.round(h * ratio);
       }
+      const frozen = frozenRef.current;
+      // While running, every frame is drawn; otherwise only when something changed (an idle console costs nothing).
+      const key = `${history.total}|${frozen}|${canvas.width}x${canvas.height}|${history.capacity}`;
+      if (key === lastKey && statusRef.current !== 'running') return;
+      lastKey = key;
       const ctx = canvas.getContext('2d');
       if (!ctx) return;
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      const frozen = frozenRef.current;
       const beat = frozen === null ? undefined : beatsRef.current.find((b) => b.index === frozen);
       if (beat) drawBeat(ctx, history, beat, w, h);
       else drawSweep(ctx, history, w, h);
@@ -876,6 +887,10 @@ function SettingControl(props: {
   onSet: (value: number) => void;
   hint?: string | undefined;
 }) {
+  // While the slider is dragged only the label follows; the device gets the value on release, so a drag
+  // is one control-log entry rather than dozens.
+  const [draft, setDraft] = useState<number | null>(null);
+  const shown = draft ?? props.value;
   const { fine, coarse } = SETTING_STEPS[props.setting];
   const range = props.limits[props.setting];
   const inputId = `sim-${props.id}`;
@@ -885,7 +900,7 @@ function SettingControl(props: {
       <label for={inputId} class="sim-setting__label">
         {props.label}:{' '}
         <output for={inputId} class="sim-setting__value" data-setting={props.setting}>
-          {props.value}
+          {shown}
         </output>{' '}
         {u}
       </label>
@@ -912,8 +927,8 @@ function SettingControl(props: {
           min={range.min}
           max={range.max}
           step={fine}
-          value={props.value}
-          aria-valuetext={`${props.value} ${u}`}
+          value={shown}
+          aria-valuetext={`${shown} ${u}`}
           onKeyDown={(e) => {
             // Arrows step by the fine step and Page Up/Down by the coarse one from the exact value (the
             // native slider would snap a value such as 267 to its 5 ms grid).
@@ -922,7 +937,11 @@ function SettingControl(props: {
             e.preventDefault();
             props.onStep(props.setting, delta);
           }}
-          onInput={(e) => props.onSet(Number((e.currentTarget as HTMLInputElement).value))}
+          onInput={(e) => setDraft(Number((e.currentTarget as HTMLInputElement).value))}
+          onChange={(e) => {
+            setDraft(null);
+            props.onSet(Number((e.currentTarget as HTMLInputElement).value));
+          }}
         />
         <button
           type="button"

@@ -20,8 +20,10 @@ export type ToWorker =
       type: 'init';
       scenario: Scenario;
       seed: number;
-      /** Assessment mode: the run ends at this simulated time. */
+      /** The run ends at this simulated time (the assessment's duration; the practice cap). */
       durationMs: number | null;
+      /** Score the run when it ends on time (practice), as on Stop with `summarize`. */
+      summarizeAtEnd: boolean;
       /** Also run the unassisted reference (cuffs off, same seed) for the overlay. */
       reference: boolean;
     }

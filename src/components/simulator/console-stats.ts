@@ -8,6 +8,8 @@ export interface ConsoleStatsSnapshot {
   /** Intervals between the last frames (up to FRAME_WINDOW), ms. */
   frameIntervalsMs: number[];
   drawMsTotal: number;
+  /** Drawing time of the last frames (up to FRAME_WINDOW), ms. */
+  drawMsRecent: number[];
   chunks: number;
   /** Main-thread time spent taking in worker chunks, ms. */
   ingestMsTotal: number;
@@ -22,6 +24,7 @@ export class ConsoleStats {
   private frames = 0;
   private lastFrameAt: number | null = null;
   private readonly intervals: number[] = [];
+  private readonly draws: number[] = [];
   private drawMs = 0;
   private chunks = 0;
   private ingestMs = 0;
@@ -30,6 +33,8 @@ export class ConsoleStats {
   recordFrame(nowMs: number, drawMs: number): void {
     this.frames++;
     this.drawMs += drawMs;
+    this.draws.push(drawMs);
+    if (this.draws.length > FRAME_WINDOW) this.draws.shift();
     if (this.lastFrameAt !== null) {
       this.intervals.push(nowMs - this.lastFrameAt);
       if (this.intervals.length > FRAME_WINDOW) this.intervals.shift();
@@ -48,6 +53,7 @@ export class ConsoleStats {
       frames: this.frames,
       frameIntervalsMs: this.intervals,
       drawMsTotal: this.drawMs,
+      drawMsRecent: this.draws,
       chunks: this.chunks,
       ingestMsTotal: this.ingestMs,
       workerEngineMsTotal: this.workerMs,

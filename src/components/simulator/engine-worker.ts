@@ -27,6 +27,7 @@ interface RunState {
   scenario: Scenario;
   seed: number;
   durationMs: number | null;
+  summarizeAtEnd: boolean;
   live: Simulation;
   reference: Simulation | null;
   beatsSent: number;
@@ -57,6 +58,7 @@ function init(message: Extract<ToWorker, { type: 'init' }>): void {
     scenario: message.scenario,
     seed: message.seed,
     durationMs: message.durationMs,
+    summarizeAtEnd: message.summarizeAtEnd,
     live,
     reference,
     beatsSent: 0,
@@ -93,7 +95,7 @@ function tick(): void {
   }
   const engineMs = performance.now() - t0;
   postChunk(s, engineMs);
-  if (s.durationMs !== null && s.live.timeMs >= s.durationMs - 0.25) finish('time-up', false);
+  if (s.durationMs !== null && s.live.timeMs >= s.durationMs - 0.25) finish('time-up', s.summarizeAtEnd);
 }
 
 function postChunk(s: RunState, engineMs: number): void {
@@ -166,6 +168,9 @@ function finish(reason: 'stop' | 'time-up', withSummary: boolean): void {
   if (!s) return;
   s.running = false;
   stopTimer();
+  // Whole milliseconds: the server takes an integer duration, and every logged change lies within it.
+  const wholeMs = Math.ceil(s.live.timeMs);
+  if (wholeMs > s.live.timeMs) s.live.advance(wholeMs - s.live.timeMs);
   const durationMs = s.live.timeMs;
   let summary: PracticeSummary | null = null;
   try {
