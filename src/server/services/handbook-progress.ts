@@ -17,15 +17,6 @@ import { newId } from '../ids.ts';
 import { type DbOrTx, getPublished, listPublishedModules, type PublishedDocument } from './handbook.ts';
 import type { ModuleFrontMatter } from './handbook-content.ts';
 
-async function chapterId(db: DbOrTx, slug: string): Promise<string | null> {
-  const rows = await db
-    .select({ id: handbookDocuments.id })
-    .from(handbookDocuments)
-    .where(and(eq(handbookDocuments.kind, 'chapter'), eq(handbookDocuments.slug, slug)))
-    .limit(1);
-  return rows[0]?.id ?? null;
-}
-
 export type MarkReadResult = { ok: true; completedModules: string[] } | { ok: false; reason: 'not-found' };
 
 /** Records that the member has read a published chapter (idempotent), then completes any module now done. */
