@@ -20,14 +20,30 @@ export interface MailerOptions {
   from: string;
   /** Development convenience: print each stored mail's text (it holds the verification links). */
   logStored?: boolean;
+  /**
+   * Longest wait for each SMTP stage (connect, greeting, any socket silence). The request that triggered
+   * the mail waits for delivery, and nodemailer's defaults (2 min, 30 s, 10 min) let a silent server hold
+   * a registration for minutes.
+   */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_SMTP_TIMEOUT_MS = 10_000;
 
 /**
  * Every mail is recorded in the outbox first; with SMTP configured it is then delivered and the row says
  * whether that worked. A delivery failure is recorded, never thrown at the user who triggered the mail.
  */
 export function createMailer(options: MailerOptions): Mailer {
-  const transport: Transporter | null = options.smtpUrl ? createTransport(options.smtpUrl) : null;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SMTP_TIMEOUT_MS;
+  const transport: Transporter | null = options.smtpUrl
+    ? createTransport({
+        url: options.smtpUrl,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      })
+    : null;
   return {
     async send(db, message) {
       const id = newId();
