@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
@@ -18,8 +20,11 @@ afterAll(async () => {
   await sink.stop();
 });
 
-function depsFor(smtpUrl: string): ServiceDeps {
-  return { mailer: createMailer({ smtpUrl, from: 'IECPA <no-reply@iecpa.test>' }), siteUrl: 'http://portal.test' };
+function depsFor(smtpUrl: string, timeoutMs?: number): ServiceDeps {
+  return {
+    mailer: createMailer({ smtpUrl, from: 'IECPA <no-reply@iecpa.test>', timeoutMs }),
+    siteUrl: 'http://portal.test',
+  };
 }
 
 function registration(email: string) {
@@ -82,4 +87,24 @@ test('keeps mail in the outbox, marked stored, when no SMTP server is configured
   await anonymousCaller(handle.db, deps, recordCookies(), uniqueMeta()).account.register(registration(email));
   expect((await outboxRowsTo(email)).map((r) => r.status)).toEqual(['stored']);
   expect(sink.received.some((m) => m.to.includes(email))).toBe(false);
+});
+
+test('gives up on an SMTP server that accepts the connection but never answers', async () => {
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as AddressInfo;
+  const email = 'smtp.silent@example.org';
+  const anon = anonymousCaller(handle.db, depsFor(`smtp://127.0.0.1:${port}`, 300), recordCookies(), uniqueMeta());
+  const started = performance.now();
+  try {
+    await expect(anon.account.register(registration(email))).resolves.toEqual({ ok: true });
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
+  expect(performance.now() - started).toBeLessThan(5000);
+  const rows = await outboxRowsTo(email);
+  expect(rows.map((r) => r.status)).toEqual(['failed']);
+  expect(rows[0]?.error).toMatch(/timeout|greeting/i);
 });
