@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { simulatorAttempts } from '#db/schema/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
 import { toDateTimeLocalUtc } from '#src/server/services/simulator-format.ts';
+import { blockingAxeViolations } from '#test/helpers/axe.ts';
 import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
 import { freshTotpCode, submitSignIn } from '#test/helpers/portal-flows.ts';
 import { type RunningServer, startServer } from '#test/helpers/server.ts';
@@ -54,6 +55,7 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   // The preview keeps what was typed.
   expect(await examiner.getByLabel('Title').inputValue()).toBe('Short timing check');
   await examiner.screenshot({ path: join(SCREENSHOTS, 'examiner-assessment-preview.png'), fullPage: true });
+  expect(await blockingAxeViolations(examiner)).toEqual([]);
 
   await examiner.getByRole('button', { name: 'Save draft' }).click();
   await examiner.getByText('The assessment is saved').waitFor();
@@ -65,6 +67,7 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   await member.goto(`${server.url}/simulator/assessments`);
   await member.getByRole('heading', { name: 'Short timing check' }).waitFor();
   expect(await member.getByText('Attempts used: 0 of 3.').isVisible()).toBe(true);
+  expect(await blockingAxeViolations(member)).toEqual([]);
   await member.getByRole('button', { name: 'Start an attempt at Short timing check' }).click();
   await member.waitForURL(/\/simulator\/attempts\/[a-z0-9]+\/run$/);
   const attemptId = new URL(member.url()).pathname.split('/')[3] ?? '';
@@ -83,6 +86,7 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
       .click();
   }
   await member.waitForTimeout(3000);
+  await member.evaluate(() => window.scrollTo(0, 0));
   await member.screenshot({ path: join(SCREENSHOTS, 'simulator-assessment-mode.png') });
   await member.getByRole('button', { name: 'Submit', exact: true }).click();
 
@@ -94,8 +98,37 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   expect(scoreText).toBe(`${row?.score} / 100: ${row?.passed ? 'Pass' : 'Fail'}`);
   expect(await member.getByRole('heading', { name: 'Beat by beat' }).isVisible()).toBe(true);
   await member.screenshot({ path: join(SCREENSHOTS, 'simulator-attempt-result.png'), fullPage: true });
+  expect(await blockingAxeViolations(member)).toEqual([]);
 
   await member.goto(`${server.url}/simulator/assessments`);
   expect(await member.getByText('Attempts used: 1 of 3.').isVisible()).toBe(true);
   await member.close();
+
+  // The examiner finds the attempt, exports the list and leaves a note the candidate then reads.
+  const reviewer = await signInAs('examiner@iecpa.test');
+  await reviewer.goto(`${server.url}/examiner/attempts`);
+  await reviewer.getByLabel('Outcome').selectOption(row?.passed ? 'passed' : 'failed');
+  await reviewer.getByRole('button', { name: 'Filter' }).click();
+  await reviewer.getByRole('cell', { name: 'Maria Member' }).waitFor();
+  expect(await blockingAxeViolations(reviewer)).toEqual([]);
+  const href = await reviewer.getByRole('link', { name: 'Download these attempts as CSV' }).getAttribute('href');
+  const csv = await reviewer.request.get(`${server.url}${href}`);
+  expect(csv.headers()['content-disposition']).toMatch(
+    /^attachment; filename="simulator-attempts-\d{4}-\d{2}-\d{2}\.csv"$/,
+  );
+  expect(await csv.text()).toContain(`"${attemptId}"`);
+  await reviewer.goto(`${server.url}/simulator/attempts/${attemptId}`);
+  await reviewer.getByText('Integrity flags').waitFor();
+  await reviewer.getByLabel('Add a note').fill('Pressure never reached the treatment range.');
+  await reviewer.getByLabel('On beat number').fill('12');
+  await reviewer.getByRole('button', { name: 'Save note' }).click();
+  await reviewer.getByText('Your note is saved.').waitFor();
+  expect(await blockingAxeViolations(reviewer)).toEqual([]);
+  await reviewer.close();
+
+  const candidate = await signInAs('member@iecpa.test');
+  await candidate.goto(`${server.url}/simulator/attempts/${attemptId}`);
+  expect(await candidate.getByText('Pressure never reached the treatment range.').first().isVisible()).toBe(true);
+  expect(await candidate.getByText('Integrity flags').count()).toBe(0);
+  await candidate.close();
 }, 180_000);
