@@ -6,6 +6,8 @@ import {
   createSession,
   SESSION_ABSOLUTE_TIMEOUT_MS,
   SESSION_IDLE_TIMEOUT_MS,
+  sessionCookieName,
+  sessionCookieOptions,
   validateSessionToken,
 } from '#src/server/auth/session.ts';
 import { createTestDb } from '#test/helpers/db.ts';
@@ -152,4 +154,18 @@ test('refuses to end another user’s session and leaves it alive', async () => 
   const error = await trpcErrorOf(caller.account.endSession({ sessionId: theirs.session.id }));
   expect(error.code).toBe('NOT_FOUND');
   expect(await validateSessionToken(handle.db, theirs.token)).not.toBeNull();
+});
+
+test('names the production cookie __Host- with Secure, HttpOnly, SameSite=Lax and Path=/', () => {
+  expect(sessionCookieName(true)).toMatch(/^__Host-/);
+  expect(sessionCookieOptions(true)).toEqual({
+    httpOnly: true,
+    secure: true,
+    sameSite: 'lax',
+    path: '/',
+    maxAge: SESSION_ABSOLUTE_TIMEOUT_MS / 1000,
+  });
+  // Plain http on localhost in development: no __Host- prefix, since browsers refuse it without Secure.
+  expect(sessionCookieName(false)).not.toMatch(/^__Host-/);
+  expect(sessionCookieOptions(false).secure).toBe(false);
 });
