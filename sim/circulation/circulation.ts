@@ -192,31 +192,44 @@ export class Circulation {
     const e = this.emin + (this.emax - this.emin) * (a1 > a0 ? a1 : a0);
     this.elastanceMmHgPerMl = e;
     p[LV] = e * (s[LV]! - this.lvV0);
-    const ext = this.cuffExternalMmHg;
     const el = this.elastance;
-    const elc = this.collapsedElastance;
-    const v0s = this.unstressed;
-    const cf = this.collapseConductance;
-    for (let i = 1; i < COMPARTMENTS; i++) {
-      const v = s[i]!;
-      const v0 = v0s[i]!;
-      const dv = v - v0;
-      const cuff = CUFF_OF_COMPARTMENT[i]!;
-      const pext = cuff >= 0 ? ext[cuff]! : 0;
-      if (dv >= 0) {
-        p[i] = pext + dv * el[i]!;
-        cf[i] = 1;
-      } else {
-        // A collapsed vessel cannot hold its lumen open by suction: the internal pressure is floored at
-        // -COLLAPSED_MIN_PRESSURE_MMHG (the buckled wall has almost no stiffness, Shapiro, J Biomech Eng
-        // 1977;99:126). Without it, a vein emptied under 180 mmHg would read -180 mmHg once released.
-        const ptm = dv * elc[i]!;
-        const floor = -pext - COLLAPSED_MIN_PRESSURE_MMHG;
-        p[i] = pext + (ptm > floor ? ptm : floor);
-        // Conductance factor 1 / (R/R0) = (V/V0)^2, with V floored to keep it above zero.
-        const ratio = v > MIN_COLLAPSE_VOLUME_FRACTION * v0 ? v / v0 : MIN_COLLAPSE_VOLUME_FRACTION;
-        cf[i] = ratio * ratio;
-      }
+    const v0 = this.unstressed;
+    // Compartments outside the cuffs see no external pressure.
+    p[AO] = (s[AO]! - v0[AO]!) * el[AO]!;
+    p[UB] = (s[UB]! - v0[UB]!) * el[UB]!;
+    p[DA] = (s[DA]! - v0[DA]!) * el[DA]!;
+    p[SV] = (s[SV]! - v0[SV]!) * el[SV]!;
+    p[PU] = (s[PU]! - v0[PU]!) * el[PU]!;
+    const ext = this.cuffExternalMmHg;
+    const e2 = ext[2]!;
+    const e1 = ext[1]!;
+    const e0 = ext[0]!;
+    this.cuffed(A1, e2);
+    this.cuffed(A2, e1);
+    this.cuffed(A3, e0);
+    this.cuffed(V1, e2);
+    this.cuffed(V2, e1);
+    this.cuffed(V3, e0);
+  }
+
+  /** Pressure and collapse state of a segment under a cuff (SIM-SPEC compartment and collapse law). */
+  private cuffed(i: number, pext: number): void {
+    const v = this.state[i]!;
+    const v0 = this.unstressed[i]!;
+    const dv = v - v0;
+    if (dv >= 0) {
+      this.pressureMmHg[i] = pext + dv * this.elastance[i]!;
+      this.collapseConductance[i] = 1;
+    } else {
+      // A collapsed vessel cannot hold its lumen open by suction: the internal pressure is floored at
+      // -COLLAPSED_MIN_PRESSURE_MMHG (the buckled wall has almost no stiffness, Shapiro, J Biomech Eng
+      // 1977;99:126). Without it, a vein emptied under 180 mmHg would read -180 mmHg once released.
+      const ptm = dv * this.collapsedElastance[i]!;
+      const floor = -pext - COLLAPSED_MIN_PRESSURE_MMHG;
+      this.pressureMmHg[i] = pext + (ptm > floor ? ptm : floor);
+      // Conductance factor 1 / (R/R0) = (V/V0)^2, with V floored to keep it above zero.
+      const ratio = v > MIN_COLLAPSE_VOLUME_FRACTION * v0 ? v / v0 : MIN_COLLAPSE_VOLUME_FRACTION;
+      this.collapseConductance[i] = ratio * ratio;
     }
   }
 

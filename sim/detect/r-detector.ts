@@ -176,7 +176,7 @@ class PanTompkinsDetector implements RDetector {
   private lastQrsWeight = 0;
   private rrCount = 0;
   private rrNext = 0;
-  private meanRrSamples: number;
+  private meanRrSamples = 0;
 
   private candidateValue = 0;
   private candidateIndex = -1;

@@ -39,7 +39,11 @@ const MOTION_MIN_RISE_MS = 10;
 const MOTION_MAX_RISE_MS = 60;
 
 export interface ArtefactSource {
-  /** Artefact value at sample index i (called once per sample, with i increasing by one). */
+  /** Compute the artefact at sample index i into `valueMv` (once per sample, i increasing by one). */
+  advance(index: number): void;
+  /** Artefact at the last index advanced to, mV. */
+  readonly valueMv: number;
+  /** `advance(index)` and return `valueMv`. */
   sampleMv(index: number): number;
   set(patch: Partial<ArtefactDef>): void;
 }
@@ -59,7 +63,8 @@ class Oscillator {
   private readonly cosStep: number;
   private readonly sinStep: number;
   private c = 1;
-  private s = 0;
+  /** sin at the last index advanced to. */
+  s = 0;
   private nextResync = 0;
   private lastIndex = Number.NaN;
 
@@ -70,8 +75,11 @@ class Oscillator {
     this.sinStep = Math.sin(this.omega);
   }
 
-  /** Value at sample `index`; consecutive calls rotate the phasor, any jump in index re-anchors it. */
-  at(index: number): number {
+  /**
+   * Move to sample `index` (read the value from `s`; returning a double from a call that is not inlined
+   * would allocate). Consecutive indices rotate the phasor, any jump re-anchors it.
+   */
+  advance(index: number): void {
     const consecutive = index === this.lastIndex + 1;
     this.lastIndex = index;
     if (!consecutive || index >= this.nextResync) {
@@ -79,12 +87,11 @@ class Oscillator {
       this.c = Math.cos(angle);
       this.s = Math.sin(angle);
       this.nextResync = index + OSCILLATOR_RESYNC_SAMPLES;
-      return this.s;
+      return;
     }
     const c = this.c * this.cosStep - this.s * this.sinStep;
     this.s = this.s * this.cosStep + this.c * this.sinStep;
     this.c = c;
-    return this.s;
   }
 }
 
@@ -125,6 +132,7 @@ class Artefacts implements ArtefactSource {
   private motionRiseRemaining = 0;
   private motionRisePerSample = 0;
   private lastIndex = -1;
+  valueMv = 0;
 
   constructor(artefactDef: ArtefactDef, rng: Rng, sampleRateHz: number) {
     this.def = { ...ARTEFACT_DEFAULTS, ...artefactDef };
@@ -147,8 +155,8 @@ class Artefacts implements ArtefactSource {
     this.hpPrevIn = this.hpOut = this.lpOut = 0;
   }
 
-  /** Next white Gaussian sample (unit variance) from the table. */
-  private nextEmgInput(): number {
+  /** Step the EMG filter with the next white Gaussian sample (unit variance) from the table. */
+  private stepEmg(): void {
     if (this.emgTable === null) {
       this.emgTable = new Float32Array(EMG_TABLE_SIZE);
       for (let i = 0; i < EMG_TABLE_SIZE; i++) this.emgTable[i] = this.rng.normal();
@@ -160,7 +168,10 @@ class Artefacts implements ArtefactSource {
     }
     this.emgLeft--;
     this.emgPosition = (this.emgPosition + this.emgStride) & (EMG_TABLE_SIZE - 1);
-    return this.emgTable[this.emgPosition] as number;
+    const x = this.emgTable[this.emgPosition] as number;
+    this.hpOut = this.hpPole * (this.hpOut + x - this.hpPrevIn);
+    this.hpPrevIn = x;
+    this.lpOut = this.lpPole * this.lpOut + (1 - this.lpPole) * this.hpOut;
   }
 
   private filterEmg(x: number): number {
@@ -194,20 +205,31 @@ class Artefacts implements ArtefactSource {
   }
 
   sampleMv(index: number): number {
+    this.advance(index);
+    return this.valueMv;
+  }
+
+  advance(index: number): void {
     if (this.lastIndex < 0) this.scheduleMotion(index);
     this.lastIndex = index;
     const def = this.def;
     let v = 0;
     if (def.baselineWanderMv !== 0) {
-      v += def.baselineWanderMv * (0.75 * this.wander.at(index) + 0.25 * this.drift.at(index));
+      this.wander.advance(index);
+      this.drift.advance(index);
+      v += def.baselineWanderMv * (0.75 * this.wander.s + 0.25 * this.drift.s);
     }
-    if (def.muscleNoiseMv !== 0) v += def.muscleNoiseMv * this.emgGain * this.filterEmg(this.nextEmgInput());
+    if (def.muscleNoiseMv !== 0) {
+      this.stepEmg();
+      v += def.muscleNoiseMv * this.emgGain * this.lpOut;
+    }
     if (def.mainsHumMv !== 0) {
       if (def.mainsHz !== this.mainsHz) {
         this.mainsHz = def.mainsHz;
         this.mains = new Oscillator(this.mainsHz, this.mainsPhase, this.sampleRateHz);
       }
-      v += def.mainsHumMv * this.mains.at(index);
+      this.mains.advance(index);
+      v += def.mainsHumMv * this.mains.s;
     }
     if (index >= this.nextMotionIndex) {
       this.startMotion(index);
@@ -220,7 +242,7 @@ class Artefacts implements ArtefactSource {
       this.motionEnvelope *= this.motionDecayPerSample;
       this.motionRiseRemaining *= this.motionRisePerSample;
     }
-    return v;
+    this.valueMv = v;
   }
 
   set(patch: Partial<ArtefactDef>): void {

@@ -13,6 +13,11 @@ const F_WAVE_SPREAD_HZ = 1;
 const RETARGET_MS = 100;
 
 export interface FibrillatoryWaves {
+  /** Advance one sample; the value goes to `value` (a double returned from a call could allocate). */
+  advance(): void;
+  /** f wave of unit typical peak-to-peak size; multiply by the amplitude in mV. */
+  readonly value: number;
+  /** `advance` and return `value` * amplitudeMv. */
   sampleMv(amplitudeMv: number): number;
 }
 
@@ -25,8 +30,10 @@ class QuasiSinusoid implements FibrillatoryWaves {
   private readonly sampleRateHz: number;
   private readonly retargetSamples: number;
   private readonly glide: number;
-  private c: number;
-  private s: number;
+  // Initialised here, not only in the constructor: a field declared without a value starts as undefined,
+  // and V8 would then keep it as a tagged field and allocate a HeapNumber on every write.
+  private c = 1;
+  private s = 0;
   private cosStep = 1;
   private sinStep = 0;
   private gain = 1;
@@ -56,14 +63,21 @@ class QuasiSinusoid implements FibrillatoryWaves {
     this.s *= norm;
   }
 
+  value = 0;
+
   sampleMv(amplitudeMv: number): number {
+    this.advance();
+    return amplitudeMv * this.value;
+  }
+
+  advance(): void {
     if (this.countdown <= 0) this.retarget();
     this.countdown--;
     this.gain += (this.targetGain - this.gain) * this.glide;
     const c = this.c * this.cosStep - this.s * this.sinStep;
     this.s = this.s * this.cosStep + this.c * this.sinStep;
     this.c = c;
-    return 0.5 * amplitudeMv * this.gain * this.s;
+    this.value = 0.5 * this.gain * this.s;
   }
 }
 

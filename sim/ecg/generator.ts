@@ -134,10 +134,14 @@ class SampledEcg implements EcgGenerator {
     const index = ++this.index;
     while (index >= this.renderIndex) this.renderPending();
     const slot = index & this.ringMask;
-    let v = (this.ring[slot] as number) + this.artefacts.sampleMv(index);
+    this.artefacts.advance(index);
+    let v = (this.ring[slot] as number) + this.artefacts.valueMv;
     this.ring[slot] = 0;
     const rhythmDef = this.rhythm.def;
-    if (rhythmDef.atrialFibrillation) v += this.fibrillatoryWaves.sampleMv(rhythmDef.afFibrillatoryWaveMv);
+    if (rhythmDef.atrialFibrillation) {
+      this.fibrillatoryWaves.advance();
+      v += rhythmDef.afFibrillatoryWaveMv * this.fibrillatoryWaves.value;
+    }
     if (this.leadOff) {
       this.leadOffResidualMv *= this.leadOffDecay;
       v = LEAD_OFF_OFFSET_MV + this.leadOffResidualMv;

@@ -8,7 +8,7 @@ import { loadPreset } from './fixtures.ts';
 // positive predictivity >= 99.5 % (150 ms match window, ANSI/AAMI EC57), and premature PVC/AF beats are
 // not assisted. Spans with nothing to detect (the detector's 2 s learning, lead-off) are excluded.
 const NOISY_OR_ARRHYTHMIC = ['frequent-pvcs', 'atrial-fibrillation', 'noisy-ecg-lead-off', 'tachycardia'] as const;
-const DURATION_MS = 150000;
+const DURATION_MS = 120000;
 
 const runs = new Map(
   NOISY_OR_ARRHYTHMIC.map((id) => {

@@ -80,7 +80,7 @@ test('engine: under any settings and changes, cuffs never exceed 300 mmHg nor go
         }
       },
     ),
-    { numRuns: 12 },
+    { numRuns: 10 },
   );
 }, 120_000);
 
