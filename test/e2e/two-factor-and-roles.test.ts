@@ -75,15 +75,18 @@ test('a member enrols in TOTP, gets 10 recovery codes, and the next sign-in asks
   await page.close();
 });
 
-test('a member is refused the admin users page with the 403 page', async () => {
+test('a member is refused the admin pages with the 403 page', async () => {
   const page = await newPage();
   await submitSignIn(page, server.url, 'member@iecpa.test', DEMO_PASSWORD);
   await page.waitForURL(`${server.url}/account`);
-  const response = await page.goto(`${server.url}/admin/users`);
-  expect(response?.status()).toBe(403);
-  expect(new URL(page.url()).pathname).toBe('/forbidden');
-  await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
-  expect(await page.getByText('Elif Educator').count()).toBe(0);
+  for (const path of ['/admin/users', '/admin/outbox']) {
+    const response = await page.goto(`${server.url}${path}`);
+    expect(response?.status(), path).toBe(403);
+    expect(new URL(page.url()).pathname, path).toBe('/forbidden');
+    await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
+    expect(await page.getByText('Elif Educator').count(), path).toBe(0);
+    expect(await page.getByText('Mail outbox').count(), path).toBe(0);
+  }
   await page.close();
 });
 
