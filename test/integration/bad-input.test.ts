@@ -4,14 +4,7 @@ import type { DbHandle } from '#db/client.ts';
 import { users } from '#db/schema/index.ts';
 import type { Context } from '#src/server/api/trpc.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
-import {
-  anonymousCaller,
-  callerFor,
-  makeUser,
-  recordCookies,
-  testDeps,
-  uniqueMeta,
-} from '#test/helpers/factories.ts';
+import { anonymousCaller, callerFor, makeUser, recordCookies, testDeps, uniqueMeta } from '#test/helpers/factories.ts';
 import { anonymousContext, callOverHttp } from '#test/helpers/trpc.ts';
 
 let handle: DbHandle;
@@ -23,9 +16,7 @@ beforeAll(async () => {
   const member = await makeUser(handle.db);
   memberId = member.id;
   memberCtx = (await callerFor(handle.db, member)).ctx;
-  adminCtx = (
-    await callerFor(handle.db, await makeUser(handle.db, { roles: ['member', 'admin'], totp: true }))
-  ).ctx;
+  adminCtx = (await callerFor(handle.db, await makeUser(handle.db, { roles: ['member', 'admin'], totp: true }))).ctx;
 });
 
 type Who = 'anonymous' | 'member' | 'admin';
@@ -44,8 +35,8 @@ const validRegister = () => ({
   email: 'grace@example.org',
   password: 'a long enough passphrase',
   country: 'US',
-  profession: 'researcher',
-  acceptEthics: true,
+  profession: 'researcher' as const,
+  acceptEthics: true as const,
 });
 const validSignIn = () => ({ email: 'grace@example.org', password: 'whatever it is' });
 const validReset = () => ({
@@ -183,10 +174,7 @@ const BAD_VALUES: Record<string, Record<string, [string, unknown][]>> = {
   },
 };
 
-const PROCEDURES: Record<
-  string,
-  { kind: 'query' | 'mutation'; who: Who; valid: () => Record<string, unknown> }
-> = {
+const PROCEDURES: Record<string, { kind: 'query' | 'mutation'; who: Who; valid: () => Record<string, unknown> }> = {
   'account.register': { kind: 'mutation', who: 'anonymous', valid: validRegister },
   'account.signIn': { kind: 'mutation', who: 'anonymous', valid: validSignIn },
   'account.resetPassword': { kind: 'mutation', who: 'anonymous', valid: validReset },
@@ -263,9 +251,9 @@ test('stores HTML, script and SQL-looking text in a name verbatim and returns it
   const { body } = await callOverHttp(adminCtx, 'admin.users', { query: 'DROP TABLE', page: 1 }, 'query');
   const data = body.result?.data as { items: { name: string; email: string }[] };
   expect(data.items.map((i) => i.name)).toEqual([name]);
-  expect(
-    (await handle.client.execute("select count(*) as n from sqlite_master where name = 'users'")).rows[0]?.n,
-  ).toBe(1);
+  expect((await handle.client.execute("select count(*) as n from sqlite_master where name = 'users'")).rows[0]?.n).toBe(
+    1,
+  );
 });
 
 test('returns a verbatim script-looking name from account.me as plain JSON data', async () => {
