@@ -162,14 +162,14 @@ test('practice mode gives per-beat feedback, freezes a beat with its reference o
   await page.keyboard.press('f');
   await page.getByRole('heading', { name: /Freeze-frame: beat \d+/ }).waitFor();
   await page.getByText('Frozen', { exact: true }).waitFor();
-  const frozenHeading = await page.getByRole('heading', { name: /Freeze-frame/ }).textContent();
-  await page.getByRole('button', { name: 'Previous beat' }).click();
-  expect(await page.getByRole('heading', { name: /Freeze-frame/ }).textContent()).not.toBe(frozenHeading);
   await page.getByText('Unassisted reference pleth (dashed)').waitFor();
-  expect(await page.getByRole('cell', { name: /^\d\.\d\d$/ }).count()).toBeGreaterThan(0);
   await page
     .locator('.sim-console')
     .screenshot({ path: `${SCREENSHOTS}/simulator-practice-freeze-frame-1280x720.png` });
+  const frozenHeading = await page.getByRole('heading', { name: /Freeze-frame/ }).textContent();
+  await page.getByRole('button', { name: 'Previous beat' }).click();
+  expect(await page.getByRole('heading', { name: /Freeze-frame/ }).textContent()).not.toBe(frozenHeading);
+  expect(await page.getByRole('cell', { name: /^\d\.\d\d$/ }).count()).toBeGreaterThan(0);
   expect(await seriousAxeViolations(page)).toEqual([]);
 
   await page.getByRole('button', { name: 'Stop' }).click();

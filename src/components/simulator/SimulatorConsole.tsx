@@ -217,7 +217,6 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
             setReadouts(readoutsFromBeats(beats));
             setLastBeat(beats[beats.length - 1] ?? null);
             setAlarms(data.alarms);
-            setSettingsState(data.settings);
           }
           setTimeMs(Math.floor(data.timeMs / 1000) * 1000);
           statsRef.current.recordChunk(performance.now() - t0, data.engineMs);

@@ -35,6 +35,8 @@ export type ToWorker =
 
 export interface WorkerReady {
   type: 'ready';
+  /** The device's starting settings; after this the console is their source (chunks do not echo them, so a
+   * chunk already in flight cannot undo a change the operator just made). */
   settings: DeviceSettings;
   limits: SettingLimits;
   timingWindows: TimingWindows;
@@ -49,7 +51,6 @@ export interface WorkerChunk {
   /** Beats measured since the last chunk (with the reference beat's values when the overlay runs). */
   beats: BeatMetrics[];
   alarms: Alarm[];
-  settings: DeviceSettings;
   /** Worker time spent in the engine for this chunk, ms. */
   engineMs: number;
 }

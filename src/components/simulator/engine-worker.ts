@@ -129,7 +129,6 @@ function postChunk(s: RunState, engineMs: number): void {
     marks: { r: t.detectedRMarksMs, inflate: t.inflateMarksMs, deflate: t.deflateMarksMs },
     beats,
     alarms: s.live.alarms().slice(),
-    settings: s.live.settings,
     engineMs,
   };
   post(chunk, [
