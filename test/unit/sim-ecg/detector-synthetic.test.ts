@@ -171,3 +171,25 @@ test('recovers within a few beats when the learning period held no QRS (35 bpm, 
     `TP ${m.truePositives} FN ${m.falseNegatives} FP ${m.falsePositives}`,
   ).toBe(0);
 });
+
+test('does not count a tall T wave 250 ms after the R as a beat (slope test), which it would without it', () => {
+  // 75 bpm train of R waves (sd 14 ms, 1 mV) each followed by a T wave as tall as the R (sd 30 ms).
+  const rrSamples = 400;
+  const signal = new Float64Array(60 * FS);
+  for (let k = 1; k < 59; k++) {
+    const r = k * rrSamples;
+    for (let i = -60; i <= 60; i++) signal[r + i] = (signal[r + i] as number) + Math.exp(-0.5 * (i / 7) ** 2);
+    const t = r + 125;
+    for (let i = -100; i <= 100; i++) signal[t + i] = (signal[t + i] as number) + Math.exp(-0.5 * (i / 15) ** 2);
+  }
+  const count = (tWaveSlopeRatio: number): number => {
+    const detector = createRDetector(FS, { tWaveSlopeRatio });
+    let detections = 0;
+    for (const v of signal) if (detector.push(v)) detections++;
+    return detections;
+  };
+  const beatsAfterLearning = 58 - Math.ceil((2 * FS) / rrSamples) + 1;
+  expect(count(0.5)).toBeLessThanOrEqual(beatsAfterLearning);
+  expect(count(0.5)).toBeGreaterThanOrEqual(beatsAfterLearning - 1);
+  expect(count(0)).toBeGreaterThan(1.8 * beatsAfterLearning);
+});
