@@ -163,10 +163,11 @@ export class TriggerController {
   step(nowMs: number): void {
     const c = this.current;
     if (c === null) return;
+    // NaN (nothing scheduled) compares false.
     const at = c.inflateAtMs;
     for (let i = 0; i < CUFF_COUNT; i++) {
       const t = at[i]!;
-      if (t === t && nowMs >= t) {
+      if (nowMs >= t) {
         this.pneumatics.openInflate(i, c.settings.pressureMmHg);
         c.inflateCommandMs[i] = nowMs;
         at[i] = Number.NaN;
@@ -176,7 +177,7 @@ export class TriggerController {
       }
     }
     const d = c.deflateAtMs;
-    if (d === d && nowMs >= d) {
+    if (nowMs >= d) {
       c.deflateAtMs = Number.NaN;
       this.deflateAll(nowMs, false);
     }

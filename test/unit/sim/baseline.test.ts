@@ -7,7 +7,7 @@ import { steadyScenario } from './fixtures.ts';
 
 // Validation target 1 (SIM-SPEC): default patient, cuffs off, 70 bpm.
 describe('default patient unassisted at 70 bpm', () => {
-  const result = simulate({ scenario: steadyScenario(70), seed: 11, durationMs: 40000, reference: false });
+  const result = simulate({ scenario: steadyScenario(70), seed: 11, durationMs: 40000 });
   const beats = result.beats.filter((b) => b.rTimeMs > 10000);
   const m = result.summary.all;
 
