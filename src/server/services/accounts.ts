@@ -390,6 +390,13 @@ export async function changePassword(
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, session.userId));
     await tx.delete(sessions).where(and(eq(sessions.userId, session.userId), ne(sessions.id, session.id)));
+    // A reset link asked for earlier would otherwise still set a password over the one just chosen.
+    await tx
+      .update(userTokens)
+      .set({ usedAt: now })
+      .where(
+        and(eq(userTokens.userId, session.userId), eq(userTokens.purpose, 'reset-password'), isNull(userTokens.usedAt)),
+      );
     await writeAudit(
       tx,
       {
