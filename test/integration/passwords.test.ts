@@ -202,3 +202,15 @@ test('refuses a reset link as an email-verification link and the other way round
   expect(error.code).toBe('BAD_REQUEST');
   expect(await passwordWorks(user.email, NEW_PASSWORD)).toBe(false);
 });
+
+test('ends an outstanding reset link when the password is changed', async () => {
+  const user = await makeUser(handle.db);
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta());
+  await anon.account.requestPasswordReset({ email: user.email });
+  const token = await resetTokenFor(user.email);
+  const { caller } = await callerFor(handle.db, user);
+  await caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD });
+  const error = await trpcErrorOf(anon.account.resetPassword({ token, password: 'an attacker passphrase' }));
+  expect(error.code).toBe('BAD_REQUEST');
+  expect(await passwordWorks(user.email, NEW_PASSWORD)).toBe(true);
+});
