@@ -1,0 +1,31 @@
+import type { APIRoute } from 'astro';
+import { getDb } from '#src/server/db.ts';
+import { levelCertificatePdf } from '#src/server/services/handbook-pdf.ts';
+
+export const prerender = false;
+
+/** The signed-in member's certificate of completion of a level, once every module is complete. */
+export const GET: APIRoute = async ({ locals, params, url, redirect }) => {
+  const user = locals.user;
+  if (!user || !locals.session?.twoFactorVerified)
+    return redirect(`/sign-in?next=${encodeURIComponent(url.pathname)}`, 303);
+  const { db } = await getDb();
+  const result = await levelCertificatePdf(db, { id: user.id, name: user.name }, params.level ?? '');
+  if (!result.ok) {
+    const message =
+      result.reason === 'not-found'
+        ? 'That level does not exist.'
+        : 'The certificate is issued when every module of the level is complete. See your progress on the level page.';
+    return new Response(message, {
+      status: result.reason === 'not-found' ? 404 : 403,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    });
+  }
+  return new Response(result.pdf, {
+    headers: {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="iecpa-certificate-${params.level}.pdf"`,
+      'Cache-Control': 'private, no-store',
+    },
+  });
+};

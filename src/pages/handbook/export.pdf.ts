@@ -1,0 +1,21 @@
+import type { APIRoute } from 'astro';
+import { getDb } from '#src/server/db.ts';
+import { handbookEditionPdf } from '#src/server/services/handbook-pdf.ts';
+
+export const prerender = false;
+
+/** The whole published handbook as one PDF, for members. */
+export const GET: APIRoute = async ({ locals, url, redirect }) => {
+  if (!locals.user || !locals.session?.twoFactorVerified) {
+    return redirect(`/sign-in?next=${encodeURIComponent(url.pathname)}`, 303);
+  }
+  const { db } = await getDb();
+  const pdf = await handbookEditionPdf(db);
+  return new Response(pdf, {
+    headers: {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': 'attachment; filename="iecpa-handbook.pdf"',
+      'Cache-Control': 'private, no-store',
+    },
+  });
+};

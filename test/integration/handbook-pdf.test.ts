@@ -1,0 +1,43 @@
+import { PDFDocument } from 'pdf-lib';
+import { beforeAll, expect, test } from 'vitest';
+import type { DbHandle } from '#db/client.ts';
+import { listPublishedChapters, listPublishedModules } from '#src/server/services/handbook.ts';
+import { importFirstEdition } from '#src/server/services/handbook-import.ts';
+import { handbookEditionPdf, levelCertificatePdf } from '#src/server/services/handbook-pdf.ts';
+import { declareExerciseDone, gradeQuiz, markChapterRead } from '#src/server/services/handbook-progress.ts';
+import { createTestDb } from '#test/helpers/db.ts';
+import { makeUser } from '#test/helpers/factories.ts';
+
+let handle: DbHandle;
+beforeAll(async () => {
+  handle = await createTestDb();
+  await importFirstEdition(handle.db);
+});
+
+test('exports the published edition as a PDF with a contents page and every chapter', async () => {
+  const pdf = await handbookEditionPdf(handle.db, Date.UTC(2026, 10, 23));
+  const doc = await PDFDocument.load(pdf);
+  const chapters = await listPublishedChapters(handle.db);
+  expect(doc.getTitle()).toBe('IECPA Handbook of External Counterpulsation');
+  // A title page plus at least one page per chapter.
+  expect(doc.getPageCount()).toBeGreaterThan(chapters.length);
+});
+
+test('issues a level certificate only when every module of the level is complete', async () => {
+  const member = await makeUser(handle.db, { name: 'Chen Jing' });
+  expect(await levelCertificatePdf(handle.db, member, 'level-1')).toEqual({ ok: false, reason: 'incomplete' });
+  expect(await levelCertificatePdf(handle.db, member, 'level-9')).toEqual({ ok: false, reason: 'not-found' });
+
+  const modules = (await listPublishedModules(handle.db)).filter((m) => m.frontMatter.level === 1);
+  for (const mod of modules) {
+    for (const r of mod.frontMatter.reading) await markChapterRead(handle.db, member.id, r.chapter);
+    const answers = Object.fromEntries(mod.frontMatter.quiz.map((q) => [q.id, q.correct]));
+    expect((await gradeQuiz(handle.db, member.id, { module: mod.slug, answers })).ok).toBe(true);
+    if (mod.frontMatter.simulatorExercise) await declareExerciseDone(handle.db, member.id, mod.slug);
+  }
+  const result = await levelCertificatePdf(handle.db, member, 'level-1');
+  if (!result.ok) throw new Error(`certificate refused: ${result.reason}`);
+  const doc = await PDFDocument.load(result.pdf);
+  expect(doc.getTitle()).toContain('Level 1');
+  expect(doc.getPageCount()).toBeGreaterThanOrEqual(1);
+});
