@@ -327,3 +327,16 @@ test('refuses a heart rate that is not a number and clamps extreme ones to 30-20
   const { beats } = record(generator, 10);
   expect(beats.slice(1).every((b) => Math.abs(b.rrMs - 300) < 1e-6)).toBe(true);
 });
+
+test('switches rhythm on setRhythm from the next beat that has not started', () => {
+  const generator = createEcgGenerator({ rhythm: { heartRateBpm: 75 } }, createRng(35), FS);
+  const sinus = record(generator, 20).beats;
+  generator.setRhythm({ atrialFibrillation: true });
+  const af = record(generator, 60).beats;
+  generator.setRhythm({ atrialFibrillation: false, pvcPerMinute: 20 });
+  const ectopic = record(generator, 60).beats;
+  expect(sinus.every((b) => b.kind === 'sinus')).toBe(true);
+  expect(af.slice(1).every((b) => b.kind === 'af')).toBe(true);
+  expect(ectopic.slice(1).every((b) => b.kind === 'sinus' || b.kind === 'pvc')).toBe(true);
+  expect(ectopic.filter((b) => b.kind === 'pvc').length).toBeGreaterThan(8);
+});
