@@ -7,7 +7,13 @@ import { loadPreset } from './fixtures.ts';
 // Validation target 9: R detection on the engine's own noisy and arrhythmic presets reaches sensitivity and
 // positive predictivity >= 99.5 % (150 ms match window, ANSI/AAMI EC57), and premature PVC/AF beats are
 // not assisted. Spans with nothing to detect (the detector's 2 s learning, lead-off) are excluded.
-const NOISY_OR_ARRHYTHMIC = ['frequent-pvcs', 'atrial-fibrillation', 'noisy-ecg-lead-off', 'tachycardia'] as const;
+const NOISY_OR_ARRHYTHMIC = [
+  'frequent-pvcs',
+  'atrial-fibrillation',
+  'noisy-ecg-lead-off',
+  'heart-failure-low-ef',
+  'tachycardia',
+] as const;
 const DURATION_MS = 120000;
 
 const runs = new Map(

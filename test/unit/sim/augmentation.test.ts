@@ -86,4 +86,4 @@ test('longer pressurisation within diastole raises mean pressure (SIM-SPEC targe
   const shortHold = assistedAt(260, ideal.inflateDelayMs + 150, ideal.deflateDelayMs).beats;
   const longHold = opt;
   expect(mean(longHold.map((b) => b.meanMmHg))).toBeGreaterThan(mean(shortHold.map((b) => b.meanMmHg)) + 1);
-});
+}, 60_000);

@@ -142,11 +142,11 @@ describe('live simulation API', () => {
     expect(sim.timeMs).toBe(15000);
     expect(sim.beats().some((b) => b.assisted)).toBe(true);
     expect(sim.alarms()).toEqual([]);
-  });
+  }, 60_000);
 
   test('advance rejects a negative or non-finite duration', () => {
     const sim = createSimulation({ scenario: loadPreset('default-stable-angina'), seed: 4 });
     expect(() => sim.advance(-1)).toThrow(RangeError);
     expect(() => sim.advance(Number.NaN)).toThrow(RangeError);
-  });
+  }, 60_000);
 });

@@ -56,7 +56,7 @@ test('standby (pressure 0) scores no augmentation and fails the pass mark', () =
   const a = scoreAssessment(standby, rubric);
   expect(a.score0to100).toBeLessThan(rubric.passMark);
   expect(a.passed).toBe(false);
-});
+}, 60_000);
 
 test('a rubric with bad fields is rejected naming them', () => {
   const r = parseRubric({ ...DEFAULT_RUBRIC, passMark: 150, inflationWindow: { minMs: 50, maxMs: -50 } });

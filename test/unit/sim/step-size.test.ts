@@ -40,4 +40,4 @@ test('halving the 0.5 ms step changes pressures and stroke volume by less than 1
   expect(Math.abs(a.sys - b.sys) / b.sys).toBeLessThan(0.01);
   expect(Math.abs(a.dia - b.dia) / b.dia).toBeLessThan(0.01);
   expect(Math.abs(a.svMl - b.svMl) / b.svMl).toBeLessThan(0.01);
-});
+}, 60_000);
