@@ -130,5 +130,11 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   await candidate.goto(`${server.url}/simulator/attempts/${attemptId}`);
   expect(await candidate.getByText('Pressure never reached the treatment range.').first().isVisible()).toBe(true);
   expect(await candidate.getByText('Integrity flags').count()).toBe(0);
+  // The noted beat is replayed from the seed and the log: four panels of waveforms with a text caption.
+  const figure = candidate.locator('figure.replay');
+  expect(await figure.locator('polyline').count()).toBe(6);
+  expect(await figure.locator('figcaption').textContent()).toContain('Beat 12 at');
+  await figure.screenshot({ path: join(SCREENSHOTS, 'simulator-attempt-beat-replay.png') });
+  expect(await blockingAxeViolations(candidate)).toEqual([]);
   await candidate.close();
 }, 180_000);

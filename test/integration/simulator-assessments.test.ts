@@ -449,3 +449,34 @@ test('saves a practice session with the server’s own score and lists it for it
   ).toBe('BAD_REQUEST');
   expect(await countAllRows(handle)).toEqual(before);
 });
+
+test('replays one beat of a scored attempt for its candidate and examiners only', async () => {
+  const id = await publishedAssessment();
+  const { caller } = await candidate();
+  const other = await candidate();
+  const started = await caller.simulator.startAttempt({ id });
+  await caller.simulator.submitAttempt({ attemptId: started.attemptId, controlLog: GOOD_LOG });
+  const detail = await caller.simulator.attempt({ attemptId: started.attemptId });
+  const beat = detail.evidence?.find((e) => e.scored);
+  if (!beat) throw new Error('no scored beat');
+
+  const replay = await caller.simulator.attemptBeat({ attemptId: started.attemptId, beatIndex: beat.index });
+  expect(replay.beatClass).toBe(beat.beatClass);
+  expect(replay.startMs).toBeLessThan(beat.rTimeMs);
+  expect(replay.endMs).toBeGreaterThan(beat.rTimeMs + 500);
+  expect(replay.panels.map((p) => p.id)).toEqual(['ecg', 'aortic', 'pleth', 'cuffs']);
+  expect(replay.panels[1]?.lines[0]?.points.split(' ').length).toBeGreaterThan(100);
+  // Pressure is on from the start, so the device inflates and deflates within the window.
+  expect(replay.marks.some((m) => m.kind === 'inflate')).toBe(true);
+  expect(replay.marks.some((m) => m.kind === 'deflate')).toBe(true);
+  expect(await examinerCaller.simulator.attemptBeat({ attemptId: started.attemptId, beatIndex: beat.index })).toEqual(
+    replay,
+  );
+
+  const stranger = await trpcErrorOf(
+    other.caller.simulator.attemptBeat({ attemptId: started.attemptId, beatIndex: beat.index }),
+  );
+  expect(stranger.code).toBe('NOT_FOUND');
+  const missing = await trpcErrorOf(caller.simulator.attemptBeat({ attemptId: started.attemptId, beatIndex: 9999 }));
+  expect(missing.message).toBe('That beat is not in this attempt, or the attempt has no score yet.');
+});

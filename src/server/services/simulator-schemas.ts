@@ -88,6 +88,7 @@ export const simulatorInputs = {
     page: z.coerce.number().int().min(1).max(100_000).default(1),
   }),
   attemptId: z.object({ attemptId: idField }),
+  attemptBeat: z.object({ attemptId: idField, beatIndex: z.coerce.number().int().min(0).max(100_000) }),
   // The log is checked by the engine's validateControlLog so that its errors name the entry and field;
   // here only its shape as JSON. Unknown keys (a forged `score`) are stripped by z.object.
   submitAttempt: z.object({ attemptId: idField, controlLog: z.array(z.unknown()) }),

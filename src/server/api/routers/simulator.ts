@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import * as assessments from '../../services/simulator-assessments.ts';
 import * as attempts from '../../services/simulator-attempts.ts';
+import { replayBeat } from '../../services/simulator-beat-replay.ts';
 import { formatUtcDateTime as formatDateTime } from '../../services/simulator-format.ts';
 import * as practice from '../../services/simulator-practice.ts';
 import { assessmentSettingsSchema, simulatorInputs } from '../../services/simulator-schemas.ts';
@@ -131,6 +132,21 @@ export const simulatorRouter = router({
     const found = await attempts.getAttempt(ctx.db, { id: ctx.user.id, mayReadAll }, input.attemptId);
     if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
     return found;
+  }),
+
+  /** Waveforms around one beat of a scored attempt, re-simulated from its seed and log. */
+  attemptBeat: protectedProcedure.input(simulatorInputs.attemptBeat).query(async ({ ctx, input }) => {
+    const mayReadAll = ctx.user.roles.includes('examiner') && ctx.user.totpEnabled;
+    const found = await attempts.getAttempt(ctx.db, { id: ctx.user.id, mayReadAll }, input.attemptId);
+    if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
+    const replay = replayBeat(found, input.beatIndex);
+    if (!replay) {
+      throw new TRPCError({
+        code: 'NOT_FOUND',
+        message: 'That beat is not in this attempt, or the attempt has no score yet.',
+      });
+    }
+    return replay;
   }),
 
   // ------------------------------------------------------------------ practice
