@@ -54,6 +54,31 @@ test('explicit Euler stability index stays below 1 at the engine step with colla
   expect(c.stabilityIndex(0.004)).toBeGreaterThan(1);
 });
 
+test('the stiffest patient the schema allows is integrated in substeps that keep the index <= 1 and stays finite', () => {
+  const stiff = { ...DEFAULT_PATIENT, arterialComplianceScale: 0.3, peripheralResistanceScale: 0.5, emaxMmHgPerMl: 5 };
+  const c = new Circulation(stiff);
+  const dtS = STEP_MS / 1000;
+  const v0 = c.totalVolumeMl();
+  let nextBeat = 0;
+  for (let i = 0; i < 40000; i++) {
+    const tMs = i * STEP_MS;
+    if (tMs >= nextBeat) {
+      c.beginBeat(tMs / 1000, 70);
+      nextBeat += 857;
+    }
+    c.cuffExternalMmHg.fill(tMs % 857 > 420 && tMs % 857 < 780 ? 0.7 * 300 : 0);
+    c.step(dtS);
+  }
+  expect(c.substepCount).toBeGreaterThan(1);
+  expect(c.stabilityIndex(dtS / c.substepCount)).toBeLessThanOrEqual(1);
+  for (const p of c.pressureMmHg) {
+    expect(Number.isFinite(p)).toBe(true);
+    expect(p).toBeGreaterThan(-5 - 1e-9);
+    expect(p).toBeLessThan(400);
+  }
+  expect(Math.abs(c.totalVolumeMl() - v0) / v0).toBeLessThan(1e-9);
+}, 60_000);
+
 test('tabulated double-Hill activation matches the exact formula within 1e-4 (Stergiopulos 1996)', () => {
   for (let u = 0.01; u < 1.15; u += 0.0137) {
     expect(Math.abs(activationAt(u) - activationExact(u))).toBeLessThan(1e-4);
