@@ -5,12 +5,14 @@ import { beforeAll, expect, test, vi } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { auditLog, simulatorAttempts } from '#db/schema/index.ts';
 import { DEFAULT_RUBRIC, type Rubric, type Scenario, scoreAssessment, simulate } from '#sim/index.ts';
+import { consumeRateLimit } from '#src/server/auth/rate-limit.ts';
 import {
   exportAttemptsCsv,
   SUBMIT_GRACE_MS,
   startAttempt,
   submitAttempt,
 } from '#src/server/services/simulator-attempts.ts';
+import { PRACTICE_SAVE_LIMIT, practiceRateKey } from '#src/server/services/simulator-practice.ts';
 import type { AssessmentSettings } from '#src/server/services/simulator-schemas.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser, TEST_META } from '#test/helpers/factories.ts';
@@ -479,4 +481,19 @@ test('replays one beat of a scored attempt for its candidate and examiners only'
   expect(stranger.code).toBe('NOT_FOUND');
   const missing = await trpcErrorOf(caller.simulator.attemptBeat({ attemptId: started.attemptId, beatIndex: 9999 }));
   expect(missing.message).toBe('That beat is not in this attempt, or the attempt has no score yet.');
+});
+
+test('limits how many practice sessions a member saves in an hour and stores nothing beyond it', async () => {
+  const { user, caller } = await candidate();
+  for (let i = 0; i < PRACTICE_SAVE_LIMIT.limit; i++) {
+    expect(await consumeRateLimit(handle.db, practiceRateKey(user.id), PRACTICE_SAVE_LIMIT)).toBe(true);
+  }
+  const before = await countAllRows(handle);
+  const error = await trpcErrorOf(
+    caller.simulator.savePractice({ scenarioId: 'default-stable-angina', seed: 2, durationMs: 30_000, controlLog: [] }),
+  );
+  expect(error.code).toBe('TOO_MANY_REQUESTS');
+  const after = await countAllRows(handle);
+  expect(after.simulator_practice_sessions).toBe(before.simulator_practice_sessions);
+  expect({ ...after, rate_limits: 0 }).toEqual({ ...before, rate_limits: 0 });
 });

@@ -7,11 +7,22 @@ import type { Db } from '#db/client.ts';
 import { simulatorPracticeSessions } from '#db/schema/index.ts';
 import { type BeatClass, DEFAULT_RUBRIC, validateControlLog } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
+import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { newId } from '../ids.ts';
 import { replayAndScore } from './simulator-replay.ts';
 
 /** How many of a member's saved sessions the list shows (newest first). */
 export const PRACTICE_SESSIONS_KEPT = 200;
+
+/**
+ * Each save replays up to 15 simulated minutes (seconds of server CPU), so a member may save at most this
+ * many sessions an hour: far more than anyone practises, far fewer than a script could send.
+ */
+export const PRACTICE_SAVE_LIMIT: RateLimitRule = { limit: 30, windowMs: 60 * 60 * 1000 };
+
+export function practiceRateKey(userId: string): string {
+  return `simulator-practice:${userId}`;
+}
 
 export interface PracticeSummary {
   beatCount: number;
@@ -28,7 +39,7 @@ export interface PracticeSummary {
 export type SavePracticeResult =
   | { ok: true; id: string; score: number; summary: PracticeSummary }
   | { ok: false; reason: 'invalid-log'; errors: string[] }
-  | { ok: false; reason: 'no-such-scenario' };
+  | { ok: false; reason: 'no-such-scenario' | 'rate-limited' };
 
 export async function savePractice(
   db: Db,
@@ -40,6 +51,9 @@ export async function savePractice(
   if (!scenario) return { ok: false, reason: 'no-such-scenario' };
   const checked = validateControlLog(input.controlLog, { durationMs: input.durationMs });
   if (!checked.ok) return { ok: false, reason: 'invalid-log', errors: checked.errors };
+  if (!(await consumeRateLimit(db, practiceRateKey(userId), PRACTICE_SAVE_LIMIT, now))) {
+    return { ok: false, reason: 'rate-limited' };
+  }
   const { assessment, summary } = replayAndScore({
     scenario,
     seed: input.seed,

@@ -154,6 +154,13 @@ export const simulatorRouter = router({
     const result = await practice.savePractice(ctx.db, ctx.user.id, input);
     if (result.ok) return result;
     if (result.reason === 'invalid-log') throw refusedLog(result.errors);
+    if (result.reason === 'rate-limited') {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message:
+          'You have saved many practice sessions in the last hour. Keep practising; saving works again within the hour.',
+      });
+    }
     throw fieldErrors('Choose one of the listed scenarios.', { scenarioId: 'Choose one of the listed scenarios.' });
   }),
 
