@@ -74,6 +74,11 @@ test('an educator edits a chapter, a second educator approves and publishes, the
     await member.getByRole('navigation', { name: 'Contents' }).getByRole('link', { name: 'Daily checks' }).isVisible(),
   ).toBe(true);
   await expectAxeClean(member, 'chapter');
+  await member.getByRole('link', { name: 'What changed in this revision' }).click();
+  await member.getByRole('heading', { name: 'Revision 1 compared with revision 2' }).waitFor();
+  expect(await member.getByText('Added the daily hose check.').isVisible()).toBe(true);
+  expect(await member.getByRole('cell', { name: ADDED }).isVisible()).toBe(true);
+  await expectAxeClean(member, 'changes');
   await member.close();
 });
 

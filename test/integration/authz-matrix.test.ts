@@ -111,6 +111,7 @@ const MATRIX: Record<string, Row> = {
   'handbook.level': PUBLIC(),
   'handbook.module': PUBLIC(),
   'handbook.search': SIGNED_IN(),
+  'handbook.changes': SIGNED_IN(),
   'handbook.markRead': SIGNED_IN(),
   'handbook.submitQuiz': SIGNED_IN(),
   'handbook.declareExercise': SIGNED_IN(),
@@ -145,7 +146,6 @@ const MATRIX: Record<string, Row> = {
   'simulator.submitAttempt': ROLE('member'),
   'simulator.myAttempts': ROLE('member'),
   'simulator.attempt': SIGNED_IN(),
-  'simulator.attemptBeat': SIGNED_IN(),
   'simulator.savePractice': ROLE('member'),
   'simulator.myPractice': ROLE('member'),
 };
@@ -231,9 +231,8 @@ async function inputFor(path: string): Promise<unknown> {
       return { id: 'no-such-assessment' };
     case 'simulator.listAttempts':
       return {};
-    case 'simulator.attemptBeat':
-      return { attemptId: 'no-such-attempt', beatIndex: 0 };
     case 'handbook.chapter':
+    case 'handbook.changes':
     case 'handbook.markRead':
       return { slug: 'no-such-chapter' };
     case 'handbook.search':

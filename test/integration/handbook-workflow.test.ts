@@ -90,6 +90,14 @@ test('draft, submit, request changes, revise, approve, publish: the member sees 
   expect(diff.stats.added).toBeGreaterThan(0);
   expect(diff.rows.some((r) => r.kind === 'added' && r.newText === '## Maintenance log')).toBe(true);
 
+  const changes = await asMember.handbook.changes({ slug: 'the-equipment' });
+  expect(changes.publications.map((p) => [p.revision, p.changeNote])).toEqual([
+    [3, 'Added the maintenance log.'],
+    [1, 'First edition.'],
+  ]);
+  expect(changes.diff).toMatchObject({ from: 1, to: 3 });
+  expect(changes.diff?.rows.some((r) => r.newText === 'The unit lead records every service visit.')).toBe(true);
+
   const audit = await handle.db.select().from(auditLog).where(eq(auditLog.action, 'handbook.published'));
   expect(audit).toHaveLength(1);
   expect(JSON.parse(audit[0]?.details ?? '{}')).toMatchObject({ slug: 'the-equipment', revision: 3 });

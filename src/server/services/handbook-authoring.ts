@@ -111,6 +111,23 @@ export async function getRevision(db: Db, ref: DocumentRef, revision: number): P
   return (await selectRevisions(db, doc.id, revision))[0] ?? null;
 }
 
+export interface PublishedChange {
+  revision: number;
+  publishedAt: number;
+  changeNote: string;
+  body: string;
+}
+
+/** The revisions that readers have seen, newest first, with their change notes (for "what changed"). */
+export async function listPublishedChanges(db: Db, ref: DocumentRef): Promise<PublishedChange[] | null> {
+  const doc = await findDocument(db, ref);
+  if (!doc?.publishedRevisionId) return null;
+  const revisions = await selectRevisions(db, doc.id);
+  return revisions
+    .filter((r) => r.status === 'published' && r.publishedAt !== null)
+    .map((r) => ({ revision: r.revision, publishedAt: r.publishedAt ?? 0, changeNote: r.changeNote, body: r.body }));
+}
+
 export interface EditorState {
   documentId: string;
   latest: RevisionDetail;

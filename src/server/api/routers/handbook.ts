@@ -158,6 +158,18 @@ export const handbookRouter = router({
     };
   }),
 
+  /** What changed in a chapter's published text: every publication with its note, and the newest diff. */
+  changes: protectedProcedure.input(z.object({ slug })).query(async ({ ctx, input }) => {
+    const changes = await authoring.listPublishedChanges(ctx.db, { kind: 'chapter', slug: input.slug });
+    const [current, previous] = changes ?? [];
+    if (!changes || !current) throw notFound('That chapter');
+    const rows = previous ? lineDiff(previous.body, current.body) : [];
+    return {
+      publications: changes.map(({ body: _body, ...rest }) => rest),
+      diff: previous ? { from: previous.revision, to: current.revision, rows, stats: diffStats(rows) } : null,
+    };
+  }),
+
   markRead: protectedProcedure.input(z.object({ slug })).mutation(async ({ ctx, input }) => {
     const result = await progress.markChapterRead(ctx.db, ctx.user.id, input.slug);
     if (!result.ok) throw notFound('That chapter');
