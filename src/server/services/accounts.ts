@@ -137,6 +137,28 @@ async function consumeToken(
   return rows[0]?.userId ?? null;
 }
 
+/** Whether a single-use token of the given purpose exists, unused and unexpired (consumeToken decides). */
+async function isUsableToken(
+  db: Db,
+  token: string,
+  purpose: 'verify-email' | 'reset-password',
+  now: number,
+): Promise<boolean> {
+  const rows = await db
+    .select({ userId: userTokens.userId })
+    .from(userTokens)
+    .where(
+      and(
+        eq(userTokens.tokenHash, hashSecret(token)),
+        eq(userTokens.purpose, purpose),
+        isNull(userTokens.usedAt),
+        gt(userTokens.expiresAt, now),
+      ),
+    )
+    .limit(1);
+  return rows.length === 1;
+}
+
 export async function verifyEmail(db: Db, token: string, now = Date.now()): Promise<'verified' | 'invalid'> {
   return db.transaction(async (tx) => {
     const userId = await consumeToken(tx, token, 'verify-email', now);
@@ -342,6 +364,9 @@ export async function resetPassword(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<ResetPasswordResult> {
+  // Look the link up before the (deliberately slow) hash: this procedure has no rate limit, so without the
+  // check every request with a made-up token cost the server a full argon2 hash.
+  if (!(await isUsableToken(db, input.token, 'reset-password', now))) return { ok: false, reason: 'invalid-token' };
   if (isCommonPassword(input.password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
