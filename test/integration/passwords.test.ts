@@ -214,3 +214,12 @@ test('ends an outstanding reset link when the password is changed', async () => 
   expect(error.code).toBe('BAD_REQUEST');
   expect(await passwordWorks(user.email, NEW_PASSWORD)).toBe(true);
 });
+
+test('refuses a made-up reset link before judging the new password', async () => {
+  const result = await resetPassword(
+    handle.db,
+    { token: 'abcdefghijklmnopqrstuvwxyz234567', password: 'password123' },
+    uniqueMeta(),
+  );
+  expect(result).toEqual({ ok: false, reason: 'invalid-token' });
+});
