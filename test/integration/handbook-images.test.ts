@@ -1,0 +1,72 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { DbHandle } from '#db/client.ts';
+import { renderMarkdown } from '#src/server/markdown.ts';
+import { MAX_IMAGE_BYTES, readImage, sniffImageType, storeImage } from '#src/server/services/handbook-images.ts';
+import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { type MadeUser, makeUser } from '#test/helpers/factories.ts';
+
+let handle: DbHandle;
+let uploadDir: string;
+let educator: MadeUser;
+beforeAll(async () => {
+  handle = await createTestDb();
+  uploadDir = mkdtempSync(join(tmpdir(), 'iecpa-uploads-'));
+  educator = await makeUser(handle.db, { roles: ['member', 'educator'] });
+});
+afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
+
+/** The 8-byte PNG signature followed by filler: enough for the type check. */
+function pngBytes(size: number): Uint8Array {
+  const bytes = new Uint8Array(size).fill(7);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return bytes;
+}
+
+test('stores a PNG under its content hash, once, and serves it back', async () => {
+  const bytes = pngBytes(2048);
+  const first = await storeImage(handle.db, uploadDir, educator.id, bytes);
+  const second = await storeImage(handle.db, uploadDir, educator.id, bytes);
+  if (!first.ok) throw new Error(first.reason);
+  expect(first.fileName).toMatch(/^[0-9a-f]{64}\.png$/);
+  expect(second).toEqual(first);
+  expect(readdirSync(join(uploadDir, 'handbook'))).toEqual([first.fileName]);
+  expect(readImage(uploadDir, first.fileName)?.contentType).toBe('image/png');
+  // The Markdown an educator pastes renders as an image.
+  expect(renderMarkdown(`![Cuffs](${first.url})`).html).toContain(`<img src="${first.url}" alt="Cuffs">`);
+});
+
+test('refuses an oversize image and writes nothing', async () => {
+  const before = await countAllRows(handle);
+  expect(await storeImage(handle.db, uploadDir, educator.id, pngBytes(MAX_IMAGE_BYTES + 1))).toEqual({
+    ok: false,
+    reason: 'too-large',
+  });
+  expect(await countAllRows(handle)).toEqual(before);
+});
+
+test('refuses files that are not raster images, whatever they claim to be', async () => {
+  const text = new TextEncoder().encode('just text pretending to be a .png');
+  const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>');
+  const html = new TextEncoder().encode('<!doctype html><script>alert(1)</script>');
+  for (const bytes of [text, svg, html]) {
+    expect(await storeImage(handle.db, uploadDir, educator.id, bytes)).toEqual({ ok: false, reason: 'not-an-image' });
+  }
+  expect(await storeImage(handle.db, uploadDir, educator.id, new Uint8Array())).toEqual({ ok: false, reason: 'empty' });
+});
+
+test('recognises PNG, JPEG, GIF and WebP signatures', () => {
+  expect(sniffImageType(pngBytes(16))).toBe('png');
+  expect(sniffImageType(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0]))).toBe('jpeg');
+  expect(sniffImageType(new TextEncoder().encode('GIF89a......'))).toBe('gif');
+  expect(sniffImageType(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 '))).toBe('webp');
+  expect(sniffImageType(new TextEncoder().encode('RIFF\0\0\0\0WAVEfmt '))).toBeNull();
+});
+
+test('serves only names it made, never a path', () => {
+  for (const name of ['../../etc/passwd', 'x.png', `${'a'.repeat(64)}.svg`, `${'a'.repeat(64)}.png/../x`]) {
+    expect(readImage(uploadDir, name)).toBeNull();
+  }
+});
