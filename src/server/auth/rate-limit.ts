@@ -34,3 +34,28 @@ export async function consumeRateLimit(db: Db, key: string, rule: RateLimitRule,
     .returning({ count: rateLimits.count });
   return (rows[0]?.count ?? 1) <= rule.limit;
 }
+
+/** Hextets kept from an IPv6 address: one /64 is what a single subscriber or host is usually given. */
+const IPV6_PREFIX_HEXTETS = 4;
+
+/**
+ * The part of a client address that per-address limits count against. IPv4 addresses count alone; IPv6
+ * addresses count by their /64 network, because one host typically holds a whole /64 (RFC 6177 §2) and
+ * could otherwise take a fresh address for every attempt. IPv4-mapped IPv6 counts as its IPv4 address.
+ */
+export function rateLimitAddress(ipAddress: string): string {
+  const address = ipAddress.trim().toLowerCase().replace(/%.*$/, '');
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (!address.includes(':')) return address;
+  const halves = address.split('::');
+  if (halves.length > 2) return address;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const missing = 8 - head.length - tail.length;
+  if (missing < 0 || (halves.length === 1 && missing !== 0)) return address;
+  const hextets = [...head, ...Array<string>(missing).fill('0'), ...tail];
+  if (!hextets.every((h) => /^[0-9a-f]{1,4}$/.test(h))) return address;
+  const prefix = hextets.slice(0, IPV6_PREFIX_HEXTETS).map((h) => h.replace(/^0+(?=.)/, ''));
+  return `${prefix.join(':')}::/64`;
+}

@@ -6,7 +6,7 @@ import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import type { RegisterInput } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
 import { hashPassword, isCommonPassword, verifyPassword } from '../auth/password.ts';
-import { consumeRateLimit, RATE_LIMITS } from '../auth/rate-limit.ts';
+import { consumeRateLimit, RATE_LIMITS, rateLimitAddress } from '../auth/rate-limit.ts';
 import { createSession, type Session } from '../auth/session.ts';
 import { matchTotpStep, newTotpSecret, totpKeyUri } from '../auth/totp.ts';
 import { hashSecret, newId, newSecret } from '../ids.ts';
@@ -45,7 +45,7 @@ export async function registerUser(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<RegisterResult> {
-  if (!(await consumeRateLimit(db, `register:${meta.ipAddress}`, RATE_LIMITS.register, now))) {
+  if (!(await consumeRateLimit(db, `register:${rateLimitAddress(meta.ipAddress)}`, RATE_LIMITS.register, now))) {
     return { ok: false, reason: 'rate-limited' };
   }
   if (isCommonPassword(input.password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
@@ -184,7 +184,12 @@ export async function signIn(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<SignInResult> {
-  const allowedByIp = await consumeRateLimit(db, `sign-in:ip:${meta.ipAddress}`, RATE_LIMITS.signIn, now);
+  const allowedByIp = await consumeRateLimit(
+    db,
+    `sign-in:ip:${rateLimitAddress(meta.ipAddress)}`,
+    RATE_LIMITS.signIn,
+    now,
+  );
   const allowedByAccount = await consumeRateLimit(db, `sign-in:email:${input.email}`, RATE_LIMITS.signIn, now);
   if (!allowedByIp || !allowedByAccount) return { status: 'rate-limited' };
 
@@ -325,7 +330,12 @@ export async function requestPasswordReset(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<{ ok: true } | { ok: false; reason: 'rate-limited' }> {
-  const allowedByIp = await consumeRateLimit(db, `reset:ip:${meta.ipAddress}`, RATE_LIMITS.passwordReset, now);
+  const allowedByIp = await consumeRateLimit(
+    db,
+    `reset:ip:${rateLimitAddress(meta.ipAddress)}`,
+    RATE_LIMITS.passwordReset,
+    now,
+  );
   const allowedByEmail = await consumeRateLimit(db, `reset:email:${email}`, RATE_LIMITS.passwordReset, now);
   if (!allowedByIp || !allowedByEmail) return { ok: false, reason: 'rate-limited' };
   const rows = await db.select({ id: users.id, name: users.name }).from(users).where(eq(users.email, email)).limit(1);
