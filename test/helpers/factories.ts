@@ -101,10 +101,9 @@ let metaSequence = 0;
 /** Request metadata with an address no other call in this worker uses, so rate limits do not interfere. */
 export function uniqueMeta(): RequestMeta {
   metaSequence++;
-  return {
-    ipAddress: `2001:db8:${process.pid.toString(16)}::${metaSequence.toString(16)}`,
-    userAgent: 'vitest',
-  };
+  // Each call gets its own /64, since per-address limits count IPv6 clients by /64 network.
+  const worker = (process.pid & 0xffff).toString(16);
+  return { ipAddress: `2001:db8:${worker}:${metaSequence.toString(16)}::1`, userAgent: 'vitest' };
 }
 
 /** A tRPC caller signed in as `user` (a real session row, validated as the middleware would). */

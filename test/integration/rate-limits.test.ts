@@ -3,7 +3,7 @@ import { beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { users } from '#db/schema/index.ts';
 import { registerInput } from '#src/lib/schemas.ts';
-import { consumeRateLimit, RATE_LIMITS } from '#src/server/auth/rate-limit.ts';
+import { consumeRateLimit, RATE_LIMITS, rateLimitAddress } from '#src/server/auth/rate-limit.ts';
 import { totpCodeAt } from '#src/server/auth/totp.ts';
 import { registerUser, requestPasswordReset, signIn, verifySecondFactor } from '#src/server/services/accounts.ts';
 import { createTestDb } from '#test/helpers/db.ts';
@@ -191,4 +191,39 @@ test('lets exactly the limit through when attempts arrive at the same moment', a
     Array.from({ length: 25 }, () => consumeRateLimit(handle.db, 'race-key', rule, now)),
   );
   expect(allowed.filter(Boolean)).toHaveLength(rule.limit);
+});
+
+test('counts an IPv6 client by its /64 network and an IPv4 client by its address', () => {
+  expect(rateLimitAddress('203.0.113.7')).toBe('203.0.113.7');
+  expect(rateLimitAddress('::ffff:203.0.113.7')).toBe('203.0.113.7');
+  expect(rateLimitAddress('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+  expect(rateLimitAddress('2001:DB8:1:2::9')).toBe('2001:db8:1:2::/64');
+  expect(rateLimitAddress('2001:0db8:0001:0002::9%eth0')).toBe('2001:db8:1:2::/64');
+  expect(rateLimitAddress('2001:db8::1')).toBe('2001:db8:0:0::/64');
+  expect(rateLimitAddress('::1')).toBe('0:0:0:0::/64');
+  expect(rateLimitAddress('2001:db8:1:3::9')).not.toBe(rateLimitAddress('2001:db8:1:2::9'));
+  // Not an address: counted as given rather than merged with anything.
+  expect(rateLimitAddress('not-an-address')).toBe('not-an-address');
+  expect(rateLimitAddress('1:2:3')).toBe('1:2:3');
+});
+
+test('limits registrations from one IPv6 /64 however many addresses it uses', async () => {
+  const network = '3fff:0:0:1';
+  for (let i = 0; i < RATE_LIMITS.register.limit; i++) {
+    const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), {
+      ipAddress: `${network}::${(i + 1).toString(16)}`,
+      userAgent: 'vitest',
+    });
+    await anon.account.register(registration(newEmail()));
+  }
+  const nextAddress = anonymousCaller(handle.db, testDeps(), recordCookies(), {
+    ipAddress: `${network}:abcd:ef01:2345:6789`,
+    userAgent: 'vitest',
+  });
+  expect((await trpcErrorOf(nextAddress.account.register(registration(newEmail())))).code).toBe('TOO_MANY_REQUESTS');
+  const otherNetwork = anonymousCaller(handle.db, testDeps(), recordCookies(), {
+    ipAddress: '3fff:0:0:2::1',
+    userAgent: 'vitest',
+  });
+  await expect(otherNetwork.account.register(registration(newEmail()))).resolves.toEqual({ ok: true });
 });
