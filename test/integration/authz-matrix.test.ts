@@ -124,6 +124,7 @@ const MATRIX: Record<string, Row> = {
   'handbook.documents': ROLE('educator'),
   'handbook.editor': ROLE('educator'),
   'handbook.preview': ROLE('educator'),
+  'handbook.create': ROLE('educator'),
   'handbook.saveDraft': ROLE('educator'),
   'handbook.submit': ROLE('educator'),
   'handbook.review': ROLE('educator'),
@@ -257,6 +258,8 @@ async function inputFor(path: string): Promise<unknown> {
       return { kind: 'chapter', slug: 'no-such-chapter' };
     case 'handbook.preview':
       return { kind: 'chapter', slug: 'no-such-chapter', source: '---\ntitle: x\n---\n\ntext' };
+    case 'handbook.create':
+      return { kind: 'chapter', source: 'not front matter' };
     case 'handbook.saveDraft':
       return { kind: 'chapter', slug: 'no-such-chapter', baseRevision: 1, source: '---\ntitle: x\n---\n\ntext' };
     case 'handbook.submit':

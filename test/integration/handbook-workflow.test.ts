@@ -228,3 +228,34 @@ test('anonymous visitors see a chapter summary only', async () => {
   expect(chapter).not.toHaveProperty('html');
   expect(chapter.summary.length).toBeGreaterThan(10);
 });
+
+test('an educator creates a new chapter as a draft that readers see only once it is published', async () => {
+  const source = [
+    '---',
+    'title: Home-based follow-up',
+    'slug: home-based-follow-up',
+    'part: "Part IV — Beyond the clinic"',
+    'partOrder: 4',
+    'order: 1',
+    'summary: How practitioners follow patients up after a course.',
+    '---',
+    '',
+    '## Telephone follow-up',
+    '',
+    'Call the patient a week after the last session. See [timing](/handbook/ecg-triggering-and-timing).',
+  ].join('\n');
+  expect(await asAuthor.handbook.create({ kind: 'chapter', source })).toEqual({
+    ok: true,
+    slug: 'home-based-follow-up',
+  });
+  expect((await trpcErrorOf(asMember.handbook.chapter({ slug: 'home-based-follow-up' }))).code).toBe('NOT_FOUND');
+  const taken = await trpcErrorOf(asAuthor.handbook.create({ kind: 'chapter', source }));
+  expect(JSON.stringify(taken.cause)).toContain('already uses this slug');
+
+  const ref = { kind: 'chapter' as const, slug: 'home-based-follow-up' };
+  await asAuthor.handbook.submit({ ...ref, revision: 1 });
+  await asReviewer.handbook.review({ ...ref, revision: 1, decision: 'approve', comment: '' });
+  await asReviewer.handbook.publish({ ...ref, revision: 1, changeNote: 'New chapter.' });
+  const chapter = await asMember.handbook.chapter({ slug: 'home-based-follow-up' });
+  expect(chapter).toMatchObject({ revision: 1, part: 'Part IV — Beyond the clinic', locked: false });
+});

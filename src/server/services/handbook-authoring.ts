@@ -8,6 +8,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '#db/client.ts';
 import {
+  curriculumLevels,
   type DocumentKind,
   handbookDocuments,
   handbookRevisions,
@@ -246,6 +247,57 @@ export async function brokenLinksOf(
     }
   }
   return broken;
+}
+
+export type CreateDocumentResult =
+  | { ok: true; slug: string }
+  | { ok: false; reason: 'invalid'; messages: string[] }
+  | { ok: false; reason: 'slug-taken' | 'no-such-level' };
+
+/** Starts a new chapter or module as draft revision 1 (published later through review, like any edit). */
+export async function createDocument(
+  db: Db,
+  authorId: string,
+  input: { kind: DocumentKind; source: string },
+  now = Date.now(),
+): Promise<CreateDocumentResult> {
+  const split = splitSource(input.source);
+  if (!split.ok) return { ok: false, reason: 'invalid', messages: [split.message] };
+  const valid = validateFrontMatter(input.kind, split.value.frontMatter);
+  if (!valid.ok) return { ok: false, reason: 'invalid', messages: valid.messages };
+  const ref = { kind: input.kind, slug: valid.value.slug };
+  const checked = checkSource(ref, input.source);
+  if (!checked.ok) return { ok: false, reason: 'invalid', messages: checked.messages };
+  return db.transaction(async (tx) => {
+    if (await findDocument(tx, ref)) return { ok: false, reason: 'slug-taken' } as const;
+    if (input.kind === 'module') {
+      const level = (valid.value as ModuleFrontMatter).level;
+      const levels = await tx
+        .select({ level: curriculumLevels.level })
+        .from(curriculumLevels)
+        .where(eq(curriculumLevels.level, level));
+      if (levels.length === 0) return { ok: false, reason: 'no-such-level' } as const;
+    }
+    const documentId = newId();
+    await tx.insert(handbookDocuments).values({ id: documentId, kind: input.kind, slug: ref.slug, createdAt: now });
+    await tx.insert(handbookRevisions).values({
+      id: newId(),
+      documentId,
+      revision: 1,
+      baseRevision: null,
+      bodyMarkdown: checked.value.body,
+      frontMatter: JSON.stringify(checked.value.frontMatter),
+      authorId,
+      status: 'draft',
+      createdAt: now,
+    });
+    await writeAudit(
+      tx,
+      { actorId: authorId, action: 'handbook.created', subjectId: documentId, details: { ...ref } },
+      now,
+    );
+    return { ok: true, slug: ref.slug } as const;
+  });
 }
 
 export type SaveDraftResult =

@@ -270,6 +270,21 @@ export const handbookRouter = router({
     return { ok: true as const, title: checked.value.title, ...renderMarkdown(checked.value.body), brokenLinks };
   }),
 
+  create: educatorProcedure
+    .input(z.object({ kind: z.enum(DOCUMENT_KINDS), source }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await authoring.createDocument(ctx.db, ctx.user.id, input);
+      if (result.ok) return result;
+      if (result.reason === 'invalid')
+        throw fieldErrors('The text needs attention.', { source: result.messages.join('\n') });
+      if (result.reason === 'slug-taken') {
+        throw fieldErrors('That slug is taken.', {
+          source: 'slug: Another document already uses this slug. Choose another.',
+        });
+      }
+      throw fieldErrors('No such level.', { source: 'level: There is no curriculum level with that number.' });
+    }),
+
   saveDraft: educatorProcedure
     .input(documentRef.extend({ baseRevision: z.coerce.number().int().min(0).max(1_000_000), source }))
     .mutation(async ({ ctx, input }) => {
