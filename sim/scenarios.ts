@@ -5,6 +5,19 @@
 import { z } from 'zod';
 import { SETTINGS_LIMITS } from './model/settings.ts';
 
+/** Ids of the presets in content/scenarios/<id>.json (the files themselves are read by the caller). */
+export const SCENARIO_PRESET_IDS = [
+  'default-stable-angina',
+  'bradycardia',
+  'tachycardia',
+  'frequent-pvcs',
+  'atrial-fibrillation',
+  'elderly-stiff-arteries',
+  'heart-failure-low-ef',
+  'noisy-ecg-lead-off',
+] as const;
+export type ScenarioPresetId = (typeof SCENARIO_PRESET_IDS)[number];
+
 const range = (min: number, max: number) => z.number().finite().min(min).max(max);
 
 export const patientSchema = z

@@ -2,20 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type IdealTiming, idealTiming, parseScenario, type Scenario } from '../../../sim/index.ts';
+import {
+  type IdealTiming,
+  idealTiming,
+  parseScenario,
+  SCENARIO_PRESET_IDS,
+  type Scenario,
+} from '../../../sim/index.ts';
 
 const scenarioDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'content', 'scenarios');
 
-export const PRESET_IDS = [
-  'default-stable-angina',
-  'bradycardia',
-  'tachycardia',
-  'frequent-pvcs',
-  'atrial-fibrillation',
-  'elderly-stiff-arteries',
-  'heart-failure-low-ef',
-  'noisy-ecg-lead-off',
-] as const;
+export const PRESET_IDS = SCENARIO_PRESET_IDS;
 
 export function readPresetJson(id: string): unknown {
   return JSON.parse(readFileSync(join(scenarioDir, `${id}.json`), 'utf8'));
