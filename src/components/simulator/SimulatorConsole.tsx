@@ -80,6 +80,8 @@ const HISTORY_SECONDS = 20;
 /** The live region speaks at most this often, ms (a polite summary, not a running commentary). */
 const ANNOUNCE_EVERY_MS = 5000;
 const BEATS_KEPT = 80;
+/** Seeds are 0..2^31-1, the range the server stores. */
+const SEED_MAX = 2 ** 31 - 1;
 /** A practice session ends (and is scored and saved) at 15 min, the longest the server keeps. */
 export const PRACTICE_MAX_MS = 15 * 60 * 1000;
 /** Shorter practice runs are not saved (the server refuses them: nothing could be scored). */
@@ -496,47 +498,61 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   return (
     <section class="sim-console" aria-label="Counterpulsation console">
       <div class="sim-toolbar">
-        <div class="sim-field">
-          <label for="sim-scenario">Scenario</label>
-          <select
-            id="sim-scenario"
-            value={scenarioId}
-            disabled={!canChangeSetup}
-            onChange={(e) => setScenarioId((e.currentTarget as HTMLSelectElement).value)}
-          >
-            {props.scenarios.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="sim-field sim-field--seed">
-          <label for="sim-seed">Seed</label>
-          <input
-            id="sim-seed"
-            type="number"
-            inputMode="numeric"
-            min={1}
-            max={2147483647}
-            value={seed}
-            disabled={!canChangeSetup}
-            onChange={(e) => {
-              const v = Number.parseInt((e.currentTarget as HTMLInputElement).value, 10);
-              if (Number.isFinite(v) && v >= 1) setSeed(v);
-            }}
-          />
-          {!assessment && (
-            <button
-              type="button"
-              class="sim-button sim-button--small"
-              disabled={!canChangeSetup}
-              onClick={() => setSeed(randomSeed())}
-            >
-              New seed
-            </button>
-          )}
-        </div>
+        {assessment ? (
+          // Scenario and seed are fixed by the attempt: shown as facts, not as disabled controls.
+          <dl class="sim-fixed-setup">
+            <div>
+              <dt>Scenario</dt>
+              <dd>{scenario?.title}</dd>
+            </div>
+            <div>
+              <dt>Seed</dt>
+              <dd>{seed}</dd>
+            </div>
+          </dl>
+        ) : (
+          <>
+            <div class="sim-field">
+              <label for="sim-scenario">Scenario</label>
+              <select
+                id="sim-scenario"
+                value={scenarioId}
+                disabled={!canChangeSetup}
+                onChange={(e) => setScenarioId((e.currentTarget as HTMLSelectElement).value)}
+              >
+                {props.scenarios.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.title}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="sim-field sim-field--seed">
+              <label for="sim-seed">Seed</label>
+              <input
+                id="sim-seed"
+                type="number"
+                inputMode="numeric"
+                min={0}
+                max={SEED_MAX}
+                value={seed}
+                disabled={!canChangeSetup}
+                onChange={(e) => {
+                  const v = Number.parseInt((e.currentTarget as HTMLInputElement).value, 10);
+                  if (Number.isSafeInteger(v) && v >= 0 && v <= SEED_MAX) setSeed(v);
+                }}
+              />
+              <button
+                type="button"
+                class="sim-button sim-button--small"
+                disabled={!canChangeSetup}
+                onClick={() => setSeed(randomSeed())}
+              >
+                New seed
+              </button>
+            </div>
+          </>
+        )}
         <fieldset class="sim-run-buttons">
           <legend class="visually-hidden">Run</legend>
           {/* One Start/Pause/Resume button, so focus stays on it as the run starts and stops. */}

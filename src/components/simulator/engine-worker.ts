@@ -15,11 +15,10 @@ import {
 } from '#sim/index.ts';
 import type { FromWorker, ToWorker, WorkerChunk } from './console-protocol.ts';
 import { type PracticeSummary, timeToFirstGoodSettingsMs } from './session-summary.ts';
+import { advanceForTickMs } from './worker-clock.ts';
 
 /** Tick period, ms: about one display frame, so chunks arrive as often as the console draws. */
 const TICK_MS = 16;
-/** Largest simulated advance per tick, ms: a late timer (background tab, GC pause) loses time, not beats. */
-export const MAX_ADVANCE_PER_TICK_MS = 100;
 /** Display trace rate, Hz: one sample per canvas pixel at a 6 s sweep on a wide screen is ~200 Hz. */
 const TRACE_RATE_HZ = 250;
 
@@ -84,10 +83,8 @@ function tick(): void {
   const s = state;
   if (!s?.running) return;
   const now = performance.now();
-  const elapsed = Math.min(MAX_ADVANCE_PER_TICK_MS, Math.max(0, now - s.lastWallMs));
+  const advanceMs = advanceForTickMs(now, s.lastWallMs, s.live.timeMs, s.durationMs);
   s.lastWallMs = now;
-  let advanceMs = elapsed;
-  if (s.durationMs !== null) advanceMs = Math.min(advanceMs, s.durationMs - s.live.timeMs);
   const t0 = performance.now();
   if (advanceMs > 0) {
     s.live.advance(advanceMs);
