@@ -54,7 +54,10 @@ export const nameField = z
   .trim()
   .min(1, 'Enter your name.')
   .max(LIMITS.nameMax, `Use at most ${LIMITS.nameMax} characters.`)
-  .refine((v) => !/\p{Cc}/u.test(v), 'Remove control characters from the name.');
+  .refine((v) => !/\p{Cc}/u.test(v), 'Remove control characters from the name.')
+  // Bidirectional embeddings, overrides and isolates (Unicode UAX #9) make a name display as other text
+  // than it is, e.g. in the admin's user list; no name needs them (the marks U+200E/U+200F stay allowed).
+  .refine((v) => !/[\u202a-\u202e\u2066-\u2069]/.test(v), 'Remove text-direction control characters from the name.');
 
 export const emailField = z
   .string({ error: 'Enter your email address.' })
