@@ -80,6 +80,23 @@ test('trims a name, limits it to 120 characters and refuses control characters',
   expect(nameField.safeParse('Ana\u007fLima').success).toBe(false);
 });
 
+test('refuses text-direction overrides in a name but keeps names in any script', () => {
+  expect(nameField.safeParse('Ada \u202eNIMDA').success).toBe(false);
+  expect(nameField.safeParse('Ada \u2066x\u2069').success).toBe(false);
+  expect(nameField.safeParse('Ana\u0085Lima').success).toBe(false);
+  for (const name of [
+    'José Ñúñez',
+    'Ødegård Çelik',
+    'Σωκράτης',
+    'יעל כהן',
+    'محمد علي',
+    '王小明',
+    'O\u2019Brien-Smith',
+  ]) {
+    expect(nameField.safeParse(name).success, name).toBe(true);
+  }
+});
+
 test('keeps HTML and SQL-looking text in a name as plain text', () => {
   const name = `<script>alert(1)</script> O'Brien; DROP TABLE users;--`;
   expect(nameField.parse(name)).toBe(name);
