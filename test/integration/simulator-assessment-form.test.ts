@@ -69,7 +69,8 @@ test("puts the procedure's range and consistency errors on the fields that cause
     }),
   );
   expect(Object.keys(errors).sort()).toEqual(['durationS', 'events', 'fixedSeed', 'inflationMinMs', 'passMark']);
-  expect(errors.durationS).toBe('Make the run at least 30 seconds long.');
+  expect(errors.durationS).toBe('Duration: Make the run at least 30 seconds long.');
+  expect(errors.passMark).toBe('Pass mark: Use a number no greater than 100.');
   expect(await countAllRows(handle)).toEqual(before);
 
   const later = await errorsFor(
@@ -80,8 +81,8 @@ test("puts the procedure's range and consistency errors on the fields that cause
       events: '[{ "atMs": 400000, "type": "heart-rate", "heartRateBpm": 95 }]',
     }),
   );
-  expect(later.fixedSeed).toBe('Enter the seed every attempt uses.');
-  expect(later.closesAt).toBe('Close the assessment after it opens.');
+  expect(later.fixedSeed).toBe('Fixed seed: Enter the seed every attempt uses.');
+  expect(later.closesAt).toBe('Closes: Close the assessment after it opens.');
   expect(later.events).toMatch(/^Event 1 \(atMs\): Event 1 is at 400000 ms, after the run ends/);
   expect(await countAllRows(handle)).toEqual(before);
 });

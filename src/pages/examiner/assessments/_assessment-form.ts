@@ -109,7 +109,7 @@ export function settingsFromValues(
     const text = v[field];
     const n = Number(text);
     if (text === '' || !Number.isFinite(n)) {
-      errors[field] = 'Enter a number, for example 1.2 or -40.';
+      errors[field] = `${FIELD_LABELS[field]}: enter a number, for example 1.2 or -40.`;
       return Number.NaN;
     }
     return Math.round(n * scale * 1000) / 1000;
@@ -118,7 +118,7 @@ export function settingsFromValues(
   const date = (field: FormField, required: boolean): number | null => {
     if (v[field] === '' && !required) return null;
     const ms = fromDateTimeLocalUtc(v[field]);
-    if (ms === null) errors[field] = 'Enter a date and time like 2026-12-01T09:00 (UTC).';
+    if (ms === null) errors[field] = `${FIELD_LABELS[field]}: enter a date and time like 2026-12-01T09:00 (UTC).`;
     return ms;
   };
   let events: unknown = [];
@@ -126,7 +126,7 @@ export function settingsFromValues(
     try {
       events = JSON.parse(v.events);
     } catch {
-      errors.events = 'Write the events as a JSON list, like the example, or leave the box empty.';
+      errors.events = 'Scripted events: write them as a JSON list, like the example, or leave the box empty.';
     }
   }
   const settings = {
@@ -184,15 +184,56 @@ const PATH_TO_FIELD: [RegExp, FormField][] = [
   [/^(settings\.)?rubric\.passMark/, 'passMark'],
 ];
 
+/** Field labels as the form shows them, so a message in the error summary names its field. */
+export const FIELD_LABELS: Record<FormField, string> = {
+  title: 'Title',
+  scenarioId: 'Scenario',
+  seedPolicy: 'Seed',
+  fixedSeed: 'Fixed seed',
+  durationS: 'Duration',
+  events: 'Scripted events',
+  graceStartS: 'Grace at the start',
+  graceAfterEventS: 'Grace after each event',
+  inflationMinMs: 'Inflation window',
+  inflationMaxMs: 'Inflation window to',
+  deflationMinMs: 'Deflation window',
+  deflationMaxMs: 'Deflation window to',
+  dsTarget: 'D/S target',
+  pressureMin: 'Pressure range',
+  pressureMax: 'Pressure to',
+  maxConsecutiveLateDeflations: 'Late deflations in a row',
+  weightInflation: 'Weights',
+  weightDeflation: 'Weight: deflation timing',
+  weightAugmentation: 'Weight: augmentation',
+  weightPressure: 'Weight: pressure in range',
+  passMark: 'Pass mark',
+  attemptsAllowed: 'Attempts allowed',
+  cooldownMin: 'Cooldown',
+  opensAt: 'Opens',
+  closesAt: 'Closes',
+};
+
+/** zod's generic range messages in the form's words; the schema's own messages pass through. */
+function friendly(message: string): string {
+  const big = message.match(/^Too big: expected number to be <=?(-?[\d.e+]+)/);
+  if (big) return `Use a number no greater than ${big[1]}.`;
+  const small = message.match(/^Too small: expected number to be >=?(-?[\d.e+]+)/);
+  if (small) return `Use a number of at least ${small[1]}.`;
+  if (/expected int/.test(message)) return 'Use a whole number.';
+  return message;
+}
+
 /** The procedure's field errors keyed by form field; messages for events keep their entry number. */
 export function formFieldErrors(errors: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [path, message] of Object.entries(errors)) {
+  for (const [path, raw] of Object.entries(errors)) {
     const mapped = PATH_TO_FIELD.find(([re]) => re.test(path))?.[1];
     const plain = path.replace(/^settings\./, '');
     const field = mapped ?? ((FORM_FIELDS as readonly string[]).includes(plain) ? (plain as FormField) : null);
+    const message = friendly(raw);
     const event = path.match(/events\.(\d+)\.?(.*)$/);
-    const text = event ? `Event ${Number(event[1]) + 1}${event[2] ? ` (${event[2]})` : ''}: ${message}` : message;
+    const detail = event ? `Event ${Number(event[1]) + 1}${event[2] ? ` (${event[2]})` : ''}: ${message}` : message;
+    const text = field && !message.startsWith('Event ') && !event ? `${FIELD_LABELS[field]}: ${detail}` : detail;
     const key = field ?? '_';
     out[key] = out[key] ? `${out[key]} ${text}` : text;
   }
