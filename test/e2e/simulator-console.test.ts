@@ -212,7 +212,7 @@ test('a hidden tab pauses the run and a visible one resumes it', async () => {
   await page.close();
 });
 
-test('a signed-in member who stops a practice run is told whether it was saved, and the page keeps working', async () => {
+test("a signed-in member's practice run is saved at Stop, listed, and can be practised again on the same seed", async () => {
   await browser.context.clearCookies();
   const page = await browser.context.newPage();
   await page.goto(`${server.url}/sign-in`);
@@ -222,14 +222,22 @@ test('a signed-in member who stops a practice run is told whether it was saved, 
   await page.waitForURL((url) => url.pathname !== '/sign-in');
   await page.goto(`${server.url}/simulator`);
   await page.getByText('Your practice sessions are saved to your record when you press Stop.').waitFor();
+  await page.getByLabel('Seed').fill('4242');
+  await page.keyboard.press('Tab');
+  await page.getByText('Ready', { exact: true }).waitFor();
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await page.waitForTimeout(2000);
   await page.getByRole('button', { name: 'Stop' }).click();
-  await page
-    .getByText(/Practice session saved to your record|This practice session could not be saved/)
-    .waitFor({ timeout: 30_000 });
+  await page.getByText('Practice session saved to your record.').waitFor({ timeout: 30_000 });
   await page.getByTestId('summary').waitFor();
   await page.getByRole('button', { name: 'Start again' }).click();
   await page.getByText('Running', { exact: true }).waitFor();
+
+  await page.getByRole('link', { name: 'See your saved sessions' }).click();
+  const row = page.getByRole('row', { name: /Stable angina.*4242/ });
+  await row.waitFor();
+  await row.getByRole('link', { name: /Practise this again/ }).click();
+  await page.getByText('Ready', { exact: true }).waitFor();
+  expect(await page.getByLabel('Seed').inputValue()).toBe('4242');
   await page.close();
 });
