@@ -65,10 +65,13 @@ export async function storeImage(
 }
 
 /** A stored image by its name, or null (for names that are not ours or files that do not exist). */
-export function readImage(uploadDir: string, fileName: string): { bytes: Uint8Array; contentType: string } | null {
+export function readImage(
+  uploadDir: string,
+  fileName: string,
+): { bytes: Uint8Array<ArrayBuffer>; contentType: string } | null {
   const match = FILE_NAME.exec(fileName);
   if (!match) return null;
   const path = join(imageDir(uploadDir), fileName);
   if (!existsSync(path)) return null;
-  return { bytes: readFileSync(path), contentType: IMAGE_CONTENT_TYPES[match[1] as ImageType] };
+  return { bytes: new Uint8Array(readFileSync(path)), contentType: IMAGE_CONTENT_TYPES[match[1] as ImageType] };
 }

@@ -193,7 +193,7 @@ function formatDate(ms: number): string {
 }
 
 /** The whole published handbook: a title page with contents, then every chapter on its own pages. */
-export async function handbookEditionPdf(db: Db, now = Date.now()): Promise<Uint8Array> {
+export async function handbookEditionPdf(db: Db, now = Date.now()): Promise<Uint8Array<ArrayBuffer>> {
   const chapters = await listPublishedChapters(db);
   const w = await Writer.create('IECPA Handbook of External Counterpulsation');
   w.newPage();
@@ -223,10 +223,13 @@ export async function handbookEditionPdf(db: Db, now = Date.now()): Promise<Uint
     writeBlocks(w, (parseMarkdown(c.body).children ?? []) as MdNode[]);
   }
   w.numberPages('IECPA Handbook');
-  return w.doc.save();
+  // A copy backed by a plain ArrayBuffer, which is what a Response body takes.
+  return new Uint8Array(await w.doc.save());
 }
 
-export type CertificateResult = { ok: true; pdf: Uint8Array } | { ok: false; reason: 'not-found' | 'incomplete' };
+export type CertificateResult =
+  | { ok: true; pdf: Uint8Array<ArrayBuffer> }
+  | { ok: false; reason: 'not-found' | 'incomplete' };
 
 /** A certificate of completion for a member who has completed every module of a level. */
 export async function levelCertificatePdf(
@@ -254,5 +257,5 @@ export async function levelCertificatePdf(
     'This certificate records completion of curriculum study. It is not IECPA certification as a practitioner, which requires the examination.',
     { font: w.fonts.italic, size: 9, gapAfter: 0 },
   );
-  return { ok: true, pdf: await w.doc.save() };
+  return { ok: true, pdf: new Uint8Array(await w.doc.save()) };
 }
