@@ -118,6 +118,9 @@ test('rolls back to an earlier revision as a new published revision, audited', a
   expect(JSON.parse(audit[0]?.details ?? '{}')).toMatchObject({ to: 1, newRevision: 4 });
   const again = await trpcErrorOf(asReviewer.handbook.rollback({ ...EQUIPMENT, revision: 4, changeNote: '' }));
   expect(again.message).toContain('already published');
+  // Revision 2 was never published (changes were requested): restoring it would skip review.
+  const unreviewed = await trpcErrorOf(asReviewer.handbook.rollback({ ...EQUIPMENT, revision: 2, changeNote: '' }));
+  expect(unreviewed.message).toContain('published before');
 });
 
 test('the second of two educators saving the same draft is told of the conflict and keeps nothing overwritten', async () => {

@@ -473,7 +473,7 @@ export async function publishRevision(
 
 export type RollbackResult =
   | { ok: true; revision: number }
-  | { ok: false; reason: 'not-found' | 'already-published' }
+  | { ok: false; reason: 'not-found' | 'already-published' | 'never-published' }
   | { ok: false; reason: 'broken-links'; brokenLinks: BrokenLink[] };
 
 /**
@@ -493,6 +493,8 @@ export async function rollbackTo(
     const [target] = await selectRevisions(tx, doc.id, input.revision);
     if (!target) return { ok: false, reason: 'not-found' } as const;
     if (target.id === doc.publishedRevisionId) return { ok: false, reason: 'already-published' } as const;
+    // Only text that once passed review and was published may come back without review.
+    if (target.publishedAt === null) return { ok: false, reason: 'never-published' } as const;
     const brokenLinks = await brokenLinksOf(tx, input, target.frontMatter, target.body);
     if (brokenLinks.length > 0) return { ok: false, reason: 'broken-links', brokenLinks } as const;
     const latest = await latestRevisionNumber(tx, doc.id);

@@ -54,6 +54,11 @@ function workflowError(result: Exclude<authoring.WorkflowResult | authoring.Roll
         code: 'BAD_REQUEST',
         message: `This revision is ${result.status}, so that step is not possible now.`,
       });
+    case 'never-published':
+      return new TRPCError({
+        code: 'BAD_REQUEST',
+        message: 'Only a revision that was published before can be restored; a draft goes through review instead.',
+      });
     case 'already-published':
       return new TRPCError({ code: 'BAD_REQUEST', message: 'That revision is the one already published.' });
     case 'broken-links':
