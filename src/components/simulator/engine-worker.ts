@@ -145,8 +145,7 @@ function postChunk(s: RunState, engineMs: number): void {
 function summarize(s: RunState, durationMs: number): PracticeSummary | null {
   if (durationMs <= 0) return null;
   const controls = s.live.controlLog().slice();
-  // The score needs no reference pass (it reads the assisted beats only); skipping it halves the replay.
-  const result = simulate({ scenario: s.scenario, seed: s.seed, durationMs, controls, reference: false });
+  const result = simulate({ scenario: s.scenario, seed: s.seed, durationMs, controls });
   const assessment = scoreAssessment(result, DEFAULT_RUBRIC);
   return {
     durationMs,
