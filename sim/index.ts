@@ -13,18 +13,19 @@ export type { ControlEntry, ControlLogLimits } from './metrics/control-log.ts';
 export { DEFAULT_MAX_CONTROL_ENTRIES, validateControlLog } from './metrics/control-log.ts';
 export type { Assessment, CriterionResult, EvidenceRow, Rubric } from './metrics/score.ts';
 export { DEFAULT_RUBRIC, parseRubric, rubricSchema, scoreAssessment } from './metrics/score.ts';
-export type { BeatMeans, DetectionStats, RunSummary } from './metrics/summary.ts';
+export type { BeatMeans, DetectionStats, ReferenceMeans, RunSummary } from './metrics/summary.ts';
 export type { BeatClass, BeatMetrics, ReferenceBeat } from './model/beat.ts';
 export { BEAT_CLASSES } from './model/beat.ts';
 export type { Patient } from './model/patient.ts';
 export { DEFAULT_PATIENT } from './model/patient.ts';
 export type { CuffEnable, DeviceSettings, SettingsPatch } from './model/settings.ts';
 export { DEFAULT_SETTINGS, SETTINGS_LIMITS } from './model/settings.ts';
-export type { ParseResult, Scenario, ScenarioEvent } from './scenarios.ts';
+export type { ParseResult, Scenario, ScenarioEvent, ScenarioPresetId } from './scenarios.ts';
 export {
   assertScenario,
   parseScenario,
   patientSchema,
+  SCENARIO_PRESET_IDS,
   scenarioEventSchema,
   scenarioSchema,
   settingsPatchSchema,
