@@ -195,6 +195,29 @@ test('the console fits a tablet in portrait and has no serious or critical axe v
   await page.close();
 });
 
+test('every preset scenario runs in the console without an error', async () => {
+  const page = await openConsole();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const picker = page.getByLabel('Scenario');
+  const ids = await picker
+    .locator('option')
+    .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+  expect(ids.length).toBe(8);
+  for (const id of ids) {
+    await picker.selectOption(id);
+    await page.getByText('Ready', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByText('Running', { exact: true }).waitFor();
+    await page.waitForTimeout(1500);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByText('Stopped', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('.sim-message--error').count()).toBe(0);
+  }
+  expect(errors).toEqual([]);
+  await page.close();
+}, 120_000);
+
 test('a hidden tab pauses the run and a visible one resumes it', async () => {
   const page = await openConsole();
   await page.getByRole('button', { name: 'Start', exact: true }).click();
