@@ -497,3 +497,24 @@ test('limits how many practice sessions a member saves in an hour and stores not
   expect(after.simulator_practice_sessions).toBe(before.simulator_practice_sessions);
   expect({ ...after, rate_limits: 0 }).toEqual({ ...before, rate_limits: 0 });
 });
+
+test('saves a practice run of any positive length the console reports, fractions of a millisecond included', async () => {
+  const { caller } = await candidate();
+  const saved = await caller.simulator.savePractice({
+    scenarioId: 'default-stable-angina',
+    seed: 3,
+    durationMs: 2500.5,
+    controlLog: [{ atMs: 2500.5, patch: { pressureMmHg: 100 } }],
+  });
+  const [listed] = await caller.simulator.myPractice();
+  expect(listed).toMatchObject({ id: saved.id, durationMs: 2501 });
+  const tooLong = await trpcErrorOf(
+    caller.simulator.savePractice({
+      scenarioId: 'default-stable-angina',
+      seed: 3,
+      durationMs: 900_001,
+      controlLog: [],
+    }),
+  );
+  expect(JSON.stringify(tooLong.cause)).toContain('Practice runs longer than 15 minutes are not saved.');
+});

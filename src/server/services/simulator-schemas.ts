@@ -95,7 +95,13 @@ export const simulatorInputs = {
   savePractice: z.object({
     scenarioId: scenarioIdField,
     seed: seedField,
-    durationMs: z.number().int().min(1000).max(SIMULATOR_LIMITS.practiceDurationMaxMs),
+    // The console's clock runs in engine steps (fractions of a ms); rounding up keeps every log entry inside.
+    durationMs: z
+      .number()
+      .finite()
+      .gt(0)
+      .max(SIMULATOR_LIMITS.practiceDurationMaxMs, 'Practice runs longer than 15 minutes are not saved.')
+      .transform((ms) => Math.ceil(ms)),
     controlLog: z.array(z.unknown()),
   }),
   annotate: z.object({
