@@ -102,3 +102,27 @@ for (const { name, path, who, status } of ACCOUNT_PAGES) {
     await expectAccessible(page, name);
   });
 }
+
+const PHONE = { width: 390, height: 844 };
+
+test('on a phone-sized screen no form or account page scrolls sideways', async () => {
+  const pages = [
+    { name: 'register', path: '/register', who: null },
+    { name: 'sign-in', path: '/sign-in', who: null },
+    { name: 'account', path: '/account', who: 'member' },
+    { name: 'account-security-setup', path: '/account/security?setup=1', who: 'member' },
+    { name: 'sign-in-two-factor', path: '/sign-in/two-factor', who: 'adminPending' },
+    { name: 'admin-users', path: '/admin/users', who: 'admin' },
+    { name: 'admin-outbox', path: '/admin/outbox', who: 'admin' },
+  ] as const;
+  const overflowing: string[] = [];
+  for (const { name, path, who } of pages) {
+    const page = await open(path, who ? cookies[who] : null);
+    await page.setViewportSize(PHONE);
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (scrollWidth > PHONE.width) overflowing.push(`${path}: ${scrollWidth} px wide`);
+    await saveScreenshot(page, `${name}-phone`);
+    await page.close();
+  }
+  expect(overflowing).toEqual([]);
+});
