@@ -120,3 +120,18 @@ test('a member completes a module and the progress bar moves', async () => {
   await expectAxeClean(page, 'cpd');
   await page.close();
 });
+
+test('the editor keeps unsaved text in the browser and offers it back after a reload', async () => {
+  const page = await signedInPage('educator@iecpa.test');
+  await page.goto(`${server.url}/educator/edit/chapter/special-patient-groups`);
+  const editor = page.getByLabel('Chapter or module text');
+  const original = await editor.inputValue();
+  await editor.fill(`${original}\nA paragraph typed but never saved.\n`);
+  await page.getByText('Copy kept in this browser').waitFor();
+  await page.reload();
+  expect(await editor.inputValue()).toBe(original);
+  await page.getByRole('button', { name: 'Restore unsaved text' }).click();
+  expect(await editor.inputValue()).toContain('A paragraph typed but never saved.');
+  await expectAxeClean(page, 'editor-restore');
+  await page.close();
+});
