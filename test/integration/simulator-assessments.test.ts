@@ -7,8 +7,8 @@ import { auditLog, simulatorAttempts } from '#db/schema/index.ts';
 import { DEFAULT_RUBRIC, type Rubric, type Scenario, scoreAssessment, simulate } from '#sim/index.ts';
 import { consumeRateLimit } from '#src/server/auth/rate-limit.ts';
 import {
+  attemptDeadline,
   exportAttemptsCsv,
-  SUBMIT_GRACE_MS,
   startAttempt,
   submitAttempt,
 } from '#src/server/services/simulator-attempts.ts';
@@ -165,13 +165,13 @@ test.each([
   expect(row?.score).toBeNull();
 });
 
-test('refuses a submission after the deadline (start + duration + grace) and stores nothing', async () => {
+test('refuses a submission after the deadline (start + time to press Start + duration + grace) and stores nothing', async () => {
   const id = await publishedAssessment({ opensAt: Date.now() - 3600_000 });
   const { user, caller } = await candidate();
-  const startedAt = Date.now() - 30_000 - SUBMIT_GRACE_MS - 1;
+  const startedAt = Date.now() - (attemptDeadline(0, 30_000) + 1);
   const started = await startAttempt(handle.db, user.id, id, TEST_META, startedAt);
   if (!started.ok) throw new Error(`start refused: ${started.reason}`);
-  expect(started.attempt.deadline).toBe(startedAt + 30_000 + SUBMIT_GRACE_MS);
+  expect(started.attempt.deadline).toBe(startedAt + 4 * 60_000 + 30_000 + 60_000);
 
   const before = await countAllRows(handle);
   const error = await trpcErrorOf(

@@ -29,8 +29,15 @@ import { parseEvents, parseStoredRubric } from './simulator-assessments.ts';
 import { replayAndScore, withScriptedEvents } from './simulator-replay.ts';
 import { type ListAttemptsInput, SIMULATOR_LIMITS } from './simulator-schemas.ts';
 
-/** Time after the run's end in which a submission is still accepted (page load, network, a slow machine). */
+/** Time between starting an attempt and pressing Start on the console (reading the instructions). */
+export const START_WITHIN_MS = 4 * 60_000;
+/** Time after the run's end in which a submission is still accepted (network, a slow machine). */
 export const SUBMIT_GRACE_MS = 60_000;
+
+/** The last moment a submission of an attempt started at `startedAt` is accepted. */
+export function attemptDeadline(startedAt: number, durationMs: number): number {
+  return startedAt + START_WITHIN_MS + durationMs + SUBMIT_GRACE_MS;
+}
 /** A submission this much earlier than the run could have finished in real time is flagged. */
 export const EARLY_SUBMISSION_TOLERANCE_MS = 2_000;
 
@@ -185,7 +192,7 @@ export async function startAttempt(
     if (!v) throw new Error(`assessment ${a.id} has no version ${a.version}`);
     const id = newId();
     const seed = v.seedPolicy === 'fixed' && v.fixedSeed !== null ? v.fixedSeed : drawSeed();
-    const deadline = now + v.durationMs + SUBMIT_GRACE_MS;
+    const deadline = attemptDeadline(now, v.durationMs);
     await tx.insert(simulatorAttempts).values({
       id,
       assessmentId: a.id,
