@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { type Client, createClient } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema/index.ts';
+import { serializeWrites } from './serialize-writes.ts';
 
 export type Db = LibSQLDatabase<typeof schema>;
 
@@ -30,7 +31,9 @@ export async function openDb(options: OpenDbOptions): Promise<DbHandle> {
     const path = options.url.slice('file:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   }
-  const client = createClient({ url: options.url, authToken: options.authToken, timeout: BUSY_TIMEOUT_MS });
+  const opened = createClient({ url: options.url, authToken: options.authToken, timeout: BUSY_TIMEOUT_MS });
+  // In-process writers queue instead of meeting SQLite's busy handler, which blocks the event loop.
+  const client = isFile ? serializeWrites(opened, BUSY_TIMEOUT_MS) : opened;
   if (isFile) await client.execute('PRAGMA journal_mode = WAL');
   const db = drizzle(client, { schema });
   return { db, client };
