@@ -1,4 +1,4 @@
-import type { Client, InStatement, Transaction } from '@libsql/client';
+import type { Client, InStatement, Transaction, TransactionMode } from '@libsql/client';
 
 /**
  * Lets one writer at a time into an embedded (file) database, queueing the others without blocking.
@@ -43,7 +43,7 @@ export function serializeWrites(client: Client, maxWaitMs: number): Client {
     }
   }
 
-  async function openTransaction(mode?: Parameters<Client['transaction']>[0]): Promise<Transaction> {
+  async function openTransaction(mode?: TransactionMode): Promise<Transaction> {
     const release = await enqueue();
     let tx: Transaction;
     try {
