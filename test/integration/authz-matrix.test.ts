@@ -147,6 +147,7 @@ const MATRIX: Record<string, Row> = {
   'simulator.submitAttempt': ROLE('member'),
   'simulator.myAttempts': ROLE('member'),
   'simulator.attempt': SIGNED_IN(),
+  'simulator.attemptBeat': SIGNED_IN(),
   'simulator.savePractice': ROLE('member'),
   'simulator.myPractice': ROLE('member'),
 };
@@ -232,6 +233,8 @@ async function inputFor(path: string): Promise<unknown> {
       return { id: 'no-such-assessment' };
     case 'simulator.listAttempts':
       return {};
+    case 'simulator.attemptBeat':
+      return { attemptId: 'no-such-attempt', beatIndex: 0 };
     case 'handbook.chapter':
     case 'handbook.changes':
     case 'handbook.markRead':
