@@ -85,7 +85,14 @@ test('the registration form with errors after an empty submit has no serious or 
   await expectAccessible(page, 'register-errors');
 });
 
-const ACCOUNT_PAGES = [
+interface AccountPage {
+  name: string;
+  path: string;
+  who: keyof typeof cookies;
+  status?: number;
+}
+
+const ACCOUNT_PAGES: readonly AccountPage[] = [
   { name: 'account', path: '/account', who: 'member' },
   { name: 'account-security', path: '/account/security', who: 'member' },
   { name: 'account-security-setup', path: '/account/security?setup=1', who: 'member' },
@@ -93,7 +100,7 @@ const ACCOUNT_PAGES = [
   { name: 'admin-users', path: '/admin/users', who: 'admin' },
   { name: 'admin-outbox', path: '/admin/outbox', who: 'admin' },
   { name: 'forbidden', path: '/forbidden', who: 'member', status: 403 },
-] as const;
+];
 
 for (const { name, path, who, status } of ACCOUNT_PAGES) {
   test(`the account page ${path} (as ${who}) has no serious or critical axe violation`, async () => {
