@@ -57,12 +57,9 @@ export async function callOverHttp(
   const base = `http://portal.test/api/trpc/${path}`;
   const req =
     kind === 'query'
-      ? new Request(
-          input === undefined ? base : `${base}?input=${encodeURIComponent(JSON.stringify(input))}`,
-          {
-            method: 'GET',
-          },
-        )
+      ? new Request(input === undefined ? base : `${base}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+          method: 'GET',
+        })
       : new Request(base, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },

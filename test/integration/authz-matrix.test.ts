@@ -71,7 +71,7 @@ const SIGNED_IN = () => row((i) => (i === 'anonymous' || isPending(i) ? 'UNAUTHO
 const ROLE = (role: Role) =>
   row((i) => {
     const setup = SETUP[i];
-    if (!setup || !setup.verified) return 'UNAUTHORIZED';
+    if (!setup?.verified) return 'UNAUTHORIZED';
     const holds = setup.roles.includes(role) && (!ROLES_REQUIRING_TOTP.includes(role) || setup.totp);
     return holds ? 'allowed' : 'FORBIDDEN';
   });
@@ -253,7 +253,13 @@ async function inputFor(path: string): Promise<unknown> {
     case 'handbook.levelProgress':
       return { level: 1 };
     case 'handbook.cpdAdd':
-      return { title: 'Matrix course', activityDate: '2026-01-01', credits: 1, evidenceText: 'Attendance list.', evidenceUrl: '' };
+      return {
+        title: 'Matrix course',
+        activityDate: '2026-01-01',
+        credits: 1,
+        evidenceText: 'Attendance list.',
+        evidenceUrl: '',
+      };
     case 'handbook.cpdReview':
       return { id: 'no-such-activity', decision: 'approve', comment: '' };
     case 'handbook.editor':

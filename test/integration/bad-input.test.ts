@@ -262,5 +262,5 @@ test('returns a verbatim script-looking name from account.me as plain JSON data'
   const { ctx } = await callerFor(handle.db, user);
   const { status, body } = await callOverHttp(ctx, 'account.me', undefined, 'query');
   expect(status).toBe(200);
-  expect((body.result?.data as { name: string }).name).toBe(name);
+  expect((body.result?.data as { name: string } | undefined)?.name).toBe(name);
 });
