@@ -269,13 +269,13 @@ export interface PreviewResult {
  * Runs the settings with a model operator's log (idealControlLog) on the fixed seed, or seed 1 when seeds are
  * drawn per attempt, and scores it with the rubric. Nothing is stored.
  */
-export function previewAssessment(settings: AssessmentSettings): PreviewResult | null {
+export async function previewAssessment(settings: AssessmentSettings): Promise<PreviewResult | null> {
   const preset = getScenario(settings.scenarioId);
   if (!preset) return null;
   const scenario = withScriptedEvents(preset, settings.events);
   const seed = settings.seedPolicy === 'fixed' && settings.fixedSeed !== null ? settings.fixedSeed : 1;
   const controls = idealControlLog(scenario, settings.rubric, settings.durationMs);
-  const { assessment } = replayAndScore({
+  const { assessment } = await replayAndScore({
     scenario,
     seed,
     durationMs: settings.durationMs,

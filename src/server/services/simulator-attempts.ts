@@ -316,7 +316,7 @@ export async function submitAttempt(
   if (!checked.ok) return { ok: false, reason: 'invalid-log', errors: checked.errors };
 
   const rubric = parseStoredRubric(version.rubricJson);
-  const { assessment, summary } = replayAndScore({
+  const { assessment, summary } = await replayAndScore({
     scenario: withScriptedEvents(preset, parseEvents(version.eventsJson)),
     seed: attempt.seed,
     durationMs: version.durationMs,

@@ -54,7 +54,7 @@ export async function savePractice(
   if (!(await consumeRateLimit(db, practiceRateKey(userId), PRACTICE_SAVE_LIMIT, now))) {
     return { ok: false, reason: 'rate-limited' };
   }
-  const { assessment, summary } = replayAndScore({
+  const { assessment, summary } = await replayAndScore({
     scenario,
     seed: input.seed,
     durationMs: input.durationMs,

@@ -3,6 +3,10 @@
  * browser sends nothing but its control log; the scenario, seed, events, duration and rubric come from the
  * database and the content presets.
  */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   type Assessment,
   type ControlEntry,
@@ -35,8 +39,8 @@ export interface ReplayOutcome {
   summary: RunSummary;
 }
 
-/** Re-runs the engine with the given log and scores it. Deterministic for the same inputs. */
-export function replayAndScore(input: ReplayInput): ReplayOutcome {
+/** Re-runs the engine with the given log and scores it, on this thread. Deterministic for the same inputs. */
+export function replayAndScoreHere(input: ReplayInput): ReplayOutcome {
   const result = simulate({
     scenario: input.scenario,
     seed: input.seed,
@@ -44,6 +48,46 @@ export function replayAndScore(input: ReplayInput): ReplayOutcome {
     controls: input.controls,
   });
   return { assessment: scoreAssessment(result, input.rubric), summary: result.summary };
+}
+
+/** The worker file in the repository; the server and the tests run from the repository's root. */
+function workerFile(): string | null {
+  const path = join(process.cwd(), 'src', 'server', 'services', 'simulator-replay-worker.ts');
+  return existsSync(path) ? path : null;
+}
+
+/** Replays running at once: one per core, so scoring never starves the request thread of a core for long. */
+const MAX_WORKERS = Math.max(1, availableParallelism() - 1);
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function inWorker(path: string, input: ReplayInput): Promise<ReplayOutcome> {
+  if (running >= MAX_WORKERS) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  const worker = new Worker(path);
+  try {
+    return await new Promise<ReplayOutcome>((resolve, reject) => {
+      worker.once('message', (m: ({ ok: true } & ReplayOutcome) | { ok: false; message: string }) =>
+        m.ok ? resolve({ assessment: m.assessment, summary: m.summary }) : reject(new Error(m.message)),
+      );
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`replay worker exited with code ${code}`)));
+      worker.postMessage({ ...input, controls: [...input.controls] });
+    });
+  } finally {
+    void worker.terminate();
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+/**
+ * Re-runs the engine with the given log and scores it: in a worker thread when the worker file is there
+ * (the server and tests), else on this thread. Same engine code either way, so the same result.
+ */
+export async function replayAndScore(input: ReplayInput): Promise<ReplayOutcome> {
+  const path = workerFile();
+  return path ? inWorker(path, input) : replayAndScoreHere(input);
 }
 
 /** Seconds after a rate change at which the preview's ideal operator re-times the cuffs. */

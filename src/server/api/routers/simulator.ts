@@ -65,8 +65,8 @@ export const simulatorRouter = router({
     return result;
   }),
 
-  previewAssessment: examinerProcedure.input(assessmentSettingsSchema).mutation(({ input }) => {
-    const preview = assessments.previewAssessment(input);
+  previewAssessment: examinerProcedure.input(assessmentSettingsSchema).mutation(async ({ input }) => {
+    const preview = await assessments.previewAssessment(input);
     if (!preview)
       throw fieldErrors('Choose one of the listed scenarios.', { scenarioId: 'Choose one of the listed scenarios.' });
     return preview;
