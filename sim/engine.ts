@@ -114,6 +114,9 @@ export class Engine {
   private plethFiltered: number;
   private referencePlethFiltered: number;
   private readonly plethAlpha: number;
+  private readonly referencePlethDelay: Float64Array;
+  private referencePlethIndex = 0;
+  private referencePlethDelayedMmHg: number;
   private readonly referencePlethAlpha: number;
   private readonly transmission: number;
   private readonly windows: TimingWindows;
@@ -149,6 +152,9 @@ export class Engine {
     this.plethDelay = new Float64Array(Math.max(1, Math.round(this.patient.plethDelayMs / STEP_MS)));
     this.plethFiltered = this.circulation.pressureMmHg[UB]!;
     this.referencePlethFiltered = this.plethFiltered;
+    this.referencePlethDelay = new Float64Array(Math.max(1, Math.round(this.patient.plethDelayMs / HISTORY_DT_MS)));
+    this.referencePlethDelay.fill(this.plethFiltered);
+    this.referencePlethDelayedMmHg = this.plethFiltered;
     this.plethDelay.fill(this.plethFiltered);
     this.plethAlpha = 1 - Math.exp(-STEP_MS / PLETH_LOWPASS_TAU_MS);
     this.referencePlethAlpha = 1 - Math.exp(-HISTORY_DT_MS / PLETH_LOWPASS_TAU_MS);
@@ -256,6 +262,7 @@ export class Engine {
         cp[2]!,
         c.aorticRootPressureMmHg(),
         (plethDelayedMmHg - PLETH_OFFSET_MMHG) * PLETH_GAIN_AU_PER_MMHG,
+        (this.referencePlethDelayedMmHg - PLETH_OFFSET_MMHG) * PLETH_GAIN_AU_PER_MMHG,
       );
     }
     this.step = step + 1;

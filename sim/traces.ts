@@ -12,6 +12,8 @@ export interface Traces {
   aorticMmHg: Float32Array;
   /** Finger pleth, arbitrary units with a baseline. */
   plethAu: Float32Array;
+  /** The same beat's pleth in the unassisted reference circulation (cuffs off), same units. */
+  referencePlethAu: Float32Array;
   /** Valve commands and detected R peaks (ms) in the same span. */
   inflateMarksMs: Float64Array;
   deflateMarksMs: Float64Array;
@@ -26,7 +28,7 @@ export class TraceRecorder {
   private n = 0;
   private readonly capacity: number;
   private time = new Float64Array(1024);
-  private ch: Float32Array[] = Array.from({ length: 6 }, () => new Float32Array(1024));
+  private ch: Float32Array[] = Array.from({ length: 7 }, () => new Float32Array(1024));
   private marks: Record<MarkKind, number[]> = { inflate: [], deflate: [], r: [] };
 
   /** capacity 0 = unbounded (batch); otherwise the oldest unread samples are dropped beyond it. */
@@ -44,7 +46,16 @@ export class TraceRecorder {
     this.marks[kind].push(timeMs);
   }
 
-  push(timeMs: number, ecg: number, c0: number, c1: number, c2: number, aortic: number, pleth: number): void {
+  push(
+    timeMs: number,
+    ecg: number,
+    c0: number,
+    c1: number,
+    c2: number,
+    aortic: number,
+    pleth: number,
+    referencePleth: number,
+  ): void {
     if (this.n === this.time.length) {
       if (this.capacity > 0 && this.n >= this.capacity) this.dropOldestHalf();
       else this.grow();
@@ -58,6 +69,7 @@ export class TraceRecorder {
     ch[3]![i] = c2;
     ch[4]![i] = aortic;
     ch[5]![i] = pleth;
+    ch[6]![i] = referencePleth;
   }
 
   private grow(): void {
@@ -91,6 +103,7 @@ export class TraceRecorder {
       cuffUpperThighMmHg: ch[3]!.slice(0, n),
       aorticMmHg: ch[4]!.slice(0, n),
       plethAu: ch[5]!.slice(0, n),
+      referencePlethAu: ch[6]!.slice(0, n),
       inflateMarksMs: Float64Array.from(this.marks.inflate),
       deflateMarksMs: Float64Array.from(this.marks.deflate),
       detectedRMarksMs: Float64Array.from(this.marks.r),

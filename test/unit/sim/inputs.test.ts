@@ -139,6 +139,9 @@ describe('live simulation API', () => {
     expect(second.deflateMarksMs.length).toBeGreaterThan(5);
     expect(second.detectedRMarksMs.length).toBeGreaterThan(8);
     expect(Math.max(...second.cuffCalfMmHg)).toBeGreaterThan(200);
+    // The assisted pleth rises above the unassisted reference pleth (diastolic augmentation).
+    expect(Math.max(...second.plethAu)).toBeGreaterThan(Math.max(...second.referencePlethAu));
+    expect(second.referencePlethAu.length).toBe(second.timeMs.length);
     expect(sim.timeMs).toBe(15000);
     expect(sim.beats().some((b) => b.assisted)).toBe(true);
     expect(sim.alarms()).toEqual([]);
