@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEnv } from '#src/server/env.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
-import { serveStaticFile } from '#src/server/http/static-files.ts';
+import { createStaticFileServer } from '#src/server/http/static-files.ts';
 import { importFirstEdition, openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
 
 type NodeHandler = (
@@ -37,10 +37,11 @@ const { handler } = (await import(entry.href)) as { handler: NodeHandler };
 const headers = securityHeaders(env.NODE_ENV === 'production');
 const clientRoot = fileURLToPath(new URL('client', distDir));
 const notFoundPage = readFileSync(join(clientRoot, '404.html'));
+const serveStaticFile = createStaticFileServer(clientRoot);
 
 const server = createServer((req, res) => {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  if (serveStaticFile(clientRoot, req, res)) return;
+  if (serveStaticFile(req, res)) return;
   handler(req, res, (error) => {
     // Astro hands on what no route matched: answer with the prerendered 404 page.
     if (error) {
