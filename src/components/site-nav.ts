@@ -10,6 +10,7 @@ export const PRIMARY_NAV: readonly NavLink[] = [
   { href: '/about-ecp', label: 'About ECP' },
   { href: '/simulator', label: 'Simulator' },
   { href: '/handbook', label: 'Handbook' },
+  { href: '/curriculum', label: 'Curriculum' },
   { href: '/mission', label: 'Mission' },
   { href: '/ethics', label: 'Ethics' },
   { href: '/history', label: 'History' },
@@ -27,7 +28,7 @@ export const ASSOCIATION_LINKS: readonly NavLink[] = [
 export const SERVICE_LINKS: readonly NavLink[] = [
   { href: '/handbook', label: 'Handbook' },
   { href: '/simulator', label: 'Simulator' },
-  { href: '/registry', label: 'Verify a certificate' },
+  { href: '/curriculum', label: 'Curriculum' },
   { href: '/register', label: 'Join IECPA' },
 ];
 

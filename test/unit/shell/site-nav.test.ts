@@ -20,12 +20,13 @@ test('a link is not current on a page whose path merely starts with the same let
   expect(isCurrentLink('/about-ecp', '/about')).toBe(false);
 });
 
-test('primary navigation lists the seven sections in the order of the brief', () => {
+test('primary navigation lists the eight sections, the curriculum after the handbook', () => {
   expect(PRIMARY_NAV.map((link) => link.href)).toEqual([
     '/',
     '/about-ecp',
     '/simulator',
     '/handbook',
+    '/curriculum',
     '/mission',
     '/ethics',
     '/history',

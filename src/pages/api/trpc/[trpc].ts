@@ -11,4 +11,8 @@ export const ALL: APIRoute = (context) =>
     req: context.request,
     router: appRouter,
     createContext: () => createAstroContext(context),
+    // Internal errors reach the client as a generic message (the error formatter); the details go to the log.
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error.cause ?? error);
+    },
   });
