@@ -18,7 +18,7 @@ import type {
 import { type BeatFeedback, feedbackForBeat } from './beat-feedback.ts';
 import type { FromWorker, ToWorker } from './console-protocol.ts';
 import { ConsoleStats, type ConsoleStatsSnapshot } from './console-stats.ts';
-import { beatWindowMs, drawBeat, drawSweep } from './draw-traces.ts';
+import { beatWindowMs, drawBeat, SweepRenderer } from './draw-traces.ts';
 import {
   activeAlarms,
   describeState,
@@ -302,6 +302,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   useEffect(() => {
     let frame = 0;
     let lastKey = '';
+    const sweep = new SweepRenderer();
     const stats = statsRef.current;
     window.__iecpaConsoleStats = stats.snapshot();
     const draw = (now: number): void => {
@@ -315,6 +316,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
       const h = canvas.clientHeight;
       if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
         canvas.width = Math.round(w * ratio);
+        sweep.invalidate();
         canvas.height = Math.round(h * ratio);
       }
       const frozen = frozenRef.current;
@@ -326,8 +328,12 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
       if (!ctx) return;
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       const beat = frozen === null ? undefined : beatsRef.current.find((b) => b.index === frozen);
-      if (beat) drawBeat(ctx, history, beat, w, h);
-      else drawSweep(ctx, history, w, h);
+      if (beat) {
+        drawBeat(ctx, history, beat, w, h);
+        sweep.invalidate();
+      } else {
+        sweep.draw(ctx, history, w, h);
+      }
       stats.recordFrame(now, performance.now() - t0);
       window.__iecpaConsoleStats = stats.snapshot();
     };

@@ -101,6 +101,8 @@ function strokeChannel(
 ): void {
   ctx.strokeStyle = colour;
   ctx.setLineDash(dash);
+  // Anchor the dash pattern to x, so a trace redrawn in pieces (incremental sweep) keeps one pattern.
+  ctx.lineDashOffset = dash.length > 0 ? xOf(first) : 0;
   ctx.lineWidth = 1.6;
   ctx.beginPath();
   let prevX = Number.NEGATIVE_INFINITY;
@@ -172,28 +174,113 @@ function cuffTraces(
   strokeChannel(ctx, history, 'cuffUpperThighMmHg', lanes.cuffs, first, last, xOf, DISPLAY_COLOURS.upperThigh, [2, 2]);
 }
 
-/** The live sweep: traces written left to right, wrapping, with an erase gap ahead of the cursor. */
+function sweepGeometry(history: TraceHistory): { sweep: number; gap: number } {
+  return { sweep: Math.round(history.rateHz * SWEEP_SECONDS), gap: Math.round(history.rateHz * GAP_SECONDS) };
+}
+
+/** Traces, marks and cursor for samples [first, last] of the sweep (the caller clips and clears). */
+function sweepContent(
+  ctx: CanvasRenderingContext2D,
+  history: TraceHistory,
+  lanes: LaneLayout,
+  first: number,
+  last: number,
+  widthPx: number,
+  heightPx: number,
+): void {
+  const { sweep } = sweepGeometry(history);
+  const xOf = (k: number): number => sweepX(k, sweep) * widthPx;
+  strokeChannel(ctx, history, 'ecgMv', lanes.ecg, first, last, xOf, DISPLAY_COLOURS.ecg, []);
+  strokeChannel(ctx, history, 'plethAu', lanes.pleth, first, last, xOf, DISPLAY_COLOURS.pleth, []);
+  cuffTraces(ctx, history, lanes, first, last, xOf);
+  marks(ctx, history, lanes, history.sampleTimeMs(first), history.sampleTimeMs(last), (t) => xOf(history.sampleAt(t)));
+  ctx.fillStyle = DISPLAY_COLOURS.label;
+  ctx.fillRect(xOf(history.total - 1), 0, 2, heightPx);
+}
+
+/** The whole live sweep: traces written left to right, wrapping, with an erase gap ahead of the cursor. */
 export function drawSweep(
   ctx: CanvasRenderingContext2D,
   history: TraceHistory,
   widthPx: number,
   heightPx: number,
 ): void {
-  const sweep = Math.round(history.rateHz * SWEEP_SECONDS);
-  const gap = Math.round(history.rateHz * GAP_SECONDS);
-  const { first, last } = visibleSweepRange(history.total, sweep, gap);
-  const [pMin, pMax] = last >= first ? rangeOf(history, ['plethAu'], first, last) : [0, 1];
-  const lanes = layout(heightPx, pMin, pMax);
-  background(ctx, widthPx, heightPx, lanes);
-  if (last < first) return;
-  const xOf = (k: number): number => sweepX(k, sweep) * widthPx;
-  strokeChannel(ctx, history, 'ecgMv', lanes.ecg, first, last, xOf, DISPLAY_COLOURS.ecg, []);
-  strokeChannel(ctx, history, 'plethAu', lanes.pleth, first, last, xOf, DISPLAY_COLOURS.pleth, []);
-  cuffTraces(ctx, history, lanes, first, last, xOf);
-  marks(ctx, history, lanes, history.sampleTimeMs(first), history.sampleTimeMs(last), (t) => xOf(history.sampleAt(t)));
-  const cursor = xOf(last);
-  ctx.fillStyle = DISPLAY_COLOURS.label;
-  ctx.fillRect(cursor, 0, 2, heightPx);
+  new SweepRenderer().draw(ctx, history, widthPx, heightPx);
+}
+
+/**
+ * Draws the sweep as a monitor does: between wraps only the strip the new samples occupy (plus the erase
+ * gap ahead of the cursor) is cleared and redrawn, so the canvas rasterises a few pixels a frame instead
+ * of the whole display; a full redraw happens at each wrap (re-scaling the pleth), on resize and when
+ * invalidated (after a freeze-frame).
+ */
+export class SweepRenderer {
+  private drawnTotal = -1;
+  private widthPx = 0;
+  private heightPx = 0;
+  private lanes: LaneLayout | null = null;
+  private history: TraceHistory | null = null;
+  private lastRMarkMs = Number.NEGATIVE_INFINITY;
+  /** Full redraws and strip redraws since creation (for tests and the benchmark). */
+  fullDraws = 0;
+  stripDraws = 0;
+
+  invalidate(): void {
+    this.drawnTotal = -1;
+  }
+
+  draw(ctx: CanvasRenderingContext2D, history: TraceHistory, widthPx: number, heightPx: number): void {
+    const { sweep, gap } = sweepGeometry(history);
+    const total = history.total;
+    const same = this.history === history && this.widthPx === widthPx && this.heightPx === heightPx;
+    if (same && total === this.drawnTotal) return;
+    const xNow = sweepX(total - 1, sweep) * widthPx;
+    const gapPx = (gap / sweep) * widthPx;
+    const strip =
+      same &&
+      this.lanes !== null &&
+      this.drawnTotal > 0 &&
+      total > this.drawnTotal &&
+      Math.floor((total - 1) / sweep) === Math.floor((this.drawnTotal - 1) / sweep) &&
+      xNow + gapPx + 2 < widthPx;
+    if (strip && this.lanes) {
+      const x0 = Math.floor(sweepX(this.drawnTotal - 1, sweep) * widthPx) - 3;
+      const x1 = Math.ceil(xNow + gapPx) + 2;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(x0, 0, x1 - x0, heightPx);
+      ctx.clip();
+      background(ctx, widthPx, heightPx, this.lanes);
+      // Start far enough back that a mark's letter and the joining segment reaching into the strip are redrawn.
+      const back = Math.ceil((16 / widthPx) * sweep) + 1;
+      const { first } = visibleSweepRange(total, sweep, gap);
+      sweepContent(ctx, history, this.lanes, Math.max(first, this.drawnTotal - 1 - back), total - 1, widthPx, heightPx);
+      ctx.restore();
+      // R marks are back-dated to the peak and arrive after the strip has passed them: draw new ones once.
+      ctx.font = 'bold 11px system-ui, sans-serif';
+      ctx.fillStyle = DISPLAY_COLOURS.r;
+      const firstMs = history.sampleTimeMs(first);
+      for (const t of history.marksOf('r')) {
+        if (t <= this.lastRMarkMs || t < firstMs) continue;
+        ctx.fillText('▼', sweepX(history.sampleAt(t), sweep) * widthPx - 4, this.lanes.ecg.top + 10);
+      }
+      this.stripDraws++;
+    } else {
+      const { first, last } = visibleSweepRange(total, sweep, gap);
+      const [pMin, pMax] = last >= first ? rangeOf(history, ['plethAu'], first, last) : [0, 1];
+      const lanes = layout(heightPx, pMin, pMax);
+      background(ctx, widthPx, heightPx, lanes);
+      if (last >= first) sweepContent(ctx, history, lanes, first, last, widthPx, heightPx);
+      this.lanes = lanes;
+      this.fullDraws++;
+    }
+    const rMarks = history.marksOf('r');
+    this.lastRMarkMs = rMarks[rMarks.length - 1] ?? (strip ? this.lastRMarkMs : Number.NEGATIVE_INFINITY);
+    this.history = history;
+    this.widthPx = widthPx;
+    this.heightPx = heightPx;
+    this.drawnTotal = total;
+  }
 }
 
 /** The span a frozen beat is shown over: from just before its R to just after the next. */
