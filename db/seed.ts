@@ -72,15 +72,13 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<{ created:
       await tx
         .insert(userRoles)
         .values(account.roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
-      await tx
-        .insert(consents)
-        .values({
-          id: options.newId(),
-          userId: id,
-          document: 'code-of-ethics',
-          version: options.ethicsVersion,
-          acceptedAt: now,
-        });
+      await tx.insert(consents).values({
+        id: options.newId(),
+        userId: id,
+        document: 'code-of-ethics',
+        version: options.ethicsVersion,
+        acceptedAt: now,
+      });
       if (account.totpSecret) {
         await tx
           .insert(totpCredentials)
