@@ -195,3 +195,13 @@ test('lets a pending session sign out', async () => {
   await expect(pending.caller.account.signOut()).resolves.toEqual({ ok: true });
   expect((await callerFromToken(handle.db, token)).ctx.session).toBeNull();
 });
+
+test('refuses to replace a working second factor without turning it off first', async () => {
+  const user = await makeUser(handle.db, { totp: true });
+  const { caller } = await callerFor(handle.db, user);
+  const { secret } = await caller.account.beginTotp();
+  const error = await trpcErrorOf(caller.account.confirmTotp({ secret, code: totpCodeAt(secret, Date.now()) }));
+  expect(error.code).toBe('BAD_REQUEST');
+  const rows = await handle.db.select().from(totpCredentials).where(eq(totpCredentials.userId, user.id));
+  expect(rows[0]?.secret).toBe(user.totpSecret);
+});

@@ -521,6 +521,20 @@ export async function confirmTotpEnrolment(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<ConfirmTotpResult> {
+  // Replacing a working second factor needs more than a session: turn it off first (password required).
+  const enrolled = await db
+    .select({ userId: totpCredentials.userId })
+    .from(totpCredentials)
+    .where(eq(totpCredentials.userId, session.userId))
+    .limit(1);
+  if (enrolled.length > 0) {
+    return {
+      ok: false,
+      fieldErrors: {
+        code: 'Two-factor authentication is already on. To move it to a new app, turn it off first with your password.',
+      },
+    };
+  }
   const step = matchTotpStep(input.secret, input.code, now, -1);
   if (step === null) {
     return {
