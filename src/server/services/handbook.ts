@@ -22,6 +22,31 @@ export interface PublishedDocument<F> {
   body: string;
 }
 
+/** The columns of a document joined to its published revision. */
+const PUBLISHED_COLUMNS = {
+  documentId: handbookDocuments.id,
+  slug: handbookDocuments.slug,
+  revision: handbookRevisions.revision,
+  revisionId: handbookRevisions.id,
+  publishedAt: handbookRevisions.publishedAt,
+  frontMatter: handbookRevisions.frontMatter,
+  body: handbookRevisions.bodyMarkdown,
+};
+
+interface PublishedRow {
+  documentId: string;
+  slug: string;
+  revision: number;
+  revisionId: string;
+  publishedAt: number | null;
+  frontMatter: string;
+  body: string;
+}
+
+function toPublished<F>(row: PublishedRow, kind: DocumentKind): PublishedDocument<F> {
+  return { ...row, kind, publishedAt: row.publishedAt ?? 0, frontMatter: JSON.parse(row.frontMatter) as F };
+}
+
 /** The published revision of one chapter or module, or null when there is none. */
 export async function getPublished(
   db: DbOrTx,
@@ -39,50 +64,23 @@ export async function getPublished(
   slug: string,
 ): Promise<PublishedDocument<ChapterFrontMatter | ModuleFrontMatter> | null> {
   const rows = await db
-    .select({
-      documentId: handbookDocuments.id,
-      slug: handbookDocuments.slug,
-      revision: handbookRevisions.revision,
-      revisionId: handbookRevisions.id,
-      publishedAt: handbookRevisions.publishedAt,
-      frontMatter: handbookRevisions.frontMatter,
-      body: handbookRevisions.bodyMarkdown,
-    })
+    .select(PUBLISHED_COLUMNS)
     .from(handbookDocuments)
     .innerJoin(handbookRevisions, eq(handbookRevisions.id, handbookDocuments.publishedRevisionId))
     .where(and(eq(handbookDocuments.kind, kind), eq(handbookDocuments.slug, slug)))
     .limit(1);
   const row = rows[0];
-  if (!row) return null;
-  return {
-    ...row,
-    kind,
-    publishedAt: row.publishedAt ?? 0,
-    frontMatter: JSON.parse(row.frontMatter) as ChapterFrontMatter | ModuleFrontMatter,
-  };
+  return row ? toPublished<ChapterFrontMatter | ModuleFrontMatter>(row, kind) : null;
 }
 
 /** Every published document of a kind, with its front matter (bodies included: the handbook is small). */
 async function listPublished<F>(db: DbOrTx, kind: DocumentKind): Promise<PublishedDocument<F>[]> {
   const rows = await db
-    .select({
-      documentId: handbookDocuments.id,
-      slug: handbookDocuments.slug,
-      revision: handbookRevisions.revision,
-      revisionId: handbookRevisions.id,
-      publishedAt: handbookRevisions.publishedAt,
-      frontMatter: handbookRevisions.frontMatter,
-      body: handbookRevisions.bodyMarkdown,
-    })
+    .select(PUBLISHED_COLUMNS)
     .from(handbookDocuments)
     .innerJoin(handbookRevisions, eq(handbookRevisions.id, handbookDocuments.publishedRevisionId))
     .where(and(eq(handbookDocuments.kind, kind), isNotNull(handbookDocuments.publishedRevisionId)));
-  return rows.map((row) => ({
-    ...row,
-    kind,
-    publishedAt: row.publishedAt ?? 0,
-    frontMatter: JSON.parse(row.frontMatter) as F,
-  }));
+  return rows.map((row) => toPublished<F>(row, kind));
 }
 
 export async function listPublishedChapters(db: DbOrTx): Promise<PublishedDocument<ChapterFrontMatter>[]> {
