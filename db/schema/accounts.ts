@@ -11,6 +11,8 @@ export const users = sqliteTable(
     profession: text('profession').notNull(),
     passwordHash: text('password_hash').notNull(),
     emailVerifiedAt: integer('email_verified_at'),
+    /** Set when the account was closed and its personal data erased; the row stays as a pseudonym. */
+    erasedAt: integer('erased_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -97,7 +99,7 @@ export const consents = sqliteTable(
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    document: text('document', { enum: ['code-of-ethics'] }).notNull(),
+    document: text('document', { enum: ['code-of-ethics', 'directory-listing'] }).notNull(),
     version: text('version').notNull(),
     acceptedAt: integer('accepted_at').notNull(),
   },

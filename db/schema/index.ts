@@ -2,5 +2,6 @@ export * from './accounts.ts';
 export * from './audit.ts';
 export * from './handbook.ts';
 export * from './mail.ts';
+export * from './membership.ts';
 export * from './rate-limit.ts';
 export * from './simulator.ts';

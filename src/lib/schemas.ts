@@ -19,6 +19,7 @@ export const PROFESSIONS = [
   'technologist',
   'physiotherapist',
   'researcher',
+  'industry',
   'other',
 ] as const;
 
@@ -29,6 +30,7 @@ export const PROFESSION_LABELS: Record<(typeof PROFESSIONS)[number], string> = {
   technologist: 'Technologist',
   physiotherapist: 'Physiotherapist',
   researcher: 'Researcher',
+  industry: 'Industry (ECP device manufacturer or distributor)',
   other: 'Other health professional',
 };
 

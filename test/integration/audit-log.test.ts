@@ -65,3 +65,32 @@ test('still accepts new audit rows', async () => {
   await writeAudit(handle.db, { actorId: null, action: 'test.appended' });
   expect(await handle.db.select().from(auditLog).where(eq(auditLog.action, 'test.appended'))).toHaveLength(1);
 });
+
+test('allows only the erasure redaction: IP cleared and details replaced by the marker, nothing else', async () => {
+  await writeAudit(handle.db, {
+    actorId: 'erased-user',
+    action: 'test.personal',
+    subjectId: 'erased-user',
+    ipAddress: '203.0.113.9',
+    details: { email: 'someone@example.org' },
+  });
+  const [row] = await handle.db.select().from(auditLog).where(eq(auditLog.action, 'test.personal'));
+  const id = row?.id ?? -1;
+  const refusals = [
+    `update audit_log set ip_address = null, details = '{"redacted":true}', action = 'x' where id = ${id}`,
+    `update audit_log set ip_address = null, details = '{"redacted":true}', actor_id = null where id = ${id}`,
+    `update audit_log set ip_address = null, details = '{"something":"else"}' where id = ${id}`,
+    `update audit_log set ip_address = '198.51.100.1' where id = ${id}`,
+    `update audit_log set at = 0, ip_address = null where id = ${id}`,
+  ];
+  for (const sql of refusals) expect(await refusalOf(handle.client.execute(sql))).toMatch(/append-only/);
+  await handle.client.execute(`update audit_log set ip_address = null, details = '{"redacted":true}' where id = ${id}`);
+  const [redacted] = await handle.db.select().from(auditLog).where(eq(auditLog.id, id));
+  expect(redacted).toMatchObject({
+    actorId: 'erased-user',
+    action: 'test.personal',
+    subjectId: 'erased-user',
+    ipAddress: null,
+    details: '{"redacted":true}',
+  });
+});
