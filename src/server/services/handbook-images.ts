@@ -9,29 +9,19 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '#db/client.ts';
 import { writeAudit } from '../audit.ts';
+import { FILE_CONTENT_TYPES, type ImageType, sniffImageType } from '../uploads.ts';
 
 /** Largest image accepted: under the 1 MiB request limit (MAX_BODY_BYTES) with room for the form. */
 export const MAX_IMAGE_BYTES = 750 * 1024;
 
-export type ImageType = 'png' | 'jpeg' | 'gif' | 'webp';
+export { type ImageType, sniffImageType };
 
 export const IMAGE_CONTENT_TYPES: Record<ImageType, string> = {
-  png: 'image/png',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
+  png: FILE_CONTENT_TYPES.png,
+  jpeg: FILE_CONTENT_TYPES.jpeg,
+  gif: FILE_CONTENT_TYPES.gif,
+  webp: FILE_CONTENT_TYPES.webp,
 };
-
-/** File signatures: PNG (ISO/IEC 15948 §5.2), JPEG SOI marker (ITU T.81), GIF87a/89a, RIFF…WEBP. */
-export function sniffImageType(bytes: Uint8Array): ImageType | null {
-  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
-  if (bytes.length >= 8 && [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((b, i) => bytes[i] === b))
-    return 'png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 6 && (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a')) return 'gif';
-  if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
-  return null;
-}
 
 export type StoreImageResult =
   | { ok: true; fileName: string; url: string }
