@@ -71,6 +71,29 @@ export const handbookRevisions = sqliteTable(
   ],
 );
 
+/**
+ * An educator's working text of a document, saved automatically while they type (one row per educator and
+ * document, replaced on each autosave). Not a revision: revisions are append-only history, and an autosave
+ * every few seconds would flood it. Saving a draft (a revision) deletes the row. The text is kept as typed,
+ * even when its front matter does not parse yet.
+ */
+export const handbookAutosaves = sqliteTable(
+  'handbook_autosaves',
+  {
+    documentId: text('document_id')
+      .notNull()
+      .references(() => handbookDocuments.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The revision the text was written on; an autosave on an older base than the newest is refused. */
+    baseRevision: integer('base_revision').notNull(),
+    source: text('source').notNull(),
+    savedAt: integer('saved_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.documentId, t.userId] })],
+);
+
 /** A member's "I have read this chapter". */
 export const readingProgress = sqliteTable(
   'reading_progress',
