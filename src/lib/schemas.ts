@@ -114,3 +114,76 @@ export const registerInput = z.object({
   acceptEthics: acceptEthicsField,
 });
 export type RegisterInput = z.infer<typeof registerInput>;
+
+/** Member profile (directory) limits: long enough for a clinic's description, short enough for a listing. */
+export const PROFILE_LIMITS = {
+  bioMax: 2000,
+  practiceNameMax: 120,
+  cityMax: 80,
+  listItemsMax: 10,
+  languageMax: 40,
+  specialtyMax: 80,
+} as const;
+
+export const fieldVisibilityField = z.enum(['public', 'members', 'hidden'], {
+  error: 'Choose who may see this: everyone, members only, or nobody.',
+});
+
+/** Plain single-line profile text: no control or text-direction characters (see nameField). */
+function profileLine(label: string, max: number) {
+  return z
+    .string()
+    .trim()
+    .max(max, `Use at most ${max} characters for the ${label}.`)
+    .refine((v) => !/[\p{Cc}\u202a-\u202e\u2066-\u2069]/u.test(v), `Remove control characters from the ${label}.`);
+}
+
+/** A comma-separated list typed into one field ("English, German"), or an array from an island. */
+function profileList(label: string, itemMax: number) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (typeof v === 'string' ? v.split(',') : v).map((item) => item.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(profileLine(label, itemMax))
+        .max(PROFILE_LIMITS.listItemsMax, `List at most ${PROFILE_LIMITS.listItemsMax} ${label}s.`),
+    );
+}
+
+export const memberProfileFields = z.object({
+  bio: z
+    .string()
+    .trim()
+    .max(PROFILE_LIMITS.bioMax, `Use at most ${PROFILE_LIMITS.bioMax} characters for the biography.`)
+    .refine(
+      // Line breaks and tabs are fine in a biography; other controls and direction overrides are not.
+      (v) => !/(?![\t\n\r])\p{Cc}|[\u202a-\u202e\u2066-\u2069]/u.test(v),
+      'Remove control characters from the biography.',
+    ),
+  bioVisibility: fieldVisibilityField,
+  practiceName: profileLine('practice name', PROFILE_LIMITS.practiceNameMax),
+  city: profileLine('city', PROFILE_LIMITS.cityMax),
+  country: countryField,
+  locationVisibility: fieldVisibilityField,
+  languages: profileList('language', PROFILE_LIMITS.languageMax),
+  languagesVisibility: fieldVisibilityField,
+  specialties: profileList('specialty', PROFILE_LIMITS.specialtyMax),
+  specialtiesVisibility: fieldVisibilityField,
+  photoVisibility: fieldVisibilityField,
+  /** The directory opt-in; true records consent to the current listing terms. */
+  listed: z.boolean({ error: 'Say whether to list you in the directory.' }),
+});
+export type MemberProfileFields = z.infer<typeof memberProfileFields>;
+
+/** Directory search: free-text name and filters, each as typed (the service makes them safe for FTS5). */
+export const directorySearchInput = z.object({
+  q: z.string().max(LIMITS.searchMax, `Use at most ${LIMITS.searchMax} characters.`).default(''),
+  country: z.union([z.literal(''), countryField]).default(''),
+  city: z.string().max(PROFILE_LIMITS.cityMax, `Use at most ${PROFILE_LIMITS.cityMax} characters.`).default(''),
+  language: z
+    .string()
+    .max(PROFILE_LIMITS.languageMax, `Use at most ${PROFILE_LIMITS.languageMax} characters.`)
+    .default(''),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+export type DirectorySearchInput = z.infer<typeof directorySearchInput>;
