@@ -44,8 +44,10 @@ async function outboxRowsTo(email: string) {
 
 test('delivers the verification mail over SMTP with a working link and marks it sent', async () => {
   const email = 'smtp.delivery@example.org';
-  const anon = anonymousCaller(handle.db, depsFor(sink.url), recordCookies(), uniqueMeta());
+  const deps = depsFor(sink.url);
+  const anon = anonymousCaller(handle.db, deps, recordCookies(), uniqueMeta());
   await anon.account.register(registration(email));
+  await deps.mailer.idle();
 
   const mail = sink.received.find((m) => m.to.includes(email));
   expect(mail?.from).toBe('no-reply@iecpa.test');
@@ -68,8 +70,10 @@ test('records a failed delivery and still registers when the SMTP server is down
   const downUrl = down.url;
   await down.stop();
   const email = 'smtp.down@example.org';
-  const anon = anonymousCaller(handle.db, depsFor(downUrl), recordCookies(), uniqueMeta());
+  const deps = depsFor(downUrl);
+  const anon = anonymousCaller(handle.db, deps, recordCookies(), uniqueMeta());
   await expect(anon.account.register(registration(email))).resolves.toEqual({ ok: true });
+  await deps.mailer.idle();
   const rows = await outboxRowsTo(email);
   expect(rows).toHaveLength(1);
   expect(rows[0]?.status).toBe('failed');
@@ -95,10 +99,12 @@ test('gives up on an SMTP server that accepts the connection but never answers',
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const { port } = silent.address() as AddressInfo;
   const email = 'smtp.silent@example.org';
-  const anon = anonymousCaller(handle.db, depsFor(`smtp://127.0.0.1:${port}`, 300), recordCookies(), uniqueMeta());
+  const deps = depsFor(`smtp://127.0.0.1:${port}`, 300);
+  const anon = anonymousCaller(handle.db, deps, recordCookies(), uniqueMeta());
   const started = performance.now();
   try {
     await expect(anon.account.register(registration(email))).resolves.toEqual({ ok: true });
+    await deps.mailer.idle();
   } finally {
     for (const socket of sockets) socket.destroy();
     silent.close();
@@ -107,4 +113,29 @@ test('gives up on an SMTP server that accepts the connection but never answers',
   const rows = await outboxRowsTo(email);
   expect(rows.map((r) => r.status)).toEqual(['failed']);
   expect(rows[0]?.error).toMatch(/timeout|greeting/i);
+});
+
+test('answers a password reset for a known email without waiting for the mail server', async () => {
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as AddressInfo;
+  const email = 'smtp.reset-silent@example.org';
+  const quiet = depsFor(sink.url);
+  await anonymousCaller(handle.db, quiet, recordCookies(), uniqueMeta()).account.register(registration(email));
+  await quiet.mailer.idle();
+  const deps = depsFor(`smtp://127.0.0.1:${port}`, 3000);
+  const anon = anonymousCaller(handle.db, deps, recordCookies(), uniqueMeta());
+  try {
+    // The silent server holds delivery for its 3 s timeout; the answer must not wait for it.
+    await expect(anon.account.requestPasswordReset({ email })).resolves.toEqual({ ok: true });
+    const pending = (await outboxRowsTo(email)).filter((r) => r.subject === 'Reset your IECPA password');
+    expect(pending.map((r) => r.status)).toEqual(['stored']);
+    await deps.mailer.idle();
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
+  const done = (await outboxRowsTo(email)).filter((r) => r.subject === 'Reset your IECPA password');
+  expect(done.map((r) => r.status)).toEqual(['failed']);
 });

@@ -11,7 +11,14 @@ export interface MailMessage {
 }
 
 export interface Mailer {
+  /**
+   * Records the message in the outbox and resolves; SMTP delivery (when configured) runs on in the
+   * background and updates the row. The caller never waits for a mail server: a request that mails only
+   * for a known address (password reset) must not take longer than one that mails nobody.
+   */
   send(db: Db, message: MailMessage): Promise<void>;
+  /** Resolves when every delivery started so far has finished (tests; a graceful shutdown). */
+  idle(): Promise<void>;
 }
 
 export interface MailerOptions {
@@ -31,8 +38,9 @@ export interface MailerOptions {
 export const DEFAULT_SMTP_TIMEOUT_MS = 10_000;
 
 /**
- * Every mail is recorded in the outbox first; with SMTP configured it is then delivered and the row says
- * whether that worked. A delivery failure is recorded, never thrown at the user who triggered the mail.
+ * Every mail is recorded in the outbox first; with SMTP configured it is then delivered in the background
+ * and the row says whether that worked. A delivery failure is recorded, never thrown at the user who
+ * triggered the mail.
  */
 export function createMailer(options: MailerOptions): Mailer {
   const timeoutMs = options.timeoutMs ?? DEFAULT_SMTP_TIMEOUT_MS;
@@ -44,6 +52,20 @@ export function createMailer(options: MailerOptions): Mailer {
         socketTimeout: timeoutMs,
       })
     : null;
+  const deliveries = new Set<Promise<void>>();
+  async function deliver(db: Db, id: string, message: MailMessage, smtp: Transporter): Promise<void> {
+    try {
+      await smtp.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
+      await db.update(mailOutbox).set({ status: 'sent' }).where(eq(mailOutbox.id, id));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await db
+        .update(mailOutbox)
+        .set({ status: 'failed', error: reason.slice(0, 500) })
+        .where(eq(mailOutbox.id, id))
+        .catch((dbError: unknown) => console.error(`[mail] could not record a failed delivery: ${dbError}`));
+    }
+  }
   return {
     async send(db, message) {
       const id = newId();
@@ -59,16 +81,11 @@ export function createMailer(options: MailerOptions): Mailer {
         if (options.logStored) console.info(`[mail] to ${message.to}: ${message.subject}\n${message.text}\n`);
         return;
       }
-      try {
-        await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
-        await db.update(mailOutbox).set({ status: 'sent' }).where(eq(mailOutbox.id, id));
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        await db
-          .update(mailOutbox)
-          .set({ status: 'failed', error: reason.slice(0, 500) })
-          .where(eq(mailOutbox.id, id));
-      }
+      const delivery = deliver(db, id, message, transport).finally(() => deliveries.delete(delivery));
+      deliveries.add(delivery);
+    },
+    async idle() {
+      while (deliveries.size > 0) await Promise.allSettled([...deliveries]);
     },
   };
 }

@@ -340,20 +340,31 @@ export async function requestPasswordReset(
   if (!allowedByIp || !allowedByEmail) return { ok: false, reason: 'rate-limited' };
   const rows = await db.select({ id: users.id, name: users.name }).from(users).where(eq(users.email, email)).limit(1);
   const user = rows[0];
-  if (!user) return { ok: true };
+  if (!user) {
+    // Same answer as for a known address, and a write on this path too, so neither the reply nor its
+    // timing tells who has an account (the mail itself is delivered in the background: mailer.ts).
+    await writeAudit(
+      db,
+      { actorId: null, action: 'auth.password-reset-unknown-email', subjectId: null, ipAddress: meta.ipAddress },
+      now,
+    );
+    return { ok: true };
+  }
   const token = newSecret();
-  await db.insert(userTokens).values({
-    tokenHash: hashSecret(token),
-    userId: user.id,
-    purpose: 'reset-password',
-    createdAt: now,
-    expiresAt: now + RESET_PASSWORD_TTL_MS,
+  await db.transaction(async (tx) => {
+    await tx.insert(userTokens).values({
+      tokenHash: hashSecret(token),
+      userId: user.id,
+      purpose: 'reset-password',
+      createdAt: now,
+      expiresAt: now + RESET_PASSWORD_TTL_MS,
+    });
+    await writeAudit(
+      tx,
+      { actorId: null, action: 'auth.password-reset-requested', subjectId: user.id, ipAddress: meta.ipAddress },
+      now,
+    );
   });
-  await writeAudit(
-    db,
-    { actorId: null, action: 'auth.password-reset-requested', subjectId: user.id, ipAddress: meta.ipAddress },
-    now,
-  );
   await deps.mailer.send(db, {
     to: email,
     subject: 'Reset your IECPA password',
