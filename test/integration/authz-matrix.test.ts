@@ -104,6 +104,11 @@ const MATRIX: Record<string, Row> = {
   'admin.users': ROLE('admin'),
   'admin.setRole': ROLE('admin'),
   'admin.outbox': ROLE('admin'),
+  'memberAdmin.stats': ROLE('admin'),
+  'memberAdmin.countries': ROLE('admin'),
+  'memberAdmin.search': ROLE('admin'),
+  'memberAdmin.bulkRemindPreview': ROLE('admin'),
+  'memberAdmin.bulkRemind': ROLE('admin'),
 
   'handbook.overview': PUBLIC(),
   'handbook.chapter': PUBLIC(),
@@ -221,6 +226,12 @@ async function inputFor(path: string): Promise<unknown> {
       return { userId: roleTarget.id, role: 'reviewer', granted: true };
     case 'admin.outbox':
       return { page: 1 };
+    case 'memberAdmin.search':
+    case 'memberAdmin.bulkRemindPreview':
+      return { query: '' };
+    case 'memberAdmin.bulkRemind':
+      // Nobody practises in Antarctica: an allowed call mails no one.
+      return { filter: { query: '', country: 'AQ' }, expectedRenewable: 0 };
     case 'simulator.createAssessment':
     case 'simulator.previewAssessment':
       return MATRIX_ASSESSMENT_SETTINGS;

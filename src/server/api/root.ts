@@ -1,6 +1,7 @@
 import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
 import { handbookRouter } from './routers/handbook.ts';
+import { memberAdminRouter } from './routers/member-admin.ts';
 import { simulatorRouter } from './routers/simulator.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
@@ -8,6 +9,7 @@ export const appRouter = router({
   account: accountRouter,
   admin: adminRouter,
   handbook: handbookRouter,
+  memberAdmin: memberAdminRouter,
   simulator: simulatorRouter,
 });
 
