@@ -76,6 +76,13 @@ const ROLE = (role: Role) =>
     return holds ? 'allowed' : 'FORBIDDEN';
   });
 
+/** Members in good standing and admins (with TOTP); other signed-in users are refused (directory router). */
+const DIRECTORY_MEMBERS = () =>
+  row((i) => {
+    if (!SETUP[i]?.verified) return 'UNAUTHORIZED';
+    return i === 'admin with TOTP' ? 'allowed' : 'FORBIDDEN';
+  });
+
 const MATRIX: Record<string, Row> = {
   'account.me': PUBLIC(),
   'account.register': PUBLIC(),
@@ -104,6 +111,16 @@ const MATRIX: Record<string, Row> = {
   'admin.users': ROLE('admin'),
   'admin.setRole': ROLE('admin'),
   'admin.outbox': ROLE('admin'),
+
+  // The members' directory: members in good standing and admins. No identity here has a membership, so
+  // members are refused; member-directory.test.ts checks that members in good standing are let in.
+  'directory.memberSearch': DIRECTORY_MEMBERS(),
+  'directory.getMemberProfile': DIRECTORY_MEMBERS(),
+  'directory.search': PUBLIC(),
+  'directory.getProfile': PUBLIC(),
+  'directory.myProfile': SIGNED_IN(),
+  'directory.saveProfile': SIGNED_IN(),
+  'directory.removePhoto': SIGNED_IN(),
   'memberAdmin.stats': ROLE('admin'),
   'memberAdmin.countries': ROLE('admin'),
   'memberAdmin.search': ROLE('admin'),
@@ -226,6 +243,12 @@ async function inputFor(path: string): Promise<unknown> {
       return { userId: roleTarget.id, role: 'reviewer', granted: true };
     case 'admin.outbox':
       return { page: 1 };
+    case 'directory.search':
+    case 'directory.memberSearch':
+      return { q: 'Matrix' };
+    case 'directory.getProfile':
+    case 'directory.getMemberProfile':
+      return { userId: 'no-such-member' };
     case 'memberAdmin.search':
     case 'memberAdmin.bulkRemindPreview':
       return { query: '' };

@@ -1,5 +1,6 @@
 import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
+import { directoryRouter } from './routers/directory.ts';
 import { handbookRouter } from './routers/handbook.ts';
 import { memberAdminRouter } from './routers/member-admin.ts';
 import { simulatorRouter } from './routers/simulator.ts';
@@ -8,6 +9,7 @@ import { createCallerFactory, router } from './trpc.ts';
 export const appRouter = router({
   account: accountRouter,
   admin: adminRouter,
+  directory: directoryRouter,
   handbook: handbookRouter,
   memberAdmin: memberAdminRouter,
   simulator: simulatorRouter,
