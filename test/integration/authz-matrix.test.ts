@@ -126,6 +126,13 @@ const MATRIX: Record<string, Row> = {
   'memberAdmin.search': ROLE('admin'),
   'memberAdmin.bulkRemindPreview': ROLE('admin'),
   'memberAdmin.bulkRemind': ROLE('admin'),
+  'personalData.export': SIGNED_IN(),
+  'personalData.closureStatus': SIGNED_IN(),
+  'personalData.requestClosure': SIGNED_IN(),
+  'personalData.cancelClosure': SIGNED_IN(),
+  'personalData.closures': ROLE('admin'),
+  'personalData.confirmClosure': ROLE('admin'),
+  'personalData.declineClosure': ROLE('admin'),
 
   'handbook.overview': PUBLIC(),
   'handbook.chapter': PUBLIC(),
@@ -136,7 +143,6 @@ const MATRIX: Record<string, Row> = {
   'handbook.changes': SIGNED_IN(),
   'handbook.markRead': SIGNED_IN(),
   'handbook.submitQuiz': SIGNED_IN(),
-  'handbook.declareExercise': SIGNED_IN(),
   'handbook.moduleProgress': SIGNED_IN(),
   'handbook.levelProgress': SIGNED_IN(),
   'handbook.cpdLog': SIGNED_IN(),
@@ -148,6 +154,8 @@ const MATRIX: Record<string, Row> = {
   'handbook.preview': ROLE('educator'),
   'handbook.create': ROLE('educator'),
   'handbook.saveDraft': ROLE('educator'),
+  'handbook.autosaveDraft': ROLE('educator'),
+  'handbook.discardAutosave': ROLE('educator'),
   'handbook.submit': ROLE('educator'),
   'handbook.review': ROLE('educator'),
   'handbook.publish': ROLE('educator'),
@@ -255,6 +263,13 @@ async function inputFor(path: string): Promise<unknown> {
     case 'memberAdmin.bulkRemind':
       // Nobody practises in Antarctica: an allowed call mails no one.
       return { filter: { query: '', country: 'AQ' }, expectedRenewable: 0 };
+    case 'personalData.requestClosure':
+      // A wrong password: an allowed caller is refused with BAD_REQUEST and nothing is requested.
+      return { reason: '', password: 'not the current password' };
+    case 'personalData.confirmClosure':
+      return { requestId: 'no-such-request', note: '' };
+    case 'personalData.declineClosure':
+      return { requestId: 'no-such-request', note: 'Matrix note.' };
     case 'simulator.createAssessment':
     case 'simulator.previewAssessment':
       return MATRIX_ASSESSMENT_SETTINGS;
@@ -281,7 +296,6 @@ async function inputFor(path: string): Promise<unknown> {
       return { level: 'level-1', module: 'no-such-module' };
     case 'handbook.submitQuiz':
       return { module: 'no-such-module', answers: { q1: ['a'] } };
-    case 'handbook.declareExercise':
     case 'handbook.moduleProgress':
       return { module: 'no-such-module' };
     case 'handbook.levelProgress':
@@ -304,7 +318,10 @@ async function inputFor(path: string): Promise<unknown> {
     case 'handbook.create':
       return { kind: 'chapter', source: 'not front matter' };
     case 'handbook.saveDraft':
+    case 'handbook.autosaveDraft':
       return { kind: 'chapter', slug: 'no-such-chapter', baseRevision: 1, source: '---\ntitle: x\n---\n\ntext' };
+    case 'handbook.discardAutosave':
+      return { kind: 'chapter', slug: 'no-such-chapter' };
     case 'handbook.submit':
     case 'handbook.publish':
     case 'handbook.rollback':

@@ -1,10 +1,14 @@
 import { PDFDocument } from 'pdf-lib';
 import { beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
+import { DEFAULT_RUBRIC } from '#sim/index.ts';
+import { getScenario } from '#src/lib/scenario-presets.ts';
 import { listPublishedChapters, listPublishedModules } from '#src/server/services/handbook.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
 import { handbookEditionPdf, levelCertificatePdf } from '#src/server/services/handbook-pdf.ts';
-import { declareExerciseDone, gradeQuiz, markChapterRead } from '#src/server/services/handbook-progress.ts';
+import { completeModulesAfterPractice, gradeQuiz, markChapterRead } from '#src/server/services/handbook-progress.ts';
+import { savePractice } from '#src/server/services/simulator-practice.ts';
+import { idealControlLog } from '#src/server/services/simulator-replay.ts';
 import { createTestDb } from '#test/helpers/db.ts';
 import { makeUser } from '#test/helpers/factories.ts';
 
@@ -33,7 +37,17 @@ test('issues a level certificate only when every module of the level is complete
     for (const r of mod.frontMatter.reading) await markChapterRead(handle.db, member.id, r.chapter);
     const answers = Object.fromEntries(mod.frontMatter.quiz.map((q) => [q.id, q.correct]));
     expect((await gradeQuiz(handle.db, member.id, { module: mod.slug, answers })).ok).toBe(true);
-    if (mod.frontMatter.simulatorExercise) await declareExerciseDone(handle.db, member.id, mod.slug);
+    const exercise = mod.frontMatter.simulatorExercise;
+    if (exercise) {
+      const scenario = getScenario(exercise.scenario);
+      if (!scenario) throw new Error(`no scenario ${exercise.scenario}`);
+      const durationMs = 40_000;
+      const controlLog = idealControlLog(scenario, DEFAULT_RUBRIC, durationMs);
+      expect(
+        await savePractice(handle.db, member.id, { scenarioId: scenario.id, seed: 3, durationMs, controlLog }),
+      ).toMatchObject({ ok: true });
+      await completeModulesAfterPractice(handle.db, member.id, scenario.id);
+    }
   }
   const result = await levelCertificatePdf(handle.db, member, 'level-1');
   if (!result.ok) throw new Error(`certificate refused: ${result.reason}`);

@@ -1,7 +1,11 @@
 import { beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
+import { DEFAULT_RUBRIC } from '#sim/index.ts';
+import { getScenario } from '#src/lib/scenario-presets.ts';
 import { getPublished } from '#src/server/services/handbook.ts';
+import { DEFAULT_EXERCISE_MIN_SCORE } from '#src/server/services/handbook-content.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
+import { idealControlLog } from '#src/server/services/simulator-replay.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
@@ -24,6 +28,22 @@ beforeAll(async () => {
   asMember = (await callerFor(handle.db, member)).caller;
   asEducator = (await callerFor(handle.db, educator)).caller;
 });
+
+/** Long enough for beats to be scored after the rubric's 20 s grace period. */
+const PRACTICE_MS = 40_000;
+
+/** A model operator's control log for a preset (ideal timing, pressure in the rubric's range). */
+function goodLog(scenarioId: string) {
+  const scenario = getScenario(scenarioId);
+  if (!scenario) throw new Error(`no scenario ${scenarioId}`);
+  return idealControlLog(scenario, DEFAULT_RUBRIC, PRACTICE_MS);
+}
+
+type ModuleView = Awaited<ReturnType<Caller['handbook']['module']>>;
+function mod(view: ModuleView): Extract<ModuleView, { locked: false }> {
+  if (view.locked) throw new Error('member should see the module');
+  return view;
+}
 
 async function correctAnswers(slug: string): Promise<Record<string, string[]>> {
   const mod = await getPublished(handle.db, 'module', slug);
@@ -52,7 +72,7 @@ test('refuses answers to a question or option that does not exist, recording not
   expect(await countAllRows(handle)).toEqual(before);
 });
 
-test('grades a failing attempt, then a passing one; the module completes only when the reading is done too', async () => {
+test('the module completes only when the quiz is passed, the reading done and a practice session meets the exercise target', async () => {
   const correct = await correctAnswers(MODULE);
   const failing = await asMember.handbook.submitQuiz({ module: MODULE, answers: {} });
   expect(failing).toMatchObject({ ok: true, correctCount: 0, passed: false, moduleCompleted: false });
@@ -69,16 +89,67 @@ test('grades a failing attempt, then a passing one; the module completes only wh
     exerciseDone: false,
     completedAt: null,
   });
+  expect(progress.exercise).toMatchObject({ best: null, doneAt: null });
 
   await asMember.handbook.markRead({ slug: 'physiology-of-counterpulsation' });
   progress = await asMember.handbook.moduleProgress({ module: MODULE });
   expect(progress.readingDone).toBe(true);
   expect(progress.completedAt).toBeNull();
 
-  const declared = await asMember.handbook.declareExercise({ module: MODULE });
-  expect(declared).toEqual({ ok: true, moduleCompleted: true });
+  const exercise = mod(await asMember.handbook.module({ level: LEVEL_1, module: MODULE })).simulatorExercise;
+  if (!exercise) throw new Error('the module should have a simulator exercise');
+  // No pressure: nothing is assisted, the score is low and there is no D/S ratio.
+  const poor = await asMember.simulator.savePractice({
+    scenarioId: exercise.scenario,
+    seed: 7,
+    durationMs: PRACTICE_MS,
+    controlLog: [],
+  });
+  expect(poor.score).toBeLessThan(DEFAULT_EXERCISE_MIN_SCORE);
   progress = await asMember.handbook.moduleProgress({ module: MODULE });
+  expect(progress).toMatchObject({ exerciseDone: false, completedAt: null });
+  expect(progress.exercise).toMatchObject({
+    scenario: exercise.scenario,
+    minScore: DEFAULT_EXERCISE_MIN_SCORE,
+    minDsRatio: exercise.minDsRatio,
+    best: { score: poor.score },
+    doneAt: null,
+  });
+  expect((await asMember.handbook.cpdLog()).approvedCredits).toBe(0);
+
+  // A session on another scenario does not count, however good.
+  await asMember.simulator.savePractice({
+    scenarioId: 'bradycardia',
+    seed: 7,
+    durationMs: PRACTICE_MS,
+    controlLog: goodLog('bradycardia'),
+  });
+  expect((await asMember.handbook.moduleProgress({ module: MODULE })).exerciseDone).toBe(false);
+
+  const good = await asMember.simulator.savePractice({
+    scenarioId: exercise.scenario,
+    seed: 7,
+    durationMs: PRACTICE_MS,
+    controlLog: goodLog(exercise.scenario),
+  });
+  expect(good.score).toBeGreaterThanOrEqual(DEFAULT_EXERCISE_MIN_SCORE);
+  expect(good.summary.medianDsPeakRatio).toBeGreaterThanOrEqual(exercise.minDsRatio);
+  progress = await asMember.handbook.moduleProgress({ module: MODULE });
+  expect(progress.exerciseDone).toBe(true);
+  expect(progress.exercise).toMatchObject({ best: { score: good.score }, doneAt: expect.any(Number) });
+  // Reading, quiz and exercise are done: looking at the progress completes the module and credits its CPD.
   expect(progress.completedAt).not.toBeNull();
+  const credits = (await getPublished(handle.db, 'module', MODULE))?.frontMatter.cpdCredits;
+  expect((await asMember.handbook.cpdLog()).approvedCredits).toBe(credits);
+});
+
+test('the simulator exercise cannot be self-declared any more', async () => {
+  const handbook = asMember.handbook as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+  const declare = handbook.declareExercise;
+  if (!declare) throw new Error('the caller proxy offers every path');
+  const error = await trpcErrorOf(declare({ module: MODULE }));
+  expect(error.code).toBe('NOT_FOUND');
+  expect(error.message).toContain('No procedure found');
 });
 
 test('the level progress counts completed modules', async () => {

@@ -10,6 +10,7 @@ import type { Db } from '#db/client.ts';
 import {
   curriculumLevels,
   type DocumentKind,
+  handbookAutosaves,
   handbookDocuments,
   handbookRevisions,
   type RevisionStatus,
@@ -129,21 +130,94 @@ export async function listPublishedChanges(db: Db, ref: DocumentRef): Promise<Pu
     .map((r) => ({ revision: r.revision, publishedAt: r.publishedAt ?? 0, changeNote: r.changeNote, body: r.body }));
 }
 
+export interface AutosavedText {
+  baseRevision: number;
+  source: string;
+  savedAt: number;
+}
+
 export interface EditorState {
   documentId: string;
   latest: RevisionDetail;
   publishedRevision: number | null;
+  /** The editor's own automatically saved text, when it differs from the newest revision. */
+  autosave: AutosavedText | null;
 }
 
-/** What the editor opens with: the newest revision (draft or not) and which one is published. */
-export async function getEditorState(db: Db, ref: DocumentRef): Promise<EditorState | null> {
+/**
+ * What the editor opens with: the newest revision (draft or not), which one is published, and the
+ * educator's own automatically saved text if it holds something the newest revision does not.
+ */
+export async function getEditorState(db: Db, ref: DocumentRef, userId: string): Promise<EditorState | null> {
   const doc = await findDocument(db, ref);
   if (!doc) return null;
   const revisions = await selectRevisions(db, doc.id);
   const latest = revisions[0];
   if (!latest) return null;
   const published = revisions.find((r) => r.id === doc.publishedRevisionId);
-  return { documentId: doc.id, latest, publishedRevision: published?.revision ?? null };
+  const [autosave] = await db
+    .select({
+      baseRevision: handbookAutosaves.baseRevision,
+      source: handbookAutosaves.source,
+      savedAt: handbookAutosaves.savedAt,
+    })
+    .from(handbookAutosaves)
+    .where(and(eq(handbookAutosaves.documentId, doc.id), eq(handbookAutosaves.userId, userId)));
+  return {
+    documentId: doc.id,
+    latest,
+    publishedRevision: published?.revision ?? null,
+    autosave: autosave && autosave.source !== latest.source ? autosave : null,
+  };
+}
+
+export type AutosaveResult =
+  | { ok: true; savedAt: number }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'conflict'; latestRevision: number; latestAuthorName: string | null };
+
+/**
+ * Keeps the educator's working text on the server (replacing their previous autosave of this document).
+ * The same rule as saving a draft: if anyone saved a revision after `baseRevision`, nothing is stored and
+ * the caller is told, so the educator merges instead of building on a text that is no longer the newest.
+ * The text is not validated: half-typed front matter is still work worth keeping.
+ */
+export async function autosaveDraft(
+  db: Db,
+  userId: string,
+  input: DocumentRef & { baseRevision: number; source: string },
+  now = Date.now(),
+): Promise<AutosaveResult> {
+  return db.transaction(async (tx) => {
+    const doc = await findDocument(tx, input);
+    if (!doc) return { ok: false, reason: 'not-found' } as const;
+    const latestNumber = await latestRevisionNumber(tx, doc.id);
+    if (latestNumber !== input.baseRevision) {
+      const [latest] = await selectRevisions(tx, doc.id, latestNumber);
+      return {
+        ok: false,
+        reason: 'conflict',
+        latestRevision: latestNumber,
+        latestAuthorName: latest?.authorName ?? null,
+      } as const;
+    }
+    const row = { baseRevision: input.baseRevision, source: input.source, savedAt: now };
+    await tx
+      .insert(handbookAutosaves)
+      .values({ documentId: doc.id, userId, ...row })
+      .onConflictDoUpdate({ target: [handbookAutosaves.documentId, handbookAutosaves.userId], set: row });
+    return { ok: true, savedAt: now } as const;
+  });
+}
+
+/** Forgets the educator's automatically saved text of a document (they chose not to restore it). */
+export async function discardAutosave(db: Db, userId: string, ref: DocumentRef): Promise<boolean> {
+  const doc = await findDocument(db, ref);
+  if (!doc) return false;
+  await db
+    .delete(handbookAutosaves)
+    .where(and(eq(handbookAutosaves.documentId, doc.id), eq(handbookAutosaves.userId, userId)));
+  return true;
 }
 
 export interface DocumentListItem {
@@ -345,6 +419,10 @@ export async function saveDraft(
       status: 'draft',
       createdAt: now,
     });
+    // The saved revision now holds the working text; the automatic copy would only offer it again.
+    await tx
+      .delete(handbookAutosaves)
+      .where(and(eq(handbookAutosaves.documentId, doc.id), eq(handbookAutosaves.userId, authorId)));
     const brokenLinks = await brokenLinksOf(tx, input, checked.value.frontMatter, checked.value.body);
     return { ok: true, revision, brokenLinks } as const;
   });

@@ -5,6 +5,7 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import type { DocumentKind } from '#db/schema/index.ts';
+import { DEFAULT_RUBRIC } from '#sim/metrics/score.ts';
 
 const slugField = z
   .string()
@@ -51,6 +52,24 @@ const quizQuestion = z
   });
 export type QuizQuestion = z.infer<typeof quizQuestion>;
 
+/**
+ * The simulator score (0-100) a practice session must reach for a module's exercise when its front matter
+ * names none: the pass mark of the default rubric the server scores practice sessions with.
+ */
+export const DEFAULT_EXERCISE_MIN_SCORE = DEFAULT_RUBRIC.passMark;
+
+const simulatorExercise = z.object({
+  /** A scenario preset id (content/scenarios/<id>.json). */
+  scenario: slugField,
+  /** What the member is asked to do, in words. */
+  target: longText,
+  /** The median peak D/S ratio of the session's assisted beats must reach this. */
+  minDsRatio: z.number().min(0).max(5),
+  /** The session's score (0-100, default rubric) must reach this. */
+  minScore: z.number().min(0).max(100).optional(),
+});
+export type SimulatorExercise = z.infer<typeof simulatorExercise>;
+
 export const moduleFrontMatter = z
   .object({
     title: shortText,
@@ -62,9 +81,7 @@ export const moduleFrontMatter = z
     estimatedHours: z.number().positive().max(200),
     cpdCredits: z.number().min(0).max(100),
     reading: z.array(z.object({ chapter: slugField, section: z.string().min(1).max(200).optional() })).max(30),
-    simulatorExercise: z
-      .object({ scenario: slugField, target: longText, minDsRatio: z.number().min(0).max(5) })
-      .optional(),
+    simulatorExercise: simulatorExercise.optional(),
     passMark: z.number().min(0).max(1),
     quiz: z.array(quizQuestion).max(50),
   })

@@ -1,7 +1,7 @@
 /**
  * A member's study: chapters marked read, self-check quizzes graded on the server, simulator exercises
- * (self-declared for now: the simulator's assessment is not yet wired to modules) and module completion,
- * which credits the module's CPD credits to the member's CPD log.
+ * (done when a practice session the server replayed and scored reaches the exercise's targets) and module
+ * completion, which credits the module's CPD credits to the member's CPD log.
  */
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
@@ -11,11 +11,11 @@ import {
   moduleCompletions,
   quizAttempts,
   readingProgress,
-  simulatorExerciseRecords,
+  simulatorPracticeSessions,
 } from '#db/schema/index.ts';
 import { newId } from '../ids.ts';
 import { type DbOrTx, getPublished, listPublishedModules, type PublishedDocument } from './handbook.ts';
-import type { ModuleFrontMatter } from './handbook-content.ts';
+import { DEFAULT_EXERCISE_MIN_SCORE, type ModuleFrontMatter, type SimulatorExercise } from './handbook-content.ts';
 
 export type MarkReadResult = { ok: true; completedModules: string[] } | { ok: false; reason: 'not-found' };
 
@@ -127,25 +127,70 @@ export async function gradeQuiz(
   };
 }
 
-export type DeclareExerciseResult =
-  | { ok: true; moduleCompleted: boolean }
-  | { ok: false; reason: 'not-found' | 'no-exercise' };
+export interface ExerciseSession {
+  score: number;
+  medianDsPeakRatio: number | null;
+  savedAt: number;
+}
 
-/** The member declares the module's simulator exercise done (self-declared until the simulator reports it). */
-export async function declareExerciseDone(
-  db: Db,
-  userId: string,
-  moduleSlug: string,
-  now = Date.now(),
-): Promise<DeclareExerciseResult> {
-  const mod = await getPublished(db, 'module', moduleSlug);
-  if (!mod) return { ok: false, reason: 'not-found' };
-  if (!mod.frontMatter.simulatorExercise) return { ok: false, reason: 'no-exercise' };
-  await db
-    .insert(simulatorExerciseRecords)
-    .values({ userId, documentId: mod.documentId, source: 'self-declared', recordedAt: now })
-    .onConflictDoNothing();
-  return { ok: true, moduleCompleted: await completeIfDone(db, userId, mod, now) };
+/** A module's simulator exercise and how far the member's saved practice sessions on its scenario got. */
+export interface ExerciseProgress {
+  scenario: string;
+  minScore: number;
+  minDsRatio: number;
+  /** The member's best session on the scenario (highest score, then highest D/S ratio), or null. */
+  best: ExerciseSession | null;
+  /** When the first session that reached both targets was saved, or null. */
+  doneAt: number | null;
+}
+
+/** The score target of an exercise: the one its front matter names, else the default rubric's pass mark. */
+export function exerciseMinScore(exercise: Pick<SimulatorExercise, 'minScore'>): number {
+  return exercise.minScore ?? DEFAULT_EXERCISE_MIN_SCORE;
+}
+
+/** Whether a session meets an exercise's targets: the score, and the median peak D/S of its assisted beats. */
+export function meetsExercise(session: ExerciseSession, exercise: SimulatorExercise): boolean {
+  return (
+    session.score >= exerciseMinScore(exercise) &&
+    session.medianDsPeakRatio !== null &&
+    session.medianDsPeakRatio >= exercise.minDsRatio
+  );
+}
+
+async function exerciseProgressOf(db: DbOrTx, userId: string, exercise: SimulatorExercise): Promise<ExerciseProgress> {
+  const rows = await db
+    .select({
+      score: simulatorPracticeSessions.score,
+      summaryJson: simulatorPracticeSessions.summaryJson,
+      savedAt: simulatorPracticeSessions.createdAt,
+    })
+    .from(simulatorPracticeSessions)
+    .where(
+      and(eq(simulatorPracticeSessions.userId, userId), eq(simulatorPracticeSessions.scenarioId, exercise.scenario)),
+    );
+  const sessions: ExerciseSession[] = rows.map((r) => {
+    const summary = JSON.parse(r.summaryJson) as { medianDsPeakRatio?: unknown };
+    const ds = summary.medianDsPeakRatio;
+    return { score: r.score, medianDsPeakRatio: typeof ds === 'number' ? ds : null, savedAt: r.savedAt };
+  });
+  const best = sessions.reduce<ExerciseSession | null>(
+    (top, s) =>
+      !top ||
+      s.score > top.score ||
+      (s.score === top.score && (s.medianDsPeakRatio ?? -1) > (top.medianDsPeakRatio ?? -1))
+        ? s
+        : top,
+    null,
+  );
+  const done = sessions.filter((s) => meetsExercise(s, exercise)).map((s) => s.savedAt);
+  return {
+    scenario: exercise.scenario,
+    minScore: exerciseMinScore(exercise),
+    minDsRatio: exercise.minDsRatio,
+    best,
+    doneAt: done.length > 0 ? Math.min(...done) : null,
+  };
 }
 
 export interface ModuleProgress {
@@ -160,6 +205,8 @@ export interface ModuleProgress {
   bestScorePercent: number | null;
   exerciseRequired: boolean;
   exerciseDone: boolean;
+  /** Null when the module has no simulator exercise. */
+  exercise: ExerciseProgress | null;
   completedAt: number | null;
 }
 
@@ -174,10 +221,8 @@ async function progressOf(
     .from(quizAttempts)
     .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.documentId, mod.documentId)))
     .orderBy(desc(quizAttempts.createdAt));
-  const exercise = await db
-    .select({ at: simulatorExerciseRecords.recordedAt })
-    .from(simulatorExerciseRecords)
-    .where(and(eq(simulatorExerciseRecords.userId, userId), eq(simulatorExerciseRecords.documentId, mod.documentId)));
+  const exerciseSpec = mod.frontMatter.simulatorExercise;
+  const exercise = exerciseSpec ? await exerciseProgressOf(db, userId, exerciseSpec) : null;
   const completion = await db
     .select({ at: moduleCompletions.completedAt })
     .from(moduleCompletions)
@@ -201,8 +246,9 @@ async function progressOf(
     readingDone: reading.every((r) => r.done),
     quizPassed: mod.frontMatter.quiz.length === 0 || attempts.some((a) => a.passed),
     bestScorePercent: best,
-    exerciseRequired: Boolean(mod.frontMatter.simulatorExercise),
-    exerciseDone: !mod.frontMatter.simulatorExercise || exercise.length > 0,
+    exerciseRequired: exercise !== null,
+    exerciseDone: exercise === null || exercise.doneAt !== null,
+    exercise,
     completedAt: completion[0]?.at ?? null,
   };
 }
@@ -248,10 +294,45 @@ async function completeIfDone(
   });
 }
 
-export async function getModuleProgress(db: Db, userId: string, moduleSlug: string): Promise<ModuleProgress | null> {
+function readyToComplete(progress: ModuleProgress): boolean {
+  return progress.completedAt === null && progress.readingDone && progress.quizPassed && progress.exerciseDone;
+}
+
+/**
+ * A module's progress for the member. A module whose last step was a simulator practice session (saved by
+ * the simulator, which does not call this service) is completed here, when the member next looks at it,
+ * unless the simulator already called completeModulesAfterPractice.
+ */
+export async function getModuleProgress(
+  db: Db,
+  userId: string,
+  moduleSlug: string,
+  now = Date.now(),
+): Promise<ModuleProgress | null> {
   const mod = await getPublished(db, 'module', moduleSlug);
   if (!mod) return null;
-  return progressOf(db, userId, mod, await chaptersRead(db, userId));
+  const progress = await progressOf(db, userId, mod, await chaptersRead(db, userId));
+  if (readyToComplete(progress) && (await completeIfDone(db, userId, mod, now)))
+    return { ...progress, completedAt: now };
+  return progress;
+}
+
+/**
+ * Completes the modules whose simulator exercise uses `scenarioId` and are now done (call after saving a
+ * practice session). Returns the slugs of the modules completed now.
+ */
+export async function completeModulesAfterPractice(
+  db: Db,
+  userId: string,
+  scenarioId: string,
+  now = Date.now(),
+): Promise<string[]> {
+  const completed: string[] = [];
+  for (const mod of await listPublishedModules(db)) {
+    if (mod.frontMatter.simulatorExercise?.scenario !== scenarioId) continue;
+    if (await completeIfDone(db, userId, mod, now)) completed.push(mod.slug);
+  }
+  return completed;
 }
 
 export interface LevelProgress {
@@ -262,12 +343,21 @@ export interface LevelProgress {
   complete: boolean;
 }
 
-/** Every module of a level with the member's progress, and the share completed. */
-export async function getLevelProgress(db: Db, userId: string, level: number): Promise<LevelProgress> {
+/** Every module of a level with the member's progress, and the share completed (completing any now done). */
+export async function getLevelProgress(
+  db: Db,
+  userId: string,
+  level: number,
+  now = Date.now(),
+): Promise<LevelProgress> {
   const read = await chaptersRead(db, userId);
   const modules: ModuleProgress[] = [];
   for (const mod of await listPublishedModules(db)) {
-    if (mod.frontMatter.level === level) modules.push(await progressOf(db, userId, mod, read));
+    if (mod.frontMatter.level !== level) continue;
+    const progress = await progressOf(db, userId, mod, read);
+    // As in getModuleProgress: a practice session may have been the last step.
+    const completedNow = readyToComplete(progress) && (await completeIfDone(db, userId, mod, now));
+    modules.push(completedNow ? { ...progress, completedAt: now } : progress);
   }
   const completedCount = modules.filter((m) => m.completedAt !== null).length;
   const percent = modules.length === 0 ? 0 : Math.round((completedCount / modules.length) * 100);

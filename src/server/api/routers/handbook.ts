@@ -211,13 +211,6 @@ export const handbookRouter = router({
       }
     }),
 
-  declareExercise: protectedProcedure.input(z.object({ module: slug })).mutation(async ({ ctx, input }) => {
-    const result = await progress.declareExerciseDone(ctx.db, ctx.user.id, input.module);
-    if (result.ok) return result;
-    if (result.reason === 'not-found') throw notFound('That module');
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'This module has no simulator exercise.' });
-  }),
-
   moduleProgress: protectedProcedure.input(z.object({ module: slug })).query(async ({ ctx, input }) => {
     const result = await progress.getModuleProgress(ctx.db, ctx.user.id, input.module);
     if (!result) throw notFound('That module');
@@ -262,12 +255,16 @@ export const handbookRouter = router({
   documents: educatorProcedure.query(({ ctx }) => authoring.listDocumentsForEditing(ctx.db)),
 
   editor: educatorProcedure.input(documentRef).query(async ({ ctx, input }) => {
-    const state = await authoring.getEditorState(ctx.db, input);
+    const state = await authoring.getEditorState(ctx.db, input, ctx.user.id);
     if (!state) throw notFound('That document');
     return state;
   }),
 
-  /** Renders the editor's text as it would appear, with validation messages and broken links. */
+  /**
+   * Renders the editor's text as it would appear (the renderer and sanitiser of the published pages), with
+   * validation messages and broken links. It changes nothing, but it is a mutation so that the text travels
+   * in a POST body: a query carries its input in the URL, and a chapter (up to 200 kB) exceeds URL limits.
+   */
   preview: educatorProcedure.input(documentRef.extend({ source })).mutation(async ({ ctx, input }) => {
     const checked = authoring.checkSource(input, input.source);
     if (!checked.ok) return { ok: false as const, messages: checked.messages };
@@ -298,6 +295,21 @@ export const handbookRouter = router({
       if (result.reason === 'not-found') throw notFound('That document');
       throw fieldErrors('The text needs attention.', { source: result.messages.join('\n') });
     }),
+
+  /** Keeps the editor's working text on the server (not a revision); refused when someone saved since. */
+  autosaveDraft: educatorProcedure
+    .input(documentRef.extend({ baseRevision: z.coerce.number().int().min(0).max(1_000_000), source }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await authoring.autosaveDraft(ctx.db, ctx.user.id, input);
+      if (result.ok || result.reason === 'conflict') return result;
+      throw notFound('That document');
+    }),
+
+  /** Forgets the educator's automatically saved text of a document. */
+  discardAutosave: educatorProcedure.input(documentRef).mutation(async ({ ctx, input }) => {
+    if (!(await authoring.discardAutosave(ctx.db, ctx.user.id, input))) throw notFound('That document');
+    return { ok: true as const };
+  }),
 
   submit: educatorProcedure.input(documentRef.extend({ revision: revisionNumber })).mutation(async ({ ctx, input }) => {
     const result = await authoring.submitForReview(ctx.db, ctx.user.id, input);
