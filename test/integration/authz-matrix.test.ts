@@ -163,6 +163,14 @@ const MATRIX: Record<string, Row> = {
   'handbook.diff': ROLE('educator'),
   'handbook.rollback': ROLE('educator'),
 
+  'membership.mine': SIGNED_IN(),
+  'membership.renew': SIGNED_IN(),
+  'membership.resign': SIGNED_IN(),
+  'membership.adminGet': ROLE('admin'),
+  'membership.suspend': ROLE('admin'),
+  'membership.reinstate': ROLE('admin'),
+  'membership.recordPayment': ROLE('admin'),
+
   'simulator.listAssessments': ROLE('examiner'),
   'simulator.getAssessment': ROLE('examiner'),
   'simulator.createAssessment': ROLE('examiner'),
@@ -270,6 +278,17 @@ async function inputFor(path: string): Promise<unknown> {
       return { requestId: 'no-such-request', note: '' };
     case 'personalData.declineClosure':
       return { requestId: 'no-such-request', note: 'Matrix note.' };
+    case 'membership.renew':
+    case 'membership.resign':
+      // Matrix users have no membership: an allowed caller is answered NOT_FOUND and nothing changes.
+      return { confirm: true };
+    case 'membership.adminGet':
+      return { userId: 'no-such-user' };
+    case 'membership.suspend':
+    case 'membership.reinstate':
+      return { userId: 'no-such-user', reason: 'Matrix reason.' };
+    case 'membership.recordPayment':
+      return { userId: 'no-such-user', reference: 'MATRIX-1', note: '' };
     case 'simulator.createAssessment':
     case 'simulator.previewAssessment':
       return MATRIX_ASSESSMENT_SETTINGS;

@@ -3,6 +3,7 @@ import { adminRouter } from './routers/admin.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { handbookRouter } from './routers/handbook.ts';
 import { memberAdminRouter } from './routers/member-admin.ts';
+import { membershipRouter } from './routers/membership.ts';
 import { simulatorRouter } from './routers/simulator.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
@@ -12,6 +13,7 @@ export const appRouter = router({
   directory: directoryRouter,
   handbook: handbookRouter,
   memberAdmin: memberAdminRouter,
+  membership: membershipRouter,
   simulator: simulatorRouter,
 });
 

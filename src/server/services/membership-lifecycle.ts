@@ -16,11 +16,16 @@
  * | suspended                | active, grace or lapsed | an admin reinstates, with a reason; which one the period decides |
  * | active, grace, lapsed    | resigned                | the member resigns (after confirming)                         |
  *
+ * Every change writes a history row (membership_events) and an audit row in the same transaction. Mail to
+ * the member is recorded after the commit (the mailer may keep using the database handle it is given for
+ * background delivery, which a finished transaction cannot serve), so a refused or rolled-back change
+ * mails nobody.
+ *
  * Lifetime categories have no expiry, so their members stay active until suspended or resigned.
  * Suspended and pending memberships cannot be renewed; a suspended member cannot be activated by an
  * application either (an admin reinstates first).
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import {
   type CategoryTerm,
@@ -28,10 +33,13 @@ import {
   membershipCategories,
   membershipEvents,
   membershipNumberSequences,
+  membershipPayments,
   memberships,
+  users,
 } from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
+import type { RequestMeta, ServiceDeps } from './deps.ts';
 import type { DbOrTx } from './handbook.ts';
 
 export type { DbOrTx };
@@ -287,7 +295,503 @@ export async function discardPendingMembership(
   );
 }
 
-/** The mailer's `send` takes the database type; a transaction has the insert/update it uses. */
-export function asMailDb(tx: DbOrTx): Db {
-  return tx as unknown as Db;
+// ---------------------------------------------------------------- reading a membership
+
+export interface MembershipSummary {
+  userId: string;
+  status: MembershipStatus;
+  number: string | null;
+  categoryId: string;
+  categoryName: string;
+  term: CategoryTerm;
+  joinedAt: number | null;
+  currentPeriodStartsAt: number | null;
+  expiresAt: number | null;
+  statusChangedAt: number;
+  statusReason: string | null;
+}
+
+export interface MembershipHistoryItem {
+  id: string;
+  at: number;
+  kind: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  reason: string | null;
+  /** Name of the user who acted; null for the scheduled job (and for erased users). */
+  actorName: string | null;
+}
+
+export interface MembershipPaymentItem {
+  id: string;
+  reference: string;
+  note: string;
+  recordedAt: number;
+  recordedByName: string | null;
+}
+
+export async function getMembershipSummary(db: DbOrTx, userId: string): Promise<MembershipSummary | null> {
+  const [row] = await db
+    .select({
+      userId: memberships.userId,
+      status: memberships.status,
+      number: memberships.number,
+      categoryId: memberships.categoryId,
+      categoryName: membershipCategories.name,
+      term: membershipCategories.term,
+      joinedAt: memberships.joinedAt,
+      currentPeriodStartsAt: memberships.currentPeriodStartsAt,
+      expiresAt: memberships.expiresAt,
+      statusChangedAt: memberships.statusChangedAt,
+      statusReason: memberships.statusReason,
+    })
+    .from(memberships)
+    .innerJoin(membershipCategories, eq(membershipCategories.id, memberships.categoryId))
+    .where(eq(memberships.userId, userId))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The member's history, newest first. */
+export async function getMembershipHistory(db: DbOrTx, userId: string): Promise<MembershipHistoryItem[]> {
+  return db
+    .select({
+      id: membershipEvents.id,
+      at: membershipEvents.at,
+      kind: membershipEvents.kind,
+      fromStatus: membershipEvents.fromStatus,
+      toStatus: membershipEvents.toStatus,
+      reason: membershipEvents.reason,
+      actorName: users.name,
+    })
+    .from(membershipEvents)
+    .leftJoin(users, eq(users.id, membershipEvents.actorId))
+    .where(eq(membershipEvents.userId, userId))
+    .orderBy(desc(membershipEvents.at), desc(membershipEvents.id));
+}
+
+export async function getMembershipPayments(db: DbOrTx, userId: string): Promise<MembershipPaymentItem[]> {
+  return db
+    .select({
+      id: membershipPayments.id,
+      reference: membershipPayments.reference,
+      note: membershipPayments.note,
+      recordedAt: membershipPayments.recordedAt,
+      recordedByName: users.name,
+    })
+    .from(membershipPayments)
+    .leftJoin(users, eq(users.id, membershipPayments.recordedBy))
+    .where(eq(membershipPayments.userId, userId))
+    .orderBy(desc(membershipPayments.recordedAt), desc(membershipPayments.id));
+}
+
+// ---------------------------------------------------------------- renewal and resignation (the member)
+
+export type RenewalRefusal = 'no-membership' | 'lifetime' | 'too-early' | 'not-renewable' | 'changed';
+
+export type RenewalCheck =
+  | { allowed: true; newPeriodStartsAt: number; newExpiresAt: number }
+  | { allowed: false; reason: RenewalRefusal };
+
+/**
+ * Whether a membership may be renewed at `nowMs`, and the new period if so: from active within
+ * RENEWAL_WINDOW_DAYS of the expiry (extended from the expiry), from grace or lapsed (a new year from now).
+ */
+export function checkRenewal(
+  membership: Pick<MembershipSummary, 'status' | 'term' | 'expiresAt'> | null,
+  nowMs: number,
+): RenewalCheck {
+  if (!membership) return { allowed: false, reason: 'no-membership' };
+  if (!['active', 'grace', 'lapsed'].includes(membership.status)) return { allowed: false, reason: 'not-renewable' };
+  if (membership.term === 'lifetime' || membership.expiresAt === null) return { allowed: false, reason: 'lifetime' };
+  if (membership.expiresAt > nowMs) {
+    if (membership.status === 'active' && membership.expiresAt - nowMs > RENEWAL_WINDOW_MS) {
+      return { allowed: false, reason: 'too-early' };
+    }
+    return {
+      allowed: true,
+      newPeriodStartsAt: membership.expiresAt,
+      newExpiresAt: addOneCalendarYear(membership.expiresAt),
+    };
+  }
+  return { allowed: true, newPeriodStartsAt: nowMs, newExpiresAt: addOneCalendarYear(nowMs) };
+}
+
+export const RENEWAL_REFUSAL_MESSAGES: Record<RenewalRefusal, string> = {
+  'no-membership': 'You have no membership to renew. Apply for membership first.',
+  lifetime: 'Your membership is for life: there is nothing to renew.',
+  'too-early': `You can renew from ${RENEWAL_WINDOW_DAYS} days before your membership expires.`,
+  'not-renewable': 'This membership cannot be renewed in its current status. Contact the association.',
+  changed: 'Your membership changed while you were renewing. Reload the page and try again.',
+};
+
+export type LifecycleResult<R extends string> = { ok: true; summary: MembershipSummary } | { ok: false; reason: R };
+
+interface MailTarget {
+  email: string;
+  name: string;
+}
+
+async function mailTargetOf(db: DbOrTx, userId: string): Promise<MailTarget | null> {
+  const [row] = await db
+    .select({ email: users.email, name: users.name, erasedAt: users.erasedAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  if (!row || row.erasedAt !== null) return null;
+  return { email: row.email, name: row.name };
+}
+
+/** Formats a date for mail and pages: 10 May 2027 (UTC, the dates the portal stores). */
+export function formatMembershipDate(atMs: number): string {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    atMs,
+  );
+}
+
+async function mailMember(
+  db: Db,
+  deps: ServiceDeps,
+  userId: string,
+  subject: string,
+  paragraphs: (target: MailTarget) => string[],
+): Promise<void> {
+  const target = await mailTargetOf(db, userId);
+  if (!target) return;
+  const body = [`Dear ${target.name},`, ...paragraphs(target), `Your membership: ${deps.siteUrl}/membership/status`];
+  await deps.mailer.send(db, { to: target.email, subject, text: `${body.join('\n\n')}\n\nIECPA` });
+}
+
+/**
+ * Renews the member's own membership by one year (see checkRenewal). The status update is conditional on
+ * the status and expiry read, so two renewals at once extend the period once.
+ */
+export async function renewMembership(
+  db: Db,
+  deps: ServiceDeps,
+  userId: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<LifecycleResult<RenewalRefusal>> {
+  const outcome = await db.transaction(async (tx) => {
+    const current = await getMembershipSummary(tx, userId);
+    const check = checkRenewal(current, now);
+    if (!check.allowed || !current)
+      return { ok: false, reason: check.allowed ? 'no-membership' : check.reason } as const;
+    const updated = await tx
+      .update(memberships)
+      .set({
+        status: 'active',
+        currentPeriodStartsAt: check.newPeriodStartsAt,
+        expiresAt: check.newExpiresAt,
+        statusChangedAt: now,
+        statusReason: null,
+      })
+      .where(
+        and(
+          eq(memberships.userId, userId),
+          eq(memberships.status, current.status),
+          current.expiresAt === null ? isNull(memberships.expiresAt) : eq(memberships.expiresAt, current.expiresAt),
+        ),
+      )
+      .returning({ userId: memberships.userId });
+    if (updated.length === 0) return { ok: false, reason: 'changed' } as const;
+    await recordMembershipEvent(tx, {
+      userId,
+      at: now,
+      actorId: userId,
+      kind: 'renewed',
+      fromStatus: current.status,
+      toStatus: 'active',
+      reason: `Paid up until ${formatMembershipDate(check.newExpiresAt)}`,
+    });
+    await writeAudit(
+      tx,
+      {
+        actorId: userId,
+        action: 'membership.renewed',
+        subjectId: userId,
+        ipAddress: meta.ipAddress,
+        details: { fromStatus: current.status, previousExpiresAt: current.expiresAt, expiresAt: check.newExpiresAt },
+      },
+      now,
+    );
+    return { ok: true, expiresAt: check.newExpiresAt } as const;
+  });
+  if (!outcome.ok) return outcome;
+  await mailMember(db, deps, userId, 'Your IECPA membership is renewed', () => [
+    `Thank you for renewing your membership. It now runs until ${formatMembershipDate(outcome.expiresAt)}.`,
+    'No payment is taken on the portal: if the association asks for a membership fee, it will write to you.',
+  ]);
+  return { ok: true, summary: await requireSummary(db, userId) };
+}
+
+async function requireSummary(db: DbOrTx, userId: string): Promise<MembershipSummary> {
+  const summary = await getMembershipSummary(db, userId);
+  if (!summary) throw new Error(`membership of ${userId} vanished`);
+  return summary;
+}
+
+export type ResignRefusal = 'no-membership' | 'not-resignable' | 'changed';
+
+export const RESIGN_REFUSAL_MESSAGES: Record<ResignRefusal, string> = {
+  'no-membership': 'You have no membership to resign from.',
+  'not-resignable': 'This membership cannot be resigned in its current status. Contact the association.',
+  changed: 'Your membership changed meanwhile. Reload the page and try again.',
+};
+
+/** Statuses a member may resign from. */
+export const RESIGNABLE: MembershipStatus[] = ['active', 'grace', 'lapsed'];
+
+/** The member resigns (after confirming on the page). The number stays theirs should they return. */
+export async function resignMembership(
+  db: Db,
+  deps: ServiceDeps,
+  userId: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<LifecycleResult<ResignRefusal>> {
+  const outcome = await db.transaction(async (tx) => {
+    const current = await getMembershipSummary(tx, userId);
+    if (!current) return { ok: false, reason: 'no-membership' } as const;
+    if (!RESIGNABLE.includes(current.status)) return { ok: false, reason: 'not-resignable' } as const;
+    const moved = await moveStatus(tx, userId, current.status, 'resigned', now, null);
+    if (!moved) return { ok: false, reason: 'changed' } as const;
+    await recordMembershipEvent(tx, {
+      userId,
+      at: now,
+      actorId: userId,
+      kind: 'resigned',
+      fromStatus: current.status,
+      toStatus: 'resigned',
+    });
+    await writeAudit(
+      tx,
+      {
+        actorId: userId,
+        action: 'membership.resigned',
+        subjectId: userId,
+        ipAddress: meta.ipAddress,
+        details: { fromStatus: current.status },
+      },
+      now,
+    );
+    return { ok: true } as const;
+  });
+  if (!outcome.ok) return outcome;
+  await mailMember(db, deps, userId, 'You have resigned from IECPA', () => [
+    'Your resignation is recorded: you are no longer a member and are no longer listed in the directory.',
+    'Your account stays open. You are welcome to apply again at any time; you would keep your membership number.',
+  ]);
+  return { ok: true, summary: await requireSummary(db, userId) };
+}
+
+/** Moves the status only if it is still `from` (a conditional update): false when someone else moved it. */
+async function moveStatus(
+  tx: DbOrTx,
+  userId: string,
+  from: MembershipStatus,
+  to: MembershipStatus,
+  now: number,
+  reason: string | null,
+): Promise<boolean> {
+  const moved = await tx
+    .update(memberships)
+    .set({ status: to, statusChangedAt: now, statusReason: reason })
+    .where(and(eq(memberships.userId, userId), eq(memberships.status, from)))
+    .returning({ userId: memberships.userId });
+  return moved.length === 1;
+}
+
+// ---------------------------------------------------------------- admin: suspend, reinstate, payments
+
+export const REASON_MAX = 1000;
+export const PAYMENT_REFERENCE_MAX = 120;
+
+export interface MemberForAdmin {
+  user: { id: string; name: string; email: string; country: string; erased: boolean };
+  membership: MembershipSummary | null;
+  history: MembershipHistoryItem[];
+  payments: MembershipPaymentItem[];
+}
+
+/** One member's record for the admin page; null when there is no such user. */
+export async function getMemberForAdmin(db: Db, userId: string): Promise<MemberForAdmin | null> {
+  const [user] = await db
+    .select({ id: users.id, name: users.name, email: users.email, country: users.country, erasedAt: users.erasedAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  if (!user) return null;
+  return {
+    user: { id: user.id, name: user.name, email: user.email, country: user.country, erased: user.erasedAt !== null },
+    membership: await getMembershipSummary(db, userId),
+    history: await getMembershipHistory(db, userId),
+    payments: await getMembershipPayments(db, userId),
+  };
+}
+
+export type AdminRefusal = 'no-such-user' | 'no-membership' | 'not-allowed' | 'changed';
+
+/** Statuses an admin may suspend. */
+const SUSPENDABLE: MembershipStatus[] = ['active', 'grace', 'lapsed'];
+
+export async function suspendMembership(
+  db: Db,
+  deps: ServiceDeps,
+  actorId: string,
+  input: { userId: string; reason: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<LifecycleResult<AdminRefusal>> {
+  const outcome = await db.transaction(async (tx) => {
+    const current = await memberOrRefusal(tx, input.userId);
+    if ('refusal' in current) return { ok: false, reason: current.refusal } as const;
+    if (!SUSPENDABLE.includes(current.status)) return { ok: false, reason: 'not-allowed' } as const;
+    if (!(await moveStatus(tx, input.userId, current.status, 'suspended', now, input.reason))) {
+      return { ok: false, reason: 'changed' } as const;
+    }
+    await recordMembershipEvent(tx, {
+      userId: input.userId,
+      at: now,
+      actorId,
+      kind: 'suspended',
+      fromStatus: current.status,
+      toStatus: 'suspended',
+      reason: input.reason,
+    });
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'membership.suspended',
+        subjectId: input.userId,
+        ipAddress: meta.ipAddress,
+        details: { fromStatus: current.status, reason: input.reason },
+      },
+      now,
+    );
+    return { ok: true } as const;
+  });
+  if (!outcome.ok) return outcome;
+  await mailMember(db, deps, input.userId, 'Your IECPA membership is suspended', () => [
+    'The association has suspended your membership. While it is suspended you are not listed in the directory and cannot renew.',
+    `The reason given: ${input.reason}`,
+    'If you think this is a mistake, reply to the association.',
+  ]);
+  return { ok: true, summary: await requireSummary(db, input.userId) };
+}
+
+/**
+ * Lifts a suspension. The membership goes back to active, or to grace or lapsed when its period ran out
+ * meanwhile (statusForPeriod), so a suspension never extends or shortens the paid-up period.
+ */
+export async function reinstateMembership(
+  db: Db,
+  deps: ServiceDeps,
+  actorId: string,
+  input: { userId: string; reason: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<LifecycleResult<AdminRefusal>> {
+  const outcome = await db.transaction(async (tx) => {
+    const current = await memberOrRefusal(tx, input.userId);
+    if ('refusal' in current) return { ok: false, reason: current.refusal } as const;
+    if (current.status !== 'suspended') return { ok: false, reason: 'not-allowed' } as const;
+    const to = statusForPeriod(current.expiresAt, now);
+    if (!(await moveStatus(tx, input.userId, 'suspended', to, now, input.reason))) {
+      return { ok: false, reason: 'changed' } as const;
+    }
+    await recordMembershipEvent(tx, {
+      userId: input.userId,
+      at: now,
+      actorId,
+      kind: 'reinstated',
+      fromStatus: 'suspended',
+      toStatus: to,
+      reason: input.reason,
+    });
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'membership.reinstated',
+        subjectId: input.userId,
+        ipAddress: meta.ipAddress,
+        details: { toStatus: to, reason: input.reason },
+      },
+      now,
+    );
+    return { ok: true, to, expiresAt: current.expiresAt } as const;
+  });
+  if (!outcome.ok) return outcome;
+  await mailMember(db, deps, input.userId, 'Your IECPA membership is reinstated', () => [
+    'The association has lifted the suspension of your membership.',
+    `The reason given: ${input.reason}`,
+    outcome.to === 'active'
+      ? 'Your membership is active again.'
+      : `Your membership period ended on ${formatMembershipDate(outcome.expiresAt ?? now)}: renew it to be a member in good standing.`,
+  ]);
+  return { ok: true, summary: await requireSummary(db, input.userId) };
+}
+
+async function memberOrRefusal(
+  tx: DbOrTx,
+  userId: string,
+): Promise<MembershipSummary | { refusal: 'no-such-user' | 'no-membership' }> {
+  const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
+  if (!user) return { refusal: 'no-such-user' };
+  const summary = await getMembershipSummary(tx, userId);
+  return summary ?? { refusal: 'no-membership' };
+}
+
+/** An admin records a payment reference (no payment provider yet); the member is told. */
+export async function recordMembershipPayment(
+  db: Db,
+  deps: ServiceDeps,
+  actorId: string,
+  input: { userId: string; reference: string; note: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<LifecycleResult<'no-such-user' | 'no-membership'>> {
+  const outcome = await db.transaction(async (tx) => {
+    const current = await memberOrRefusal(tx, input.userId);
+    if ('refusal' in current) return { ok: false, reason: current.refusal } as const;
+    const id = newId();
+    await tx.insert(membershipPayments).values({
+      id,
+      userId: input.userId,
+      reference: input.reference,
+      note: input.note,
+      recordedBy: actorId,
+      recordedAt: now,
+    });
+    await recordMembershipEvent(tx, {
+      userId: input.userId,
+      at: now,
+      actorId,
+      kind: 'payment-recorded',
+      fromStatus: current.status,
+      toStatus: current.status,
+      reason: `Reference ${input.reference}`,
+    });
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'membership.payment-recorded',
+        subjectId: input.userId,
+        ipAddress: meta.ipAddress,
+        details: { paymentId: id, reference: input.reference },
+      },
+      now,
+    );
+    return { ok: true } as const;
+  });
+  if (!outcome.ok) return outcome;
+  await mailMember(db, deps, input.userId, 'Your IECPA payment is recorded', () => [
+    `The association has recorded your payment with the reference ${input.reference}.`,
+    ...(input.note ? [`Note: ${input.note}`] : []),
+  ]);
+  return { ok: true, summary: await requireSummary(db, input.userId) };
 }

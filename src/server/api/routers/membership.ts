@@ -1,0 +1,111 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import * as lifecycle from '../../services/membership-lifecycle.ts';
+import { protectedProcedure, roleProcedure, router } from '../trpc.ts';
+
+const adminProcedure = roleProcedure('admin');
+const userIdField = z.string().trim().min(1, 'Choose a member.').max(64);
+const reasonField = z
+  .string({ error: 'Give a reason.' })
+  .trim()
+  .min(1, 'Give a reason.')
+  .max(lifecycle.REASON_MAX, `Use at most ${lifecycle.REASON_MAX} characters.`);
+
+const ADMIN_REFUSALS: Record<
+  lifecycle.AdminRefusal,
+  { code: 'NOT_FOUND' | 'BAD_REQUEST' | 'CONFLICT'; message: string }
+> = {
+  'no-such-user': { code: 'NOT_FOUND', message: 'That user does not exist.' },
+  'no-membership': { code: 'NOT_FOUND', message: 'That user has no membership.' },
+  'not-allowed': { code: 'BAD_REQUEST', message: 'That change is not possible in the membership’s current status.' },
+  changed: { code: 'CONFLICT', message: 'The membership changed meanwhile. Reload the page and try again.' },
+};
+
+function adminRefused(reason: lifecycle.AdminRefusal): TRPCError {
+  return new TRPCError(ADMIN_REFUSALS[reason]);
+}
+
+export const membershipRouter = router({
+  /** The signed-in user's membership (null when none), whether they may renew now, and their history. */
+  mine: protectedProcedure.query(async ({ ctx }) => {
+    const now = Date.now();
+    const membership = await lifecycle.getMembershipSummary(ctx.db, ctx.user.id);
+    const renewal = lifecycle.checkRenewal(membership, now);
+    return {
+      membership,
+      renewal: renewal.allowed
+        ? { allowed: true as const, newExpiresAt: renewal.newExpiresAt }
+        : { allowed: false as const, message: lifecycle.RENEWAL_REFUSAL_MESSAGES[renewal.reason] },
+      canResign: membership !== null && lifecycle.RESIGNABLE.includes(membership.status),
+      history: await lifecycle.getMembershipHistory(ctx.db, ctx.user.id),
+    };
+  }),
+
+  renew: protectedProcedure.input(z.object({ confirm: z.literal(true) })).mutation(async ({ ctx }) => {
+    const result = await lifecycle.renewMembership(ctx.db, ctx.deps, ctx.user.id, ctx.meta);
+    if (!result.ok) {
+      throw new TRPCError({
+        code:
+          result.reason === 'no-membership' ? 'NOT_FOUND' : result.reason === 'changed' ? 'CONFLICT' : 'BAD_REQUEST',
+        message: lifecycle.RENEWAL_REFUSAL_MESSAGES[result.reason],
+      });
+    }
+    return result.summary;
+  }),
+
+  resign: protectedProcedure.input(z.object({ confirm: z.literal(true) })).mutation(async ({ ctx }) => {
+    const result = await lifecycle.resignMembership(ctx.db, ctx.deps, ctx.user.id, ctx.meta);
+    if (!result.ok) {
+      throw new TRPCError({
+        code:
+          result.reason === 'no-membership' ? 'NOT_FOUND' : result.reason === 'changed' ? 'CONFLICT' : 'BAD_REQUEST',
+        message: lifecycle.RESIGN_REFUSAL_MESSAGES[result.reason],
+      });
+    }
+    return result.summary;
+  }),
+
+  adminGet: adminProcedure.input(z.object({ userId: userIdField })).query(async ({ ctx, input }) => {
+    const member = await lifecycle.getMemberForAdmin(ctx.db, input.userId);
+    if (!member) throw adminRefused('no-such-user');
+    return member;
+  }),
+
+  suspend: adminProcedure
+    .input(z.object({ userId: userIdField, reason: reasonField }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await lifecycle.suspendMembership(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta);
+      if (!result.ok) throw adminRefused(result.reason);
+      return result.summary;
+    }),
+
+  reinstate: adminProcedure
+    .input(z.object({ userId: userIdField, reason: reasonField }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await lifecycle.reinstateMembership(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta);
+      if (!result.ok) throw adminRefused(result.reason);
+      return result.summary;
+    }),
+
+  recordPayment: adminProcedure
+    .input(
+      z.object({
+        userId: userIdField,
+        reference: z
+          .string({ error: 'Enter the payment reference.' })
+          .trim()
+          .min(1, 'Enter the payment reference.')
+          .max(lifecycle.PAYMENT_REFERENCE_MAX, `Use at most ${lifecycle.PAYMENT_REFERENCE_MAX} characters.`),
+        note: z
+          .string()
+          .trim()
+          .max(lifecycle.REASON_MAX, `Use at most ${lifecycle.REASON_MAX} characters.`)
+          .default(''),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await lifecycle.recordMembershipPayment(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta);
+      if (!result.ok) throw adminRefused(result.reason);
+      return result.summary;
+    }),
+});

@@ -1,0 +1,97 @@
+/**
+ * Jobs the server process runs on a timer: at start and then every hour. Each run is recorded in
+ * scheduled_job_runs (start, finish, result or error). A failing run is logged and recorded; the timer goes
+ * on. A run still going when the next is due is not overlapped. The jobs read only current state, so a
+ * restart simply runs them again; running twice or in two processes at once is safe
+ * (services/membership-reminders.ts).
+ */
+import { eq } from 'drizzle-orm';
+import type { Db } from '#db/client.ts';
+import { scheduledJobRuns } from '#db/schema/index.ts';
+import type { ServiceDeps } from './services/deps.ts';
+import { runMembershipJob } from './services/membership-reminders.ts';
+
+export const SCHEDULED_JOB_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface ScheduledJob {
+  name: string;
+  run(db: Db, deps: ServiceDeps, now: number): Promise<unknown>;
+}
+
+export const SCHEDULED_JOBS: ScheduledJob[] = [{ name: 'membership', run: runMembershipJob }];
+
+export interface ScheduledJobsOptions {
+  db: Db;
+  deps: ServiceDeps;
+  intervalMs?: number;
+  jobs?: ScheduledJob[];
+  clock?: () => number;
+  log?: Pick<Console, 'error'>;
+}
+
+export interface ScheduledJobsHandle {
+  /** Resolves when the run in progress (if any) has finished. */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+/** Runs one job once and records it; never throws (the error is logged and recorded). */
+export async function runScheduledJob(
+  db: Db,
+  deps: ServiceDeps,
+  job: ScheduledJob,
+  clock: () => number = Date.now,
+  log: Pick<Console, 'error'> = console,
+): Promise<{ ok: boolean; result: unknown }> {
+  const startedAt = clock();
+  try {
+    await db
+      .insert(scheduledJobRuns)
+      .values({ name: job.name, lastStartedAt: startedAt, lastFinishedAt: null, lastResult: null })
+      .onConflictDoUpdate({ target: scheduledJobRuns.name, set: { lastStartedAt: startedAt } });
+    const result = await job.run(db, deps, startedAt);
+    await db
+      .update(scheduledJobRuns)
+      .set({ lastFinishedAt: clock(), lastResult: JSON.stringify({ ok: true, result }) })
+      .where(eq(scheduledJobRuns.name, job.name));
+    return { ok: true, result };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(`[scheduled job ${job.name}] failed: ${message}`);
+    await db
+      .update(scheduledJobRuns)
+      .set({ lastFinishedAt: clock(), lastResult: JSON.stringify({ ok: false, error: message.slice(0, 500) }) })
+      .where(eq(scheduledJobRuns.name, job.name))
+      .catch((recordError: unknown) => log.error(`[scheduled job ${job.name}] could not record: ${recordError}`));
+    return { ok: false, result: message };
+  }
+}
+
+/** Starts the timer: every job runs now and then every `intervalMs`. The timer does not keep the process alive. */
+export function startScheduledJobs(options: ScheduledJobsOptions): ScheduledJobsHandle {
+  const jobs = options.jobs ?? SCHEDULED_JOBS;
+  const clock = options.clock ?? Date.now;
+  const log = options.log ?? console;
+  let running: Promise<void> | null = null;
+
+  function tick(): void {
+    if (running) return;
+    running = (async () => {
+      for (const job of jobs) await runScheduledJob(options.db, options.deps, job, clock, log);
+    })().finally(() => {
+      running = null;
+    });
+  }
+
+  tick();
+  const timer = setInterval(tick, options.intervalMs ?? SCHEDULED_JOB_INTERVAL_MS);
+  timer.unref();
+  return {
+    async idle() {
+      while (running) await running;
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
