@@ -2,7 +2,7 @@ import { defineMiddleware } from 'astro:middleware';
 import { sessionCookieName, validateSessionToken } from '#src/server/auth/session.ts';
 import { getDb } from '#src/server/db.ts';
 import { getEnv } from '#src/server/env.ts';
-import { MAX_BODY_BYTES } from '#src/server/http/security-headers.ts';
+import { maxBodyBytesFor } from '#src/server/http/security-headers.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -28,8 +28,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
     if (length === null && request.headers.has('transfer-encoding')) {
       return plain(411, 'Send the request with a Content-Length header.');
     }
-    if (length !== null && Number(length) > MAX_BODY_BYTES) {
-      return plain(413, `The request is too large (limit ${MAX_BODY_BYTES / 1024} KiB).`);
+    const limitBytes = maxBodyBytesFor(url.pathname);
+    if (length !== null && Number(length) > limitBytes) {
+      return plain(413, `The request is too large (limit ${limitBytes / 1024} KiB).`);
     }
     if (!isSameOrigin(request, url)) {
       return plain(403, 'This request came from another site and was refused.');

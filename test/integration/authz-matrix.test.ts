@@ -112,6 +112,24 @@ const MATRIX: Record<string, Row> = {
   'admin.setRole': ROLE('admin'),
   'admin.outbox': ROLE('admin'),
 
+  // Membership applications: anyone reads the categories; applicants act on their own application (a
+  // caller without one gets NOT_FOUND or BAD_REQUEST); admins review.
+  'applications.categories': PUBLIC(),
+  'applications.allCategories': ROLE('admin'),
+  'applications.updateCategory': ROLE('admin'),
+  'applications.mine': SIGNED_IN(),
+  'applications.saveDraft': SIGNED_IN(),
+  'applications.uploadDocument': SIGNED_IN(),
+  'applications.deleteDocument': SIGNED_IN(),
+  'applications.submit': SIGNED_IN(),
+  'applications.reply': SIGNED_IN(),
+  'applications.withdraw': SIGNED_IN(),
+  'applications.queue': ROLE('admin'),
+  'applications.get': ROLE('admin'),
+  'applications.approve': ROLE('admin'),
+  'applications.reject': ROLE('admin'),
+  'applications.requestInfo': ROLE('admin'),
+
   // The members' directory: members in good standing and admins. No identity here has a membership, so
   // members are refused; member-directory.test.ts checks that members in good standing are let in.
   'directory.memberSearch': DIRECTORY_MEMBERS(),
@@ -259,6 +277,17 @@ async function inputFor(path: string): Promise<unknown> {
       return { userId: roleTarget.id, role: 'reviewer', granted: true };
     case 'admin.outbox':
       return { page: 1 };
+    case 'applications.queue':
+      return { status: 'submitted', page: 1 };
+    case 'applications.deleteDocument':
+      return { documentId: 'no-such-document' };
+    case 'applications.get':
+    case 'applications.approve':
+      return { applicationId: 'no-such-application' };
+    case 'applications.reject':
+      return { applicationId: 'no-such-application', reason: 'Matrix reason.' };
+    case 'applications.requestInfo':
+      return { applicationId: 'no-such-application', message: 'Matrix question.' };
     case 'directory.search':
     case 'directory.memberSearch':
       return { q: 'Matrix' };

@@ -1,5 +1,6 @@
 import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
+import { applicationsRouter } from './routers/applications.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { handbookRouter } from './routers/handbook.ts';
 import { memberAdminRouter } from './routers/member-admin.ts';
@@ -10,6 +11,7 @@ import { createCallerFactory, router } from './trpc.ts';
 export const appRouter = router({
   account: accountRouter,
   admin: adminRouter,
+  applications: applicationsRouter,
   directory: directoryRouter,
   handbook: handbookRouter,
   memberAdmin: memberAdminRouter,

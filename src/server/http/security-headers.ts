@@ -18,3 +18,16 @@ export function securityHeaders(production: boolean): Record<string, string> {
 
 /** Largest request body accepted (bytes). Uploads get their own, larger limit when they arrive. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Requests that carry one membership document (at most 5 MiB, MAX_DOCUMENT_BYTES in membership-documents.ts)
+ * with the application form around it. Only these routes get the larger limit.
+ */
+export const DOCUMENT_UPLOAD_BODY_BYTES = 5 * 1024 * 1024 + 256 * 1024;
+const DOCUMENT_UPLOAD_PATHS = new Set(['/membership/apply', '/api/trpc/applications.uploadDocument']);
+
+/** The largest request body accepted on `pathname`. */
+export function maxBodyBytesFor(pathname: string): number {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  return DOCUMENT_UPLOAD_PATHS.has(path) ? DOCUMENT_UPLOAD_BODY_BYTES : MAX_BODY_BYTES;
+}

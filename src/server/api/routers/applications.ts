@@ -1,0 +1,122 @@
+import { resolve } from 'node:path';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { getEnv } from '../../env.ts';
+import * as applications from '../../services/membership-applications.ts';
+import * as categories from '../../services/membership-categories.ts';
+import * as documents from '../../services/membership-documents.ts';
+import { fieldErrors, protectedProcedure, publicProcedure, roleProcedure, router } from '../trpc.ts';
+
+const adminProcedure = roleProcedure('admin');
+const idField = z.string().min(1).max(64);
+
+/** Where uploaded files live (outside the web root); read per call so tests can point it elsewhere. */
+function uploadDir(): string {
+  return resolve(getEnv().UPLOAD_DIR);
+}
+
+/** A service's refusal as the tRPC error the page or island shows. */
+function orThrow<T extends { ok: true }>(result: T | applications.Refusal): T {
+  if (result.ok) return result;
+  if (result.fieldErrors) {
+    const error = fieldErrors(result.message, result.fieldErrors);
+    if (result.code === 'BAD_REQUEST') throw error;
+    throw new TRPCError({ code: result.code, message: result.message, cause: error.cause });
+  }
+  throw new TRPCError({ code: result.code, message: result.message });
+}
+
+/** The uploaded file of a multipart form (field `file`), or null when none was chosen. */
+async function fileFrom(form: FormData): Promise<{ bytes: Uint8Array; name: string } | null> {
+  const file = form.get('file');
+  if (!(file instanceof File)) return null;
+  if (file.size === 0 && file.name === '') return null;
+  return { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name };
+}
+
+export const applicationsRouter = router({
+  /** Categories open to applications, in display order (the public /membership page). */
+  categories: publicProcedure.query(({ ctx }) => categories.listCategories(ctx.db)),
+
+  /** Every category, archived ones included (the admin page). */
+  allCategories: adminProcedure.query(({ ctx }) => categories.listCategories(ctx.db, { includeArchived: true })),
+
+  updateCategory: adminProcedure.input(categories.categoryUpdateInput).mutation(async ({ ctx, input }) => {
+    const result = await categories.updateCategory(ctx.db, ctx.user.id, input, ctx.meta);
+    if (!result.ok) throw new TRPCError({ code: 'NOT_FOUND', message: 'That category does not exist.' });
+    return result.category;
+  }),
+
+  /** The signed-in user's open application, else their latest, else null. */
+  mine: protectedProcedure.query(({ ctx }) => applications.getMyApplication(ctx.db, ctx.user.id)),
+
+  saveDraft: protectedProcedure.input(applications.applicationDraftInput).mutation(async ({ ctx, input }) => {
+    return orThrow(await applications.saveDraft(ctx.db, ctx.user.id, input, ctx.meta)).application;
+  }),
+
+  /** Multipart form data with one `file`: added to the user's draft or information-requested application. */
+  uploadDocument: protectedProcedure.input(z.instanceof(FormData)).mutation(async ({ ctx, input }) => {
+    const result = await documents.addDocument(ctx.db, uploadDir(), ctx.user.id, await fileFrom(input), ctx.meta);
+    if (result.ok) return result.document;
+    if (result.reason === 'no-open-application') {
+      throw new TRPCError({ code: 'CONFLICT', message: 'Save your application before adding documents.' });
+    }
+    const message = documents.UPLOAD_REFUSAL_MESSAGES[result.reason];
+    if (result.reason === 'too-large') {
+      throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message, cause: fieldErrors(message, { file: message }).cause });
+    }
+    throw fieldErrors(message, { file: message });
+  }),
+
+  deleteDocument: protectedProcedure.input(z.object({ documentId: idField })).mutation(async ({ ctx, input }) => {
+    const result = await documents.removeDocument(ctx.db, uploadDir(), ctx.user.id, input.documentId, ctx.meta);
+    if (result.ok) return result;
+    if (result.reason === 'not-found')
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'That document does not exist.' });
+    throw new TRPCError({
+      code: 'CONFLICT',
+      message: 'Documents can only be removed while the application is a draft or more information was requested.',
+    });
+  }),
+
+  submit: protectedProcedure.mutation(async ({ ctx }) => {
+    return orThrow(await applications.submitApplication(ctx.db, ctx.deps, ctx.user.id, ctx.meta)).application;
+  }),
+
+  reply: protectedProcedure.input(applications.replyInput).mutation(async ({ ctx, input }) => {
+    return orThrow(await applications.replyToReviewers(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).application;
+  }),
+
+  withdraw: protectedProcedure.mutation(async ({ ctx }) => {
+    return orThrow(await applications.withdrawApplication(ctx.db, ctx.deps, ctx.user.id, ctx.meta)).application;
+  }),
+
+  queue: adminProcedure
+    .input(
+      z.object({
+        status: z.enum(applications.QUEUE_STATUSES).default('submitted'),
+        page: z.coerce.number().int().min(1).max(100_000).default(1),
+      }),
+    )
+    .query(({ ctx, input }) => applications.listQueue(ctx.db, input)),
+
+  get: adminProcedure.input(z.object({ applicationId: idField })).query(async ({ ctx, input }) => {
+    const details = await applications.getApplicationForReview(ctx.db, input.applicationId);
+    if (!details) throw new TRPCError({ code: 'NOT_FOUND', message: 'That application does not exist.' });
+    return details;
+  }),
+
+  approve: adminProcedure.input(applications.decisionInput).mutation(async ({ ctx, input }) => {
+    const result = orThrow(await applications.approveApplication(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta));
+    return { application: result.application, number: result.number };
+  }),
+
+  reject: adminProcedure.input(applications.rejectInput).mutation(async ({ ctx, input }) => {
+    return orThrow(await applications.rejectApplication(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).application;
+  }),
+
+  requestInfo: adminProcedure.input(applications.requestInfoInput).mutation(async ({ ctx, input }) => {
+    return orThrow(await applications.requestMoreInformation(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta))
+      .application;
+  }),
+});

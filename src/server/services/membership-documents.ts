@@ -1,0 +1,210 @@
+/**
+ * Supporting documents of membership applications: PDF, JPEG or PNG, checked by their bytes and name
+ * (src/server/uploads.ts), stored in UPLOAD_DIR/membership-documents/<random name>, served only to the
+ * applicant and to admins, always as a download.
+ */
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import type { Db } from '#db/client.ts';
+import { membershipApplications, membershipDocuments } from '#db/schema/index.ts';
+import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
+import { writeAudit } from '../audit.ts';
+import type { SessionUser } from '../auth/session.ts';
+import { newId } from '../ids.ts';
+import {
+  checkUpload,
+  deleteStoredFile,
+  type FileType,
+  newStoredName,
+  readStoredFile,
+  type UploadRefusal,
+  writeStoredFile,
+} from '../uploads.ts';
+import type { RequestMeta } from './deps.ts';
+
+/** Folder under UPLOAD_DIR; account erasure (personal-data.ts) removes files from it by stored name. */
+export const DOCUMENTS_FOLDER = 'membership-documents';
+
+/** Largest document accepted: a scanned licence or letter fits easily in 5 MiB. */
+export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
+
+/** Documents one application may carry; enough for licence, letters and logs, not a file store. */
+export const MAX_DOCUMENTS_PER_APPLICATION = 10;
+
+export const DOCUMENT_TYPES: readonly FileType[] = ['pdf', 'jpeg', 'png'];
+
+/** Statuses in which the applicant may add or remove documents. */
+const EDITABLE_STATUSES = ['draft', 'info-requested'] as const;
+
+export const UPLOAD_REFUSAL_MESSAGES: Record<UploadRefusal | 'too-many' | 'no-file', string> = {
+  'no-file': 'Choose a file to upload.',
+  empty: 'The file is empty (0 bytes). Choose the document itself.',
+  'too-large': `The file is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB. Scan at a lower resolution or split it.`,
+  'wrong-type': 'That file is not a PDF, JPEG or PNG. Only these types are accepted (checked by their content).',
+  'extension-mismatch':
+    'The file name does not match its content: a PDF must end in .pdf, a JPEG in .jpg or .jpeg, a PNG in .png.',
+  'too-many': `An application can carry at most ${MAX_DOCUMENTS_PER_APPLICATION} documents. Remove one first.`,
+};
+
+export interface ApplicationDocument {
+  id: string;
+  applicationId: string;
+  originalName: string;
+  mimeType: string;
+  sizeBytes: number;
+  uploadedAt: number;
+}
+
+export type AddDocumentResult =
+  | { ok: true; document: ApplicationDocument }
+  | { ok: false; reason: UploadRefusal | 'too-many' | 'no-file' }
+  | { ok: false; reason: 'no-open-application' };
+
+/** The documents of an application, oldest first. */
+export async function listDocuments(db: Pick<Db, 'select'>, applicationId: string): Promise<ApplicationDocument[]> {
+  return db
+    .select({
+      id: membershipDocuments.id,
+      applicationId: membershipDocuments.applicationId,
+      originalName: membershipDocuments.originalName,
+      mimeType: membershipDocuments.mimeType,
+      sizeBytes: membershipDocuments.sizeBytes,
+      uploadedAt: membershipDocuments.uploadedAt,
+    })
+    .from(membershipDocuments)
+    .where(eq(membershipDocuments.applicationId, applicationId))
+    .orderBy(asc(membershipDocuments.uploadedAt), asc(membershipDocuments.id));
+}
+
+async function editableApplicationOf(db: Pick<Db, 'select'>, userId: string): Promise<{ id: string } | null> {
+  const [row] = await db
+    .select({ id: membershipApplications.id })
+    .from(membershipApplications)
+    .where(
+      and(eq(membershipApplications.userId, userId), inArray(membershipApplications.status, [...EDITABLE_STATUSES])),
+    )
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * Adds a document to the user's open application (draft or information requested). Everything is checked
+ * before anything is written; the file is written first and removed again if the row cannot be.
+ */
+export async function addDocument(
+  db: Db,
+  uploadDir: string,
+  userId: string,
+  file: { bytes: Uint8Array; name: string } | null,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<AddDocumentResult> {
+  const application = await editableApplicationOf(db, userId);
+  if (!application) return { ok: false, reason: 'no-open-application' };
+  if (!file) return { ok: false, reason: 'no-file' };
+  const checked = checkUpload(file.bytes, file.name, { allowed: DOCUMENT_TYPES, maxBytes: MAX_DOCUMENT_BYTES });
+  if (!checked.ok) return checked;
+  const [existing] = await db
+    .select({ n: count() })
+    .from(membershipDocuments)
+    .where(eq(membershipDocuments.applicationId, application.id));
+  if ((existing?.n ?? 0) >= MAX_DOCUMENTS_PER_APPLICATION) return { ok: false, reason: 'too-many' };
+
+  const storedName = newStoredName();
+  const document: ApplicationDocument = {
+    id: newId(),
+    applicationId: application.id,
+    originalName: checked.displayName,
+    mimeType: checked.contentType,
+    sizeBytes: file.bytes.length,
+    uploadedAt: now,
+  };
+  writeStoredFile(uploadDir, DOCUMENTS_FOLDER, storedName, file.bytes);
+  try {
+    await db.transaction(async (tx) => {
+      await tx.insert(membershipDocuments).values({ ...document, userId, storedName, sha256: checked.sha256 });
+      await writeAudit(
+        tx,
+        {
+          actorId: userId,
+          action: 'membership.document-added',
+          subjectId: application.id,
+          ipAddress: meta.ipAddress,
+          details: { documentId: document.id, mimeType: document.mimeType, sizeBytes: document.sizeBytes },
+        },
+        now,
+      );
+    });
+  } catch (error) {
+    deleteStoredFile(uploadDir, DOCUMENTS_FOLDER, storedName);
+    throw error;
+  }
+  return { ok: true, document };
+}
+
+export type RemoveDocumentResult = { ok: true } | { ok: false; reason: 'not-found' | 'not-editable' };
+
+/** Removes one of the user's documents while their application is still editable. */
+export async function removeDocument(
+  db: Db,
+  uploadDir: string,
+  userId: string,
+  documentId: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<RemoveDocumentResult> {
+  const [row] = await db
+    .select({
+      id: membershipDocuments.id,
+      storedName: membershipDocuments.storedName,
+      applicationId: membershipDocuments.applicationId,
+      status: membershipApplications.status,
+    })
+    .from(membershipDocuments)
+    .innerJoin(membershipApplications, eq(membershipApplications.id, membershipDocuments.applicationId))
+    .where(and(eq(membershipDocuments.id, documentId), eq(membershipDocuments.userId, userId)))
+    .limit(1);
+  if (!row) return { ok: false, reason: 'not-found' };
+  if (!(EDITABLE_STATUSES as readonly string[]).includes(row.status)) return { ok: false, reason: 'not-editable' };
+  await db.transaction(async (tx) => {
+    await tx.delete(membershipDocuments).where(eq(membershipDocuments.id, row.id));
+    await writeAudit(
+      tx,
+      {
+        actorId: userId,
+        action: 'membership.document-removed',
+        subjectId: row.applicationId,
+        ipAddress: meta.ipAddress,
+        details: { documentId: row.id },
+      },
+      now,
+    );
+  });
+  // After the commit: a failed transaction must not leave a row pointing at a deleted file.
+  deleteStoredFile(uploadDir, DOCUMENTS_FOLDER, row.storedName);
+  return { ok: true };
+}
+
+/** Whether `viewer` may read documents of applications other than their own. */
+function isReviewer(viewer: SessionUser): boolean {
+  return viewer.roles.includes('admin') && (!ROLES_REQUIRING_TOTP.includes('admin') || viewer.totpEnabled);
+}
+
+export type DocumentDownload = { bytes: Uint8Array<ArrayBuffer>; mimeType: string; originalName: string };
+
+/**
+ * A document's bytes for its applicant or an admin; null for anyone else, for unknown ids and for files that
+ * are gone (the same answer, so ids cannot be probed).
+ */
+export async function readDocumentFor(
+  db: Pick<Db, 'select'>,
+  uploadDir: string,
+  viewer: SessionUser,
+  documentId: string,
+): Promise<DocumentDownload | null> {
+  const [row] = await db.select().from(membershipDocuments).where(eq(membershipDocuments.id, documentId)).limit(1);
+  if (!row) return null;
+  if (row.userId !== viewer.id && !isReviewer(viewer)) return null;
+  const bytes = readStoredFile(uploadDir, DOCUMENTS_FOLDER, row.storedName);
+  if (!bytes) return null;
+  return { bytes, mimeType: row.mimeType, originalName: row.originalName };
+}

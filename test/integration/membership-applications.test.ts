@@ -1,0 +1,291 @@
+import { rmSync } from 'node:fs';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import type { DbHandle } from '#db/client.ts';
+import { auditLog, consents, membershipEvents, memberships, userRoles } from '#db/schema/index.ts';
+import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
+import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { callerFor, lastMailTo, type MadeUser, makeUser } from '#test/helpers/factories.ts';
+import { trpcErrorOf } from '#test/helpers/trpc.ts';
+
+// Set before any module reads the environment: documents go to this run's own folder.
+const uploadDir = vi.hoisted(() => {
+  const dir = `${process.cwd()}/test-results/uploads/applications-${process.pid}-${Date.now()}`;
+  process.env.UPLOAD_DIR = dir;
+  return dir;
+});
+
+let handle: DbHandle;
+let admin: MadeUser;
+let adminCaller: Awaited<ReturnType<typeof callerFor>>['caller'];
+
+beforeAll(async () => {
+  handle = await createTestDb();
+  admin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true });
+  adminCaller = (await callerFor(handle.db, admin)).caller;
+});
+afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
+
+const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+
+function pdfForm(name = 'licence.pdf', bytes: Uint8Array = PDF): FormData {
+  const form = new FormData();
+  form.set('file', new File([bytes], name, { type: 'application/pdf' }));
+  return form;
+}
+
+const COMPLETE = {
+  categoryId: 'practitioner',
+  profession: 'nurse' as const,
+  licenceNumber: 'RN-123456',
+  licenceIssuer: 'Nursing and Midwifery Council',
+  institution: 'St Elsewhere ECP Centre',
+  country: 'GB',
+  yearsEcpPractice: 4,
+  treatmentsSupervised: 350,
+  languages: ['English', 'Welsh'],
+  acceptEthics: true,
+};
+
+/** A new applicant (no roles yet, as after registration) with their caller. */
+async function applicant() {
+  const user = await makeUser(handle.db, { roles: [] });
+  const { caller } = await callerFor(handle.db, user);
+  return { user, caller };
+}
+
+/** An applicant whose complete application with one document has been submitted. */
+async function submittedApplicant() {
+  const made = await applicant();
+  await made.caller.applications.saveDraft(COMPLETE);
+  await made.caller.applications.uploadDocument(pdfForm());
+  const application = await made.caller.applications.submit();
+  return { ...made, application };
+}
+
+async function auditActions(subjectId: string): Promise<string[]> {
+  const rows = await handle.db.select().from(auditLog).where(eq(auditLog.subjectId, subjectId));
+  return rows.map((r) => r.action);
+}
+
+test('a draft keeps every field as typed, and saving again updates the same application', async () => {
+  const { caller } = await applicant();
+  const first = await caller.applications.saveDraft({ categoryId: 'practitioner', licenceNumber: ' RN-1 ' });
+  expect(first.status).toBe('draft');
+  expect(first.licenceNumber).toBe('RN-1');
+  expect(first.ethicsVersion).toBeNull();
+  const second = await caller.applications.saveDraft({ ...COMPLETE, languages: 'English, Mandarin;English' });
+  expect(second.id).toBe(first.id);
+  const mine = await caller.applications.mine();
+  const { acceptEthics: _, ...typed } = COMPLETE;
+  expect(mine?.application).toMatchObject({
+    ...typed,
+    languages: ['English', 'Mandarin'],
+    ethicsVersion: CURRENT_ETHICS_VERSION,
+    status: 'draft',
+  });
+});
+
+test('submitting an incomplete application says what is missing, field by field, and changes nothing', async () => {
+  const { caller } = await applicant();
+  await caller.applications.saveDraft({ categoryId: 'practitioner', profession: 'nurse' });
+  const before = await countAllRows(handle);
+  const error = await trpcErrorOf(caller.applications.submit());
+  expect(error.code).toBe('BAD_REQUEST');
+  const fields = (error.cause as { fieldErrors: Record<string, string> }).fieldErrors;
+  expect(Object.keys(fields).sort()).toEqual(
+    ['acceptEthics', 'country', 'documents', 'institution', 'languages', 'licenceIssuer', 'licenceNumber'].sort(),
+  );
+  expect(fields.documents).toContain('Upload at least 1 supporting document');
+  expect(await countAllRows(handle)).toEqual(before);
+});
+
+test('apply, request information, reply, approve: status, conversation, number, member role, mails, audit', async () => {
+  const { user, caller, application } = await submittedApplicant();
+  expect(application.status).toBe('submitted');
+  expect((await lastMailTo(handle.db, user.email))?.subject).toBe('We received your IECPA membership application');
+  const [pending] = await handle.db.select().from(memberships).where(eq(memberships.userId, user.id));
+  expect(pending).toMatchObject({ status: 'pending', number: null, categoryId: 'practitioner' });
+  const consentRows = await handle.db
+    .select()
+    .from(consents)
+    .where(and(eq(consents.userId, user.id), eq(consents.document, 'code-of-ethics')));
+  expect(consentRows.map((c) => c.version)).toEqual([CURRENT_ETHICS_VERSION]);
+
+  // While the reviewers have it, the applicant cannot change it.
+  expect((await trpcErrorOf(caller.applications.saveDraft(COMPLETE))).code).toBe('CONFLICT');
+
+  const queue = await adminCaller.applications.queue({ status: 'submitted' });
+  expect(queue.items.map((i) => i.id)).toContain(application.id);
+  expect(queue.counts.submitted).toBeGreaterThanOrEqual(1);
+
+  await adminCaller.applications.requestInfo({
+    applicationId: application.id,
+    message: 'Please add your ECP treatment log.',
+  });
+  const infoMail = await lastMailTo(handle.db, user.email);
+  expect(infoMail?.subject).toBe('The IECPA membership committee needs more information');
+  expect(infoMail?.textBody).toContain('Please add your ECP treatment log.');
+
+  // The applicant updates the application (a second document, a corrected count) and replies.
+  await caller.applications.saveDraft({ ...COMPLETE, treatmentsSupervised: 420 });
+  await caller.applications.uploadDocument(pdfForm('treatment-log.pdf'));
+  const replied = await caller.applications.reply({ message: 'Log attached; the count was 420.' });
+  expect(replied.status).toBe('submitted');
+  expect(replied.treatmentsSupervised).toBe(420);
+  expect((await lastMailTo(handle.db, user.email))?.subject).toBe(
+    'Your reply has been sent to the IECPA membership committee',
+  );
+
+  const approved = await adminCaller.applications.approve({ applicationId: application.id, message: '' });
+  const year = new Date().getUTCFullYear();
+  expect(approved.number).toMatch(new RegExp(`^IECPA-${year}-\\d{5}$`));
+  expect(approved.application.status).toBe('approved');
+  const approvalMail = await lastMailTo(handle.db, user.email);
+  expect(approvalMail?.subject).toBe(`Welcome to IECPA: your membership number is ${approved.number}`);
+  expect(approvalMail?.textBody).toContain(approved.number);
+
+  const [member] = await handle.db.select().from(memberships).where(eq(memberships.userId, user.id));
+  expect(member).toMatchObject({ status: 'active', number: approved.number });
+  const roles = await handle.db.select().from(userRoles).where(eq(userRoles.userId, user.id));
+  expect(roles.map((r) => r.role)).toEqual(['member']);
+
+  const mine = await caller.applications.mine();
+  expect(mine?.events.map((e) => e.kind)).toEqual(['submitted', 'info-requested', 'applicant-replied', 'approved']);
+  expect(mine?.events[1]?.message).toBe('Please add your ECP treatment log.');
+  expect(mine?.documents.map((d) => d.originalName)).toEqual(['licence.pdf', 'treatment-log.pdf']);
+  expect(await auditActions(application.id)).toEqual([
+    'membership.application-started',
+    'membership.document-added',
+    'membership.application-submitted',
+    'membership.application-info-requested',
+    'membership.application-saved',
+    'membership.document-added',
+    'membership.application-replied',
+    'membership.application-approved',
+  ]);
+  const history = await handle.db.select().from(membershipEvents).where(eq(membershipEvents.userId, user.id));
+  expect(history.map((h) => h.kind)).toEqual(['applied', 'approved']);
+});
+
+test('membership numbers increase by one with each approval', async () => {
+  const numbers: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const { application } = await submittedApplicant();
+    numbers.push((await adminCaller.applications.approve({ applicationId: application.id })).number);
+  }
+  const sequence = numbers.map((n) => Number(n.slice(-5)));
+  expect(sequence[1]).toBe((sequence[0] ?? 0) + 1);
+  expect(sequence[2]).toBe((sequence[0] ?? 0) + 2);
+});
+
+test('a rejection needs a reason, mails it and removes the pending membership', async () => {
+  const { user, caller, application } = await submittedApplicant();
+  const before = await countAllRows(handle);
+  const noReason = await trpcErrorOf(adminCaller.applications.reject({ applicationId: application.id, reason: ' ' }));
+  expect(noReason.code).toBe('BAD_REQUEST');
+  expect(await countAllRows(handle)).toEqual(before);
+
+  const rejected = await adminCaller.applications.reject({
+    applicationId: application.id,
+    reason: 'Your licence has expired; apply again once it is renewed.',
+  });
+  expect(rejected).toMatchObject({
+    status: 'rejected',
+    decisionReason: 'Your licence has expired; apply again once it is renewed.',
+  });
+  const mail = await lastMailTo(handle.db, user.email);
+  expect(mail?.subject).toBe('Your IECPA membership application');
+  expect(mail?.textBody).toContain('Your licence has expired');
+  expect(await handle.db.select().from(memberships).where(eq(memberships.userId, user.id))).toEqual([]);
+  expect((await caller.applications.mine())?.application.status).toBe('rejected');
+  expect(await auditActions(application.id)).toContain('membership.application-rejected');
+
+  // Decided: a second decision is a conflict and writes nothing.
+  const after = await countAllRows(handle);
+  for (const call of [
+    adminCaller.applications.approve({ applicationId: application.id }),
+    adminCaller.applications.reject({ applicationId: application.id, reason: 'Again.' }),
+    adminCaller.applications.requestInfo({ applicationId: application.id, message: 'More?' }),
+  ]) {
+    const error = await trpcErrorOf(call);
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toContain('rejected');
+  }
+  expect(await countAllRows(handle)).toEqual(after);
+
+  // Rejected is not open: the applicant may start again.
+  const fresh = await caller.applications.saveDraft(COMPLETE);
+  expect(fresh.id).not.toBe(application.id);
+});
+
+test('the applicant withdraws a submitted application: pending membership gone, mail sent, audited', async () => {
+  const { user, caller, application } = await submittedApplicant();
+  const withdrawn = await caller.applications.withdraw();
+  expect(withdrawn.status).toBe('withdrawn');
+  expect(await handle.db.select().from(memberships).where(eq(memberships.userId, user.id))).toEqual([]);
+  expect((await lastMailTo(handle.db, user.email))?.subject).toBe('You withdrew your IECPA membership application');
+  expect(await auditActions(application.id)).toContain('membership.application-withdrawn');
+  expect((await trpcErrorOf(caller.applications.withdraw())).code).toBe('NOT_FOUND');
+  expect((await trpcErrorOf(adminCaller.applications.approve({ applicationId: application.id }))).code).toBe(
+    'CONFLICT',
+  );
+});
+
+test('an admin cannot see or decide a draft: it is the applicant’s until submitted', async () => {
+  const { caller } = await applicant();
+  const draft = await caller.applications.saveDraft(COMPLETE);
+  const before = await countAllRows(handle);
+  expect((await trpcErrorOf(adminCaller.applications.get({ applicationId: draft.id }))).code).toBe('NOT_FOUND');
+  expect((await trpcErrorOf(adminCaller.applications.approve({ applicationId: draft.id }))).code).toBe('NOT_FOUND');
+  expect(await countAllRows(handle)).toEqual(before);
+});
+
+test('the review page data holds details, documents, conversation and the applicant', async () => {
+  const { user, application } = await submittedApplicant();
+  const details = await adminCaller.applications.get({ applicationId: application.id });
+  expect(details.applicant).toMatchObject({ id: user.id, email: user.email });
+  expect(details.category?.id).toBe('practitioner');
+  expect(details.documents).toHaveLength(1);
+  expect(details.events.map((e) => e.kind)).toEqual(['submitted']);
+  expect(details.membership).toEqual({ status: 'pending', number: null });
+});
+
+test('the queue lists the longest-waiting first and counts every status', async () => {
+  const older = await submittedApplicant();
+  const newer = await submittedApplicant();
+  const queue = await adminCaller.applications.queue({ status: 'submitted' });
+  const ids = queue.items.map((i) => i.id);
+  expect(ids.indexOf(older.application.id)).toBeLessThan(ids.indexOf(newer.application.id));
+  expect(queue.counts.submitted).toBe(queue.items.length);
+  expect(Object.keys(queue.counts).sort()).toEqual(
+    ['approved', 'draft', 'info-requested', 'rejected', 'submitted', 'withdrawn'].sort(),
+  );
+});
+
+test('categories: the public list hides archived ones; an admin edit is audited and closes applications', async () => {
+  const { caller } = await applicant();
+  const all = await adminCaller.applications.allCategories();
+  const student = all.find((c) => c.id === 'student');
+  if (!student) throw new Error('student category missing');
+  const updated = await adminCaller.applications.updateCategory({
+    ...student,
+    description: 'Edited by the board.',
+    archived: true,
+  });
+  expect(updated).toMatchObject({ description: 'Edited by the board.', archived: true });
+  expect((await caller.applications.categories()).map((c) => c.id)).not.toContain('student');
+  const [audit] = await handle.db.select().from(auditLog).where(eq(auditLog.action, 'membership.category-updated'));
+  expect(JSON.parse(audit?.details ?? '{}')).toMatchObject({
+    before: { archived: false },
+    after: { archived: true, description: 'Edited by the board.' },
+  });
+  const before = await countAllRows(handle);
+  const error = await trpcErrorOf(caller.applications.saveDraft({ ...COMPLETE, categoryId: 'student' }));
+  expect(error.message).toBe('The Student or trainee category no longer takes applications.');
+  expect(await countAllRows(handle)).toEqual(before);
+  await adminCaller.applications.updateCategory({ ...student, archived: false });
+  expect((await trpcErrorOf(adminCaller.applications.updateCategory({ ...student, id: 'nope' }))).code).toBe(
+    'NOT_FOUND',
+  );
+});
