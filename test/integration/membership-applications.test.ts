@@ -112,8 +112,15 @@ test('apply, request information, reply, approve: status, conversation, number, 
     .where(and(eq(consents.userId, user.id), eq(consents.document, 'code-of-ethics')));
   expect(consentRows.map((c) => c.version)).toEqual([CURRENT_ETHICS_VERSION]);
 
-  // While the reviewers have it, the applicant cannot change it.
+  // While the reviewers have it, the applicant cannot change it, nor its documents.
+  const frozen = await countAllRows(handle);
   expect((await trpcErrorOf(caller.applications.saveDraft(COMPLETE))).code).toBe('CONFLICT');
+  expect((await trpcErrorOf(caller.applications.uploadDocument(pdfForm('late.pdf')))).code).toBe('CONFLICT');
+  const firstDocument = (await caller.applications.mine())?.documents[0];
+  expect((await trpcErrorOf(caller.applications.deleteDocument({ documentId: firstDocument?.id ?? '' }))).code).toBe(
+    'CONFLICT',
+  );
+  expect(await countAllRows(handle)).toEqual(frozen);
 
   const queue = await adminCaller.applications.queue({ status: 'submitted' });
   expect(queue.items.map((i) => i.id)).toContain(application.id);
