@@ -1,6 +1,6 @@
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '#db/client.ts';
+import { type Db, readFirstRow } from '#db/client.ts';
 import { sessions, users } from '#db/schema/index.ts';
 import { ROLES, type Role } from '#src/lib/roles.ts';
 import { hashSecret, newId, newSecret } from '../ids.ts';
@@ -66,12 +66,31 @@ function parseRoles(joined: string | null): Role[] {
   return joined.split(',').filter((r): r is Role => (ROLES as readonly string[]).includes(r));
 }
 
-/** The session and its user for a cookie token, or null if the token is malformed, unknown or expired. */
-export async function validateSessionToken(db: Db, token: string, now = Date.now()): Promise<SessionValidation | null> {
-  const parts = token.split('.');
-  if (parts.length !== 2 || !parts[0] || !parts[1] || token.length > 200) return null;
-  const [id, secret] = parts;
-  const rows = await db
+/** The columns the session check reads, in this order (see `sessionLookupSql`). */
+type SessionRow = [
+  id: string,
+  secretHash: string,
+  userId: string,
+  createdAt: number,
+  lastSeenAt: number,
+  twoFactorVerified: number,
+  name: string,
+  email: string,
+  emailVerifiedAt: number | null,
+  roles: string | null,
+  totpEnabled: number,
+];
+
+let sessionLookup: string | null = null;
+
+/**
+ * The one query behind every signed-in request: the session, its user, the user's roles and whether a second
+ * factor is enrolled. Written with the query builder (column names are checked) but turned into SQL once,
+ * so a request only binds the session id to a statement the database keeps prepared.
+ */
+function sessionLookupSql(db: Db): string {
+  if (sessionLookup) return sessionLookup;
+  const query = db
     .select({
       id: sessions.id,
       secretHash: sessions.secretHash,
@@ -87,35 +106,46 @@ export async function validateSessionToken(db: Db, token: string, now = Date.now
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, id))
-    .limit(1);
-  const row = rows[0];
-  if (!row) return null;
-  const expected = new TextEncoder().encode(row.secretHash);
-  const actual = new TextEncoder().encode(hashSecret(secret));
-  if (!constantTimeEqual(expected, actual)) return null;
-  if (now - row.lastSeenAt > SESSION_IDLE_TIMEOUT_MS || now - row.createdAt > SESSION_ABSOLUTE_TIMEOUT_MS) {
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .toSQL();
+  // The id is the primary key, so at most one row; the session id must be the only parameter.
+  if (query.params.length !== 1) throw new Error('The session lookup must take the session id only.');
+  sessionLookup = query.sql;
+  return sessionLookup;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The session and its user for a cookie token, or null if the token is malformed, unknown or expired. Reads
+ * the database on every call (nothing is cached): a session ended, a password changed or a role revoked
+ * shows on the very next request.
+ */
+export async function validateSessionToken(db: Db, token: string, now = Date.now()): Promise<SessionValidation | null> {
+  const parts = token.split('.');
+  if (parts.length !== 2 || !parts[0] || !parts[1] || token.length > 200) return null;
+  const [id, secret] = parts;
+  const found = await readFirstRow(db, sessionLookupSql(db), [id]);
+  if (!found) return null;
+  const [, secretHash, userId, createdAt, lastSeenAt, twoFactorVerified, name, email, emailVerifiedAt, roles, totp] =
+    found as SessionRow;
+  if (!constantTimeEqual(utf8.encode(secretHash), utf8.encode(hashSecret(secret)))) return null;
+  if (now - lastSeenAt > SESSION_IDLE_TIMEOUT_MS || now - createdAt > SESSION_ABSOLUTE_TIMEOUT_MS) {
     await db.delete(sessions).where(eq(sessions.id, id));
     return null;
   }
-  if (now - row.lastSeenAt > LAST_SEEN_GRANULARITY_MS) {
+  if (now - lastSeenAt > LAST_SEEN_GRANULARITY_MS) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id));
   }
   return {
-    session: {
-      id: row.id,
-      userId: row.userId,
-      createdAt: row.createdAt,
-      lastSeenAt: now,
-      twoFactorVerified: row.twoFactorVerified,
-    },
+    session: { id, userId, createdAt, lastSeenAt: now, twoFactorVerified: twoFactorVerified === 1 },
     user: {
-      id: row.userId,
-      name: row.name,
-      email: row.email,
-      roles: parseRoles(row.roles),
-      emailVerified: row.emailVerifiedAt !== null,
-      totpEnabled: row.totpEnabled === 1,
+      id: userId,
+      name,
+      email,
+      roles: parseRoles(roles),
+      emailVerified: emailVerifiedAt !== null,
+      totpEnabled: totp === 1,
     },
   };
 }
