@@ -4,8 +4,8 @@ import { applicationsRouter } from './routers/applications.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { handbookRouter } from './routers/handbook.ts';
 import { memberAdminRouter } from './routers/member-admin.ts';
-import { personalDataRouter } from './routers/personal-data.ts';
 import { membershipRouter } from './routers/membership.ts';
+import { personalDataRouter } from './routers/personal-data.ts';
 import { simulatorRouter } from './routers/simulator.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
@@ -16,8 +16,8 @@ export const appRouter = router({
   directory: directoryRouter,
   handbook: handbookRouter,
   memberAdmin: memberAdminRouter,
-  personalData: personalDataRouter,
   membership: membershipRouter,
+  personalData: personalDataRouter,
   simulator: simulatorRouter,
 });
 
