@@ -1,6 +1,58 @@
-import { eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { consents, totpCredentials, userRoles, users } from './schema/index.ts';
+import {
+  consents,
+  type FieldVisibility,
+  type MembershipStatus,
+  memberProfiles,
+  membershipApplicationEvents,
+  membershipApplications,
+  membershipDocuments,
+  membershipEvents,
+  membershipNumberSequences,
+  memberships,
+  totpCredentials,
+  userRoles,
+  users,
+} from './schema/index.ts';
+
+/** A demo member's public profile (member_profiles); fields left out are empty and hidden. */
+export interface DemoProfile {
+  city: string;
+  practiceName: string;
+  bio: string;
+  languages: string[];
+  specialties: string[];
+  locationVisibility: FieldVisibility;
+  /** Bio, languages and specialties share one visibility in the demo. */
+  otherVisibility: FieldVisibility;
+}
+
+/** A demo membership, dated relative to the day the seed runs so the demo stays current. */
+export interface DemoMembership {
+  categoryId: string;
+  status: Exclude<MembershipStatus, 'pending' | 'resigned'>;
+  joinedDaysAgo: number;
+  /** Days until the paid-up period ends (negative: ended that long ago); null for lifetime categories. */
+  expiresInDays: number | null;
+  /** Reason shown for a suspension. */
+  statusReason?: string;
+  profile?: DemoProfile;
+}
+
+/** A submitted application waiting in the admins' queue. */
+export interface DemoApplication {
+  categoryId: string;
+  profession: string;
+  licenceNumber: string;
+  licenceIssuer: string;
+  institution: string;
+  yearsEcpPractice: number;
+  treatmentsSupervised: number;
+  languages: string[];
+  submittedDaysAgo: number;
+}
 
 export interface DemoAccount {
   email: string;
@@ -8,13 +60,43 @@ export interface DemoAccount {
   roles: string[];
   /** Base32 TOTP secret for roles that require a second factor (published in the README: demo only). */
   totpSecret?: string;
+  /** ISO 3166-1 alpha-2; default GB. */
+  country?: string;
+  /** Profession code (src/lib/schemas.ts PROFESSIONS); default physician. */
+  profession?: string;
+  membership?: DemoMembership;
+  application?: DemoApplication;
 }
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 
-/** Demo accounts for every role, listed in the README. Development and demos only. */
+/**
+ * Demo accounts for every role, listed in the README, and demo members: Maria Member is an active,
+ * listed practitioner; Arjun Applicant has a submitted application in the admins' queue; the others are
+ * members in several countries, categories and statuses, so the directory and the admin dashboard show
+ * something. Development and demos only; every account signs in with DEMO_PASSWORD.
+ */
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
-  { email: 'member@iecpa.test', name: 'Maria Member', roles: ['member'] },
+  {
+    email: 'member@iecpa.test',
+    name: 'Maria Member',
+    roles: ['member'],
+    membership: {
+      categoryId: 'practitioner',
+      status: 'active',
+      joinedDaysAgo: 160,
+      expiresInDays: 205,
+      profile: {
+        city: 'London',
+        practiceName: 'Thameside Heart Centre (demo)',
+        bio: 'Cardiologist running an outpatient ECP service for refractory angina since 2015. Happy to advise centres starting out.',
+        languages: ['English', 'Portuguese'],
+        specialties: ['Refractory angina', 'Heart failure'],
+        locationVisibility: 'public',
+        otherVisibility: 'public',
+      },
+    },
+  },
   { email: 'educator@iecpa.test', name: 'Eduardo Educator', roles: ['member', 'educator'] },
   { email: 'educator2@iecpa.test', name: 'Elif Educator', roles: ['member', 'educator'] },
   {
@@ -36,6 +118,184 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     roles: ['member', 'admin'],
     totpSecret: 'MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK',
   },
+  {
+    email: 'applicant@iecpa.test',
+    name: 'Arjun Applicant',
+    roles: [],
+    country: 'IN',
+    profession: 'nurse',
+    application: {
+      categoryId: 'practitioner',
+      profession: 'nurse',
+      licenceNumber: 'DEMO-RN-448812',
+      licenceIssuer: 'Tamil Nadu Nurses and Midwives Council (demo)',
+      institution: 'Chennai Heart Foundation (demo)',
+      yearsEcpPractice: 4,
+      treatmentsSupervised: 350,
+      languages: ['English', 'Tamil'],
+      submittedDaysAgo: 2,
+    },
+  },
+  {
+    email: 'li.wei@iecpa.test',
+    name: 'Li Wei',
+    roles: ['member'],
+    country: 'CN',
+    membership: {
+      categoryId: 'practitioner',
+      status: 'active',
+      joinedDaysAgo: 700,
+      expiresInDays: 28,
+      profile: {
+        city: 'Guangzhou',
+        practiceName: 'Pearl River ECP Clinic (demo)',
+        bio: 'ECP since 2009; research on counterpulsation after stroke.',
+        languages: ['Mandarin', 'Cantonese', 'English'],
+        specialties: ['Stroke rehabilitation'],
+        locationVisibility: 'public',
+        otherVisibility: 'public',
+      },
+    },
+  },
+  {
+    email: 'ana.souza@iecpa.test',
+    name: 'Ana Souza',
+    roles: ['member'],
+    country: 'BR',
+    profession: 'physiotherapist',
+    membership: {
+      categoryId: 'practitioner',
+      status: 'grace',
+      joinedDaysAgo: 400,
+      expiresInDays: -10,
+      profile: {
+        city: 'São Paulo',
+        practiceName: 'Clínica Coração Paulista (demo)',
+        bio: 'Physiotherapist; ECP within cardiac rehabilitation.',
+        languages: ['Portuguese', 'Spanish'],
+        specialties: ['Cardiac rehabilitation'],
+        locationVisibility: 'public',
+        otherVisibility: 'members',
+      },
+    },
+  },
+  {
+    email: 'hans.becker@iecpa.test',
+    name: 'Hans Becker',
+    roles: ['member'],
+    country: 'DE',
+    profession: 'technologist',
+    membership: {
+      categoryId: 'practitioner',
+      status: 'lapsed',
+      joinedDaysAgo: 800,
+      expiresInDays: -70,
+      profile: {
+        city: 'Munich',
+        practiceName: 'Isar Kardiologie (demo)',
+        bio: '',
+        languages: ['German', 'English'],
+        specialties: [],
+        locationVisibility: 'public',
+        otherVisibility: 'public',
+      },
+    },
+  },
+  {
+    email: 'priya.raman@iecpa.test',
+    name: 'Priya Raman',
+    roles: ['member'],
+    country: 'IN',
+    profession: 'nurse',
+    membership: {
+      categoryId: 'student',
+      status: 'active',
+      joinedDaysAgo: 90,
+      expiresInDays: 275,
+      profile: {
+        city: 'Bengaluru',
+        practiceName: '',
+        bio: 'Nursing student training in ECP under supervision.',
+        languages: ['English', 'Kannada', 'Hindi'],
+        specialties: [],
+        locationVisibility: 'members',
+        otherVisibility: 'public',
+      },
+    },
+  },
+  {
+    email: 'kenji.sato@iecpa.test',
+    name: 'Kenji Sato',
+    roles: ['member'],
+    country: 'JP',
+    membership: {
+      categoryId: 'founding',
+      status: 'active',
+      joinedDaysAgo: 1000,
+      expiresInDays: null,
+      profile: {
+        city: 'Osaka',
+        practiceName: 'Naniwa Heart Institute (demo)',
+        bio: 'Founding member of IECPA.',
+        languages: ['Japanese', 'English'],
+        specialties: ['Refractory angina', 'Microvascular angina'],
+        locationVisibility: 'public',
+        otherVisibility: 'public',
+      },
+    },
+  },
+  {
+    email: 'sofia.rossi@iecpa.test',
+    name: 'Sofia Rossi',
+    roles: ['member'],
+    country: 'IT',
+    membership: {
+      categoryId: 'practitioner',
+      status: 'suspended',
+      joinedDaysAgo: 500,
+      expiresInDays: 120,
+      statusReason: 'Demo: professional registration under review.',
+      profile: {
+        city: 'Milan',
+        practiceName: 'Ambulatorio ECP Navigli (demo)',
+        bio: '',
+        languages: ['Italian'],
+        specialties: [],
+        locationVisibility: 'public',
+        otherVisibility: 'public',
+      },
+    },
+  },
+  {
+    email: 'daniel.meyer@iecpa.test',
+    name: 'Daniel Meyer',
+    roles: ['member'],
+    country: 'US',
+    profession: 'industry',
+    membership: { categoryId: 'honorary', status: 'active', joinedDaysAgo: 200, expiresInDays: 165 },
+  },
+  {
+    email: 'gwen.morgan@iecpa.test',
+    name: 'Gwen Morgan',
+    roles: ['member'],
+    country: 'GB',
+    profession: 'nurse',
+    membership: {
+      categoryId: 'institutional',
+      status: 'active',
+      joinedDaysAgo: 250,
+      expiresInDays: 115,
+      profile: {
+        city: 'Cardiff',
+        practiceName: 'Taff Valley ECP Service (demo)',
+        bio: 'Nurse lead of an NHS ECP service.',
+        languages: ['English', 'Welsh'],
+        specialties: ['Refractory angina'],
+        locationVisibility: 'public',
+        otherVisibility: 'public',
+      },
+    },
+  },
 ];
 
 export interface SeedOptions {
@@ -44,48 +304,325 @@ export interface SeedOptions {
   newId: () => string;
   ethicsVersion: string;
   now?: number;
+  /** Version of the directory-listing consent recorded for listed demo profiles. Default '1.0'. */
+  directoryConsentVersion?: string;
+  /**
+   * Writes a member's directory search row after their profile is seeded (the directory service's
+   * writeDirectoryRow; db/ may not import src/). Without it the demo profiles are listed but not searchable.
+   */
+  indexDirectoryProfile?: (db: Db, userId: string) => Promise<void>;
+  /**
+   * Stores a demo application's document under UPLOAD_DIR and returns its stored name. Without it the demo
+   * application has no document.
+   */
+  storeDocument?: (bytes: Uint8Array) => Promise<string> | string;
 }
 
-/** Creates the demo accounts that do not exist yet. Idempotent; refuses in production. */
-export async function seedDemo(db: Db, options: SeedOptions): Promise<{ created: number }> {
+export interface SeedReport {
+  /** Demo accounts created (0 when they all existed). */
+  created: number;
+  /** Demo memberships and applications created for accounts that had none. */
+  memberships: number;
+  applications: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A one-page PDF ("Demo document"), built here so the offsets in its cross-reference table are right: the
+ * demo application's supporting document.
+ */
+export function demoPdfBytes(): Uint8Array {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    '<< /Length 52 >>\nstream\nBT /F1 24 Tf 72 760 Td (Demo licence copy) Tj ET\nendstream',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((object, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(body);
+}
+
+interface DemoEvent {
+  at: number;
+  kind: string;
+  fromStatus: MembershipStatus | null;
+  toStatus: MembershipStatus;
+  reason: string | null;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** The next membership number of `year`, as the lifecycle service assigns them (IECPA-<year>-NNNNN). */
+async function nextNumber(tx: Tx, year: number): Promise<string> {
+  const [row] = await tx
+    .insert(membershipNumberSequences)
+    .values({ year, lastNumber: 1 })
+    .onConflictDoUpdate({
+      target: membershipNumberSequences.year,
+      set: { lastNumber: sql`${membershipNumberSequences.lastNumber} + 1` },
+    })
+    .returning({ lastNumber: membershipNumberSequences.lastNumber });
+  return `IECPA-${year}-${String(row?.lastNumber ?? 1).padStart(5, '0')}`;
+}
+
+/** One calendar year before `atMs` (UTC), the start of an annual period that ends at `atMs`. */
+function oneYearBefore(atMs: number): number {
+  const d = new Date(atMs);
+  d.setUTCFullYear(d.getUTCFullYear() - 1);
+  return d.getTime();
+}
+
+/** Seeds a demo membership (and profile) for a user who has no membership yet. True when it wrote one. */
+async function seedMembership(
+  db: Db,
+  userId: string,
+  account: DemoAccount,
+  demo: DemoMembership,
+  options: SeedOptions,
+  now: number,
+): Promise<boolean> {
+  const has = await db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.userId, userId));
+  if (has[0]) return false;
+  const joinedAt = now - demo.joinedDaysAgo * DAY_MS;
+  const expiresAt = demo.expiresInDays === null ? null : now + demo.expiresInDays * DAY_MS;
+  const periodStartsAt = expiresAt === null ? joinedAt : Math.max(joinedAt, oneYearBefore(expiresAt));
+  const statusChangedAt =
+    demo.status === 'grace' && expiresAt !== null
+      ? expiresAt
+      : demo.status === 'lapsed' && expiresAt !== null
+        ? expiresAt + 30 * DAY_MS
+        : demo.status === 'suspended'
+          ? now - 7 * DAY_MS
+          : joinedAt;
+  await db.transaction(async (tx) => {
+    const number = await nextNumber(tx, new Date(joinedAt).getUTCFullYear());
+    await tx.insert(memberships).values({
+      userId,
+      categoryId: demo.categoryId,
+      number,
+      status: demo.status,
+      joinedAt,
+      currentPeriodStartsAt: periodStartsAt,
+      expiresAt,
+      statusChangedAt,
+      statusReason: demo.statusReason ?? null,
+    });
+    const events: DemoEvent[] = [
+      { at: joinedAt - DAY_MS, kind: 'applied', fromStatus: null, toStatus: 'pending', reason: null },
+      { at: joinedAt, kind: 'approved', fromStatus: 'pending', toStatus: 'active', reason: null },
+    ];
+    if (demo.status !== 'active') {
+      const fromStatus = demo.status === 'lapsed' ? 'grace' : 'active';
+      events.push({
+        at: statusChangedAt,
+        kind: demo.status,
+        fromStatus,
+        toStatus: demo.status,
+        reason: demo.statusReason ?? null,
+      });
+    }
+    await tx.insert(membershipEvents).values(events.map((e) => ({ id: options.newId(), userId, actorId: null, ...e })));
+    const profile = demo.profile;
+    if (profile) {
+      await tx
+        .insert(memberProfiles)
+        .values({
+          userId,
+          bio: profile.bio,
+          bioVisibility: profile.otherVisibility,
+          practiceName: profile.practiceName,
+          city: profile.city,
+          country: account.country ?? 'GB',
+          locationVisibility: profile.locationVisibility,
+          languagesJson: JSON.stringify(profile.languages),
+          languagesVisibility: profile.otherVisibility,
+          specialtiesJson: JSON.stringify(profile.specialties),
+          specialtiesVisibility: profile.otherVisibility,
+          photoStoredName: null,
+          photoMimeType: null,
+          photoVisibility: 'hidden',
+          listed: true,
+          updatedAt: joinedAt,
+        })
+        .onConflictDoNothing();
+      await tx.insert(consents).values({
+        id: options.newId(),
+        userId,
+        document: 'directory-listing',
+        version: options.directoryConsentVersion ?? '1.0',
+        acceptedAt: joinedAt,
+      });
+    }
+  });
+  if (demo.profile && options.indexDirectoryProfile) await options.indexDirectoryProfile(db, userId);
+  return true;
+}
+
+/** Seeds a submitted application (and its pending membership) for a user with no application yet. */
+async function seedApplication(
+  db: Db,
+  userId: string,
+  account: DemoAccount,
+  demo: DemoApplication,
+  options: SeedOptions,
+  now: number,
+): Promise<boolean> {
+  const has = await db
+    .select({ id: membershipApplications.id })
+    .from(membershipApplications)
+    .where(eq(membershipApplications.userId, userId));
+  if (has[0]) return false;
+  const submittedAt = now - demo.submittedDaysAgo * DAY_MS;
+  const pdf = options.storeDocument ? demoPdfBytes() : null;
+  const storedName = pdf && options.storeDocument ? await options.storeDocument(pdf) : null;
+  await db.transaction(async (tx) => {
+    const applicationId = options.newId();
+    await tx.insert(membershipApplications).values({
+      id: applicationId,
+      userId,
+      categoryId: demo.categoryId,
+      status: 'submitted',
+      profession: demo.profession,
+      licenceNumber: demo.licenceNumber,
+      licenceIssuer: demo.licenceIssuer,
+      institution: demo.institution,
+      country: account.country ?? 'GB',
+      yearsEcpPractice: demo.yearsEcpPractice,
+      treatmentsSupervised: demo.treatmentsSupervised,
+      languagesJson: JSON.stringify(demo.languages),
+      ethicsVersion: options.ethicsVersion,
+      ethicsAcceptedAt: submittedAt,
+      createdAt: submittedAt - DAY_MS,
+      updatedAt: submittedAt,
+      submittedAt,
+      decidedAt: null,
+      decidedBy: null,
+      decisionReason: null,
+    });
+    await tx.insert(membershipApplicationEvents).values({
+      id: options.newId(),
+      applicationId,
+      at: submittedAt,
+      actorId: userId,
+      kind: 'submitted',
+      message: '',
+    });
+    if (pdf && storedName) {
+      await tx.insert(membershipDocuments).values({
+        id: options.newId(),
+        applicationId,
+        userId,
+        originalName: 'licence-copy.pdf',
+        storedName,
+        mimeType: 'application/pdf',
+        sizeBytes: pdf.byteLength,
+        sha256: createHash('sha256').update(pdf).digest('hex'),
+        uploadedAt: submittedAt - DAY_MS,
+      });
+    }
+    const pending = await tx
+      .insert(memberships)
+      .values({
+        userId,
+        categoryId: demo.categoryId,
+        number: null,
+        status: 'pending',
+        joinedAt: null,
+        currentPeriodStartsAt: null,
+        expiresAt: null,
+        statusChangedAt: submittedAt,
+        statusReason: null,
+      })
+      .onConflictDoNothing()
+      .returning({ userId: memberships.userId });
+    if (pending.length > 0) {
+      await tx.insert(membershipEvents).values({
+        id: options.newId(),
+        userId,
+        at: submittedAt,
+        actorId: userId,
+        kind: 'applied',
+        fromStatus: null,
+        toStatus: 'pending',
+        reason: null,
+      });
+    }
+  });
+  return true;
+}
+
+/**
+ * Creates the demo accounts that do not exist yet, then the demo memberships and applications of accounts
+ * that have none (so an older demo database gains them too, and one an admin has since changed keeps its
+ * changes). Idempotent; refuses in production.
+ */
+export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedReport> {
   if (options.production) throw new Error('Refusing to seed demo accounts when NODE_ENV=production.');
   const now = options.now ?? Date.now();
-  let created = 0;
+  const report: SeedReport = { created: 0, memberships: 0, applications: 0 };
   let passwordHash: string | null = null;
   for (const account of DEMO_ACCOUNTS) {
     const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, account.email)).limit(1);
-    if (existing[0]) continue;
-    passwordHash ??= await options.hashPassword(DEMO_PASSWORD);
-    const id = options.newId();
-    await db.transaction(async (tx) => {
-      await tx.insert(users).values({
-        id,
-        email: account.email,
-        name: account.name,
-        country: 'GB',
-        profession: 'physician',
-        passwordHash: passwordHash as string,
-        emailVerifiedAt: now,
-        createdAt: now,
-        updatedAt: now,
+    let id = existing[0]?.id;
+    if (!id) {
+      passwordHash ??= await options.hashPassword(DEMO_PASSWORD);
+      const newUserId = options.newId();
+      id = newUserId;
+      await db.transaction(async (tx) => {
+        await tx.insert(users).values({
+          id: newUserId,
+          email: account.email,
+          name: account.name,
+          country: account.country ?? 'GB',
+          profession: account.profession ?? 'physician',
+          passwordHash: passwordHash as string,
+          emailVerifiedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        });
+        if (account.roles.length > 0) {
+          await tx
+            .insert(userRoles)
+            .values(account.roles.map((role) => ({ userId: newUserId, role, grantedAt: now, grantedBy: null })));
+        }
+        await tx.insert(consents).values({
+          id: options.newId(),
+          userId: newUserId,
+          document: 'code-of-ethics',
+          version: options.ethicsVersion,
+          acceptedAt: now,
+        });
+        if (account.totpSecret) {
+          await tx
+            .insert(totpCredentials)
+            .values({ userId: newUserId, secret: account.totpSecret, createdAt: now, lastUsedStep: 0 });
+        }
       });
-      await tx
-        .insert(userRoles)
-        .values(account.roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
-      await tx.insert(consents).values({
-        id: options.newId(),
-        userId: id,
-        document: 'code-of-ethics',
-        version: options.ethicsVersion,
-        acceptedAt: now,
-      });
-      if (account.totpSecret) {
-        await tx
-          .insert(totpCredentials)
-          .values({ userId: id, secret: account.totpSecret, createdAt: now, lastUsedStep: 0 });
-      }
-    });
-    created++;
+      report.created++;
+    }
+    if (account.membership && (await seedMembership(db, id, account, account.membership, options, now)))
+      report.memberships++;
+    if (account.application && (await seedApplication(db, id, account, account.application, options, now))) {
+      report.applications++;
+    }
   }
-  return { created };
+  return report;
+}
+
+/** The demo accounts' user ids by email (for tests and scripts that look at seeded rows). */
+export async function demoUserIds(db: Db): Promise<Map<string, string>> {
+  const emails = DEMO_ACCOUNTS.map((a) => a.email);
+  const rows = await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, emails));
+  return new Map(rows.map((r) => [r.email, r.id]));
 }

@@ -1,6 +1,15 @@
+import { and, eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, type SeedOptions, seedDemo } from '#db/seed.ts';
+import {
+  consents,
+  memberProfiles,
+  membershipApplications,
+  membershipDocuments,
+  membershipNumberSequences,
+  memberships,
+} from '#db/schema/index.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoUserIds, type SeedOptions, seedDemo } from '#db/seed.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { ROLES, ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import { hashPassword } from '#src/server/auth/password.ts';
@@ -8,8 +17,9 @@ import { validateSessionToken } from '#src/server/auth/session.ts';
 import { totpCodeAt } from '#src/server/auth/totp.ts';
 import { newId } from '#src/server/ids.ts';
 import { signIn, verifySecondFactor } from '#src/server/services/accounts.ts';
+import { memberStats } from '#src/server/services/member-admin.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
-import { testDeps, uniqueMeta } from '#test/helpers/factories.ts';
+import { makeUser, testDeps, uniqueMeta } from '#test/helpers/factories.ts';
 
 let handle: DbHandle;
 beforeAll(async () => {
@@ -19,10 +29,14 @@ beforeAll(async () => {
 const options: SeedOptions = { production: false, hashPassword, newId, ethicsVersion: CURRENT_ETHICS_VERSION };
 
 test('creates the demo accounts once: a second run changes no row', async () => {
-  expect(await seedDemo(handle.db, options)).toEqual({ created: DEMO_ACCOUNTS.length });
+  expect(await seedDemo(handle.db, options)).toEqual({
+    created: DEMO_ACCOUNTS.length,
+    memberships: DEMO_ACCOUNTS.filter((a) => a.membership).length,
+    applications: DEMO_ACCOUNTS.filter((a) => a.application).length,
+  });
   const afterFirst = await countAllRows(handle);
   const snapshot = await handle.client.execute('select id, email, password_hash from users order by email');
-  expect(await seedDemo(handle.db, options)).toEqual({ created: 0 });
+  expect(await seedDemo(handle.db, options)).toEqual({ created: 0, memberships: 0, applications: 0 });
   expect(await countAllRows(handle)).toEqual(afterFirst);
   const again = await handle.client.execute('select id, email, password_hash from users order by email');
   expect(again.rows).toEqual(snapshot.rows);
@@ -59,5 +73,91 @@ test('refuses to seed in production and writes nothing', async () => {
   await expect(seedDemo(fresh.db, { ...options, production: true })).rejects.toThrow(/production/);
   expect(await countAllRows(fresh)).toEqual(before);
   expect(before.users).toBe(0);
+  fresh.client.close();
+});
+
+test('makes the demo member an active, numbered practitioner with a listed profile showing public fields', async () => {
+  await seedDemo(handle.db, options);
+  const ids = await demoUserIds(handle.db);
+  const maria = ids.get('member@iecpa.test') ?? '';
+  const [membership] = await handle.db.select().from(memberships).where(eq(memberships.userId, maria));
+  expect(membership).toMatchObject({ status: 'active', categoryId: 'practitioner' });
+  expect(membership?.number).toMatch(/^IECPA-\d{4}-\d{5}$/);
+  expect(membership?.expiresAt ?? 0).toBeGreaterThan(Date.now());
+  const [profile] = await handle.db.select().from(memberProfiles).where(eq(memberProfiles.userId, maria));
+  expect(profile).toMatchObject({ listed: true, city: 'London', country: 'GB', locationVisibility: 'public' });
+  const consent = await handle.db
+    .select()
+    .from(consents)
+    .where(and(eq(consents.userId, maria), eq(consents.document, 'directory-listing')));
+  expect(consent).toHaveLength(1);
+});
+
+test('leaves a submitted application from the demo applicant waiting in the queue, with a pending membership', async () => {
+  await seedDemo(handle.db, options);
+  const applicant = (await demoUserIds(handle.db)).get('applicant@iecpa.test') ?? '';
+  const applications = await handle.db
+    .select()
+    .from(membershipApplications)
+    .where(eq(membershipApplications.userId, applicant));
+  expect(applications.map((a) => [a.status, a.categoryId])).toEqual([['submitted', 'practitioner']]);
+  expect(applications[0]?.ethicsVersion).toBe(CURRENT_ETHICS_VERSION);
+  const [membership] = await handle.db.select().from(memberships).where(eq(memberships.userId, applicant));
+  expect(membership).toMatchObject({ status: 'pending', number: null });
+});
+
+test('spreads demo members over statuses, categories and countries, with unique numbers from the sequence', async () => {
+  await seedDemo(handle.db, options);
+  const stats = await memberStats(handle.db);
+  const statuses = stats.byStatus.filter((s) => s.count > 0).map((s) => s.status);
+  expect(statuses).toEqual(['pending', 'active', 'grace', 'lapsed', 'suspended']);
+  expect(stats.byCategory.every((c) => c.count > 0)).toBe(true);
+  expect(stats.byCountry.length).toBeGreaterThanOrEqual(6);
+  const numbers = (await handle.db.select({ n: memberships.number }).from(memberships)).flatMap((r) =>
+    r.n ? [r.n] : [],
+  );
+  expect(new Set(numbers).size).toBe(numbers.length);
+  const sequences = await handle.db.select().from(membershipNumberSequences);
+  for (const { year, lastNumber } of sequences) {
+    expect(
+      numbers.filter((n) => n.startsWith(`IECPA-${year}-`)),
+      String(year),
+    ).toHaveLength(lastNumber);
+  }
+});
+
+test('hands each seeded profile to the directory indexer and the demo document to the store, once', async () => {
+  const fresh = await createTestDb();
+  const indexed: string[] = [];
+  const stored: Uint8Array[] = [];
+  const withHooks: SeedOptions = {
+    ...options,
+    indexDirectoryProfile: async (_db, userId) => {
+      indexed.push(userId);
+    },
+    storeDocument: (bytes) => {
+      stored.push(bytes);
+      return 'a'.repeat(32);
+    },
+  };
+  await seedDemo(fresh.db, withHooks);
+  await seedDemo(fresh.db, withHooks);
+  expect(indexed).toHaveLength(DEMO_ACCOUNTS.filter((a) => a.membership?.profile).length);
+  expect(stored).toHaveLength(1);
+  expect(new TextDecoder().decode(stored[0]?.slice(0, 5))).toBe('%PDF-');
+  const documents = await fresh.db.select().from(membershipDocuments);
+  expect(documents.map((d) => [d.storedName, d.mimeType, d.sizeBytes])).toEqual([
+    ['a'.repeat(32), 'application/pdf', stored[0]?.byteLength],
+  ]);
+  fresh.client.close();
+});
+
+test('gives a demo account created before memberships existed its demo membership', async () => {
+  const fresh = await createTestDb();
+  const { id: mariaId } = await makeUser(fresh.db, { email: 'member@iecpa.test', name: 'Maria Member' });
+  const report = await seedDemo(fresh.db, options);
+  expect(report.created).toBe(DEMO_ACCOUNTS.length - 1);
+  const [membership] = await fresh.db.select().from(memberships).where(eq(memberships.userId, mariaId));
+  expect(membership?.status).toBe('active');
   fresh.client.close();
 });
