@@ -6,6 +6,10 @@ import { hashPassword } from '#src/server/auth/password.ts';
 import type { Env } from '#src/server/env.ts';
 import { newId } from '#src/server/ids.ts';
 import { type ImportReport, importFirstEdition as importShippedEdition } from '#src/server/services/handbook-import.ts';
+import { writeDirectoryRow } from '#src/server/services/member-directory.ts';
+import { DIRECTORY_CONSENT_VERSION } from '#src/server/services/member-profile.ts';
+import { DOCUMENTS_FOLDER } from '#src/server/services/membership-documents.ts';
+import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
 
 /** Opens the configured database and applies pending migrations. */
 export async function openMigratedDb(env: Env): Promise<DbHandle> {
@@ -20,6 +24,13 @@ export async function seedDemoAccounts(handle: DbHandle, env: Env): Promise<numb
     hashPassword,
     newId,
     ethicsVersion: CURRENT_ETHICS_VERSION,
+    directoryConsentVersion: DIRECTORY_CONSENT_VERSION,
+    indexDirectoryProfile: writeDirectoryRow,
+    storeDocument: (bytes) => {
+      const storedName = newStoredName();
+      writeStoredFile(env.UPLOAD_DIR, DOCUMENTS_FOLDER, storedName, bytes);
+      return storedName;
+    },
   });
   return created;
 }
