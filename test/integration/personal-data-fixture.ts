@@ -35,6 +35,7 @@ import {
 } from '#db/schema/index.ts';
 import { hashSecret, newId } from '#src/server/ids.ts';
 import type { RequestMeta } from '#src/server/services/deps.ts';
+import { writeDirectoryRow } from '#src/server/services/member-directory.ts';
 import { activateMembership } from '#src/server/services/membership-lifecycle.ts';
 import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
 import {
@@ -303,12 +304,7 @@ export async function makeMemberWithData(handle: DbHandle, uploadDir: string): P
     listed: true,
     updatedAt: now,
   });
-  await handle.client.execute({
-    sql: `insert into member_directory_search (user_id, name, country_public, city_public, languages_public,
-          country_members, city_members, languages_members) values (?, ?, 'Norway', 'Tromsø', 'Norwegian English',
-          'Norway', 'Tromsø', 'Norwegian English')`,
-    args: [id, name],
-  });
+  await writeDirectoryRow(db, id);
 
   // An earlier, declined closure request (its reason is personal free text).
   await db.insert(accountClosureRequests).values({

@@ -25,9 +25,10 @@ function decisionError(result: Exclude<closure.DecideClosureResult, { ok: true }
         message: 'You cannot confirm the closure of your own account. Another administrator must do it.',
       });
     case 'unhandled-tables':
+      // A developer's omission, but said plainly (an internal error's message is hidden from the admin).
       return new TRPCError({
-        code: 'INTERNAL_SERVER_ERROR',
-        message: `Erasure has no rule for: ${(result.tables ?? []).join(', ')}. Nothing was changed.`,
+        code: 'PRECONDITION_FAILED',
+        message: `Erasure has no rule for the table(s) ${(result.tables ?? []).join(', ')} yet, so nothing was changed. Ask the developers to add one (ERASURE_RULES).`,
       });
   }
 }
