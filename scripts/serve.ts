@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { getEnv } from '#src/server/env.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
+import { startScheduledJobs } from '#src/server/scheduled-jobs.ts';
 import { importFirstEdition, openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
 
 type NodeHandler = (
@@ -58,6 +59,8 @@ const server = createServer((req, res) => {
 server.listen(env.PORT, env.HOST, () => {
   console.log(`IECPA portal listening on http://${env.HOST}:${env.PORT} (database ${env.DATABASE_URL})`);
 });
+// Membership reminders and expiry: at start and hourly, in a worker thread (src/server/scheduled-jobs.ts).
+startScheduledJobs();
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => server.close(() => process.exit(0)));

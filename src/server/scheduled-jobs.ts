@@ -1,10 +1,15 @@
 /**
- * Jobs the server process runs on a timer: at start and then every hour. Each run is recorded in
+ * Jobs the server process runs on a timer: at start and then every hour, in a worker thread of the server
+ * (startScheduledJobs). A worker, because the embedded database's driver waits for a lock synchronously: a
+ * second connection on the request thread would block the event loop while a request's transaction held the
+ * lock, so neither could finish until the 5 s busy timeout failed one of them (measured: 5.2 s and
+ * SQLITE_BUSY with two connections in one thread). In its own thread the job waits without stopping requests. Each run is recorded in
  * scheduled_job_runs (start, finish, result or error). A failing run is logged and recorded; the timer goes
  * on. A run still going when the next is due is not overlapped. The jobs read only current state, so a
  * restart simply runs them again; running twice or in two processes at once is safe
  * (services/membership-reminders.ts).
  */
+import { Worker } from 'node:worker_threads';
 import { eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { scheduledJobRuns } from '#db/schema/index.ts';
@@ -27,6 +32,8 @@ export interface ScheduledJobsOptions {
   jobs?: ScheduledJob[];
   clock?: () => number;
   log?: Pick<Console, 'error'>;
+  /** Let the timer keep the thread alive (the worker); by default it does not (tests, scripts). */
+  keepAlive?: boolean;
 }
 
 export interface ScheduledJobsHandle {
@@ -67,8 +74,8 @@ export async function runScheduledJob(
   }
 }
 
-/** Starts the timer: every job runs now and then every `intervalMs`. The timer does not keep the process alive. */
-export function startScheduledJobs(options: ScheduledJobsOptions): ScheduledJobsHandle {
+/** Starts the timer in this thread: every job runs now and then every `intervalMs`. */
+export function startJobTimer(options: ScheduledJobsOptions): ScheduledJobsHandle {
   const jobs = options.jobs ?? SCHEDULED_JOBS;
   const clock = options.clock ?? Date.now;
   const log = options.log ?? console;
@@ -85,7 +92,7 @@ export function startScheduledJobs(options: ScheduledJobsOptions): ScheduledJobs
 
   tick();
   const timer = setInterval(tick, options.intervalMs ?? SCHEDULED_JOB_INTERVAL_MS);
-  timer.unref();
+  if (!options.keepAlive) timer.unref();
   return {
     async idle() {
       while (running) await running;
@@ -94,4 +101,25 @@ export function startScheduledJobs(options: ScheduledJobsOptions): ScheduledJobs
       clearInterval(timer);
     },
   };
+}
+
+/**
+ * Starts the scheduled jobs in a worker thread of this process (scripts/serve.ts calls it once). The worker
+ * opens its own connection from the environment (DATABASE_URL, SMTP_URL…); `env` overrides it (tests).
+ * A worker that fails is logged, never thrown into the server; the worker does not keep the process alive.
+ */
+export function startScheduledJobs(
+  options: { env?: Record<string, string | undefined>; intervalMs?: number; log?: Pick<Console, 'error'> } = {},
+): Worker {
+  const log = options.log ?? console;
+  const worker = new Worker(new URL('./scheduled-jobs-worker.ts', import.meta.url), {
+    env: options.env ?? process.env,
+    workerData: { intervalMs: options.intervalMs ?? SCHEDULED_JOB_INTERVAL_MS },
+  });
+  worker.on('error', (error) => log.error(`[scheduled jobs] worker failed: ${error.message}`));
+  worker.on('exit', (code) => {
+    if (code !== 0) log.error(`[scheduled jobs] worker exited with code ${code}`);
+  });
+  worker.unref();
+  return worker;
 }
