@@ -261,7 +261,7 @@ test('bad input is refused with a clear message and nothing written', async () =
     'You can renew from 60 days before your membership expires.',
   ]);
   expect(await countAllRows(handle)).toEqual(afterMaking);
-  expect(afterMaking.users).toBe(before.users + 1);
+  expect(afterMaking.users).toBe((before.users ?? 0) + 1);
 
   await adminCaller.membership.suspend({ userId: user.id, reason: 'Licence under review' });
   const suspended = await countAllRows(handle);
