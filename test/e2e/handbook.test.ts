@@ -1,7 +1,14 @@
+import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { users } from '#db/schema/index.ts';
 import { DEMO_PASSWORD } from '#db/seed.ts';
+import { DEFAULT_RUBRIC } from '#sim/index.ts';
+import { getScenario } from '#src/lib/scenario-presets.ts';
 import { getPublished } from '#src/server/services/handbook.ts';
+import { saveDraft } from '#src/server/services/handbook-authoring.ts';
+import { savePractice } from '#src/server/services/simulator-practice.ts';
+import { idealControlLog } from '#src/server/services/simulator-replay.ts';
 import { blockingAxeViolations, saveScreenshot } from '#test/helpers/axe.ts';
 import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
 import { submitSignIn } from '#test/helpers/portal-flows.ts';
@@ -35,15 +42,49 @@ async function expectAxeClean(page: Page, name: string): Promise<void> {
 
 const ADDED = 'Check the cuff hoses for cracks before every session.';
 
+async function userIdOf(email: string): Promise<string> {
+  const [row] = await server.db.db.select({ id: users.id }).from(users).where(eq(users.email, email));
+  if (!row) throw new Error(`no user ${email}`);
+  return row.id;
+}
+
+/** Saves a practice session as the simulator would after Stop: the server replays and scores the log. */
+async function savePracticeSession(email: string, scenarioId: string, good: boolean): Promise<number> {
+  const scenario = getScenario(scenarioId);
+  if (!scenario) throw new Error(`no scenario ${scenarioId}`);
+  const durationMs = 40_000;
+  const controlLog = good ? idealControlLog(scenario, DEFAULT_RUBRIC, durationMs) : [];
+  const saved = await savePractice(server.db.db, await userIdOf(email), {
+    scenarioId,
+    seed: 4,
+    durationMs,
+    controlLog,
+  });
+  if (!saved.ok) throw new Error(`practice not saved: ${saved.reason}`);
+  return saved.score;
+}
+
 test('an educator edits a chapter, a second educator approves and publishes, the member sees the new revision', async () => {
   const author = await signedInPage('educator@iecpa.test');
   await author.goto(`${server.url}/educator/edit/chapter/the-equipment`);
+  const live = author.getByRole('region', { name: 'Live preview' });
+  await live.getByText('Up to date').waitFor();
   await expectAxeClean(author, 'editor');
   const editor = author.getByLabel('Chapter or module text');
   await editor.fill(`${await editor.inputValue()}\n\n## Daily checks\n\n${ADDED}\n`);
-  await author.getByRole('button', { name: 'Preview' }).click();
-  await author.getByRole('heading', { name: 'Preview (not saved)' }).waitFor();
-  expect(await author.getByRole('heading', { name: 'Daily checks' }).isVisible()).toBe(true);
+  // The live preview follows the typing (rendered by the server's sanitiser), and the draft is saved on the
+  // server within the autosave interval.
+  await live.getByRole('heading', { name: 'Daily checks' }).waitFor();
+  await author
+    .getByTestId('autosave-status')
+    .getByText(/^Saved \d/)
+    .waitFor({ timeout: 15_000 });
+  await expectAxeClean(author, 'editor-live-preview');
+  // Without JavaScript the Preview button renders the same text on the server.
+  await author.getByRole('button', { name: 'Preview', exact: true }).click();
+  const fallback = author.getByRole('region', { name: 'Preview (not saved)' });
+  await fallback.waitFor();
+  expect(await fallback.getByRole('heading', { name: 'Daily checks' }).isVisible()).toBe(true);
   await author.getByRole('button', { name: 'Save draft' }).click();
   await author.getByText('Saved as draft revision 2.').waitFor();
   await author.getByRole('button', { name: 'Submit revision 2 for review' }).click();
@@ -106,8 +147,27 @@ test('a member completes a module and the progress bar moves', async () => {
   await page.getByRole('button', { name: 'Submit answers' }).click();
   await page.getByText('Quiz passed').waitFor();
   expect(await page.getByTestId('quiz-score').textContent()).toContain('(100%)');
-  await page.getByRole('button', { name: 'I have completed the simulator exercise' }).click();
-  await page.getByText('Module completed').waitFor();
+  const exercise = published.frontMatter.simulatorExercise;
+  if (!exercise) throw new Error('the module should have a simulator exercise');
+  expect(await page.getByText('Module completed').count()).toBe(0);
+
+  // The exercise opens the simulator on its scenario; a session below the target does not complete it.
+  await page.getByRole('link', { name: 'Open the exercise in the simulator' }).click();
+  await page.waitForURL(`${server.url}/simulator?scenario=${exercise.scenario}`);
+  expect(await page.getByLabel('Scenario').inputValue()).toBe(exercise.scenario);
+  const poorScore = await savePracticeSession('member@iecpa.test', exercise.scenario, false);
+  await page.goto(`${server.url}/curriculum/level-1/${slug}`);
+  const status = page.getByTestId('exercise-status');
+  expect(await status.textContent()).toContain('Not done yet.');
+  expect(await status.textContent()).toContain(`score ${Math.round(poorScore)} (target 70)`);
+  expect(await page.getByTestId('module-completed').count()).toBe(0);
+
+  const goodScore = await savePracticeSession('member@iecpa.test', exercise.scenario, true);
+  await page.reload();
+  expect(await status.textContent()).toContain('Done');
+  expect(await status.textContent()).toContain(`score ${Math.round(goodScore)} (target 70)`);
+  await page.getByTestId('module-completed').waitFor();
+  await expectAxeClean(page, 'module-exercise-done');
 
   await page.goto(`${server.url}/curriculum/level-1`);
   const percent = await page.getByTestId('progress-percent').textContent();
@@ -121,17 +181,39 @@ test('a member completes a module and the progress bar moves', async () => {
   await page.close();
 });
 
-test('the editor keeps unsaved text in the browser and offers it back after a reload', async () => {
+test('the editor saves unsaved text on the server, offers it back after a reload, and is told of a newer draft', async () => {
   const page = await signedInPage('educator@iecpa.test');
-  await page.goto(`${server.url}/educator/edit/chapter/special-patient-groups`);
+  const here = `${server.url}/educator/edit/chapter/special-patient-groups`;
+  await page.goto(here);
   const editor = page.getByLabel('Chapter or module text');
   const original = await editor.inputValue();
   await editor.fill(`${original}\nA paragraph typed but never saved.\n`);
-  await page.getByText('Copy kept in this browser').waitFor();
+  const status = page.getByTestId('autosave-status');
+  await status.getByText(/^Saved \d/).waitFor({ timeout: 15_000 });
   await page.reload();
   expect(await editor.inputValue()).toBe(original);
+  await page.getByText('The server kept text you had not saved as a draft').waitFor();
   await page.getByRole('button', { name: 'Restore unsaved text' }).click();
   expect(await editor.inputValue()).toContain('A paragraph typed but never saved.');
   await expectAxeClean(page, 'editor-restore');
+
+  // Another educator saves a draft meanwhile; the next autosave (here: the tab is hidden) is refused and says so.
+  const base = Number(await page.locator('input[name="baseRevision"]').inputValue());
+  const other = await saveDraft(server.db.db, await userIdOf('educator2@iecpa.test'), {
+    kind: 'chapter',
+    slug: 'special-patient-groups',
+    baseRevision: base,
+    source: `${original}\nThe other educator's paragraph.\n`,
+  });
+  expect(other.ok).toBe(true);
+  await editor.fill(`${await editor.inputValue()}More text.\n`);
+  await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+  await status.getByText(/^Not saved: Elif Educator saved a newer draft/).waitFor();
+  expect(await editor.inputValue()).toContain('More text.');
+  await expectAxeClean(page, 'editor-autosave-conflict');
+  // "Save draft" shows both texts; nothing was overwritten.
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await page.getByText('Someone saved while you were editing').waitFor();
+  expect(await editor.inputValue()).toContain('More text.');
   await page.close();
 });

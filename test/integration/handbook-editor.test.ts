@@ -131,3 +131,24 @@ test('discarding the autosaved text forgets it; an unknown document is refused',
   ).toBe('FORBIDDEN');
   expect(await countAllRows(handle)).toEqual(before);
 });
+
+test('a module whose simulator exercise names no scenario preset is saved with that broken link reported', async () => {
+  const ref = { kind: 'module' as const, slug: 'l1-ecg-triggering-and-timing' };
+  const opened = await asFirst.handbook.editor(ref);
+  expect(opened.latest.source).toContain('scenario: default-stable-angina');
+  const source = opened.latest.source.replace('scenario: default-stable-angina', 'scenario: no-such-scenario');
+  const preview = await asFirst.handbook.preview({ ...ref, source });
+  if (!preview.ok) throw new Error('the preview should render');
+  expect(preview.brokenLinks).toEqual([
+    {
+      url: '/simulator?scenario=no-such-scenario',
+      line: 0,
+      column: 0,
+      reason: 'Simulator exercise: there is no scenario preset "no-such-scenario".',
+    },
+  ]);
+  const saved = await asFirst.handbook.saveDraft({ ...ref, baseRevision: opened.latest.revision, source });
+  expect(saved).toMatchObject({ ok: true, brokenLinks: [{ url: '/simulator?scenario=no-such-scenario' }] });
+  const blocked = await trpcErrorOf(asFirst.handbook.submit({ ...ref, revision: opened.latest.revision + 1 }));
+  expect(blocked.message).toContain('there is no scenario preset "no-such-scenario"');
+});

@@ -16,6 +16,7 @@ import {
   type RevisionStatus,
   users,
 } from '#db/schema/index.ts';
+import { getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import { type BrokenLink, findBrokenLinks } from '../markdown.ts';
@@ -299,6 +300,16 @@ export async function brokenLinksOf(
   const anchors = await chapterAnchors(db);
   const broken = findBrokenLinks(body, anchors, ref.kind === 'chapter' ? ref.slug : null);
   if (ref.kind === 'module') {
+    const scenario = (frontMatter as Partial<ModuleFrontMatter>).simulatorExercise?.scenario;
+    if (scenario && !getScenario(scenario)) {
+      // A member could never complete an exercise on a scenario the simulator does not offer.
+      broken.push({
+        url: `/simulator?scenario=${scenario}`,
+        line: 0,
+        column: 0,
+        reason: `Simulator exercise: there is no scenario preset "${scenario}".`,
+      });
+    }
     const reading = (frontMatter as Partial<ModuleFrontMatter>).reading ?? [];
     for (const item of reading) {
       const chapter = anchors.get(item.chapter);

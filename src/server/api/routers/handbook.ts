@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { DOCUMENT_KINDS } from '#db/schema/index.ts';
+import { getScenario } from '#src/lib/scenario-presets.ts';
 import { type BrokenLink, renderMarkdown } from '../../markdown.ts';
 import * as cpd from '../../services/cpd.ts';
 import * as handbook from '../../services/handbook.ts';
@@ -147,7 +148,13 @@ export const handbookRouter = router({
         section: r.section ?? null,
         chapterTitle: chapters.get(r.chapter) ?? r.chapter,
       })),
-      simulatorExercise: fm.simulatorExercise ?? null,
+      simulatorExercise: fm.simulatorExercise
+        ? {
+            ...fm.simulatorExercise,
+            minScore: progress.exerciseMinScore(fm.simulatorExercise),
+            scenarioTitle: getScenario(fm.simulatorExercise.scenario)?.title ?? fm.simulatorExercise.scenario,
+          }
+        : null,
       revision: mod.revision,
       publishedAt: mod.publishedAt,
     };

@@ -1,0 +1,135 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { DocumentKind } from '#db/schema/index.ts';
+import { api } from '#src/lib/trpc-client.ts';
+import './editor-islands.css';
+
+interface Props {
+  /** The id of the editor's textarea; the island only reads it (the form works without JavaScript). */
+  textareaId: string;
+  kind: DocumentKind;
+  slug: string;
+}
+
+/** How long typing must pause before the text is sent for a new preview. */
+export const PREVIEW_DEBOUNCE_MS = 400;
+
+interface BrokenLinkView {
+  url: string;
+  line: number;
+  column: number;
+  reason: string;
+}
+
+type View =
+  | { state: 'empty' }
+  | { state: 'rendered'; title: string; html: string; brokenLinks: BrokenLinkView[] }
+  | { state: 'invalid'; messages: string[] };
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error && error.message ? error.message : 'The server did not answer.';
+}
+
+/**
+ * The editor's live preview. The HTML comes from the server's `handbook.preview`, which renders with the
+ * renderer and sanitiser of the published pages (no script, no event handlers, no dangerous URLs); the
+ * browser never renders Markdown itself, so what the educator sees is what readers will get.
+ */
+export function LivePreview({ textareaId, kind, slug }: Props) {
+  const [view, setView] = useState<View>({ state: 'empty' });
+  const [status, setStatus] = useState<'idle' | 'updating' | 'failed'>('idle');
+  const [failure, setFailure] = useState('');
+
+  useEffect(() => {
+    const textarea = document.getElementById(textareaId);
+    if (!(textarea instanceof HTMLTextAreaElement)) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Answers can overtake each other; only the newest request may change the preview.
+    let latestRequest = 0;
+    let disposed = false;
+
+    const refresh = async () => {
+      const request = ++latestRequest;
+      setStatus('updating');
+      try {
+        const result = await api.handbook.preview.mutate({ kind, slug, source: textarea.value });
+        if (disposed || request !== latestRequest) return;
+        setView(
+          result.ok
+            ? { state: 'rendered', title: result.title, html: result.html, brokenLinks: result.brokenLinks }
+            : { state: 'invalid', messages: result.messages },
+        );
+        setStatus('idle');
+      } catch (error) {
+        if (disposed || request !== latestRequest) return;
+        setFailure(errorMessage(error));
+        setStatus('failed');
+      }
+    };
+    const onInput = () => {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, PREVIEW_DEBOUNCE_MS);
+    };
+    textarea.addEventListener('input', onInput);
+    void refresh();
+    return () => {
+      disposed = true;
+      clearTimeout(timer);
+      textarea.removeEventListener('input', onInput);
+    };
+  }, [textareaId, kind, slug]);
+
+  return (
+    <section class="live-preview" aria-labelledby="live-preview-title">
+      <div class="live-preview__head">
+        <h3 id="live-preview-title">Live preview</h3>
+        <p class="meta live-preview__status" role="status">
+          {status === 'updating'
+            ? 'Updating…'
+            : status === 'failed'
+              ? `Not updated: ${failure} Your text is unaffected; keep typing to try again.`
+              : view.state === 'rendered'
+                ? 'Up to date'
+                : ''}
+        </p>
+      </div>
+      {view.state === 'invalid' && (
+        <div class="hb-box hb-box--error">
+          <p>
+            <strong>The text cannot be shown yet:</strong>
+          </p>
+          <ul>
+            {view.messages.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {view.state === 'rendered' && (
+        <>
+          {view.brokenLinks.length > 0 && (
+            <div class="hb-box hb-box--warning">
+              <p>
+                <strong>Broken links</strong> (fix them before submitting for review):
+              </p>
+              <ul>
+                {view.brokenLinks.map((l) => (
+                  <li key={`${l.line}:${l.column}:${l.url}`}>
+                    {l.line > 0 ? `Line ${l.line}, column ${l.column}` : 'Front matter'}: <code>{l.url}</code>:{' '}
+                    {l.reason}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <div class="prose live-preview__body">
+            <p class="live-preview__title">
+              <strong>{view.title}</strong>
+            </p>
+            {/* Sanitised on the server by the published pages' renderer (see handbook.preview). */}
+            <div dangerouslySetInnerHTML={{ __html: view.html }} />
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
