@@ -1,8 +1,10 @@
 /**
  * HTTP benchmark (issue 2, "Performance"): the home page and a signed-in page under load.
  *
- *   npm run bench:http [-- --no-build] [--duration 10] [--connections 50] [--cpu-prof <dir>]
+ *   npm run bench:http [-- --no-build] [--duration 10] [--connections 50] [--cpu-prof <dir>] [--signed-in-only] [--workers <n>]
  *
+ * --signed-in-only skips the home page (a profile then shows the signed-in page alone). --workers <n> starts
+ * the server with WEB_CONCURRENCY=n (scripts/serve.ts); server CPU then sums the primary and its workers.
  * --cpu-prof writes a V8 CPU profile of the server process into <dir> when it stops (open it in Chrome
  * DevTools, Performance panel), to see where a missed target goes.
  * Builds the site (unless --no-build), starts the built server on a free loopback port with a fresh
@@ -56,6 +58,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     'cpu-prof': { type: 'string' },
+    'signed-in-only': { type: 'boolean', default: false },
+    workers: { type: 'string' },
   },
 });
 const durationS = Number(values.duration);
@@ -77,27 +81,39 @@ interface Row {
   result: AutocannonResult;
   /** Server CPU time (user + system) per request, or null where /proc is not available. */
   serverCpuMsPerRequest: number | null;
+  /** This process's CPU time per request: autocannon shares the machine's cores with the server. */
+  loadCpuMsPerRequest: number;
 }
 
-/** The pid of the server child process (scripts/serve.ts) that startServer spawned. */
-function serverPid(): number | null {
-  try {
-    const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-    const line = out.split('\n').find((l) => l.includes('scripts/serve.ts'));
-    return line ? Number(line.trim().split(/\s+/)[0]) : null;
-  } catch {
-    return null;
-  }
+/** Pids of the server (scripts/serve.ts, started by startServer) and of its worker processes, if any. */
+function serverPids(): number[] {
+  const childrenOf = (ppid: number): string[] => {
+    try {
+      return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(ppid)], { encoding: 'utf8' }).split('\n');
+    } catch {
+      return []; // ps exits with 1 when there is no such process
+    }
+  };
+  const pidOf = (line: string): number => Number(line.trim().split(/\s+/)[0]);
+  const primary = childrenOf(process.pid).find((l) => l.includes('scripts/serve.ts'));
+  if (!primary) return [];
+  const pid = pidOf(primary);
+  const workers = childrenOf(pid).filter((l) => l.includes('scripts/serve.ts'));
+  return [pid, ...workers.map(pidOf)];
 }
 
-/** CPU time a process has used (ms), from /proc/<pid>/stat utime + stime (Linux, 100 ticks/s). */
-function cpuMs(pid: number | null): number | null {
-  if (pid === null) return null;
+/** CPU time processes have used (ms), from /proc/<pid>/stat utime + stime (Linux, 100 ticks/s). */
+function cpuMs(pids: number[]): number | null {
+  if (pids.length === 0) return null;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of proc(5); the slice above starts at field 3.
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    let total = 0;
+    for (const pid of pids) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 of proc(5); the slice above starts at field 3.
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    }
+    return total;
   } catch {
     return null;
   }
@@ -107,17 +123,20 @@ function cpuMs(pid: number | null): number | null {
  * Warm-up, then the measured run. Also records the server's CPU time per request: on a shared, busy
  * machine requests/s says more about the neighbours than about the portal, CPU per request does not.
  */
-async function load(name: string, url: string, headers: Record<string, string>, pid: number | null): Promise<Row> {
+async function load(name: string, url: string, headers: Record<string, string>, pids: number[]): Promise<Row> {
   await autocannon({ url, connections, duration: WARMUP_S, headers });
-  const before = cpuMs(pid);
+  const before = cpuMs(pids);
+  const loadBefore = process.cpuUsage();
   const result = await autocannon({ url, connections, duration: durationS, headers });
-  const after = cpuMs(pid);
+  const loadUsed = process.cpuUsage(loadBefore);
+  const after = cpuMs(pids);
   const serverCpuMsPerRequest =
     before !== null && after !== null && result.requests.total > 0 ? (after - before) / result.requests.total : null;
-  return { name, result, serverCpuMsPerRequest };
+  const loadCpuMsPerRequest = (loadUsed.user + loadUsed.system) / 1000 / Math.max(1, result.requests.total);
+  return { name, result, serverCpuMsPerRequest, loadCpuMsPerRequest };
 }
 
-function describe({ name, result, serverCpuMsPerRequest }: Row): string {
+function describe({ name, result, serverCpuMsPerRequest, loadCpuMsPerRequest }: Row): string {
   const statuses = Object.entries(result.statusCodeStats)
     .map(([code, { count }]) => `${code}x${count}`)
     .join(' ');
@@ -127,14 +146,16 @@ function describe({ name, result, serverCpuMsPerRequest }: Row): string {
     `p50 ${String(result.latency.p50).padStart(4)} ms`,
     `p99 ${String(result.latency.p99).padStart(4)} ms`,
     `server CPU ${serverCpuMsPerRequest === null ? '?' : serverCpuMsPerRequest.toFixed(2)} ms/req`,
+    `autocannon CPU ${loadCpuMsPerRequest.toFixed(2)} ms/req`,
     `errors ${result.errors}, non-2xx ${result.non2xx} (${statuses})`,
   ].join('  ');
 }
 
 const profileDir = values['cpu-prof'];
-const server = await startServer(
-  profileDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}` } : {},
-);
+const serverEnv: Record<string, string> = {};
+if (profileDir) serverEnv.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`;
+if (values.workers) serverEnv.WEB_CONCURRENCY = values.workers;
+const server = await startServer(serverEnv);
 try {
   const cookie = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
   const check = await fetch(`${server.url}/account`, { headers: { Cookie: cookie }, redirect: 'manual' });
@@ -142,18 +163,18 @@ try {
 
   console.log(
     `${connections} connections, ${durationS} s each after ${WARMUP_S} s warm-up; ` +
+      `server processes: ${serverPids().length} (WEB_CONCURRENCY ${values.workers ?? process.env.WEB_CONCURRENCY ?? '1'}); ` +
       `${availableParallelism()} cores, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}`,
   );
-  const pid = serverPid();
-  const rows: Row[] = [
-    await load('GET / (anonymous)', `${server.url}/`, {}, pid),
-    await load('GET /account (member)', `${server.url}/account`, { Cookie: cookie }, pid),
-  ];
+  const pids = serverPids();
+  const rows: Row[] = [];
+  if (!values['signed-in-only']) rows.push(await load('GET / (anonymous)', `${server.url}/`, {}, pids));
+  rows.push(await load('GET /account (member)', `${server.url}/account`, { Cookie: cookie }, pids));
   for (const row of rows) console.log(describe(row));
 
-  const signedIn = rows[1]?.result;
+  const signedIn = rows.at(-1)?.result;
   if (signedIn) {
     const fastEnough = signedIn.requests.average >= TARGET_REQUESTS_PER_S;
     const p99Ok = signedIn.latency.p99 <= TARGET_P99_MS;

@@ -2,7 +2,16 @@
  * Starts the portal: migrates the database (and seeds demo accounts outside production), then serves
  * Astro's build behind a Node server that serves the client build (assets, prerendered pages) and adds the
  * security headers to every response.
+ *
+ * WEB_CONCURRENCY=<n> (default 1) serves from n processes (node:cluster) sharing one port, so the server can
+ * use n cores. The primary process prepares the database once and forks the workers; it serves nothing.
+ * The embedded database copes (WAL: readers never wait; a writer in one process waits for a writer in
+ * another in SQLite's busy handler, up to the 5 s busy timeout, and transactions begin IMMEDIATE so they do
+ * not fail half-way), but the in-process write queue (db/serialize-writes.ts) covers only its own process:
+ * a worker waiting for another worker's write transaction stalls its own requests meanwhile. Hence 1 by
+ * default; set it to the core count on a machine with more cores than write traffic.
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -10,7 +19,6 @@ import { fileURLToPath } from 'node:url';
 import { getEnv } from '#src/server/env.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
-import { startScheduledJobs } from '#src/server/scheduled-jobs.ts';
 import { importFirstEdition, openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
 
 type NodeHandler = (
@@ -20,48 +28,111 @@ type NodeHandler = (
 ) => void;
 
 const env = getEnv();
-const handle = await openMigratedDb(env);
-const imported = await importFirstEdition(handle);
-if (imported.created.length + imported.updated.length > 0) {
-  console.log(`Handbook import: ${imported.created.length} document(s) added, ${imported.updated.length} updated.`);
+const workerCount = Number(process.env.WEB_CONCURRENCY ?? '1');
+if (!(Number.isInteger(workerCount) && workerCount >= 1 && workerCount <= 64)) {
+  throw new Error(`WEB_CONCURRENCY must be a whole number from 1 to 64, not ${process.env.WEB_CONCURRENCY}.`);
 }
-if (env.NODE_ENV !== 'production') {
-  const created = await seedDemoAccounts(handle, env);
-  if (created > 0) console.log(`Seeded ${created} demo account(s); see the README for their credentials.`);
+
+// Once per server, in the process that starts it (the primary, when there are workers).
+if (cluster.isPrimary) {
+  const handle = await openMigratedDb(env);
+  const imported = await importFirstEdition(handle);
+  if (imported.created.length + imported.updated.length > 0) {
+    console.log(`Handbook import: ${imported.created.length} document(s) added, ${imported.updated.length} updated.`);
+  }
+  if (env.NODE_ENV !== 'production') {
+    const created = await seedDemoAccounts(handle, env);
+    if (created > 0) console.log(`Seeded ${created} demo account(s); see the README for their credentials.`);
+  }
+  handle.client.close();
 }
-handle.client.close();
 
-// IECPA_DIST_DIR (relative to the repository, or absolute) lets test runs serve their own build.
-const distDir = new URL(`${process.env.IECPA_DIST_DIR ?? 'dist'}/`, new URL('../', import.meta.url));
-const entry = new URL('server/entry.mjs', distDir);
-const { handler } = (await import(entry.href)) as { handler: NodeHandler };
-const headers = securityHeaders(env.NODE_ENV === 'production');
-const clientRoot = fileURLToPath(new URL('client', distDir));
-const notFoundPage = readFileSync(join(clientRoot, '404.html'));
-const serveStaticFile = createStaticFileServer(clientRoot);
+if (cluster.isPrimary && workerCount > 1) {
+  superviseWorkers(workerCount);
+} else {
+  await serve();
+}
 
-const server = createServer((req, res) => {
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  if (serveStaticFile(req, res)) return;
-  handler(req, res, (error) => {
-    // Astro hands on what no route matched: answer with the prerendered 404 page.
-    if (error) {
-      res.statusCode = 500;
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end('Internal error');
+/** Forks the workers, replaces one that dies, and stops them all on SIGINT/SIGTERM. */
+function superviseWorkers(count: number): void {
+  /** A worker that dies sooner than this after its start is failing to start: stop instead of looping. */
+  const MIN_UPTIME_MS = 10_000;
+  let stopping = false;
+  let listening = 0;
+  let alive = 0;
+  const startedAt = new Map<number, number>();
+  const fork = (): void => {
+    const worker = cluster.fork();
+    alive++;
+    startedAt.set(worker.id, Date.now());
+  };
+  cluster.on('listening', () => {
+    listening++;
+    if (listening === count) {
+      console.log(
+        `IECPA portal listening on http://${env.HOST}:${env.PORT} with ${count} worker processes (database ${env.DATABASE_URL})`,
+      );
+    }
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    alive--;
+    if (stopping) {
+      if (alive === 0) process.exit();
       return;
     }
-    res.statusCode = 404;
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.end(notFoundPage);
+    const upMs = Date.now() - (startedAt.get(worker.id) ?? 0);
+    console.error(`Worker ${worker.process.pid} exited (${signal ?? `code ${code}`}) after ${upMs} ms.`);
+    if (upMs < MIN_UPTIME_MS) {
+      console.error('It died while starting; stopping the server.');
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exitCode = 1;
+      return;
+    }
+    fork();
   });
-});
-server.listen(env.PORT, env.HOST, () => {
-  console.log(`IECPA portal listening on http://${env.HOST}:${env.PORT} (database ${env.DATABASE_URL})`);
-});
-// Membership reminders and expiry: at start and hourly, in a worker thread (src/server/scheduled-jobs.ts).
-startScheduledJobs();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      stopping = true;
+      if (alive === 0) process.exit();
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    });
+  }
+  for (let i = 0; i < count; i++) fork();
+}
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+async function serve(): Promise<void> {
+  // IECPA_DIST_DIR (relative to the repository, or absolute) lets test runs serve their own build.
+  const distDir = new URL(`${process.env.IECPA_DIST_DIR ?? 'dist'}/`, new URL('../', import.meta.url));
+  const entry = new URL('server/entry.mjs', distDir);
+  const { handler } = (await import(entry.href)) as { handler: NodeHandler };
+  const headers = securityHeaders(env.NODE_ENV === 'production');
+  const clientRoot = fileURLToPath(new URL('client', distDir));
+  const notFoundPage = readFileSync(join(clientRoot, '404.html'));
+  const serveStaticFile = createStaticFileServer(clientRoot);
+
+  const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (serveStaticFile(req, res)) return;
+    handler(req, res, (error) => {
+      // Astro hands on what no route matched: answer with the prerendered 404 page.
+      if (error) {
+        res.statusCode = 500;
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+        res.end('Internal error');
+        return;
+      }
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.end(notFoundPage);
+    });
+  });
+  server.listen(env.PORT, env.HOST, () => {
+    if (cluster.isWorker) return; // the primary reports once all workers listen
+    console.log(`IECPA portal listening on http://${env.HOST}:${env.PORT} (database ${env.DATABASE_URL})`);
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => server.close(() => process.exit(0)));
+  }
 }
