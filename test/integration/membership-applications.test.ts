@@ -28,7 +28,7 @@ afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
 
 const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
 
-function pdfForm(name = 'licence.pdf', bytes: Uint8Array = PDF): FormData {
+function pdfForm(name = 'licence.pdf', bytes: Uint8Array<ArrayBuffer> = PDF): FormData {
   const form = new FormData();
   form.set('file', new File([bytes], name, { type: 'application/pdf' }));
   return form;
@@ -92,7 +92,7 @@ test('submitting an incomplete application says what is missing, field by field,
   const before = await countAllRows(handle);
   const error = await trpcErrorOf(caller.applications.submit());
   expect(error.code).toBe('BAD_REQUEST');
-  const fields = (error.cause as { fieldErrors: Record<string, string> }).fieldErrors;
+  const fields = (error.cause as unknown as { fieldErrors: Record<string, string> }).fieldErrors;
   expect(Object.keys(fields).sort()).toEqual(
     ['acceptEthics', 'country', 'documents', 'institution', 'languages', 'licenceIssuer', 'licenceNumber'].sort(),
   );

@@ -49,7 +49,7 @@ const ELF = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0, 0
 const MZ = encode('MZ\x90\x00\x03\x00\x00\x00This program cannot be run in DOS mode.');
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 
-function form(name: string, bytes: Uint8Array, type = 'application/pdf'): FormData {
+function form(name: string, bytes: Uint8Array<ArrayBuffer>, type = 'application/pdf'): FormData {
   const data = new FormData();
   data.set('file', new File([bytes], name, { type }));
   return data;
@@ -66,7 +66,7 @@ async function expectRefused(data: FormData, code: string, message: string): Pro
   const error = await trpcErrorOf(caller.applications.uploadDocument(data));
   expect(error.code).toBe(code);
   expect(error.message).toBe(message);
-  expect((error.cause as { fieldErrors?: Record<string, string> }).fieldErrors).toEqual({ file: message });
+  expect((error.cause as unknown as { fieldErrors?: Record<string, string> }).fieldErrors).toEqual({ file: message });
   expect(await countAllRows(handle)).toEqual(rowsBefore);
   expect(storedFiles()).toEqual(filesBefore);
 }
@@ -162,7 +162,9 @@ test('a category the user may not apply for is refused with a clear message and 
     newcomerCaller.applications.saveDraft({ categoryId: 'honorary', profession: 'physician' }),
   );
   expect(honoraryPhysician.code).toBe('BAD_REQUEST');
-  expect((honoraryPhysician.cause as { fieldErrors: Record<string, string> }).fieldErrors).toHaveProperty('categoryId');
+  expect((honoraryPhysician.cause as unknown as { fieldErrors: Record<string, string> }).fieldErrors).toHaveProperty(
+    'categoryId',
+  );
   const unknown = await trpcErrorOf(newcomerCaller.applications.saveDraft({ categoryId: 'no-such-category' }));
   expect(unknown.message).toBe('Choose a category from the list.');
   expect(await countAllRows(handle)).toEqual(before);

@@ -77,14 +77,16 @@ const text = (max: number) =>
     .default('');
 
 const wholeNumber = (max: number, what: string) =>
-  z.preprocess(
-    (v) => (v === '' || v === null || v === undefined ? 0 : typeof v === 'string' ? Number(v.trim()) : v),
-    z
-      .number({ error: `Enter the ${what} as a number.` })
-      .int(`Enter the ${what} as a whole number.`)
-      .min(0, `The ${what} cannot be negative.`)
-      .max(max, `Enter at most ${max.toLocaleString('en-GB')}.`),
-  );
+  z
+    .preprocess(
+      (v) => (v === '' || v === null || v === undefined ? 0 : typeof v === 'string' ? Number(v.trim()) : v),
+      z
+        .number({ error: `Enter the ${what} as a number.` })
+        .int(`Enter the ${what} as a whole number.`)
+        .min(0, `The ${what} cannot be negative.`)
+        .max(max, `Enter at most ${max.toLocaleString('en-GB')}.`),
+    )
+    .default(0);
 
 /** Languages as a list, or as the form's text ("English, Mandarin"). */
 const languagesField = z.preprocess(
