@@ -43,16 +43,23 @@ export function LivePreview({ textareaId, kind, slug }: Props) {
     const textarea = document.getElementById(textareaId);
     if (!(textarea instanceof HTMLTextAreaElement)) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    // Answers can overtake each other; only the newest request may change the preview.
-    let latestRequest = 0;
+    // One request at a time (a render costs the server about 0.1 s for a long chapter): text typed while
+    // one is out is sent when it returns.
+    let inFlight = false;
+    let again = false;
     let disposed = false;
 
     const refresh = async () => {
-      const request = ++latestRequest;
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      inFlight = true;
+      again = false;
       setStatus('updating');
       try {
         const result = await api.handbook.preview.mutate({ kind, slug, source: textarea.value });
-        if (disposed || request !== latestRequest) return;
+        if (disposed) return;
         setView(
           result.ok
             ? { state: 'rendered', title: result.title, html: result.html, brokenLinks: result.brokenLinks }
@@ -60,9 +67,12 @@ export function LivePreview({ textareaId, kind, slug }: Props) {
         );
         setStatus('idle');
       } catch (error) {
-        if (disposed || request !== latestRequest) return;
+        if (disposed) return;
         setFailure(errorMessage(error));
         setStatus('failed');
+      } finally {
+        inFlight = false;
+        if (again && !disposed) void refresh();
       }
     };
     const onInput = () => {
