@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { asc, eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { mailOutbox, membershipEvents, memberships, scheduledJobRuns } from '#db/schema/index.ts';
@@ -32,12 +32,13 @@ async function approvedMember(approvedAt: number, categoryId = 'practitioner') {
   return { user, expiresAt: addOneCalendarYear(approvedAt) };
 }
 
+/** Subjects of the mails to `email` in the order they were recorded. */
 async function subjectsTo(email: string): Promise<string[]> {
   const rows = await handle.db
     .select({ subject: mailOutbox.subject })
     .from(mailOutbox)
     .where(eq(mailOutbox.toAddress, email))
-    .orderBy(asc(mailOutbox.createdAt), asc(mailOutbox.id));
+    .orderBy(sql`rowid`);
   return rows.map((r) => r.subject);
 }
 

@@ -354,20 +354,23 @@ export async function getMembershipSummary(db: DbOrTx, userId: string): Promise<
 
 /** The member's history, newest first. */
 export async function getMembershipHistory(db: DbOrTx, userId: string): Promise<MembershipHistoryItem[]> {
-  return db
-    .select({
-      id: membershipEvents.id,
-      at: membershipEvents.at,
-      kind: membershipEvents.kind,
-      fromStatus: membershipEvents.fromStatus,
-      toStatus: membershipEvents.toStatus,
-      reason: membershipEvents.reason,
-      actorName: users.name,
-    })
-    .from(membershipEvents)
-    .leftJoin(users, eq(users.id, membershipEvents.actorId))
-    .where(eq(membershipEvents.userId, userId))
-    .orderBy(desc(membershipEvents.at), desc(membershipEvents.id));
+  return (
+    db
+      .select({
+        id: membershipEvents.id,
+        at: membershipEvents.at,
+        kind: membershipEvents.kind,
+        fromStatus: membershipEvents.fromStatus,
+        toStatus: membershipEvents.toStatus,
+        reason: membershipEvents.reason,
+        actorName: users.name,
+      })
+      .from(membershipEvents)
+      .leftJoin(users, eq(users.id, membershipEvents.actorId))
+      .where(eq(membershipEvents.userId, userId))
+      // Same-millisecond events in the order they were written (rowid), not by their random ids.
+      .orderBy(desc(membershipEvents.at), desc(sql`"membership_events"."rowid"`))
+  );
 }
 
 export async function getMembershipPayments(db: DbOrTx, userId: string): Promise<MembershipPaymentItem[]> {
@@ -382,7 +385,7 @@ export async function getMembershipPayments(db: DbOrTx, userId: string): Promise
     .from(membershipPayments)
     .leftJoin(users, eq(users.id, membershipPayments.recordedBy))
     .where(eq(membershipPayments.userId, userId))
-    .orderBy(desc(membershipPayments.recordedAt), desc(membershipPayments.id));
+    .orderBy(desc(membershipPayments.recordedAt), desc(sql`"membership_payments"."rowid"`));
 }
 
 // ---------------------------------------------------------------- renewal and resignation (the member)
@@ -794,4 +797,34 @@ export async function recordMembershipPayment(
     ...(input.note ? [`Note: ${input.note}`] : []),
   ]);
   return { ok: true, summary: await requireSummary(db, input.userId) };
+}
+
+// ---------------------------------------------------------------- labels for pages
+
+export const MEMBERSHIP_STATUS_LABELS: Record<MembershipStatus, string> = {
+  pending: 'Pending (application under review)',
+  active: 'Active',
+  grace: 'Expired, in the grace period',
+  lapsed: 'Lapsed',
+  suspended: 'Suspended',
+  resigned: 'Resigned',
+};
+
+const EVENT_LABELS: Record<string, string> = {
+  applied: 'Applied',
+  approved: 'Approved',
+  'category-changed': 'Category changed',
+  'application-rejected': 'Application rejected',
+  renewed: 'Renewed',
+  grace: 'Expired (grace period began)',
+  lapsed: 'Lapsed',
+  suspended: 'Suspended',
+  reinstated: 'Reinstated',
+  resigned: 'Resigned',
+  'payment-recorded': 'Payment recorded',
+};
+
+/** A history event's kind as a page shows it (unknown kinds as written). */
+export function membershipEventLabel(kind: string): string {
+  return EVENT_LABELS[kind] ?? kind;
 }

@@ -41,29 +41,33 @@ export const membershipRouter = router({
     };
   }),
 
-  renew: protectedProcedure.input(z.object({ confirm: z.literal(true) })).mutation(async ({ ctx }) => {
-    const result = await lifecycle.renewMembership(ctx.db, ctx.deps, ctx.user.id, ctx.meta);
-    if (!result.ok) {
-      throw new TRPCError({
-        code:
-          result.reason === 'no-membership' ? 'NOT_FOUND' : result.reason === 'changed' ? 'CONFLICT' : 'BAD_REQUEST',
-        message: lifecycle.RENEWAL_REFUSAL_MESSAGES[result.reason],
-      });
-    }
-    return result.summary;
-  }),
+  renew: protectedProcedure
+    .input(z.object({ confirm: z.boolean().refine((v) => v, 'Confirm the renewal first.') }))
+    .mutation(async ({ ctx }) => {
+      const result = await lifecycle.renewMembership(ctx.db, ctx.deps, ctx.user.id, ctx.meta);
+      if (!result.ok) {
+        throw new TRPCError({
+          code:
+            result.reason === 'no-membership' ? 'NOT_FOUND' : result.reason === 'changed' ? 'CONFLICT' : 'BAD_REQUEST',
+          message: lifecycle.RENEWAL_REFUSAL_MESSAGES[result.reason],
+        });
+      }
+      return result.summary;
+    }),
 
-  resign: protectedProcedure.input(z.object({ confirm: z.literal(true) })).mutation(async ({ ctx }) => {
-    const result = await lifecycle.resignMembership(ctx.db, ctx.deps, ctx.user.id, ctx.meta);
-    if (!result.ok) {
-      throw new TRPCError({
-        code:
-          result.reason === 'no-membership' ? 'NOT_FOUND' : result.reason === 'changed' ? 'CONFLICT' : 'BAD_REQUEST',
-        message: lifecycle.RESIGN_REFUSAL_MESSAGES[result.reason],
-      });
-    }
-    return result.summary;
-  }),
+  resign: protectedProcedure
+    .input(z.object({ confirm: z.boolean().refine((v) => v, 'Confirm the resignation first.') }))
+    .mutation(async ({ ctx }) => {
+      const result = await lifecycle.resignMembership(ctx.db, ctx.deps, ctx.user.id, ctx.meta);
+      if (!result.ok) {
+        throw new TRPCError({
+          code:
+            result.reason === 'no-membership' ? 'NOT_FOUND' : result.reason === 'changed' ? 'CONFLICT' : 'BAD_REQUEST',
+          message: lifecycle.RESIGN_REFUSAL_MESSAGES[result.reason],
+        });
+      }
+      return result.summary;
+    }),
 
   adminGet: adminProcedure.input(z.object({ userId: userIdField })).query(async ({ ctx, input }) => {
     const member = await lifecycle.getMemberForAdmin(ctx.db, input.userId);
