@@ -106,9 +106,18 @@ export function DraftAutosave({ textareaId, kind, slug, serverCopy, clear }: Pro
 
     let inFlight = false;
     let conflicted = false;
+    // The editor's own form is saving or previewing the text: no autosave as the page unloads.
+    let submitting = false;
+    const onSubmit = () => {
+      submitting = true;
+    };
+    // Back on the page (from the back-forward cache): the submission is over.
+    const onPageShow = () => {
+      submitting = false;
+    };
 
     const saveOnServer = async (keepalive: boolean) => {
-      if (!dirty.current || inFlight || conflicted) return;
+      if (!dirty.current || inFlight || conflicted || submitting) return;
       inFlight = true;
       const source = textarea.value;
       const client = keepalive && source.length <= KEEPALIVE_MAX_CHARS ? keepaliveApi : api;
@@ -156,14 +165,18 @@ export function DraftAutosave({ textareaId, kind, slug, serverCopy, clear }: Pro
     };
     const onPageHide = () => void saveOnServer(true);
     textarea.addEventListener('input', onInput);
+    textarea.form?.addEventListener('submit', onSubmit);
     document.addEventListener('visibilitychange', onHide);
     window.addEventListener('pagehide', onPageHide);
+    window.addEventListener('pageshow', onPageShow);
     return () => {
       clearTimeout(copyTimer);
       clearInterval(interval);
       textarea.removeEventListener('input', onInput);
+      textarea.form?.removeEventListener('submit', onSubmit);
       document.removeEventListener('visibilitychange', onHide);
       window.removeEventListener('pagehide', onPageHide);
+      window.removeEventListener('pageshow', onPageShow);
     };
   }, [textareaId, kind, slug, key, serverCopy, clear]);
 
