@@ -4,16 +4,33 @@ export interface NavLink {
   label: string;
 }
 
-/** Primary navigation, in display order. /simulator and /handbook are served by later parts of the portal. */
+/** Primary navigation, in display order: what visitors come for (joining, finding a practitioner) first. */
 export const PRIMARY_NAV: readonly NavLink[] = [
   { href: '/', label: 'Home' },
   { href: '/about-ecp', label: 'About ECP' },
+  { href: '/membership', label: 'Membership' },
+  { href: '/find-a-practitioner', label: 'Find a practitioner' },
   { href: '/simulator', label: 'Simulator' },
   { href: '/handbook', label: 'Handbook' },
   { href: '/curriculum', label: 'Curriculum' },
   { href: '/mission', label: 'Mission' },
   { href: '/ethics', label: 'Ethics' },
   { href: '/history', label: 'History' },
+];
+
+/** The signed-in user's own membership pages, in the account menu. */
+export const MEMBERSHIP_ACCOUNT_LINKS: readonly NavLink[] = [
+  { href: '/membership/status', label: 'Membership' },
+  { href: '/account/profile', label: 'Profile' },
+  { href: '/account/data', label: 'Your data' },
+];
+
+/** Membership administration, in the account menu of administrators. */
+export const MEMBERSHIP_ADMIN_LINKS: readonly NavLink[] = [
+  { href: '/admin/members', label: 'Members' },
+  { href: '/admin/applications', label: 'Applications' },
+  { href: '/admin/closures', label: 'Closures' },
+  { href: '/admin/categories', label: 'Categories' },
 ];
 
 /** The association's pages, listed in the footer. */

@@ -1,0 +1,39 @@
+import type { APIRoute } from 'astro';
+import { requestMeta } from '#src/server/api/context.ts';
+import { getDb } from '#src/server/db.ts';
+import { csvFieldsFromParams, memberFilterFromParams } from '#src/server/member-admin-params.ts';
+import { requireUser } from '#src/server/page-guards.ts';
+import { exportMembersCsv } from '#src/server/services/member-admin.ts';
+
+export const prerender = false;
+
+/** The member list as CSV with the fields the admin ticked and the filters of /admin/members (a file). */
+export const GET: APIRoute = async (context) => {
+  const guard = requireUser(context, 'admin');
+  if (guard.response) return guard.response;
+  const params = context.url.searchParams;
+  const filter = memberFilterFromParams(params);
+  const fields = csvFieldsFromParams(params);
+  if (!filter.ok || !fields.ok) {
+    const message = !filter.ok ? filter.message : fields.ok ? '' : fields.message;
+    return new Response(`${message} Go back to the members page and try again.`, {
+      status: 400,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+    });
+  }
+  const { db } = await getDb();
+  const { csv } = await exportMembersCsv(
+    db,
+    guard.user.id,
+    { filter: filter.filter, fields: fields.fields },
+    requestMeta(context),
+  );
+  const day = new Date().toISOString().slice(0, 10);
+  return new Response(csv, {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="iecpa-members-${day}.csv"`,
+      'Cache-Control': 'no-store',
+    },
+  });
+};
