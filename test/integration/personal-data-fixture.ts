@@ -8,14 +8,11 @@ import { eq } from 'drizzle-orm';
 import type { DbHandle } from '#db/client.ts';
 import {
   accountClosureRequests,
-  consents,
   cpdActivities,
   handbookAutosaves,
   handbookDocuments,
   handbookRevisions,
   memberProfiles,
-  membershipApplicationEvents,
-  membershipApplications,
   membershipDocuments,
   membershipPayments,
   membershipReminders,
@@ -30,14 +27,18 @@ import {
   simulatorExerciseRecords,
   simulatorPracticeSessions,
   totpCredentials,
-  userRoles,
   users,
 } from '#db/schema/index.ts';
 import { hashSecret, newId } from '#src/server/ids.ts';
 import type { RequestMeta } from '#src/server/services/deps.ts';
-import { writeDirectoryRow } from '#src/server/services/member-directory.ts';
-import { activateMembership } from '#src/server/services/membership-lifecycle.ts';
-import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
+import { saveOwnProfile } from '#src/server/services/member-profile.ts';
+import {
+  applicationDraftInput,
+  approveApplication,
+  saveDraft,
+  submitApplication,
+} from '#src/server/services/membership-applications.ts';
+import { addDocument } from '#src/server/services/membership-documents.ts';
 import {
   anonymousCaller,
   lastMailTo,
@@ -112,9 +113,6 @@ export async function makeMemberWithData(handle: DbHandle, uploadDir: string): P
 
   await db.insert(totpCredentials).values({ userId: id, secret: TOTP_SECRET, createdAt: now, lastUsedStep: 0 });
   await db.insert(recoveryCodes).values({ codeHash: hashSecret(RECOVERY_CODE), userId: id, createdAt: now });
-  await db
-    .insert(consents)
-    .values({ id: newId(), userId: id, document: 'directory-listing', version: '1.0', acceptedAt: now });
 
   // Learning and certification records.
   const documentId = newId();
@@ -227,50 +225,44 @@ export async function makeMemberWithData(handle: DbHandle, uploadDir: string): P
     createdAt: now,
   });
 
-  // Membership: an application with a document, approved; events, a payment, a reminder.
-  const applicationId = newId();
-  await db.insert(membershipApplications).values({
-    id: applicationId,
-    userId: id,
-    categoryId: 'practitioner',
-    status: 'approved',
-    profession: 'physician',
-    licenceNumber: `NO-LIC-${tag}`,
-    licenceIssuer: 'Norwegian Directorate of Health',
-    institution: 'Fixture University Hospital',
-    country: 'NO',
-    yearsEcpPractice: 6,
-    treatmentsSupervised: 240,
-    languagesJson: '["Norwegian","English"]',
-    ethicsVersion: '1.0',
-    ethicsAcceptedAt: now,
-    createdAt: now,
-    updatedAt: now,
-    submittedAt: now,
-    decidedAt: now,
-    decidedBy: admin.id,
-  });
-  await db.insert(membershipApplicationEvents).values([
-    { id: newId(), applicationId, at: now, actorId: id, kind: 'submitted', message: '' },
-    { id: newId(), applicationId, at: now, actorId: admin.id, kind: 'approved', message: 'Welcome.' },
-  ]);
-  const documentStoredName = newStoredName();
-  writeStoredFile(uploadDir, 'membership-documents', documentStoredName, PDF_BYTES);
-  await db.insert(membershipDocuments).values({
-    id: newId(),
-    applicationId,
-    userId: id,
-    originalName: 'licence.pdf',
-    storedName: documentStoredName,
-    mimeType: 'application/pdf',
-    sizeBytes: PDF_BYTES.length,
-    sha256: 'x'.repeat(64),
-    uploadedAt: now,
-  });
-  const { number: membershipNumber } = await db.transaction((tx) =>
-    activateMembership(tx, { userId: id, categoryId: 'practitioner', actorId: admin.id, now }),
+  // Membership through the applications service: draft, document, submission, approval (number, role).
+  const draft = await saveDraft(
+    db,
+    id,
+    applicationDraftInput.parse({
+      categoryId: 'practitioner',
+      profession: 'physician',
+      licenceNumber: `NO-LIC-${tag}`,
+      licenceIssuer: 'Norwegian Directorate of Health',
+      institution: 'Fixture University Hospital',
+      country: 'NO',
+      yearsEcpPractice: 6,
+      treatmentsSupervised: 240,
+      languages: ['Norwegian', 'English'],
+      acceptEthics: true,
+    }),
+    meta,
   );
-  await db.insert(userRoles).values({ userId: id, role: 'member', grantedAt: now, grantedBy: admin.id });
+  if (!draft.ok) throw new Error(`draft: ${draft.message}`);
+  const added = await addDocument(db, uploadDir, id, { bytes: PDF_BYTES, name: 'licence.pdf' }, meta);
+  if (!added.ok) throw new Error(`document: ${added.reason}`);
+  const submitted = await submitApplication(db, deps, id, meta);
+  if (!submitted.ok) throw new Error(`submit: ${submitted.message}`);
+  const approved = await approveApplication(
+    db,
+    deps,
+    admin.id,
+    { applicationId: draft.application.id, message: 'Welcome.' },
+    meta,
+  );
+  if (!approved.ok) throw new Error(`approve: ${approved.message}`);
+  const membershipNumber = approved.number;
+  const [document] = await db
+    .select({ storedName: membershipDocuments.storedName })
+    .from(membershipDocuments)
+    .where(eq(membershipDocuments.userId, id));
+  if (!document) throw new Error('no stored document');
+  const documentStoredName = document.storedName;
   await db.insert(membershipPayments).values({
     id: newId(),
     userId: id,
@@ -283,28 +275,33 @@ export async function makeMemberWithData(handle: DbHandle, uploadDir: string): P
     .insert(membershipReminders)
     .values({ userId: id, kind: 'expires-in-30-days', periodExpiresAt: now + 1, sentAt: now });
 
-  // Profile with a photo, listed in the directory.
-  const photoStoredName = newStoredName();
-  writeStoredFile(uploadDir, 'member-photos', photoStoredName, PNG_BYTES);
-  await db.insert(memberProfiles).values({
+  // Profile with a photo, listed in the directory, through the profile service (listing consent too).
+  const profile = await saveOwnProfile(db, uploadDir, {
     userId: id,
-    bio: `Cardiologist; ECP since 2019. Write to ${email}.`,
-    bioVisibility: 'public',
-    practiceName: 'Fjord Heart Clinic',
-    city: 'Tromsø',
-    country: 'NO',
-    locationVisibility: 'public',
-    languagesJson: '["Norwegian","English"]',
-    languagesVisibility: 'public',
-    specialtiesJson: '["Refractory angina"]',
-    specialtiesVisibility: 'members',
-    photoStoredName,
-    photoMimeType: 'image/png',
-    photoVisibility: 'public',
-    listed: true,
-    updatedAt: now,
+    fields: {
+      bio: `Cardiologist; ECP since 2019. Write to ${email}.`,
+      bioVisibility: 'public',
+      practiceName: 'Fjord Heart Clinic',
+      city: 'Tromsø',
+      country: 'NO',
+      locationVisibility: 'public',
+      languages: ['Norwegian', 'English'],
+      languagesVisibility: 'public',
+      specialties: ['Refractory angina'],
+      specialtiesVisibility: 'members',
+      photoVisibility: 'public',
+      listed: true,
+    },
+    photo: { bytes: PNG_BYTES, fileName: 'me.png' },
+    ipAddress,
   });
-  await writeDirectoryRow(db, id);
+  if (!profile.ok) throw new Error(`profile: ${profile.reason}`);
+  const [photo] = await db
+    .select({ storedName: memberProfiles.photoStoredName })
+    .from(memberProfiles)
+    .where(eq(memberProfiles.userId, id));
+  if (!photo?.storedName) throw new Error('no stored photo');
+  const photoStoredName = photo.storedName;
 
   // An earlier, declined closure request (its reason is personal free text).
   await db.insert(accountClosureRequests).values({

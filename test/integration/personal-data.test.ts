@@ -54,7 +54,13 @@ test('the export has a row for every personal record of the member, table by tab
     ['totp_credentials', 'user_id = ?', [id]],
     ['recovery_codes', 'user_id = ?', [id]],
     ['consents', 'user_id = ?', [id]],
-    ['audit_log', 'actor_id = ? or subject_id = ?', [id, id]],
+    // Rows by or about the member, and about their application and its document (subject: the record's id).
+    [
+      'audit_log',
+      `actor_id = ?1 or subject_id = ?1 or subject_id in (select id from membership_applications where user_id = ?1)
+       or subject_id in (select id from membership_documents where user_id = ?1)`,
+      [id],
+    ],
     ['mail_outbox', 'to_address = ?', [fixture.member.email]],
     ['rate_limits', "key like '%:' || ?", [fixture.member.email]],
     ['cpd_activities', 'user_id = ?', [id]],

@@ -445,6 +445,13 @@ export async function eraseUser(
   }
 
   const references = userReferences(schema, person);
+  // The audit trail first, while the records its rows are about (applications, documents) still exist to be
+  // recognised. The trigger (migration 0007) allows exactly this change: IP cleared, details replaced by
+  // the marker; who (by id), what and when stay.
+  const auditRows = references.find((r) => r.table === 'audit_log')?.owner;
+  if (auditRows) {
+    await tx.run(sql`update audit_log set ip_address = null, details = '{"redacted":true}' where ${auditRows}`);
+  }
   // Deletes first (children before parents is not needed: the foreign keys cascade), then the scrubbing of
   // what is kept, so nothing is scrubbed that is about to go.
   for (const ref of references) {
@@ -478,10 +485,6 @@ export async function eraseUser(
     })
     .where(eq(users.id, user.id));
 
-  // The audit trigger (migration 0007) allows exactly this change: IP cleared, details replaced by the marker.
-  await tx.run(
-    sql`update audit_log set ip_address = null, details = '{"redacted":true}' where actor_id = ${user.id} or subject_id = ${user.id}`,
-  );
   await tx.run(sql`delete from mail_outbox where to_address = ${user.email}`);
   // Mail to others (an admin told of an application) may name the person.
   await replacePersonText(tx, schema, 'mail_outbox', sql`1 = 1`, user, pseudonym);

@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { eq, type SQL, sql } from 'drizzle-orm';
 import { users } from '#db/schema/index.ts';
 import type { DbOrTx } from './handbook.ts';
+import { PHOTO_FOLDER } from './member-profile.ts';
+import { DOCUMENTS_FOLDER } from './membership-documents.ts';
 
 export type { DbOrTx };
 
@@ -82,7 +84,11 @@ export async function readSchemaMap(db: DbOrTx): Promise<SchemaMap> {
 }
 
 /** How a column without a foreign key names a person. */
-export type PersonMatch = 'user-id' | 'email' | 'key-ending-in-email';
+/**
+ * user-id: holds the user's id; email: holds their email; key-ending-in-email: a `…:<email>` key;
+ * own-record-id: holds the user's id or the id of any row they own (an audit row about their application).
+ */
+export type PersonMatch = 'user-id' | 'email' | 'key-ending-in-email' | 'own-record-id';
 
 export interface PersonColumn {
   table: string;
@@ -99,7 +105,8 @@ export interface PersonColumn {
 export const PERSON_COLUMNS: readonly PersonColumn[] = [
   // The audit trail keeps ids, not foreign keys, so it outlives the users it names.
   { table: 'audit_log', column: 'actor_id', match: 'user-id', role: 'owner' },
-  { table: 'audit_log', column: 'subject_id', match: 'user-id', role: 'owner' },
+  // Subjects are users or records (applications, documents): both are about the user when they own them.
+  { table: 'audit_log', column: 'subject_id', match: 'own-record-id', role: 'owner' },
   { table: 'mail_outbox', column: 'to_address', match: 'email', role: 'owner' },
   { table: 'membership_events', column: 'actor_id', match: 'user-id', role: 'actor' },
   { table: 'user_roles', column: 'granted_by', match: 'user-id', role: 'actor' },
@@ -145,18 +152,44 @@ function orAll(parts: SQL[]): SQL | null {
   );
 }
 
-function personColumnCondition(column: string, match: PersonMatch, person: Person): SQL {
+function personColumnCondition(
+  schema: SchemaMap,
+  table: string,
+  column: string,
+  match: PersonMatch,
+  person: Person,
+  depth: number,
+): SQL {
   const col = sql.identifier(column);
   if (match === 'user-id') return sql`${col} = ${person.id}`;
+  if (match === 'own-record-id') return sql`${col} in (${ownRecordIds(schema, table, person, depth)})`;
   if (match === 'email') return sql`${col} = ${person.email}`;
   return sql`substr(${col}, -${person.email.length + 1}) = ${`:${person.email}`}`;
+}
+
+/** A subquery of the ids of every row the person owns, in all tables with an `id` column but `exceptTable`. */
+function ownRecordIds(schema: SchemaMap, exceptTable: string, person: Person, depth: number): SQL {
+  const parts: SQL[] = [];
+  for (const table of schema.tables) {
+    if (table === exceptTable || !(schema.columns[table] ?? []).some((c) => c.name === 'id')) continue;
+    const owner = ownerCondition(schema, table, person, depth + 1, exceptTable);
+    if (owner) parts.push(sql`select ${sql.identifier('id')} from ${sql.identifier(table)} where ${owner}`);
+  }
+  return sql.join(parts, sql` union all `);
 }
 
 /**
  * The owner condition of `table`: its users(id) cascade columns, its owner person columns, and cascade
  * foreign keys to tables whose rows the person owns (recursively).
  */
-function ownerCondition(schema: SchemaMap, table: string, person: Person, depth: number): SQL | null {
+function ownerCondition(
+  schema: SchemaMap,
+  table: string,
+  person: Person,
+  depth: number,
+  /** A table whose own-record-id columns are being resolved: its rows are not records of the person here. */
+  resolving: string | null = null,
+): SQL | null {
   if (depth > MAX_CASCADE_DEPTH) return null;
   const parts: SQL[] = [];
   if (table === 'users') parts.push(sql`${sql.identifier('id')} = ${person.id}`);
@@ -166,7 +199,7 @@ function ownerCondition(schema: SchemaMap, table: string, person: Person, depth:
       parts.push(sql`${sql.identifier(fk.column)} = ${person.id}`);
       continue;
     }
-    const parent = ownerCondition(schema, fk.parentTable, person, depth + 1);
+    const parent = ownerCondition(schema, fk.parentTable, person, depth + 1, resolving);
     if (parent) {
       parts.push(
         sql`${sql.identifier(fk.column)} in (select ${sql.identifier(fk.parentColumn)} from ${sql.identifier(fk.parentTable)} where ${parent})`,
@@ -174,8 +207,9 @@ function ownerCondition(schema: SchemaMap, table: string, person: Person, depth:
     }
   }
   for (const pc of PERSON_COLUMNS) {
+    if (pc.match === 'own-record-id' && resolving !== null) continue;
     if (pc.table === table && pc.role === 'owner' && schema.tables.includes(table)) {
-      parts.push(personColumnCondition(pc.column, pc.match, person));
+      parts.push(personColumnCondition(schema, table, pc.column, pc.match, person, depth));
     }
   }
   return orAll(parts);
@@ -197,7 +231,7 @@ export function userReferences(schema: SchemaMap, person: Person): TableReferenc
     for (const pc of PERSON_COLUMNS) {
       if (pc.table !== table) continue;
       personColumns.add(pc.column);
-      if (pc.role === 'actor') actorParts.push(personColumnCondition(pc.column, pc.match, person));
+      if (pc.role === 'actor') actorParts.push(personColumnCondition(schema, table, pc.column, pc.match, person, 0));
     }
     const actor = orAll(actorParts);
     if (owner || actor) out.push({ table, owner, actor, personColumns: [...personColumns] });
@@ -260,7 +294,7 @@ export interface StoredFileColumn {
 export const STORED_FILE_COLUMNS: readonly StoredFileColumn[] = [
   {
     table: 'membership_documents',
-    folder: 'membership-documents',
+    folder: DOCUMENTS_FOLDER,
     storedNameColumn: 'stored_name',
     typeColumn: 'mime_type',
     displayNameColumn: 'original_name',
@@ -268,7 +302,7 @@ export const STORED_FILE_COLUMNS: readonly StoredFileColumn[] = [
   },
   {
     table: 'member_profiles',
-    folder: 'member-photos',
+    folder: PHOTO_FOLDER,
     storedNameColumn: 'photo_stored_name',
     typeColumn: 'photo_mime_type',
     displayNameColumn: null,

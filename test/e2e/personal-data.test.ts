@@ -1,0 +1,107 @@
+import { eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { users } from '#db/schema/index.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
+import { blockingAxeViolations, saveScreenshot } from '#test/helpers/axe.ts';
+import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
+import { freshTotpCode, submitSignIn } from '#test/helpers/portal-flows.ts';
+import { type RunningServer, startServer } from '#test/helpers/server.ts';
+
+let server: RunningServer;
+let browser: LaunchedBrowser;
+
+const MEMBER_EMAIL = 'member@iecpa.test';
+const ADMIN_EMAIL = 'admin@iecpa.test';
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signedInPage(email: string): Promise<Page> {
+  await browser.context.clearCookies();
+  const page = await browser.context.newPage();
+  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
+  const secret = DEMO_ACCOUNTS.find((a) => a.email === email)?.totpSecret;
+  if (secret) {
+    await page.waitForURL((url) => url.pathname === '/sign-in/two-factor');
+    await page.getByLabel('Code').fill(await freshTotpCode(secret));
+    await page.getByRole('button', { name: 'Continue' }).click();
+  }
+  await page.waitForURL(`${server.url}/account`);
+  return page;
+}
+
+test('a member downloads their data as a JSON attachment without secrets', async () => {
+  const page = await signedInPage(MEMBER_EMAIL);
+  await page.goto(`${server.url}/account/data`);
+  await page.getByRole('heading', { name: 'My data' }).waitFor();
+  expect(await blockingAxeViolations(page)).toEqual([]);
+  await saveScreenshot(page, 'account-data');
+
+  const download = await page.request.get(`${server.url}/account/data.json`);
+  expect(download.status()).toBe(200);
+  expect(download.headers()['content-disposition']).toMatch(
+    /^attachment; filename="iecpa-my-data-\d{4}-\d\d-\d\d\.json"$/,
+  );
+  expect(download.headers()['content-type']).toContain('application/json');
+  const data = (await download.json()) as { tables: Record<string, Record<string, unknown>[]> };
+  expect(data.tables.users?.[0]).toMatchObject({ email: MEMBER_EMAIL, password_hash: 'present' });
+  expect(data.tables.sessions?.length).toBeGreaterThan(0);
+  expect(data.tables.sessions?.every((s) => s.secret_hash === 'present')).toBe(true);
+  await page.close();
+});
+
+test('the download is refused to visitors who are not signed in', async () => {
+  const response = await fetch(`${server.url}/account/data.json`, { redirect: 'manual' });
+  expect(response.status).toBe(303);
+  expect(response.headers.get('location')).toContain('/sign-in');
+});
+
+test('a member asks to close their account, an admin confirms, and the member can no longer sign in', async () => {
+  const member = await signedInPage(MEMBER_EMAIL);
+  await member.goto(`${server.url}/account/data`);
+  await member.getByLabel('Why are you leaving?').fill('Retiring from practice.');
+  await member.getByLabel('Your password, to confirm it is you').fill('not my password');
+  await member.getByRole('button', { name: 'Ask to close my account' }).click();
+  await member.getByText('That is not your current password. Try again.').first().waitFor();
+  expect(await member.getByLabel('Why are you leaving?').inputValue()).toBe('Retiring from practice.');
+  expect(await blockingAxeViolations(member)).toEqual([]);
+  await saveScreenshot(member, 'account-data-wrong-password');
+
+  await member.getByLabel('Your password, to confirm it is you').fill(DEMO_PASSWORD);
+  await member.getByRole('button', { name: 'Ask to close my account' }).click();
+  await member.getByText('Request received').waitFor();
+  await member.getByRole('button', { name: 'Withdraw my request' }).waitFor();
+  await saveScreenshot(member, 'account-data-requested');
+  await member.close();
+
+  const admin = await signedInPage(ADMIN_EMAIL);
+  await admin.goto(`${server.url}/admin/closures`);
+  await admin.getByRole('heading', { name: 'Open requests (1)' }).waitFor();
+  expect(await admin.getByText('Retiring from practice.').isVisible()).toBe(true);
+  expect(await blockingAxeViolations(admin)).toEqual([]);
+  await saveScreenshot(admin, 'admin-closures');
+
+  await admin.getByRole('button', { name: 'Confirm and erase' }).click();
+  await admin.getByText('Account closed').waitFor();
+  await admin.getByRole('heading', { name: 'Open requests (0)' }).waitFor();
+  expect(await blockingAxeViolations(admin)).toEqual([]);
+  await saveScreenshot(admin, 'admin-closures-confirmed');
+  expect(await admin.getByRole('main').getByText(MEMBER_EMAIL).count()).toBe(0);
+  await admin.close();
+
+  const gone = await server.db.db.select({ id: users.id }).from(users).where(eq(users.email, MEMBER_EMAIL));
+  expect(gone).toEqual([]);
+  await browser.context.clearCookies();
+  const page = await browser.context.newPage();
+  await submitSignIn(page, server.url, MEMBER_EMAIL, DEMO_PASSWORD);
+  await page.getByText('That email and password do not match an account.').waitFor();
+  await page.close();
+});
