@@ -46,6 +46,7 @@ export const SERVICE_LINKS: readonly NavLink[] = [
   { href: '/handbook', label: 'Handbook' },
   { href: '/simulator', label: 'Simulator' },
   { href: '/curriculum', label: 'Curriculum' },
+  { href: '/find-a-practitioner', label: 'Find a practitioner' },
   { href: '/register', label: 'Join IECPA' },
 ];
 
