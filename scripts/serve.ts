@@ -17,6 +17,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEnv } from '#src/server/env.ts';
+import { answerEmptyDigestsFromMemory } from '#src/server/http/empty-digest.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
 import { importFirstEdition, openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
@@ -102,6 +103,8 @@ function superviseWorkers(count: number): void {
 }
 
 async function serve(): Promise<void> {
+  // Astro hashes each linked stylesheet's (empty) inline content for the CSP on every request.
+  answerEmptyDigestsFromMemory(crypto.subtle);
   // IECPA_DIST_DIR (relative to the repository, or absolute) lets test runs serve their own build.
   const distDir = new URL(`${process.env.IECPA_DIST_DIR ?? 'dist'}/`, new URL('../', import.meta.url));
   const entry = new URL('server/entry.mjs', distDir);
