@@ -215,6 +215,10 @@ test('the member is mailed at each step; the last mail is kept without the old a
     'We received your request to close your IECPA account',
   );
   expect((await member.personalData.closureStatus())?.status).toBe('requested');
+  const adminNotice = await lastMailTo(handle.db, fixture.admin.email);
+  expect(adminNotice?.subject).toBe('A member asked to close their account');
+  expect(adminNotice?.textBody).toContain('http://portal.test/admin/closures');
+  expect(adminNotice?.textBody).not.toContain(fixture.member.name);
   const { caller: admin } = await callerFor(handle.db, fixture.admin);
   const request = (await admin.personalData.closures()).open.find((r) => r.userId === fixture.member.id);
   const result = await admin.personalData.confirmClosure({ requestId: request?.id ?? '', note: '' });

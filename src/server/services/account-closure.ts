@@ -12,9 +12,9 @@
  * 7 copies of an erased email left in the file without it, none with it). That setting belongs to
  * db/client.ts, which opens every connection.
  */
-import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
-import { accountClosureRequests, memberships, users } from '#db/schema/index.ts';
+import { accountClosureRequests, memberships, userRoles, users } from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { rateLimitAddress } from '../auth/rate-limit.ts';
@@ -191,7 +191,24 @@ export async function requestClosure(
     subject: 'We received your request to close your IECPA account',
     text: `Dear ${user.name},\n\nWe received your request to close your IECPA account. An administrator will confirm it; you will get another mail when that is done. Until then you can still sign in, download your data (${deps.siteUrl}/account/data) and withdraw the request there.\n\nWhen the account is closed, your personal data is erased. The association keeps your membership number and history, your certification and CPD records and the audit trail under a pseudonym that no longer names you.`,
   });
+  await notifyAdmins(db, deps);
   return { ok: true, requestId };
+}
+
+/** Tells every administrator that a request waits, without naming the member (the mail outlives them). */
+async function notifyAdmins(db: Db, deps: ServiceDeps): Promise<void> {
+  const admins = await db
+    .select({ email: users.email })
+    .from(userRoles)
+    .innerJoin(users, eq(users.id, userRoles.userId))
+    .where(and(eq(userRoles.role, 'admin'), isNull(users.erasedAt)));
+  for (const admin of admins) {
+    await deps.mailer.send(db, {
+      to: admin.email,
+      subject: 'A member asked to close their account',
+      text: `A member asked to close their IECPA account. Confirm or decline the request at ${deps.siteUrl}/admin/closures.`,
+    });
+  }
 }
 
 /** Withdraws the member's open request; false when there is none. */
