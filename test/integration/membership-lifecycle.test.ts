@@ -265,3 +265,29 @@ test('renewal and resignation need the confirmation; someone who never applied h
   expect((await trpcErrorOf(caller.membership.resign({ confirm: false }))).code).toBe('BAD_REQUEST');
   expect(await countAllRows(handle)).toEqual(before);
 });
+
+test('two renewals at once (a double click) extend the period once; two suspensions at once record one', async () => {
+  const approvedAt = Date.UTC(2035, 0, 20);
+  const { user, caller } = await applyAndApprove(approvedAt);
+  const expiry = Date.UTC(2036, 0, 20);
+  setClock(expiry - 10 * DAY_MS);
+  const renewals = await Promise.allSettled([
+    caller.membership.renew({ confirm: true }),
+    caller.membership.renew({ confirm: true }),
+  ]);
+  expect(renewals.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  const refused = renewals.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  // The loser saw either the changed row (CONFLICT) or, queued behind the winner, a period not yet due.
+  expect(['CONFLICT', 'BAD_REQUEST']).toContain((refused?.reason as { code?: string } | undefined)?.code);
+  expect((await caller.membership.mine()).membership?.expiresAt).toBe(Date.UTC(2037, 0, 20));
+  expect((await subjectsTo(user.email)).filter((s) => s === 'Your IECPA membership is renewed')).toHaveLength(1);
+
+  const suspensions = await Promise.allSettled([
+    adminCaller.membership.suspend({ userId: user.id, reason: 'First admin.' }),
+    adminCaller.membership.suspend({ userId: user.id, reason: 'Second admin.' }),
+  ]);
+  expect(suspensions.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  const history = (await adminCaller.membership.adminGet({ userId: user.id })).history;
+  expect(history.filter((e) => e.kind === 'suspended')).toHaveLength(1);
+  expect((await subjectsTo(user.email)).filter((s) => s === 'Your IECPA membership is suspended')).toHaveLength(1);
+});

@@ -12,6 +12,7 @@
  * | grace, lapsed            | active                  | the member renews: a new period starts today                  |
  * | active                   | grace                   | the scheduled job, once the expiry has passed                 |
  * | grace                    | lapsed                  | the scheduled job, GRACE_PERIOD_DAYS after the expiry (lapse mail) |
+ * | active                   | lapsed                  | the scheduled job, when it first sees a membership already past the grace period (e.g. after downtime) |
  * | active, grace, lapsed    | suspended               | an admin suspends, with a reason                              |
  * | suspended                | active, grace or lapsed | an admin reinstates, with a reason; which one the period decides |
  * | active, grace, lapsed    | resigned                | the member resigns (after confirming)                         |
