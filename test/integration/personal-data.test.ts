@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
-import { tablesWithoutErasureRule } from '#src/server/services/account-closure.ts';
+import { ERASURE_RULES, tablesWithoutErasureRule } from '#src/server/services/account-closure.ts';
 import {
   exportPersonalData,
+  PERSON_COLUMNS,
   type PersonalDataExport,
   readSchemaMap,
+  SECRET_COLUMNS,
+  STORED_FILE_COLUMNS,
   tablesReferencingUsers,
 } from '#src/server/services/personal-data.ts';
 import { createTestDb } from '#test/helpers/db.ts';
@@ -173,4 +176,33 @@ test("a reviewer's export shows another member's record they reviewed only by it
 test('the export is refused to anonymous visitors', async () => {
   const { caller } = await callerFromToken(handle.db, 'not.a-session');
   await expect(caller.personalData.export()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+});
+
+test('every column the rules name exists, and no table is named that the database does not have', async () => {
+  const schema = await readSchemaMap(handle.db);
+  const has = (table: string, column: string) => (schema.columns[table] ?? []).some((c) => c.name === column);
+  const named = [
+    ...PERSON_COLUMNS.map((p) => [p.table, p.column]),
+    ...Object.entries(SECRET_COLUMNS).flatMap(([table, columns]) => columns.map((c) => [table, c])),
+    ...STORED_FILE_COLUMNS.flatMap((f) => [
+      [f.table, f.storedNameColumn],
+      [f.table, f.typeColumn],
+      ...(f.displayNameColumn ? [[f.table, f.displayNameColumn]] : []),
+    ]),
+    ...Object.entries(ERASURE_RULES).flatMap(([table, rule]) =>
+      rule.action === 'keep' ? Object.keys(rule.reset ?? {}).map((c) => [table, c]) : [],
+    ),
+  ] as [string, string][];
+  expect(named.filter(([table, column]) => !has(table, column))).toEqual([]);
+  expect(Object.keys(ERASURE_RULES).filter((table) => !schema.tables.includes(table))).toEqual([]);
+});
+
+test('every column that looks like a secret is exported as "present"', async () => {
+  const schema = await readSchemaMap(handle.db);
+  const looksSecret = Object.entries(schema.columns).flatMap(([table, columns]) =>
+    columns.filter((c) => /hash|secret|token/i.test(c.name) && c.name !== 'sha256').map((c) => `${table}.${c.name}`),
+  );
+  const listed = Object.entries(SECRET_COLUMNS).flatMap(([table, columns]) => columns.map((c) => `${table}.${c}`));
+  expect(looksSecret.length).toBeGreaterThanOrEqual(5);
+  expect(looksSecret.filter((c) => !listed.includes(c))).toEqual([]);
 });
