@@ -64,156 +64,175 @@ async function savePracticeSession(email: string, scenarioId: string, good: bool
   return saved.score;
 }
 
-test('an educator edits a chapter, a second educator approves and publishes, the member sees the new revision', async () => {
-  const author = await signedInPage('educator@iecpa.test');
-  await author.goto(`${server.url}/educator/edit/chapter/the-equipment`);
-  const live = author.getByRole('region', { name: 'Live preview' });
-  await live.getByText('Up to date').waitFor();
-  await expectAxeClean(author, 'editor');
-  const editor = author.getByLabel('Chapter or module text');
-  await editor.fill(`${await editor.inputValue()}\n\n## Daily checks\n\n${ADDED}\n`);
-  // The live preview follows the typing (rendered by the server's sanitiser), and the draft is saved on the
-  // server within the autosave interval.
-  await live.getByRole('heading', { name: 'Daily checks' }).waitFor();
-  await author
-    .getByTestId('autosave-status')
-    .getByText(/^Saved \d/)
-    .waitFor({ timeout: 15_000 });
-  await expectAxeClean(author, 'editor-live-preview');
-  // Without JavaScript the Preview button renders the same text on the server.
-  await author.getByRole('button', { name: 'Preview', exact: true }).click();
-  const fallback = author.getByRole('region', { name: 'Preview (not saved)' });
-  await fallback.waitFor();
-  expect(await fallback.getByRole('heading', { name: 'Daily checks' }).isVisible()).toBe(true);
-  await author.getByRole('button', { name: 'Save draft' }).click();
-  await author.getByText('Saved as draft revision 2.').waitFor();
-  await author.getByRole('button', { name: 'Submit revision 2 for review' }).click();
-  await author.getByText('Revision 2 is submitted for review by another educator.').waitFor();
-  expect(await author.getByText('You cannot review your own revision.').isVisible()).toBe(true);
-  await author.close();
+/** Long flows on a machine shared with other test runs: several pages, axe runs and server replays each. */
+const LONG_FLOW_MS = 150_000;
 
-  const reviewer = await signedInPage('educator2@iecpa.test');
-  await reviewer.goto(`${server.url}/educator`);
-  await reviewer.getByRole('link', { name: 'The equipment' }).first().click();
-  await reviewer.getByRole('link', { name: 'See what changed since the published revision' }).click();
-  await reviewer.getByRole('heading', { name: 'Revision 1 compared with revision 2' }).waitFor();
-  expect(await reviewer.getByRole('cell', { name: ADDED }).isVisible()).toBe(true);
-  await expectAxeClean(reviewer, 'history-diff');
-  await reviewer.goto(`${server.url}/educator/edit/chapter/the-equipment`);
-  await reviewer.getByRole('button', { name: 'Approve revision 2' }).click();
-  await reviewer.getByText('Revision 2 is approved and can be published.').waitFor();
-  await reviewer.getByLabel('Change note').fill('Added the daily hose check.');
-  await reviewer.getByRole('button', { name: 'Publish revision 2' }).click();
-  await reviewer.getByText('Revision 2 is published.').waitFor();
-  await reviewer.close();
+test(
+  'an educator edits a chapter, a second educator approves and publishes, the member sees the new revision',
+  async () => {
+    const author = await signedInPage('educator@iecpa.test');
+    await author.goto(`${server.url}/educator/edit/chapter/the-equipment`);
+    const live = author.getByRole('region', { name: 'Live preview' });
+    await live.getByText('Up to date').waitFor();
+    await expectAxeClean(author, 'editor');
+    const editor = author.getByLabel('Chapter or module text');
+    await editor.fill(`${await editor.inputValue()}\n\n## Daily checks\n\n${ADDED}\n`);
+    // The live preview follows the typing (rendered by the server's sanitiser); hiding the page saves the
+    // draft on the server at once (the 10 s interval is exercised by the last test).
+    await live.getByRole('heading', { name: 'Daily checks' }).waitFor();
+    await author.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+    await author
+      .getByTestId('autosave-status')
+      .getByText(/^Saved \d/)
+      .waitFor();
+    await expectAxeClean(author, 'editor-live-preview');
+    // Without JavaScript the Preview button renders the same text on the server.
+    await author.getByRole('button', { name: 'Preview', exact: true }).click();
+    const fallback = author.getByRole('region', { name: 'Preview (not saved)' });
+    await fallback.waitFor();
+    expect(await fallback.getByRole('heading', { name: 'Daily checks' }).isVisible()).toBe(true);
+    await author.getByRole('button', { name: 'Save draft' }).click();
+    await author.getByText('Saved as draft revision 2.').waitFor();
+    await author.getByRole('button', { name: 'Submit revision 2 for review' }).click();
+    await author.getByText('Revision 2 is submitted for review by another educator.').waitFor();
+    expect(await author.getByText('You cannot review your own revision.').isVisible()).toBe(true);
+    await author.close();
 
-  const member = await signedInPage('member@iecpa.test');
-  await member.goto(`${server.url}/handbook/the-equipment`);
-  expect(await member.getByTestId('revision').textContent()).toBe('Revision 2');
-  expect(await member.getByText(ADDED).isVisible()).toBe(true);
-  expect(
-    await member.getByRole('navigation', { name: 'Contents' }).getByRole('link', { name: 'Daily checks' }).isVisible(),
-  ).toBe(true);
-  await expectAxeClean(member, 'chapter');
-  await member.getByRole('link', { name: 'What changed in this revision' }).click();
-  await member.getByRole('heading', { name: 'Revision 1 compared with revision 2' }).waitFor();
-  expect(await member.getByText('Added the daily hose check.').isVisible()).toBe(true);
-  expect(await member.getByRole('cell', { name: ADDED }).isVisible()).toBe(true);
-  await expectAxeClean(member, 'changes');
-  await member.close();
-});
+    const reviewer = await signedInPage('educator2@iecpa.test');
+    await reviewer.goto(`${server.url}/educator`);
+    await reviewer.getByRole('link', { name: 'The equipment' }).first().click();
+    await reviewer.getByRole('link', { name: 'See what changed since the published revision' }).click();
+    await reviewer.getByRole('heading', { name: 'Revision 1 compared with revision 2' }).waitFor();
+    expect(await reviewer.getByRole('cell', { name: ADDED }).isVisible()).toBe(true);
+    await expectAxeClean(reviewer, 'history-diff');
+    await reviewer.goto(`${server.url}/educator/edit/chapter/the-equipment`);
+    await reviewer.getByRole('button', { name: 'Approve revision 2' }).click();
+    await reviewer.getByText('Revision 2 is approved and can be published.').waitFor();
+    await reviewer.getByLabel('Change note').fill('Added the daily hose check.');
+    await reviewer.getByRole('button', { name: 'Publish revision 2' }).click();
+    await reviewer.getByText('Revision 2 is published.').waitFor();
+    await reviewer.close();
 
-test('a member completes a module and the progress bar moves', async () => {
-  const slug = 'l1-physiology-of-counterpulsation';
-  const published = await getPublished(server.db.db, 'module', slug);
-  if (!published) throw new Error('module not imported');
-  const page = await signedInPage('member@iecpa.test');
+    const member = await signedInPage('member@iecpa.test');
+    await member.goto(`${server.url}/handbook/the-equipment`);
+    expect(await member.getByTestId('revision').textContent()).toBe('Revision 2');
+    expect(await member.getByText(ADDED).isVisible()).toBe(true);
+    expect(
+      await member
+        .getByRole('navigation', { name: 'Contents' })
+        .getByRole('link', { name: 'Daily checks' })
+        .isVisible(),
+    ).toBe(true);
+    await expectAxeClean(member, 'chapter');
+    await member.getByRole('link', { name: 'What changed in this revision' }).click();
+    await member.getByRole('heading', { name: 'Revision 1 compared with revision 2' }).waitFor();
+    expect(await member.getByText('Added the daily hose check.').isVisible()).toBe(true);
+    expect(await member.getByRole('cell', { name: ADDED }).isVisible()).toBe(true);
+    await expectAxeClean(member, 'changes');
+    await member.close();
+  },
+  LONG_FLOW_MS,
+);
 
-  await page.goto(`${server.url}/curriculum/level-1`);
-  expect(await page.getByTestId('progress-percent').textContent()).toBe('0%');
-  await expectAxeClean(page, 'level-before');
+test(
+  'a member completes a module and the progress bar moves',
+  async () => {
+    const slug = 'l1-physiology-of-counterpulsation';
+    const published = await getPublished(server.db.db, 'module', slug);
+    if (!published) throw new Error('module not imported');
+    const page = await signedInPage('member@iecpa.test');
 
-  for (const chapter of new Set(published.frontMatter.reading.map((r) => r.chapter))) {
-    await page.goto(`${server.url}/handbook/${chapter}`);
-    await page.getByRole('button', { name: 'Mark this chapter as read' }).click();
-    await page.getByText('You have marked this chapter as read.').waitFor();
-  }
+    await page.goto(`${server.url}/curriculum/level-1`);
+    expect(await page.getByTestId('progress-percent').textContent()).toBe('0%');
+    await expectAxeClean(page, 'level-before');
 
-  await page.goto(`${server.url}/curriculum/level-1/${slug}`);
-  await expectAxeClean(page, 'module');
-  for (const question of published.frontMatter.quiz) {
-    for (const optionId of question.correct) await page.locator(`#q-${question.id}-${optionId}`).check();
-  }
-  await page.getByRole('button', { name: 'Submit answers' }).click();
-  await page.getByText('Quiz passed').waitFor();
-  expect(await page.getByTestId('quiz-score').textContent()).toContain('(100%)');
-  const exercise = published.frontMatter.simulatorExercise;
-  if (!exercise) throw new Error('the module should have a simulator exercise');
-  expect(await page.getByText('Module completed').count()).toBe(0);
+    for (const chapter of new Set(published.frontMatter.reading.map((r) => r.chapter))) {
+      await page.goto(`${server.url}/handbook/${chapter}`);
+      await page.getByRole('button', { name: 'Mark this chapter as read' }).click();
+      await page.getByText('You have marked this chapter as read.').waitFor();
+    }
 
-  // The exercise opens the simulator on its scenario; a session below the target does not complete it.
-  await page.getByRole('link', { name: 'Open the exercise in the simulator' }).click();
-  await page.waitForURL(`${server.url}/simulator?scenario=${exercise.scenario}`);
-  expect(await page.getByLabel('Scenario').inputValue()).toBe(exercise.scenario);
-  const poorScore = await savePracticeSession('member@iecpa.test', exercise.scenario, false);
-  await page.goto(`${server.url}/curriculum/level-1/${slug}`);
-  const status = page.getByTestId('exercise-status');
-  expect(await status.textContent()).toContain('Not done yet.');
-  expect(await status.textContent()).toContain(`score ${Math.round(poorScore)} (target 70)`);
-  expect(await page.getByTestId('module-completed').count()).toBe(0);
+    await page.goto(`${server.url}/curriculum/level-1/${slug}`);
+    await expectAxeClean(page, 'module');
+    for (const question of published.frontMatter.quiz) {
+      for (const optionId of question.correct) await page.locator(`#q-${question.id}-${optionId}`).check();
+    }
+    await page.getByRole('button', { name: 'Submit answers' }).click();
+    await page.getByText('Quiz passed').waitFor();
+    expect(await page.getByTestId('quiz-score').textContent()).toContain('(100%)');
+    const exercise = published.frontMatter.simulatorExercise;
+    if (!exercise) throw new Error('the module should have a simulator exercise');
+    expect(await page.getByText('Module completed').count()).toBe(0);
 
-  const goodScore = await savePracticeSession('member@iecpa.test', exercise.scenario, true);
-  await page.reload();
-  expect(await status.textContent()).toContain('Done');
-  expect(await status.textContent()).toContain(`score ${Math.round(goodScore)} (target 70)`);
-  await page.getByTestId('module-completed').waitFor();
-  await expectAxeClean(page, 'module-exercise-done');
+    // The exercise opens the simulator on its scenario; a session below the target does not complete it.
+    await page.getByRole('link', { name: 'Open the exercise in the simulator' }).click();
+    await page.waitForURL(`${server.url}/simulator?scenario=${exercise.scenario}`);
+    expect(await page.getByLabel('Scenario').inputValue()).toBe(exercise.scenario);
+    const poorScore = await savePracticeSession('member@iecpa.test', exercise.scenario, false);
+    await page.goto(`${server.url}/curriculum/level-1/${slug}`);
+    const status = page.getByTestId('exercise-status');
+    expect(await status.textContent()).toContain('Not done yet.');
+    expect(await status.textContent()).toContain(`score ${Math.round(poorScore)} (target 70)`);
+    expect(await page.getByTestId('module-completed').count()).toBe(0);
 
-  await page.goto(`${server.url}/curriculum/level-1`);
-  const percent = await page.getByTestId('progress-percent').textContent();
-  expect(Number.parseInt(percent ?? '0', 10)).toBeGreaterThan(0);
-  expect(await page.getByTestId(`state-${slug}`).textContent()).toBe('Completed');
-  await expectAxeClean(page, 'level-after');
+    const goodScore = await savePracticeSession('member@iecpa.test', exercise.scenario, true);
+    await page.reload();
+    expect(await status.textContent()).toContain('Done');
+    expect(await status.textContent()).toContain(`score ${Math.round(goodScore)} (target 70)`);
+    await page.getByTestId('module-completed').waitFor();
+    await expectAxeClean(page, 'module-exercise-done');
 
-  await page.goto(`${server.url}/cpd`);
-  expect(await page.getByTestId('cpd-approved').textContent()).toBe(String(published.frontMatter.cpdCredits));
-  await expectAxeClean(page, 'cpd');
-  await page.close();
-});
+    await page.goto(`${server.url}/curriculum/level-1`);
+    const percent = await page.getByTestId('progress-percent').textContent();
+    expect(Number.parseInt(percent ?? '0', 10)).toBeGreaterThan(0);
+    expect(await page.getByTestId(`state-${slug}`).textContent()).toBe('Completed');
+    await expectAxeClean(page, 'level-after');
 
-test('the editor saves unsaved text on the server, offers it back after a reload, and is told of a newer draft', async () => {
-  const page = await signedInPage('educator@iecpa.test');
-  const here = `${server.url}/educator/edit/chapter/special-patient-groups`;
-  await page.goto(here);
-  const editor = page.getByLabel('Chapter or module text');
-  const original = await editor.inputValue();
-  await editor.fill(`${original}\nA paragraph typed but never saved.\n`);
-  const status = page.getByTestId('autosave-status');
-  await status.getByText(/^Saved \d/).waitFor({ timeout: 15_000 });
-  await page.reload();
-  expect(await editor.inputValue()).toBe(original);
-  await page.getByText('The server kept text you had not saved as a draft').waitFor();
-  await page.getByRole('button', { name: 'Restore unsaved text' }).click();
-  expect(await editor.inputValue()).toContain('A paragraph typed but never saved.');
-  await expectAxeClean(page, 'editor-restore');
+    await page.goto(`${server.url}/cpd`);
+    expect(await page.getByTestId('cpd-approved').textContent()).toBe(String(published.frontMatter.cpdCredits));
+    await expectAxeClean(page, 'cpd');
+    await page.close();
+  },
+  LONG_FLOW_MS,
+);
 
-  // Another educator saves a draft meanwhile; the next autosave (here: the tab is hidden) is refused and says so.
-  const base = Number(await page.locator('input[name="baseRevision"]').inputValue());
-  const other = await saveDraft(server.db.db, await userIdOf('educator2@iecpa.test'), {
-    kind: 'chapter',
-    slug: 'special-patient-groups',
-    baseRevision: base,
-    source: `${original}\nThe other educator's paragraph.\n`,
-  });
-  expect(other.ok).toBe(true);
-  await editor.fill(`${await editor.inputValue()}More text.\n`);
-  await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
-  await status.getByText(/^Not saved: Elif Educator saved a newer draft/).waitFor();
-  expect(await editor.inputValue()).toContain('More text.');
-  await expectAxeClean(page, 'editor-autosave-conflict');
-  // "Save draft" shows both texts; nothing was overwritten.
-  await page.getByRole('button', { name: 'Save draft' }).click();
-  await page.getByText('Someone saved while you were editing').waitFor();
-  expect(await editor.inputValue()).toContain('More text.');
-  await page.close();
-});
+test(
+  'the editor saves unsaved text on the server, offers it back after a reload, and is told of a newer draft',
+  async () => {
+    const page = await signedInPage('educator@iecpa.test');
+    const here = `${server.url}/educator/edit/chapter/special-patient-groups`;
+    await page.goto(here);
+    const editor = page.getByLabel('Chapter or module text');
+    const original = await editor.inputValue();
+    await editor.fill(`${original}\nA paragraph typed but never saved.\n`);
+    const status = page.getByTestId('autosave-status');
+    await status.getByText(/^Saved \d/).waitFor({ timeout: 15_000 });
+    await page.reload();
+    expect(await editor.inputValue()).toBe(original);
+    await page.getByText('The server kept text you had not saved as a draft').waitFor();
+    await page.getByRole('button', { name: 'Restore unsaved text' }).click();
+    expect(await editor.inputValue()).toContain('A paragraph typed but never saved.');
+    await expectAxeClean(page, 'editor-restore');
+
+    // Another educator saves a draft meanwhile; the next autosave (here: the tab is hidden) is refused and says so.
+    const base = Number(await page.locator('input[name="baseRevision"]').inputValue());
+    const other = await saveDraft(server.db.db, await userIdOf('educator2@iecpa.test'), {
+      kind: 'chapter',
+      slug: 'special-patient-groups',
+      baseRevision: base,
+      source: `${original}\nThe other educator's paragraph.\n`,
+    });
+    expect(other.ok).toBe(true);
+    await editor.fill(`${await editor.inputValue()}More text.\n`);
+    await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+    await status.getByText(/^Not saved: Elif Educator saved a newer draft/).waitFor();
+    expect(await editor.inputValue()).toContain('More text.');
+    await expectAxeClean(page, 'editor-autosave-conflict');
+    // "Save draft" shows both texts; nothing was overwritten.
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Someone saved while you were editing').waitFor();
+    expect(await editor.inputValue()).toContain('More text.');
+    await page.close();
+  },
+  LONG_FLOW_MS,
+);
