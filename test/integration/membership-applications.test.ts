@@ -296,3 +296,18 @@ test('categories: the public list hides archived ones; an admin edit is audited 
     'NOT_FOUND',
   );
 });
+
+test('two admins approving at once: one approval, one number, the other is told it changed', async () => {
+  const { user, application } = await submittedApplicant();
+  const secondAdmin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true });
+  const { caller: secondCaller } = await callerFor(handle.db, secondAdmin);
+  const outcomes = await Promise.allSettled([
+    adminCaller.applications.approve({ applicationId: application.id }),
+    secondCaller.applications.approve({ applicationId: application.id }),
+  ]);
+  expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+  const refused = outcomes.find((o) => o.status === 'rejected');
+  expect((refused as PromiseRejectedResult).reason.code).toBe('CONFLICT');
+  const history = await handle.db.select().from(membershipEvents).where(eq(membershipEvents.userId, user.id));
+  expect(history.map((h) => h.kind)).toEqual(['applied', 'approved']);
+});

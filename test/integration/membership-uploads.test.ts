@@ -1,9 +1,11 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { membershipDocuments } from '#db/schema/index.ts';
+import { appRouter } from '#src/server/api/root.ts';
 import type { SessionUser } from '#src/server/auth/session.ts';
 import { DOCUMENT_UPLOAD_BODY_BYTES, MAX_BODY_BYTES, maxBodyBytesFor } from '#src/server/http/security-headers.ts';
 import {
@@ -246,4 +248,31 @@ test('only the document upload routes accept bodies over 1 MiB', () => {
   ]) {
     expect(maxBodyBytesFor(path)).toBe(MAX_BODY_BYTES);
   }
+});
+
+test('the upload procedure takes multipart form data over HTTP, as a browser island would send it', async () => {
+  const { ctx } = await callerFor(handle.db, applicant);
+  const body = form('over-http.pdf', PDF);
+  const response = await fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req: new Request('http://portal.test/api/trpc/applications.uploadDocument', { method: 'POST', body }),
+    router: appRouter,
+    createContext: () => ctx,
+  });
+  expect(response.status).toBe(200);
+  const json = (await response.json()) as { result: { data: { originalName: string; mimeType: string } } };
+  expect(json.result.data).toMatchObject({ originalName: 'over-http.pdf', mimeType: 'application/pdf' });
+
+  const refused = await fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req: new Request('http://portal.test/api/trpc/applications.uploadDocument', {
+      method: 'POST',
+      body: form('licence.pdf', ELF),
+    }),
+    router: appRouter,
+    createContext: () => ctx,
+  });
+  expect(refused.status).toBe(400);
+  const error = (await refused.json()) as { error: { message: string; data: { fieldErrors: Record<string, string> } } };
+  expect(error.error.data.fieldErrors).toEqual({ file: UPLOAD_REFUSAL_MESSAGES['wrong-type'] });
 });

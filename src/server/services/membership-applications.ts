@@ -382,6 +382,29 @@ async function addEvent(
     .values({ id: newId(), applicationId, at: now, actorId, kind, message: text });
 }
 
+/**
+ * Moves an application on, but only from one of `from`: a request that lost a race with another (two admins
+ * deciding at once, a withdrawal during review) changes nothing and is told so. Always the first write of
+ * its transaction, so returning the refusal leaves nothing written.
+ */
+async function moveApplication(
+  tx: Tx,
+  id: string,
+  from: readonly ApplicationStatus[],
+  values: Partial<typeof membershipApplications.$inferInsert>,
+): Promise<boolean> {
+  const moved = await tx
+    .update(membershipApplications)
+    .set(values)
+    .where(and(eq(membershipApplications.id, id), inArray(membershipApplications.status, [...from])))
+    .returning({ id: membershipApplications.id });
+  return moved.length > 0;
+}
+
+function raced(): Refusal {
+  return refuse('CONFLICT', 'The application changed a moment ago (someone else acted on it). Reload it and check.');
+}
+
 /** Why `userId` cannot start an application for `category`, or null. */
 async function startRefusal(db: Reader, userId: string, category: MembershipCategory): Promise<string | null> {
   const [membership] = await db
@@ -453,10 +476,8 @@ export async function saveDraft(
         }
       : { ethicsVersion: null, ethicsAcceptedAt: null };
     if (open) {
-      await tx
-        .update(membershipApplications)
-        .set({ ...fields, ...ethics })
-        .where(eq(membershipApplications.id, open.id));
+      const moved = await moveApplication(tx, open.id, ['draft', 'info-requested'], { ...fields, ...ethics });
+      if (!moved) return raced();
       await writeAudit(
         tx,
         { actorId: userId, action: 'membership.application-saved', subjectId: open.id, ipAddress: meta.ipAddress },
@@ -563,10 +584,12 @@ export async function submitApplication(
     if (Object.keys(problems).length > 0) {
       return refuse('BAD_REQUEST', 'Your application is not complete yet.', problems);
     }
-    await tx
-      .update(membershipApplications)
-      .set({ status: 'submitted', submittedAt: now, updatedAt: now })
-      .where(and(eq(membershipApplications.id, open.id), eq(membershipApplications.status, 'draft')));
+    const moved = await moveApplication(tx, open.id, ['draft'], {
+      status: 'submitted',
+      submittedAt: now,
+      updatedAt: now,
+    });
+    if (!moved) return raced();
     // The same record registration keeps: which version of the code was accepted, and when.
     await tx.insert(consents).values({
       id: newId(),
@@ -622,10 +645,8 @@ export async function replyToReviewers(
     if (Object.keys(problems).length > 0) {
       return refuse('BAD_REQUEST', 'Your application is not complete yet.', problems);
     }
-    await tx
-      .update(membershipApplications)
-      .set({ status: 'submitted', updatedAt: now })
-      .where(and(eq(membershipApplications.id, open.id), eq(membershipApplications.status, 'info-requested')));
+    const moved = await moveApplication(tx, open.id, ['info-requested'], { status: 'submitted', updatedAt: now });
+    if (!moved) return raced();
     await addEvent(tx, open.id, userId, 'applicant-replied', input.message, now);
     await writeAudit(
       tx,
@@ -658,10 +679,12 @@ export async function withdrawApplication(
   const outcome = await db.transaction(async (tx): Promise<StepResult> => {
     const open = await openApplicationRow(tx, userId);
     if (!open) return refuse('NOT_FOUND', 'You have no open application to withdraw.');
-    await tx
-      .update(membershipApplications)
-      .set({ status: 'withdrawn', decidedAt: now, updatedAt: now })
-      .where(eq(membershipApplications.id, open.id));
+    const moved = await moveApplication(tx, open.id, OPEN_STATUSES, {
+      status: 'withdrawn',
+      decidedAt: now,
+      updatedAt: now,
+    });
+    if (!moved) return raced();
     await addEvent(tx, open.id, userId, 'withdrawn', 'Application withdrawn by the applicant.', now);
     if (open.status !== 'draft') {
       await discardPendingMembership(tx, { userId, actorId: userId, now, reason: 'Application withdrawn.' });
@@ -734,10 +757,13 @@ export async function approveApplication(
     outcome = await db.transaction(async (tx): Promise<ApproveResult> => {
       const row = await decidable(tx, input.applicationId, DECIDABLE_STATUSES);
       if (isRefusal(row)) return row;
-      await tx
-        .update(membershipApplications)
-        .set({ status: 'approved', decidedAt: now, decidedBy: actorId, updatedAt: now })
-        .where(eq(membershipApplications.id, row.id));
+      const moved = await moveApplication(tx, row.id, DECIDABLE_STATUSES, {
+        status: 'approved',
+        decidedAt: now,
+        decidedBy: actorId,
+        updatedAt: now,
+      });
+      if (!moved) return raced();
       const { number } = await activateMembership(tx, { userId: row.userId, categoryId: row.categoryId, actorId, now });
       await tx
         .insert(userRoles)
@@ -788,10 +814,14 @@ export async function rejectApplication(
   const outcome = await db.transaction(async (tx): Promise<StepResult> => {
     const row = await decidable(tx, input.applicationId, DECIDABLE_STATUSES);
     if (isRefusal(row)) return row;
-    await tx
-      .update(membershipApplications)
-      .set({ status: 'rejected', decidedAt: now, decidedBy: actorId, decisionReason: input.reason, updatedAt: now })
-      .where(eq(membershipApplications.id, row.id));
+    const moved = await moveApplication(tx, row.id, DECIDABLE_STATUSES, {
+      status: 'rejected',
+      decidedAt: now,
+      decidedBy: actorId,
+      decisionReason: input.reason,
+      updatedAt: now,
+    });
+    if (!moved) return raced();
     await discardPendingMembership(tx, { userId: row.userId, actorId, now, reason: input.reason });
     await addEvent(tx, row.id, actorId, 'rejected', input.reason, now);
     await writeAudit(
@@ -832,10 +862,8 @@ export async function requestMoreInformation(
   const outcome = await db.transaction(async (tx): Promise<StepResult> => {
     const row = await decidable(tx, input.applicationId, ['submitted']);
     if (isRefusal(row)) return row;
-    await tx
-      .update(membershipApplications)
-      .set({ status: 'info-requested', updatedAt: now })
-      .where(eq(membershipApplications.id, row.id));
+    const moved = await moveApplication(tx, row.id, ['submitted'], { status: 'info-requested', updatedAt: now });
+    if (!moved) return raced();
     await addEvent(tx, row.id, actorId, 'info-requested', input.message, now);
     await writeAudit(
       tx,
