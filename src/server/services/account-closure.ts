@@ -470,7 +470,8 @@ export async function eraseUser(
   // The audit trail first, while the records its rows are about (applications, documents) still exist to be
   // recognised. The trigger (migration 0007) allows exactly this change: IP cleared, details replaced by
   // the marker; who (by id), what and when stay.
-  const auditRows = references.find((r) => r.table === 'audit_log')?.owner;
+  const auditReference = references.find((r) => r.table === 'audit_log');
+  const auditRows = auditReference && orConditions([auditReference.owner, auditReference.actor]);
   if (auditRows) {
     await tx.run(sql`update audit_log set ip_address = null, details = '{"redacted":true}' where ${auditRows}`);
   }
@@ -517,6 +518,15 @@ export async function eraseUser(
   }
   await optimiseFullTextIndexes(tx);
   return { formerEmail: user.email, membershipNumber: membership?.number ?? null, files };
+}
+
+function orConditions(conditions: (SQL | null)[]): SQL | null {
+  const present = conditions.filter((c): c is SQL => c !== null);
+  if (present.length === 0) return null;
+  return sql.join(
+    present.map((c) => sql`(${c})`),
+    sql` or `,
+  );
 }
 
 /** Addresses the person used: their sessions and the audit rows about them. */

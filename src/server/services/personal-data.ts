@@ -104,7 +104,8 @@ export interface PersonColumn {
  */
 export const PERSON_COLUMNS: readonly PersonColumn[] = [
   // The audit trail keeps ids, not foreign keys, so it outlives the users it names.
-  { table: 'audit_log', column: 'actor_id', match: 'user-id', role: 'owner' },
+  // What the user did to others' accounts or records: their own act, but the details are about someone else.
+  { table: 'audit_log', column: 'actor_id', match: 'user-id', role: 'actor' },
   // Subjects are users or records (applications, documents): both are about the user when they own them.
   { table: 'audit_log', column: 'subject_id', match: 'own-record-id', role: 'owner' },
   { table: 'mail_outbox', column: 'to_address', match: 'email', role: 'owner' },
@@ -360,12 +361,14 @@ export interface PersonalDataExport {
   files: ExportedFile[];
 }
 
-const ABOUT =
-  'All data the IECPA portal holds about you, one entry per database table, with the rows that refer to you. ' +
-  'Secrets (password hash, session and link tokens, two-factor secret, recovery codes) are shown as "present", ' +
-  "never their value. Rows where you acted on another member's record (as reviewer, examiner or admin) show " +
-  'only the record\'s key and the columns naming you. Uploaded files are listed under "files"; download them ' +
-  'from the pages where you uploaded them. Times are milliseconds since 1 January 1970 UTC.';
+const ABOUT = [
+  'All data the IECPA portal holds about you, one entry per database table, with the rows that refer to you.',
+  'Secrets (password hash, session and link tokens, two-factor secret, recovery codes) are shown as "present",',
+  "never their value. Rows where you acted on another member's record (as reviewer, examiner or admin) show",
+  "only the record's key and the columns naming you (audit log: also the action and its time).",
+  'Uploaded files are listed under "files"; download them from the pages where you uploaded them.',
+  'Times are milliseconds since 1 January 1970 UTC.',
+].join(' ');
 
 /** The export, or null when there is no such user. */
 export async function exportPersonalData(
@@ -407,9 +410,15 @@ export async function exportPersonalData(
   };
 }
 
+/** Columns a reduced row keeps besides the key and the user's id: what was done and when, nothing about whom. */
+const REDUCED_ROW_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  audit_log: ['at', 'action'],
+};
+
 function reducedRow(schema: SchemaMap, ref: TableReference, row: Row, userId: string): Row {
   const out: Row = { _reduced: 'You acted on this record; it belongs to another member.' };
   for (const key of keyColumns(schema, ref.table)) out[key] = exportValue(row[key]);
+  for (const column of REDUCED_ROW_COLUMNS[ref.table] ?? []) out[column] = exportValue(row[column]);
   for (const column of ref.personColumns) if (row[column] === userId) out[column] = userId;
   return out;
 }
