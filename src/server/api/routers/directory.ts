@@ -14,7 +14,10 @@ const userIdInput = z.object({ userId: z.string().min(1).max(64) });
  */
 const saveProfileInput = memberProfileFields.extend({
   photo: z
-    .object({ bytes: z.instanceof(Uint8Array), fileName: z.string().max(255) })
+    .object({
+      bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'Choose a photo file.'),
+      fileName: z.string().max(255),
+    })
     .nullable()
     .default(null),
 });
