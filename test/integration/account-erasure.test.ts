@@ -276,6 +276,29 @@ test('confirming the same request twice is refused the second time and writes no
   expect(await countAllRows(handle)).toEqual(before);
 });
 
+test('two admins confirming the same request at once: one erases, the other is told it is decided', async () => {
+  const fixture = await makeMemberWithData(handle, uploadDir);
+  const { caller: member } = await callerFromToken(handle.db, fixture.member.sessionToken);
+  await member.personalData.requestClosure({ reason: '', password: MEMBER_PASSWORD });
+  const second = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true });
+  const { caller: first } = await callerFor(handle.db, fixture.admin);
+  const { caller: other } = await callerFor(handle.db, second);
+  const request = (await first.personalData.closures()).open.find((r) => r.userId === fixture.member.id);
+  const input = { requestId: request?.id ?? '', note: '' };
+  const outcomes = await Promise.allSettled([
+    first.personalData.confirmClosure(input),
+    other.personalData.confirmClosure(input),
+  ]);
+  expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+  const refused = outcomes.find((o) => o.status === 'rejected');
+  expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+  const erased = await handle.client.execute({
+    sql: "select count(*) as n from audit_log where action = 'account.erased' and subject_id = ?",
+    args: [fixture.member.id],
+  });
+  expect(Number(erased.rows[0]?.n)).toBe(1);
+});
+
 test('a closure request with the wrong password is refused and writes nothing', async () => {
   const member = await makeUser(handle.db);
   const { caller } = await callerFor(handle.db, member);
