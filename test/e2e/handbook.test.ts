@@ -52,7 +52,8 @@ async function userIdOf(email: string): Promise<string> {
 async function savePracticeSession(email: string, scenarioId: string, good: boolean): Promise<number> {
   const scenario = getScenario(scenarioId);
   if (!scenario) throw new Error(`no scenario ${scenarioId}`);
-  const durationMs = 40_000;
+  // 30 s leaves 10 s of scored beats after the rubric's grace period; a poor run stops inside it (score 0).
+  const durationMs = good ? 30_000 : 5_000;
   const controlLog = good ? idealControlLog(scenario, DEFAULT_RUBRIC, durationMs) : [];
   const saved = await savePractice(server.db.db, await userIdOf(email), {
     scenarioId,
