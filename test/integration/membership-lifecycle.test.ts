@@ -165,6 +165,12 @@ test('the whole lifecycle: apply, more information, approve with a number, remin
   const resigned = await caller.membership.resign({ confirm: true });
   expect(resigned.status).toBe('resigned');
   expect((await lastMailTo(handle.db, user.email))?.subject).toBe('You have resigned from IECPA');
+  const afterResigning = await caller.membership.mine();
+  expect(afterResigning.renewal).toEqual({
+    allowed: false,
+    message: 'You resigned from the association. To rejoin, apply again: you keep your membership number.',
+  });
+  expect(afterResigning.canResign).toBe(false);
 
   // The member's history (newest first) and the admin's view tell the same story.
   const adminView = await adminCaller.membership.adminGet({ userId: user.id });

@@ -269,7 +269,7 @@ test('bad input is refused with a clear message and nothing written', async () =
   const renewSuspended = await trpcErrorOf(memberCaller.membership.renew({ confirm: true }));
   expect([renewSuspended.code, renewSuspended.message]).toEqual([
     'BAD_REQUEST',
-    'This membership cannot be renewed in its current status. Contact the association.',
+    'A suspended membership cannot be renewed. Contact the association.',
   ]);
   const resignSuspended = await trpcErrorOf(memberCaller.membership.resign({ confirm: true }));
   expect(resignSuspended.code).toBe('BAD_REQUEST');

@@ -391,7 +391,14 @@ export async function getMembershipPayments(db: DbOrTx, userId: string): Promise
 
 // ---------------------------------------------------------------- renewal and resignation (the member)
 
-export type RenewalRefusal = 'no-membership' | 'lifetime' | 'too-early' | 'not-renewable' | 'changed';
+export type RenewalRefusal =
+  | 'no-membership'
+  | 'lifetime'
+  | 'too-early'
+  | 'pending'
+  | 'suspended'
+  | 'resigned'
+  | 'changed';
 
 export type RenewalCheck =
   | { allowed: true; newPeriodStartsAt: number; newExpiresAt: number }
@@ -406,7 +413,9 @@ export function checkRenewal(
   nowMs: number,
 ): RenewalCheck {
   if (!membership) return { allowed: false, reason: 'no-membership' };
-  if (!['active', 'grace', 'lapsed'].includes(membership.status)) return { allowed: false, reason: 'not-renewable' };
+  const { status } = membership;
+  if (status === 'pending' || status === 'suspended' || status === 'resigned')
+    return { allowed: false, reason: status };
   if (membership.term === 'lifetime' || membership.expiresAt === null) return { allowed: false, reason: 'lifetime' };
   if (membership.expiresAt > nowMs) {
     if (membership.status === 'active' && membership.expiresAt - nowMs > RENEWAL_WINDOW_MS) {
@@ -425,7 +434,9 @@ export const RENEWAL_REFUSAL_MESSAGES: Record<RenewalRefusal, string> = {
   'no-membership': 'You have no membership to renew. Apply for membership first.',
   lifetime: 'Your membership is for life: there is nothing to renew.',
   'too-early': `You can renew from ${RENEWAL_WINDOW_DAYS} days before your membership expires.`,
-  'not-renewable': 'This membership cannot be renewed in its current status. Contact the association.',
+  pending: 'Your application is still being reviewed: there is nothing to renew yet.',
+  suspended: 'A suspended membership cannot be renewed. Contact the association.',
+  resigned: 'You resigned from the association. To rejoin, apply again: you keep your membership number.',
   changed: 'Your membership changed while you were renewing. Reload the page and try again.',
 };
 
