@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { auditLog, consents, membershipEvents, memberships, userRoles } from '#db/schema/index.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
+import { flattenFieldErrors } from '#src/server/api/trpc.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { callerFor, lastMailTo, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
@@ -310,4 +311,29 @@ test('two admins approving at once: one approval, one number, the other is told 
   expect((refused as PromiseRejectedResult).reason.code).toBe('CONFLICT');
   const history = await handle.db.select().from(membershipEvents).where(eq(membershipEvents.userId, user.id));
   expect(history.map((h) => h.kind)).toEqual(['applied', 'approved']);
+});
+
+test('a category edit with missing or out-of-range fields is refused field by field and writes nothing', async () => {
+  const [practitioner] = await adminCaller.applications.allCategories();
+  if (!practitioner) throw new Error('no categories');
+  const before = await countAllRows(handle);
+  const error = await trpcErrorOf(
+    adminCaller.applications.updateCategory({
+      ...practitioner,
+      name: '  ',
+      minDocuments: 11,
+      // Forms post numbers as text; the procedure reads them as numbers.
+      sortOrder: '-1' as unknown as number,
+    }),
+  );
+  expect(error.code).toBe('BAD_REQUEST');
+  expect(Object.keys(flattenFieldErrors(error.cause) ?? {}).sort()).toEqual(['minDocuments', 'name', 'sortOrder']);
+  expect(await countAllRows(handle)).toEqual(before);
+  const saved = await adminCaller.applications.updateCategory({
+    ...practitioner,
+    minDocuments: '2' as unknown as number,
+    eligibleProfessions: ['nurse', 'nurse', 'physician'],
+  });
+  expect(saved).toMatchObject({ minDocuments: 2, eligibleProfessions: ['nurse', 'physician'] });
+  await adminCaller.applications.updateCategory(practitioner);
 });
