@@ -62,6 +62,8 @@ const PUBLIC_PAGES = [
   { name: 'ethics', path: '/ethics' },
   { name: 'history', path: '/history' },
   { name: 'about-ecp', path: '/about-ecp' },
+  { name: 'membership', path: '/membership' },
+  { name: 'find-a-practitioner', path: '/find-a-practitioner' },
   { name: 'not-found', path: '/no-such-page', status: 404 },
   { name: 'register', path: '/register' },
   { name: 'sign-in', path: '/sign-in' },
@@ -99,6 +101,7 @@ const ACCOUNT_PAGES: readonly AccountPage[] = [
   { name: 'sign-in-two-factor', path: '/sign-in/two-factor', who: 'adminPending' },
   { name: 'admin-users', path: '/admin/users', who: 'admin' },
   { name: 'admin-outbox', path: '/admin/outbox', who: 'admin' },
+  { name: 'admin-members', path: '/admin/members', who: 'admin' },
   { name: 'forbidden', path: '/forbidden', who: 'member', status: 403 },
 ];
 
@@ -121,6 +124,7 @@ test('on a phone-sized screen no form or account page scrolls sideways', async (
     { name: 'sign-in-two-factor', path: '/sign-in/two-factor', who: 'adminPending' },
     { name: 'admin-users', path: '/admin/users', who: 'admin' },
     { name: 'admin-outbox', path: '/admin/outbox', who: 'admin' },
+    { name: 'admin-members', path: '/admin/members', who: 'admin' },
   ] as const;
   const overflowing: string[] = [];
   for (const { name, path, who } of pages) {
