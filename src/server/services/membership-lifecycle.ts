@@ -16,6 +16,7 @@
  * | active, grace, lapsed    | suspended               | an admin suspends, with a reason                              |
  * | suspended                | active, grace or lapsed | an admin reinstates, with a reason; which one the period decides |
  * | active, grace, lapsed    | resigned                | the member resigns (after confirming)                         |
+ * | any but resigned         | resigned                | an admin confirms the member's account closure (account-closure.ts) |
  *
  * Every change writes a history row (membership_events) and an audit row in the same transaction. Mail to
  * the member is recorded after the commit (the mailer may keep using the database handle it is given for
