@@ -292,15 +292,18 @@ function listedCondition(view: DirectoryView): SQL {
   return sql.join(conditions, sql` and `);
 }
 
-/** Visibilities an audience may see, for filtering in SQL. */
-function visibleTo(audience: Audience): FieldVisibility[] {
-  return (['public', 'members', 'hidden'] as const).filter((v) => canSee(v, audience));
+/**
+ * Visibilities a search may match for an audience: the same rule as the index columns, so a hidden field is
+ * found by no one (admins see it on the page, but the directory does not search it).
+ */
+function searchableVisibilities(audience: Audience): FieldVisibility[] {
+  return audience === 'public' ? ['public'] : ['public', 'members'];
 }
 
 /**
  * One page of the directory for a viewer: in the public view public fields only (whoever looks), in the
  * members' view what the viewer's audience allows. Text is matched through FTS5 on the columns that
- * audience may see; the country filter is exact and only matches a visible location.
+ * audience may search; the country filter is exact and follows the same rule.
  */
 export async function searchDirectory(
   db: DbOrTx,
@@ -318,7 +321,7 @@ export async function searchDirectory(
   }
   if (input.country) {
     conditions.push(
-      sql`${memberProfiles.country} = ${input.country} and ${memberProfiles.locationVisibility} in (${inList(visibleTo(audience))})`,
+      sql`${memberProfiles.country} = ${input.country} and ${memberProfiles.locationVisibility} in (${inList(searchableVisibilities(audience))})`,
     );
   }
   const where = sql.join(conditions, sql` and `);
