@@ -24,6 +24,18 @@ afterAll(async () => {
   await server?.stop();
 });
 
+const PHONE_WIDTH_PX = 390;
+
+/** How far the page scrolls sideways at phone width (0: it fits); leaves a phone screenshot. */
+async function phoneOverflowPx(page: Page, screenshot: string): Promise<number> {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: PHONE_WIDTH_PX, height: 800 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await saveScreenshot(page, screenshot);
+  if (before) await page.setViewportSize(before);
+  return overflow;
+}
+
 async function signedInPage(email: string): Promise<Page> {
   await browser.context.clearCookies();
   const page = await browser.context.newPage();
@@ -44,6 +56,7 @@ test('a member downloads their data as a JSON attachment without secrets', async
   await page.getByRole('heading', { name: 'My data' }).waitFor();
   expect(await blockingAxeViolations(page)).toEqual([]);
   await saveScreenshot(page, 'account-data');
+  expect(await phoneOverflowPx(page, 'account-data-phone')).toBe(0);
 
   const download = await page.request.get(`${server.url}/account/data.json`);
   expect(download.status()).toBe(200);
@@ -88,6 +101,7 @@ test('a member asks to close their account, an admin confirms, and the member ca
   expect(await admin.getByText('Retiring from practice.').isVisible()).toBe(true);
   expect(await blockingAxeViolations(admin)).toEqual([]);
   await saveScreenshot(admin, 'admin-closures');
+  expect(await phoneOverflowPx(admin, 'admin-closures-phone')).toBe(0);
 
   await admin.getByRole('button', { name: 'Confirm and erase' }).click();
   await admin.getByText('Account closed').waitFor();
