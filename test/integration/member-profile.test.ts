@@ -252,12 +252,20 @@ test.each(BAD_PHOTOS)(
       caller.directory.saveProfile({ ...validFields(), city: 'Changed', photo: { bytes, fileName } }),
     );
     expect(error.code).toBe('BAD_REQUEST');
-    expect(error.message).toContain(says);
+    expect(flattenFieldErrors(error.cause)?.photo).toContain(says);
     expect(await countAllRows(handle)).toEqual(before);
     expect(photoFiles()).toEqual(files);
     expect((await caller.directory.myProfile()).profile.city).toBe('Heidelberg');
   },
 );
+
+test('lists a bad photo together with the other bad fields', async () => {
+  const { caller } = await makeMember();
+  const error = await trpcErrorOf(
+    caller.directory.saveProfile({ ...validFields(), country: 'XX', photo: { bytes: png(), fileName: 'me.gif' } }),
+  );
+  expect(Object.keys(flattenFieldErrors(error.cause) ?? {}).sort()).toEqual(['country', 'photo']);
+});
 
 test('sends field errors keyed by field over HTTP', async () => {
   const { user } = await makeMember();

@@ -145,6 +145,12 @@ const PHOTO_REFUSALS = {
     'The file name does not match the image inside it: name JPEG files .jpg or .jpeg, PNG files .png.',
 } as const;
 
+/** Why a photo upload is refused (a message for the form), or null when it is a JPEG or PNG within the limit. */
+export function photoRefusal(photo: PhotoUpload): string | null {
+  const checked = checkUpload(photo.bytes, photo.fileName, { allowed: ['jpeg', 'png'], maxBytes: MAX_PHOTO_BYTES });
+  return checked.ok ? null : PHOTO_REFUSALS[checked.reason];
+}
+
 /**
  * Saves the member's profile. The photo, when given, is checked before anything is written and stored
  * under a generated name; the old one is removed after the save. Opting in records consent to the current

@@ -19,7 +19,12 @@ const saveProfileInput = memberProfileFields.extend({
       fileName: z.string().max(255),
     })
     .nullable()
-    .default(null),
+    .default(null)
+    // Checked with the other fields, so a refused save lists every problem at once (the service checks again).
+    .superRefine((photo, ctx) => {
+      const refusal = photo ? profile.photoRefusal(photo) : null;
+      if (refusal) ctx.addIssue({ code: 'custom', message: refusal });
+    }),
 });
 
 /** The viewer of a public procedure: a session still owing its second factor counts as a visitor. */
