@@ -5,6 +5,7 @@ import { auditLog, membershipEvents, memberships } from '#db/schema/index.ts';
 import {
   activateMembership,
   addOneCalendarYear,
+  checkRenewal,
   createPendingMembership,
   discardPendingMembership,
   MembershipTransitionError,
@@ -158,4 +159,31 @@ test('activation refuses an unknown category and a suspended member, writing not
   ).rejects.toThrow(/No membership category/);
   expect(await countAllRows(handle)).toEqual(beforeOther);
   expect(before.memberships).toBe(beforeOther.memberships);
+});
+
+test('renewal opens 60 days before the expiry, extends from the expiry until then, and from today after it', () => {
+  const expiry = Date.UTC(2030, 5, 30, 12);
+  const active = { status: 'active' as const, term: 'annual' as const, expiresAt: expiry };
+  expect(checkRenewal(active, expiry - 60 * 86_400_000 - 1)).toEqual({ allowed: false, reason: 'too-early' });
+  expect(checkRenewal(active, expiry - 60 * 86_400_000)).toEqual({
+    allowed: true,
+    newPeriodStartsAt: expiry,
+    newExpiresAt: Date.UTC(2031, 5, 30, 12),
+  });
+  const today = expiry + 3 * 86_400_000;
+  for (const status of ['grace', 'lapsed'] as const) {
+    expect(checkRenewal({ ...active, status }, today)).toEqual({
+      allowed: true,
+      newPeriodStartsAt: today,
+      newExpiresAt: addOneCalendarYear(today),
+    });
+  }
+  for (const status of ['pending', 'suspended', 'resigned'] as const) {
+    expect(checkRenewal({ ...active, status }, today)).toEqual({ allowed: false, reason: status });
+  }
+  expect(checkRenewal({ status: 'active', term: 'lifetime', expiresAt: null }, today)).toEqual({
+    allowed: false,
+    reason: 'lifetime',
+  });
+  expect(checkRenewal(null, today)).toEqual({ allowed: false, reason: 'no-membership' });
 });
