@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DocumentKind } from '#db/schema/index.ts';
 import { api } from '#src/lib/trpc-client.ts';
 import './editor-islands.css';
+import { headingsBefore } from './source-position.ts';
 
 interface Props {
   /** The id of the editor's textarea; the island only reads it (the form works without JavaScript). */
@@ -38,6 +39,23 @@ export function LivePreview({ textareaId, kind, slug }: Props) {
   const [view, setView] = useState<View>({ state: 'empty' });
   const [status, setStatus] = useState<'idle' | 'updating' | 'failed'>('idle');
   const [failure, setFailure] = useState('');
+  const body = useRef<HTMLElement>(null);
+
+  /** Scrolls the preview to the section that holds the editor's caret. */
+  const followCaret = () => {
+    const textarea = document.getElementById(textareaId);
+    const container = body.current;
+    if (!(textarea instanceof HTMLTextAreaElement) || !container) return;
+    const index = headingsBefore(textarea.value, textarea.selectionStart);
+    const heading = index > 0 ? container.querySelectorAll('h1, h2, h3, h4, h5, h6')[index - 1] : null;
+    // The container is positioned, so a heading's offsetTop is measured from its top.
+    container.scrollTop = heading instanceof HTMLElement ? Math.max(0, heading.offsetTop - 8) : 0;
+  };
+
+  // After each new rendering, show the part being edited.
+  useEffect(() => {
+    if (view.state === 'rendered') followCaret();
+  }, [view]);
 
   useEffect(() => {
     const textarea = document.getElementById(textareaId);
@@ -80,11 +98,15 @@ export function LivePreview({ textareaId, kind, slug }: Props) {
       timer = setTimeout(refresh, PREVIEW_DEBOUNCE_MS);
     };
     textarea.addEventListener('input', onInput);
+    textarea.addEventListener('click', followCaret);
+    textarea.addEventListener('keyup', followCaret);
     void refresh();
     return () => {
       disposed = true;
       clearTimeout(timer);
       textarea.removeEventListener('input', onInput);
+      textarea.removeEventListener('click', followCaret);
+      textarea.removeEventListener('keyup', followCaret);
     };
   }, [textareaId, kind, slug]);
 
@@ -131,13 +153,15 @@ export function LivePreview({ textareaId, kind, slug }: Props) {
               </ul>
             </div>
           )}
-          <div class="prose live-preview__body">
+          {/* It scrolls (following the caret), so keyboard users need to reach it to scroll it themselves. */}
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1) */}
+          <section class="prose live-preview__body" ref={body} tabIndex={0} aria-label="Preview of the text">
             <p class="live-preview__title">
               <strong>{view.title}</strong>
             </p>
             {/* Sanitised on the server by the published pages' renderer (see handbook.preview). */}
             <div dangerouslySetInnerHTML={{ __html: view.html }} />
-          </div>
+          </section>
         </>
       )}
     </section>
