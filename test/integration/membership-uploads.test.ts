@@ -9,6 +9,7 @@ import { appRouter } from '#src/server/api/root.ts';
 import type { SessionUser } from '#src/server/auth/session.ts';
 import { DOCUMENT_UPLOAD_BODY_BYTES, MAX_BODY_BYTES, maxBodyBytesFor } from '#src/server/http/security-headers.ts';
 import {
+  DOCUMENT_UPLOAD_LIMIT,
   DOCUMENTS_FOLDER,
   MAX_DOCUMENT_BYTES,
   readDocumentFor,
@@ -275,4 +276,22 @@ test('the upload procedure takes multipart form data over HTTP, as a browser isl
   expect(refused.status).toBe(400);
   const error = (await refused.json()) as { error: { message: string; data: { fieldErrors: Record<string, string> } } };
   expect(error.error.data.fieldErrors).toEqual({ file: UPLOAD_REFUSAL_MESSAGES['wrong-type'] });
+});
+
+test('one account may store at most 30 documents a day; the next is refused with TOO_MANY_REQUESTS', async () => {
+  const busy = await makeUser(handle.db, { roles: [] });
+  const { caller: busyCaller } = await callerFor(handle.db, busy);
+  await busyCaller.applications.saveDraft({ categoryId: 'practitioner' });
+  for (let i = 0; i < DOCUMENT_UPLOAD_LIMIT.limit; i++) {
+    const document = await busyCaller.applications.uploadDocument(form(`page-${i}.pdf`, PDF));
+    await busyCaller.applications.deleteDocument({ documentId: document.id });
+  }
+  const filesBefore = storedFiles();
+  const error = await trpcErrorOf(busyCaller.applications.uploadDocument(form('one-more.pdf', PDF)));
+  expect(error.code).toBe('TOO_MANY_REQUESTS');
+  expect(error.message).toBe(UPLOAD_REFUSAL_MESSAGES['rate-limited']);
+  expect(storedFiles()).toEqual(filesBefore);
+  // Someone else is not affected.
+  const document = await caller.applications.uploadDocument(form('unaffected.pdf', PDF));
+  await caller.applications.deleteDocument({ documentId: document.id });
 });

@@ -8,6 +8,7 @@ import type { Db } from '#db/client.ts';
 import { membershipApplications, membershipDocuments } from '#db/schema/index.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import { writeAudit } from '../audit.ts';
+import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import type { SessionUser } from '../auth/session.ts';
 import { newId } from '../ids.ts';
 import {
@@ -32,10 +33,17 @@ export const MAX_DOCUMENTS_PER_APPLICATION = 10;
 
 export const DOCUMENT_TYPES: readonly FileType[] = ['pdf', 'jpeg', 'png'];
 
+/**
+ * Documents one user may store per day (removed ones count too): bounds what a single account can put on
+ * the disk (30 × 5 MiB) while leaving room to redo a whole application several times.
+ */
+export const DOCUMENT_UPLOAD_LIMIT: RateLimitRule = { limit: 30, windowMs: 24 * 60 * 60 * 1000 };
+
 /** Statuses in which the applicant may add or remove documents. */
 const EDITABLE_STATUSES = ['draft', 'info-requested'] as const;
 
-export const UPLOAD_REFUSAL_MESSAGES: Record<UploadRefusal | 'too-many' | 'no-file', string> = {
+export const UPLOAD_REFUSAL_MESSAGES: Record<UploadRefusal | 'too-many' | 'no-file' | 'rate-limited', string> = {
+  'rate-limited': `You have uploaded ${DOCUMENT_UPLOAD_LIMIT.limit} documents today, the most one account may. Try again tomorrow.`,
   'no-file': 'Choose a file to upload.',
   empty: 'The file is empty (0 bytes). Choose the document itself.',
   'too-large': `The file is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB. Scan at a lower resolution or split it.`,
@@ -56,7 +64,7 @@ export interface ApplicationDocument {
 
 export type AddDocumentResult =
   | { ok: true; document: ApplicationDocument }
-  | { ok: false; reason: UploadRefusal | 'too-many' | 'no-file' }
+  | { ok: false; reason: UploadRefusal | 'too-many' | 'no-file' | 'rate-limited' }
   | { ok: false; reason: 'no-open-application' };
 
 /** The documents of an application, oldest first. */
@@ -108,6 +116,10 @@ export async function addDocument(
     .from(membershipDocuments)
     .where(eq(membershipDocuments.applicationId, application.id));
   if ((existing?.n ?? 0) >= MAX_DOCUMENTS_PER_APPLICATION) return { ok: false, reason: 'too-many' };
+  // Counted only for files that would be stored, so a refused file never uses up the allowance.
+  if (!(await consumeRateLimit(db, `membership-document:${userId}`, DOCUMENT_UPLOAD_LIMIT, now))) {
+    return { ok: false, reason: 'rate-limited' };
+  }
 
   const storedName = newStoredName();
   const document: ApplicationDocument = {

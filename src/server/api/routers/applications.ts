@@ -62,6 +62,7 @@ export const applicationsRouter = router({
       throw new TRPCError({ code: 'CONFLICT', message: 'Save your application before adding documents.' });
     }
     const message = documents.UPLOAD_REFUSAL_MESSAGES[result.reason];
+    if (result.reason === 'rate-limited') throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message });
     if (result.reason === 'too-large') {
       throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message, cause: fieldErrors(message, { file: message }).cause });
     }
