@@ -20,6 +20,7 @@ import { getEnv } from '#src/server/env.ts';
 import { answerEmptyDigestsFromMemory } from '#src/server/http/empty-digest.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
+import { startScheduledJobs } from '#src/server/scheduled-jobs.ts';
 import { importFirstEdition, openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
 
 type NodeHandler = (
@@ -46,6 +47,9 @@ if (cluster.isPrimary) {
     if (created > 0) console.log(`Seeded ${created} demo account(s); see the README for their credentials.`);
   }
   handle.client.close();
+  // Membership reminders and expiry: at start and hourly, in a worker thread of this process only, so the
+  // jobs run once per server however many workers serve (src/server/scheduled-jobs.ts).
+  startScheduledJobs();
 }
 
 if (cluster.isPrimary && workerCount > 1) {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
@@ -235,6 +237,13 @@ test('the server starts the jobs in a worker thread, which runs the membership j
   expect(membership?.expiresAt).toBeGreaterThan(Date.now());
   expect(await subjectsTo(user.email)).toEqual(['Your IECPA membership expires in 30 days']);
 }, 60_000);
+
+test('the server script starts the scheduled jobs, once', () => {
+  // A rewrite of scripts/serve.ts once dropped the call and no test noticed: the reminders silently stopped.
+  // The server itself is exercised by the e2e runs (which need a build); this guards the one line.
+  const source = readFileSync(join(process.cwd(), 'scripts', 'serve.ts'), 'utf8');
+  expect(source.match(/^\s*startScheduledJobs\(\);$/gm)).toHaveLength(1);
+});
 
 test('bad input is refused with a clear message and nothing written', async () => {
   const { user } = await approvedMember(Date.now() - 10 * DAY_MS);
