@@ -145,7 +145,7 @@ export interface ExerciseProgress {
 }
 
 /** The score target of an exercise: the one its front matter names, else the default rubric's pass mark. */
-export function exerciseMinScore(exercise: Pick<SimulatorExercise, 'minScore'>): number {
+export function exerciseMinScore(exercise: SimulatorExercise): number {
   return exercise.minScore ?? DEFAULT_EXERCISE_MIN_SCORE;
 }
 
