@@ -10,7 +10,7 @@
  * handle for background delivery after returning), so a crash in the moment between the commit and the
  * outbox insert loses that one mail rather than ever sending one twice.
  */
-import { and, eq, gt, isNotNull, lte } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, lte, or } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { type MembershipStatus, membershipReminders, memberships, type ReminderKind, users } from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
@@ -39,14 +39,23 @@ export interface MembershipJobResult {
   lapsed: number;
 }
 
-/**
- * One run of the membership job at `now`. Members whose expiry is within 7 days get the 7-day reminder
- * only (a member approved or reinstated late is not sent both at once).
- */
+/** The earliest reminder, in days before the expiry. */
+const FIRST_REMINDER_DAYS = Math.max(...REMINDER_LEAD_DAYS.map((r) => r.days));
+
+/** One run of the membership job at `now`: the reminders due, then the expired memberships moved on. */
 export async function runMembershipJob(db: Db, deps: ServiceDeps, now = Date.now()): Promise<MembershipJobResult> {
   const result: MembershipJobResult = { reminded30: 0, reminded7: 0, movedToGrace: 0, lapsed: 0 };
+  await sendDueReminders(db, deps, now, result);
+  await moveExpiredMemberships(db, deps, now, result);
+  return result;
+}
 
-  const dueForReminder = await db
+/**
+ * Reminds active members whose expiry is near. A member within 7 days of the expiry gets the 7-day reminder
+ * only, so someone approved or reinstated late is not sent both at once.
+ */
+async function sendDueReminders(db: Db, deps: ServiceDeps, now: number, result: MembershipJobResult): Promise<void> {
+  const due = await db
     .select({ userId: memberships.userId, expiresAt: memberships.expiresAt })
     .from(memberships)
     .where(
@@ -54,52 +63,49 @@ export async function runMembershipJob(db: Db, deps: ServiceDeps, now = Date.now
         eq(memberships.status, 'active'),
         isNotNull(memberships.expiresAt),
         gt(memberships.expiresAt, now),
-        lte(memberships.expiresAt, now + 30 * DAY_MS),
+        lte(memberships.expiresAt, now + FIRST_REMINDER_DAYS * DAY_MS),
       ),
     );
-  for (const member of dueForReminder) {
-    if (member.expiresAt === null) continue;
-    const lead = REMINDER_LEAD_DAYS.find((r) => member.expiresAt !== null && member.expiresAt - now <= r.days * DAY_MS);
-    if (!lead) continue;
-    const claimed = await claimReminder(db, member.userId, lead.kind, member.expiresAt, now);
-    if (!claimed) continue;
-    await sendReminderMail(db, deps, member.userId, lead.kind, member.expiresAt);
+  for (const { userId, expiresAt } of due) {
+    if (expiresAt === null) continue;
+    const lead = REMINDER_LEAD_DAYS.find((r) => expiresAt - now <= r.days * DAY_MS);
+    if (!lead || !(await claimReminder(db, userId, lead.kind, expiresAt, now))) continue;
+    await sendReminderMail(db, deps, userId, lead.kind, expiresAt);
     if (lead.kind === 'expires-in-7-days') result.reminded7++;
     else result.reminded30++;
   }
+}
 
+/**
+ * Active memberships past their expiry go to grace (or straight to lapsed when already past the grace
+ * period, e.g. after downtime); grace memberships past the grace period lapse. Suspended and resigned
+ * memberships are left as they are.
+ */
+async function moveExpiredMemberships(
+  db: Db,
+  deps: ServiceDeps,
+  now: number,
+  result: MembershipJobResult,
+): Promise<void> {
   const expired = await db
     .select({ userId: memberships.userId, status: memberships.status, expiresAt: memberships.expiresAt })
     .from(memberships)
     .where(
-      and(
-        isNotNull(memberships.expiresAt),
-        lte(memberships.expiresAt, now),
-        // Only the statuses the job moves; suspended and resigned memberships are left as they are.
-        eq(memberships.status, 'active'),
+      or(
+        and(eq(memberships.status, 'active'), lte(memberships.expiresAt, now)),
+        and(eq(memberships.status, 'grace'), lte(memberships.expiresAt, now - GRACE_PERIOD_MS)),
       ),
     );
-  const inGrace = await db
-    .select({ userId: memberships.userId, status: memberships.status, expiresAt: memberships.expiresAt })
-    .from(memberships)
-    .where(
-      and(
-        eq(memberships.status, 'grace'),
-        isNotNull(memberships.expiresAt),
-        lte(memberships.expiresAt, now - GRACE_PERIOD_MS),
-      ),
-    );
-  for (const member of [...expired, ...inGrace]) {
-    if (member.expiresAt === null) continue;
-    const target = statusForPeriod(member.expiresAt, now);
-    if (target === 'active' || target === member.status) continue;
-    const outcome = await expireMembership(db, member.userId, member.status, target, member.expiresAt, now);
+  for (const { userId, status, expiresAt } of expired) {
+    if (expiresAt === null) continue;
+    const target = statusForPeriod(expiresAt, now);
+    if (target === 'active' || target === status) continue;
+    const outcome = await expireMembership(db, userId, status, target, expiresAt, now);
     if (!outcome.moved) continue;
     if (target === 'grace') result.movedToGrace++;
     else result.lapsed++;
-    if (outcome.mail) await sendExpiryMail(db, deps, member.userId, target, member.expiresAt);
+    if (outcome.mail) await sendExpiryMail(db, deps, userId, target, expiresAt);
   }
-  return result;
 }
 
 /** Inserts the reminder's row; true when this run inserted it (and so is the one to send the mail). */
