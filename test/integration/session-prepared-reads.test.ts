@@ -1,3 +1,4 @@
+import { type Client, createClient, LibsqlError } from '@libsql/client';
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
 import { type DbHandle, openDb, readFirstRow } from '#db/client.ts';
@@ -123,4 +124,101 @@ test('leaves no read open after a query with many more rows than the first: the 
   expect(await readFirstRow(handle.db, manyRows, [])).toEqual([1]);
   await handle.db.delete(sessions).where(eq(sessions.id, session.id));
   expect(await validateSessionToken(handle.db, token)).toBeNull();
+});
+
+// The client's SELECTs outside transactions take the same prepared path (db/client.ts withPreparedReads).
+// A client on the same file without it is the reference for every answer.
+
+async function reference(): Promise<Client> {
+  return createClient({ url: `file:${handle.path}` });
+}
+
+test('answers SELECTs through the client with the same columns, types and rows as the plain client', async () => {
+  const plain = await reference();
+  try {
+    await handle.client.execute(
+      'create table if not exists shapes (id integer primary key, t text, r real, b blob, n)',
+    );
+    await handle.client.execute({
+      sql: 'insert into shapes (t, r, b, n) values (?, ?, ?, ?), (?, ?, ?, ?)',
+      args: ['a', 1.5, new Uint8Array([1, 2, 3]), null, 'b', -2, new Uint8Array([]), 7],
+    });
+    const sql = 'select id, t, r, b, n, t as t, id + 1 as next from shapes where id >= ? order by id';
+    for (let i = 0; i < 2; i++) {
+      const fast = await handle.client.execute({ sql, args: [1] });
+      const slow = await plain.execute({ sql, args: [1] });
+      expect(fast.columns).toEqual(slow.columns);
+      expect(fast.columnTypes).toEqual(slow.columnTypes);
+      expect(fast.rows.map((row) => ({ ...row }))).toEqual(slow.rows.map((row) => ({ ...row })));
+      expect(fast.rows.map((row) => Array.from(row))).toEqual(slow.rows.map((row) => Array.from(row)));
+      expect(fast.toJSON()).toEqual(slow.toJSON());
+    }
+  } finally {
+    plain.close();
+  }
+});
+
+test('refuses an integer beyond 2^53 through the client as the plain client does', async () => {
+  await expect(handle.client.execute('select 9007199254740993 as big')).rejects.toThrow(RangeError);
+  expect((await handle.client.execute('select 9007199254740991 as big')).rows[0]?.big).toBe(9007199254740991);
+});
+
+test('sees a committed write at the next run of the same SELECT', async () => {
+  const user = await makeUser(handle.db, { name: 'Before' });
+  const byId = () => handle.db.select({ name: users.name }).from(users).where(eq(users.id, user.id));
+  expect(await byId()).toEqual([{ name: 'Before' }]);
+  await handle.db.update(users).set({ name: 'After' }).where(eq(users.id, user.id));
+  expect(await byId()).toEqual([{ name: 'After' }]);
+});
+
+test('shows a column added after a SELECT was first prepared', async () => {
+  await handle.client.execute('create table if not exists grows (id integer primary key)');
+  await handle.client.execute('insert into grows (id) values (1)');
+  expect((await handle.client.execute('select * from grows')).columns).toEqual(['id']);
+  await handle.client.execute('alter table grows add column label text');
+  expect((await handle.client.execute('select * from grows')).columns).toEqual(['id', 'label']);
+  await handle.client.executeMultiple('alter table grows add column note text;');
+  expect((await handle.client.execute('select * from grows')).columns).toEqual(['id', 'label', 'note']);
+});
+
+test('fails a bad SELECT with the plain client’s error, and keeps answering afterwards', async () => {
+  const plain = await reference();
+  try {
+    const expected = await plain.execute('select * from no_such_table').catch((error: unknown) => error);
+    const actual = await handle.client.execute('select * from no_such_table').catch((error: unknown) => error);
+    expect(actual).toBeInstanceOf(LibsqlError);
+    expect((actual as LibsqlError).code).toBe((expected as LibsqlError).code);
+    expect((actual as Error).message).toBe((expected as Error).message);
+    expect((await handle.client.execute('select 1 as one')).rows[0]?.one).toBe(1);
+  } finally {
+    plain.close();
+  }
+});
+
+test('binds named arguments, booleans and numbers as the plain client does', async () => {
+  const named = await handle.client.execute({ sql: 'select :a as a, $b as b', args: { a: 'x', b: 2 } });
+  expect({ ...named.rows[0] }).toEqual({ a: 'x', b: 2 });
+  const positional = await handle.client.execute({ sql: 'select ? as yes, ? as no, ? as n', args: [true, false, 2.5] });
+  expect({ ...positional.rows[0] }).toEqual({ yes: 1, no: 0, n: 2.5 });
+});
+
+test('keeps a transaction’s uncommitted writes out of the client’s SELECTs and in its own', async () => {
+  const user = await makeUser(handle.db, { name: 'Committed' });
+  const sql = 'select name from users where id = ?';
+  const tx = await handle.client.transaction('write');
+  try {
+    await tx.execute({ sql: 'update users set name = ? where id = ?', args: ['Pending', user.id] });
+    expect((await tx.execute({ sql, args: [user.id] })).rows[0]?.name).toBe('Pending');
+    expect((await handle.client.execute({ sql, args: [user.id] })).rows[0]?.name).toBe('Committed');
+  } finally {
+    await tx.rollback();
+  }
+  expect((await handle.client.execute({ sql, args: [user.id] })).rows[0]?.name).toBe('Committed');
+});
+
+test('answers correctly past the number of SELECTs it keeps prepared', async () => {
+  for (let i = 0; i < 600; i++) {
+    expect((await handle.client.execute({ sql: `select ? + ${i} as n`, args: [1] })).rows[0]?.n).toBe(i + 1);
+  }
+  expect((await handle.client.execute({ sql: 'select ? + 0 as n', args: [5] })).rows[0]?.n).toBe(5);
 });
