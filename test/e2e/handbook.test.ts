@@ -211,7 +211,7 @@ test(
     await page.reload();
     expect(await editor.inputValue()).toBe(original);
     await page.getByText('The server kept text you had not saved as a draft').waitFor();
-  await expectAxeClean(page, 'editor-offer');
+    await expectAxeClean(page, 'editor-offer');
     await page.getByRole('button', { name: 'Restore unsaved text' }).click();
     expect(await editor.inputValue()).toContain('A paragraph typed but never saved.');
     await expectAxeClean(page, 'editor-restore');
