@@ -60,7 +60,13 @@ function readStored(key: string): StoredDraft | null {
 }
 
 function clockTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+}
+
+/** As the site writes dates (23 November 2026, 14:02), in the educator's time zone. */
+function dateTime(ms: number): string {
+  const date = new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+  return `${date}, ${clockTime(ms)}`;
 }
 
 type Offer = StoredDraft & { from: 'server' | 'browser' };
@@ -212,7 +218,7 @@ export function DraftAutosave({ textareaId, kind, slug, serverCopy, clear }: Pro
         <div class="hb-box hb-box--info" role="status">
           <p>
             {offer.from === 'server' ? 'The server kept' : 'This browser kept'} text you had not saved as a draft (
-            {new Date(offer.savedAt).toLocaleString()}, written on revision {offer.baseRevision}).
+            {dateTime(offer.savedAt)}, written on revision {offer.baseRevision}).
           </p>
           <div class="button-row">
             <button type="button" class="button" onClick={restore}>
