@@ -160,6 +160,19 @@ test('a member within 7 days of expiry when first seen gets only the 7-day remin
   expect(await subjectsTo(user.email)).toEqual(['Your IECPA membership expires in 7 days']);
 });
 
+test('a member with the same expiry as one already reminded still gets their own reminder', async () => {
+  const approvedAt = Date.UTC(2039, 9, 3);
+  const first = await approvedMember(approvedAt);
+  const second = await approvedMember(approvedAt);
+  await handle.db.update(memberships).set({ status: 'suspended' }).where(eq(memberships.userId, second.user.id));
+  await runMembershipJob(handle.db, deps, first.expiresAt - 25 * DAY_MS);
+  await handle.db.update(memberships).set({ status: 'active' }).where(eq(memberships.userId, second.user.id));
+  await runMembershipJob(handle.db, deps, first.expiresAt - 20 * DAY_MS);
+  for (const { user } of [first, second]) {
+    expect(await subjectsTo(user.email)).toEqual(['Your IECPA membership expires in 30 days']);
+  }
+});
+
 test('lifetime, suspended and resigned memberships are neither reminded nor moved', async () => {
   const lifetime = await approvedMember(Date.UTC(2040, 5, 1), 'founding');
   const suspended = await approvedMember(Date.UTC(2040, 5, 1));

@@ -10,7 +10,7 @@
  * handle for background delivery after returning), so a crash in the moment between the commit and the
  * outbox insert loses that one mail rather than ever sending one twice.
  */
-import { and, eq, gt, isNotNull, lte, or } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { type MembershipStatus, membershipReminders, memberships, type ReminderKind, users } from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
@@ -56,7 +56,15 @@ export async function runMembershipJob(db: Db, deps: ServiceDeps, now = Date.now
  */
 async function sendDueReminders(db: Db, deps: ServiceDeps, now: number, result: MembershipJobResult): Promise<void> {
   const due = await db
-    .select({ userId: memberships.userId, expiresAt: memberships.expiresAt })
+    .select({
+      userId: memberships.userId,
+      expiresAt: memberships.expiresAt,
+      // Reminders already sent for this period: skipped without a transaction (the claim still decides).
+      // Written out with table names: Drizzle renders columns inside sql`` unqualified, which here made
+      // "user_id" = "user_id" (always true) and mixed up members with the same expiry.
+      sentKinds: sql<string | null>`(select group_concat("r"."kind") from "membership_reminders" "r"
+        where "r"."user_id" = "memberships"."user_id" and "r"."period_expires_at" = "memberships"."expires_at")`,
+    })
     .from(memberships)
     .where(
       and(
@@ -66,10 +74,11 @@ async function sendDueReminders(db: Db, deps: ServiceDeps, now: number, result: 
         lte(memberships.expiresAt, now + FIRST_REMINDER_DAYS * DAY_MS),
       ),
     );
-  for (const { userId, expiresAt } of due) {
+  for (const { userId, expiresAt, sentKinds } of due) {
     if (expiresAt === null) continue;
     const lead = REMINDER_LEAD_DAYS.find((r) => expiresAt - now <= r.days * DAY_MS);
-    if (!lead || !(await claimReminder(db, userId, lead.kind, expiresAt, now))) continue;
+    if (!lead || (sentKinds ?? '').split(',').includes(lead.kind)) continue;
+    if (!(await claimReminder(db, userId, lead.kind, expiresAt, now))) continue;
     await sendReminderMail(db, deps, userId, lead.kind, expiresAt);
     if (lead.kind === 'expires-in-7-days') result.reminded7++;
     else result.reminded30++;
