@@ -93,6 +93,15 @@ const rowColumns = {
   expiresAt: memberships.expiresAt,
 };
 
+/**
+ * The filter as the audit log keeps it: the search text is left out, because it is often a member's name or
+ * address, and an erased member's name must not survive in the log (the log keeps that a search was made).
+ */
+function auditedFilter(filter: MemberFilter): Record<string, unknown> {
+  const { query, ...rest } = filter;
+  return { ...rest, textSearch: query.trim() !== '' };
+}
+
 /** Members of closed (erased) accounts are not members any more: the admin views leave them out. */
 function filterConditions(filter: MemberFilter): SQL | undefined {
   const conditions: (SQL | undefined)[] = [isNull(users.erasedAt)];
@@ -259,7 +268,7 @@ export async function exportMembersCsv(
       actorId,
       action: 'member-admin.csv-exported',
       ipAddress: meta.ipAddress,
-      details: { filter: input.filter, fields, rows: rows.length },
+      details: { filter: auditedFilter(input.filter), fields, rows: rows.length },
     },
     now,
   );
@@ -412,7 +421,7 @@ export async function sendBulkReminder(
         actorId,
         action: 'member-admin.bulk-reminder',
         ipAddress: meta.ipAddress,
-        details: { filter: input.filter, sent: toMail.length, skippedRecentlyReminded: reminded.size },
+        details: { filter: auditedFilter(input.filter), sent: toMail.length, skippedRecentlyReminded: reminded.size },
       },
       now,
     );
