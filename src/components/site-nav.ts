@@ -18,9 +18,13 @@ export const PRIMARY_NAV: readonly NavLink[] = [
   { href: '/history', label: 'History' },
 ];
 
-/** The signed-in user's own membership pages, in the account menu. */
+/**
+ * The signed-in user's own membership pages, in the account menu. "My membership", not "Membership": the
+ * header's Membership link (the categories) is in the same banner, and two links of one name to two pages
+ * leave screen-reader users guessing.
+ */
 export const MEMBERSHIP_ACCOUNT_LINKS: readonly NavLink[] = [
-  { href: '/membership/status', label: 'Membership' },
+  { href: '/membership/status', label: 'My membership' },
   { href: '/account/profile', label: 'Profile' },
   { href: '/account/data', label: 'Your data' },
 ];
