@@ -34,7 +34,11 @@ export interface DemoMembership {
   categoryId: string;
   status: Exclude<MembershipStatus, 'pending' | 'resigned'>;
   joinedDaysAgo: number;
-  /** Days until the paid-up period ends (negative: ended that long ago); null for lifetime categories. */
+  /**
+   * Days until the paid-up period ends (negative: ended that long ago); null for lifetime categories. Active
+   * members stay more than 30 days from it and grace members less than 30 days past it, so the membership
+   * job mails no one when a server starts on a freshly seeded database (e2e tests count the outbox).
+   */
   expiresInDays: number | null;
   /** Reason shown for a suspension. */
   statusReason?: string;
@@ -145,7 +149,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
       categoryId: 'practitioner',
       status: 'active',
       joinedDaysAgo: 700,
-      expiresInDays: 28,
+      expiresInDays: 45,
       profile: {
         city: 'Guangzhou',
         practiceName: 'Pearl River ECP Clinic (demo)',

@@ -18,6 +18,7 @@ import { totpCodeAt } from '#src/server/auth/totp.ts';
 import { newId } from '#src/server/ids.ts';
 import { signIn, verifySecondFactor } from '#src/server/services/accounts.ts';
 import { memberStats } from '#src/server/services/member-admin.ts';
+import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { makeUser, testDeps, uniqueMeta } from '#test/helpers/factories.ts';
 
@@ -159,5 +160,19 @@ test('gives a demo account created before memberships existed its demo membershi
   expect(report.created).toBe(DEMO_ACCOUNTS.length - 1);
   const [membership] = await fresh.db.select().from(memberships).where(eq(memberships.userId, mariaId));
   expect(membership?.status).toBe('active');
+  fresh.client.close();
+});
+
+test('leaves the membership job nothing to mail or move on a freshly seeded database', async () => {
+  const fresh = await createTestDb();
+  await seedDemo(fresh.db, options);
+  const before = await countAllRows(fresh);
+  expect(await runMembershipJob(fresh.db, testDeps())).toEqual({
+    reminded30: 0,
+    reminded7: 0,
+    movedToGrace: 0,
+    lapsed: 0,
+  });
+  expect((await countAllRows(fresh)).mail_outbox).toBe(before.mail_outbox);
   fresh.client.close();
 });
