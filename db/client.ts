@@ -198,32 +198,34 @@ function withPreparedReads(client: Client, reads: PreparedReads): Client {
     result.finally(() => {
       if (!reads.closed) resetReads(reads);
     });
+  // Made once: drizzle looks `execute` up on every query.
+  const executeSelectsPrepared = async (stmt: InStatement | string, args?: unknown): Promise<ResultSet> => {
+    const select = reads.closed ? null : preparable(stmt, args);
+    if (!select) {
+      const sql = typeof stmt === 'string' ? stmt : stmt.sql;
+      return SCHEMA_CHANGE.test(sql) ? afterSchemaChange(execute(stmt, args)) : execute(stmt, args);
+    }
+    const [sql, bound] = select;
+    try {
+      const { statement, columns, columnTypes } = preparedSelect(reads, sql);
+      const values = statement.all(bound) as unknown[][];
+      return new PreparedResultSet(
+        columns,
+        columnTypes,
+        values.map((row) => toRow(row, columns)),
+      );
+    } catch {
+      // The client answers (or fails) exactly as it always has; a read can safely run twice. The
+      // connection is dropped in case the failed statement was left part-way through.
+      resetReads(reads);
+      return execute(stmt, args);
+    }
+  };
   return new Proxy(client, {
     get(target, property) {
       switch (property) {
         case 'execute':
-          return async (stmt: InStatement | string, args?: unknown): Promise<ResultSet> => {
-            const select = reads.closed ? null : preparable(stmt, args);
-            if (!select) {
-              const sql = typeof stmt === 'string' ? stmt : stmt.sql;
-              return SCHEMA_CHANGE.test(sql) ? afterSchemaChange(execute(stmt, args)) : execute(stmt, args);
-            }
-            const [sql, bound] = select;
-            try {
-              const { statement, columns, columnTypes } = preparedSelect(reads, sql);
-              const values = statement.all(bound) as unknown[][];
-              return new PreparedResultSet(
-                columns,
-                columnTypes,
-                values.map((row) => toRow(row, columns)),
-              );
-            } catch {
-              // The client answers (or fails) exactly as it always has; a read can safely run twice. The
-              // connection is dropped in case the failed statement was left part-way through.
-              resetReads(reads);
-              return execute(stmt, args);
-            }
-          };
+          return executeSelectsPrepared;
         case 'batch':
           return (...args: Parameters<Client['batch']>) => afterSchemaChange(target.batch(...args));
         case 'migrate':
