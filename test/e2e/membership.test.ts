@@ -203,6 +203,20 @@ test('the admin members page charts members by status, category and country, fin
   expect(csv.split('\r\n')[0]).toBe('\uFEFF"number","name","status","category","country","city"');
   expect(csv).toContain(`"${APPLICANT.name}","active","Practitioner","JO","${APPLICANT.city}"`);
   expect(csv.trim().split('\r\n')).toHaveLength(2);
+
+  // Bad filters and no fields: a clear message, no file.
+  const noFields = await page.request.get(`${server.url}/admin/members.csv?q=Haddad`);
+  expect(noFields.status()).toBe(400);
+  expect(await noFields.text()).toContain('Tick at least one field to export.');
+  const badStatus = await page.request.get(`${server.url}/admin/members.csv?status=retired&field=name`);
+  expect(badStatus.status()).toBe(400);
+  expect(await badStatus.text()).toContain('Choose a status from the list.');
+  const badPage = await page.goto(`${server.url}/admin/members?status=retired`);
+  expect(badPage?.status()).toBe(400);
+  await page
+    .getByRole('alert')
+    .getByText(/Choose a status from the list\. The list below shows every member instead\./)
+    .waitFor();
   await page.close();
 });
 
