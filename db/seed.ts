@@ -186,7 +186,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   {
     email: 'hans.becker@iecpa.test',
     name: 'Hans Becker',
-    roles: ['member'],
+    roles: [] /* out of good standing: no member role (membership-lifecycle.ts) */,
     country: 'DE',
     profession: 'technologist',
     membership: {
@@ -251,7 +251,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   {
     email: 'sofia.rossi@iecpa.test',
     name: 'Sofia Rossi',
-    roles: ['member'],
+    roles: [] /* out of good standing: no member role (membership-lifecycle.ts) */,
     country: 'IT',
     membership: {
       categoryId: 'practitioner',

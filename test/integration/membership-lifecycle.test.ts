@@ -2,12 +2,12 @@ import { rmSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
-import { auditLog, mailOutbox } from '#db/schema/index.ts';
+import { auditLog, mailOutbox, userRoles } from '#db/schema/index.ts';
 import { activateMembership, addOneCalendarYear } from '#src/server/services/membership-lifecycle.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { callerFor, lastMailTo, type MadeUser, makeUser, testDeps } from '#test/helpers/factories.ts';
-import { trpcErrorOf } from '#test/helpers/trpc.ts';
+import { outcomeOf, trpcErrorOf } from '#test/helpers/trpc.ts';
 
 // Set before any module reads the environment: the applicant's document goes to this run's own folder.
 const uploadDir = vi.hoisted(() => {
@@ -296,4 +296,53 @@ test('two renewals at once (a double click) extend the period once; two suspensi
   const history = (await adminCaller.membership.adminGet({ userId: user.id })).history;
   expect(history.filter((e) => e.kind === 'suspended')).toHaveLength(1);
   expect((await subjectsTo(user.email)).filter((s) => s === 'Your IECPA membership is suspended')).toHaveLength(1);
+});
+
+test('the member role follows good standing: granted on approval, gone when suspended or lapsed, back on reinstatement or renewal', async () => {
+  const approvedAt = Date.UTC(2035, 2, 1);
+  const expiry = Date.UTC(2036, 2, 1);
+  const { user } = await applyAndApprove(approvedAt);
+  const roles = async () =>
+    (await handle.db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, user.id))).map(
+      (r) => r.role,
+    );
+  /** A request made now (a fresh session at the test's clock), as the user. */
+  const asUserNow = async () => (await callerFor(handle.db, user)).caller;
+  /** What such a request may do with a member-only procedure (the practice log). */
+  const practiceAccess = async () => outcomeOf((await asUserNow()).simulator.myPractice());
+
+  expect(await roles()).toEqual(['member']);
+  expect(await practiceAccess()).toBe('OK');
+
+  await adminCaller.membership.suspend({ userId: user.id, reason: 'Complaint under investigation.' });
+  expect(await roles()).toEqual([]);
+  expect(await practiceAccess()).toBe('FORBIDDEN');
+
+  setClock(approvedAt + 30 * DAY_MS);
+  await adminCaller.membership.reinstate({ userId: user.id, reason: 'Cleared.' });
+  expect(await roles()).toEqual(['member']);
+
+  await runMembershipJob(handle.db, deps, expiry + DAY_MS);
+  expect(await roles()).toEqual(['member']);
+  await runMembershipJob(handle.db, deps, expiry + 31 * DAY_MS);
+  expect((await (await asUserNow()).membership.mine()).membership?.status).toBe('lapsed');
+  expect(await roles()).toEqual([]);
+  expect(await practiceAccess()).toBe('FORBIDDEN');
+
+  setClock(expiry + 40 * DAY_MS);
+  await (await asUserNow()).membership.renew({ confirm: true });
+  expect(await roles()).toEqual(['member']);
+  expect(await practiceAccess()).toBe('OK');
+  const changes = await handle.db
+    .select({ action: auditLog.action })
+    .from(auditLog)
+    .where(sql`${auditLog.subjectId} = ${user.id} and ${auditLog.action} like 'role.%'`)
+    .orderBy(auditLog.id);
+  expect(changes.map((c) => c.action)).toEqual([
+    'role.granted',
+    'role.revoked',
+    'role.granted',
+    'role.revoked',
+    'role.granted',
+  ]);
 });

@@ -8,6 +8,7 @@ import {
   membershipDocuments,
   membershipNumberSequences,
   memberships,
+  userRoles,
 } from '#db/schema/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoUserIds, type SeedOptions, seedDemo } from '#db/seed.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
@@ -18,6 +19,7 @@ import { totpCodeAt } from '#src/server/auth/totp.ts';
 import { newId } from '#src/server/ids.ts';
 import { signIn, verifySecondFactor } from '#src/server/services/accounts.ts';
 import { memberStats } from '#src/server/services/member-admin.ts';
+import { IN_GOOD_STANDING } from '#src/server/services/membership-lifecycle.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { makeUser, testDeps, uniqueMeta } from '#test/helpers/factories.ts';
@@ -175,4 +177,19 @@ test('leaves the membership job nothing to mail or move on a freshly seeded data
   });
   expect((await countAllRows(fresh)).mail_outbox).toBe(before.mail_outbox);
   fresh.client.close();
+});
+
+test('gives the member role to exactly the seeded members in good standing', async () => {
+  await seedDemo(handle.db, options);
+  const rows = await handle.db
+    .select({ userId: memberships.userId, status: memberships.status, role: userRoles.role })
+    .from(memberships)
+    .leftJoin(userRoles, and(eq(userRoles.userId, memberships.userId), eq(userRoles.role, 'member')));
+  expect(rows.length).toBeGreaterThan(5);
+  for (const row of rows) {
+    expect({ status: row.status, member: row.role === 'member' }).toEqual({
+      status: row.status,
+      member: IN_GOOD_STANDING.includes(row.status),
+    });
+  }
 });

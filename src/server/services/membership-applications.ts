@@ -27,7 +27,6 @@ import {
   membershipApplications,
   membershipCategories,
   memberships,
-  userRoles,
   users,
 } from '#db/schema/index.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
@@ -764,11 +763,8 @@ export async function approveApplication(
         updatedAt: now,
       });
       if (!moved) return raced();
+      // activateMembership also grants the member role (syncMemberRole).
       const { number } = await activateMembership(tx, { userId: row.userId, categoryId: row.categoryId, actorId, now });
-      await tx
-        .insert(userRoles)
-        .values({ userId: row.userId, role: 'member', grantedAt: now, grantedBy: actorId })
-        .onConflictDoNothing();
       await addEvent(tx, row.id, actorId, 'approved', input.message || 'Application approved.', now);
       await writeAudit(
         tx,

@@ -23,6 +23,10 @@
  * background delivery, which a finished transaction cannot serve), so a refused or rolled-back change
  * mails nobody.
  *
+ * The `member` role (DESIGN.md: "every approved practitioner"; it opens the members' pages, the simulator's
+ * saved practice and the curriculum) follows the status: syncMemberRole grants it on a move into good
+ * standing and takes it away on a move out (lapsed, suspended, resigned), in the same transaction.
+ *
  * Lifetime categories have no expiry, so their members stay active until suspended or resigned.
  * Suspended and pending memberships cannot be renewed; a suspended member cannot be activated by an
  * application either (an admin reinstates first).
@@ -37,6 +41,7 @@ import {
   membershipNumberSequences,
   membershipPayments,
   memberships,
+  userRoles,
   users,
 } from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
@@ -243,6 +248,7 @@ export async function activateMembership(
   };
   if (current) await tx.update(memberships).set(values).where(eq(memberships.userId, userId));
   else await tx.insert(memberships).values({ userId, ...values });
+  await syncMemberRole(tx, userId, 'active', actorId, now);
 
   const kind = fromStatus === 'active' || fromStatus === 'grace' ? 'category-changed' : 'approved';
   await recordMembershipEvent(tx, {
@@ -512,6 +518,7 @@ export async function renewMembership(
       )
       .returning({ userId: memberships.userId });
     if (updated.length === 0) return { ok: false, reason: 'changed' } as const;
+    await syncMemberRole(tx, userId, 'active', userId, now);
     await recordMembershipEvent(tx, {
       userId,
       at: now,
@@ -571,7 +578,7 @@ export async function resignMembership(
     const current = await getMembershipSummary(tx, userId);
     if (!current) return { ok: false, reason: 'no-membership' } as const;
     if (!RESIGNABLE.includes(current.status)) return { ok: false, reason: 'not-resignable' } as const;
-    const moved = await moveStatus(tx, userId, current.status, 'resigned', now, null);
+    const moved = await moveStatus(tx, userId, current.status, 'resigned', now, null, userId);
     if (!moved) return { ok: false, reason: 'changed' } as const;
     await recordMembershipEvent(tx, {
       userId,
@@ -602,6 +609,40 @@ export async function resignMembership(
   return { ok: true, summary: await requireSummary(db, userId) };
 }
 
+/**
+ * Grants the `member` role when `status` is in good standing and takes it away otherwise; audited when it
+ * changes anything. Called by every status change, inside its transaction.
+ */
+export async function syncMemberRole(
+  tx: DbOrTx,
+  userId: string,
+  status: MembershipStatus,
+  actorId: string | null,
+  now: number,
+): Promise<void> {
+  const changed = isInGoodStanding(status)
+    ? await tx
+        .insert(userRoles)
+        .values({ userId, role: 'member', grantedAt: now, grantedBy: actorId })
+        .onConflictDoNothing()
+        .returning({ userId: userRoles.userId })
+    : await tx
+        .delete(userRoles)
+        .where(and(eq(userRoles.userId, userId), eq(userRoles.role, 'member')))
+        .returning({ userId: userRoles.userId });
+  if (changed.length === 0) return;
+  await writeAudit(
+    tx,
+    {
+      actorId,
+      action: isInGoodStanding(status) ? 'role.granted' : 'role.revoked',
+      subjectId: userId,
+      details: { role: 'member', membershipStatus: status },
+    },
+    now,
+  );
+}
+
 /** Moves the status only if it is still `from` (a conditional update): false when someone else moved it. */
 async function moveStatus(
   tx: DbOrTx,
@@ -610,13 +651,16 @@ async function moveStatus(
   to: MembershipStatus,
   now: number,
   reason: string | null,
+  actorId: string | null,
 ): Promise<boolean> {
   const moved = await tx
     .update(memberships)
     .set({ status: to, statusChangedAt: now, statusReason: reason })
     .where(and(eq(memberships.userId, userId), eq(memberships.status, from)))
     .returning({ userId: memberships.userId });
-  return moved.length === 1;
+  if (moved.length !== 1) return false;
+  await syncMemberRole(tx, userId, to, actorId, now);
+  return true;
 }
 
 // ---------------------------------------------------------------- admin: suspend, reinstate, payments
@@ -664,7 +708,7 @@ export async function suspendMembership(
     const current = await memberOrRefusal(tx, input.userId);
     if ('refusal' in current) return { ok: false, reason: current.refusal } as const;
     if (!SUSPENDABLE.includes(current.status)) return { ok: false, reason: 'not-allowed' } as const;
-    if (!(await moveStatus(tx, input.userId, current.status, 'suspended', now, input.reason))) {
+    if (!(await moveStatus(tx, input.userId, current.status, 'suspended', now, input.reason, actorId))) {
       return { ok: false, reason: 'changed' } as const;
     }
     await recordMembershipEvent(tx, {
@@ -715,7 +759,7 @@ export async function reinstateMembership(
     if ('refusal' in current) return { ok: false, reason: current.refusal } as const;
     if (current.status !== 'suspended') return { ok: false, reason: 'not-allowed' } as const;
     const to = statusForPeriod(current.expiresAt, now);
-    if (!(await moveStatus(tx, input.userId, 'suspended', to, now, input.reason))) {
+    if (!(await moveStatus(tx, input.userId, 'suspended', to, now, input.reason, actorId))) {
       return { ok: false, reason: 'changed' } as const;
     }
     await recordMembershipEvent(tx, {

@@ -22,6 +22,7 @@ import {
   GRACE_PERIOD_MS,
   recordMembershipEvent,
   statusForPeriod,
+  syncMemberRole,
 } from './membership-lifecycle.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -161,6 +162,7 @@ async function expireMembership(
       .where(and(eq(memberships.userId, userId), eq(memberships.status, from), eq(memberships.expiresAt, expiresAt)))
       .returning({ userId: memberships.userId });
     if (moved.length === 0) return { moved: false, mail: false };
+    await syncMemberRole(tx, userId, to, null, now);
     const mail = to === 'grace' || (await claimLapseRow(tx, userId, expiresAt, now));
     await recordMembershipEvent(tx, {
       userId,

@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { completeModulesAfterPractice } from '../../services/handbook-progress.ts';
 import * as assessments from '../../services/simulator-assessments.ts';
 import * as attempts from '../../services/simulator-attempts.ts';
 import { replayBeat } from '../../services/simulator-beat-replay.ts';
@@ -152,7 +153,11 @@ export const simulatorRouter = router({
   // ------------------------------------------------------------------ practice
   savePractice: memberProcedure.input(simulatorInputs.savePractice).mutation(async ({ ctx, input }) => {
     const result = await practice.savePractice(ctx.db, ctx.user.id, input);
-    if (result.ok) return result;
+    if (result.ok) {
+      // A curriculum module whose last step was this exercise completes now, not at the next page view.
+      await completeModulesAfterPractice(ctx.db, ctx.user.id, input.scenarioId);
+      return result;
+    }
     if (result.reason === 'invalid-log') throw refusedLog(result.errors);
     if (result.reason === 'rate-limited') {
       throw new TRPCError({
