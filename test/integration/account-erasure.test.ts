@@ -363,3 +363,31 @@ test('erasure refuses to run while a table that refers to users has no rule, and
   expect(error.message).toContain('later_notes');
   expect(await countAllRows(own)).toEqual(before);
 });
+
+test('an erased account takes no password reset and no role: its pseudonymous address and id lead nowhere', async () => {
+  const fixture = await makeMemberWithData(handle, uploadDir);
+  await requestAndConfirm(fixture);
+  const [erased] = await handle.client
+    .execute({ sql: 'select email from users where id = ?', args: [fixture.member.id] })
+    .then((r) => r.rows);
+  const erasedEmail = String(erased?.email);
+  expect(erasedEmail).toMatch(/@erased\.invalid$/);
+  const before = await countAllRows(handle);
+  const reset = await anonymousCaller(handle.db, testDeps(), undefined, uniqueMeta()).account.requestPasswordReset({
+    email: erasedEmail,
+  });
+  expect(reset).toEqual({ ok: true });
+  const after = await countAllRows(handle);
+  // Only what an unknown address writes too: the rate-limit counters and one audit row.
+  expect(after.user_tokens).toBe(before.user_tokens);
+  expect(after.mail_outbox).toBe(before.mail_outbox);
+
+  const { caller: admin } = await callerFor(handle.db, fixture.admin);
+  const grant = admin.admin.setRole({ userId: fixture.member.id, role: 'educator', granted: true });
+  expect((await trpcErrorOf(grant)).code).toBe('NOT_FOUND');
+  const roles = await handle.client.execute({
+    sql: 'select role from user_roles where user_id = ?',
+    args: [fixture.member.id],
+  });
+  expect(roles.rows).toHaveLength(0);
+});

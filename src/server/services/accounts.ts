@@ -338,7 +338,12 @@ export async function requestPasswordReset(
   );
   const allowedByEmail = await consumeRateLimit(db, `reset:email:${email}`, RATE_LIMITS.passwordReset, now);
   if (!allowedByIp || !allowedByEmail) return { ok: false, reason: 'rate-limited' };
-  const rows = await db.select({ id: users.id, name: users.name }).from(users).where(eq(users.email, email)).limit(1);
+  // An erased account's pseudonymous address is not an address anyone can own: treated as unknown.
+  const rows = await db
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(and(eq(users.email, email), isNull(users.erasedAt)))
+    .limit(1);
   const user = rows[0];
   if (!user) {
     // Same answer as for a known address, and a write on this path too, so neither the reply nor its

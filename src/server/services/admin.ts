@@ -91,8 +91,14 @@ export async function setUserRole(
   now = Date.now(),
 ): Promise<SetRoleResult> {
   return db.transaction(async (tx) => {
-    const target = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.userId)).limit(1);
-    if (!target[0]) return { ok: false, reason: 'no-such-user' } as const;
+    const target = await tx
+      .select({ id: users.id, erasedAt: users.erasedAt })
+      .from(users)
+      .where(eq(users.id, input.userId))
+      .limit(1);
+    // An erased account is a pseudonym kept for the records: nobody can be given a role through it.
+    if (!target[0] || (input.granted && target[0].erasedAt !== null))
+      return { ok: false, reason: 'no-such-user' } as const;
     if (input.granted) {
       const inserted = await tx
         .insert(userRoles)

@@ -18,7 +18,7 @@ export const adminRouter = router({
     .mutation(async ({ ctx, input }) => {
       const result = await admin.setUserRole(ctx.db, ctx.user.id, input, ctx.meta);
       if (!result.ok && result.reason === 'no-such-user') {
-        throw new TRPCError({ code: 'NOT_FOUND', message: 'That user does not exist.' });
+        throw new TRPCError({ code: 'NOT_FOUND', message: 'That user does not exist, or their account was closed.' });
       }
       if (!result.ok) {
         throw new TRPCError({
