@@ -60,20 +60,17 @@ if (cluster.isPrimary && workerCount > 1) {
 
 /** Forks the workers, replaces one that dies, and stops them all on SIGINT/SIGTERM. */
 function superviseWorkers(count: number): void {
-  /** A worker that dies sooner than this after its start is failing to start: stop instead of looping. */
-  const MIN_UPTIME_MS = 10_000;
   let stopping = false;
-  let listening = 0;
   let alive = 0;
-  const startedAt = new Map<number, number>();
+  /** Workers that got as far as listening; one that dies before is failing to start (port taken, no build). */
+  const served = new Set<number>();
   const fork = (): void => {
-    const worker = cluster.fork();
+    cluster.fork();
     alive++;
-    startedAt.set(worker.id, Date.now());
   };
-  cluster.on('listening', () => {
-    listening++;
-    if (listening === count) {
+  cluster.on('listening', (worker) => {
+    served.add(worker.id);
+    if (served.size === count) {
       console.log(
         `IECPA portal listening on http://${env.HOST}:${env.PORT} with ${count} worker processes (database ${env.DATABASE_URL})`,
       );
@@ -85,13 +82,14 @@ function superviseWorkers(count: number): void {
       if (alive === 0) process.exit();
       return;
     }
-    const upMs = Date.now() - (startedAt.get(worker.id) ?? 0);
-    console.error(`Worker ${worker.process.pid} exited (${signal ?? `code ${code}`}) after ${upMs} ms.`);
-    if (upMs < MIN_UPTIME_MS) {
-      console.error('It died while starting; stopping the server.');
+    console.error(`Worker ${worker.process.pid} exited (${signal ?? `code ${code}`}).`);
+    if (!served.has(worker.id)) {
+      // Starting another would fail the same way, over and over.
+      console.error('It died before it could serve; stopping the server.');
       stopping = true;
-      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
       process.exitCode = 1;
+      if (alive === 0) process.exit();
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
       return;
     }
     fork();

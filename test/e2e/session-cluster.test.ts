@@ -61,3 +61,39 @@ test('a session works on every worker, and after sign-out on one it works on non
   const after = await Promise.all(Array.from({ length: 12 }, () => getOnNewConnection('/account', cookie)));
   expect(after).toEqual(Array(12).fill(303));
 });
+
+/** The worker processes of the server this file started. */
+function workerPids(): number[] {
+  const primary = childrenOf(process.pid).find((p) => p.args.includes('scripts/serve.ts'));
+  if (!primary) return [];
+  return childrenOf(primary.pid)
+    .filter((p) => p.args.includes('scripts/serve.ts'))
+    .map((p) => p.pid);
+}
+
+test('replaces a worker that dies, and the replacement serves signed-in pages', async () => {
+  const [victim] = workerPids();
+  expect(victim).toBeDefined();
+  process.kill(victim ?? 0, 'SIGKILL');
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const pids = workerPids();
+    if (pids.length === WORKERS && !pids.includes(victim ?? 0)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const pids = workerPids();
+  expect(pids).toHaveLength(WORKERS);
+  expect(pids).not.toContain(victim);
+
+  // Give the replacement time to listen, then every connection, whichever worker takes it, is served.
+  const cookie = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const statuses = await Promise.all(Array.from({ length: 12 }, () => getOnNewConnection('/account', cookie)));
+  expect(statuses).toEqual(Array(12).fill(200));
+});
+
+test('stops, with exit code 1, when its workers cannot start (no build to serve)', async () => {
+  await expect(startServer({ WEB_CONCURRENCY: String(WORKERS), IECPA_DIST_DIR: 'no-such-build' })).rejects.toThrow(
+    /exited with 1/,
+  );
+});
