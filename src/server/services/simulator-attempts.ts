@@ -23,6 +23,7 @@ import {
 } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
+import { csvCell } from '../csv.ts';
 import { newId } from '../ids.ts';
 import type { RequestMeta } from './deps.ts';
 import { parseEvents, parseStoredRubric } from './simulator-assessments.ts';
@@ -464,14 +465,6 @@ export async function listAttempts(
   return { items: rows.map(toListItem), page, pageCount, total };
 }
 
-/** A CSV field: quoted, quotes doubled, and a leading formula character defused (OWASP CSV injection). */
-function csvField(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replace(/"/g, '""')}"`;
-}
-
 /** All attempts matching the filters as CSV (RFC 4180, CRLF line ends). */
 export async function exportAttemptsCsv(db: Db, input: Omit<ListAttemptsInput, 'page'>): Promise<string> {
   const rows = await db
@@ -511,7 +504,7 @@ export async function exportAttemptsCsv(db: Db, input: Omit<ListAttemptsInput, '
         r.passed === null ? null : r.passed ? 'yes' : 'no',
         r.flagCount,
       ]
-        .map(csvField)
+        .map(csvCell)
         .join(','),
     );
   return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
