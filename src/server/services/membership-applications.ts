@@ -482,9 +482,7 @@ export async function saveDraft(
         { actorId: userId, action: 'membership.application-saved', subjectId: open.id, ipAddress: meta.ipAddress },
         now,
       );
-      const saved = await applicationRow(tx, open.id);
-      if (!saved) throw new Error(`Application ${open.id} vanished inside its own update`);
-      return { ok: true, application: toApplication(saved), created: false };
+      return { ok: true, application: await reloadedApplication(tx, open.id), created: false };
     }
     const startRefused = await startRefusal(tx, userId, category);
     if (startRefused) return refuse('CONFLICT', startRefused, { categoryId: startRefused });
@@ -512,9 +510,7 @@ export async function saveDraft(
       },
       now,
     );
-    const saved = await applicationRow(tx, id);
-    if (!saved) throw new Error(`Application ${id} vanished after insert`);
-    return { ok: true, application: toApplication(saved), created: true };
+    return { ok: true, application: await reloadedApplication(tx, id), created: true };
   });
 }
 
@@ -552,14 +548,22 @@ export async function submissionProblems(db: Reader, row: ApplicationRow): Promi
   return problems;
 }
 
-async function applicantOf(db: Reader, userId: string): Promise<{ name: string; email: string }> {
-  const [row] = await db
+/** Mails the applicant `userId`, addressed by name ("Dear ..."), after the step's transaction committed. */
+async function mailApplicant(db: Db, deps: ServiceDeps, userId: string, subject: string, body: string): Promise<void> {
+  const [applicant] = await db
     .select({ name: users.name, email: users.email })
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
-  if (!row) throw new Error(`Applicant ${userId} does not exist`);
-  return row;
+  if (!applicant) throw new Error(`Applicant ${userId} does not exist`);
+  await deps.mailer.send(db, { to: applicant.email, subject, text: `Dear ${applicant.name},\n\n${body}` });
+}
+
+/** The application as this transaction's own write left it (the write cannot have removed it). */
+async function reloadedApplication(tx: Reader, id: string): Promise<Application> {
+  const row = await applicationRow(tx, id);
+  if (!row) throw new Error(`Application ${id} vanished inside its own transaction`);
+  return toApplication(row);
 }
 
 export type StepResult = { ok: true; application: Application } | Refusal;
@@ -610,17 +614,16 @@ export async function submitApplication(
       },
       now,
     );
-    const saved = await applicationRow(tx, open.id);
-    if (!saved) throw new Error(`Application ${open.id} vanished inside its own update`);
-    return { ok: true, application: toApplication(saved) };
+    return { ok: true, application: await reloadedApplication(tx, open.id) };
   });
   if (outcome.ok) {
-    const applicant = await applicantOf(db, userId);
-    await deps.mailer.send(db, {
-      to: applicant.email,
-      subject: 'We received your IECPA membership application',
-      text: `Dear ${applicant.name},\n\nThank you for applying for IECPA membership. The membership committee will review your application and write to you when they have decided or if they need more information.\n\nYou can follow your application at ${deps.siteUrl}/membership/application\n`,
-    });
+    await mailApplicant(
+      db,
+      deps,
+      userId,
+      'We received your IECPA membership application',
+      `Thank you for applying for IECPA membership. The membership committee will review your application and write to you when they have decided or if they need more information.\n\nYou can follow your application at ${deps.siteUrl}/membership/application\n`,
+    );
   }
   return outcome;
 }
@@ -652,17 +655,16 @@ export async function replyToReviewers(
       { actorId: userId, action: 'membership.application-replied', subjectId: open.id, ipAddress: meta.ipAddress },
       now,
     );
-    const saved = await applicationRow(tx, open.id);
-    if (!saved) throw new Error(`Application ${open.id} vanished inside its own update`);
-    return { ok: true, application: toApplication(saved) };
+    return { ok: true, application: await reloadedApplication(tx, open.id) };
   });
   if (outcome.ok) {
-    const applicant = await applicantOf(db, userId);
-    await deps.mailer.send(db, {
-      to: applicant.email,
-      subject: 'Your reply has been sent to the IECPA membership committee',
-      text: `Dear ${applicant.name},\n\nYour updated application and your reply have been sent to the membership committee. They will write to you again when they have reviewed it.\n\nYour application: ${deps.siteUrl}/membership/application\n`,
-    });
+    await mailApplicant(
+      db,
+      deps,
+      userId,
+      'Your reply has been sent to the IECPA membership committee',
+      `Your updated application and your reply have been sent to the membership committee. They will write to you again when they have reviewed it.\n\nYour application: ${deps.siteUrl}/membership/application\n`,
+    );
   }
   return outcome;
 }
@@ -699,17 +701,16 @@ export async function withdrawApplication(
       },
       now,
     );
-    const saved = await applicationRow(tx, open.id);
-    if (!saved) throw new Error(`Application ${open.id} vanished inside its own update`);
-    return { ok: true, application: toApplication(saved) };
+    return { ok: true, application: await reloadedApplication(tx, open.id) };
   });
   if (outcome.ok && outcome.application.submittedAt !== null) {
-    const applicant = await applicantOf(db, userId);
-    await deps.mailer.send(db, {
-      to: applicant.email,
-      subject: 'You withdrew your IECPA membership application',
-      text: `Dear ${applicant.name},\n\nYour membership application has been withdrawn, as you asked. You are welcome to apply again at any time: ${deps.siteUrl}/membership\n`,
-    });
+    await mailApplicant(
+      db,
+      deps,
+      userId,
+      'You withdrew your IECPA membership application',
+      `Your membership application has been withdrawn, as you asked. You are welcome to apply again at any time: ${deps.siteUrl}/membership\n`,
+    );
   }
   return outcome;
 }
@@ -777,23 +778,22 @@ export async function approveApplication(
         },
         now,
       );
-      const saved = await applicationRow(tx, row.id);
-      if (!saved) throw new Error(`Application ${row.id} vanished inside its own update`);
-      return { ok: true, application: toApplication(saved), number };
+      return { ok: true, application: await reloadedApplication(tx, row.id), number };
     });
   } catch (error) {
     if (error instanceof MembershipTransitionError) return refuse('CONFLICT', error.message);
     throw error;
   }
   if (outcome.ok) {
-    const applicant = await applicantOf(db, outcome.application.userId);
     const category = await getCategory(db, outcome.application.categoryId);
     const note = input.message ? `\n\nA note from the committee:\n${input.message}` : '';
-    await deps.mailer.send(db, {
-      to: applicant.email,
-      subject: `Welcome to IECPA: your membership number is ${outcome.number}`,
-      text: `Dear ${applicant.name},\n\nYour application has been approved: you are now a ${category?.name ?? ''} member of the International External Counterpulsation Association.\n\nYour membership number is ${outcome.number}.${note}\n\nYour membership: ${deps.siteUrl}/membership/status\n`,
-    });
+    await mailApplicant(
+      db,
+      deps,
+      outcome.application.userId,
+      `Welcome to IECPA: your membership number is ${outcome.number}`,
+      `Your application has been approved: you are now a ${category?.name ?? ''} member of the International External Counterpulsation Association.\n\nYour membership number is ${outcome.number}.${note}\n\nYour membership: ${deps.siteUrl}/membership/status\n`,
+    );
   }
   return outcome;
 }
@@ -831,17 +831,16 @@ export async function rejectApplication(
       },
       now,
     );
-    const saved = await applicationRow(tx, row.id);
-    if (!saved) throw new Error(`Application ${row.id} vanished inside its own update`);
-    return { ok: true, application: toApplication(saved) };
+    return { ok: true, application: await reloadedApplication(tx, row.id) };
   });
   if (outcome.ok) {
-    const applicant = await applicantOf(db, outcome.application.userId);
-    await deps.mailer.send(db, {
-      to: applicant.email,
-      subject: 'Your IECPA membership application',
-      text: `Dear ${applicant.name},\n\nThank you for applying for IECPA membership. The membership committee has decided not to approve your application, for this reason:\n\n${input.reason}\n\nYou are welcome to apply again when the situation has changed: ${deps.siteUrl}/membership\n`,
-    });
+    await mailApplicant(
+      db,
+      deps,
+      outcome.application.userId,
+      'Your IECPA membership application',
+      `Thank you for applying for IECPA membership. The membership committee has decided not to approve your application, for this reason:\n\n${input.reason}\n\nYou are welcome to apply again when the situation has changed: ${deps.siteUrl}/membership\n`,
+    );
   }
   return outcome;
 }
@@ -872,17 +871,16 @@ export async function requestMoreInformation(
       },
       now,
     );
-    const saved = await applicationRow(tx, row.id);
-    if (!saved) throw new Error(`Application ${row.id} vanished inside its own update`);
-    return { ok: true, application: toApplication(saved) };
+    return { ok: true, application: await reloadedApplication(tx, row.id) };
   });
   if (outcome.ok) {
-    const applicant = await applicantOf(db, outcome.application.userId);
-    await deps.mailer.send(db, {
-      to: applicant.email,
-      subject: 'The IECPA membership committee needs more information',
-      text: `Dear ${applicant.name},\n\nThe membership committee is reviewing your application and asks:\n\n${input.message}\n\nPlease update your application and send your reply at ${deps.siteUrl}/membership/application\n`,
-    });
+    await mailApplicant(
+      db,
+      deps,
+      outcome.application.userId,
+      'The IECPA membership committee needs more information',
+      `The membership committee is reviewing your application and asks:\n\n${input.message}\n\nPlease update your application and send your reply at ${deps.siteUrl}/membership/application\n`,
+    );
   }
   return outcome;
 }
