@@ -1,37 +1,20 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
-import { blockingAxeViolations, saveScreenshot } from '#test/helpers/axe.ts';
-import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
-import { freshTotpCode, postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
-import { type RunningServer, startServer } from '#test/helpers/server.ts';
+import { beforeAll, expect, test } from 'vitest';
+import { DEMO_PASSWORD } from '#db/seed.ts';
+import { saveScreenshot } from '#test/helpers/axe.ts';
+import { demoSessionCookie, screenshotAndAxe, usePortal } from '#test/helpers/e2e-portal.ts';
+import { signInOverHttp } from '#test/helpers/portal-flows.ts';
 
-let server: RunningServer;
-let browser: LaunchedBrowser;
+const portal = usePortal();
 /** Session cookies (`name=value`) for a member, an admin past the second factor, and an admin before it. */
 const cookies = { member: '', admin: '', adminPending: '' };
 
 const ADMIN_EMAIL = 'admin@iecpa.test';
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-  cookies.member = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
-  cookies.adminPending = await signInOverHttp(server.url, ADMIN_EMAIL, DEMO_PASSWORD);
-  cookies.admin = await signInOverHttp(server.url, ADMIN_EMAIL, DEMO_PASSWORD);
-  const secret = DEMO_ACCOUNTS.find((account) => account.email === ADMIN_EMAIL)?.totpSecret ?? '';
-  const challenge = await postForm(
-    server.url,
-    '/sign-in/two-factor',
-    { code: await freshTotpCode(secret) },
-    cookies.admin,
-  );
-  if (challenge.status !== 303) throw new Error(`admin two-factor challenge failed: ${challenge.status}`);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  cookies.member = await signInOverHttp(portal.server.url, 'member@iecpa.test', DEMO_PASSWORD);
+  cookies.adminPending = await signInOverHttp(portal.server.url, ADMIN_EMAIL, DEMO_PASSWORD);
+  cookies.admin = await demoSessionCookie(portal.server.url, ADMIN_EMAIL);
 });
 
 /**
@@ -39,20 +22,14 @@ afterAll(async () => {
  * pages arrives as a server island after load, and the screenshot and axe should see it.
  */
 async function open(path: string, cookie: string | null, expectedStatus = 200): Promise<Page> {
-  await browser.context.clearCookies();
-  if (cookie) {
-    const [name = '', value = ''] = cookie.split('=');
-    await browser.context.addCookies([{ name, value, url: server.url }]);
-  }
-  const page = await browser.context.newPage();
-  const response = await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
+  const page = await portal.newPage(cookie ?? undefined);
+  const response = await page.goto(`${portal.server.url}${path}`, { waitUntil: 'networkidle' });
   expect(response?.status(), path).toBe(expectedStatus);
   return page;
 }
 
 async function expectAccessible(page: Page, name: string): Promise<void> {
-  await saveScreenshot(page, name);
-  expect(await blockingAxeViolations(page), name).toEqual([]);
+  expect(await screenshotAndAxe(page, name), name).toEqual([]);
   await page.close();
 }
 

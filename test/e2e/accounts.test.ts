@@ -1,36 +1,19 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { DEMO_PASSWORD } from '#db/seed.ts';
-import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
+import { usePortal } from '#test/helpers/e2e-portal.ts';
 import { latestMailTo, linkIn, submitSignIn } from '#test/helpers/portal-flows.ts';
-import { type RunningServer, startServer } from '#test/helpers/server.ts';
 
-let server: RunningServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function newPage(): Promise<Page> {
-  await browser.context.clearCookies();
-  return browser.context.newPage();
-}
+const portal = usePortal();
 
 async function expectSignedOut(page: Page): Promise<void> {
-  await page.goto(`${server.url}/account`);
+  await page.goto(`${portal.server.url}/account`);
   expect(new URL(page.url()).pathname).toBe('/sign-in');
 }
 
 test('a visitor registers, confirms the email from the outbox, signs in and signs out', async () => {
-  const page = await newPage();
-  await page.goto(`${server.url}/register`);
+  const page = await portal.newPage();
+  await page.goto(`${portal.server.url}/register`);
   await page.getByLabel('Full name').fill('Zhang Wei');
   await page.getByLabel('Email address').fill('zhang.wei@example.org');
   await page.getByLabel('Password', { exact: true }).fill('counter pulse timing 42');
@@ -40,16 +23,16 @@ test('a visitor registers, confirms the email from the outbox, signs in and sign
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByText('Check your email').waitFor();
 
-  await page.goto(linkIn(await latestMailTo(server.db, 'zhang.wei@example.org'), '/verify-email'));
+  await page.goto(linkIn(await latestMailTo(portal.server.db, 'zhang.wei@example.org'), '/verify-email'));
   await page.getByRole('button', { name: 'Confirm my email address' }).click();
   await page.getByText('Email confirmed').waitFor();
 
-  await submitSignIn(page, server.url, 'zhang.wei@example.org', 'counter pulse timing 42');
-  await page.waitForURL(`${server.url}/account`);
+  await submitSignIn(page, portal.server.url, 'zhang.wei@example.org', 'counter pulse timing 42');
+  await page.waitForURL(`${portal.server.url}/account`);
   await page.getByRole('heading', { name: 'My account' }).waitFor();
   expect(await page.getByRole('main').getByText('zhang.wei@example.org').isVisible()).toBe(true);
 
-  await page.goto(`${server.url}/sign-out`);
+  await page.goto(`${portal.server.url}/sign-out`);
   await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
   await expectSignedOut(page);
@@ -57,12 +40,12 @@ test('a visitor registers, confirms the email from the outbox, signs in and sign
 });
 
 test('a wrong password shows the error and leaves the visitor signed out', async () => {
-  const page = await newPage();
-  await submitSignIn(page, server.url, 'member@iecpa.test', 'not-the-demo-password');
+  const page = await portal.newPage();
+  await submitSignIn(page, portal.server.url, 'member@iecpa.test', 'not-the-demo-password');
   const summary = page.getByRole('alert');
   await summary.getByText('That email and password do not match an account.').waitFor();
   expect(new URL(page.url()).pathname).toBe('/sign-in');
-  expect((await browser.context.cookies()).map((c) => c.name)).not.toContain('iecpa_session');
+  expect((await portal.browser.context.cookies()).map((c) => c.name)).not.toContain('iecpa_session');
   await expectSignedOut(page);
   await page.close();
 });
@@ -70,24 +53,24 @@ test('a wrong password shows the error and leaves the visitor signed out', async
 test('a forgotten password is reset from the mailed link; the new one signs in and the old one is refused', async () => {
   const email = 'reviewer@iecpa.test';
   const newPassword = 'a fresh reviewer phrase 7';
-  const page = await newPage();
-  await page.goto(`${server.url}/sign-in`);
+  const page = await portal.newPage();
+  await page.goto(`${portal.server.url}/sign-in`);
   await page.getByRole('link', { name: 'Forgotten your password?' }).click();
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Send me a link' }).click();
   await page.getByText('Check your email').waitFor();
 
-  await page.goto(linkIn(await latestMailTo(server.db, email), '/reset-password'));
+  await page.goto(linkIn(await latestMailTo(portal.server.db, email), '/reset-password'));
   await page.getByLabel('New password').fill(newPassword);
   await page.getByRole('button', { name: 'Set new password' }).click();
   await page.getByText('Your new password is set.').waitFor();
 
-  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
+  await submitSignIn(page, portal.server.url, email, DEMO_PASSWORD);
   await page.getByRole('alert').getByText('That email and password do not match an account.').waitFor();
   await expectSignedOut(page);
 
-  await submitSignIn(page, server.url, email, newPassword);
-  await page.waitForURL(`${server.url}/account`);
+  await submitSignIn(page, portal.server.url, email, newPassword);
+  await page.waitForURL(`${portal.server.url}/account`);
   expect(await page.getByRole('main').getByText(email).isVisible()).toBe(true);
   await page.close();
 });

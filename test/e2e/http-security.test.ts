@@ -1,13 +1,11 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import { auditLog, mailOutbox, rateLimits, sessions, users } from '#db/schema/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
-import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
-import { freshTotpCode, postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
-import { type RunningServer, startServer } from '#test/helpers/server.ts';
+import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
+import { postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
 
-let server: RunningServer;
-let browser: LaunchedBrowser;
+const portal = usePortal();
 /** `iecpa_session=<id>.<secret>` of the demo member, signed in once for the file. */
 let memberCookie: string;
 
@@ -15,19 +13,12 @@ const EVIL_ORIGIN = 'https://evil.example';
 const SESSION_COOKIE = 'iecpa_session';
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-  memberCookie = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  memberCookie = await signInOverHttp(portal.server.url, 'member@iecpa.test', DEMO_PASSWORD);
 });
 
 /** Row counts of every table a refused request might write to. */
 async function writableRowCounts(): Promise<Record<string, number>> {
-  const { db } = server.db;
+  const { db } = portal.server.db;
   const [u] = await db.select({ n: count() }).from(users);
   const [s] = await db.select({ n: count() }).from(sessions);
   const [m] = await db.select({ n: count() }).from(mailOutbox);
@@ -49,12 +40,12 @@ function registerForm(fields: Partial<typeof NEW_MEMBER> = {}): Record<string, s
 }
 
 async function getAccount(cookie: string): Promise<Response> {
-  return fetch(`${server.url}/account`, { headers: { Cookie: cookie }, redirect: 'manual' });
+  return fetch(`${portal.server.url}/account`, { headers: { Cookie: cookie }, redirect: 'manual' });
 }
 
 test('a cross-origin form POST to /sign-in gets 403, sets no cookie and writes nothing', async () => {
   const before = await writableRowCounts();
-  const response = await fetch(`${server.url}/sign-in`, {
+  const response = await fetch(`${portal.server.url}/sign-in`, {
     method: 'POST',
     headers: { Origin: EVIL_ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ email: 'member@iecpa.test', password: DEMO_PASSWORD }).toString(),
@@ -67,7 +58,7 @@ test('a cross-origin form POST to /sign-in gets 403, sets no cookie and writes n
 
 test('a cross-origin JSON POST to /api/trpc/account.register gets 403 and creates no account or mail', async () => {
   const before = await writableRowCounts();
-  const response = await fetch(`${server.url}/api/trpc/account.register`, {
+  const response = await fetch(`${portal.server.url}/api/trpc/account.register`, {
     method: 'POST',
     headers: { Origin: EVIL_ORIGIN, 'Content-Type': 'application/json' },
     body: JSON.stringify({ ...NEW_MEMBER, acceptEthics: true }),
@@ -78,7 +69,7 @@ test('a cross-origin JSON POST to /api/trpc/account.register gets 403 and create
 
 test('a POST without an Origin header gets 403 and writes nothing', async () => {
   const before = await writableRowCounts();
-  const response = await fetch(`${server.url}/register`, {
+  const response = await fetch(`${portal.server.url}/register`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(registerForm()).toString(),
@@ -91,9 +82,9 @@ test('a POST without an Origin header gets 403 and writes nothing', async () => 
 test('a same-origin body over 1 MiB gets 413 and writes nothing', async () => {
   const before = await writableRowCounts();
   const padding = 'x'.repeat(1024 * 1024);
-  const response = await fetch(`${server.url}/register`, {
+  const response = await fetch(`${portal.server.url}/register`, {
     method: 'POST',
-    headers: { Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers: { Origin: portal.server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
     body: `${new URLSearchParams(registerForm()).toString()}&padding=${padding}`,
     redirect: 'manual',
   });
@@ -109,9 +100,9 @@ test('a streamed body without Content-Length is refused, so the size limit canno
       controller.close();
     },
   });
-  const response = await fetch(`${server.url}/register`, {
+  const response = await fetch(`${portal.server.url}/register`, {
     method: 'POST',
-    headers: { Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers: { Origin: portal.server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
     body,
     duplex: 'half',
     redirect: 'manual',
@@ -131,7 +122,7 @@ test('a tampered session cookie is treated as signed out and the response delete
   const last = token.at(-1) === 'a' ? 'b' : 'a';
   const response = await getAccount(`${name}=${token.slice(0, -1)}${last}`);
   expect(response.status).toBe(303);
-  expect(new URL(response.headers.get('location') ?? '', server.url).pathname).toBe('/sign-in');
+  expect(new URL(response.headers.get('location') ?? '', portal.server.url).pathname).toBe('/sign-in');
   const deletion = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
   expect(deletion).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i);
 });
@@ -140,7 +131,7 @@ test('a made-up session cookie is treated as signed out and the response deletes
   for (const value of ['made-up', 'made.up', `${'a'.repeat(20)}.${'b'.repeat(40)}`]) {
     const response = await getAccount(`${SESSION_COOKIE}=${value}`);
     expect(response.status, value).toBe(303);
-    expect(new URL(response.headers.get('location') ?? '', server.url).pathname, value).toBe('/sign-in');
+    expect(new URL(response.headers.get('location') ?? '', portal.server.url).pathname, value).toBe('/sign-in');
     const deletion = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
     expect(deletion, value).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i);
   }
@@ -149,9 +140,9 @@ test('a made-up session cookie is treated as signed out and the response deletes
 test('a GET to tRPC mutations runs neither the registration nor the sign-out', async () => {
   const before = await writableRowCounts();
   const input = encodeURIComponent(JSON.stringify({ ...NEW_MEMBER, acceptEthics: true }));
-  const register = await fetch(`${server.url}/api/trpc/account.register?input=${input}`);
+  const register = await fetch(`${portal.server.url}/api/trpc/account.register?input=${input}`);
   expect(register.status).toBe(405);
-  const signOut = await fetch(`${server.url}/api/trpc/account.signOut`, { headers: { Cookie: memberCookie } });
+  const signOut = await fetch(`${portal.server.url}/api/trpc/account.signOut`, { headers: { Cookie: memberCookie } });
   expect(signOut.status).toBe(405);
   expect(await writableRowCounts()).toEqual(before);
   expect((await getAccount(memberCookie)).status).toBe(200);
@@ -167,18 +158,18 @@ function expectSecurityHeaders(response: Response, what: string): void {
 }
 
 test('security headers are on a server-rendered page, a prerendered page and a static asset', async () => {
-  const rendered = await fetch(`${server.url}/sign-in`);
+  const rendered = await fetch(`${portal.server.url}/sign-in`);
   expect(rendered.status).toBe(200);
   expectSecurityHeaders(rendered, '/sign-in');
 
-  const prerendered = await fetch(`${server.url}/mission`);
+  const prerendered = await fetch(`${portal.server.url}/mission`);
   expect(prerendered.status).toBe(200);
   expectSecurityHeaders(prerendered, '/mission');
 
   const html = await prerendered.text();
   const asset = html.match(/(?:href|src)="(\/_astro\/[^"]+\.(?:css|js))"/)?.[1];
   if (!asset) throw new Error('no /_astro/ asset referenced by /mission');
-  const assetResponse = await fetch(`${server.url}${asset}`);
+  const assetResponse = await fetch(`${portal.server.url}${asset}`);
   expect(assetResponse.status).toBe(200);
   expectSecurityHeaders(assetResponse, asset);
 });
@@ -190,31 +181,19 @@ test('a name with HTML and SQL-looking text is stored verbatim and shown inert o
     [htmlName, 'html.name@example.org'],
     [sqlName, 'sql.name@example.org'],
   ] as const) {
-    const response = await postForm(server.url, '/register', registerForm({ name, email }));
+    const response = await postForm(portal.server.url, '/register', registerForm({ name, email }));
     expect(response.status, name).toBe(303);
-    const stored = await server.db.db.select({ name: users.name }).from(users).where(eq(users.email, email));
+    const stored = await portal.server.db.db.select({ name: users.name }).from(users).where(eq(users.email, email));
     expect(stored.map((row) => row.name)).toEqual([name]);
   }
 
-  const admin = DEMO_ACCOUNTS.find((account) => account.email === 'admin@iecpa.test');
-  const adminCookie = await signInOverHttp(server.url, 'admin@iecpa.test', DEMO_PASSWORD);
-  const challenge = await postForm(
-    server.url,
-    '/sign-in/two-factor',
-    { code: await freshTotpCode(admin?.totpSecret ?? '') },
-    adminCookie,
-  );
-  expect(challenge.status).toBe(303);
-  const [cookieName = '', cookieValue = ''] = adminCookie.split('=');
-  await browser.context.addCookies([{ name: cookieName, value: cookieValue, url: server.url }]);
-
-  const page = await browser.context.newPage();
+  const page = await portal.newPage(await demoSessionCookie(portal.server.url, 'admin@iecpa.test'));
   const dialogs: string[] = [];
   page.on('dialog', async (dialog) => {
     dialogs.push(dialog.message());
     await dialog.dismiss();
   });
-  await page.goto(`${server.url}/admin/users?q=example.org`, { waitUntil: 'networkidle' });
+  await page.goto(`${portal.server.url}/admin/users?q=example.org`, { waitUntil: 'networkidle' });
   const table = page.locator('table');
   await table.getByText(htmlName, { exact: true }).waitFor();
   expect(await table.getByText(sqlName, { exact: true }).isVisible()).toBe(true);

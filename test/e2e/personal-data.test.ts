@@ -1,28 +1,16 @@
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { users } from '#db/schema/index.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_PASSWORD } from '#db/seed.ts';
 import { blockingAxeViolations, saveScreenshot } from '#test/helpers/axe.ts';
-import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
-import { freshTotpCode, submitSignIn } from '#test/helpers/portal-flows.ts';
-import { type RunningServer, startServer } from '#test/helpers/server.ts';
+import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
+import { submitSignIn } from '#test/helpers/portal-flows.ts';
 
-let server: RunningServer;
-let browser: LaunchedBrowser;
+const portal = usePortal();
 
 const MEMBER_EMAIL = 'member@iecpa.test';
 const ADMIN_EMAIL = 'admin@iecpa.test';
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 const PHONE_WIDTH_PX = 390;
 
@@ -36,29 +24,15 @@ async function phoneOverflowPx(page: Page, screenshot: string): Promise<number> 
   return overflow;
 }
 
-async function signedInPage(email: string): Promise<Page> {
-  await browser.context.clearCookies();
-  const page = await browser.context.newPage();
-  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
-  const secret = DEMO_ACCOUNTS.find((a) => a.email === email)?.totpSecret;
-  if (secret) {
-    await page.waitForURL((url) => url.pathname === '/sign-in/two-factor');
-    await page.getByLabel('Code').fill(await freshTotpCode(secret));
-    await page.getByRole('button', { name: 'Continue' }).click();
-  }
-  await page.waitForURL(`${server.url}/account`);
-  return page;
-}
-
 test('a member downloads their data as a JSON attachment without secrets', async () => {
-  const page = await signedInPage(MEMBER_EMAIL);
-  await page.goto(`${server.url}/account/data`);
+  const page = await portal.signedInPage(demoAccount(MEMBER_EMAIL));
+  await page.goto(`${portal.server.url}/account/data`);
   await page.getByRole('heading', { name: 'My data' }).waitFor();
   expect(await blockingAxeViolations(page)).toEqual([]);
   await saveScreenshot(page, 'account-data');
   expect(await phoneOverflowPx(page, 'account-data-phone')).toBe(0);
 
-  const download = await page.request.get(`${server.url}/account/data.json`);
+  const download = await page.request.get(`${portal.server.url}/account/data.json`);
   expect(download.status()).toBe(200);
   expect(download.headers()['content-disposition']).toMatch(
     /^attachment; filename="iecpa-my-data-\d{4}-\d\d-\d\d\.json"$/,
@@ -72,14 +46,14 @@ test('a member downloads their data as a JSON attachment without secrets', async
 });
 
 test('the download is refused to visitors who are not signed in', async () => {
-  const response = await fetch(`${server.url}/account/data.json`, { redirect: 'manual' });
+  const response = await fetch(`${portal.server.url}/account/data.json`, { redirect: 'manual' });
   expect(response.status).toBe(303);
   expect(response.headers.get('location')).toContain('/sign-in');
 });
 
 test('a member asks to close their account, an admin confirms, and the member can no longer sign in', async () => {
-  const member = await signedInPage(MEMBER_EMAIL);
-  await member.goto(`${server.url}/account/data`);
+  const member = await portal.signedInPage(demoAccount(MEMBER_EMAIL));
+  await member.goto(`${portal.server.url}/account/data`);
   await member.getByLabel('Why are you leaving?').fill('Retiring from practice.');
   await member.getByLabel('Your password, to confirm it is you').fill('not my password');
   await member.getByRole('button', { name: 'Ask to close my account' }).click();
@@ -95,8 +69,8 @@ test('a member asks to close their account, an admin confirms, and the member ca
   await saveScreenshot(member, 'account-data-requested');
   await member.close();
 
-  const admin = await signedInPage(ADMIN_EMAIL);
-  await admin.goto(`${server.url}/admin/closures`);
+  const admin = await portal.signedInPage(demoAccount(ADMIN_EMAIL));
+  await admin.goto(`${portal.server.url}/admin/closures`);
   await admin.getByRole('heading', { name: 'Open requests (1)' }).waitFor();
   expect(await admin.getByText('Retiring from practice.').isVisible()).toBe(true);
   expect(await blockingAxeViolations(admin)).toEqual([]);
@@ -111,11 +85,10 @@ test('a member asks to close their account, an admin confirms, and the member ca
   expect(await admin.getByRole('main').getByText(MEMBER_EMAIL).count()).toBe(0);
   await admin.close();
 
-  const gone = await server.db.db.select({ id: users.id }).from(users).where(eq(users.email, MEMBER_EMAIL));
+  const gone = await portal.server.db.db.select({ id: users.id }).from(users).where(eq(users.email, MEMBER_EMAIL));
   expect(gone).toEqual([]);
-  await browser.context.clearCookies();
-  const page = await browser.context.newPage();
-  await submitSignIn(page, server.url, MEMBER_EMAIL, DEMO_PASSWORD);
+  const page = await portal.newPage();
+  await submitSignIn(page, portal.server.url, MEMBER_EMAIL, DEMO_PASSWORD);
   await page.getByText('That email and password do not match an account.').waitFor();
   await page.close();
 });

@@ -1,36 +1,8 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
-import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
-import { freshTotpCode, submitSignIn } from '#test/helpers/portal-flows.ts';
-import { type RunningServer, startServer } from '#test/helpers/server.ts';
+import { expect, test } from 'vitest';
+import { blockingAxeViolations } from '#test/helpers/axe.ts';
+import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
 
-let server: RunningServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function newPage(): Promise<Page> {
-  await browser.context.clearCookies();
-  return browser.context.newPage();
-}
-
-/** axe findings a person would be blocked by; minor and moderate ones are left to review. */
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help}`);
-}
+const portal = usePortal();
 
 const CONTENT_PAGES = [
   { path: '/mission', heading: 'Mission and goals' },
@@ -40,8 +12,8 @@ const CONTENT_PAGES = [
 ];
 
 test('the home page introduces IECPA and ECP and offers joining, the simulator and reading about ECP', async () => {
-  const page = await newPage();
-  const response = await page.goto(`${server.url}/`);
+  const page = await portal.newPage();
+  const response = await page.goto(`${portal.server.url}/`);
   expect(response?.status()).toBe(200);
   await page.getByRole('heading', { level: 1, name: 'International External Counterpulsation Association' }).waitFor();
   const main = page.getByRole('main');
@@ -49,14 +21,14 @@ test('the home page introduces IECPA and ECP and offers joining, the simulator a
   expect(await main.getByRole('link', { name: 'Try the simulator' }).first().getAttribute('href')).toBe('/simulator');
   expect(await main.getByRole('link', { name: 'Read about ECP' }).getAttribute('href')).toBe('/about-ecp');
   expect(await main.getByRole('img', { name: /One heartbeat with ECP/ }).isVisible()).toBe(true);
-  expect(await seriousAxeViolations(page)).toEqual([]);
+  expect(await blockingAxeViolations(page)).toEqual([]);
   await page.close();
 });
 
 test('each content page shows its title, the date it was updated and a marked current navigation link', async () => {
-  const page = await newPage();
+  const page = await portal.newPage();
   for (const { path, heading } of CONTENT_PAGES) {
-    const response = await page.goto(`${server.url}${path}`);
+    const response = await page.goto(`${portal.server.url}${path}`);
     expect(response?.status(), path).toBe(200);
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
     expect(
@@ -68,14 +40,14 @@ test('each content page shows its title, the date it was updated and a marked cu
     ).toBe(1);
     const current = page.getByRole('navigation', { name: 'Main' }).locator('a[aria-current="page"]');
     expect(await current.getAttribute('href'), path).toBe(path);
-    expect(await seriousAxeViolations(page), path).toEqual([]);
+    expect(await blockingAxeViolations(page), path).toEqual([]);
   }
   await page.close();
 });
 
 test('the code of ethics states its version and the date it takes effect', async () => {
-  const page = await newPage();
-  await page.goto(`${server.url}/ethics`);
+  const page = await portal.newPage();
+  await page.goto(`${portal.server.url}/ethics`);
   expect(
     await page
       .getByRole('main')
@@ -86,8 +58,8 @@ test('the code of ethics states its version and the date it takes effect', async
 });
 
 test('a long content page lists its sections beside the text on a wide screen', async () => {
-  const page = await newPage();
-  await page.goto(`${server.url}/about-ecp`);
+  const page = await portal.newPage();
+  await page.goto(`${portal.server.url}/about-ecp`);
   const contents = page.getByRole('navigation', { name: 'On this page' });
   expect(await contents.isVisible()).toBe(true);
   const sources = contents.getByRole('link', { name: 'Sources' });
@@ -98,11 +70,9 @@ test('a long content page lists its sections beside the text on a wide screen', 
 });
 
 test('a signed-in member sees their own account menu on a prerendered page and can sign out from it', async () => {
-  const page = await newPage();
-  await submitSignIn(page, server.url, 'member@iecpa.test', DEMO_PASSWORD);
-  await page.waitForURL(`${server.url}/account`);
+  const page = await portal.signedInPage(demoAccount('member@iecpa.test'));
 
-  await page.goto(`${server.url}/history`);
+  await page.goto(`${portal.server.url}/history`);
   // The account area of a prerendered page arrives as a server island after load.
   const menu = page.locator('.account-menu summary');
   await menu.waitFor();
@@ -115,7 +85,7 @@ test('a signed-in member sees their own account menu on a prerendered page and c
 
   await banner.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForLoadState('networkidle');
-  await page.goto(`${server.url}/history`);
+  await page.goto(`${portal.server.url}/history`);
   await page.waitForLoadState('networkidle');
   expect(await page.getByRole('banner').getByRole('link', { name: 'Sign in', exact: true }).isVisible()).toBe(true);
   expect(await page.locator('.account-menu').count()).toBe(0);
@@ -123,17 +93,9 @@ test('a signed-in member sees their own account menu on a prerendered page and c
 });
 
 test('an administrator sees the Administration link in the account menu of the home page', async () => {
-  const email = 'admin@iecpa.test';
-  const secret = DEMO_ACCOUNTS.find((account) => account.email === email)?.totpSecret;
-  if (!secret) throw new Error(`${email} has no TOTP secret in DEMO_ACCOUNTS`);
-  const page = await newPage();
-  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
-  await page.waitForURL((url) => url.pathname === '/sign-in/two-factor');
-  await page.getByLabel('Code').fill(await freshTotpCode(secret));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${server.url}/account`);
+  const page = await portal.signedInPage(demoAccount('admin@iecpa.test'));
 
-  await page.goto(`${server.url}/`);
+  await page.goto(`${portal.server.url}/`);
   expect(await page.getByRole('main').getByText('Welcome back, Ada Admin.').isVisible()).toBe(true);
   await page.locator('.account-menu summary').click();
   const admin = page.getByRole('banner').getByRole('link', { name: 'Administration' });
@@ -142,18 +104,17 @@ test('an administrator sees the Administration link in the account menu of the h
 });
 
 test('a session cookie the server did not issue leaves the header signed out', async () => {
-  const page = await newPage();
-  await browser.context.addCookies([{ name: 'iecpa_session', value: 'forged.cookie', url: server.url }]);
-  await page.goto(`${server.url}/`);
+  const page = await portal.newPage('iecpa_session=forged.cookie');
+  await page.goto(`${portal.server.url}/`);
   expect(await page.getByRole('banner').getByRole('link', { name: 'Join' }).getAttribute('href')).toBe('/register');
   expect(await page.locator('.account-menu').count()).toBe(0);
   await page.close();
 });
 
 test('a visitor sees Sign in and Join in the header of every shell page', async () => {
-  const page = await newPage();
+  const page = await portal.newPage();
   for (const path of ['/', '/ethics']) {
-    await page.goto(`${server.url}${path}`);
+    await page.goto(`${portal.server.url}${path}`);
     await page.waitForLoadState('networkidle');
     const banner = page.getByRole('banner');
     expect(await banner.getByRole('link', { name: 'Sign in', exact: true }).getAttribute('href'), path).toBe(
@@ -165,22 +126,22 @@ test('a visitor sees Sign in and Join in the header of every shell page', async 
 });
 
 test('on a phone-sized screen the navigation opens from a Menu button', async () => {
-  const page = await newPage();
+  const page = await portal.newPage();
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${server.url}/mission`);
+  await page.goto(`${portal.server.url}/mission`);
   const historyLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' });
   expect(await historyLink.isVisible()).toBe(false);
   await page.getByText('Menu', { exact: true }).click();
   expect(await historyLink.isVisible()).toBe(true);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  expect(await seriousAxeViolations(page)).toEqual([]);
+  expect(await blockingAxeViolations(page)).toEqual([]);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.close();
 });
 
 test('the skip link moves focus to the main content', async () => {
-  const page = await newPage();
-  await page.goto(`${server.url}/about-ecp`);
+  const page = await portal.newPage();
+  await page.goto(`${portal.server.url}/about-ecp`);
   await page.keyboard.press('Tab');
   expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to main content');
   await page.keyboard.press('Enter');

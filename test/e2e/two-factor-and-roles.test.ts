@@ -1,35 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { auditLog, userRoles, users } from '#db/schema/index.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
-import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
+import { DEMO_PASSWORD } from '#db/seed.ts';
+import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
 import { freshTotpCode, submitSignIn } from '#test/helpers/portal-flows.ts';
-import { type RunningServer, startServer } from '#test/helpers/server.ts';
 
-let server: RunningServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function newPage(): Promise<Page> {
-  await browser.context.clearCookies();
-  return browser.context.newPage();
-}
-
-function demoTotpSecret(email: string): string {
-  const secret = DEMO_ACCOUNTS.find((a) => a.email === email)?.totpSecret;
-  if (!secret) throw new Error(`${email} has no TOTP secret in DEMO_ACCOUNTS`);
-  return secret;
-}
+const portal = usePortal();
 
 async function enterTwoFactorCode(page: Page, code: string): Promise<void> {
   await page.getByLabel('Code').fill(code);
@@ -38,11 +15,9 @@ async function enterTwoFactorCode(page: Page, code: string): Promise<void> {
 
 test('a member enrols in TOTP, gets 10 recovery codes, and the next sign-in asks for a code', async () => {
   const email = 'educator@iecpa.test';
-  const page = await newPage();
-  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
-  await page.waitForURL(`${server.url}/account`);
+  const page = await portal.signedInPage(demoAccount(email));
 
-  await page.goto(`${server.url}/account/security?setup=1`);
+  await page.goto(`${portal.server.url}/account/security?setup=1`);
   const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
   await page.getByLabel('6-digit code').fill(await freshTotpCode(secret));
@@ -52,13 +27,13 @@ test('a member enrols in TOTP, gets 10 recovery codes, and the next sign-in asks
   expect(codes).toHaveLength(10);
   expect(new Set(codes).size).toBe(10);
 
-  await page.goto(`${server.url}/sign-out`);
+  await page.goto(`${portal.server.url}/sign-out`);
   await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
 
-  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
+  await submitSignIn(page, portal.server.url, email, DEMO_PASSWORD);
   await page.waitForURL((url) => url.pathname === '/sign-in/two-factor');
-  await page.goto(`${server.url}/account`);
+  await page.goto(`${portal.server.url}/account`);
   expect(new URL(page.url()).pathname).toBe('/sign-in/two-factor');
 
   await enterTwoFactorCode(page, '000000');
@@ -69,18 +44,16 @@ test('a member enrols in TOTP, gets 10 recovery codes, and the next sign-in asks
   expect(new URL(page.url()).pathname).toBe('/sign-in/two-factor');
 
   await enterTwoFactorCode(page, await freshTotpCode(secret));
-  await page.waitForURL(`${server.url}/account`);
+  await page.waitForURL(`${portal.server.url}/account`);
   await page.getByRole('heading', { name: 'My account' }).waitFor();
   expect(await page.getByRole('main').getByText(email).isVisible()).toBe(true);
   await page.close();
 });
 
 test('a member is refused the admin pages with the 403 page', async () => {
-  const page = await newPage();
-  await submitSignIn(page, server.url, 'member@iecpa.test', DEMO_PASSWORD);
-  await page.waitForURL(`${server.url}/account`);
+  const page = await portal.signedInPage(demoAccount('member@iecpa.test'));
   for (const path of ['/admin/users', '/admin/outbox']) {
-    const response = await page.goto(`${server.url}${path}`);
+    const response = await page.goto(`${portal.server.url}${path}`);
     expect(response?.status(), path).toBe(403);
     expect(new URL(page.url()).pathname, path).toBe('/forbidden');
     await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
@@ -92,13 +65,9 @@ test('a member is refused the admin pages with the 403 page', async () => {
 
 test('the demo admin passes the TOTP challenge, finds a user and grants a role, which is audited', async () => {
   const adminEmail = 'admin@iecpa.test';
-  const page = await newPage();
-  await submitSignIn(page, server.url, adminEmail, DEMO_PASSWORD);
-  await page.waitForURL((url) => url.pathname === '/sign-in/two-factor');
-  await enterTwoFactorCode(page, await freshTotpCode(demoTotpSecret(adminEmail)));
-  await page.waitForURL(`${server.url}/account`);
+  const page = await portal.signedInPage(demoAccount(adminEmail));
 
-  await page.goto(`${server.url}/admin/users`);
+  await page.goto(`${portal.server.url}/admin/users`);
   await page.getByLabel('Search by name or email').fill('Elif');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.waitForURL((url) => url.searchParams.get('q') === 'Elif');
@@ -111,15 +80,18 @@ test('the demo admin passes the TOTP challenge, finds a user and grants a role, 
   const granted = page.getByRole('button', { name: 'Reviewer (held by Elif Educator; press to revoke)' });
   expect(await granted.getAttribute('aria-pressed')).toBe('true');
 
-  const elif = await server.db.db.select({ id: users.id }).from(users).where(eq(users.email, 'educator2@iecpa.test'));
-  const admin = await server.db.db.select({ id: users.id }).from(users).where(eq(users.email, adminEmail));
+  const elif = await portal.server.db.db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, 'educator2@iecpa.test'));
+  const admin = await portal.server.db.db.select({ id: users.id }).from(users).where(eq(users.email, adminEmail));
   const elifId = elif[0]?.id ?? '';
-  const roles = await server.db.db
+  const roles = await portal.server.db.db
     .select()
     .from(userRoles)
     .where(and(eq(userRoles.userId, elifId), eq(userRoles.role, 'reviewer')));
   expect(roles).toHaveLength(1);
-  const audit = await server.db.db
+  const audit = await portal.server.db.db
     .select()
     .from(auditLog)
     .where(and(eq(auditLog.action, 'admin.role-granted'), eq(auditLog.subjectId, elifId)));

@@ -20,10 +20,15 @@ export async function blockingAxeViolations(page: Page): Promise<string[]> {
     });
 }
 
+/** test-results/screenshots/<name>.png, with the folder made: for screenshots of a viewport or an element. */
+export function screenshotPath(name: string): string {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return join(SCREENSHOT_DIR, `${name}.png`);
+}
+
 /** Saves a full-page screenshot as test-results/screenshots/<name>.png and returns its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  const path = screenshotPath(name);
   await page.screenshot({ path, fullPage: true });
   return path;
 }

@@ -1,16 +1,36 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
 import { blockingAxeViolations, saveScreenshot } from './axe.ts';
 import { type LaunchedBrowser, launchChromium } from './chromium.ts';
-import { freshTotpCode, submitSignIn } from './portal-flows.ts';
+import { freshTotpCode, postForm, signInOverHttp, submitSignIn } from './portal-flows.ts';
 import { type RunningServer, startServer } from './server.ts';
 
 /** The portal and browser of one e2e file; read them inside tests (they exist once beforeAll has run). */
 export interface E2ePortal {
   readonly server: RunningServer;
   readonly browser: LaunchedBrowser;
-  /** A new tab with no cookies (a signed-out visitor). */
-  newPage(): Promise<Page>;
+  /**
+   * A new tab with no cookies (a signed-out visitor), or with only the given `name=value` session cookie
+   * (from signInOverHttp or demoSessionCookie, or a forged one).
+   */
+  newPage(cookie?: string): Promise<Page>;
+  /** A new tab signed in as `account` through the forms (see signInWithForm), on the account page. */
+  signedInPage(account: SignInAccount): Promise<Page>;
+}
+
+/** What the sign-in form asks for; a TOTP secret when the account has two-factor authentication on. */
+export interface SignInAccount {
+  email: string;
+  password: string;
+  totpSecret?: string | null;
+}
+
+/** A seeded demo account (db/seed.ts): DEMO_PASSWORD and its TOTP secret, if it has one. */
+export function demoAccount(email: string): SignInAccount {
+  const account = DEMO_ACCOUNTS.find((candidate) => candidate.email === email);
+  if (!account) throw new Error(`${email} is not in DEMO_ACCOUNTS`);
+  return { email, password: DEMO_PASSWORD, totpSecret: account.totpSecret ?? null };
 }
 
 /**
@@ -34,6 +54,15 @@ export function usePortal(
     if (!value) throw new Error(`the e2e ${what} is not started: use it inside a test`);
     return value;
   };
+  const newPage = async (cookie?: string): Promise<Page> => {
+    const context = started(browser, 'browser').context;
+    await context.clearCookies();
+    if (cookie) {
+      const [name = '', value = ''] = cookie.split('=');
+      await context.addCookies([{ name, value, url: started(server, 'server').url }]);
+    }
+    return context.newPage();
+  };
   return {
     get server() {
       return started(server, 'server');
@@ -41,10 +70,11 @@ export function usePortal(
     get browser() {
       return started(browser, 'browser');
     },
-    async newPage() {
-      const context = started(browser, 'browser').context;
-      await context.clearCookies();
-      return context.newPage();
+    newPage,
+    async signedInPage(account) {
+      const page = await newPage();
+      await signInWithForm(page, started(server, 'server').url, account);
+      return page;
     },
   };
 }
@@ -53,11 +83,7 @@ export function usePortal(
  * Signs in through the sign-in form (and the two-factor form with a fresh code when a TOTP secret is given)
  * and waits for the account page.
  */
-export async function signInWithForm(
-  page: Page,
-  baseUrl: string,
-  account: { email: string; password: string; totpSecret?: string | null },
-): Promise<void> {
+export async function signInWithForm(page: Page, baseUrl: string, account: SignInAccount): Promise<void> {
   await submitSignIn(page, baseUrl, account.email, account.password);
   if (account.totpSecret) {
     await page.waitForURL((url) => url.pathname === '/sign-in/two-factor');
@@ -71,4 +97,18 @@ export async function signInWithForm(
 export async function screenshotAndAxe(page: Page, name: string): Promise<string[]> {
   await saveScreenshot(page, name);
   return blockingAxeViolations(page);
+}
+
+/**
+ * Signs a demo account in over HTTP (no browser), passing the two-factor challenge when it has a TOTP secret,
+ * and returns its `name=value` session cookie.
+ */
+export async function demoSessionCookie(baseUrl: string, email: string): Promise<string> {
+  const { password, totpSecret } = demoAccount(email);
+  const cookie = await signInOverHttp(baseUrl, email, password);
+  if (totpSecret) {
+    const challenge = await postForm(baseUrl, '/sign-in/two-factor', { code: await freshTotpCode(totpSecret) }, cookie);
+    if (challenge.status !== 303) throw new Error(`two-factor challenge for ${email} failed: ${challenge.status}`);
+  }
+  return cookie;
 }
