@@ -1,0 +1,93 @@
+import { expect, test } from 'vitest';
+import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
+
+const portal = usePortal();
+
+/** More pages than the demo site has for any visitor: a crawl that reaches it has found a link loop. */
+const MAX_PAGES = 800;
+
+/** Redirects the site answers on purpose (after a POST-less GET: a guard, a moved page, a default tab). */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+interface Visit {
+  status: number;
+  linkedFrom: string;
+  location?: string;
+}
+
+/**
+ * Every same-origin URL named by an href or src attribute in the HTML pages reachable from `startPaths`, as
+ * the visitor with `cookie` gets them (redirects followed one hop at a time, so each hop is checked).
+ * Form actions are left out (they answer POSTs), and so is /sign-out (it would end the crawl's session).
+ */
+async function crawl(startPaths: readonly string[], cookie: string | null): Promise<Map<string, Visit>> {
+  const base = portal.server.url;
+  const visits = new Map<string, Visit>();
+  const queue = startPaths.map((path) => ({ path, linkedFrom: '(start)' }));
+  const enqueue = (raw: string, from: string) => {
+    const url = new URL(raw, `${base}${from}`);
+    if (url.origin !== base) return;
+    const path = `${url.pathname}${url.search}`;
+    if (!visits.has(path) && !path.startsWith('/sign-out')) queue.push({ path, linkedFrom: from });
+  };
+  for (let next = queue.shift(); next && visits.size < MAX_PAGES; next = queue.shift()) {
+    const { path, linkedFrom } = next;
+    if (visits.has(path)) continue;
+    const response = await fetch(`${base}${path}`, {
+      headers: cookie ? { Cookie: cookie } : {},
+      redirect: 'manual',
+    });
+    const visit: Visit = { status: response.status, linkedFrom };
+    const location = response.headers.get('location');
+    if (location) {
+      visit.location = location;
+      enqueue(location, path);
+    }
+    visits.set(path, visit);
+    if (!(response.headers.get('content-type') ?? '').includes('text/html')) {
+      await response.arrayBuffer();
+      continue;
+    }
+    const html = await response.text();
+    for (const match of html.matchAll(/\s(?:href|src)="([^"]+)"/g)) {
+      const raw = (match[1] ?? '').replaceAll('&amp;', '&');
+      if (/^(#|mailto:|tel:|data:|javascript:)/i.test(raw)) continue;
+      enqueue(raw, path);
+    }
+  }
+  return visits;
+}
+
+/** The visits that a user would see as broken: an error status, or a redirect of an unexpected kind. */
+function brokenLinks(visits: Map<string, Visit>): string[] {
+  return [...visits]
+    .filter(([, v]) => v.status >= 400 || (v.status >= 300 && !REDIRECT_STATUSES.has(v.status)))
+    .map(([path, v]) => `${v.status} ${path} (linked from ${v.linkedFrom})`);
+}
+
+const VISITORS = [
+  { who: 'an anonymous visitor', email: null, start: ['/', '/membership', '/find-a-practitioner'] },
+  { who: 'a signed-in applicant who is not a member', email: 'applicant@iecpa.test', start: ['/', '/account'] },
+  { who: 'a member', email: 'member@iecpa.test', start: ['/', '/account', '/members'] },
+  { who: 'an educator', email: 'educator@iecpa.test', start: ['/', '/account', '/educator'] },
+  {
+    who: 'an administrator past the second factor',
+    email: 'admin@iecpa.test',
+    start: ['/', '/account', '/admin/members', '/admin/applications'],
+  },
+] as const;
+
+for (const { who, email, start } of VISITORS) {
+  test(`every link on every page ${who} can reach answers, or redirects on purpose`, async () => {
+    const cookie = email ? await demoSessionCookie(portal.server.url, email) : null;
+    const visits = await crawl(start, cookie);
+    expect(visits.size, 'pages crawled').toBeGreaterThan(20);
+    expect(visits.size, 'crawl stopped at the page limit (a link loop?)').toBeLessThan(MAX_PAGES);
+    expect(brokenLinks(visits)).toEqual([]);
+    if (email) {
+      // A signed-in visitor is never sent to sign in again by a link the site showed them.
+      const toSignIn = [...visits].filter(([, v]) => v.location?.startsWith('/sign-in')).map(([path]) => path);
+      expect(toSignIn).toEqual([]);
+    }
+  });
+}
