@@ -2,6 +2,8 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { handbookAutosaves } from '#db/schema/index.ts';
+import { NEW_DOCUMENT_TEMPLATES } from '#src/components/handbook/templates.ts';
+import { flattenFieldErrors } from '#src/server/api/trpc.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
@@ -151,4 +153,19 @@ test('a module whose simulator exercise names no scenario preset is saved with t
   expect(saved).toMatchObject({ ok: true, brokenLinks: [{ url: '/simulator?scenario=no-such-scenario' }] });
   const blocked = await trpcErrorOf(asFirst.handbook.submit({ ...ref, revision: opened.latest.revision + 1 }));
   expect(blocked.message).toContain('there is no scenario preset "no-such-scenario"');
+});
+
+test('a new document still carrying the template title or slug is refused with what to change, and nothing is written', async () => {
+  const before = await countAllRows(handle);
+  for (const kind of ['chapter', 'module'] as const) {
+    const error = await trpcErrorOf(asFirst.handbook.create({ kind, source: NEW_DOCUMENT_TEMPLATES[kind] }));
+    expect(error.code).toBe('BAD_REQUEST');
+    const source = flattenFieldErrors(error.cause)?.source ?? '';
+    expect(source, kind).toMatch(/^title: .*template.*\nslug: .*template/);
+  }
+  expect(await countAllRows(handle)).toEqual(before);
+  const own = NEW_DOCUMENT_TEMPLATES.chapter
+    .replace('New chapter title', 'Cuff sizes')
+    .replace('new-chapter-slug', 'cuff-sizes');
+  expect((await asFirst.handbook.create({ kind: 'chapter', source: own })).slug).toBe('cuff-sizes');
 });

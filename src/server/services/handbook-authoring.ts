@@ -16,6 +16,7 @@ import {
   type RevisionStatus,
   users,
 } from '#db/schema/index.ts';
+import { NEW_DOCUMENT_TEMPLATES } from '#src/components/handbook/templates.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
@@ -339,6 +340,24 @@ export type CreateDocumentResult =
   | { ok: false; reason: 'invalid'; messages: string[] }
   | { ok: false; reason: 'slug-taken' | 'no-such-level' };
 
+/**
+ * What the new document still takes from its template (/educator/new): its placeholder title or slug. Pressing
+ * "Create draft" on the untouched template would otherwise create a chapter called "New chapter title".
+ */
+function templatePlaceholdersLeft(kind: DocumentKind, frontMatter: { title: string; slug: string }): string[] {
+  const template = splitSource(NEW_DOCUMENT_TEMPLATES[kind]);
+  if (!template.ok) return [];
+  const placeholder = template.value.frontMatter as { title?: unknown; slug?: unknown };
+  const left: string[] = [];
+  if (frontMatter.title === placeholder.title) {
+    left.push(`title: "${frontMatter.title}" is the template's; give the ${kind} its own title.`);
+  }
+  if (frontMatter.slug === placeholder.slug) {
+    left.push(`slug: "${frontMatter.slug}" is the template's; give the ${kind} its own slug (its address).`);
+  }
+  return left;
+}
+
 /** Starts a new chapter or module as draft revision 1 (published later through review, like any edit). */
 export async function createDocument(
   db: Db,
@@ -350,6 +369,8 @@ export async function createDocument(
   if (!split.ok) return { ok: false, reason: 'invalid', messages: [split.message] };
   const valid = validateFrontMatter(input.kind, split.value.frontMatter);
   if (!valid.ok) return { ok: false, reason: 'invalid', messages: valid.messages };
+  const unfilled = templatePlaceholdersLeft(input.kind, valid.value);
+  if (unfilled.length > 0) return { ok: false, reason: 'invalid', messages: unfilled };
   const ref = { kind: input.kind, slug: valid.value.slug };
   const checked = checkSource(ref, input.source);
   if (!checked.ok) return { ok: false, reason: 'invalid', messages: checked.messages };
