@@ -1,49 +1,25 @@
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { users } from '#db/schema/index.ts';
-import { DEMO_PASSWORD } from '#db/seed.ts';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { getPublished } from '#src/server/services/handbook.ts';
 import { saveDraft } from '#src/server/services/handbook-authoring.ts';
 import { savePractice } from '#src/server/services/simulator-practice.ts';
 import { idealControlLog } from '#src/server/services/simulator-replay.ts';
-import { blockingAxeViolations, saveScreenshot } from '#test/helpers/axe.ts';
-import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
-import { submitSignIn } from '#test/helpers/portal-flows.ts';
-import { type RunningServer, startServer } from '#test/helpers/server.ts';
+import { demoAccount, screenshotAndAxe, usePortal } from '#test/helpers/e2e-portal.ts';
 
-let server: RunningServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function signedInPage(email: string): Promise<Page> {
-  await browser.context.clearCookies();
-  const page = await browser.context.newPage();
-  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
-  await page.waitForURL(`${server.url}/account`);
-  return page;
-}
+const portal = usePortal();
 
 async function expectAxeClean(page: Page, name: string): Promise<void> {
-  await saveScreenshot(page, `handbook-${name}`);
-  expect(await blockingAxeViolations(page), name).toEqual([]);
+  expect(await screenshotAndAxe(page, `handbook-${name}`), name).toEqual([]);
 }
 
 const ADDED = 'Check the cuff hoses for cracks before every session.';
 
 async function userIdOf(email: string): Promise<string> {
-  const [row] = await server.db.db.select({ id: users.id }).from(users).where(eq(users.email, email));
+  const [row] = await portal.server.db.db.select({ id: users.id }).from(users).where(eq(users.email, email));
   if (!row) throw new Error(`no user ${email}`);
   return row.id;
 }
@@ -55,7 +31,7 @@ async function savePracticeSession(email: string, scenarioId: string, good: bool
   // 30 s leaves 10 s of scored beats after the rubric's grace period; a poor run stops inside it (score 0).
   const durationMs = good ? 30_000 : 5_000;
   const controlLog = good ? idealControlLog(scenario, DEFAULT_RUBRIC, durationMs) : [];
-  const saved = await savePractice(server.db.db, await userIdOf(email), {
+  const saved = await savePractice(portal.server.db.db, await userIdOf(email), {
     scenarioId,
     seed: 4,
     durationMs,
@@ -71,8 +47,8 @@ const LONG_FLOW_MS = 150_000;
 test(
   'an educator edits a chapter, a second educator approves and publishes, the member sees the new revision',
   async () => {
-    const author = await signedInPage('educator@iecpa.test');
-    await author.goto(`${server.url}/educator/edit/chapter/the-equipment`);
+    const author = await portal.signedInPage(demoAccount('educator@iecpa.test'));
+    await author.goto(`${portal.server.url}/educator/edit/chapter/the-equipment`);
     const live = author.getByRole('region', { name: 'Live preview' });
     await live.getByText('Up to date').waitFor();
     await expectAxeClean(author, 'editor');
@@ -99,14 +75,14 @@ test(
     expect(await author.getByText('You cannot review your own revision.').isVisible()).toBe(true);
     await author.close();
 
-    const reviewer = await signedInPage('educator2@iecpa.test');
-    await reviewer.goto(`${server.url}/educator`);
+    const reviewer = await portal.signedInPage(demoAccount('educator2@iecpa.test'));
+    await reviewer.goto(`${portal.server.url}/educator`);
     await reviewer.getByRole('link', { name: 'The equipment' }).first().click();
     await reviewer.getByRole('link', { name: 'See what changed since the published revision' }).click();
     await reviewer.getByRole('heading', { name: 'Revision 1 compared with revision 2' }).waitFor();
     expect(await reviewer.getByRole('cell', { name: ADDED }).isVisible()).toBe(true);
     await expectAxeClean(reviewer, 'history-diff');
-    await reviewer.goto(`${server.url}/educator/edit/chapter/the-equipment`);
+    await reviewer.goto(`${portal.server.url}/educator/edit/chapter/the-equipment`);
     await reviewer.getByRole('button', { name: 'Approve revision 2' }).click();
     await reviewer.getByText('Revision 2 is approved and can be published.').waitFor();
     await reviewer.getByLabel('Change note').fill('Added the daily hose check.');
@@ -114,8 +90,8 @@ test(
     await reviewer.getByText('Revision 2 is published.').waitFor();
     await reviewer.close();
 
-    const member = await signedInPage('member@iecpa.test');
-    await member.goto(`${server.url}/handbook/the-equipment`);
+    const member = await portal.signedInPage(demoAccount('member@iecpa.test'));
+    await member.goto(`${portal.server.url}/handbook/the-equipment`);
     expect(await member.getByTestId('revision').textContent()).toBe('Revision 2');
     expect(await member.getByText(ADDED).isVisible()).toBe(true);
     expect(
@@ -139,21 +115,21 @@ test(
   'a member completes a module and the progress bar moves',
   async () => {
     const slug = 'l1-physiology-of-counterpulsation';
-    const published = await getPublished(server.db.db, 'module', slug);
+    const published = await getPublished(portal.server.db.db, 'module', slug);
     if (!published) throw new Error('module not imported');
-    const page = await signedInPage('member@iecpa.test');
+    const page = await portal.signedInPage(demoAccount('member@iecpa.test'));
 
-    await page.goto(`${server.url}/curriculum/level-1`);
+    await page.goto(`${portal.server.url}/curriculum/level-1`);
     expect(await page.getByTestId('progress-percent').textContent()).toBe('0%');
     await expectAxeClean(page, 'level-before');
 
     for (const chapter of new Set(published.frontMatter.reading.map((r) => r.chapter))) {
-      await page.goto(`${server.url}/handbook/${chapter}`);
+      await page.goto(`${portal.server.url}/handbook/${chapter}`);
       await page.getByRole('button', { name: 'Mark this chapter as read' }).click();
       await page.getByText('You have marked this chapter as read.').waitFor();
     }
 
-    await page.goto(`${server.url}/curriculum/level-1/${slug}`);
+    await page.goto(`${portal.server.url}/curriculum/level-1/${slug}`);
     await expectAxeClean(page, 'module');
     for (const question of published.frontMatter.quiz) {
       for (const optionId of question.correct) await page.locator(`#q-${question.id}-${optionId}`).check();
@@ -167,10 +143,10 @@ test(
 
     // The exercise opens the simulator on its scenario; a session below the target does not complete it.
     await page.getByRole('link', { name: 'Open the exercise in the simulator' }).click();
-    await page.waitForURL(`${server.url}/simulator?scenario=${exercise.scenario}`);
+    await page.waitForURL(`${portal.server.url}/simulator?scenario=${exercise.scenario}`);
     expect(await page.getByLabel('Scenario').inputValue()).toBe(exercise.scenario);
     const poorScore = await savePracticeSession('member@iecpa.test', exercise.scenario, false);
-    await page.goto(`${server.url}/curriculum/level-1/${slug}`);
+    await page.goto(`${portal.server.url}/curriculum/level-1/${slug}`);
     const status = page.getByTestId('exercise-status');
     expect(await status.textContent()).toContain('Not done yet.');
     expect(await status.textContent()).toContain(`score ${Math.round(poorScore)} (target 70)`);
@@ -183,13 +159,13 @@ test(
     await page.getByTestId('module-completed').waitFor();
     await expectAxeClean(page, 'module-exercise-done');
 
-    await page.goto(`${server.url}/curriculum/level-1`);
+    await page.goto(`${portal.server.url}/curriculum/level-1`);
     const percent = await page.getByTestId('progress-percent').textContent();
     expect(Number.parseInt(percent ?? '0', 10)).toBeGreaterThan(0);
     expect(await page.getByTestId(`state-${slug}`).textContent()).toBe('Completed');
     await expectAxeClean(page, 'level-after');
 
-    await page.goto(`${server.url}/cpd`);
+    await page.goto(`${portal.server.url}/cpd`);
     expect(await page.getByTestId('cpd-approved').textContent()).toBe(String(published.frontMatter.cpdCredits));
     await expectAxeClean(page, 'cpd');
     await page.close();
@@ -200,8 +176,8 @@ test(
 test(
   'the editor saves unsaved text on the server, offers it back after a reload, and is told of a newer draft',
   async () => {
-    const page = await signedInPage('educator@iecpa.test');
-    const here = `${server.url}/educator/edit/chapter/special-patient-groups`;
+    const page = await portal.signedInPage(demoAccount('educator@iecpa.test'));
+    const here = `${portal.server.url}/educator/edit/chapter/special-patient-groups`;
     await page.goto(here);
     const editor = page.getByLabel('Chapter or module text');
     const original = await editor.inputValue();
@@ -218,7 +194,7 @@ test(
 
     // Another educator saves a draft meanwhile; the next autosave (here: the tab is hidden) is refused and says so.
     const base = Number(await page.locator('input[name="baseRevision"]').inputValue());
-    const other = await saveDraft(server.db.db, await userIdOf('educator2@iecpa.test'), {
+    const other = await saveDraft(portal.server.db.db, await userIdOf('educator2@iecpa.test'), {
       kind: 'chapter',
       slug: 'special-patient-groups',
       baseRevision: base,

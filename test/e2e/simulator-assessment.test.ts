@@ -1,48 +1,15 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { simulatorAttempts } from '#db/schema/index.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
 import { toDateTimeLocalUtc } from '#src/server/services/simulator-format.ts';
-import { blockingAxeViolations } from '#test/helpers/axe.ts';
-import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
-import { freshTotpCode, submitSignIn } from '#test/helpers/portal-flows.ts';
-import { type RunningServer, startServer } from '#test/helpers/server.ts';
+import { blockingAxeViolations, saveScreenshot, screenshotPath } from '#test/helpers/axe.ts';
+import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
 
-let server: RunningServer;
-let browser: LaunchedBrowser;
-const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
-
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function signInAs(email: string): Promise<Page> {
-  await browser.context.clearCookies();
-  const page = await browser.context.newPage();
-  await submitSignIn(page, server.url, email, DEMO_PASSWORD);
-  const secret = DEMO_ACCOUNTS.find((account) => account.email === email)?.totpSecret;
-  if (secret) {
-    await page.waitForURL((url) => url.pathname === '/sign-in/two-factor');
-    await page.getByLabel('Code').fill(await freshTotpCode(secret));
-    await page.getByRole('button', { name: 'Continue' }).click();
-  }
-  await page.waitForURL(`${server.url}/account`);
-  return page;
-}
+const portal = usePortal();
 
 test('an examiner previews and publishes an assessment; a member runs it and reads the server-scored result', async () => {
-  const examiner = await signInAs('examiner@iecpa.test');
-  await examiner.goto(`${server.url}/examiner/assessments/new`);
+  const examiner = await portal.signedInPage(demoAccount('examiner@iecpa.test'));
+  await examiner.goto(`${portal.server.url}/examiner/assessments/new`);
   await examiner.getByLabel('Title').fill('Short timing check');
   await examiner.getByLabel('Duration (seconds)').fill('30');
   await examiner.getByLabel('Grace at the start (s)').fill('8');
@@ -54,7 +21,7 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   expect(await examiner.getByText(/A model operator on seed 1/).textContent()).toMatch(/\d+(\.\d)? \/ 100/);
   // The preview keeps what was typed.
   expect(await examiner.getByLabel('Title').inputValue()).toBe('Short timing check');
-  await examiner.screenshot({ path: join(SCREENSHOTS, 'examiner-assessment-preview.png'), fullPage: true });
+  await saveScreenshot(examiner, 'examiner-assessment-preview');
   expect(await blockingAxeViolations(examiner)).toEqual([]);
 
   await examiner.getByRole('button', { name: 'Save draft' }).click();
@@ -63,8 +30,8 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   await examiner.getByText('The assessment is published.').waitFor();
   await examiner.close();
 
-  const member = await signInAs('member@iecpa.test');
-  await member.goto(`${server.url}/simulator/assessments`);
+  const member = await portal.signedInPage(demoAccount('member@iecpa.test'));
+  await member.goto(`${portal.server.url}/simulator/assessments`);
   await member.getByRole('heading', { name: 'Short timing check' }).waitFor();
   expect(await member.getByText('Attempts used: 0 of 3.').isVisible()).toBe(true);
   expect(await blockingAxeViolations(member)).toEqual([]);
@@ -87,37 +54,37 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   }
   await member.waitForTimeout(3000);
   await member.evaluate(() => window.scrollTo(0, 0));
-  await member.screenshot({ path: join(SCREENSHOTS, 'simulator-assessment-mode.png') });
+  await member.screenshot({ path: screenshotPath('simulator-assessment-mode') });
   await member.getByRole('button', { name: 'Submit', exact: true }).click();
 
-  await member.waitForURL(`${server.url}/simulator/attempts/${attemptId}`, { timeout: 30_000 });
+  await member.waitForURL(`${portal.server.url}/simulator/attempts/${attemptId}`, { timeout: 30_000 });
   await member.getByRole('heading', { name: 'Score' }).waitFor();
-  const [row] = await server.db.db.select().from(simulatorAttempts).where(eq(simulatorAttempts.id, attemptId));
+  const [row] = await portal.server.db.db.select().from(simulatorAttempts).where(eq(simulatorAttempts.id, attemptId));
   expect(row?.score).not.toBeNull();
   const scoreText = await member.locator('.score strong').textContent();
   expect(scoreText).toBe(`${row?.score} / 100: ${row?.passed ? 'Pass' : 'Fail'}`);
   expect(await member.getByRole('heading', { name: 'Beat by beat' }).isVisible()).toBe(true);
-  await member.screenshot({ path: join(SCREENSHOTS, 'simulator-attempt-result.png'), fullPage: true });
+  await saveScreenshot(member, 'simulator-attempt-result');
   expect(await blockingAxeViolations(member)).toEqual([]);
 
-  await member.goto(`${server.url}/simulator/assessments`);
+  await member.goto(`${portal.server.url}/simulator/assessments`);
   expect(await member.getByText('Attempts used: 1 of 3.').isVisible()).toBe(true);
   await member.close();
 
   // The examiner finds the attempt, exports the list and leaves a note the candidate then reads.
-  const reviewer = await signInAs('examiner@iecpa.test');
-  await reviewer.goto(`${server.url}/examiner/attempts`);
+  const reviewer = await portal.signedInPage(demoAccount('examiner@iecpa.test'));
+  await reviewer.goto(`${portal.server.url}/examiner/attempts`);
   await reviewer.getByLabel('Outcome').selectOption(row?.passed ? 'passed' : 'failed');
   await reviewer.getByRole('button', { name: 'Filter' }).click();
   await reviewer.getByRole('cell', { name: 'Maria Member' }).waitFor();
   expect(await blockingAxeViolations(reviewer)).toEqual([]);
   const href = await reviewer.getByRole('link', { name: 'Download these attempts as CSV' }).getAttribute('href');
-  const csv = await reviewer.request.get(`${server.url}${href}`);
+  const csv = await reviewer.request.get(`${portal.server.url}${href}`);
   expect(csv.headers()['content-disposition']).toMatch(
     /^attachment; filename="simulator-attempts-\d{4}-\d{2}-\d{2}\.csv"$/,
   );
   expect(await csv.text()).toContain(`"${attemptId}"`);
-  await reviewer.goto(`${server.url}/simulator/attempts/${attemptId}`);
+  await reviewer.goto(`${portal.server.url}/simulator/attempts/${attemptId}`);
   await reviewer.getByText('Integrity flags').waitFor();
   await reviewer.getByLabel('Add a note').fill('Pressure never reached the treatment range.');
   await reviewer.getByLabel('On beat number').fill('12');
@@ -126,15 +93,15 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   expect(await blockingAxeViolations(reviewer)).toEqual([]);
   await reviewer.close();
 
-  const candidate = await signInAs('member@iecpa.test');
-  await candidate.goto(`${server.url}/simulator/attempts/${attemptId}`);
+  const candidate = await portal.signedInPage(demoAccount('member@iecpa.test'));
+  await candidate.goto(`${portal.server.url}/simulator/attempts/${attemptId}`);
   expect(await candidate.getByText('Pressure never reached the treatment range.').first().isVisible()).toBe(true);
   expect(await candidate.getByText('Integrity flags').count()).toBe(0);
   // The noted beat is replayed from the seed and the log: four panels of waveforms with a text caption.
   const figure = candidate.locator('figure.replay');
   expect(await figure.locator('polyline').count()).toBe(6);
   expect(await figure.locator('figcaption').textContent()).toContain('Beat 12 at');
-  await figure.screenshot({ path: join(SCREENSHOTS, 'simulator-attempt-beat-replay.png') });
+  await figure.screenshot({ path: screenshotPath('simulator-attempt-beat-replay') });
   expect(await blockingAxeViolations(candidate)).toEqual([]);
   await candidate.close();
 }, 180_000);

@@ -1,34 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_PASSWORD } from '#db/seed.ts';
-import { type LaunchedBrowser, launchChromium } from '#test/helpers/chromium.ts';
-import { type RunningServer, startServer } from '#test/helpers/server.ts';
+import { expect, test } from 'vitest';
+import { blockingAxeViolations, saveScreenshot, screenshotPath } from '#test/helpers/axe.ts';
+import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
 
-const SCREENSHOTS = 'test-results/screenshots';
-
-let server: RunningServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchChromium({ width: 1280, height: 720 });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const portal = usePortal({ viewport: { width: 1280, height: 720 } });
 
 async function openConsole(viewport = { width: 1280, height: 720 }): Promise<Page> {
-  await browser.context.clearCookies();
-  const page = await browser.context.newPage();
+  const page = await portal.newPage();
   await page.setViewportSize(viewport);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}/simulator`);
+  await page.goto(`${portal.server.url}/simulator`);
   await page.getByText('Ready', { exact: true }).waitFor();
   expect(errors).toEqual([]);
   return page;
@@ -79,13 +61,6 @@ async function meanReadoutOverBeats(page: Page, id: string, beats: number): Prom
   }
   expect(values.length).toBe(beats);
   return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
 test('the default scenario starts and the traces sweep: sampled canvas pixels change over time', async () => {
@@ -141,7 +116,7 @@ test('raising the treatment pressure from 150 to 260 mmHg raises the D/S readout
   const dsAt260 = await meanReadoutOverBeats(page, 'ds', 3);
   expect(dsAt260).toBeGreaterThan(dsAt150);
   expect(await readout(page, 'pressure')).toBe(260);
-  await page.screenshot({ path: `${SCREENSHOTS}/simulator-practice-running-1280x720.png` });
+  await page.screenshot({ path: screenshotPath('simulator-practice-running-1280x720') });
   await page.close();
 }, 90_000);
 
@@ -163,14 +138,12 @@ test('practice mode gives per-beat feedback, freezes a beat with its reference o
   await page.getByRole('heading', { name: /Freeze-frame: beat \d+/ }).waitFor();
   await page.getByText('Frozen', { exact: true }).waitFor();
   await page.getByText('Unassisted reference pleth (dashed)').waitFor();
-  await page
-    .locator('.sim-console')
-    .screenshot({ path: `${SCREENSHOTS}/simulator-practice-freeze-frame-1280x720.png` });
+  await page.locator('.sim-console').screenshot({ path: screenshotPath('simulator-practice-freeze-frame-1280x720') });
   const frozenHeading = await page.getByRole('heading', { name: /Freeze-frame/ }).textContent();
   await page.getByRole('button', { name: 'Previous beat' }).click();
   expect(await page.getByRole('heading', { name: /Freeze-frame/ }).textContent()).not.toBe(frozenHeading);
   expect(await page.getByRole('cell', { name: /^\d\.\d\d$/ }).count()).toBeGreaterThan(0);
-  expect(await seriousAxeViolations(page)).toEqual([]);
+  expect(await blockingAxeViolations(page)).toEqual([]);
 
   await page.getByRole('button', { name: 'Stop' }).click();
   const summary = page.getByTestId('summary');
@@ -180,7 +153,7 @@ test('practice mode gives per-beat feedback, freezes a beat with its reference o
   expect(await summary.getByRole('row', { name: /Early inflation/ }).textContent()).toMatch(
     /Early inflation\s*[1-9]\d*/,
   );
-  await page.screenshot({ path: `${SCREENSHOTS}/simulator-practice-summary-1280x720.png`, fullPage: true });
+  await saveScreenshot(page, 'simulator-practice-summary-1280x720');
   await page.close();
 }, 90_000);
 
@@ -190,8 +163,8 @@ test('the console fits a tablet in portrait and has no serious or critical axe v
   await page.waitForTimeout(2000);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
-  await page.screenshot({ path: `${SCREENSHOTS}/simulator-practice-tablet-768x1024.png`, fullPage: true });
-  expect(await seriousAxeViolations(page)).toEqual([]);
+  await saveScreenshot(page, 'simulator-practice-tablet-768x1024');
+  expect(await blockingAxeViolations(page)).toEqual([]);
   await page.close();
 });
 
@@ -236,14 +209,8 @@ test('a hidden tab pauses the run and a visible one resumes it', async () => {
 });
 
 test("a signed-in member's practice run is saved at Stop, listed, and can be practised again on the same seed", async () => {
-  await browser.context.clearCookies();
-  const page = await browser.context.newPage();
-  await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel('Email address').fill('member@iecpa.test');
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname !== '/sign-in');
-  await page.goto(`${server.url}/simulator`);
+  const page = await portal.signedInPage(demoAccount('member@iecpa.test'));
+  await page.goto(`${portal.server.url}/simulator`);
   await page.getByText('Your practice sessions are saved to your record when you press Stop.').waitFor();
   await page.getByLabel('Seed').fill('4242');
   await page.keyboard.press('Tab');
