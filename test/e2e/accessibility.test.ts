@@ -1,5 +1,7 @@
+import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
+import { users } from '#db/schema/index.ts';
 import { DEMO_PASSWORD } from '#db/seed.ts';
 import { saveScreenshot } from '#test/helpers/axe.ts';
 import { demoSessionCookie, screenshotAndAxe, usePortal } from '#test/helpers/e2e-portal.ts';
@@ -79,6 +81,7 @@ const ACCOUNT_PAGES: readonly AccountPage[] = [
   { name: 'admin-users', path: '/admin/users', who: 'admin' },
   { name: 'admin-outbox', path: '/admin/outbox', who: 'admin' },
   { name: 'admin-members', path: '/admin/members', who: 'admin' },
+  { name: 'admin-categories', path: '/admin/categories', who: 'admin' },
   { name: 'forbidden', path: '/forbidden', who: 'member', status: 403 },
 ];
 
@@ -89,6 +92,16 @@ for (const { name, path, who, status } of ACCOUNT_PAGES) {
     await expectAccessible(page, name);
   });
 }
+
+test("an admin's page of one member's record has no serious or critical axe violation", async () => {
+  const [member] = await portal.server.db.db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, 'member@iecpa.test'));
+  const page = await open(`/admin/members/${member?.id}`, cookies.admin);
+  await page.getByRole('heading', { name: 'Suspend' }).waitFor();
+  await expectAccessible(page, 'admin-member-record');
+});
 
 const PHONE = { width: 390, height: 844 };
 
