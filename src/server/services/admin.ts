@@ -4,6 +4,7 @@ import { mailOutbox, userRoles, users } from '#db/schema/index.ts';
 import { ROLES, type Role } from '#src/lib/roles.ts';
 import { writeAudit } from '../audit.ts';
 import type { RequestMeta } from './deps.ts';
+import { pageWindow } from './paging.ts';
 
 export const USERS_PAGE_SIZE = 20;
 
@@ -47,8 +48,7 @@ export async function listUsers(db: Db, input: { query: string; page: number }):
   const where = query ? or(sql`${users.name} glob ${pattern}`, sql`${users.email} glob ${pattern}`) : undefined;
   const [totalRow] = await db.select({ n: count() }).from(users).where(where);
   const total = totalRow?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
-  const page = Math.min(Math.max(1, input.page), pageCount);
+  const { page, pageCount, offset } = pageWindow(total, USERS_PAGE_SIZE, input.page);
   const rows = await db
     .select({
       id: users.id,
@@ -63,7 +63,7 @@ export async function listUsers(db: Db, input: { query: string; page: number }):
     .where(where)
     .orderBy(desc(users.createdAt), users.id)
     .limit(USERS_PAGE_SIZE)
-    .offset((page - 1) * USERS_PAGE_SIZE);
+    .offset(offset);
   return {
     items: rows.map((r) => ({
       id: r.id,
@@ -151,8 +151,7 @@ export const OUTBOX_PAGE_SIZE = 25;
 export async function listOutbox(db: Db, input: { page: number }): Promise<Page<OutboxItem>> {
   const [totalRow] = await db.select({ n: count() }).from(mailOutbox);
   const total = totalRow?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / OUTBOX_PAGE_SIZE));
-  const page = Math.min(Math.max(1, input.page), pageCount);
+  const { page, pageCount, offset } = pageWindow(total, OUTBOX_PAGE_SIZE, input.page);
   const items = await db
     .select({
       id: mailOutbox.id,
@@ -166,6 +165,6 @@ export async function listOutbox(db: Db, input: { page: number }): Promise<Page<
     .from(mailOutbox)
     .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id))
     .limit(OUTBOX_PAGE_SIZE)
-    .offset((page - 1) * OUTBOX_PAGE_SIZE);
+    .offset(offset);
   return { items, page, pageCount, total };
 }

@@ -15,6 +15,7 @@ import { writeAudit } from '../audit.ts';
 import { csvDocument } from '../csv.ts';
 import { containsIgnoringCase, type Page } from './admin.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
+import { pageWindow } from './paging.ts';
 
 export const MEMBERS_PAGE_SIZE = 25;
 
@@ -145,13 +146,12 @@ export async function searchMembers(db: Db, input: MemberFilter & { page: number
     .leftJoin(memberProfiles, eq(memberProfiles.userId, memberships.userId))
     .where(where);
   const total = totalRow?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / MEMBERS_PAGE_SIZE));
-  const page = Math.min(Math.max(1, input.page), pageCount);
+  const { page, pageCount, offset } = pageWindow(total, MEMBERS_PAGE_SIZE, input.page);
   const items = await membersQuery(db)
     .where(where)
     .orderBy(...byName)
     .limit(MEMBERS_PAGE_SIZE)
-    .offset((page - 1) * MEMBERS_PAGE_SIZE);
+    .offset(offset);
   return { items, page, pageCount, total };
 }
 

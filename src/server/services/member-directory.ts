@@ -22,6 +22,7 @@ import {
 import { countryName, type DirectorySearchInput } from '#src/lib/schemas.ts';
 import type { DbOrTx } from './handbook.ts';
 import { IN_GOOD_STANDING } from './membership-lifecycle.ts';
+import { pageWindow } from './paging.ts';
 
 /** Entries per directory page. */
 export const DIRECTORY_PAGE_SIZE = 20;
@@ -332,8 +333,7 @@ export async function searchDirectory(
     .innerJoin(memberships, eq(memberships.userId, memberProfiles.userId))
     .where(where);
   const total = Number(countRows[0]?.n ?? 0);
-  const pageCount = Math.max(1, Math.ceil(total / DIRECTORY_PAGE_SIZE));
-  const page = Math.min(input.page, pageCount);
+  const { page, pageCount, offset } = pageWindow(total, DIRECTORY_PAGE_SIZE, input.page);
   const rows = await db
     .select(PROFILE_COLUMNS)
     .from(memberProfiles)
@@ -343,7 +343,7 @@ export async function searchDirectory(
     .where(where)
     .orderBy(sql`${users.name} collate nocase`, memberProfiles.userId)
     .limit(DIRECTORY_PAGE_SIZE)
-    .offset((page - 1) * DIRECTORY_PAGE_SIZE);
+    .offset(offset);
   return {
     entries: rows.map((row) => toEntry(row, audience)),
     total,

@@ -42,6 +42,7 @@ import {
   discardPendingMembership,
   MembershipTransitionError,
 } from './membership-lifecycle.ts';
+import { pageWindow } from './paging.ts';
 
 export const OPEN_STATUSES = ['draft', 'submitted', 'info-requested'] as const satisfies readonly ApplicationStatus[];
 /** Statuses an admin can decide from (a draft is not theirs to see yet). */
@@ -340,8 +341,7 @@ export async function listQueue(db: Reader, input: { status: QueueStatus; page: 
   const counts = Object.fromEntries(APPLICATION_STATUSES.map((s) => [s, 0])) as Record<ApplicationStatus, number>;
   for (const row of countRows) counts[row.status] = row.n;
   const total = counts[input.status];
-  const pageCount = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE));
-  const page = Math.min(Math.max(1, input.page), pageCount);
+  const { page, pageCount, offset } = pageWindow(total, QUEUE_PAGE_SIZE, input.page);
   const rows = await db
     .select({
       id: membershipApplications.id,
@@ -360,7 +360,7 @@ export async function listQueue(db: Reader, input: { status: QueueStatus; page: 
     .where(eq(membershipApplications.status, input.status))
     .orderBy(asc(membershipApplications.submittedAt), asc(membershipApplications.createdAt))
     .limit(QUEUE_PAGE_SIZE)
-    .offset((page - 1) * QUEUE_PAGE_SIZE);
+    .offset(offset);
   return { items: rows, status: input.status, counts, page, pageCount };
 }
 

@@ -26,6 +26,7 @@ import { writeAudit } from '../audit.ts';
 import { csvCell } from '../csv.ts';
 import { newId } from '../ids.ts';
 import type { RequestMeta } from './deps.ts';
+import { pageWindow } from './paging.ts';
 import { parseEvents, parseStoredRubric } from './simulator-assessments.ts';
 import { replayAndScore, withScriptedEvents } from './simulator-replay.ts';
 import { type ListAttemptsInput, SIMULATOR_LIMITS } from './simulator-schemas.ts';
@@ -451,8 +452,7 @@ export async function listAttempts(
     .innerJoin(users, eq(users.id, simulatorAttempts.candidateId))
     .where(where);
   const total = totalRow?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / ATTEMPTS_PAGE_SIZE));
-  const page = Math.min(input.page, pageCount);
+  const { page, pageCount, offset } = pageWindow(total, ATTEMPTS_PAGE_SIZE, input.page);
   const rows = await db
     .select(attemptListColumns)
     .from(simulatorAttempts)
@@ -461,7 +461,7 @@ export async function listAttempts(
     .where(where)
     .orderBy(desc(simulatorAttempts.startedAt), simulatorAttempts.id)
     .limit(ATTEMPTS_PAGE_SIZE)
-    .offset((page - 1) * ATTEMPTS_PAGE_SIZE);
+    .offset(offset);
   return { items: rows.map(toListItem), page, pageCount, total };
 }
 
