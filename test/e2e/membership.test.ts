@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { mailOutbox, memberships, users } from '#db/schema/index.ts';
+import { mailOutbox, membershipApplications, memberships, users } from '#db/schema/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoPdfBytes } from '#db/seed.ts';
-import { screenshotAndAxe, signInWithForm, usePortal } from '#test/helpers/e2e-portal.ts';
+import { demoSessionCookie, screenshotAndAxe, signInWithForm, usePortal } from '#test/helpers/e2e-portal.ts';
 import { latestMailTo, linkIn, postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
 
 const portal = usePortal();
@@ -78,6 +78,9 @@ test('a new user applies with a PDF, an admin approves, the member is listed and
   // The application, with a PDF licence copy.
   await goto(page, '/membership/apply?category=practitioner');
   await expectAccessible(page, 'apply');
+  // The form starts from the profession and country given at registration.
+  expect(await page.getByLabel('Profession').inputValue()).toBe('physician');
+  expect(await page.getByLabel('Country where you practise').inputValue()).toBe('JO');
   await page.getByLabel('Membership category').selectOption('practitioner');
   await page.getByLabel('Profession').selectOption('physician');
   await page.getByLabel('Licence or registration number').fill('JMC-20931');
@@ -87,6 +90,14 @@ test('a new user applies with a PDF, an admin approves, the member is listed and
   await page.getByLabel('Years of ECP practice').fill('6');
   await page.getByLabel('Number of ECP treatments you have delivered or supervised').fill('420');
   await page.getByLabel('Languages you work in').fill('Arabic, English');
+  // Saved as a draft, the application is where the status page points (there is no membership yet).
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await page.getByText('Your application is saved as a draft').waitFor();
+  await goto(page, '/membership/status');
+  expect(await page.getByRole('main').textContent()).toContain('nothing has been sent to the membership committee');
+  await page.getByRole('main').getByRole('link', { name: 'Continue your application' }).click();
+  await page.waitForURL((url) => url.pathname === '/membership/apply');
+  expect(await page.getByLabel('Licence or registration number').inputValue()).toBe('JMC-20931');
   await page.getByLabel('Add a document').setInputFiles({
     name: 'licence.pdf',
     mimeType: 'application/pdf',
@@ -265,4 +276,57 @@ test('the members page and its CSV are refused to a member who is not an adminis
   const anonymous = await fetch(`${portal.server.url}/admin/members.csv?field=email`, { redirect: 'manual' });
   expect(anonymous.status).toBe(303);
   expect(anonymous.headers.get('location')).toMatch(/^\/sign-in/);
+});
+
+test('when the committee asks for more information, the status page says the applicant is the one to act', async () => {
+  const { server } = portal;
+  const [applicant] = await server.db.db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, 'applicant@iecpa.test'));
+  const [application] = await server.db.db
+    .select({ id: membershipApplications.id })
+    .from(membershipApplications)
+    .where(eq(membershipApplications.userId, applicant?.id ?? ''));
+  const statusText = async (cookie: string) => {
+    const response = await fetch(`${server.url}/membership/status`, { headers: { Cookie: cookie } });
+    expect(response.status).toBe(200);
+    return response.text();
+  };
+  const applicantCookie = await signInOverHttp(server.url, 'applicant@iecpa.test', DEMO_PASSWORD);
+  expect(await statusText(applicantCookie)).toContain('Your application is being reviewed');
+
+  const adminCookie = await demoSessionCookie(server.url, ADMIN.email);
+  const asked = await postForm(
+    server.url,
+    `/admin/applications/${application?.id}`,
+    { action: 'request-info', message: 'Please add your registration certificate.' },
+    adminCookie,
+  );
+  expect(asked.status).toBe(303);
+  const html = await statusText(applicantCookie);
+  expect(html).toContain('The membership committee needs more information');
+  expect(html).toContain('href="/membership/application"');
+  expect(html).not.toContain('Your application is being reviewed');
+
+  // A refused decision on the page the last success landed on shows the refusal, not that success again.
+  const refused = await postForm(
+    server.url,
+    `/admin/applications/${application?.id}?done=info-requested`,
+    { action: 'reject', message: '' },
+    adminCookie,
+  );
+  expect(refused.status).toBe(400);
+  expect(await refused.text()).not.toContain('Your question has been mailed');
+  const [member] = await server.db.db.select({ id: users.id }).from(users).where(eq(users.email, 'member@iecpa.test'));
+  const noReference = await postForm(
+    server.url,
+    `/admin/members/${member?.id}?done=payment`,
+    { action: 'payment', reference: '' },
+    adminCookie,
+  );
+  expect(noReference.status).toBe(400);
+  const page = await noReference.text();
+  expect(page).toContain('Enter the payment reference');
+  expect(page).not.toContain('The payment is recorded');
 });

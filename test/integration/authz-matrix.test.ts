@@ -118,6 +118,7 @@ const MATRIX: Record<string, Row> = {
   'applications.allCategories': ROLE('admin'),
   'applications.updateCategory': ROLE('admin'),
   'applications.mine': SIGNED_IN(),
+  'applications.startingValues': SIGNED_IN(),
   'applications.saveDraft': SIGNED_IN(),
   'applications.uploadDocument': SIGNED_IN(),
   'applications.deleteDocument': SIGNED_IN(),

@@ -87,6 +87,12 @@ test('a draft keeps every field as typed, and saving again updates the same appl
   });
 });
 
+test('a new application starts from the profession and country given at registration', async () => {
+  const { caller } = await applicant();
+  // makeUser registers every test user as a nurse in Germany.
+  expect(await caller.applications.startingValues()).toEqual({ profession: 'nurse', country: 'DE' });
+});
+
 test('submitting an incomplete application says what is missing, field by field, and changes nothing', async () => {
   const { caller } = await applicant();
   await caller.applications.saveDraft({ categoryId: 'practitioner', profession: 'nurse' });

@@ -300,6 +300,22 @@ export async function getMyApplication(db: Reader, userId: string): Promise<Appl
   return latest ? detailsOf(db, latest) : null;
 }
 
+/**
+ * What a new application form starts with: the profession and country the user gave when registering, so
+ * nobody is asked twice (they can still change them on the form).
+ */
+export async function applicationStartingValues(
+  db: Reader,
+  userId: string,
+): Promise<{ profession: string; country: string }> {
+  const [account] = await db
+    .select({ profession: users.profession, country: users.country })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  return { profession: account?.profession ?? '', country: account?.country ?? '' };
+}
+
 /** One application for an admin; drafts are the applicant's own until submitted. */
 export async function getApplicationForReview(db: Reader, id: string): Promise<ApplicationDetails | null> {
   const row = await applicationRow(db, id);

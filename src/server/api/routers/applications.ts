@@ -50,6 +50,9 @@ export const applicationsRouter = router({
   /** The signed-in user's open application, else their latest, else null. */
   mine: protectedProcedure.query(({ ctx }) => applications.getMyApplication(ctx.db, ctx.user.id)),
 
+  /** The profession and country from the user's registration, to start a new application with. */
+  startingValues: protectedProcedure.query(({ ctx }) => applications.applicationStartingValues(ctx.db, ctx.user.id)),
+
   saveDraft: protectedProcedure.input(applications.applicationDraftInput).mutation(async ({ ctx, input }) => {
     return orThrow(await applications.saveDraft(ctx.db, ctx.user.id, input, ctx.meta)).application;
   }),
