@@ -15,6 +15,7 @@ import { writeAudit } from '../audit.ts';
 import { csvDocument } from '../csv.ts';
 import { containsIgnoringCase, type Page } from './admin.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
+import { formatMembershipDate } from './membership-lifecycle.ts';
 import { pageWindow } from './paging.ts';
 
 export const MEMBERS_PAGE_SIZE = 25;
@@ -355,11 +356,9 @@ export type BulkReminderResult =
   | { ok: true; sent: number; skippedRecentlyReminded: number }
   | { ok: false; reason: 'selection-changed'; renewable: number };
 
-const LONG_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-
 function reminderText(r: Recipient, siteUrl: string, now: number): string {
   const number = r.number ? ` ${r.number}` : '';
-  const when = LONG_DATE.format(r.expiresAt);
+  const when = formatMembershipDate(r.expiresAt);
   const state =
     r.expiresAt > now
       ? `Your IECPA membership${number} (${r.categoryName}) expires on ${when}.`
