@@ -91,3 +91,17 @@ for (const { who, email, start } of VISITORS) {
     }
   });
 }
+
+test('every administration page links to every other one, marking itself as the current page', async () => {
+  const cookie = await demoSessionCookie(portal.server.url, 'admin@iecpa.test');
+  const adminPages = ['/admin/members', '/admin/applications', '/admin/closures', '/admin/categories'];
+  const allPages = [...adminPages, '/admin/users', '/admin/outbox'];
+  for (const path of allPages) {
+    const response = await fetch(`${portal.server.url}${path}`, { headers: { Cookie: cookie } });
+    expect(response.status, path).toBe(200);
+    const nav = /<nav aria-label="Administration"[^>]*>([\s\S]*?)<\/nav>/.exec(await response.text())?.[1] ?? '';
+    const hrefs = [...nav.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
+    expect(hrefs, path).toEqual(allPages);
+    expect(nav, path).toMatch(new RegExp(`href="${path}"[^>]*aria-current="page"`));
+  }
+});
