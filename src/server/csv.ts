@@ -24,3 +24,18 @@ export function csvDocument(header: readonly string[], rows: readonly (readonly 
   const lines = [header, ...rows].map((row) => row.map(csvCell).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
+
+/**
+ * The CSV as a file download named `<filenamePrefix>-<YYYY-MM-DD>.csv` (the UTC day), never cached: the
+ * exports hold names and email addresses.
+ */
+export function csvDownload(csv: string, filenamePrefix: string, now = Date.now()): Response {
+  const day = new Date(now).toISOString().slice(0, 10);
+  return new Response(csv, {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${filenamePrefix}-${day}.csv"`,
+      'Cache-Control': 'no-store',
+    },
+  });
+}

@@ -1,5 +1,6 @@
 import type { APIRoute } from 'astro';
 import { requestMeta } from '#src/server/api/context.ts';
+import { csvDownload } from '#src/server/csv.ts';
 import { getDb } from '#src/server/db.ts';
 import { csvFieldsFromParams, memberFilterFromParams } from '#src/server/member-admin-params.ts';
 import { requireUser } from '#src/server/page-guards.ts';
@@ -28,12 +29,5 @@ export const GET: APIRoute = async (context) => {
     { filter: filter.filter, fields: fields.fields },
     requestMeta(context),
   );
-  const day = new Date().toISOString().slice(0, 10);
-  return new Response(csv, {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="iecpa-members-${day}.csv"`,
-      'Cache-Control': 'no-store',
-    },
-  });
+  return csvDownload(csv, 'iecpa-members');
 };

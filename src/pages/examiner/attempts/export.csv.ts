@@ -1,4 +1,5 @@
 import type { APIRoute } from 'astro';
+import { csvDownload } from '#src/server/csv.ts';
 import { getDb } from '#src/server/db.ts';
 import { requireUser } from '#src/server/page-guards.ts';
 import { exportAttemptsCsv } from '#src/server/services/simulator-attempts.ts';
@@ -20,12 +21,5 @@ export const GET: APIRoute = async (context) => {
     return new Response('Those filters are not valid. Go back to the attempts list.', { status: 400 });
   const { db } = await getDb();
   const csv = await exportAttemptsCsv(db, parsed.data);
-  const day = new Date().toISOString().slice(0, 10);
-  return new Response(csv, {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="simulator-attempts-${day}.csv"`,
-      'Cache-Control': 'no-store',
-    },
-  });
+  return csvDownload(csv, 'simulator-attempts');
 };
