@@ -73,6 +73,8 @@ test(
     await author.getByRole('button', { name: 'Submit revision 2 for review' }).click();
     await author.getByText('Revision 2 is submitted for review by another educator.').waitFor();
     expect(await author.getByText('You cannot review your own revision.').isVisible()).toBe(true);
+    // The workflow status reads as words, not as its stored identifier ('in-review').
+    expect(await author.getByRole('main').textContent()).toContain('(in review, by Eduardo Educator)');
     await author.close();
 
     const reviewer = await portal.signedInPage(demoAccount('educator2@iecpa.test'));
