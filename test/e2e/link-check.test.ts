@@ -88,6 +88,8 @@ for (const { who, email, start } of VISITORS) {
       // A signed-in visitor is never sent to sign in again by a link the site showed them.
       const toSignIn = [...visits].filter(([, v]) => v.location?.startsWith('/sign-in')).map(([path]) => path);
       expect(toSignIn).toEqual([]);
+      // "Join IECPA" in the footer leads a signed-in visitor to the membership categories, not their account.
+      expect(visits.get('/register')?.location).toBe('/membership');
     }
   });
 }
