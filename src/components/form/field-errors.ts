@@ -29,6 +29,28 @@ export function joinMessages(messages: string | readonly string[] | undefined): 
   return text.length > 0 ? text : null;
 }
 
+/** The error text of one field and the ids its control points to with aria-describedby. */
+export interface FieldDescription {
+  errorText: string | null;
+  hintId: string | null;
+  errorId: string | null;
+  /** The hint's id, then the error's, space-separated; undefined when there is neither. */
+  describedBy: string | undefined;
+}
+
+/** What the field components derive from their hint and error to wire them to the control (WCAG 3.3.1). */
+export function describeField(
+  id: string,
+  hint: string | undefined,
+  error: string | readonly string[] | undefined,
+): FieldDescription {
+  const errorText = joinMessages(error);
+  const hintId = hint ? `${id}-hint` : null;
+  const errorId = errorText ? `${id}-error` : null;
+  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  return { errorText, hintId, errorId, describedBy };
+}
+
 /**
  * The summary list: form-level messages first (no link), then field messages in the order the fields
  * were given, each linking to its control.

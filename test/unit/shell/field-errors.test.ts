@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { fieldId, joinMessages, summariseErrors } from '#src/components/form/field-errors.ts';
+import { describeField, fieldId, joinMessages, summariseErrors } from '#src/components/form/field-errors.ts';
 
 test('field ids are prefixed so a field cannot take a landmark id such as main', () => {
   expect(fieldId('main')).toBe('field-main');
@@ -38,4 +38,15 @@ test('the summary lists form errors first without links, then field errors linki
 
 test('the summary is empty when there are no errors', () => {
   expect(summariseErrors({ email: undefined })).toEqual([]);
+});
+
+test('describeField points the control at the hint and then the error, and at nothing without either', () => {
+  expect(describeField('field-bio', 'Up to 2000 characters.', ['Too long.', 'Try again.'])).toEqual({
+    errorText: 'Too long. Try again.',
+    hintId: 'field-bio-hint',
+    errorId: 'field-bio-error',
+    describedBy: 'field-bio-hint field-bio-error',
+  });
+  expect(describeField('field-bio', undefined, 'Too long.').describedBy).toBe('field-bio-error');
+  expect(describeField('field-bio', undefined, ['  ']).describedBy).toBeUndefined();
 });
