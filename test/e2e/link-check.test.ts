@@ -106,4 +106,23 @@ test('every administration page links to every other one, marking itself as the 
     expect(hrefs, path).toEqual(allPages);
     expect(nav, path).toMatch(new RegExp(`href="${path}"[^>]*aria-current="page"`));
   }
+  // Going from one to another keeps the heading and navigation in place: they share the wide layout.
+  const narrow: string[] = [];
+  for (const path of allPages) {
+    const response = await fetch(`${portal.server.url}${path}`, { headers: { Cookie: cookie } });
+    if (!(await response.text()).includes('container--wide')) narrow.push(path);
+  }
+  expect(narrow).toEqual([]);
+});
+
+test("a member's own pages share the reading width of the account page (none is laid out wide)", async () => {
+  const cookie = await demoSessionCookie(portal.server.url, 'member@iecpa.test');
+  const ownPages = ['/account', '/account/security', '/membership/status', '/account/profile', '/account/data', '/cpd'];
+  const wide: string[] = [];
+  for (const path of ownPages) {
+    const response = await fetch(`${portal.server.url}${path}`, { headers: { Cookie: cookie } });
+    expect(response.status, path).toBe(200);
+    if ((await response.text()).includes('container--wide')) wide.push(path);
+  }
+  expect(wide).toEqual([]);
 });
