@@ -3,8 +3,14 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { mailOutbox, membershipApplications, memberships, users } from '#db/schema/index.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoPdfBytes } from '#db/seed.ts';
-import { demoSessionCookie, screenshotAndAxe, signInWithForm, usePortal } from '#test/helpers/e2e-portal.ts';
+import { DEMO_PASSWORD, demoPdfBytes } from '#db/seed.ts';
+import {
+  demoAccount,
+  demoSessionCookie,
+  screenshotAndAxe,
+  signInWithForm,
+  usePortal,
+} from '#test/helpers/e2e-portal.ts';
 import { latestMailTo, linkIn, postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
 
 const portal = usePortal();
@@ -15,11 +21,7 @@ const APPLICANT = {
   password: 'counter pulse amman 7',
   city: 'Amman',
 };
-const ADMIN = {
-  email: 'admin@iecpa.test',
-  password: DEMO_PASSWORD,
-  totpSecret: DEMO_ACCOUNTS.find((a) => a.email === 'admin@iecpa.test')?.totpSecret ?? null,
-};
+const ADMIN = demoAccount('admin@iecpa.test');
 
 /** Screenshots the page and fails on any serious or critical axe finding. */
 async function expectAccessible(page: Page, name: string): Promise<void> {
