@@ -126,3 +126,12 @@ test("a member's own pages share the reading width of the account page (none is 
   }
   expect(wide).toEqual([]);
 });
+
+test('the membership page marks a member’s own category instead of offering to apply for it', async () => {
+  const cookie = await demoSessionCookie(portal.server.url, 'member@iecpa.test');
+  const response = await fetch(`${portal.server.url}/membership`, { headers: { Cookie: cookie } });
+  const html = await response.text();
+  expect(html).toContain('This is your membership category.');
+  expect(html).not.toContain('href="/membership/apply?category=practitioner"');
+  expect(html).toContain('href="/membership/apply?category=student"');
+});
