@@ -1,5 +1,7 @@
 import { expect, test } from 'vitest';
+import { DEMO_PASSWORD } from '#db/seed.ts';
 import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
+import { signInOverHttp } from '#test/helpers/portal-flows.ts';
 
 const portal = usePortal();
 
@@ -134,4 +136,9 @@ test('the membership page marks a member’s own category instead of offering to
   expect(html).toContain('This is your membership category.');
   expect(html).not.toContain('href="/membership/apply?category=practitioner"');
   expect(html).toContain('href="/membership/apply?category=student"');
+  // A sign-in still waiting for its second factor sees the page as a visitor would.
+  const pending = await signInOverHttp(portal.server.url, 'admin@iecpa.test', DEMO_PASSWORD);
+  const asPending = await fetch(`${portal.server.url}/membership`, { headers: { Cookie: pending } });
+  expect(asPending.status).toBe(200);
+  expect(await asPending.text()).toContain('to apply.');
 });
