@@ -142,3 +142,10 @@ test('the membership page marks a member’s own category instead of offering to
   expect(asPending.status).toBe(200);
   expect(await asPending.text()).toContain('to apply.');
 });
+
+test('every link a sign-in still waiting for its second factor can reach answers, or redirects on purpose', async () => {
+  const pending = await signInOverHttp(portal.server.url, 'admin@iecpa.test', DEMO_PASSWORD);
+  const visits = await crawl(['/', '/membership', '/find-a-practitioner', '/handbook', '/simulator'], pending);
+  expect(visits.size, 'pages crawled').toBeGreaterThan(20);
+  expect(brokenLinks(visits)).toEqual([]);
+});
