@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import { nextMembershipNumber } from './membership-numbers.ts';
 import {
   consents,
   type FieldVisibility,
@@ -10,7 +11,6 @@ import {
   membershipApplications,
   membershipDocuments,
   membershipEvents,
-  membershipNumberSequences,
   memberships,
   totpCredentials,
   userRoles,
@@ -365,21 +365,6 @@ interface DemoEvent {
   reason: string | null;
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-/** The next membership number of `year`, as the lifecycle service assigns them (IECPA-<year>-NNNNN). */
-async function nextNumber(tx: Tx, year: number): Promise<string> {
-  const [row] = await tx
-    .insert(membershipNumberSequences)
-    .values({ year, lastNumber: 1 })
-    .onConflictDoUpdate({
-      target: membershipNumberSequences.year,
-      set: { lastNumber: sql`${membershipNumberSequences.lastNumber} + 1` },
-    })
-    .returning({ lastNumber: membershipNumberSequences.lastNumber });
-  return `IECPA-${year}-${String(row?.lastNumber ?? 1).padStart(5, '0')}`;
-}
-
 /** One calendar year before `atMs` (UTC), the start of an annual period that ends at `atMs`. */
 function oneYearBefore(atMs: number): number {
   const d = new Date(atMs);
@@ -410,7 +395,7 @@ async function seedMembership(
           ? now - 7 * DAY_MS
           : joinedAt;
   await db.transaction(async (tx) => {
-    const number = await nextNumber(tx, new Date(joinedAt).getUTCFullYear());
+    const number = await nextMembershipNumber(tx, new Date(joinedAt).getUTCFullYear());
     await tx.insert(memberships).values({
       userId,
       categoryId: demo.categoryId,

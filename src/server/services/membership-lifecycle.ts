@@ -33,12 +33,12 @@
  */
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
+import { nextMembershipNumber } from '#db/membership-numbers.ts';
 import {
   type CategoryTerm,
   type MembershipStatus,
   membershipCategories,
   membershipEvents,
-  membershipNumberSequences,
   membershipPayments,
   memberships,
   userRoles,
@@ -94,11 +94,6 @@ export function statusForPeriod(expiresAtMs: number | null, nowMs: number): 'act
   if (expiresAtMs === null || nowMs < expiresAtMs) return 'active';
   if (nowMs < expiresAtMs + GRACE_PERIOD_MS) return 'grace';
   return 'lapsed';
-}
-
-/** Formats a membership number: IECPA-<year>-<5 digits>. */
-export function formatMembershipNumber(year: number, sequence: number): string {
-  return `IECPA-${year}-${String(sequence).padStart(5, '0')}`;
 }
 
 export interface MembershipEventInput {
@@ -180,20 +175,6 @@ export async function createPendingMembership(
     },
     input.now,
   );
-}
-
-/** Takes the next number of `year` from membership_number_sequences (inside the caller's transaction). */
-async function nextMembershipNumber(tx: DbOrTx, year: number): Promise<string> {
-  const [row] = await tx
-    .insert(membershipNumberSequences)
-    .values({ year, lastNumber: 1 })
-    .onConflictDoUpdate({
-      target: membershipNumberSequences.year,
-      set: { lastNumber: sql`${membershipNumberSequences.lastNumber} + 1` },
-    })
-    .returning({ lastNumber: membershipNumberSequences.lastNumber });
-  if (!row) throw new Error('membership number sequence returned no row');
-  return formatMembershipNumber(year, row.lastNumber);
 }
 
 /**
