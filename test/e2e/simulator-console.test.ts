@@ -168,6 +168,14 @@ test('the console fits a tablet in portrait and has no serious or critical axe v
   await page.close();
 });
 
+test('the console fits a phone (390 px) without scrolling sideways', async () => {
+  const page = await openConsole({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await saveScreenshot(page, 'simulator-practice-phone-390x844');
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.close();
+});
+
 test('every preset scenario runs in the console without an error', async () => {
   const page = await openConsole();
   const errors: string[] = [];
