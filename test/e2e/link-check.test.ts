@@ -5,6 +5,27 @@ import { signInOverHttp } from '#test/helpers/portal-flows.ts';
 
 const portal = usePortal();
 
+const sessions = new Map<string, Promise<string>>();
+/**
+ * One session per demo account for the whole file: sign-ins are rate limited per address, and this file
+ * visits as the same few people many times.
+ */
+function sessionOf(email: string): Promise<string> {
+  let session = sessions.get(email);
+  if (!session) {
+    session = demoSessionCookie(portal.server.url, email);
+    sessions.set(email, session);
+  }
+  return session;
+}
+
+let pendingSession: Promise<string> | undefined;
+/** The admin signed in with the password only, the second factor not yet entered. */
+function pendingAdminSession(): Promise<string> {
+  pendingSession ??= signInOverHttp(portal.server.url, 'admin@iecpa.test', DEMO_PASSWORD);
+  return pendingSession;
+}
+
 /** More pages than the demo site has for any visitor: a crawl that reaches it has found a link loop. */
 const MAX_PAGES = 800;
 
@@ -81,7 +102,7 @@ const VISITORS = [
 
 for (const { who, email, start } of VISITORS) {
   test(`every link on every page ${who} can reach answers, or redirects on purpose`, async () => {
-    const cookie = email ? await demoSessionCookie(portal.server.url, email) : null;
+    const cookie = email ? await sessionOf(email) : null;
     const visits = await crawl(start, cookie);
     expect(visits.size, 'pages crawled').toBeGreaterThan(20);
     expect(visits.size, 'crawl stopped at the page limit (a link loop?)').toBeLessThan(MAX_PAGES);
@@ -97,7 +118,7 @@ for (const { who, email, start } of VISITORS) {
 }
 
 test('every administration page links to every other one, marking itself as the current page', async () => {
-  const cookie = await demoSessionCookie(portal.server.url, 'admin@iecpa.test');
+  const cookie = await sessionOf('admin@iecpa.test');
   const adminPages = ['/admin/members', '/admin/applications', '/admin/closures', '/admin/categories'];
   const allPages = [...adminPages, '/admin/users', '/admin/outbox'];
   for (const path of allPages) {
@@ -118,7 +139,7 @@ test('every administration page links to every other one, marking itself as the 
 });
 
 test("a member's own pages share the reading width of the account page (none is laid out wide)", async () => {
-  const cookie = await demoSessionCookie(portal.server.url, 'member@iecpa.test');
+  const cookie = await sessionOf('member@iecpa.test');
   const ownPages = ['/account', '/account/security', '/membership/status', '/account/profile', '/account/data', '/cpd'];
   const wide: string[] = [];
   for (const path of ownPages) {
@@ -130,22 +151,47 @@ test("a member's own pages share the reading width of the account page (none is 
 });
 
 test('the membership page marks a member’s own category instead of offering to apply for it', async () => {
-  const cookie = await demoSessionCookie(portal.server.url, 'member@iecpa.test');
+  const cookie = await sessionOf('member@iecpa.test');
   const response = await fetch(`${portal.server.url}/membership`, { headers: { Cookie: cookie } });
   const html = await response.text();
   expect(html).toContain('This is your membership category.');
   expect(html).not.toContain('href="/membership/apply?category=practitioner"');
   expect(html).toContain('href="/membership/apply?category=student"');
   // A sign-in still waiting for its second factor sees the page as a visitor would.
-  const pending = await signInOverHttp(portal.server.url, 'admin@iecpa.test', DEMO_PASSWORD);
+  const pending = await pendingAdminSession();
   const asPending = await fetch(`${portal.server.url}/membership`, { headers: { Cookie: pending } });
   expect(asPending.status).toBe(200);
   expect(await asPending.text()).toContain('to apply.');
 });
 
 test('every link a sign-in still waiting for its second factor can reach answers, or redirects on purpose', async () => {
-  const pending = await signInOverHttp(portal.server.url, 'admin@iecpa.test', DEMO_PASSWORD);
+  const pending = await pendingAdminSession();
   const visits = await crawl(['/', '/membership', '/find-a-practitioner', '/handbook', '/simulator'], pending);
   expect(visits.size, 'pages crawled').toBeGreaterThan(20);
   expect(brokenLinks(visits)).toEqual([]);
+});
+
+test('on a phone (390 px) the educator, member and admin pages do not scroll sideways', async () => {
+  const pagesBy = {
+    'educator@iecpa.test': [
+      '/educator',
+      '/educator/history/chapter/the-equipment',
+      '/educator/edit/chapter/the-equipment',
+    ],
+    'member@iecpa.test': ['/cpd', '/membership/status', '/members', '/account/profile', '/account/data'],
+    'admin@iecpa.test': ['/admin/members', '/admin/applications', '/admin/categories', '/admin/closures'],
+  };
+  const overflowing: string[] = [];
+  for (const [email, paths] of Object.entries(pagesBy)) {
+    const page = await portal.newPage(await sessionOf(email));
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of paths) {
+      const response = await page.goto(`${portal.server.url}${path}`, { waitUntil: 'load' });
+      expect(response?.status(), path).toBe(200);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) overflowing.push(`${path}: ${width} px`);
+    }
+    await page.close();
+  }
+  expect(overflowing).toEqual([]);
 });
