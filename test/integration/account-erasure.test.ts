@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -18,7 +18,7 @@ import {
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 import { type Fixture, MEMBER_PASSWORD, makeMemberWithData } from './personal-data-fixture.ts';
 
-let handle: DbHandle;
+let handle: DbHandle & { path: string };
 let uploadDir: string;
 
 beforeAll(async () => {
@@ -390,4 +390,13 @@ test('an erased account takes no password reset and no role: its pseudonymous ad
     args: [fixture.member.id],
   });
   expect(roles.rows).toHaveLength(0);
+});
+
+test('after erasure and a checkpoint the database file holds no copy of the email, not even in free pages', async () => {
+  const fixture = await makeMemberWithData(handle, uploadDir);
+  await requestAndConfirm(fixture);
+  await handle.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+  const file = readFileSync(handle.path);
+  expect(file.includes(Buffer.from(fixture.member.email))).toBe(false);
+  expect(file.includes(Buffer.from(fixture.member.name))).toBe(false);
 });

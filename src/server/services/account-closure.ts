@@ -7,10 +7,10 @@
  * Every table that refers to users must have a rule in ERASURE_RULES: erasure refuses to run while one
  * is missing (and a test fails), so a table added later cannot silently keep personal data.
  *
- * This erases rows, not disk pages: SQLite leaves deleted content in free pages (and the WAL) until it is
- * overwritten, unless the connection runs with `PRAGMA secure_delete = ON` (measured after a checkpoint:
- * 7 copies of an erased email left in the file without it, none with it). That setting belongs to
- * db/client.ts, which opens every connection.
+ * SQLite leaves deleted content in free pages until it is overwritten, unless the connection runs with
+ * `PRAGMA secure_delete = ON` (measured after a checkpoint: 7 copies of an erased email left in the file
+ * without it, none with it). The erasure's own transactions switch it on for the connection they hold; the
+ * WAL keeps the old frames until the next checkpoint rewrites the file.
  */
 import { and, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
@@ -412,9 +412,12 @@ export async function confirmClosure(
     } with your certification and CPD records and the audit trail, under a pseudonym that no longer names you.\n\nThis is the last mail we send to this address; we do not keep it.`,
   });
   // The receipt stays in the outbox (mail records), but not the address.
-  await db.run(
-    sql`update mail_outbox set to_address = ${pseudonym.email}, error = replace(error, ${outcome.formerEmail}, ${pseudonym.email}) where to_address = ${outcome.formerEmail}`,
-  );
+  await db.transaction(async (tx) => {
+    await tx.run(sql`PRAGMA secure_delete = ON`);
+    await tx.run(
+      sql`update mail_outbox set to_address = ${pseudonym.email}, error = replace(error, ${outcome.formerEmail}, ${pseudonym.email}) where to_address = ${outcome.formerEmail}`,
+    );
+  });
   return { ok: true, membershipNumber: outcome.membershipNumber };
 }
 
@@ -435,6 +438,9 @@ export async function eraseUser(
   options: { actorId: string; passwordHash: string; now: number },
 ): Promise<ErasureOutcome> {
   const { now } = options;
+  // Deleted and overwritten content is zeroed on disk rather than left in free pages and free space within
+  // pages (a per-connection setting: it applies to the connection this transaction holds).
+  await tx.run(sql`PRAGMA secure_delete = ON`);
   const schema = await readSchemaMap(tx);
   const missing = tablesWithoutErasureRule(schema);
   if (missing.length > 0) throw new Error(`No erasure rule for table(s): ${missing.join(', ')}`);
