@@ -559,27 +559,17 @@ export async function resignMembership(
     const current = await getMembershipSummary(tx, userId);
     if (!current) return { ok: false, reason: 'no-membership' } as const;
     if (!RESIGNABLE.includes(current.status)) return { ok: false, reason: 'not-resignable' } as const;
-    const moved = await moveStatus(tx, userId, current.status, 'resigned', now, null, userId);
-    if (!moved) return { ok: false, reason: 'changed' } as const;
-    await recordMembershipEvent(tx, {
+    const moved = await changeStatus(tx, {
       userId,
-      at: now,
-      actorId: userId,
+      from: current.status,
+      to: 'resigned',
       kind: 'resigned',
-      fromStatus: current.status,
-      toStatus: 'resigned',
-    });
-    await writeAudit(
-      tx,
-      {
-        actorId: userId,
-        action: 'membership.resigned',
-        subjectId: userId,
-        ipAddress: meta.ipAddress,
-        details: { fromStatus: current.status },
-      },
+      actorId: userId,
+      reason: null,
+      ipAddress: meta.ipAddress,
       now,
-    );
+    });
+    if (!moved) return { ok: false, reason: 'changed' } as const;
     return { ok: true } as const;
   });
   if (!outcome.ok) return outcome;
@@ -624,16 +614,25 @@ export async function syncMemberRole(
   );
 }
 
-/** Moves the status only if it is still `from` (a conditional update): false when someone else moved it. */
-async function moveStatus(
-  tx: DbOrTx,
-  userId: string,
-  from: MembershipStatus,
-  to: MembershipStatus,
-  now: number,
-  reason: string | null,
-  actorId: string | null,
-): Promise<boolean> {
+/** A status change made by a person: the member (resign) or an admin (suspend, reinstate). */
+interface StatusChange {
+  userId: string;
+  from: MembershipStatus;
+  to: MembershipStatus;
+  /** The history event and the audit action (membership.<kind>). */
+  kind: 'resigned' | 'suspended' | 'reinstated';
+  actorId: string;
+  reason: string | null;
+  ipAddress: string;
+  now: number;
+}
+
+/**
+ * Moves the status only if it is still `from` (a conditional update), then keeps the member role in step
+ * and records the history event and the audit row. False, with nothing written, when someone else moved it.
+ */
+async function changeStatus(tx: DbOrTx, change: StatusChange): Promise<boolean> {
+  const { userId, from, to, kind, actorId, reason, now } = change;
   const moved = await tx
     .update(memberships)
     .set({ status: to, statusChangedAt: now, statusReason: reason })
@@ -641,6 +640,18 @@ async function moveStatus(
     .returning({ userId: memberships.userId });
   if (moved.length !== 1) return false;
   await syncMemberRole(tx, userId, to, actorId, now);
+  await recordMembershipEvent(tx, { userId, at: now, actorId, kind, fromStatus: from, toStatus: to, reason });
+  await writeAudit(
+    tx,
+    {
+      actorId,
+      action: `membership.${kind}`,
+      subjectId: userId,
+      ipAddress: change.ipAddress,
+      details: { fromStatus: from, toStatus: to, ...(reason === null ? {} : { reason }) },
+    },
+    now,
+  );
   return true;
 }
 
@@ -689,29 +700,17 @@ export async function suspendMembership(
     const current = await memberOrRefusal(tx, input.userId);
     if ('refusal' in current) return { ok: false, reason: current.refusal } as const;
     if (!SUSPENDABLE.includes(current.status)) return { ok: false, reason: 'not-allowed' } as const;
-    if (!(await moveStatus(tx, input.userId, current.status, 'suspended', now, input.reason, actorId))) {
-      return { ok: false, reason: 'changed' } as const;
-    }
-    await recordMembershipEvent(tx, {
+    const moved = await changeStatus(tx, {
       userId: input.userId,
-      at: now,
-      actorId,
+      from: current.status,
+      to: 'suspended',
       kind: 'suspended',
-      fromStatus: current.status,
-      toStatus: 'suspended',
+      actorId,
       reason: input.reason,
-    });
-    await writeAudit(
-      tx,
-      {
-        actorId,
-        action: 'membership.suspended',
-        subjectId: input.userId,
-        ipAddress: meta.ipAddress,
-        details: { fromStatus: current.status, reason: input.reason },
-      },
+      ipAddress: meta.ipAddress,
       now,
-    );
+    });
+    if (!moved) return { ok: false, reason: 'changed' } as const;
     return { ok: true } as const;
   });
   if (!outcome.ok) return outcome;
@@ -740,29 +739,17 @@ export async function reinstateMembership(
     if ('refusal' in current) return { ok: false, reason: current.refusal } as const;
     if (current.status !== 'suspended') return { ok: false, reason: 'not-allowed' } as const;
     const to = statusForPeriod(current.expiresAt, now);
-    if (!(await moveStatus(tx, input.userId, 'suspended', to, now, input.reason, actorId))) {
-      return { ok: false, reason: 'changed' } as const;
-    }
-    await recordMembershipEvent(tx, {
+    const moved = await changeStatus(tx, {
       userId: input.userId,
-      at: now,
-      actorId,
+      from: 'suspended',
+      to,
       kind: 'reinstated',
-      fromStatus: 'suspended',
-      toStatus: to,
+      actorId,
       reason: input.reason,
-    });
-    await writeAudit(
-      tx,
-      {
-        actorId,
-        action: 'membership.reinstated',
-        subjectId: input.userId,
-        ipAddress: meta.ipAddress,
-        details: { toStatus: to, reason: input.reason },
-      },
+      ipAddress: meta.ipAddress,
       now,
-    );
+    });
+    if (!moved) return { ok: false, reason: 'changed' } as const;
     return { ok: true, to, expiresAt: current.expiresAt } as const;
   });
   if (!outcome.ok) return outcome;
