@@ -473,8 +473,9 @@ export interface SessionListItem {
   current: boolean;
 }
 
-export async function listSessions(db: Db, session: Session): Promise<SessionListItem[]> {
-  const rows = await db
+/** The session list query, built once per database handle (drizzle's prepare: the SQL is not rebuilt per call). */
+function buildSessionListQuery(db: Db) {
+  return db
     .select({
       id: sessions.id,
       createdAt: sessions.createdAt,
@@ -483,8 +484,19 @@ export async function listSessions(db: Db, session: Session): Promise<SessionLis
       ipAddress: sessions.ipAddress,
     })
     .from(sessions)
-    .where(eq(sessions.userId, session.userId))
-    .orderBy(sessions.createdAt);
+    .where(eq(sessions.userId, sql.placeholder('userId')))
+    .orderBy(sessions.createdAt)
+    .prepare();
+}
+const sessionListQueries = new WeakMap<Db, ReturnType<typeof buildSessionListQuery>>();
+
+export async function listSessions(db: Db, session: Session): Promise<SessionListItem[]> {
+  let query = sessionListQueries.get(db);
+  if (!query) {
+    query = buildSessionListQuery(db);
+    sessionListQueries.set(db, query);
+  }
+  const rows = await query.all({ userId: session.userId });
   return rows.map((r) => ({ ...r, current: r.id === session.id }));
 }
 
