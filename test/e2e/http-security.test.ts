@@ -174,6 +174,25 @@ test('security headers are on a server-rendered page, a prerendered page and a s
   expectSecurityHeaders(assetResponse, asset);
 });
 
+test('/api/health answers 200 {"status":"ok"} uncached, with the security headers; other methods get 405', async () => {
+  const response = await fetch(`${portal.server.url}/api/health`);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ status: 'ok' });
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  expectSecurityHeaders(response, '/api/health');
+
+  const head = await fetch(`${portal.server.url}/api/health`, { method: 'HEAD' });
+  expect(head.status).toBe(200);
+
+  const before = await writableRowCounts();
+  for (const method of ['POST', 'PUT', 'DELETE']) {
+    const refused = await fetch(`${portal.server.url}/api/health`, { method, headers: { Origin: portal.server.url } });
+    expect(refused.status, method).toBe(405);
+    expect(refused.headers.get('allow'), method).toBe('GET, HEAD');
+  }
+  expect(await writableRowCounts()).toEqual(before);
+});
+
 test('a name with HTML and SQL-looking text is stored verbatim and shown inert on the admin users page', async () => {
   const htmlName = '<img src=x onerror=alert(1)>';
   const sqlName = "Robert'); DROP TABLE users;--";
