@@ -1,19 +1,22 @@
 /**
  * HTTP benchmark (issue 2, "Performance"): the home page and a signed-in page under load.
  *
- *   npm run bench:http [-- --no-build] [--duration 10] [--connections 50] [--cpu-prof <dir>] [--signed-in-only] [--workers <n>]
+ *   npm run bench:http [-- --no-build] [--duration 10] [--connections 50] [--cpu-prof <dir>] [--signed-in-only] [--workers <n>] [--floor]
  *
  * --signed-in-only skips the home page (a profile then shows the signed-in page alone). --workers <n> starts
  * the server with WEB_CONCURRENCY=n (scripts/serve.ts); server CPU then sums the primary and its workers.
  * --cpu-prof writes a V8 CPU profile of the server process into <dir> when it stops (open it in Chrome
  * DevTools, Performance panel), to see where a missed target goes.
+ * --floor first measures what no page can beat on this machine: a bare node:http server answering a body of
+ * the signed-in page's size (the machine and the load generator), then /api/health (the portal's server,
+ * Astro and the middleware with one database read, but no page rendering).
  * Builds the site (unless --no-build), starts the built server on a free loopback port with a fresh
  * database (NODE_ENV=test, so the demo accounts are seeded), signs in the demo member (no second factor)
  * for a session cookie, then drives `/` and `/account` with autocannon and prints requests/s and p50/p99
  * latency. Target for the signed-in page on a 2-core machine: >= 1500 requests/s and p99 <= 50 ms (the
  * request validates the session and reads the database). Only loopback traffic; each run is bounded.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
@@ -60,6 +63,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     'signed-in-only': { type: 'boolean', default: false },
     workers: { type: 'string' },
+    floor: { type: 'boolean', default: false },
   },
 });
 const durationS = Number(values.duration);
@@ -141,7 +145,7 @@ function describe({ name, result, serverCpuMsPerRequest, loadCpuMsPerRequest }: 
     .map(([code, { count }]) => `${code}x${count}`)
     .join(' ');
   return [
-    name.padEnd(22),
+    name.padEnd(24),
     `${result.requests.average.toFixed(0).padStart(6)} req/s`,
     `p50 ${String(result.latency.p50).padStart(4)} ms`,
     `p99 ${String(result.latency.p99).padStart(4)} ms`,
@@ -149,6 +153,27 @@ function describe({ name, result, serverCpuMsPerRequest, loadCpuMsPerRequest }: 
     `autocannon CPU ${loadCpuMsPerRequest.toFixed(2)} ms/req`,
     `errors ${result.errors}, non-2xx ${result.non2xx} (${statuses})`,
   ].join('  ');
+}
+
+/**
+ * A bare node:http server in a process of its own, answering every request with `bodyBytes` bytes of HTML:
+ * the most this machine serves with the load generator beside it.
+ */
+async function startBareServer(bodyBytes: number): Promise<{ url: string; pid: number; stop(): void }> {
+  const source = `
+    const body = Buffer.alloc(${bodyBytes}, 'x');
+    const server = require('node:http').createServer((req, res) => {
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.end(body);
+    });
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim())));
+  });
+  if (!child.pid) throw new Error('The bare server did not start.');
+  return { url: `http://127.0.0.1:${port}/`, pid: child.pid, stop: () => child.kill() };
 }
 
 const profileDir = values['cpu-prof'];
@@ -160,6 +185,7 @@ try {
   const cookie = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
   const check = await fetch(`${server.url}/account`, { headers: { Cookie: cookie }, redirect: 'manual' });
   if (check.status !== 200) throw new Error(`/account with the session cookie answered ${check.status}, not 200`);
+  const signedInPageBytes = (await check.arrayBuffer()).byteLength;
 
   console.log(
     `${connections} connections, ${durationS} s each after ${WARMUP_S} s warm-up; ` +
@@ -170,6 +196,15 @@ try {
   );
   const pids = serverPids();
   const rows: Row[] = [];
+  if (values.floor) {
+    const bare = await startBareServer(signedInPageBytes);
+    try {
+      rows.push(await load(`bare node:http ${(signedInPageBytes / 1024).toFixed(0)} KiB`, bare.url, {}, [bare.pid]));
+    } finally {
+      bare.stop();
+    }
+    rows.push(await load('GET /api/health', `${server.url}/api/health`, {}, pids));
+  }
   if (!values['signed-in-only']) rows.push(await load('GET / (anonymous)', `${server.url}/`, {}, pids));
   rows.push(await load('GET /account (member)', `${server.url}/account`, { Cookie: cookie }, pids));
   for (const row of rows) console.log(describe(row));
