@@ -8,7 +8,7 @@ import { getPublished } from '#src/server/services/handbook.ts';
 import { saveDraft } from '#src/server/services/handbook-authoring.ts';
 import { savePractice } from '#src/server/services/simulator-practice.ts';
 import { idealControlLog } from '#src/server/services/simulator-replay.ts';
-import { demoAccount, screenshotAndAxe, usePortal } from '#test/helpers/e2e-portal.ts';
+import { demoAccount, demoSessionCookie, screenshotAndAxe, usePortal } from '#test/helpers/e2e-portal.ts';
 
 const portal = usePortal();
 
@@ -63,11 +63,22 @@ test(
       .getByText(/^Saved \d/)
       .waitFor();
     await expectAxeClean(author, 'editor-live-preview');
-    // Without JavaScript the Preview button renders the same text on the server.
-    await author.getByRole('button', { name: 'Preview', exact: true }).click();
-    const fallback = author.getByRole('region', { name: 'Preview (not saved)' });
+    // With JavaScript the live preview is the only one: the no-JS Preview button is hidden.
+    expect(await author.getByRole('button', { name: 'Preview', exact: true }).count()).toBe(0);
+    // Without JavaScript the Preview button renders the same text on the server, shown once.
+    const noScript = await portal.newPage(await demoSessionCookie(portal.server.url, 'educator@iecpa.test'));
+    const cdp = await noScript.context().newCDPSession(noScript);
+    await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+    await noScript.goto(`${portal.server.url}/educator/edit/chapter/the-equipment`);
+    const noScriptEditor = noScript.getByLabel('Chapter or module text');
+    await noScriptEditor.fill(`${await noScriptEditor.inputValue()}\n\n## Daily checks\n\n${ADDED}\n`);
+    await noScript.getByRole('button', { name: 'Preview', exact: true }).click();
+    const fallback = noScript.getByRole('region', { name: 'Preview (not saved)' });
     await fallback.waitFor();
     expect(await fallback.getByRole('heading', { name: 'Daily checks' }).isVisible()).toBe(true);
+    expect(await noScript.getByRole('heading', { name: 'Daily checks' }).count()).toBe(1);
+    expect(await noScript.getByRole('region', { name: 'Live preview' }).count()).toBe(0);
+    await noScript.close();
     await author.getByRole('button', { name: 'Save draft' }).click();
     await author.getByText('Saved as draft revision 2.').waitFor();
     await author.getByRole('button', { name: 'Submit revision 2 for review' }).click();

@@ -36,6 +36,8 @@ function errorMessage(error: unknown): string {
  * browser never renders Markdown itself, so what the educator sees is what readers will get.
  */
 export function LivePreview({ textareaId, kind, slug }: Props) {
+  // False in the server's rendering and until hydration: without JavaScript nothing would ever fill the box.
+  const [mounted, setMounted] = useState(false);
   const [view, setView] = useState<View>({ state: 'empty' });
   const [status, setStatus] = useState<'idle' | 'updating' | 'failed'>('idle');
   const [failure, setFailure] = useState('');
@@ -51,6 +53,17 @@ export function LivePreview({ textareaId, kind, slug }: Props) {
     // The container is positioned, so a heading's offsetTop is measured from its top.
     container.scrollTop = heading instanceof HTMLElement ? Math.max(0, heading.offsetTop - 8) : 0;
   };
+
+  // The page's Preview button and its server-rendered preview are for browsers without JavaScript; beside
+  // the live preview they would show the same text twice.
+  useEffect(() => {
+    setMounted(true);
+    const fallbacks = [...document.querySelectorAll<HTMLElement>('[data-preview-fallback]')];
+    for (const element of fallbacks) element.hidden = true;
+    return () => {
+      for (const element of fallbacks) element.hidden = false;
+    };
+  }, []);
 
   // After each new rendering, show the part being edited.
   useEffect(() => {
@@ -110,6 +123,7 @@ export function LivePreview({ textareaId, kind, slug }: Props) {
     };
   }, [textareaId, kind, slug]);
 
+  if (!mounted) return null;
   return (
     <section class="live-preview" aria-labelledby="live-preview-title">
       <div class="live-preview__head">
