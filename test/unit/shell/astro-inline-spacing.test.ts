@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+
+/**
+ * Astro's compiler drops a line break (and the indentation after it) between text and an inline element, so
+ *   "take the form⏎  <code>…" is shown as "take the form…" with no space. Such a break needs {' '} before it.
+ */
+const INLINE_TAG = /^<(a|abbr|b|code|em|i|kbd|span|strong|time)\b/;
+const ENDS_IN_TEXT = /[\p{L}\p{N},.:;!?)]$/u;
+const ENDS_IN_INLINE_CLOSE = /<\/(a|abbr|b|code|em|i|kbd|span|strong|time)>$/;
+const STARTS_WITH_TEXT = /^[\p{L}\p{N}(]/u;
+const NOT_TEXT = /^(<|\{|\/\/|\*|\/\*|import |export |const |let |if |return |}|\))/;
+
+function astroFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return astroFiles(path);
+    return entry.name.endsWith('.astro') ? [path] : [];
+  });
+}
+
+/** The lines (1-based) whose break to the next line Astro would swallow. */
+function swallowedBreaks(source: string): number[] {
+  const lines = source.split('\n').map((line) => line.trim());
+  const found: number[] = [];
+  for (let i = 0; i < lines.length - 1; i++) {
+    const [here = '', next = ''] = [lines[i], lines[i + 1]];
+    const textThenTag = !NOT_TEXT.test(here) && ENDS_IN_TEXT.test(here) && INLINE_TAG.test(next);
+    const tagThenText = ENDS_IN_INLINE_CLOSE.test(here) && STARTS_WITH_TEXT.test(next);
+    if (textThenTag || tagThenText) found.push(i + 1);
+  }
+  return found;
+}
+
+test('the check finds a swallowed break and accepts an explicit space', () => {
+  expect(swallowedBreaks('<p>\n  Links take the form\n  <code>/x</code>; then\n</p>')).toEqual([2]);
+  expect(swallowedBreaks('<p>\n  <a href="/">Home</a>\n  and more\n</p>')).toEqual([2]);
+  expect(swallowedBreaks("<p>\n  Links take the form{' '}\n  <code>/x</code>\n</p>")).toEqual([]);
+});
+
+test('no page or component loses the space between its text and an inline element at a line break', () => {
+  const offenders = astroFiles('src').flatMap((file) =>
+    swallowedBreaks(readFileSync(file, 'utf8')).map((line) => `${file}:${line}`),
+  );
+  expect(offenders).toEqual([]);
+});
