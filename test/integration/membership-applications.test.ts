@@ -6,7 +6,7 @@ import { auditLog, consents, membershipEvents, memberships, userRoles } from '#d
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { flattenFieldErrors } from '#src/server/api/trpc.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
-import { callerFor, lastMailTo, type MadeUser, makeUser } from '#test/helpers/factories.ts';
+import { callerFor, lastMailTo, linkFrom, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
 // Set before any module reads the environment: documents go to this run's own folder.
@@ -111,6 +111,15 @@ test('apply, request information, reply, approve: status, conversation, number, 
   const { user, caller, application } = await submittedApplicant();
   expect(application.status).toBe('submitted');
   expect((await lastMailTo(handle.db, user.email))?.subject).toBe('We received your IECPA membership application');
+  // Every administrator hears of it, by a link only: the mail outlives an erasure of the applicant.
+  const adminMail = await lastMailTo(handle.db, admin.email);
+  expect(adminMail?.subject).toBe('A membership application is waiting for review');
+  expect(linkFrom(adminMail?.textBody ?? '', `/admin/applications/${application.id}`).pathname).toBe(
+    `/admin/applications/${application.id}`,
+  );
+  expect(adminMail?.textBody).toContain('(Practitioner)');
+  expect(adminMail?.textBody).not.toContain(user.email);
+  expect(adminMail?.textBody).not.toContain(user.name);
   const [pending] = await handle.db.select().from(memberships).where(eq(memberships.userId, user.id));
   expect(pending).toMatchObject({ status: 'pending', number: null, categoryId: 'practitioner' });
   const consentRows = await handle.db
@@ -150,6 +159,10 @@ test('apply, request information, reply, approve: status, conversation, number, 
   expect((await lastMailTo(handle.db, user.email))?.subject).toBe(
     'Your reply has been sent to the IECPA membership committee',
   );
+  const replyMail = await lastMailTo(handle.db, admin.email);
+  expect(replyMail?.subject).toBe('An applicant replied to your request for information');
+  expect(replyMail?.textBody).toContain(`/admin/applications/${application.id}`);
+  expect(replyMail?.textBody).not.toContain(user.name);
 
   const approved = await adminCaller.applications.approve({ applicationId: application.id, message: '' });
   const year = new Date().getUTCFullYear();

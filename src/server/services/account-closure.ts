@@ -20,6 +20,7 @@ import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { rateLimitAddress } from '../auth/rate-limit.ts';
 import { newId, newSecret } from '../ids.ts';
 import { deleteStoredFile } from '../uploads.ts';
+import { mailAdmins } from './admin-mail.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { recordMembershipEvent } from './membership-lifecycle.ts';
 import {
@@ -191,24 +192,11 @@ export async function requestClosure(
     subject: 'We received your request to close your IECPA account',
     text: `Dear ${user.name},\n\nWe received your request to close your IECPA account. An administrator will confirm it; you will get another mail when that is done. Until then you can still sign in, download your data (${deps.siteUrl}/account/data) and withdraw the request there.\n\nWhen the account is closed, your personal data is erased. The association keeps your membership number and history, your certification and CPD records and the audit trail under a pseudonym that no longer names you.`,
   });
-  await notifyAdmins(db, deps);
+  await mailAdmins(db, deps, {
+    subject: 'A member asked to close their account',
+    text: `A member asked to close their IECPA account. Confirm or decline the request at ${deps.siteUrl}/admin/closures.`,
+  });
   return { ok: true, requestId };
-}
-
-/** Tells every administrator that a request waits, without naming the member (the mail outlives them). */
-async function notifyAdmins(db: Db, deps: ServiceDeps): Promise<void> {
-  const admins = await db
-    .select({ email: users.email })
-    .from(userRoles)
-    .innerJoin(users, eq(users.id, userRoles.userId))
-    .where(and(eq(userRoles.role, 'admin'), isNull(users.erasedAt)));
-  for (const admin of admins) {
-    await deps.mailer.send(db, {
-      to: admin.email,
-      subject: 'A member asked to close their account',
-      text: `A member asked to close their IECPA account. Confirm or decline the request at ${deps.siteUrl}/admin/closures.`,
-    });
-  }
 }
 
 /** Withdraws the member's open request; false when there is none. */

@@ -33,6 +33,7 @@ import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { COUNTRY_CODES, PROFESSIONS } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
+import { mailAdmins } from './admin-mail.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { applicationRefusal, getCategory, type MembershipCategory } from './membership-categories.ts';
 import { type ApplicationDocument, listDocuments } from './membership-documents.ts';
@@ -640,6 +641,11 @@ export async function submitApplication(
       'We received your IECPA membership application',
       `Thank you for applying for IECPA membership. The membership committee will review your application and write to you when they have decided or if they need more information.\n\nYou can follow your application at ${deps.siteUrl}/membership/application\n`,
     );
+    const category = await getCategory(db, outcome.application.categoryId);
+    await mailAdmins(db, deps, {
+      subject: 'A membership application is waiting for review',
+      text: `A new application for IECPA membership (${category?.name ?? outcome.application.categoryId}) was submitted. Review it at ${deps.siteUrl}/admin/applications/${outcome.application.id}\n\nAll applications waiting: ${deps.siteUrl}/admin/applications\n`,
+    });
   }
   return outcome;
 }
@@ -681,6 +687,10 @@ export async function replyToReviewers(
       'Your reply has been sent to the IECPA membership committee',
       `Your updated application and your reply have been sent to the membership committee. They will write to you again when they have reviewed it.\n\nYour application: ${deps.siteUrl}/membership/application\n`,
     );
+    await mailAdmins(db, deps, {
+      subject: 'An applicant replied to your request for information',
+      text: `An applicant updated their IECPA membership application and replied to the committee's request for information. Review it at ${deps.siteUrl}/admin/applications/${outcome.application.id}\n`,
+    });
   }
   return outcome;
 }
