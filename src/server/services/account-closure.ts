@@ -12,9 +12,9 @@
  * without it, none with it). The erasure's own transactions switch it on for the connection they hold; the
  * WAL keeps the old frames until the next checkpoint rewrites the file.
  */
-import { and, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
-import { accountClosureRequests, memberships, userRoles, users } from '#db/schema/index.ts';
+import { accountClosureRequests, memberships, users } from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { rateLimitAddress } from '../auth/rate-limit.ts';
