@@ -132,22 +132,6 @@ export const quizAttempts = sqliteTable(
   (t) => [index('quiz_attempts_user_idx').on(t.userId, t.documentId)],
 );
 
-/** Simulator exercises of modules; for now self-declared by the member (not yet verified by the simulator). */
-export const simulatorExerciseRecords = sqliteTable(
-  'simulator_exercise_records',
-  {
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    documentId: text('document_id')
-      .notNull()
-      .references(() => handbookDocuments.id),
-    source: text('source', { enum: ['self-declared'] }).notNull(),
-    recordedAt: integer('recorded_at').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.documentId] })],
-);
-
 export const moduleCompletions = sqliteTable(
   'module_completions',
   {

@@ -24,7 +24,6 @@ import {
   simulatorAssessmentVersions,
   simulatorAttemptAnnotations,
   simulatorAttempts,
-  simulatorExerciseRecords,
   simulatorPracticeSessions,
   totpCredentials,
   users,
@@ -143,9 +142,6 @@ export async function makeMemberWithData(handle: DbHandle, uploadDir: string): P
     passed: true,
     createdAt: now,
   });
-  await db
-    .insert(simulatorExerciseRecords)
-    .values({ userId: id, documentId, source: 'self-declared', recordedAt: now });
   await db.insert(moduleCompletions).values({ userId: id, documentId, level: 1, cpdCredits: 2, completedAt: now });
   await db.insert(cpdActivities).values({
     id: newId(),

@@ -70,7 +70,6 @@ test('the export has a row for every personal record of the member, table by tab
     ['module_completions', 'user_id = ?', [id]],
     ['quiz_attempts', 'user_id = ?', [id]],
     ['reading_progress', 'user_id = ?', [id]],
-    ['simulator_exercise_records', 'user_id = ?', [id]],
     ['simulator_practice_sessions', 'user_id = ?', [id]],
     ['simulator_attempts', 'candidate_id = ?', [id]],
     ['simulator_attempt_annotations', 'attempt_id in (select id from simulator_attempts where candidate_id = ?)', [id]],

@@ -79,7 +79,6 @@ export const ERASURE_RULES: Readonly<Record<string, ErasureRule>> = {
   module_completions: { action: 'keep', why: 'Certification history: credits earned.' },
   quiz_attempts: { action: 'delete', why: 'Self-check practice, not certification.' },
   reading_progress: { action: 'delete', why: 'Reading marks, not certification.' },
-  simulator_exercise_records: { action: 'delete', why: 'Self-declared practice, not certification.' },
   simulator_practice_sessions: { action: 'delete', why: 'Practice runs, not certification.' },
   simulator_attempts: { action: 'keep', why: 'Certification history: scored assessment attempts.' },
   simulator_attempt_annotations: { action: 'keep', why: "Examiners' notes on those attempts." },
