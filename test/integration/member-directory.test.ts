@@ -61,6 +61,8 @@ interface ProfileSpec {
   city?: string;
   country?: string;
   languages?: string[];
+  practiceName?: string;
+  specialties?: string[];
   listed?: boolean;
   status?: MembershipStatus;
   categoryId?: string;
@@ -76,13 +78,13 @@ async function makeListedMember(spec: ProfileSpec): Promise<{ user: MadeUser; ca
   await caller.directory.saveProfile({
     bio: `Biography of ${spec.name}.`,
     bioVisibility: visibility,
-    practiceName: `${spec.name} ECP Clinic`,
+    practiceName: spec.practiceName ?? `${spec.name} ECP Clinic`,
     city: spec.city ?? 'Heidelberg',
     country: spec.country ?? 'DE',
     locationVisibility: visibility,
     languages: spec.languages ?? ['English'],
     languagesVisibility: visibility,
-    specialties: ['Refractory angina'],
+    specialties: spec.specialties ?? ['Refractory angina'],
     specialtiesVisibility: visibility,
     photoVisibility: visibility,
     listed: spec.listed ?? true,
@@ -123,6 +125,8 @@ beforeAll(async () => {
       city: `Vistown${visibility}`,
       country: visibility === 'public' ? 'PT' : visibility === 'members' ? 'NO' : 'IS',
       languages: [`Vislang${visibility}`],
+      practiceName: `Vispractice${visibility} Heart Centre`,
+      specialties: [`Visspecialty${visibility}`, 'Refractory angina'],
       photo: true,
     });
     subjects.set(visibility, user);
@@ -159,12 +163,12 @@ test.each(CASES)(
     expect(entry?.name).toBe(`Vis ${visibility} Person`);
     const visible = expectVisible(viewer, visibility);
     expect(entry?.city).toBe(visible ? `Vistown${visibility}` : null);
-    expect(entry?.practiceName).toBe(visible ? `Vis ${visibility} Person ECP Clinic` : null);
+    expect(entry?.practiceName).toBe(visible ? `Vispractice${visibility} Heart Centre` : null);
     expect(entry?.country).toBe(
       visible ? (visibility === 'public' ? 'PT' : visibility === 'members' ? 'NO' : 'IS') : null,
     );
     expect(entry?.languages).toEqual(visible ? [`Vislang${visibility}`] : []);
-    expect(entry?.specialties).toEqual(visible ? ['Refractory angina'] : []);
+    expect(entry?.specialties).toEqual(visible ? [`Visspecialty${visibility}`, 'Refractory angina'] : []);
     expect(entry?.photoUrl === null).toBe(!visible);
   },
 );
@@ -180,7 +184,7 @@ test.each(CASES)(
     expect(profile.bio).toBe(visible ? `Biography of Vis ${visibility} Person.` : null);
     expect(profile.city).toBe(visible ? `Vistown${visibility}` : null);
     expect(profile.languages).toEqual(visible ? [`Vislang${visibility}`] : []);
-    expect(profile.specialties).toEqual(visible ? ['Refractory angina'] : []);
+    expect(profile.specialties).toEqual(visible ? [`Visspecialty${visibility}`, 'Refractory angina'] : []);
     expect(profile.photoUrl === null).toBe(!visible);
     // The photo itself follows the same rule as its link.
     const viewerUser = viewer === 'anonymous' ? null : viewer === 'member' ? memberUser : adminUser;
@@ -210,6 +214,10 @@ test.each(CASES)(
     expect(await found({ q: `Vistown${visibility}` })).toBe(searchable);
     expect(await found({ language: `Vislang${visibility}` })).toBe(searchable);
     expect(await found({ q: `Vislang${visibility}` })).toBe(searchable);
+    // The practice follows the location's setting, the specialties their own (here all the same setting).
+    expect(await found({ q: `Vispractice${visibility}` })).toBe(searchable);
+    expect(await found({ q: `Vispractice${visibility} Heart` })).toBe(searchable);
+    expect(await found({ q: `Visspecialty${visibility}` })).toBe(searchable);
     const country = visibility === 'public' ? 'PT' : visibility === 'members' ? 'NO' : 'IS';
     // The country filter is exact (SQL, not the index) but follows the same rule.
     expect(await found({ country })).toBe(searchable);
@@ -307,7 +315,7 @@ test('removes a member from every view at once when they opt out, and lets them 
 });
 
 test('finds a member under their new name after reindexMemberName', async () => {
-  const { user } = await makeListedMember({ name: 'Oldname Otto' });
+  const { user } = await makeListedMember({ name: 'Oldname Otto', practiceName: 'Riverside ECP Clinic' });
   await handle.db.update(users).set({ name: 'Newname Nora' }).where(eq(users.id, user.id));
   expect((await anonymous.directory.search({ q: 'Newname' })).total).toBe(0);
   await reindexMemberName(handle.db, user.id);
@@ -402,10 +410,10 @@ test('quotes every word as a phrase, doubles quotes, and matches the last word a
   expect(ftsPhrases('Anna "Maria" NEAR(')).toEqual(['"Anna"', '"""Maria"""', '"NEAR("*']);
   expect(ftsPhrases('* " ** ( )')).toEqual([]);
   expect(buildDirectoryMatch({ q: 'OR', city: '', language: 'en' }, 'public')).toBe(
-    '{name country_public city_public languages_public} : "OR"* AND {languages_public} : "en"*',
+    '{name country_public city_public languages_public practice_public specialties_public} : "OR"* AND {languages_public} : "en"*',
   );
   expect(buildDirectoryMatch({ q: 'x', city: 'y', language: '' }, 'members')).toBe(
-    '{name country_members city_members languages_members} : "x"* AND {city_members} : "y"*',
+    '{name country_members city_members languages_members practice_members specialties_members} : "x"* AND {city_members} : "y"*',
   );
   expect(buildDirectoryMatch({ q: '', city: '', language: '' }, 'public')).toBeNull();
 });

@@ -105,6 +105,9 @@ export async function writeDirectoryRow(db: DbOrTx, userId: string): Promise<voi
       locationVisibility: memberProfiles.locationVisibility,
       languagesJson: memberProfiles.languagesJson,
       languagesVisibility: memberProfiles.languagesVisibility,
+      practiceName: memberProfiles.practiceName,
+      specialtiesJson: memberProfiles.specialtiesJson,
+      specialtiesVisibility: memberProfiles.specialtiesVisibility,
     })
     .from(memberProfiles)
     .innerJoin(users, eq(users.id, memberProfiles.userId))
@@ -116,9 +119,16 @@ export async function writeDirectoryRow(db: DbOrTx, userId: string): Promise<voi
   const country = indexed(row.country ? countryName(row.country) : '', row.locationVisibility);
   const city = indexed(row.city, row.locationVisibility);
   const languages = indexed(parseList(row.languagesJson).join(' '), row.languagesVisibility);
+  // The practice is shown with the location (DirectoryEntry.practiceName), so it follows that visibility.
+  const practice = indexed(row.practiceName, row.locationVisibility);
+  const specialties = indexed(parseList(row.specialtiesJson).join(' '), row.specialtiesVisibility);
   await db.run(
-    sql`insert into member_directory_search (user_id, name, country_public, city_public, languages_public, country_members, city_members, languages_members)
-        values (${userId}, ${row.name}, ${country.pub}, ${city.pub}, ${languages.pub}, ${country.mem}, ${city.mem}, ${languages.mem})`,
+    sql`insert into member_directory_search (user_id, name,
+          country_public, city_public, languages_public, practice_public, specialties_public,
+          country_members, city_members, languages_members, practice_members, specialties_members)
+        values (${userId}, ${row.name},
+          ${country.pub}, ${city.pub}, ${languages.pub}, ${practice.pub}, ${specialties.pub},
+          ${country.mem}, ${city.mem}, ${languages.mem}, ${practice.mem}, ${specialties.mem})`,
   );
 }
 
@@ -162,7 +172,7 @@ export function buildDirectoryMatch(
 ): string | null {
   const suffix = group === 'public' ? '_public' : '_members';
   const parts: string[] = [];
-  const anyColumn = `{name country${suffix} city${suffix} languages${suffix}}`;
+  const anyColumn = `{name country${suffix} city${suffix} languages${suffix} practice${suffix} specialties${suffix}}`;
   for (const phrase of ftsPhrases(input.q)) parts.push(`${anyColumn} : ${phrase}`);
   for (const phrase of ftsPhrases(input.city)) parts.push(`{city${suffix}} : ${phrase}`);
   for (const phrase of ftsPhrases(input.language)) parts.push(`{languages${suffix}} : ${phrase}`);
