@@ -161,7 +161,7 @@ test('activation refuses an unknown category and a suspended member, writing not
   expect(before.memberships).toBe(beforeOther.memberships);
 });
 
-test('renewal opens 60 days before the expiry, extends from the expiry until then, and from today after it', () => {
+test('renewal opens 60 days before the expiry and extends from the expiry, also in grace; after a lapse from today', () => {
   const expiry = Date.UTC(2030, 5, 30, 12);
   const active = { status: 'active' as const, term: 'annual' as const, expiresAt: expiry };
   expect(checkRenewal(active, expiry - 60 * 86_400_000 - 1)).toEqual({ allowed: false, reason: 'too-early' });
@@ -171,13 +171,19 @@ test('renewal opens 60 days before the expiry, extends from the expiry until the
     newExpiresAt: Date.UTC(2031, 5, 30, 12),
   });
   const today = expiry + 3 * 86_400_000;
-  for (const status of ['grace', 'lapsed'] as const) {
+  // Still in good standing (grace, or active before the hourly job has moved it): no gap, no free days.
+  for (const status of ['grace', 'active'] as const) {
     expect(checkRenewal({ ...active, status }, today)).toEqual({
       allowed: true,
-      newPeriodStartsAt: today,
-      newExpiresAt: addOneCalendarYear(today),
+      newPeriodStartsAt: expiry,
+      newExpiresAt: Date.UTC(2031, 5, 30, 12),
     });
   }
+  expect(checkRenewal({ ...active, status: 'lapsed' }, today)).toEqual({
+    allowed: true,
+    newPeriodStartsAt: today,
+    newExpiresAt: addOneCalendarYear(today),
+  });
   for (const status of ['pending', 'suspended', 'resigned'] as const) {
     expect(checkRenewal({ ...active, status }, today)).toEqual({ allowed: false, reason: status });
   }

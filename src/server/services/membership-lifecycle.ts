@@ -8,8 +8,8 @@
  * | (no row), pending        | active                  | an admin approves an application (activateMembership): number and first period |
  * | lapsed, resigned         | active                  | an admin approves a new application; the number is kept, a new period starts |
  * | active, grace            | active                  | an admin approves an application for another category; number kept |
- * | active (≤ 60 days left)  | active                  | the member renews: the period is extended from the current expiry |
- * | grace, lapsed            | active                  | the member renews: a new period starts today                  |
+ * | active (≤ 60 days left), grace | active            | the member renews: the period is extended from the current expiry |
+ * | lapsed                   | active                  | the member renews: a new period starts today                  |
  * | active                   | grace                   | the scheduled job, once the expiry has passed                 |
  * | grace                    | lapsed                  | the scheduled job, GRACE_PERIOD_DAYS after the expiry (lapse mail) |
  * | active                   | lapsed                  | the scheduled job, when it first sees a membership already past the grace period (e.g. after downtime) |
@@ -394,7 +394,7 @@ export type RenewalCheck =
 
 /**
  * Whether a membership may be renewed at `nowMs`, and the new period if so: from active within
- * RENEWAL_WINDOW_DAYS of the expiry (extended from the expiry), from grace or lapsed (a new year from now).
+ * RENEWAL_WINDOW_DAYS of the expiry and from grace (extended from the expiry), from lapsed (a new year from now).
  */
 export function checkRenewal(
   membership: Pick<MembershipSummary, 'status' | 'term' | 'expiresAt'> | null,
@@ -405,10 +405,11 @@ export function checkRenewal(
   if (status === 'pending' || status === 'suspended' || status === 'resigned')
     return { allowed: false, reason: status };
   if (membership.term === 'lifetime' || membership.expiresAt === null) return { allowed: false, reason: 'lifetime' };
-  if (membership.expiresAt > nowMs) {
-    if (membership.status === 'active' && membership.expiresAt - nowMs > RENEWAL_WINDOW_MS) {
-      return { allowed: false, reason: 'too-early' };
-    }
+  // Active and grace memberships are in good standing, so the new year continues from the expiry: no gap in
+  // the membership and no free days for renewing late. A lapsed member was out for a while: a new year
+  // starts today.
+  if (status === 'active' || status === 'grace') {
+    if (membership.expiresAt - nowMs > RENEWAL_WINDOW_MS) return { allowed: false, reason: 'too-early' };
     return {
       allowed: true,
       newPeriodStartsAt: membership.expiresAt,
