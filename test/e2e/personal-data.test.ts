@@ -77,6 +77,20 @@ test('a member asks to close their account, an admin confirms, and the member ca
   await saveScreenshot(admin, 'admin-closures');
   expect(await phoneOverflowPx(admin, 'admin-closures-phone')).toBe(0);
 
+  // Without the member's email typed, the button erases nothing and says why.
+  await admin.getByRole('button', { name: 'Confirm and erase' }).click();
+  const confirmField = admin.getByLabel(/To confirm the erasure, type .*'s email/);
+  await admin
+    .getByText(/email address exactly as shown above\. Nothing was erased\./)
+    .first()
+    .waitFor();
+  expect(await confirmField.getAttribute('aria-invalid')).toBe('true');
+  expect(await admin.getByRole('heading', { name: 'Open requests (1)' }).isVisible()).toBe(true);
+  expect(
+    await portal.server.db.db.select({ id: users.id }).from(users).where(eq(users.email, MEMBER_EMAIL)),
+  ).toHaveLength(1);
+  expect(await blockingAxeViolations(admin)).toEqual([]);
+  await confirmField.fill(MEMBER_EMAIL.toUpperCase());
   await admin.getByRole('button', { name: 'Confirm and erase' }).click();
   await admin.getByText('Account closed').waitFor();
   await admin.getByRole('heading', { name: 'Open requests (0)' }).waitFor();
