@@ -66,9 +66,9 @@ test('rebuilding the index keeps every listed member and adds their practice and
     specialtiesVisibility: 'hidden',
   });
   // Index rows as the directory service wrote them before the rebuild (migration 0007's columns).
-  for (const [id, name] of [
-    [open.id, 'Open Practitioner'],
-    [discreet.id, 'Discreet Practitioner'],
+  for (const { id, name } of [
+    { id: open.id, name: 'Open Practitioner' },
+    { id: discreet.id, name: 'Discreet Practitioner' },
   ]) {
     await handle.client.execute({
       sql: `insert into member_directory_search (user_id, name, country_public, city_public, languages_public,
