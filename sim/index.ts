@@ -10,7 +10,12 @@ export { idealTiming } from './ideal-timing.ts';
 export type { TimingWindows } from './metrics/classify.ts';
 export { DEFAULT_TIMING_WINDOWS } from './metrics/classify.ts';
 export type { ControlEntry, ControlLogLimits } from './metrics/control-log.ts';
-export { DEFAULT_MAX_CONTROL_ENTRIES, validateControlLog } from './metrics/control-log.ts';
+export {
+  DEFAULT_MAX_CONTROL_ENTRIES,
+  MIN_CONTROL_SPACING_MS,
+  maxControlEntries,
+  validateControlLog,
+} from './metrics/control-log.ts';
 export type { Assessment, CriterionResult, EvidenceRow, Rubric } from './metrics/score.ts';
 export { DEFAULT_RUBRIC, parseRubric, rubricSchema, scoreAssessment } from './metrics/score.ts';
 export type { BeatMeans, DetectionStats, ReferenceMeans, RunSummary } from './metrics/summary.ts';

@@ -13,6 +13,21 @@ export interface ControlEntry {
 
 export const DEFAULT_MAX_CONTROL_ENTRIES = 2000;
 
+/**
+ * The console applies setting changes at most once per this much simulated time (changes made in between
+ * are merged: see src/components/simulator/control-throttle.ts), so a held key or a dragged control cannot
+ * fill the log faster than 10 entries a second.
+ */
+export const MIN_CONTROL_SPACING_MS = 100;
+
+/**
+ * How many entries a run of `durationMs` may log: what the console's spacing allows (plus the first change
+ * and the one flushed at the end), and never fewer than DEFAULT_MAX_CONTROL_ENTRIES.
+ */
+export function maxControlEntries(durationMs: number): number {
+  return Math.max(DEFAULT_MAX_CONTROL_ENTRIES, Math.ceil(durationMs / MIN_CONTROL_SPACING_MS) + 2);
+}
+
 const entrySchema = z.object({ atMs: z.number().finite().min(0), patch: settingsPatchSchema }).strict();
 
 export interface ControlLogLimits {
@@ -21,7 +36,7 @@ export interface ControlLogLimits {
 }
 
 export function validateControlLog(log: unknown, limits: ControlLogLimits): ParseResult<ControlEntry[]> {
-  const maxEntries = limits.maxEntries ?? DEFAULT_MAX_CONTROL_ENTRIES;
+  const maxEntries = limits.maxEntries ?? maxControlEntries(limits.durationMs);
   if (!Array.isArray(log)) return { ok: false, errors: ['controls: must be an array of { atMs, patch }'] };
   if (log.length > maxEntries) {
     return { ok: false, errors: [`controls: ${log.length} entries, at most ${maxEntries} allowed`] };

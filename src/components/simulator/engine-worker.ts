@@ -14,6 +14,7 @@ import {
   simulate,
 } from '#sim/index.ts';
 import type { FromWorker, ToWorker, WorkerChunk } from './console-protocol.ts';
+import { ControlThrottle } from './control-throttle.ts';
 import { type PracticeSummary, timeToFirstGoodSettingsMs } from './session-summary.ts';
 import { advanceForTickMs } from './worker-clock.ts';
 
@@ -33,6 +34,8 @@ interface RunState {
   running: boolean;
   lastWallMs: number;
   timer: ReturnType<typeof setInterval> | null;
+  /** Spaces the console's setting changes before the engine applies (and logs) them. */
+  controls: ControlThrottle;
 }
 
 let state: RunState | null = null;
@@ -64,6 +67,7 @@ function init(message: Extract<ToWorker, { type: 'init' }>): void {
     running: false,
     lastWallMs: 0,
     timer: null,
+    controls: new ControlThrottle(),
   };
   post({
     type: 'ready',
@@ -85,6 +89,8 @@ function tick(): void {
   const now = performance.now();
   const advanceMs = advanceForTickMs(now, s.lastWallMs, s.live.timeMs, s.durationMs);
   s.lastWallMs = now;
+  const due = s.controls.due(s.live.timeMs);
+  if (due) s.live.setSettings(due);
   const t0 = performance.now();
   if (advanceMs > 0) {
     s.live.advance(advanceMs);
@@ -164,6 +170,8 @@ function finish(reason: 'stop' | 'time-up', withSummary: boolean): void {
   if (!s) return;
   s.running = false;
   stopTimer();
+  const waiting = s.controls.flush(s.live.timeMs);
+  if (waiting) s.live.setSettings(waiting);
   // Whole milliseconds: the server takes an integer duration, and every logged change lies within it.
   const wholeMs = Math.ceil(s.live.timeMs);
   if (wholeMs > s.live.timeMs) s.live.advance(wholeMs - s.live.timeMs);
@@ -198,9 +206,11 @@ self.onmessage = (event: MessageEvent<ToWorker>): void => {
           stopTimer();
         }
         break;
-      case 'set':
-        state?.live.setSettings(message.patch);
+      case 'set': {
+        const patch = state?.controls.offer(message.patch, state.live.timeMs);
+        if (patch) state?.live.setSettings(patch);
         break;
+      }
       case 'stop':
         finish('stop', message.summarize);
         break;

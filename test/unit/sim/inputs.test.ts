@@ -107,11 +107,16 @@ describe('control log validation', () => {
     }
   });
 
-  test('rejects more entries than allowed (default 2000) before looking at them', () => {
+  test('rejects more entries than allowed (2000, or 10 a second of a longer run) before looking at them', () => {
     const log = Array.from({ length: 2001 }, (_, i) => ({ atMs: i, patch: { pressureMmHg: 100 } }));
-    const r = validateControlLog(log, { durationMs: 10_000_000 });
+    const r = validateControlLog(log, { durationMs: 60_000 });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]).toMatch(/2001 entries, at most 2000/);
+    expect(validateControlLog(log, { durationMs: 600_000 }).ok).toBe(true);
+    const long = Array.from({ length: 6003 }, (_, i) => ({ atMs: i * 99, patch: { pressureMmHg: 100 } }));
+    const refused = validateControlLog(long, { durationMs: 600_000 });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.errors[0]).toMatch(/6003 entries, at most 6002/);
     expect(validateControlLog(log.slice(0, 10), { durationMs: 10_000_000, maxEntries: 5 }).ok).toBe(false);
   });
 
