@@ -165,6 +165,8 @@ export function DraftAutosave({ textareaId, kind, slug, serverCopy, clear }: Pro
         }
       }, BROWSER_COPY_DELAY_MS);
     };
+    // Text typed before this island was hydrated (a slow connection) fired no input event it could hear.
+    if (textarea.value !== textarea.defaultValue) onInput();
     const interval = setInterval(() => void saveOnServer(false), SERVER_AUTOSAVE_INTERVAL_MS);
     const onHide = () => {
       if (document.visibilityState === 'hidden') void saveOnServer(true);
