@@ -28,8 +28,9 @@ async function userIdOf(email: string): Promise<string> {
 async function savePracticeSession(email: string, scenarioId: string, good: boolean): Promise<number> {
   const scenario = getScenario(scenarioId);
   if (!scenario) throw new Error(`no scenario ${scenarioId}`);
-  // 30 s leaves 10 s of scored beats after the rubric's grace period; a poor run stops inside it (score 0).
-  const durationMs = good ? 30_000 : 5_000;
+  // 45 s holds the ratio past the first module's 30 s (and leaves 25 s of scored beats after the rubric's
+  // grace period); a poor run stops inside the grace period (score 0).
+  const durationMs = good ? 45_000 : 5_000;
   const controlLog = good ? idealControlLog(scenario, DEFAULT_RUBRIC, durationMs) : [];
   const saved = await savePractice(portal.server.db.db, await userIdOf(email), {
     scenarioId,
@@ -169,6 +170,9 @@ test(
     await page.reload();
     expect(await status.textContent()).toContain('Done');
     expect(await status.textContent()).toContain(`score ${Math.round(goodScore)} (target 70)`);
+    expect(await page.getByTestId('exercise-hold').textContent()).toMatch(
+      new RegExp(`ratio in your sessions: \\d+ s \\(target ${exercise.holdSeconds} s\\)`),
+    );
     await page.getByTestId('module-completed').waitFor();
     await expectAxeClean(page, 'module-exercise-done');
 

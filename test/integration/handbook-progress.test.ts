@@ -31,16 +31,18 @@ beforeAll(async () => {
 
 /** Long enough for beats to be scored after the rubric's 20 s grace period. */
 const PRACTICE_MS = 30_000;
+/** Long enough to hold the ratio for the first module's 30 s as well (beats are assisted from about 2 s). */
+const HOLD_PRACTICE_MS = 45_000;
 /** Shorter than the grace period: no beat is scored, so the score is 0 (and the replay is quick). */
 const SHORT_PRACTICE_MS = 5_000;
 /** Each practice save replays the run on the server; on a machine shared with other test runs that takes a while. */
 const REPLAY_TEST_MS = 90_000;
 
 /** A model operator's control log for a preset (ideal timing, pressure in the rubric's range). */
-function goodLog(scenarioId: string) {
+function goodLog(scenarioId: string, durationMs = PRACTICE_MS) {
   const scenario = getScenario(scenarioId);
   if (!scenario) throw new Error(`no scenario ${scenarioId}`);
-  return idealControlLog(scenario, DEFAULT_RUBRIC, PRACTICE_MS);
+  return idealControlLog(scenario, DEFAULT_RUBRIC, durationMs);
 }
 
 type ModuleView = Awaited<ReturnType<Caller['handbook']['module']>>;
@@ -132,21 +134,40 @@ test(
     });
     expect((await asMember.handbook.moduleProgress({ module: MODULE })).exerciseDone).toBe(false);
 
-    const good = await asMember.simulator.savePractice({
+    // Good settings, but 30 s cannot hold the ratio for the module's 30 s: score and median are not enough.
+    expect(exercise.holdSeconds).toBe(30);
+    const tooShort = await asMember.simulator.savePractice({
       scenarioId: exercise.scenario,
       seed: 7,
       durationMs: PRACTICE_MS,
       controlLog: goodLog(exercise.scenario),
     });
+    expect(tooShort.score).toBeGreaterThanOrEqual(DEFAULT_EXERCISE_MIN_SCORE);
+    expect(tooShort.summary.medianDsPeakRatio).toBeGreaterThanOrEqual(exercise.minDsRatio);
+    progress = await asMember.handbook.moduleProgress({ module: MODULE });
+    expect(progress.exerciseDone).toBe(false);
+    expect(progress.exercise?.longestHoldMs).toBeGreaterThan(20_000);
+    expect(progress.exercise?.longestHoldMs).toBeLessThan(30_000);
+    expect((await asMember.handbook.cpdLog()).approvedCredits).toBe(0);
+
+    const good = await asMember.simulator.savePractice({
+      scenarioId: exercise.scenario,
+      seed: 7,
+      durationMs: HOLD_PRACTICE_MS,
+      controlLog: goodLog(exercise.scenario, HOLD_PRACTICE_MS),
+    });
     expect(good.score).toBeGreaterThanOrEqual(DEFAULT_EXERCISE_MIN_SCORE);
     expect(good.summary.medianDsPeakRatio).toBeGreaterThanOrEqual(exercise.minDsRatio);
+    // The per-beat record stays in the database; the answer and the lists carry the summary only.
+    expect(good.summary).not.toHaveProperty('beats');
     // Saving the session completed the module at once (reading and quiz were done): CPD is credited before
     // the member looks at the module again.
     const credits = (await getPublished(handle.db, 'module', MODULE))?.frontMatter.cpdCredits;
     expect((await asMember.handbook.cpdLog()).approvedCredits).toBe(credits);
     progress = await asMember.handbook.moduleProgress({ module: MODULE });
     expect(progress.exerciseDone).toBe(true);
-    expect(progress.exercise).toMatchObject({ best: { score: good.score }, doneAt: expect.any(Number) });
+    expect(progress.exercise).toMatchObject({ doneAt: expect.any(Number), holdSeconds: 30 });
+    expect(progress.exercise?.longestHoldMs).toBeGreaterThanOrEqual(30_000);
     expect(progress.completedAt).not.toBeNull();
     expect((await asMember.handbook.cpdLog()).approvedCredits).toBe(credits);
   },

@@ -65,6 +65,12 @@ const simulatorExercise = z.object({
   target: longText,
   /** The median peak D/S ratio of the session's assisted beats must reach this. */
   minDsRatio: z.number().min(0).max(5),
+  /**
+   * When set, the session must also hold the ratio this long: consecutive beats with a peak D/S of at least
+   * minDsRatio and correct inflation and deflation timing (beats the device declines, such as premature
+   * ones, neither break nor extend the hold).
+   */
+  holdSeconds: z.number().int().min(1).max(600).optional(),
   /** The session's score (0-100, default rubric) must reach this. */
   minScore: z.number().min(0).max(100).optional(),
 });

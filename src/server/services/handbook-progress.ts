@@ -16,6 +16,7 @@ import {
 import { newId } from '../ids.ts';
 import { type DbOrTx, getPublished, listPublishedModules, type PublishedDocument } from './handbook.ts';
 import { DEFAULT_EXERCISE_MIN_SCORE, type ModuleFrontMatter, type SimulatorExercise } from './handbook-content.ts';
+import type { HoldBeat, StoredPracticeSummary } from './simulator-practice.ts';
 
 export type MarkReadResult = { ok: true; completedModules: string[] } | { ok: false; reason: 'not-found' };
 
@@ -131,6 +132,31 @@ export interface ExerciseSession {
   score: number;
   medianDsPeakRatio: number | null;
   savedAt: number;
+  /** The session's simulated length, ms. */
+  durationMs: number;
+  /** Its beats as recorded at the save (see StoredPracticeSummary.beats); null for sessions saved before. */
+  beats: readonly HoldBeat[] | null;
+}
+
+/**
+ * The longest time a session held a ratio, ms: from the R of the first beat of a run of consecutive beats
+ * with a peak D/S of at least `minDsRatio` and correct timing, to the R of the beat that broke the run (or
+ * the end of the session). 0 when no beat qualified or the beats were not recorded.
+ */
+export function longestHoldMs(session: Pick<ExerciseSession, 'beats' | 'durationMs'>, minDsRatio: number): number {
+  if (!session.beats) return 0;
+  let longest = 0;
+  let runStart: number | null = null;
+  for (const [rTimeMs, ds, timingOk] of session.beats) {
+    const holds = ds >= minDsRatio && timingOk === 1;
+    if (holds && runStart === null) runStart = rTimeMs;
+    if (!holds && runStart !== null) {
+      longest = Math.max(longest, rTimeMs - runStart);
+      runStart = null;
+    }
+  }
+  if (runStart !== null) longest = Math.max(longest, session.durationMs - runStart);
+  return longest;
 }
 
 /** A module's simulator exercise and how far the member's saved practice sessions on its scenario got. */
@@ -138,8 +164,12 @@ export interface ExerciseProgress {
   scenario: string;
   minScore: number;
   minDsRatio: number;
+  /** How long the ratio must be held, seconds; null when the exercise asks for no hold. */
+  holdSeconds: number | null;
   /** The member's best session on the scenario (highest score, then highest D/S ratio), or null. */
-  best: ExerciseSession | null;
+  best: ExerciseSessionView | null;
+  /** The longest the member has held the ratio in any saved session on the scenario, ms. */
+  longestHoldMs: number;
   /** When the first session that reached both targets was saved, or null. */
   doneAt: number | null;
 }
@@ -149,12 +179,19 @@ export function exerciseMinScore(exercise: SimulatorExercise): number {
   return exercise.minScore ?? DEFAULT_EXERCISE_MIN_SCORE;
 }
 
-/** Whether a session meets an exercise's targets: the score, and the median peak D/S of its assisted beats. */
+/** A saved session as the module page shows it (without its beats). */
+export type ExerciseSessionView = Omit<ExerciseSession, 'beats'>;
+
+/**
+ * Whether a session meets an exercise's targets: the score, the median peak D/S of its assisted beats, and
+ * the hold when the exercise asks for one.
+ */
 export function meetsExercise(session: ExerciseSession, exercise: SimulatorExercise): boolean {
   return (
     session.score >= exerciseMinScore(exercise) &&
     session.medianDsPeakRatio !== null &&
-    session.medianDsPeakRatio >= exercise.minDsRatio
+    session.medianDsPeakRatio >= exercise.minDsRatio &&
+    (exercise.holdSeconds === undefined || longestHoldMs(session, exercise.minDsRatio) >= exercise.holdSeconds * 1000)
   );
 }
 
@@ -164,15 +201,22 @@ async function exerciseProgressOf(db: DbOrTx, userId: string, exercise: Simulato
       score: simulatorPracticeSessions.score,
       summaryJson: simulatorPracticeSessions.summaryJson,
       savedAt: simulatorPracticeSessions.createdAt,
+      durationMs: simulatorPracticeSessions.durationMs,
     })
     .from(simulatorPracticeSessions)
     .where(
       and(eq(simulatorPracticeSessions.userId, userId), eq(simulatorPracticeSessions.scenarioId, exercise.scenario)),
     );
   const sessions: ExerciseSession[] = rows.map((r) => {
-    const summary = JSON.parse(r.summaryJson) as { medianDsPeakRatio?: unknown };
+    const summary = JSON.parse(r.summaryJson) as Partial<StoredPracticeSummary>;
     const ds = summary.medianDsPeakRatio;
-    return { score: r.score, medianDsPeakRatio: typeof ds === 'number' ? ds : null, savedAt: r.savedAt };
+    return {
+      score: r.score,
+      medianDsPeakRatio: typeof ds === 'number' ? ds : null,
+      savedAt: r.savedAt,
+      durationMs: r.durationMs,
+      beats: Array.isArray(summary.beats) ? summary.beats : null,
+    };
   });
   const best = sessions.reduce<ExerciseSession | null>(
     (top, s) =>
@@ -188,7 +232,14 @@ async function exerciseProgressOf(db: DbOrTx, userId: string, exercise: Simulato
     scenario: exercise.scenario,
     minScore: exerciseMinScore(exercise),
     minDsRatio: exercise.minDsRatio,
-    best,
+    holdSeconds: exercise.holdSeconds ?? null,
+    best: best && {
+      score: best.score,
+      medianDsPeakRatio: best.medianDsPeakRatio,
+      savedAt: best.savedAt,
+      durationMs: best.durationMs,
+    },
+    longestHoldMs: Math.max(0, ...sessions.map((s) => longestHoldMs(s, exercise.minDsRatio))),
     doneAt: done.length > 0 ? Math.min(...done) : null,
   };
 }

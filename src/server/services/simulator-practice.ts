@@ -5,7 +5,7 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { simulatorPracticeSessions } from '#db/schema/index.ts';
-import { type BeatClass, DEFAULT_RUBRIC, validateControlLog } from '#sim/index.ts';
+import { type BeatClass, DEFAULT_RUBRIC, type EvidenceRow, validateControlLog } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { newId } from '../ids.ts';
@@ -34,6 +34,31 @@ export interface PracticeSummary {
   meanDeflationErrorMs: number | null;
   passed: boolean;
   failures: string[];
+}
+
+/** What a session's summary_json holds: the summary, and the beats a curriculum exercise reads. */
+export interface StoredPracticeSummary extends PracticeSummary {
+  /**
+   * Every beat the device assisted or could have (device-declined beats left out), as [R time in ms, peak
+   * D/S ratio, 1 when inflation and deflation were both timed correctly else 0]: what a curriculum exercise
+   * needs to tell how long a ratio was held (handbook-progress.ts longestHoldMs). Absent from sessions saved
+   * before it was recorded.
+   */
+  beats?: HoldBeat[];
+}
+
+/** [R time (ms), peak D/S ratio, timing correct (1) or not (0)]. */
+export type HoldBeat = [number, number, 0 | 1];
+
+/** The beats of a replay's evidence that count towards holding a ratio (see PracticeSummary.beats). */
+export function holdBeats(evidence: readonly EvidenceRow[]): HoldBeat[] {
+  return evidence
+    .filter((e) => e.excludedBecause !== 'device-declined')
+    .map((e) => [
+      Math.round(e.rTimeMs),
+      Math.round(e.dsPeakRatio * 1000) / 1000,
+      e.inflationOk && e.deflationOk ? 1 : 0,
+    ]);
 }
 
 export type SavePracticeResult =
@@ -80,11 +105,16 @@ export async function savePractice(
     seed: input.seed,
     durationMs: input.durationMs,
     controlLogJson: JSON.stringify(checked.value),
-    summaryJson: JSON.stringify(stored),
+    summaryJson: JSON.stringify({ ...stored, beats: holdBeats(assessment.evidence) } satisfies StoredPracticeSummary),
     score: assessment.score0to100,
     createdAt: now,
   });
   return { ok: true, id, score: assessment.score0to100, summary: stored };
+}
+
+/** The summary as lists show it: the per-beat record stays in the database. */
+function withoutBeats({ beats: _beats, ...summary }: StoredPracticeSummary): PracticeSummary {
+  return summary;
 }
 
 export interface PracticeListItem {
@@ -112,7 +142,7 @@ export async function listMyPractice(db: Db, userId: string): Promise<PracticeLi
     seed: r.seed,
     durationMs: r.durationMs,
     score: r.score,
-    summary: JSON.parse(r.summaryJson) as PracticeSummary,
+    summary: withoutBeats(JSON.parse(r.summaryJson) as StoredPracticeSummary),
     createdAt: r.createdAt,
   }));
 }

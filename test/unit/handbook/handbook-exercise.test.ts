@@ -1,7 +1,8 @@
 import { expect, test } from 'vitest';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { DEFAULT_EXERCISE_MIN_SCORE, moduleFrontMatter } from '#src/server/services/handbook-content.ts';
-import { exerciseMinScore, meetsExercise } from '#src/server/services/handbook-progress.ts';
+import { exerciseMinScore, longestHoldMs, meetsExercise } from '#src/server/services/handbook-progress.ts';
+import type { HoldBeat } from '#src/server/services/simulator-practice.ts';
 
 const EXERCISE = { scenario: 'default-stable-angina', target: 'Hold a D/S ratio of 1.2.', minDsRatio: 1.2 };
 
@@ -12,13 +13,45 @@ test('an exercise without a score target uses the pass mark of the rubric practi
 });
 
 test('a session meets the exercise only when both its score and its median D/S ratio reach the targets', () => {
-  const session = { score: 70, medianDsPeakRatio: 1.2, savedAt: 0 };
+  const session = { score: 70, medianDsPeakRatio: 1.2, savedAt: 0, durationMs: 60_000, beats: null };
   expect(meetsExercise(session, EXERCISE)).toBe(true);
   expect(meetsExercise({ ...session, score: 69.9 }, EXERCISE)).toBe(false);
   expect(meetsExercise({ ...session, medianDsPeakRatio: 1.19 }, EXERCISE)).toBe(false);
   // No assisted beats: no ratio was measured, so the exercise is not done whatever the score.
   expect(meetsExercise({ ...session, score: 100, medianDsPeakRatio: null }, EXERCISE)).toBe(false);
   expect(meetsExercise(session, { ...EXERCISE, minScore: 80 })).toBe(false);
+});
+
+/** Beats every 800 ms from `fromMs`, each with the D/S ratio given and timing correct unless marked 0. */
+function beatsAt(fromMs: number, ratios: number[], timing: (0 | 1)[] = []): HoldBeat[] {
+  return ratios.map((ds, i) => [fromMs + i * 800, ds, timing[i] ?? 1]);
+}
+
+test('a hold runs from the first qualifying beat to the beat that breaks it, or to the end of the session', () => {
+  const beats = beatsAt(2000, [0.9, 1.3, 1.25, 1.2, 1.1, 1.4, 1.4]);
+  // 1.3, 1.25, 1.2 from 2800 to the 1.1 at 5200; then 1.4, 1.4 from 6000 to the end at 8000.
+  expect(longestHoldMs({ beats, durationMs: 8000 }, 1.2)).toBe(2400);
+  expect(longestHoldMs({ beats, durationMs: 9000 }, 1.2)).toBe(3000);
+  expect(longestHoldMs({ beats, durationMs: 8000 }, 1.0)).toBe(8000 - 2800);
+  expect(longestHoldMs({ beats, durationMs: 8000 }, 2)).toBe(0);
+  // A beat timed wrongly breaks the hold whatever its ratio.
+  const mistimed = beatsAt(2000, [1.3, 1.3, 1.3, 1.3], [1, 1, 0, 1]);
+  expect(longestHoldMs({ beats: mistimed, durationMs: 5200 }, 1.2)).toBe(1600);
+  // Sessions saved before beats were recorded held nothing that can be shown.
+  expect(longestHoldMs({ beats: null, durationMs: 60_000 }, 1.2)).toBe(0);
+});
+
+test('an exercise with a hold needs the ratio held that long, beyond score and median', () => {
+  const holding = { ...EXERCISE, holdSeconds: 30 };
+  const base = { score: 90, medianDsPeakRatio: 1.3, savedAt: 0, durationMs: 40_000 };
+  // 36 beats at 1.3 from 2 s: held from 2 s to the end at 40 s = 38 s.
+  expect(meetsExercise({ ...base, beats: beatsAt(2000, new Array(36).fill(1.3)) }, holding)).toBe(true);
+  // A dip at 20.4 s splits it into 18.4 s and 18.8 s.
+  const dipped = beatsAt(2000, new Array(36).fill(1.3));
+  dipped[23] = [dipped[23]?.[0] ?? 0, 1.0, 1];
+  expect(meetsExercise({ ...base, beats: dipped }, holding)).toBe(false);
+  expect(meetsExercise({ ...base, beats: null }, holding)).toBe(false);
+  expect(meetsExercise({ ...base, beats: null }, EXERCISE)).toBe(true);
 });
 
 test('the front matter accepts a score target from 0 to 100 and refuses one outside', () => {
@@ -40,4 +73,12 @@ test('the front matter accepts a score target from 0 to 100 and refuses one outs
   expect(moduleFrontMatter.safeParse({ ...base, simulatorExercise: { ...EXERCISE, minScore: 101 } }).success).toBe(
     false,
   );
+  expect(moduleFrontMatter.safeParse({ ...base, simulatorExercise: { ...EXERCISE, holdSeconds: 60 } }).success).toBe(
+    true,
+  );
+  for (const holdSeconds of [0, 1.5, 601, '30']) {
+    expect(moduleFrontMatter.safeParse({ ...base, simulatorExercise: { ...EXERCISE, holdSeconds } }).success).toBe(
+      false,
+    );
+  }
 });
