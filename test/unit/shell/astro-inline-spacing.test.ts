@@ -10,7 +10,7 @@ const INLINE_TAG = /^<(a|abbr|b|code|em|i|kbd|span|strong|time)\b/;
 const ENDS_IN_TEXT = /[\p{L}\p{N},.:;!?)]$/u;
 const ENDS_IN_INLINE_CLOSE = /<\/(a|abbr|b|code|em|i|kbd|span|strong|time)>$/;
 const STARTS_WITH_TEXT = /^[\p{L}\p{N}(]/u;
-const NOT_TEXT = /^(<|\{|\/\/|\*|\/\*|import |export |const |let |if |return |}|\))/;
+const NOT_TEXT = /^(<|\/\/|\*|\/\*|}|\))/;
 
 function astroFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -24,7 +24,14 @@ function astroFiles(dir: string): string[] {
 function swallowedBreaks(source: string): number[] {
   const lines = source.split('\n').map((line) => line.trim());
   const found: number[] = [];
-  for (let i = 0; i < lines.length - 1; i++) {
+  // The template only: after the front matter's closing fence, outside <style> and <script> blocks.
+  const fences = lines.flatMap((line, i) => (line === '---' ? [i] : []));
+  const templateStart = fences.length >= 2 ? (fences[1] ?? 0) + 1 : 0;
+  let inBlock = false;
+  for (let i = templateStart; i < lines.length - 1; i++) {
+    if (/^<(style|script)\b/.test(lines[i] ?? '')) inBlock = true;
+    if (/^<\/(style|script)>/.test(lines[i] ?? '')) inBlock = false;
+    if (inBlock) continue;
     const [here = '', next = ''] = [lines[i], lines[i + 1]];
     const textThenTag = !NOT_TEXT.test(here) && ENDS_IN_TEXT.test(here) && INLINE_TAG.test(next);
     const tagThenText = ENDS_IN_INLINE_CLOSE.test(here) && STARTS_WITH_TEXT.test(next);
@@ -37,6 +44,9 @@ test('the check finds a swallowed break and accepts an explicit space', () => {
   expect(swallowedBreaks('<p>\n  Links take the form\n  <code>/x</code>; then\n</p>')).toEqual([2]);
   expect(swallowedBreaks('<p>\n  <a href="/">Home</a>\n  and more\n</p>')).toEqual([2]);
   expect(swallowedBreaks("<p>\n  Links take the form{' '}\n  <code>/x</code>\n</p>")).toEqual([]);
+  expect(swallowedBreaks('<p>\n  {n} found. Page {p}.\n  <a href="/x.csv">Download</a>\n</p>')).toEqual([2]);
+  // Front matter and style blocks are code, not text.
+  expect(swallowedBreaks("---\nconst a = 1;\n<span>\n---\n<p>x</p>\n<style>\n  a { b: c; }\n  <span>\n</style>")).toEqual([]);
 });
 
 test('no page or component loses the space between its text and an inline element at a line break', () => {

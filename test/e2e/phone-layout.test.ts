@@ -1,0 +1,82 @@
+import { expect, test } from 'vitest';
+import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
+
+/** A phone in portrait (iPhone 12 to 15: 390 CSS pixels). */
+const portal = usePortal({ viewport: { width: 390, height: 844 } });
+
+/** One page of every kind, as the person who sees it: none may make the page scroll sideways on a phone. */
+const PAGES: { who: string | null; paths: string[] }[] = [
+  {
+    who: null,
+    paths: [
+      '/',
+      '/about-ecp',
+      '/mission',
+      '/ethics',
+      '/history',
+      '/membership',
+      '/find-a-practitioner?q=angina',
+      '/register',
+      '/sign-in',
+      '/forgot-password',
+      '/simulator',
+      '/curriculum',
+    ],
+  },
+  {
+    who: 'member@iecpa.test',
+    paths: [
+      '/account',
+      '/account/profile',
+      '/account/security',
+      '/account/data',
+      '/membership/status',
+      '/members?q=angina',
+      '/handbook',
+      '/handbook/the-equipment',
+      '/curriculum/level-1',
+      '/curriculum/level-1/l1-physiology-of-counterpulsation',
+      '/cpd',
+      '/simulator/practice',
+      '/simulator/assessments',
+    ],
+  },
+  { who: 'applicant@iecpa.test', paths: ['/membership/apply', '/membership/application'] },
+  {
+    who: 'educator@iecpa.test',
+    paths: [
+      '/educator',
+      '/educator/edit/chapter/the-equipment',
+      '/educator/history/chapter/the-equipment',
+      '/educator/images',
+    ],
+  },
+  { who: 'examiner@iecpa.test', paths: ['/examiner', '/examiner/assessments', '/examiner/attempts'] },
+  {
+    who: 'admin@iecpa.test',
+    paths: [
+      '/admin/members',
+      '/admin/applications',
+      '/admin/closures',
+      '/admin/categories',
+      '/admin/users',
+      '/admin/outbox',
+    ],
+  },
+];
+
+test('no page scrolls sideways on a 390 px phone, for visitors, members, applicants, educators, examiners and admins', async () => {
+  const problems: string[] = [];
+  for (const { who, paths } of PAGES) {
+    const page = await portal.newPage(who ? await demoSessionCookie(portal.server.url, who) : undefined);
+    for (const path of paths) {
+      const response = await page.goto(`${portal.server.url}${path}`);
+      const status = response?.status() ?? 0;
+      if (status >= 400) problems.push(`${who ?? 'visitor'} ${path}: HTTP ${status}`);
+      const overflowPx = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflowPx > 0) problems.push(`${who ?? 'visitor'} ${path}: ${overflowPx} px wider than the screen`);
+    }
+    await page.close();
+  }
+  expect(problems).toEqual([]);
+}, 120_000);
