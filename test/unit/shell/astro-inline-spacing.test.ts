@@ -46,7 +46,9 @@ test('the check finds a swallowed break and accepts an explicit space', () => {
   expect(swallowedBreaks("<p>\n  Links take the form{' '}\n  <code>/x</code>\n</p>")).toEqual([]);
   expect(swallowedBreaks('<p>\n  {n} found. Page {p}.\n  <a href="/x.csv">Download</a>\n</p>')).toEqual([2]);
   // Front matter and style blocks are code, not text.
-  expect(swallowedBreaks("---\nconst a = 1;\n<span>\n---\n<p>x</p>\n<style>\n  a { b: c; }\n  <span>\n</style>")).toEqual([]);
+  expect(
+    swallowedBreaks('---\nconst a = 1;\n<span>\n---\n<p>x</p>\n<style>\n  a { b: c; }\n  <span>\n</style>'),
+  ).toEqual([]);
 });
 
 test('no page or component loses the space between its text and an inline element at a line break', () => {
