@@ -115,7 +115,6 @@ export class Engine {
   private referencePlethFiltered: number;
   private readonly plethAlpha: number;
   private readonly referencePlethDelay: Float64Array;
-  private referencePlethIndex = 0;
   private referencePlethDelayedMmHg: number;
   private readonly referencePlethAlpha: number;
   private readonly transmission: number;

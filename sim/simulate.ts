@@ -60,7 +60,6 @@ export function createSimulation(options: SimulationOptions): Simulation {
       engine.setSettings(patch);
     },
     readTraces(): Traces {
-      // biome-ignore lint/style/noNonNullAssertion: live simulations always record traces
       return engine.traces!.read();
     },
     beats: () => engine.beats,

@@ -35,6 +35,6 @@ export async function readForm(request: Request): Promise<Record<string, string>
 
 /** A local path to return to after signing in; anything else (other hosts, //evil, schemes) becomes /account. */
 export function safeNextPath(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/account';
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/account';
   return next.slice(0, 300);
 }
