@@ -13,7 +13,9 @@ import { Worker } from 'node:worker_threads';
 import { eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { scheduledJobRuns } from '#db/schema/index.ts';
+import { getEnv } from './env.ts';
 import type { ServiceDeps } from './services/deps.ts';
+import { purgeDecidedApplicationDocuments } from './services/membership-documents.ts';
 import { runMembershipJob } from './services/membership-reminders.ts';
 
 export const SCHEDULED_JOB_INTERVAL_MS = 60 * 60 * 1000;
@@ -23,7 +25,14 @@ export interface ScheduledJob {
   run(db: Db, deps: ServiceDeps, now: number): Promise<unknown>;
 }
 
-export const SCHEDULED_JOBS: ScheduledJob[] = [{ name: 'membership', run: runMembershipJob }];
+export const SCHEDULED_JOBS: ScheduledJob[] = [
+  { name: 'membership', run: runMembershipJob },
+  // Documents of rejected and withdrawn applications, once their keeping period is over.
+  {
+    name: 'application-documents',
+    run: (db, _deps, now) => purgeDecidedApplicationDocuments(db, getEnv().UPLOAD_DIR, now),
+  },
+];
 
 export interface ScheduledJobsOptions {
   db: Db;

@@ -3,7 +3,7 @@
  * (src/server/uploads.ts), stored in UPLOAD_DIR/membership-documents/<random name>, served only to the
  * applicant and to admins, always as a download.
  */
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { membershipApplications, membershipDocuments } from '#db/schema/index.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
@@ -219,4 +219,68 @@ export async function readDocumentFor(
   const bytes = readStoredFile(uploadDir, DOCUMENTS_FOLDER, row.storedName);
   if (!bytes) return null;
   return { bytes, mimeType: row.mimeType, originalName: row.originalName };
+}
+
+/**
+ * How long the documents of a rejected or withdrawn application are kept after the decision: long enough
+ * for an appeal or a question about the decision, no longer (they hold licences and other personal data
+ * the association no longer needs). The association's rule, not a sourced figure.
+ */
+export const DECIDED_DOCUMENTS_KEPT_DAYS = 90;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When the documents of an application decided at `decidedAt` are deleted. */
+export function documentsDeletedAt(decidedAt: number): number {
+  return decidedAt + DECIDED_DOCUMENTS_KEPT_DAYS * DAY_MS;
+}
+
+/**
+ * Deletes the documents (rows and files) of applications rejected or withdrawn more than
+ * DECIDED_DOCUMENTS_KEPT_DAYS ago, one application at a time with an audit row; the application itself and
+ * its conversation stay. Approved applications keep theirs (the evidence behind a membership) until the
+ * member's account is erased. Safe to run twice or in two processes: a row deleted by the other run is
+ * simply not found.
+ */
+export async function purgeDecidedApplicationDocuments(
+  db: Db,
+  uploadDir: string,
+  now = Date.now(),
+): Promise<{ applications: number; documents: number }> {
+  const due = await db
+    .selectDistinct({ applicationId: membershipDocuments.applicationId })
+    .from(membershipDocuments)
+    .innerJoin(membershipApplications, eq(membershipApplications.id, membershipDocuments.applicationId))
+    .where(
+      and(
+        inArray(membershipApplications.status, ['rejected', 'withdrawn']),
+        lte(membershipApplications.decidedAt, now - DECIDED_DOCUMENTS_KEPT_DAYS * DAY_MS),
+      ),
+    );
+  let documents = 0;
+  for (const { applicationId } of due) {
+    const deleted = await db.transaction(async (tx) => {
+      const rows = await tx
+        .delete(membershipDocuments)
+        .where(eq(membershipDocuments.applicationId, applicationId))
+        .returning({ id: membershipDocuments.id, storedName: membershipDocuments.storedName });
+      if (rows.length > 0) {
+        await writeAudit(
+          tx,
+          {
+            actorId: null,
+            action: 'membership.documents-expired',
+            subjectId: applicationId,
+            ipAddress: null,
+            details: { documents: rows.length, keptDays: DECIDED_DOCUMENTS_KEPT_DAYS },
+          },
+          now,
+        );
+      }
+      return rows;
+    });
+    // After the commit, as in removeDocument: no row may point at a deleted file.
+    for (const row of deleted) deleteStoredFile(uploadDir, DOCUMENTS_FOLDER, row.storedName);
+    documents += deleted.length;
+  }
+  return { applications: due.length, documents };
 }
