@@ -5,6 +5,7 @@ import type { DbHandle } from '#db/client.ts';
 import { auditLog, consents, membershipEvents, memberships, userRoles } from '#db/schema/index.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { flattenFieldErrors } from '#src/server/api/trpc.ts';
+import { COMPLETE_APPLICATION as COMPLETE, pdfForm } from '#test/helpers/applications.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { callerFor, lastMailTo, linkFrom, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
@@ -26,27 +27,6 @@ beforeAll(async () => {
   adminCaller = (await callerFor(handle.db, admin)).caller;
 });
 afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
-
-const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
-
-function pdfForm(name = 'licence.pdf', bytes: Uint8Array<ArrayBuffer> = PDF): FormData {
-  const form = new FormData();
-  form.set('file', new File([bytes], name, { type: 'application/pdf' }));
-  return form;
-}
-
-const COMPLETE = {
-  categoryId: 'practitioner',
-  profession: 'nurse' as const,
-  licenceNumber: 'RN-123456',
-  licenceIssuer: 'Nursing and Midwifery Council',
-  institution: 'St Elsewhere ECP Centre',
-  country: 'GB',
-  yearsEcpPractice: 4,
-  treatmentsSupervised: 350,
-  languages: ['English', 'Welsh'],
-  acceptEthics: true,
-};
 
 /** A new applicant (no roles yet, as after registration) with their caller. */
 async function applicant() {

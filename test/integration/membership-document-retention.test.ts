@@ -9,6 +9,7 @@ import {
   DOCUMENTS_FOLDER,
   purgeDecidedApplicationDocuments,
 } from '#src/server/services/membership-documents.ts';
+import { COMPLETE_APPLICATION, pdfForm } from '#test/helpers/applications.ts';
 import { createTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser } from '#test/helpers/factories.ts';
 
@@ -21,20 +22,6 @@ const uploadDir = vi.hoisted(() => {
 afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
-const COMPLETE = {
-  categoryId: 'practitioner',
-  profession: 'nurse' as const,
-  licenceNumber: 'RN-123456',
-  licenceIssuer: 'Nursing and Midwifery Council',
-  institution: 'St Elsewhere ECP Centre',
-  country: 'GB',
-  yearsEcpPractice: 4,
-  treatmentsSupervised: 350,
-  languages: ['English'],
-  acceptEthics: true,
-};
-
 let handle: DbHandle;
 let adminCaller: Awaited<ReturnType<typeof callerFor>>['caller'];
 
@@ -51,12 +38,8 @@ async function submitted(): Promise<{
 }> {
   const user = await makeUser(handle.db, { roles: [] });
   const { caller } = await callerFor(handle.db, user);
-  await caller.applications.saveDraft(COMPLETE);
-  for (const name of ['licence.pdf', 'log.pdf']) {
-    const form = new FormData();
-    form.set('file', new File([PDF], name, { type: 'application/pdf' }));
-    await caller.applications.uploadDocument(form);
-  }
+  await caller.applications.saveDraft(COMPLETE_APPLICATION);
+  for (const name of ['licence.pdf', 'log.pdf']) await caller.applications.uploadDocument(pdfForm(name));
   const application = await caller.applications.submit();
   return { applicationId: application.id, caller };
 }

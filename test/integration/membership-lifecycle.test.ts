@@ -5,6 +5,7 @@ import type { DbHandle } from '#db/client.ts';
 import { auditLog, mailOutbox, userRoles } from '#db/schema/index.ts';
 import { activateMembership, addOneCalendarYear } from '#src/server/services/membership-lifecycle.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
+import { pdfForm } from '#test/helpers/applications.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { callerFor, lastMailTo, type MadeUser, makeUser, testDeps } from '#test/helpers/factories.ts';
 import { outcomeOf, trpcErrorOf } from '#test/helpers/trpc.ts';
@@ -39,8 +40,6 @@ function setClock(atMs: number): void {
   vi.setSystemTime(atMs);
 }
 
-const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
-
 const APPLICATION = {
   categoryId: 'practitioner',
   profession: 'physician' as const,
@@ -60,8 +59,7 @@ async function applyAndApprove(approvedAt: number) {
   const user = await makeUser(handle.db, { roles: [] });
   const { caller } = await callerFor(handle.db, user);
   await caller.applications.saveDraft(APPLICATION);
-  const form = new FormData();
-  form.set('file', new File([PDF], 'licence.pdf', { type: 'application/pdf' }));
+  const form = pdfForm();
   await caller.applications.uploadDocument(form);
   const application = await caller.applications.submit();
   expect((await caller.membership.mine()).membership?.status).toBe('pending');
