@@ -70,6 +70,8 @@ export interface EvidenceRow {
   rTimeMs: number;
   scored: boolean;
   excludedBecause: 'grace' | 'device-declined' | null;
+  /** The device rightly declined to assist this beat (arrhythmia, learning, not detected), grace or not. */
+  deviceDeclined: boolean;
   beatClass: BeatMetrics['beatClass'];
   inflationErrorMs: number | null;
   deflationErrorMs: number | null;
@@ -111,6 +113,7 @@ export function scoreAssessment(
       rTimeMs: b.rTimeMs,
       scored,
       excludedBecause: grace ? 'grace' : declined ? 'device-declined' : null,
+      deviceDeclined: declined,
       beatClass: b.beatClass,
       inflationErrorMs: b.inflationErrorMs,
       deflationErrorMs: b.deflationErrorMs,

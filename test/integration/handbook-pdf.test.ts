@@ -48,7 +48,8 @@ test(
     for (const scenarioId of scenarioIds) {
       const scenario = getScenario(scenarioId);
       if (!scenario) throw new Error(`no scenario ${scenarioId}`);
-      const durationMs = 30_000;
+      // Long enough to hold the ratio for the longest hold a level-1 exercise asks (60 s).
+      const durationMs = 75_000;
       const controlLog = idealControlLog(scenario, DEFAULT_RUBRIC, durationMs);
       expect(await savePractice(handle.db, member.id, { scenarioId, seed: 3, durationMs, controlLog })).toMatchObject({
         ok: true,

@@ -50,15 +50,17 @@ export interface StoredPracticeSummary extends PracticeSummary {
 /** [R time (ms), peak D/S ratio, timing correct (1) or not (0)]. */
 export type HoldBeat = [number, number, 0 | 1];
 
-/** The beats of a replay's evidence that count towards holding a ratio (see PracticeSummary.beats). */
+/**
+ * The beats of a replay's evidence that count towards holding a ratio (see StoredPracticeSummary.beats).
+ * Passed over: beats the device rightly declined (premature, learning, not detected), and the beat a
+ * premature beat interrupts (the early R cuts its deflation short: the device's doing, not a timing error).
+ */
 export function holdBeats(evidence: readonly EvidenceRow[]): HoldBeat[] {
-  return evidence
-    .filter((e) => e.excludedBecause !== 'device-declined')
-    .map((e) => [
-      Math.round(e.rTimeMs),
-      Math.round(e.dsPeakRatio * 1000) / 1000,
-      e.inflationOk && e.deflationOk ? 1 : 0,
-    ]);
+  return evidence.flatMap((e, i): HoldBeat[] =>
+    e.deviceDeclined || evidence[i + 1]?.deviceDeclined
+      ? []
+      : [[Math.round(e.rTimeMs), Math.round(e.dsPeakRatio * 1000) / 1000, e.inflationOk && e.deflationOk ? 1 : 0]],
+  );
 }
 
 export type SavePracticeResult =

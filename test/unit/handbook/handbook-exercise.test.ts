@@ -1,8 +1,9 @@
 import { expect, test } from 'vitest';
+import type { EvidenceRow } from '#sim/index.ts';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { DEFAULT_EXERCISE_MIN_SCORE, moduleFrontMatter } from '#src/server/services/handbook-content.ts';
 import { exerciseMinScore, longestHoldMs, meetsExercise } from '#src/server/services/handbook-progress.ts';
-import type { HoldBeat } from '#src/server/services/simulator-practice.ts';
+import { type HoldBeat, holdBeats } from '#src/server/services/simulator-practice.ts';
 
 const EXERCISE = { scenario: 'default-stable-angina', target: 'Hold a D/S ratio of 1.2.', minDsRatio: 1.2 };
 
@@ -39,6 +40,49 @@ test('a hold runs from the first qualifying beat to the beat that breaks it, or 
   expect(longestHoldMs({ beats: mistimed, durationMs: 5200 }, 1.2)).toBe(1600);
   // Sessions saved before beats were recorded held nothing that can be shown.
   expect(longestHoldMs({ beats: null, durationMs: 60_000 }, 1.2)).toBe(0);
+});
+
+/** An evidence row of a replay: assisted, timed right and at `ds` unless told otherwise. */
+function evidence(rTimeMs: number, ds: number, opts: { declined?: boolean; deflationOk?: boolean } = {}): EvidenceRow {
+  const declined = opts.declined ?? false;
+  return {
+    index: rTimeMs,
+    rTimeMs,
+    scored: !declined,
+    excludedBecause: declined ? 'device-declined' : null,
+    deviceDeclined: declined,
+    beatClass: declined ? 'not-assisted' : 'ok',
+    inflationErrorMs: 0,
+    deflationErrorMs: 0,
+    dsPeakRatio: ds,
+    pressureSetpointMmHg: 260,
+    inflationOk: !declined,
+    deflationOk: !declined && (opts.deflationOk ?? true),
+    augmentationOk: ds >= 1.2,
+    pressureOk: true,
+  };
+}
+
+test('premature beats the device declines, and the beat each interrupts, neither break nor count as a hold', () => {
+  const rows = [
+    evidence(1000, 1.4),
+    evidence(1800, 1.4),
+    // The early R of the premature beat cuts this one's deflation short: "late deflation", not the operator's.
+    evidence(2600, 2.1, { deflationOk: false }),
+    evidence(3000, 0.6, { declined: true }),
+    evidence(4100, 1.4),
+    evidence(4900, 1.1),
+  ];
+  expect(holdBeats(rows)).toEqual([
+    [1000, 1.4, 1],
+    [1800, 1.4, 1],
+    [4100, 1.4, 1],
+    [4900, 1.1, 1],
+  ]);
+  expect(longestHoldMs({ beats: holdBeats(rows), durationMs: 6000 }, 1.2)).toBe(3900);
+  // A beat timed wrongly with no premature beat after it still breaks the hold.
+  const mistimed = [evidence(1000, 1.4), evidence(1800, 1.4, { deflationOk: false }), evidence(2600, 1.4)];
+  expect(holdBeats(mistimed).map((b) => b[2])).toEqual([1, 0, 1]);
 });
 
 test('an exercise with a hold needs the ratio held that long, beyond score and median', () => {

@@ -9,6 +9,7 @@ function row(rTimeMs: number, good: boolean, excluded: EvidenceRow['excludedBeca
     rTimeMs,
     scored: excluded === null,
     excludedBecause: excluded,
+    deviceDeclined: excluded === 'device-declined',
     beatClass: good ? 'ok' : 'late-deflation',
     inflationErrorMs: 0,
     deflationErrorMs: good ? -50 : 20,
