@@ -72,6 +72,9 @@ function workerPids(): number[] {
 }
 
 test('replaces a worker that dies, and the replacement serves signed-in pages', async () => {
+  // Signed in before the kill: fetch keeps connections alive, and one kept to the killed worker would be
+  // closed under the next fetch. After the kill only fresh connections are used.
+  const cookie = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
   const [victim] = workerPids();
   expect(victim).toBeDefined();
   process.kill(victim ?? 0, 'SIGKILL');
@@ -86,7 +89,6 @@ test('replaces a worker that dies, and the replacement serves signed-in pages', 
   expect(pids).not.toContain(victim);
 
   // Give the replacement time to listen, then every connection, whichever worker takes it, is served.
-  const cookie = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const statuses = await Promise.all(Array.from({ length: 12 }, () => getOnNewConnection('/account', cookie)));
   expect(statuses).toEqual(Array(12).fill(200));
