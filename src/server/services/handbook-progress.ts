@@ -182,6 +182,10 @@ export function exerciseMinScore(exercise: SimulatorExercise): number {
 /** A saved session as the module page shows it (without its beats). */
 export type ExerciseSessionView = Omit<ExerciseSession, 'beats'>;
 
+function sessionView({ beats: _beats, ...view }: ExerciseSession): ExerciseSessionView {
+  return view;
+}
+
 /**
  * Whether a session meets an exercise's targets: the score, the median peak D/S of its assisted beats, and
  * the hold when the exercise asks for one.
@@ -233,12 +237,7 @@ async function exerciseProgressOf(db: DbOrTx, userId: string, exercise: Simulato
     minScore: exerciseMinScore(exercise),
     minDsRatio: exercise.minDsRatio,
     holdSeconds: exercise.holdSeconds ?? null,
-    best: best && {
-      score: best.score,
-      medianDsPeakRatio: best.medianDsPeakRatio,
-      savedAt: best.savedAt,
-      durationMs: best.durationMs,
-    },
+    best: best && sessionView(best),
     longestHoldMs: Math.max(0, ...sessions.map((s) => longestHoldMs(s, exercise.minDsRatio))),
     doneAt: done.length > 0 ? Math.min(...done) : null,
   };

@@ -7,6 +7,7 @@ import { and, asc, count, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { membershipApplications, membershipDocuments } from '#db/schema/index.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
+import { DAY_MS } from '#src/lib/time.ts';
 import { writeAudit } from '../audit.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import type { SessionUser } from '../auth/session.ts';
@@ -227,7 +228,6 @@ export async function readDocumentFor(
  * the association no longer needs). The association's rule, not a sourced figure.
  */
 export const DECIDED_DOCUMENTS_KEPT_DAYS = 90;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** When the documents of an application decided at `decidedAt` are deleted. */
 export function documentsDeletedAt(decidedAt: number): number {

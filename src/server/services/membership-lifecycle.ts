@@ -44,6 +44,7 @@ import {
   userRoles,
   users,
 } from '#db/schema/index.ts';
+import { DAY_MS } from '#src/lib/time.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
@@ -57,8 +58,6 @@ export const IN_GOOD_STANDING: MembershipStatus[] = ['active', 'grace'];
 export function isInGoodStanding(status: MembershipStatus | null | undefined): boolean {
   return status !== null && status !== undefined && IN_GOOD_STANDING.includes(status);
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Days after the expiry during which a member keeps good standing before the membership lapses. This is the

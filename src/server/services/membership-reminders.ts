@@ -13,6 +13,7 @@
 import { and, eq, gt, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { type MembershipStatus, membershipReminders, memberships, type ReminderKind, users } from '#db/schema/index.ts';
+import { DAY_MS } from '#src/lib/time.ts';
 import { writeAudit } from '../audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import {
@@ -24,8 +25,6 @@ import {
   statusForPeriod,
   syncMemberRole,
 } from './membership-lifecycle.ts';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Reminders before the expiry, the later (more urgent) one first. */
 export const REMINDER_LEAD_DAYS: { kind: ReminderKind; days: number }[] = [

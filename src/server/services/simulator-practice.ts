@@ -39,10 +39,10 @@ export interface PracticeSummary {
 /** What a session's summary_json holds: the summary, and the beats a curriculum exercise reads. */
 export interface StoredPracticeSummary extends PracticeSummary {
   /**
-   * Every beat the device assisted or could have (device-declined beats left out), as [R time in ms, peak
-   * D/S ratio, 1 when inflation and deflation were both timed correctly else 0]: what a curriculum exercise
-   * needs to tell how long a ratio was held (handbook-progress.ts longestHoldMs). Absent from sessions saved
-   * before it was recorded.
+   * The beats that count towards holding a ratio (holdBeats), as [R time in ms, peak D/S ratio, 1 when
+   * inflation and deflation were both timed correctly else 0]: what a curriculum exercise needs to tell how
+   * long a ratio was held (handbook-progress.ts longestHoldMs). Absent from sessions saved before it was
+   * recorded.
    */
   beats?: HoldBeat[];
 }
