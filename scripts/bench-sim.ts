@@ -1,5 +1,5 @@
 /**
- * Engine benchmark (SIM-SPEC "CLI and benchmark"):
+ * Engine benchmark (sim/README "CLI and benchmark"):
  *  1. real-time factor of the full engine (ECG with artefacts, detector, controller, pneumatics,
  *     circulation and its unassisted twin, measurements, 250 Hz traces) over 10 simulated minutes;
  *  2. wall time to replay AND score a 5-minute assessment (simulate, whose unassisted reference runs in

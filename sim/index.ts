@@ -1,5 +1,5 @@
 /**
- * Public API of the counterpulsation engine (SIM-SPEC "Public API"). Nothing else in sim/ is imported
+ * Public API of the counterpulsation engine (sim/README.md, "Public API"). Nothing else in sim/ is imported
  * from outside it.
  */
 

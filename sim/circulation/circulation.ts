@@ -215,7 +215,7 @@ export class Circulation {
     this.cuffed(V3, e0);
   }
 
-  /** Pressure and collapse state of a segment under a cuff (SIM-SPEC compartment and collapse law). */
+  /** Pressure and collapse state of a segment under a cuff (the compartment and collapse law of sim/README.md). */
   private cuffed(i: number, pext: number): void {
     const v = this.state[i]!;
     const v0 = this.unstressed[i]!;

@@ -1,10 +1,10 @@
 /**
  * The lumped-parameter network: compartment indices and base constants of the default adult.
  * The two legs are modelled as ONE pair with both legs' compliances and conductances added (identical
- * cuffs on both legs, SIM-SPEC allows it), so leg flows are for both legs together.
+ * cuffs on both legs, sim/README.md allows it), so leg flows are for both legs together.
  *
  * Values are in mL, mmHg and s. Where a single source does not give a value, the number was calibrated
- * against the SIM-SPEC targets (120/75 mmHg, 5 L/min, ejection 280-320 ms) within physiological ranges
+ * against the targets of sim/README.md (120/75 mmHg, 5 L/min, ejection 280-320 ms) within physiological ranges
  * from: Ursino, Am J Physiol 1998;275:H1733 (compartment compliances and unstressed volumes);
  * Stergiopulos et al., Am J Physiol 1999;276:H81 (total arterial compliance 1-2 mL/mmHg, Zc ~ 5-7 % of
  * peripheral resistance); Guyton, Textbook of Medical Physiology (flow distribution: brain+arms ~25 %,
@@ -51,7 +51,7 @@ export const BASE_COMPLIANCE_ML_PER_MMHG: readonly number[] = [
   2, // V1 leg veins (both legs), total legs 5 mL/mmHg: calf venous compliance ~0.04 mL/(100 mL tissue
   1.5, // V2    * mmHg) (Halliwill et al., J Appl Physiol 1999;87:1555) times ~6 L of leg tissue per side
   1.5, // V3
-  95, // SV: systemic veins; total venous ~ 110 mL/mmHg (SIM-SPEC 100-130)
+  95, // SV: systemic veins; total venous ~ 110 mL/mmHg (the spec: 100-130)
   20, // PU: pulmonary + left atrium (Ursino 1998: ~ 20 mL/mmHg lumped)
 ];
 
@@ -75,7 +75,7 @@ export const BASE_UNSTRESSED_VOLUME_ML: readonly number[] = [
 export const START_PRESSURE_MMHG: readonly number[] = [5, 95, 93, 92, 90, 88, 86, 9, 9.5, 10, 3.2, 9];
 
 /**
- * Collapse law (SIM-SPEC): below zero transmural pressure compliance drops to C * COLLAPSED_COMPLIANCE_FRACTION
+ * Collapse law (sim/README): below zero transmural pressure compliance drops to C * COLLAPSED_COMPLIANCE_FRACTION
  * and a collapsible segment's resistance rises as R0 (V0/V)^2.
  */
 export const COLLAPSED_COMPLIANCE_FRACTION = 0.1;

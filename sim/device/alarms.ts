@@ -9,7 +9,7 @@ export interface Alarm {
   clearedAtMs: number | null;
 }
 
-/** No detected beat for this long means the ECG is lost (SIM-SPEC: > 3 s). */
+/** No detected beat for this long means the ECG is lost (sim/README: > 3 s). */
 export const LOST_ECG_MS = 3000;
 /** Heart-rate window outside which the device alarms, bpm (typical ECP device limits; assumed). */
 export const HEART_RATE_ALARM_LOW_BPM = 40;

@@ -6,7 +6,7 @@
 import { applySettingsPatch, clampSettings, type DeviceSettings, type SettingsPatch } from '../model/settings.ts';
 import { CUFF_COUNT, type Pneumatics } from './pneumatics.ts';
 
-/** A beat is not assisted when its RR differs from the recent median by more than this fraction (SIM-SPEC). */
+/** A beat is not assisted when its RR differs from the recent median by more than this fraction (sim/README). */
 export const ARRHYTHMIA_RR_TOLERANCE = 0.2;
 /** RR intervals kept for the running median. */
 export const RR_HISTORY = 8;

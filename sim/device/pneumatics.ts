@@ -1,7 +1,7 @@
 /**
  * Cuff pneumatics: each cuff follows its valve. Inflating: first-order rise toward the setpoint
- * (tau 50 ms, SIM-SPEC; limited by the reservoir). Venting: first-order fall toward the vacuum floor
- * (tau 30 ms, SIM-SPEC). A relief valve caps every cuff at 300 mmHg (FDA 510(k) K190683, K033617). The
+ * (tau 50 ms, sim/README; limited by the reservoir). Venting: first-order fall toward the vacuum floor
+ * (tau 30 ms). A relief valve caps every cuff at 300 mmHg (FDA 510(k) K190683, K033617). The
  * first-order steps use the exact discretisation (1 - exp(-dt/tau)), so they never overshoot.
  */
 export const INFLATE_TAU_MS = 50;

@@ -1,5 +1,5 @@
 /**
- * Measure one complete beat from the signal history (SIM-SPEC "Measurements, per beat").
+ * Measure one complete beat from the signal history (sim/README "Measurements, per beat").
  * Pleth values use the low-passed upper-body pressure before the display delay (a pure delay does not
  * change amplitudes or areas). Timing errors are measured against the unassisted reference circulation
  * running in lockstep on the same beats: its valve closure is the natural dicrotic notch and its next
@@ -12,7 +12,7 @@ import type { BeatMetrics } from '../model/beat.ts';
 import { classifyBeat, type TimingWindows } from './classify.ts';
 import type { HaemodynamicChannels, SignalHistory } from './history.ts';
 
-/** Cuff counted as inflated at 90 % of setpoint and empty below 10 mmHg (SIM-SPEC). */
+/** Cuff counted as inflated at 90 % of setpoint and empty below 10 mmHg (sim/README). */
 export const INFLATED_FRACTION = 0.9;
 export const EMPTY_CUFF_MMHG = 10;
 

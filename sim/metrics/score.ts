@@ -1,5 +1,5 @@
 /**
- * Assessment scoring (SIM-SPEC "Assessment"): the same function scores live practice and the server's
+ * Assessment scoring (sim/README "Assessment"): the same function scores live practice and the server's
  * replay. Beats inside the grace windows (start, and after each scripted event) are not scored; beats the
  * device rightly declined to assist (arrhythmia, learning, not detected) are not held against the
  * candidate. Safety rules fail the attempt whatever the score.

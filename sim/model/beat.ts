@@ -19,7 +19,7 @@ export const BEAT_CLASSES: readonly BeatClass[] = [
 
 /**
  * Unassisted values of the same beat: a reference circulation with the cuffs off runs in lockstep with
- * the assisted one, driven by the same heart beats (the reference pass of SIM-SPEC, done in one run).
+ * the assisted one, driven by the same heart beats (the reference pass of sim/README, done in one run).
  */
 export interface ReferenceBeat {
   systolicPeakMmHg: number;
@@ -36,7 +36,7 @@ export interface ReferenceBeat {
 }
 
 /**
- * Measurements of one heart beat, from its R wave to the next (SIM-SPEC "Measurements, per beat").
+ * Measurements of one heart beat, from its R wave to the next (sim/README "Measurements, per beat").
  * Times are ms from the start of the run; pressures at the aortic root; null = not applicable.
  */
 export interface BeatMetrics {

@@ -2,15 +2,15 @@
  * The simulated patient: the parameters a scenario may set. Every field is optional in a scenario and
  * merged over DEFAULT_PATIENT. Units are in the names. Values are starting points calibrated so that the
  * default adult at 70 bpm, unassisted, has about 120/75 mmHg at the aortic root and a cardiac output of
- * 5 L/min (SIM-SPEC "Circulation"); each doc comment names its source or says that it is calibrated.
+ * 5 L/min (sim/README "Circulation"); each doc comment names its source or says that it is calibrated.
  */
 export interface Patient {
   /**
-   * End-systolic (maximal) LV elastance, mmHg/mL. Default 2.3: SIM-SPEC 2.0-2.5; Suga & Sagawa, Circ Res
+   * End-systolic (maximal) LV elastance, mmHg/mL. Default 2.3: sim/README 2.0-2.5; Suga & Sagawa, Circ Res
    * 1974;35:117 (human Ees about 2); Stergiopulos et al., Am J Physiol 1996;270:H2050.
    */
   emaxMmHgPerMl: number;
-  /** Diastolic (minimal) LV elastance, mmHg/mL. Default 0.06 (SIM-SPEC about 0.05; Stergiopulos 1996). */
+  /** Diastolic (minimal) LV elastance, mmHg/mL. Default 0.06 (sim/README about 0.05; Stergiopulos 1996). */
   eminMmHgPerMl: number;
   /** LV unstressed volume, mL. Default 10 (Stergiopulos 1996 used 15 mL; calibrated). */
   lvUnstressedVolumeMl: number;
@@ -20,7 +20,7 @@ export interface Patient {
    * includes isovolumic contraction); calibrated so the pre-ejection period is about 100 ms at 70 bpm.
    */
   electromechanicalDelayMs: number;
-  /** Total blood volume, mL. Default 5000 (SIM-SPEC; 70 mL/kg for 70 kg). */
+  /** Total blood volume, mL. Default 5000 (sim/README; 70 mL/kg for 70 kg). */
   totalBloodVolumeMl: number;
   /**
    * Multiplier on every arterial compliance (1 = healthy adult; about 0.5 for stiff elderly arteries:
@@ -32,13 +32,13 @@ export interface Patient {
   peripheralResistanceScale: number;
   /**
    * Fraction of cuff pressure transmitted through soft tissue to the vessels (Pext = k * Pcuff).
-   * Default 0.7 (SIM-SPEC; cuff-to-tissue transmission of 0.6-0.8 in thigh cuffs, calibrated).
+   * Default 0.7 (sim/README; cuff-to-tissue transmission of 0.6-0.8 in thigh cuffs, calibrated).
    */
   cuffTransmission: number;
   /**
    * Pure delay from upper-body arterial pressure to the finger pleth, ms. Default 110, which with a
    * pre-ejection period of ~100 ms puts the pleth foot ~200-230 ms after the R wave (pulse arrival time
-   * 150-250 ms, SIM-SPEC; Smith et al., Eur Respir J 1999;13:725).
+   * 150-250 ms, sim/README; Smith et al., Eur Respir J 1999;13:725).
    */
   plethDelayMs: number;
 }

@@ -197,3 +197,22 @@ export function wfdbChecksum(samples: Int16Array): number {
   for (let i = 0; i < samples.length; i++) sum = (sum + (samples[i] as number)) & 0xffff;
   return sum >= 0x8000 ? sum - 0x10000 : sum;
 }
+
+/**
+ * A record's MLII lead in the `mitdb-extra` layout: int16 ADC units relative to the signal's baseline
+ * (little-endian bytes), and the sample indices of its beat annotations, one per line.
+ */
+export function toExtraLayout(
+  record: WfdbRecord,
+  annotations: WfdbAnnotation[],
+): { i16: Uint8Array; beats: string; lead: string } {
+  const index = record.header.signals.findIndex((s) => s.description === 'MLII');
+  if (index < 0) throw new Error(`${record.header.recordName}: no MLII lead`);
+  const spec = record.header.signals[index] as WfdbSignalSpec;
+  const raw = record.adu[index] as Int16Array;
+  const bytes = new Uint8Array(raw.length * 2);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < raw.length; i++) view.setInt16(2 * i, (raw[i] as number) - spec.baselineAdu, true);
+  const beats = annotations.filter(isBeatAnnotation).map((a) => `${a.sample}\n`);
+  return { i16: bytes, beats: beats.join(''), lead: spec.description };
+}

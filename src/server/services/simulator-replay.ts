@@ -1,5 +1,5 @@
 /**
- * The server's replay of a simulator run: the only score that counts (SIM-SPEC "Assessment"). The candidate's
+ * The server's replay of a simulator run: the only score that counts (sim/README "Assessment"). The candidate's
  * browser sends nothing but its control log; the scenario, seed, events, duration and rubric come from the
  * database and the content presets.
  */

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { createRDetector } from '../../../sim/detect/index.ts';
 import { matchBeats } from '../../helpers/beat-match.ts';
 import { isBeatAnnotation, readMitAnnotationFile, readWfdbRecord } from '../../helpers/wfdb.ts';
+import { testDataPath } from '../../helpers/test-data.ts';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const mitdbFolder = path.resolve(repoRoot, '..', 'shared/data/mitdb-100');
+/** Record 100's folder in the test data (fails with how to provide the data when it is missing). */
+const mitdbFolder = (): string => testDataPath('mitdb-100');
 /** EC57 lets a detector learn before scoring starts; we skip the first 10 s (5 min would be allowed). */
 const LEARNING_MS = 10_000;
 /** After the last sample we feed 0.5 s of its value so a beat at the very end can still be decided. */
@@ -18,7 +18,7 @@ function runRecord100(signalIndex: number): {
   latenciesMs: number[];
   offsetsSamples: number[];
 } {
-  const record = readWfdbRecord(mitdbFolder, '100');
+  const record = readWfdbRecord(mitdbFolder(), '100');
   const fs = record.header.sampleRateHz;
   const mlii = record.millivolts(signalIndex);
   const detector = createRDetector(fs);
@@ -33,7 +33,7 @@ function runRecord100(signalIndex: number): {
       }
     }
   }
-  const beats = readMitAnnotationFile(path.join(mitdbFolder, '100.atr')).filter(isBeatAnnotation);
+  const beats = readMitAnnotationFile(path.join(mitdbFolder(), '100.atr')).filter(isBeatAnnotation);
   const referenceMs = beats.map((a) => (a.sample * 1000) / fs);
   const offsetsSamples = beats.map((a) => {
     const t = (a.sample * 1000) / fs;

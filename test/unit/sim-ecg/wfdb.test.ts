@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import {
   decodeFormat212,
@@ -7,11 +6,13 @@ import {
   readMitAnnotationFile,
   readMitAnnotations,
   readWfdbRecord,
+  toExtraLayout,
   wfdbChecksum,
 } from '../../helpers/wfdb.ts';
+import { testDataPath } from '../../helpers/test-data.ts';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const mitdbFolder = path.resolve(repoRoot, '..', 'shared/data/mitdb-100');
+/** Record 100's folder in the test data (fails with how to provide the data when it is missing). */
+const mitdbFolder = (): string => testDataPath('mitdb-100');
 
 function words(...values: number[]): Uint8Array {
   const bytes = new Uint8Array(values.length * 2);
@@ -23,7 +24,7 @@ function words(...values: number[]): Uint8Array {
 }
 
 test('reads the header of MIT-BIH record 100', () => {
-  const { header } = readWfdbRecord(mitdbFolder, '100');
+  const { header } = readWfdbRecord(mitdbFolder(), '100');
   expect(header.sampleRateHz).toBe(360);
   expect(header.sampleCount).toBe(650000);
   expect(header.signals.map((s) => s.description)).toEqual(['MLII', 'V5']);
@@ -31,7 +32,7 @@ test('reads the header of MIT-BIH record 100', () => {
 });
 
 test('decodes format 212 so that both signals match the header checksums and initial values', () => {
-  const record = readWfdbRecord(mitdbFolder, '100');
+  const record = readWfdbRecord(mitdbFolder(), '100');
   record.header.signals.forEach((spec, i) => {
     const raw = record.adu[i] as Int16Array;
     expect(raw[0]).toBe(spec.initialValueAdu);
@@ -40,7 +41,7 @@ test('decodes format 212 so that both signals match the header checksums and ini
 });
 
 test('converts ADC units to millivolts with the header gain and baseline', () => {
-  const record = readWfdbRecord(mitdbFolder, '100');
+  const record = readWfdbRecord(mitdbFolder(), '100');
   expect(record.millivolts(0)[0]).toBeCloseTo((995 - 1024) / 200, 12);
 });
 
@@ -52,7 +53,7 @@ test('decodes negative 12-bit samples from format 212 bytes', () => {
 });
 
 test('counts the 2273 beats of record 100 and leaves out its rhythm annotation', () => {
-  const annotations = readMitAnnotationFile(path.join(mitdbFolder, '100.atr'));
+  const annotations = readMitAnnotationFile(path.join(mitdbFolder(), '100.atr'));
   const beats = annotations.filter(isBeatAnnotation);
   expect(beats).toHaveLength(2273);
   expect(beats.filter((a) => a.code === 1)).toHaveLength(2239);
@@ -88,4 +89,20 @@ test('applies SKIP, NUM, CHN and AUX words of an MIT annotation file', () => {
   expect(annotations[1]).toMatchObject({ num: 3, channel: 1, aux: 'abc' });
   expect(annotations[2]).toMatchObject({ num: 3, channel: 1, aux: null });
   expect(annotations.filter(isBeatAnnotation)).toHaveLength(2);
+});
+
+test('converts a record to the mitdb-extra layout the fetch script writes (MLII above baseline, beat samples)', () => {
+  const record = readWfdbRecord(mitdbFolder(), '100');
+  const annotations = readMitAnnotationFile(path.join(mitdbFolder(), '100.atr'));
+  const converted = toExtraLayout(record, annotations);
+  expect(converted.lead).toBe('MLII');
+  expect(converted.i16.byteLength).toBe(650000 * 2);
+  const view = new DataView(converted.i16.buffer);
+  // The header's initial value of MLII is 995 with baseline 1024.
+  expect(view.getInt16(0, true)).toBe(995 - 1024);
+  const mv = record.millivolts(0);
+  for (const i of [0, 1234, 400000, 649999]) expect(view.getInt16(2 * i, true) / 200).toBeCloseTo(mv[i] as number, 12);
+  const beats = converted.beats.trim().split('\n').map(Number);
+  expect(beats).toHaveLength(2273);
+  expect(beats).toEqual(annotations.filter(isBeatAnnotation).map((a) => a.sample));
 });

@@ -45,11 +45,11 @@ test('optimal timing raises mean arterial pressure by 3-20 % (+17 % at 262.5 mmH
   expect(change).toBeLessThanOrEqual(20);
 });
 
-test('optimal timing raises the diastolic pressure-time index (SIM-SPEC target 2)', () => {
+test('optimal timing raises the diastolic pressure-time index (sim/README target 2)', () => {
   expect(mean(opt.map((b) => b.dptiMmHgS))).toBeGreaterThan(mean(ref.map((b) => b.dptiMmHgS)) * 1.05);
 });
 
-test('optimal timing does not lower cardiac output by more than 5 % (SIM-SPEC target 2)', () => {
+test('optimal timing does not lower cardiac output by more than 5 % (sim/README target 2)', () => {
   const co = mean(opt.map((b) => b.cardiacOutputLPerMin));
   const coRef = mean(ref.map((b) => b.cardiacOutputLPerMin));
   expect(co).toBeGreaterThanOrEqual(coRef * 0.95);
@@ -81,7 +81,7 @@ test('D/S flattens above ~200 mmHg: its slope over 200-275 mmHg is under half th
 });
 
 // Validation target 4: longer pressurisation (earlier inflation to the same deflation) raises mean pressure.
-test('longer pressurisation within diastole raises mean pressure (SIM-SPEC target 4)', () => {
+test('longer pressurisation within diastole raises mean pressure (sim/README target 4)', () => {
   const ideal = idealAt(70);
   const shortHold = assistedAt(260, ideal.inflateDelayMs + 150, ideal.deflateDelayMs).beats;
   const longHold = opt;

@@ -5,20 +5,20 @@ import { STEP_MS, simulate } from '../../../sim/index.ts';
 import { DEFAULT_PATIENT } from '../../../sim/model/patient.ts';
 import { steadyScenario } from './fixtures.ts';
 
-// Validation target 1 (SIM-SPEC): default patient, cuffs off, 70 bpm.
+// Validation target 1 (sim/README): default patient, cuffs off, 70 bpm.
 describe('default patient unassisted at 70 bpm', () => {
   const result = simulate({ scenario: steadyScenario(70), seed: 11, durationMs: 40000 });
   const beats = result.beats.filter((b) => b.rTimeMs > 10000);
   const m = result.summary.all;
 
-  test('aortic root pressure is about 120/75 mmHg (+/- 8 mmHg; SIM-SPEC calibration target)', () => {
+  test('aortic root pressure is about 120/75 mmHg (+/- 8 mmHg; sim/README calibration target)', () => {
     const sys = beats.reduce((a, b) => a + b.systolicPeakMmHg, 0) / beats.length;
     const dia = beats.reduce((a, b) => a + b.endDiastolicMmHg, 0) / beats.length;
     expect(Math.abs(sys - 120)).toBeLessThanOrEqual(8);
     expect(Math.abs(dia - 75)).toBeLessThanOrEqual(8);
   });
 
-  test('cardiac output is 5 +/- 0.5 L/min (SIM-SPEC calibration target)', () => {
+  test('cardiac output is 5 +/- 0.5 L/min (sim/README calibration target)', () => {
     const co = beats.reduce((a, b) => a + b.cardiacOutputLPerMin, 0) / beats.length;
     expect(co).toBeGreaterThanOrEqual(4.5);
     expect(co).toBeLessThanOrEqual(5.5);
@@ -37,7 +37,7 @@ describe('default patient unassisted at 70 bpm', () => {
     expect(median).toBeLessThanOrEqual(0.7);
   });
 
-  test('pleth foot arrives 150-250 ms after the R wave (pulse arrival time, SIM-SPEC)', () => {
+  test('pleth foot arrives 150-250 ms after the R wave (pulse arrival time)', () => {
     // Foot = valve opening + pleth delay (the pleth is the delayed upper-body pressure).
     const pat = beats.map((b) => b.valveOpenMs - b.rTimeMs + DEFAULT_PATIENT.plethDelayMs);
     const meanPat = pat.reduce((a, b) => a + b, 0) / pat.length;
