@@ -2,8 +2,8 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { createRDetector } from '../../../sim/detect/index.ts';
 import { matchBeats } from '../../helpers/beat-match.ts';
-import { isBeatAnnotation, readMitAnnotationFile, readWfdbRecord } from '../../helpers/wfdb.ts';
 import { testDataPath } from '../../helpers/test-data.ts';
+import { isBeatAnnotation, readMitAnnotationFile, readWfdbRecord } from '../../helpers/wfdb.ts';
 
 /** Record 100's folder in the test data (fails with how to provide the data when it is missing). */
 const mitdbFolder = (): string => testDataPath('mitdb-100');
