@@ -1,5 +1,6 @@
 export * from './accounts.ts';
 export * from './audit.ts';
+export * from './contact.ts';
 export * from './handbook.ts';
 export * from './mail.ts';
 export * from './membership.ts';

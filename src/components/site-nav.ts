@@ -54,6 +54,13 @@ export const SERVICE_LINKS: readonly NavLink[] = [
   { href: '/register', label: 'Join IECPA' },
 ];
 
+/** The legal pages and the way to reach the association, in the footer's last line on every page. */
+export const LEGAL_LINKS: readonly NavLink[] = [
+  { href: '/privacy', label: 'Privacy notice' },
+  { href: '/terms', label: 'Terms of use' },
+  { href: '/contact', label: 'Contact us' },
+];
+
 export const ASSOCIATION_NAME = 'International External Counterpulsation Association';
 export const ASSOCIATION_SHORT_NAME = 'IECPA';
 

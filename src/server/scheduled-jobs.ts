@@ -14,6 +14,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { scheduledJobRuns } from '#db/schema/index.ts';
 import { getEnv } from './env.ts';
+import { purgeOldContactMessages } from './services/contact.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { purgeDecidedApplicationDocuments } from './services/membership-documents.ts';
 import { runMembershipJob } from './services/membership-reminders.ts';
@@ -32,6 +33,8 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
     name: 'application-documents',
     run: (db, _deps, now) => purgeDecidedApplicationDocuments(db, getEnv().UPLOAD_DIR, now),
   },
+  // Contact messages, once their keeping period is over.
+  { name: 'contact-messages', run: (db, _deps, now) => purgeOldContactMessages(db, now) },
 ];
 
 export interface ScheduledJobsOptions {

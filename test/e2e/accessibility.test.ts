@@ -50,6 +50,9 @@ const PUBLIC_PAGES = [
   { name: 'reset-password', path: '/reset-password?token=x' },
   { name: 'verify-email', path: '/verify-email?token=x' },
   { name: 'sign-out', path: '/sign-out' },
+  { name: 'privacy', path: '/privacy' },
+  { name: 'terms', path: '/terms' },
+  { name: 'contact', path: '/contact' },
 ];
 
 for (const { name, path, status } of PUBLIC_PAGES) {
@@ -80,6 +83,7 @@ const ACCOUNT_PAGES: readonly AccountPage[] = [
   { name: 'sign-in-two-factor', path: '/sign-in/two-factor', who: 'adminPending' },
   { name: 'admin-users', path: '/admin/users', who: 'admin' },
   { name: 'admin-outbox', path: '/admin/outbox', who: 'admin' },
+  { name: 'admin-messages', path: '/admin/messages', who: 'admin' },
   { name: 'admin-members', path: '/admin/members', who: 'admin' },
   { name: 'admin-categories', path: '/admin/categories', who: 'admin' },
   { name: 'forbidden', path: '/forbidden', who: 'member', status: 403 },
@@ -103,6 +107,33 @@ test("an admin's page of one member's record has no serious or critical axe viol
   await expectAccessible(page, 'admin-member-record');
 });
 
+test('a visitor writes through the contact page (errors first) and an administrator marks it handled', async () => {
+  const page = await open('/contact', null);
+  await page.getByRole('button', { name: 'Send message' }).click();
+  await page.getByRole('alert').waitFor();
+  expect(await page.locator('[aria-invalid="true"]').count()).toBe(4);
+  await expectAccessible(page, 'contact-errors');
+
+  const form = await open('/contact?topic=privacy', null);
+  expect(await form.getByLabel('What is your message about?').inputValue()).toBe('privacy');
+  await form.getByLabel('Your name').fill('Priya Raman');
+  await form.getByLabel('Your email address').fill('priya.raman@example.org');
+  await form.getByLabel('Your message', { exact: true }).fill('Which of my data does the association hold?');
+  await form.getByRole('button', { name: 'Send message' }).click();
+  await form.getByRole('status').filter({ hasText: 'your message has reached us' }).waitFor();
+  await saveScreenshot(form, 'contact-sent');
+  await form.close();
+
+  const admin = await open('/admin/messages', cookies.admin);
+  const message = admin.getByRole('article').filter({ hasText: 'Priya Raman' });
+  await expect(message.getByText('Which of my data does the association hold?').isVisible()).resolves.toBe(true);
+  await message.getByRole('button', { name: /Mark handled/ }).click();
+  await admin.getByRole('heading', { name: /Handled/ }).waitFor();
+  const handled = admin.locator('section', { has: admin.getByRole('heading', { name: /Handled/ }) });
+  await handled.getByText('Priya Raman').waitFor();
+  await expectAccessible(admin, 'admin-messages-handled');
+});
+
 const PHONE = { width: 390, height: 844 };
 
 test('on a phone-sized screen no form or account page scrolls sideways', async () => {
@@ -115,6 +146,8 @@ test('on a phone-sized screen no form or account page scrolls sideways', async (
     { name: 'admin-users', path: '/admin/users', who: 'admin' },
     { name: 'admin-outbox', path: '/admin/outbox', who: 'admin' },
     { name: 'admin-members', path: '/admin/members', who: 'admin' },
+    { name: 'contact', path: '/contact', who: null },
+    { name: 'privacy', path: '/privacy', who: null },
   ] as const;
   const overflowing: string[] = [];
   for (const { name, path, who } of pages) {

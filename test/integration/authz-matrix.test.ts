@@ -112,6 +112,11 @@ const MATRIX: Record<string, Row> = {
   'admin.setRole': ROLE('admin'),
   'admin.outbox': ROLE('admin'),
 
+  // The contact page: anyone writes; administrators read and mark handled.
+  'contact.send': PUBLIC(),
+  'contact.list': ROLE('admin'),
+  'contact.markHandled': ROLE('admin'),
+
   // Membership applications: anyone reads the categories; applicants act on their own application (a
   // caller without one gets NOT_FOUND or BAD_REQUEST); admins review.
   'applications.categories': PUBLIC(),
@@ -301,6 +306,11 @@ async function inputFor(path: string): Promise<unknown> {
     case 'memberAdmin.bulkRemind':
       // Nobody practises in Antarctica: an allowed call mails no one.
       return { filter: { query: '', country: 'AQ' }, expectedRenewable: 0 };
+    case 'contact.send':
+      // An empty message: an allowed caller is refused with BAD_REQUEST and nothing is stored.
+      return { topic: 'other', name: 'Matrix', email: 'matrix@example.org', message: '' };
+    case 'contact.markHandled':
+      return { messageId: 'no-such-message' };
     case 'personalData.requestClosure':
       // A wrong password: an allowed caller is refused with BAD_REQUEST and nothing is requested.
       return { reason: '', password: 'not the current password' };

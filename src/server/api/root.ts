@@ -1,6 +1,7 @@
 import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
 import { applicationsRouter } from './routers/applications.ts';
+import { contactRouter } from './routers/contact.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { handbookRouter } from './routers/handbook.ts';
 import { memberAdminRouter } from './routers/member-admin.ts';
@@ -13,6 +14,7 @@ export const appRouter = router({
   account: accountRouter,
   admin: adminRouter,
   applications: applicationsRouter,
+  contact: contactRouter,
   directory: directoryRouter,
   handbook: handbookRouter,
   memberAdmin: memberAdminRouter,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '#db/client.ts';
 import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
 import type { Session, SessionUser } from '../auth/session.ts';
+import { FieldErrorsCause } from '../refusal.ts';
 import type { RequestMeta, ServiceDeps } from '../services/deps.ts';
 
 /** Sets or clears the session cookie on whichever response is being built (page or API). */
@@ -21,14 +22,7 @@ export interface Context {
   cookies: SessionCookieJar;
 }
 
-/** Carries per-field messages from a service result to the client (see the error formatter). */
-export class FieldErrorsCause extends Error {
-  readonly fieldErrors: Record<string, string>;
-  constructor(fieldErrors: Record<string, string>) {
-    super('Invalid fields');
-    this.fieldErrors = fieldErrors;
-  }
-}
+export { FieldErrorsCause };
 
 export function fieldErrors(message: string, errors: Record<string, string>): TRPCError {
   return new TRPCError({ code: 'BAD_REQUEST', message, cause: new FieldErrorsCause(errors) });

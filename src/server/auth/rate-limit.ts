@@ -13,6 +13,7 @@ export const RATE_LIMITS = {
   register: { limit: 5, windowMs: 60 * 60 * 1000 },
   passwordReset: { limit: 5, windowMs: 60 * 60 * 1000 },
   twoFactor: { limit: 10, windowMs: 15 * 60 * 1000 },
+  contact: { limit: 5, windowMs: 60 * 60 * 1000 },
 } as const satisfies Record<string, RateLimitRule>;
 
 /**

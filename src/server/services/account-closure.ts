@@ -86,6 +86,7 @@ export const ERASURE_RULES: Readonly<Record<string, ErasureRule>> = {
   simulator_assessment_versions: { action: 'keep', why: 'As the assessments.' },
   handbook_revisions: { action: 'keep', why: 'Published and reviewed text (by author id).' },
   handbook_autosaves: { action: 'delete', why: 'Unsaved editor text.' },
+  contact_messages: { action: 'delete', why: 'Messages the person sent through the contact page.' },
 };
 
 /** Tables referring to users (by foreign key or PERSON_COLUMNS) that have no erasure rule. */

@@ -109,6 +109,8 @@ export const PERSON_COLUMNS: readonly PersonColumn[] = [
   // Subjects are users or records (applications, documents): both are about the user when they own them.
   { table: 'audit_log', column: 'subject_id', match: 'own-record-id', role: 'owner' },
   { table: 'mail_outbox', column: 'to_address', match: 'email', role: 'owner' },
+  // A message sent through the contact page while signed out names the sender by address only.
+  { table: 'contact_messages', column: 'email', match: 'email', role: 'owner' },
   { table: 'membership_events', column: 'actor_id', match: 'user-id', role: 'actor' },
   { table: 'user_roles', column: 'granted_by', match: 'user-id', role: 'actor' },
   { table: 'member_directory_search', column: 'user_id', match: 'user-id', role: 'owner' },
