@@ -75,6 +75,17 @@ export interface DemoAccount {
 export const DEMO_PASSWORD = 'demo-password-2026';
 
 /**
+ * The staff demo accounts hold the member role, which the portal gives only to members in good standing
+ * (membership-lifecycle.ts syncMemberRole): so they are members too, active and not listed in the directory.
+ */
+const STAFF_MEMBERSHIP: DemoMembership = {
+  categoryId: 'practitioner',
+  status: 'active',
+  joinedDaysAgo: 400,
+  expiresInDays: 330,
+};
+
+/**
  * Demo accounts for every role, listed in the README, and demo members: Maria Member is an active,
  * listed practitioner; Arjun Applicant has a submitted application in the admins' queue; the others are
  * members in several countries, categories and statuses, so the directory and the admin dashboard show
@@ -101,25 +112,33 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
       },
     },
   },
-  { email: 'educator@iecpa.test', name: 'Eduardo Educator', roles: ['member', 'educator'] },
-  { email: 'educator2@iecpa.test', name: 'Elif Educator', roles: ['member', 'educator'] },
+  {
+    email: 'educator@iecpa.test',
+    name: 'Eduardo Educator',
+    roles: ['member', 'educator'],
+    membership: STAFF_MEMBERSHIP,
+  },
+  { email: 'educator2@iecpa.test', name: 'Elif Educator', roles: ['member', 'educator'], membership: STAFF_MEMBERSHIP },
   {
     email: 'examiner@iecpa.test',
     name: 'Emeka Examiner',
     roles: ['member', 'examiner'],
+    membership: STAFF_MEMBERSHIP,
     totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
   },
   {
     email: 'editor@iecpa.test',
     name: 'Edith Editor',
     roles: ['member', 'editor'],
+    membership: STAFF_MEMBERSHIP,
     totpSecret: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU',
   },
-  { email: 'reviewer@iecpa.test', name: 'Ravi Reviewer', roles: ['member', 'reviewer'] },
+  { email: 'reviewer@iecpa.test', name: 'Ravi Reviewer', roles: ['member', 'reviewer'], membership: STAFF_MEMBERSHIP },
   {
     email: 'admin@iecpa.test',
     name: 'Ada Admin',
     roles: ['member', 'admin'],
+    membership: STAFF_MEMBERSHIP,
     totpSecret: 'MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK',
   },
   {

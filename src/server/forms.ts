@@ -33,8 +33,11 @@ export async function readForm(request: Request): Promise<Record<string, string>
   return out;
 }
 
-/** A local path to return to after signing in; anything else (other hosts, //evil, schemes) becomes /account. */
+/** Where sign-in lands when no page asked for it: the person's next steps. */
+export const LANDING_PATH = '/dashboard';
+
+/** A local path to return to after signing in; anything else (other hosts, //evil, schemes) lands on LANDING_PATH. */
 export function safeNextPath(next: string | null | undefined): string {
-  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/account';
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return LANDING_PATH;
   return next.slice(0, 300);
 }

@@ -78,6 +78,9 @@ interface AccountPage {
 
 const ACCOUNT_PAGES: readonly AccountPage[] = [
   { name: 'account', path: '/account', who: 'member' },
+  { name: 'dashboard-member', path: '/dashboard', who: 'member' },
+  { name: 'dashboard-admin', path: '/dashboard', who: 'admin' },
+  { name: 'admin-overview', path: '/admin', who: 'admin' },
   { name: 'account-security', path: '/account/security', who: 'member' },
   { name: 'account-security-setup', path: '/account/security?setup=1', who: 'member' },
   { name: 'sign-in-two-factor', path: '/sign-in/two-factor', who: 'adminPending' },
@@ -141,6 +144,8 @@ test('on a phone-sized screen no form or account page scrolls sideways', async (
     { name: 'register', path: '/register', who: null },
     { name: 'sign-in', path: '/sign-in', who: null },
     { name: 'account', path: '/account', who: 'member' },
+    { name: 'dashboard', path: '/dashboard', who: 'member' },
+    { name: 'admin-overview', path: '/admin', who: 'admin' },
     { name: 'account-security-setup', path: '/account/security?setup=1', who: 'member' },
     { name: 'sign-in-two-factor', path: '/sign-in/two-factor', who: 'adminPending' },
     { name: 'admin-users', path: '/admin/users', who: 'admin' },

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { DEMO_PASSWORD } from '#db/seed.ts';
+import { saveScreenshot } from '#test/helpers/axe.ts';
 import { usePortal } from '#test/helpers/e2e-portal.ts';
 import { latestMailTo, linkIn, submitSignIn } from '#test/helpers/portal-flows.ts';
 
@@ -28,7 +29,12 @@ test('a visitor registers, confirms the email from the outbox, signs in and sign
   await page.getByText('Email confirmed').waitFor();
 
   await submitSignIn(page, portal.server.url, 'zhang.wei@example.org', 'counter pulse timing 42');
-  await page.waitForURL(`${portal.server.url}/account`);
+  // A new account lands on its next steps, the first of which is to apply for membership.
+  await page.waitForURL(`${portal.server.url}/dashboard`);
+  await page.getByRole('heading', { name: 'Welcome, Zhang' }).waitFor();
+  await page.getByRole('heading', { name: 'Apply for membership' }).waitFor();
+  await saveScreenshot(page, 'dashboard-new-account');
+  await page.goto(`${portal.server.url}/account`);
   await page.getByRole('heading', { name: 'My account' }).waitFor();
   expect(await page.getByRole('main').getByText('zhang.wei@example.org').isVisible()).toBe(true);
 
@@ -70,7 +76,8 @@ test('a forgotten password is reset from the mailed link; the new one signs in a
   await expectSignedOut(page);
 
   await submitSignIn(page, portal.server.url, email, newPassword);
-  await page.waitForURL(`${portal.server.url}/account`);
+  await page.waitForURL(`${portal.server.url}/dashboard`);
+  await page.goto(`${portal.server.url}/account`);
   expect(await page.getByRole('main').getByText(email).isVisible()).toBe(true);
   await page.close();
 });

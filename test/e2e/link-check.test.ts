@@ -120,7 +120,7 @@ for (const { who, email, start } of VISITORS) {
 test('every administration page links to every other one, marking itself as the current page', async () => {
   const cookie = await sessionOf('admin@iecpa.test');
   const adminPages = ['/admin/members', '/admin/applications', '/admin/closures', '/admin/categories'];
-  const allPages = [...adminPages, '/admin/users', '/admin/outbox'];
+  const allPages = ['/admin', ...adminPages, '/admin/users', '/admin/messages', '/admin/outbox'];
   for (const path of allPages) {
     const response = await fetch(`${portal.server.url}${path}`, { headers: { Cookie: cookie } });
     expect(response.status, path).toBe(200);

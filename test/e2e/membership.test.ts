@@ -105,7 +105,10 @@ test('a new user applies with a PDF, an admin approves, the member is listed and
     mimeType: 'application/pdf',
     buffer: Buffer.from(demoPdfBytes()),
   });
-  await page.getByLabel(/I have read and accept the IECPA code of ethics/).check();
+  // Accepted at registration: the application says so instead of asking again (once per version).
+  await page.getByText(/You accepted the IECPA code of ethics, version/).waitFor();
+  expect(await page.getByLabel(/I have read and accept the IECPA code of ethics/).count()).toBe(0);
+  expect(await page.getByText(/required: at least 1 before you submit; 0 uploaded/).count()).toBe(1);
   await page.getByRole('button', { name: 'Submit application' }).click();
   await page.waitForURL((url) => url.pathname === '/membership/application');
   await page.waitForLoadState('networkidle');

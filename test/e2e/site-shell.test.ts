@@ -99,7 +99,7 @@ test('an administrator sees the Administration link in the account menu of the h
   expect(await page.getByRole('main').getByText('Welcome back, Ada Admin.').isVisible()).toBe(true);
   await page.locator('.account-menu summary').click();
   const admin = page.getByRole('banner').getByRole('link', { name: 'Administration' });
-  expect(await admin.getAttribute('href')).toBe('/admin/users');
+  expect(await admin.getAttribute('href')).toBe('/admin');
   await page.close();
 });
 

@@ -90,7 +90,7 @@ export async function signInWithForm(page: Page, baseUrl: string, account: SignI
     await page.getByLabel('Code').fill(await freshTotpCode(account.totpSecret));
     await page.getByRole('button', { name: 'Continue' }).click();
   }
-  await page.waitForURL((url) => url.pathname === '/account');
+  await page.waitForURL((url) => url.pathname === '/dashboard');
 }
 
 /** Saves a screenshot as test-results/screenshots/<name>.png and returns the page's blocking axe findings. */

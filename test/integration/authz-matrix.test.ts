@@ -116,6 +116,8 @@ const MATRIX: Record<string, Row> = {
   'contact.send': PUBLIC(),
   'contact.list': ROLE('admin'),
   'contact.markHandled': ROLE('admin'),
+  'dashboard.nextSteps': SIGNED_IN(),
+  'dashboard.adminOverview': ROLE('admin'),
 
   // Membership applications: anyone reads the categories; applicants act on their own application (a
   // caller without one gets NOT_FOUND or BAD_REQUEST); admins review.

@@ -70,7 +70,44 @@ test('a draft keeps every field as typed, and saving again updates the same appl
 test('a new application starts from the profession and country given at registration', async () => {
   const { caller } = await applicant();
   // makeUser registers every test user as a nurse in Germany.
-  expect(await caller.applications.startingValues()).toEqual({ profession: 'nurse', country: 'DE' });
+  expect(await caller.applications.startingValues()).toEqual({
+    profession: 'nurse',
+    country: 'DE',
+    ethicsAcceptedAt: null,
+  });
+});
+
+test('the code of ethics is accepted once per version: accepted at registration, not asked again', async () => {
+  const { user, caller } = await applicant();
+  const acceptedAt = Date.UTC(2026, 10, 30);
+  await handle.db.insert(consents).values({
+    id: `c-${user.id}`,
+    userId: user.id,
+    document: 'code-of-ethics',
+    version: CURRENT_ETHICS_VERSION,
+    acceptedAt,
+  });
+  expect((await caller.applications.startingValues()).ethicsAcceptedAt).toBe(acceptedAt);
+  const { acceptEthics: _, ...withoutEthics } = COMPLETE;
+  const draft = await caller.applications.saveDraft(withoutEthics);
+  expect(draft.ethicsVersion).toBe(CURRENT_ETHICS_VERSION);
+  await caller.applications.uploadDocument(pdfForm());
+  await caller.applications.submit();
+  const rows = await handle.db.select().from(consents).where(eq(consents.userId, user.id));
+  expect(rows.map((r) => [r.document, r.version, r.acceptedAt])).toEqual([
+    ['code-of-ethics', CURRENT_ETHICS_VERSION, acceptedAt],
+  ]);
+});
+
+test('an approved member’s profile starts from the institution and languages of their application', async () => {
+  const { caller, application } = await submittedApplicant();
+  await adminCaller.applications.approve({ applicationId: application.id, message: '' });
+  const own = await caller.directory.myProfile();
+  expect(own.profile).toMatchObject({
+    practiceName: COMPLETE.institution,
+    languages: COMPLETE.languages,
+    listed: false,
+  });
 });
 
 test('submitting an incomplete application says what is missing, field by field, and changes nothing', async () => {

@@ -2,6 +2,7 @@ import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
 import { applicationsRouter } from './routers/applications.ts';
 import { contactRouter } from './routers/contact.ts';
+import { dashboardRouter } from './routers/dashboard.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { handbookRouter } from './routers/handbook.ts';
 import { memberAdminRouter } from './routers/member-admin.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   admin: adminRouter,
   applications: applicationsRouter,
   contact: contactRouter,
+  dashboard: dashboardRouter,
   directory: directoryRouter,
   handbook: handbookRouter,
   memberAdmin: memberAdminRouter,

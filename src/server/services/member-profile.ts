@@ -10,6 +10,7 @@ import {
   type FieldVisibility,
   type MembershipStatus,
   memberProfiles,
+  membershipApplications,
   membershipCategories,
   memberships,
   users,
@@ -84,6 +85,19 @@ export async function getOwnProfile(db: Db, userId: string): Promise<OwnProfileV
     .where(and(eq(consents.userId, userId), eq(consents.document, 'directory-listing')))
     .orderBy(desc(consents.acceptedAt))
     .limit(1);
+  // A member's first profile starts from their approved application: the institution they practise at and the
+  // languages they work in, so nobody types them twice.
+  const [application] = profileRow
+    ? []
+    : await db
+        .select({
+          institution: membershipApplications.institution,
+          languagesJson: membershipApplications.languagesJson,
+        })
+        .from(membershipApplications)
+        .where(and(eq(membershipApplications.userId, userId), eq(membershipApplications.status, 'approved')))
+        .orderBy(desc(membershipApplications.decidedAt))
+        .limit(1);
   const profile: OwnProfile = profileRow
     ? {
         bio: profileRow.bio,
@@ -104,11 +118,11 @@ export async function getOwnProfile(db: Db, userId: string): Promise<OwnProfileV
     : {
         bio: '',
         bioVisibility: 'members',
-        practiceName: '',
+        practiceName: application?.institution ?? '',
         city: '',
         country: user?.country ?? '',
         locationVisibility: 'members',
-        languages: [],
+        languages: application ? parseList(application.languagesJson) : [],
         languagesVisibility: 'members',
         specialties: [],
         specialtiesVisibility: 'members',

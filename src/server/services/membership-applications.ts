@@ -308,13 +308,37 @@ export async function getMyApplication(db: Reader, userId: string): Promise<Appl
 export async function applicationStartingValues(
   db: Reader,
   userId: string,
-): Promise<{ profession: string; country: string }> {
+): Promise<{ profession: string; country: string; ethicsAcceptedAt: number | null }> {
   const [account] = await db
     .select({ profession: users.profession, country: users.country })
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
-  return { profession: account?.profession ?? '', country: account?.country ?? '' };
+  return {
+    profession: account?.profession ?? '',
+    country: account?.country ?? '',
+    ethicsAcceptedAt: await currentEthicsAcceptedAt(db, userId),
+  };
+}
+
+/**
+ * When the user accepted the current version of the code of ethics (at registration, or with an earlier
+ * application), or null: the code is accepted once per version, so the application does not ask again.
+ */
+export async function currentEthicsAcceptedAt(db: Reader, userId: string): Promise<number | null> {
+  const [consent] = await db
+    .select({ acceptedAt: consents.acceptedAt })
+    .from(consents)
+    .where(
+      and(
+        eq(consents.userId, userId),
+        eq(consents.document, 'code-of-ethics'),
+        eq(consents.version, CURRENT_ETHICS_VERSION),
+      ),
+    )
+    .orderBy(consents.acceptedAt)
+    .limit(1);
+  return consent?.acceptedAt ?? null;
 }
 
 /** One application for an admin; drafts are the applicant's own until submitted. */
@@ -484,13 +508,17 @@ export async function saveDraft(
         'Your application is with the reviewers. You can change it if they ask for more information, or withdraw it.',
       );
     }
-    const ethics = input.acceptEthics
-      ? {
-          ethicsVersion: CURRENT_ETHICS_VERSION,
-          ethicsAcceptedAt:
-            open?.ethicsVersion === CURRENT_ETHICS_VERSION && open.ethicsAcceptedAt ? open.ethicsAcceptedAt : now,
-        }
-      : { ethicsVersion: null, ethicsAcceptedAt: null };
+    const acceptedBefore = await currentEthicsAcceptedAt(tx, userId);
+    const ethics =
+      acceptedBefore !== null
+        ? { ethicsVersion: CURRENT_ETHICS_VERSION, ethicsAcceptedAt: acceptedBefore }
+        : input.acceptEthics
+          ? {
+              ethicsVersion: CURRENT_ETHICS_VERSION,
+              ethicsAcceptedAt:
+                open?.ethicsVersion === CURRENT_ETHICS_VERSION && open.ethicsAcceptedAt ? open.ethicsAcceptedAt : now,
+            }
+          : { ethicsVersion: null, ethicsAcceptedAt: null };
     if (open) {
       const moved = await moveApplication(tx, open.id, ['draft', 'info-requested'], { ...fields, ...ethics });
       if (!moved) return raced();
@@ -610,14 +638,16 @@ export async function submitApplication(
       updatedAt: now,
     });
     if (!moved) return raced();
-    // The same record registration keeps: which version of the code was accepted, and when.
-    await tx.insert(consents).values({
-      id: newId(),
-      userId,
-      document: 'code-of-ethics',
-      version: CURRENT_ETHICS_VERSION,
-      acceptedAt: open.ethicsAcceptedAt ?? now,
-    });
+    // The same record registration keeps: which version of the code was accepted, and when (once per version).
+    if ((await currentEthicsAcceptedAt(tx, userId)) === null) {
+      await tx.insert(consents).values({
+        id: newId(),
+        userId,
+        document: 'code-of-ethics',
+        version: CURRENT_ETHICS_VERSION,
+        acceptedAt: open.ethicsAcceptedAt ?? now,
+      });
+    }
     await createPendingMembership(tx, { userId, categoryId: open.categoryId, now });
     await addEvent(tx, open.id, userId, 'submitted', 'Application submitted.', now);
     await writeAudit(

@@ -18,7 +18,7 @@ test('anything that could leave the site, or nothing at all, becomes the account
     'account',
     ' /account',
   ]) {
-    expect(safeNextPath(next), String(next)).toBe('/account');
+    expect(safeNextPath(next), String(next)).toBe('/dashboard');
   }
 });
 
