@@ -37,3 +37,12 @@ export function requireUser(
   }
   return { user, response: null };
 }
+
+/**
+ * The fully signed-in user (second factor passed when they have one), or null: a session that still owes
+ * its second factor is a visitor everywhere but the two-factor page. The one test for "is someone signed in"
+ * on pages and endpoints that also serve visitors (pages that need a user call requireUser).
+ */
+export function signedInUser(locals: App.Locals): SessionUser | null {
+  return locals.user && locals.session?.twoFactorVerified ? locals.user : null;
+}

@@ -1,12 +1,13 @@
 import type { APIRoute } from 'astro';
 import { getCaller } from '#src/server/api/context.ts';
+import { signedInUser } from '#src/server/page-guards.ts';
 
 export const prerender = false;
 
 /** The signed-in member's personal data as a JSON download (see services/personal-data.ts). */
 export const GET: APIRoute = async (context) => {
   const { locals, url, redirect } = context;
-  if (!locals.user || !locals.session?.twoFactorVerified) {
+  if (!signedInUser(locals)) {
     return redirect(`/sign-in?next=${encodeURIComponent(url.pathname)}`, 303);
   }
   const data = await (await getCaller(context)).personalData.export();

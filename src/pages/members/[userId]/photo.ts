@@ -1,6 +1,7 @@
 import type { APIRoute } from 'astro';
 import { getDb } from '#src/server/db.ts';
 import { getEnv } from '#src/server/env.ts';
+import { signedInUser } from '#src/server/page-guards.ts';
 import { photoForViewer, resolveViewer } from '#src/server/services/member-directory.ts';
 import { PHOTO_FOLDER } from '#src/server/services/member-profile.ts';
 import { attachmentResponse, readStoredFile } from '#src/server/uploads.ts';
@@ -20,8 +21,7 @@ function notFound(): Response {
  */
 export const GET: APIRoute = async ({ params, locals }) => {
   const { db } = await getDb();
-  const signedIn = locals.user && locals.session?.twoFactorVerified ? locals.user : null;
-  const viewer = await resolveViewer(db, signedIn);
+  const viewer = await resolveViewer(db, signedInUser(locals));
   const photo = await photoForViewer(db, viewer, params.userId ?? '');
   if (!photo) return notFound();
   const bytes = readStoredFile(getEnv().UPLOAD_DIR, PHOTO_FOLDER, photo.storedName);
