@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
+import { DAY_MS } from '#src/lib/dates.ts';
 import type { Db } from './client.ts';
 import { nextMembershipNumber } from './membership-numbers.ts';
 import {
@@ -348,8 +349,6 @@ export interface SeedReport {
   memberships: number;
   applications: number;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * A one-page PDF ("Demo document"), built here so the offsets in its cross-reference table are right: the

@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
 import { flattenFieldErrors } from './api/trpc.ts';
 
 /**
@@ -15,10 +16,8 @@ export async function runForm<T>(action: () => Promise<T>): Promise<FormOutcome<
   } catch (error) {
     if (!(error instanceof TRPCError)) throw error;
     const fields = flattenFieldErrors(error.cause) ?? {};
-    const message =
-      Object.keys(fields).length > 0 && error.message.startsWith('[')
-        ? 'Some fields need your attention.'
-        : error.message;
+    // A zod input error's own message is its issues as JSON: the form shows the fields' messages instead.
+    const message = error.cause instanceof ZodError ? 'Some fields need your attention.' : error.message;
     return { ok: false, message, fieldErrors: fields, code: error.code };
   }
 }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { contactMessages, mailOutbox } from '#db/schema/index.ts';
-import { DAY_MS } from '#src/lib/time.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import { runScheduledJob, SCHEDULED_JOBS } from '#src/server/scheduled-jobs.ts';
 import { CONTACT_MESSAGE_KEPT_DAYS, purgeOldContactMessages } from '#src/server/services/contact.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';

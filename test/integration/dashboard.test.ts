@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { membershipApplications, membershipEvents, simulatorAssessments } from '#db/schema/index.ts';
-import { DAY_MS } from '#src/lib/time.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import { newId } from '#src/server/ids.ts';
 import { adminOverview, startOfUtcMonth } from '#src/server/services/dashboard.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';

@@ -2,13 +2,13 @@ import { and, eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
 import type { Db, DbHandle } from '#db/client.ts';
 import { auditLog, type MembershipStatus, mailOutbox, memberProfiles, memberships } from '#db/schema/index.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import { csvCell } from '#src/server/csv.ts';
 import { exportMembersCsv, MEMBERS_PAGE_SIZE } from '#src/server/services/member-admin.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser, TEST_META } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 let numberSequence = 0;
 
 interface MemberSpec {

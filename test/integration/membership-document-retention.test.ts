@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { auditLog, membershipApplications, membershipDocuments } from '#db/schema/index.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import {
   DECIDED_DOCUMENTS_KEPT_DAYS,
   DOCUMENTS_FOLDER,
@@ -21,7 +22,6 @@ const uploadDir = vi.hoisted(() => {
 });
 afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 let handle: DbHandle;
 let adminCaller: Awaited<ReturnType<typeof callerFor>>['caller'];
 

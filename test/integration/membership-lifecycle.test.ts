@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { auditLog, mailOutbox, userRoles } from '#db/schema/index.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import { activateMembership, addOneCalendarYear } from '#src/server/services/membership-lifecycle.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
 import { pdfForm } from '#test/helpers/applications.ts';
@@ -17,7 +18,6 @@ const uploadDir = vi.hoisted(() => {
   return dir;
 });
 
-const DAY_MS = 86_400_000;
 const deps = testDeps();
 
 let handle: DbHandle;

@@ -5,14 +5,13 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { mailOutbox, membershipEvents, memberships, scheduledJobRuns } from '#db/schema/index.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import { runScheduledJob, startJobTimer, startScheduledJobs } from '#src/server/scheduled-jobs.ts';
 import { activateMembership, addOneCalendarYear } from '#src/server/services/membership-lifecycle.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
 import { countAllRows, createTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser, testDeps } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
-
-const DAY_MS = 86_400_000;
 
 let handle: DbHandle & { path: string };
 let admin: MadeUser;

@@ -18,11 +18,11 @@ import {
   simulatorAssessments,
   simulatorAttempts,
 } from '#db/schema/index.ts';
+import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
-import { DAY_MS } from '#src/lib/time.ts';
 import type { SessionUser } from '../auth/session.ts';
 import { getLevelProgress } from './handbook-progress.ts';
-import { checkRenewal, formatMembershipDate, getMembershipSummary } from './membership-lifecycle.ts';
+import { checkRenewal, getMembershipSummary } from './membership-lifecycle.ts';
 
 /** One thing to do, with the page where it is done. `urgent` steps are shown first and marked. */
 export interface NextStep {
@@ -47,7 +47,7 @@ async function membershipSteps(db: Db, user: SessionUser, now: number): Promise<
   const membership = await getMembershipSummary(db, user.id);
   if (membership && membership.status !== 'resigned') {
     const renewal = checkRenewal(membership, now);
-    const expires = membership.expiresAt === null ? '' : formatMembershipDate(membership.expiresAt);
+    const expires = membership.expiresAt === null ? '' : formatLongDate(membership.expiresAt);
     switch (membership.status) {
       case 'pending':
         return [

@@ -3,8 +3,10 @@
  * member's certificate of completion of a curriculum level. Laid out with pdf-lib's standard fonts, so no
  * font files ship; characters those fonts cannot encode (WinAnsi) are replaced with close equivalents.
  */
+
 import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
 import type { Db } from '#db/client.ts';
+import { formatLongDate } from '#src/lib/dates.ts';
 import { nodeText, parseMarkdown } from '../markdown.ts';
 import { getLevelBySlug, listPublishedChapters } from './handbook.ts';
 import { getLevelProgress } from './handbook-progress.ts';
@@ -188,10 +190,6 @@ function writeBlocks(w: Writer, nodes: MdNode[], indent = 0): void {
   }
 }
 
-function formatDate(ms: number): string {
-  return new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-}
-
 /** The whole published handbook: a title page with contents, then every chapter on its own pages. */
 export async function handbookEditionPdf(db: Db, now = Date.now()): Promise<Uint8Array<ArrayBuffer>> {
   const chapters = await listPublishedChapters(db);
@@ -199,7 +197,7 @@ export async function handbookEditionPdf(db: Db, now = Date.now()): Promise<Uint
   w.newPage();
   w.paragraph('International External Counterpulsation Association', { font: w.fonts.bold, size: 12 });
   w.paragraph('Handbook of External Counterpulsation', { font: w.fonts.bold, size: 24, gapAfter: 12 });
-  w.paragraph(`Edition of ${formatDate(now)}: the published revision of each chapter on that day.`, {
+  w.paragraph(`Edition of ${formatLongDate(now)}: the published revision of each chapter on that day.`, {
     font: w.fonts.italic,
   });
   w.paragraph('Contents', { font: w.fonts.bold, size: 14, gapAfter: 6 });
@@ -209,7 +207,7 @@ export async function handbookEditionPdf(db: Db, now = Date.now()): Promise<Uint
       part = c.frontMatter.part;
       w.paragraph(part, { font: w.fonts.bold, gapAfter: 2 });
     }
-    w.paragraph(`${c.frontMatter.title} (revision ${c.revision}, ${formatDate(c.publishedAt)})`, {
+    w.paragraph(`${c.frontMatter.title} (revision ${c.revision}, ${formatLongDate(c.publishedAt)})`, {
       indent: 12,
       gapAfter: 2,
     });
@@ -218,7 +216,7 @@ export async function handbookEditionPdf(db: Db, now = Date.now()): Promise<Uint
     w.newPage();
     w.paragraph(c.frontMatter.part, { font: w.fonts.italic, size: 9 });
     w.paragraph(c.frontMatter.title, { font: w.fonts.bold, size: 18, gapAfter: 6 });
-    w.paragraph(`Revision ${c.revision}, updated on ${formatDate(c.publishedAt)}`, { size: 9, gapAfter: 6 });
+    w.paragraph(`Revision ${c.revision}, updated on ${formatLongDate(c.publishedAt)}`, { size: 9, gapAfter: 6 });
     w.paragraph(c.frontMatter.summary, { font: w.fonts.italic, gapAfter: 10 });
     writeBlocks(w, (parseMarkdown(c.body).children ?? []) as MdNode[]);
   }
@@ -250,7 +248,7 @@ export async function levelCertificatePdf(
   w.paragraph('This certifies that', { size: 12 });
   w.paragraph(member.name, { font: w.fonts.bold, size: 22, gapAfter: 16 });
   w.paragraph(`has completed every module of the curriculum ${level.title}`, { size: 12 });
-  w.paragraph(`on ${formatDate(completedOn)}, earning ${credits} CPD credits.`, { size: 12, gapAfter: 24 });
+  w.paragraph(`on ${formatLongDate(completedOn)}, earning ${credits} CPD credits.`, { size: 12, gapAfter: 24 });
   w.paragraph('Modules completed:', { font: w.fonts.bold });
   for (const m of progress.modules) w.paragraph(`• ${m.title}`, { indent: 12, gapAfter: 2 });
   w.paragraph(

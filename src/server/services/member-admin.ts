@@ -10,12 +10,12 @@ import {
   memberships,
   users,
 } from '#db/schema/index.ts';
+import { formatLongDate } from '#src/lib/dates.ts';
 import { countryField, LIMITS } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
 import { csvDocument } from '../csv.ts';
 import { containsIgnoringCase, type Page } from './admin.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
-import { formatMembershipDate } from './membership-lifecycle.ts';
 import { pageWindow } from './paging.ts';
 
 export const MEMBERS_PAGE_SIZE = 25;
@@ -358,7 +358,7 @@ export type BulkReminderResult =
 
 function reminderText(r: Recipient, siteUrl: string, now: number): string {
   const number = r.number ? ` ${r.number}` : '';
-  const when = formatMembershipDate(r.expiresAt);
+  const when = formatLongDate(r.expiresAt);
   const state =
     r.expiresAt > now
       ? `Your IECPA membership${number} (${r.categoryName}) expires on ${when}.`

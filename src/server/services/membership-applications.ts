@@ -33,6 +33,7 @@ import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { COUNTRY_CODES, PROFESSIONS } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import { mailAdmins } from './admin-mail.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { applicationRefusal, getCategory, type MembershipCategory } from './membership-categories.ts';
@@ -146,18 +147,6 @@ export const requestInfoInput = z.object({
 });
 
 // ---------------------------------------------------------------- results
-
-/** A refusal with the tRPC code the router throws and the message the person reads. */
-export interface Refusal {
-  ok: false;
-  code: 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST';
-  message: string;
-  fieldErrors?: Record<string, string>;
-}
-
-function refuse(code: Refusal['code'], message: string, fieldErrors?: Record<string, string>): Refusal {
-  return fieldErrors ? { ok: false, code, message, fieldErrors } : { ok: false, code, message };
-}
 
 export interface ApplicationEvent {
   id: string;

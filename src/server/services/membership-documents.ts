@@ -6,8 +6,8 @@
 import { and, asc, count, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { membershipApplications, membershipDocuments } from '#db/schema/index.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
-import { DAY_MS } from '#src/lib/time.ts';
 import { writeAudit } from '../audit.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import type { SessionUser } from '../auth/session.ts';

@@ -44,9 +44,10 @@ import {
   userRoles,
   users,
 } from '#db/schema/index.ts';
-import { DAY_MS } from '#src/lib/time.ts';
+import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
+import { type Refusal, type RefusalCode, refuse } from '../refusal.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import type { DbOrTx } from './handbook.ts';
 
@@ -428,7 +429,20 @@ export const RENEWAL_REFUSAL_MESSAGES: Record<RenewalRefusal, string> = {
   changed: 'Your membership changed while you were renewing. Reload the page and try again.',
 };
 
-export type LifecycleResult<R extends string> = { ok: true; summary: MembershipSummary } | { ok: false; reason: R };
+/** A lifecycle change's result: the membership after it, or the refusal the person reads. */
+export type LifecycleResult = { ok: true; summary: MembershipSummary } | Refusal;
+
+/** Codes of the reasons that are not a plain BAD_REQUEST. */
+const REASON_CODES: Readonly<Record<string, RefusalCode>> = {
+  'no-membership': 'NOT_FOUND',
+  'no-such-user': 'NOT_FOUND',
+  changed: 'CONFLICT',
+};
+
+/** A refusal for `reason`, with its message from the operation's table. */
+function lifecycleRefusal<R extends string>(reason: R, messages: Readonly<Record<R, string>>): Refusal {
+  return refuse(REASON_CODES[reason] ?? 'BAD_REQUEST', messages[reason]);
+}
 
 interface MailTarget {
   email: string;
@@ -446,11 +460,6 @@ async function mailTargetOf(db: DbOrTx, userId: string): Promise<MailTarget | nu
 }
 
 /** Formats a date for mail and pages: 10 May 2027 (UTC, the dates the portal stores). */
-export function formatMembershipDate(atMs: number): string {
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-    atMs,
-  );
-}
 
 async function mailMember(
   db: Db,
@@ -475,12 +484,12 @@ export async function renewMembership(
   userId: string,
   meta: RequestMeta,
   now = Date.now(),
-): Promise<LifecycleResult<RenewalRefusal>> {
+): Promise<LifecycleResult> {
   const outcome = await db.transaction(async (tx) => {
     const current = await getMembershipSummary(tx, userId);
     const check = checkRenewal(current, now);
     if (!check.allowed || !current)
-      return { ok: false, reason: check.allowed ? 'no-membership' : check.reason } as const;
+      return lifecycleRefusal(check.allowed ? 'no-membership' : check.reason, RENEWAL_REFUSAL_MESSAGES);
     const updated = await tx
       .update(memberships)
       .set({
@@ -498,7 +507,7 @@ export async function renewMembership(
         ),
       )
       .returning({ userId: memberships.userId });
-    if (updated.length === 0) return { ok: false, reason: 'changed' } as const;
+    if (updated.length === 0) return lifecycleRefusal('changed', RENEWAL_REFUSAL_MESSAGES);
     await syncMemberRole(tx, userId, 'active', userId, now);
     await recordMembershipEvent(tx, {
       userId,
@@ -507,7 +516,7 @@ export async function renewMembership(
       kind: 'renewed',
       fromStatus: current.status,
       toStatus: 'active',
-      reason: `Paid up until ${formatMembershipDate(check.newExpiresAt)}`,
+      reason: `Paid up until ${formatLongDate(check.newExpiresAt)}`,
     });
     await writeAudit(
       tx,
@@ -524,7 +533,7 @@ export async function renewMembership(
   });
   if (!outcome.ok) return outcome;
   await mailMember(db, deps, userId, 'Your IECPA membership is renewed', () => [
-    `Thank you for renewing your membership. It now runs until ${formatMembershipDate(outcome.expiresAt)}.`,
+    `Thank you for renewing your membership. It now runs until ${formatLongDate(outcome.expiresAt)}.`,
     'No payment is taken on the portal: if the association asks for a membership fee, it will write to you.',
   ]);
   return { ok: true, summary: await requireSummary(db, userId) };
@@ -554,11 +563,11 @@ export async function resignMembership(
   userId: string,
   meta: RequestMeta,
   now = Date.now(),
-): Promise<LifecycleResult<ResignRefusal>> {
+): Promise<LifecycleResult> {
   const outcome = await db.transaction(async (tx) => {
     const current = await getMembershipSummary(tx, userId);
-    if (!current) return { ok: false, reason: 'no-membership' } as const;
-    if (!RESIGNABLE.includes(current.status)) return { ok: false, reason: 'not-resignable' } as const;
+    if (!current) return lifecycleRefusal('no-membership', RESIGN_REFUSAL_MESSAGES);
+    if (!RESIGNABLE.includes(current.status)) return lifecycleRefusal('not-resignable', RESIGN_REFUSAL_MESSAGES);
     const moved = await changeStatus(tx, {
       userId,
       from: current.status,
@@ -569,7 +578,7 @@ export async function resignMembership(
       ipAddress: meta.ipAddress,
       now,
     });
-    if (!moved) return { ok: false, reason: 'changed' } as const;
+    if (!moved) return lifecycleRefusal('changed', RESIGN_REFUSAL_MESSAGES);
     return { ok: true } as const;
   });
   if (!outcome.ok) return outcome;
@@ -685,6 +694,13 @@ export async function getMemberForAdmin(db: Db, userId: string): Promise<MemberF
 
 export type AdminRefusal = 'no-such-user' | 'no-membership' | 'not-allowed' | 'changed';
 
+export const ADMIN_REFUSAL_MESSAGES: Record<AdminRefusal, string> = {
+  'no-such-user': 'That user does not exist.',
+  'no-membership': 'That user has no membership.',
+  'not-allowed': 'That change is not possible in the membership’s current status.',
+  changed: 'The membership changed meanwhile. Reload the page and try again.',
+};
+
 /** Statuses an admin may suspend. */
 const SUSPENDABLE: MembershipStatus[] = ['active', 'grace', 'lapsed'];
 
@@ -695,11 +711,11 @@ export async function suspendMembership(
   input: { userId: string; reason: string },
   meta: RequestMeta,
   now = Date.now(),
-): Promise<LifecycleResult<AdminRefusal>> {
+): Promise<LifecycleResult> {
   const outcome = await db.transaction(async (tx) => {
     const current = await memberOrRefusal(tx, input.userId);
-    if ('refusal' in current) return { ok: false, reason: current.refusal } as const;
-    if (!SUSPENDABLE.includes(current.status)) return { ok: false, reason: 'not-allowed' } as const;
+    if ('refusal' in current) return lifecycleRefusal(current.refusal, ADMIN_REFUSAL_MESSAGES);
+    if (!SUSPENDABLE.includes(current.status)) return lifecycleRefusal('not-allowed', ADMIN_REFUSAL_MESSAGES);
     const moved = await changeStatus(tx, {
       userId: input.userId,
       from: current.status,
@@ -710,7 +726,7 @@ export async function suspendMembership(
       ipAddress: meta.ipAddress,
       now,
     });
-    if (!moved) return { ok: false, reason: 'changed' } as const;
+    if (!moved) return lifecycleRefusal('changed', ADMIN_REFUSAL_MESSAGES);
     return { ok: true } as const;
   });
   if (!outcome.ok) return outcome;
@@ -733,11 +749,11 @@ export async function reinstateMembership(
   input: { userId: string; reason: string },
   meta: RequestMeta,
   now = Date.now(),
-): Promise<LifecycleResult<AdminRefusal>> {
+): Promise<LifecycleResult> {
   const outcome = await db.transaction(async (tx) => {
     const current = await memberOrRefusal(tx, input.userId);
-    if ('refusal' in current) return { ok: false, reason: current.refusal } as const;
-    if (current.status !== 'suspended') return { ok: false, reason: 'not-allowed' } as const;
+    if ('refusal' in current) return lifecycleRefusal(current.refusal, ADMIN_REFUSAL_MESSAGES);
+    if (current.status !== 'suspended') return lifecycleRefusal('not-allowed', ADMIN_REFUSAL_MESSAGES);
     const to = statusForPeriod(current.expiresAt, now);
     const moved = await changeStatus(tx, {
       userId: input.userId,
@@ -749,7 +765,7 @@ export async function reinstateMembership(
       ipAddress: meta.ipAddress,
       now,
     });
-    if (!moved) return { ok: false, reason: 'changed' } as const;
+    if (!moved) return lifecycleRefusal('changed', ADMIN_REFUSAL_MESSAGES);
     return { ok: true, to, expiresAt: current.expiresAt } as const;
   });
   if (!outcome.ok) return outcome;
@@ -758,7 +774,7 @@ export async function reinstateMembership(
     `The reason given: ${input.reason}`,
     outcome.to === 'active'
       ? 'Your membership is active again.'
-      : `Your membership period ended on ${formatMembershipDate(outcome.expiresAt ?? now)}: renew it to be a member in good standing.`,
+      : `Your membership period ended on ${formatLongDate(outcome.expiresAt ?? now)}: renew it to be a member in good standing.`,
   ]);
   return { ok: true, summary: await requireSummary(db, input.userId) };
 }
@@ -781,10 +797,10 @@ export async function recordMembershipPayment(
   input: { userId: string; reference: string; note: string },
   meta: RequestMeta,
   now = Date.now(),
-): Promise<LifecycleResult<'no-such-user' | 'no-membership'>> {
+): Promise<LifecycleResult> {
   const outcome = await db.transaction(async (tx) => {
     const current = await memberOrRefusal(tx, input.userId);
-    if ('refusal' in current) return { ok: false, reason: current.refusal } as const;
+    if ('refusal' in current) return lifecycleRefusal(current.refusal, ADMIN_REFUSAL_MESSAGES);
     const id = newId();
     await tx.insert(membershipPayments).values({
       id,

@@ -13,12 +13,11 @@
 import { and, eq, gt, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { type MembershipStatus, membershipReminders, memberships, type ReminderKind, users } from '#db/schema/index.ts';
-import { DAY_MS } from '#src/lib/time.ts';
+import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
 import { writeAudit } from '../audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import {
   type DbOrTx,
-  formatMembershipDate,
   GRACE_PERIOD_DAYS,
   GRACE_PERIOD_MS,
   recordMembershipEvent,
@@ -170,7 +169,7 @@ async function expireMembership(
       kind: to,
       fromStatus: from,
       toStatus: to,
-      reason: `Paid-up period ended ${formatMembershipDate(expiresAt)}`,
+      reason: `Paid-up period ended ${formatLongDate(expiresAt)}`,
     });
     await writeAudit(
       tx,
@@ -214,7 +213,7 @@ async function sendReminderMail(
     subject: `Your IECPA membership expires in ${days} days`,
     text: [
       `Dear ${to.name},`,
-      `Your IECPA membership expires on ${formatMembershipDate(expiresAt)}.`,
+      `Your IECPA membership expires on ${formatLongDate(expiresAt)}.`,
       `Renew it in one step on your membership page: ${deps.siteUrl}/membership/status`,
       'IECPA',
     ].join('\n\n'),
@@ -230,20 +229,20 @@ async function sendExpiryMail(
 ): Promise<void> {
   const target = await recipient(db, userId);
   if (!target) return;
-  const lapseDate = formatMembershipDate(expiresAt + GRACE_PERIOD_MS);
+  const lapseDate = formatLongDate(expiresAt + GRACE_PERIOD_MS);
   const message =
     to === 'grace'
       ? {
           subject: 'Your IECPA membership has expired',
           lines: [
-            `Your IECPA membership expired on ${formatMembershipDate(expiresAt)}.`,
+            `Your IECPA membership expired on ${formatLongDate(expiresAt)}.`,
             `You stay a member in good standing for ${GRACE_PERIOD_DAYS} more days; unless you renew, your membership lapses on ${lapseDate}.`,
           ],
         }
       : {
           subject: 'Your IECPA membership has lapsed',
           lines: [
-            `Your IECPA membership expired on ${formatMembershipDate(expiresAt)} and was not renewed, so it has now lapsed.`,
+            `Your IECPA membership expired on ${formatLongDate(expiresAt)} and was not renewed, so it has now lapsed.`,
             'You are no longer listed in the members’ directory. You can renew at any time and keep your membership number.',
           ],
         };

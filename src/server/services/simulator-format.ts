@@ -1,19 +1,5 @@
 /** Display helpers shared by the simulator procedures' messages and pages. */
 
-const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'UTC',
-});
-
-/** "23 Nov 2026, 12:05" in UTC, so every reader and the server agree. */
-export function formatUtcDateTime(ms: number): string {
-  return DATE_TIME.format(new Date(ms));
-}
-
 /** "5 min", "1 min 30 s", "45 s". */
 export function formatDurationMs(ms: number): string {
   const totalS = Math.round(ms / 1000);

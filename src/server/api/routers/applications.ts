@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { getEnv } from '../../env.ts';
+import { unwrap } from '../../refusal.ts';
 import * as applications from '../../services/membership-applications.ts';
 import * as categories from '../../services/membership-categories.ts';
 import * as documents from '../../services/membership-documents.ts';
@@ -13,17 +14,6 @@ const idField = z.string().min(1).max(64);
 /** Where uploaded files live (outside the web root); read per call so tests can point it elsewhere. */
 function uploadDir(): string {
   return resolve(getEnv().UPLOAD_DIR);
-}
-
-/** A service's refusal as the tRPC error the page or island shows. */
-function orThrow<T extends { ok: true }>(result: T | applications.Refusal): T {
-  if (result.ok) return result;
-  if (result.fieldErrors) {
-    const error = fieldErrors(result.message, result.fieldErrors);
-    if (result.code === 'BAD_REQUEST') throw error;
-    throw new TRPCError({ code: result.code, message: result.message, cause: error.cause });
-  }
-  throw new TRPCError({ code: result.code, message: result.message });
 }
 
 /** The uploaded file of a multipart form (field `file`), or null when none was chosen. */
@@ -54,7 +44,7 @@ export const applicationsRouter = router({
   startingValues: protectedProcedure.query(({ ctx }) => applications.applicationStartingValues(ctx.db, ctx.user.id)),
 
   saveDraft: protectedProcedure.input(applications.applicationDraftInput).mutation(async ({ ctx, input }) => {
-    return orThrow(await applications.saveDraft(ctx.db, ctx.user.id, input, ctx.meta)).application;
+    return unwrap(await applications.saveDraft(ctx.db, ctx.user.id, input, ctx.meta)).application;
   }),
 
   /** Multipart form data with one `file`: added to the user's draft or information-requested application. */
@@ -84,15 +74,15 @@ export const applicationsRouter = router({
   }),
 
   submit: protectedProcedure.mutation(async ({ ctx }) => {
-    return orThrow(await applications.submitApplication(ctx.db, ctx.deps, ctx.user.id, ctx.meta)).application;
+    return unwrap(await applications.submitApplication(ctx.db, ctx.deps, ctx.user.id, ctx.meta)).application;
   }),
 
   reply: protectedProcedure.input(applications.replyInput).mutation(async ({ ctx, input }) => {
-    return orThrow(await applications.replyToReviewers(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).application;
+    return unwrap(await applications.replyToReviewers(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).application;
   }),
 
   withdraw: protectedProcedure.mutation(async ({ ctx }) => {
-    return orThrow(await applications.withdrawApplication(ctx.db, ctx.deps, ctx.user.id, ctx.meta)).application;
+    return unwrap(await applications.withdrawApplication(ctx.db, ctx.deps, ctx.user.id, ctx.meta)).application;
   }),
 
   queue: adminProcedure
@@ -111,16 +101,16 @@ export const applicationsRouter = router({
   }),
 
   approve: adminProcedure.input(applications.decisionInput).mutation(async ({ ctx, input }) => {
-    const result = orThrow(await applications.approveApplication(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta));
+    const result = unwrap(await applications.approveApplication(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta));
     return { application: result.application, number: result.number };
   }),
 
   reject: adminProcedure.input(applications.rejectInput).mutation(async ({ ctx, input }) => {
-    return orThrow(await applications.rejectApplication(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).application;
+    return unwrap(await applications.rejectApplication(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).application;
   }),
 
   requestInfo: adminProcedure.input(applications.requestInfoInput).mutation(async ({ ctx, input }) => {
-    return orThrow(await applications.requestMoreInformation(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta))
+    return unwrap(await applications.requestMoreInformation(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta))
       .application;
   }),
 });

@@ -1,5 +1,5 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { refusalError, refuse, unwrap } from '../../refusal.ts';
 import * as lifecycle from '../../services/membership-lifecycle.ts';
 import { protectedProcedure, roleProcedure, router } from '../trpc.ts';
 
@@ -10,20 +10,6 @@ const reasonField = z
   .trim()
   .min(1, 'Give a reason.')
   .max(lifecycle.REASON_MAX, `Use at most ${lifecycle.REASON_MAX} characters.`);
-
-const ADMIN_REFUSALS: Record<
-  lifecycle.AdminRefusal,
-  { code: 'NOT_FOUND' | 'BAD_REQUEST' | 'CONFLICT'; message: string }
-> = {
-  'no-such-user': { code: 'NOT_FOUND', message: 'That user does not exist.' },
-  'no-membership': { code: 'NOT_FOUND', message: 'That user has no membership.' },
-  'not-allowed': { code: 'BAD_REQUEST', message: 'That change is not possible in the membership’s current status.' },
-  changed: { code: 'CONFLICT', message: 'The membership changed meanwhile. Reload the page and try again.' },
-};
-
-function adminRefused(reason: lifecycle.AdminRefusal): TRPCError {
-  return new TRPCError(ADMIN_REFUSALS[reason]);
-}
 
 export const membershipRouter = router({
   /** The signed-in user's membership (null when none), whether they may renew now, and their history. */
@@ -44,51 +30,31 @@ export const membershipRouter = router({
   renew: protectedProcedure
     .input(z.object({ confirm: z.boolean().refine((v) => v, 'Confirm the renewal first.') }))
     .mutation(async ({ ctx }) => {
-      const result = await lifecycle.renewMembership(ctx.db, ctx.deps, ctx.user.id, ctx.meta);
-      if (!result.ok) {
-        throw new TRPCError({
-          code:
-            result.reason === 'no-membership' ? 'NOT_FOUND' : result.reason === 'changed' ? 'CONFLICT' : 'BAD_REQUEST',
-          message: lifecycle.RENEWAL_REFUSAL_MESSAGES[result.reason],
-        });
-      }
-      return result.summary;
+      return unwrap(await lifecycle.renewMembership(ctx.db, ctx.deps, ctx.user.id, ctx.meta)).summary;
     }),
 
   resign: protectedProcedure
     .input(z.object({ confirm: z.boolean().refine((v) => v, 'Confirm the resignation first.') }))
     .mutation(async ({ ctx }) => {
-      const result = await lifecycle.resignMembership(ctx.db, ctx.deps, ctx.user.id, ctx.meta);
-      if (!result.ok) {
-        throw new TRPCError({
-          code:
-            result.reason === 'no-membership' ? 'NOT_FOUND' : result.reason === 'changed' ? 'CONFLICT' : 'BAD_REQUEST',
-          message: lifecycle.RESIGN_REFUSAL_MESSAGES[result.reason],
-        });
-      }
-      return result.summary;
+      return unwrap(await lifecycle.resignMembership(ctx.db, ctx.deps, ctx.user.id, ctx.meta)).summary;
     }),
 
   adminGet: adminProcedure.input(z.object({ userId: userIdField })).query(async ({ ctx, input }) => {
     const member = await lifecycle.getMemberForAdmin(ctx.db, input.userId);
-    if (!member) throw adminRefused('no-such-user');
+    if (!member) throw refusalError(refuse('NOT_FOUND', lifecycle.ADMIN_REFUSAL_MESSAGES['no-such-user']));
     return member;
   }),
 
   suspend: adminProcedure
     .input(z.object({ userId: userIdField, reason: reasonField }))
     .mutation(async ({ ctx, input }) => {
-      const result = await lifecycle.suspendMembership(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta);
-      if (!result.ok) throw adminRefused(result.reason);
-      return result.summary;
+      return unwrap(await lifecycle.suspendMembership(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).summary;
     }),
 
   reinstate: adminProcedure
     .input(z.object({ userId: userIdField, reason: reasonField }))
     .mutation(async ({ ctx, input }) => {
-      const result = await lifecycle.reinstateMembership(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta);
-      if (!result.ok) throw adminRefused(result.reason);
-      return result.summary;
+      return unwrap(await lifecycle.reinstateMembership(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).summary;
     }),
 
   recordPayment: adminProcedure
@@ -108,8 +74,6 @@ export const membershipRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const result = await lifecycle.recordMembershipPayment(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta);
-      if (!result.ok) throw adminRefused(result.reason);
-      return result.summary;
+      return unwrap(await lifecycle.recordMembershipPayment(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).summary;
     }),
 });

@@ -1,9 +1,9 @@
 import { TRPCError } from '@trpc/server';
+import { formatUtcDateTime as formatDateTime } from '#src/lib/dates.ts';
 import { completeModulesAfterPractice } from '../../services/handbook-progress.ts';
 import * as assessments from '../../services/simulator-assessments.ts';
 import * as attempts from '../../services/simulator-attempts.ts';
 import { replayBeat } from '../../services/simulator-beat-replay.ts';
-import { formatUtcDateTime as formatDateTime } from '../../services/simulator-format.ts';
 import * as practice from '../../services/simulator-practice.ts';
 import { assessmentSettingsSchema, simulatorInputs } from '../../services/simulator-schemas.ts';
 import { fieldErrors, protectedProcedure, roleProcedure, router } from '../trpc.ts';

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { formatLongDate, toIsoDate } from '#src/components/format-date.ts';
+import { formatLongDate, toIsoDate } from '#src/lib/dates.ts';
 
 test('a front-matter date reads as day, month name and year', () => {
   expect(formatLongDate(new Date('2026-12-01'))).toBe('1 December 2026');
