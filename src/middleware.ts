@@ -2,6 +2,7 @@ import { defineMiddleware } from 'astro:middleware';
 import { sessionCookieName, validateSessionToken } from '#src/server/auth/session.ts';
 import { getDb } from '#src/server/db.ts';
 import { getEnv } from '#src/server/env.ts';
+import { formBodyProblem, isPagePost } from '#src/server/http/form-body.ts';
 import { maxBodyBytesFor } from '#src/server/http/security-headers.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -47,6 +48,13 @@ export const onRequest = defineMiddleware(async (context, next) => {
       context.locals.session = validated.session;
     } else {
       context.cookies.delete(cookieName, { path: '/' });
+    }
+  }
+  if (isPagePost(request.method, url.pathname)) {
+    const problem = await formBodyProblem(request);
+    if (problem) {
+      context.locals.formBodyProblem = problem;
+      return next('/form-error');
     }
   }
   return next();

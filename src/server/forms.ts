@@ -35,8 +35,29 @@ export async function readForm(request: Request): Promise<Record<string, string>
 /** Where sign-in lands when no page asked for it: the person's next steps. */
 export const LANDING_PATH = '/dashboard';
 
-/** A local path to return to after signing in; anything else (other hosts, //evil, schemes) lands on LANDING_PATH. */
+/** An origin no request can have: `next` is resolved against it, and must stay on it. */
+const PROBE_ORIGIN = 'https://portal.invalid';
+/** Longer paths are refused rather than cut (a cut path can change meaning). */
+const NEXT_PATH_MAX = 300;
+
+/**
+ * A local path to return to after signing in; anything else lands on LANDING_PATH. The value is resolved
+ * as a browser would resolve a Location header (WHATWG URL parsing) and kept only when it stays on this
+ * site: browsers drop tab and newline and read a backslash as a slash, so "/\t/evil.example" or "/\\evil"
+ * would leave the site, and a control character in a header is a server error. So control characters and
+ * backslashes are refused outright, and the result must be a path that does not start with "//".
+ */
 export function safeNextPath(next: string | null | undefined): string {
-  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return LANDING_PATH;
-  return next.slice(0, 300);
+  if (!next || !next.startsWith('/') || next.length > NEXT_PATH_MAX) return LANDING_PATH;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return LANDING_PATH;
+  let url: URL;
+  try {
+    url = new URL(next, PROBE_ORIGIN);
+  } catch {
+    return LANDING_PATH;
+  }
+  if (url.origin !== PROBE_ORIGIN || url.username || url.password) return LANDING_PATH;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith('//') ? LANDING_PATH : path;
 }

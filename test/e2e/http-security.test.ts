@@ -221,3 +221,129 @@ test('a name with HTML and SQL-looking text is stored verbatim and shown inert o
   expect((await writableRowCounts()).users).toBe(DEMO_ACCOUNTS.length + 2);
   await page.close();
 });
+
+/** Every page that takes a form post (dynamic segments filled with a plausible value). */
+const FORM_PAGES = [
+  '/account',
+  '/account/data',
+  '/account/profile',
+  '/account/security',
+  '/admin/applications/no-such-id',
+  '/admin/categories',
+  '/admin/closures',
+  '/admin/members',
+  '/admin/members/no-such-id',
+  '/admin/messages',
+  '/admin/users',
+  '/contact',
+  '/cpd',
+  '/curriculum/level-1/no-such-module',
+  '/educator',
+  '/educator/images',
+  '/educator/new',
+  '/examiner/assessments/new',
+  '/forgot-password',
+  '/handbook/no-such-chapter',
+  '/membership/application',
+  '/membership/apply',
+  '/membership/status',
+  '/register',
+  '/reset-password',
+  '/sign-in',
+  '/sign-in/two-factor',
+  '/sign-out',
+  '/simulator/assessments',
+  '/verify-email',
+];
+
+/** Bodies a browser never sends to a form page, each with the status it must get. */
+const UNREADABLE_BODIES: { label: string; headers: Record<string, string>; body: string; status: number }[] = [
+  { label: 'text/plain', headers: { 'Content-Type': 'text/plain' }, body: 'email=a@b.c', status: 415 },
+  { label: 'JSON', headers: { 'Content-Type': 'application/json' }, body: '{"email":"a@b.c"}', status: 415 },
+  { label: 'no content type', headers: {}, body: '', status: 415 },
+  {
+    label: 'multipart without its boundary',
+    headers: { 'Content-Type': 'multipart/form-data' },
+    body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n',
+    status: 400,
+  },
+  {
+    label: 'truncated multipart',
+    headers: { 'Content-Type': 'multipart/form-data; boundary=x' },
+    body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1',
+    status: 400,
+  },
+];
+
+test('an unreadable form body gets 400 or 415 and the form-error page on every form page, never a 500', async () => {
+  const before = await writableRowCounts();
+  const wrong: string[] = [];
+  for (const path of FORM_PAGES) {
+    for (const { label, headers, body, status } of UNREADABLE_BODIES) {
+      const response = await fetch(`${portal.server.url}${path}`, {
+        method: 'POST',
+        headers: { Origin: portal.server.url, Cookie: memberCookie, ...headers },
+        body,
+        redirect: 'manual',
+      });
+      const text = await response.text();
+      if (response.status !== status || !text.includes('The form could not be read')) {
+        wrong.push(`${path} ${label}: ${response.status}`);
+      }
+    }
+  }
+  expect(wrong).toEqual([]);
+  expect(await writableRowCounts()).toEqual(before);
+});
+
+/** Open-redirect bypasses, as they appear (encoded) in the query string of /sign-in. */
+const REDIRECT_BYPASSES = [
+  '/%09/evil.example/',
+  '/%09%5Cevil.example',
+  '/%0a/evil.example',
+  '/%0d%0a/evil.example',
+  '//evil.example',
+  '/%2F/evil.example'.replace('%2F', '/'),
+  '/%5Cevil.example',
+  '%5C%5Cevil.example',
+  'https://evil.example',
+  '//user@evil.example',
+  '/.//evil.example',
+  '/%00/evil.example',
+];
+
+test('sign-in never redirects off the site, whatever `next` holds (GET signed in, and POST with credentials)', async () => {
+  for (const next of REDIRECT_BYPASSES) {
+    const response = await fetch(`${portal.server.url}/sign-in?next=${next}`, {
+      headers: { Cookie: memberCookie },
+      redirect: 'manual',
+    });
+    expect(response.status, next).toBe(303);
+    const target = new URL(response.headers.get('location') ?? '', portal.server.url);
+    expect(target.origin, next).toBe(portal.server.url);
+    expect(target.pathname, next).toBe('/dashboard');
+  }
+  // With credentials: one sign-in (the per-account limit stays far away).
+  const response = await fetch(`${portal.server.url}/sign-in?next=/%09/evil.example/`, {
+    method: 'POST',
+    headers: { Origin: portal.server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: 'member@iecpa.test', password: DEMO_PASSWORD }).toString(),
+    redirect: 'manual',
+  });
+  expect(response.status).toBe(303);
+  expect(response.headers.get('location')).toBe('/dashboard');
+});
+
+test('a tRPC batch of more than 10 calls is refused with 400 before any runs; 10 are answered', async () => {
+  const batch = (n: number) =>
+    fetch(`${portal.server.url}/api/trpc/${Array(n).fill('account.me').join(',')}?batch=1`, {
+      headers: { Cookie: memberCookie },
+    });
+  const ten = await batch(10);
+  expect(ten.status).toBe(200);
+  expect(await ten.json()).toHaveLength(10);
+  const eleven = await batch(11);
+  expect(eleven.status).toBe(400);
+  const many = await batch(400);
+  expect(many.status).toBe(400);
+});

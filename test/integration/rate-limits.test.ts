@@ -161,6 +161,25 @@ test('lets password-reset requests through again when the window has passed', as
   expect(await attempt(t0 + RATE_LIMITS.passwordReset.windowMs)).toEqual({ ok: true });
 });
 
+test('limits uses of reset links per address: the next is refused with 429 before the link is looked at', async () => {
+  const meta = uniqueMeta();
+  const anon = anonymousCaller(handle.db, testDeps(), recordCookies(), meta);
+  const madeUp = 'a'.repeat(32);
+  for (let i = 0; i < RATE_LIMITS.passwordResetUse.limit; i++) {
+    expect(
+      (await trpcErrorOf(anon.account.resetPassword({ token: madeUp, password: 'a fine new passphrase' }))).code,
+    ).toBe('BAD_REQUEST');
+  }
+  const refused = await trpcErrorOf(anon.account.resetPassword({ token: madeUp, password: 'a fine new passphrase' }));
+  expect(refused.code).toBe('TOO_MANY_REQUESTS');
+  expect(refused.message).toBe(TOO_MANY);
+  // Another address is not affected.
+  const other = anonymousCaller(handle.db, testDeps(), recordCookies(), uniqueMeta());
+  expect(
+    (await trpcErrorOf(other.account.resetPassword({ token: madeUp, password: 'a fine new passphrase' }))).code,
+  ).toBe('BAD_REQUEST');
+});
+
 test('limits second-factor attempts per account, even with the right code', async () => {
   const user = await makeUser(handle.db, { totp: true });
   const { caller, ctx } = await callerFor(handle.db, user, { twoFactorVerified: false });

@@ -12,6 +12,8 @@ export const RATE_LIMITS = {
   signIn: { limit: 10, windowMs: 15 * 60 * 1000 },
   register: { limit: 5, windowMs: 60 * 60 * 1000 },
   passwordReset: { limit: 5, windowMs: 60 * 60 * 1000 },
+  /** Using a reset link (choosing the new password): generous, for typos, but bounded. */
+  passwordResetUse: { limit: 20, windowMs: 60 * 60 * 1000 },
   twoFactor: { limit: 10, windowMs: 15 * 60 * 1000 },
   contact: { limit: 5, windowMs: 60 * 60 * 1000 },
 } as const satisfies Record<string, RateLimitRule>;

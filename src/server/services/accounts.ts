@@ -380,7 +380,7 @@ export async function requestPasswordReset(
 
 export type ResetPasswordResult =
   | { ok: true }
-  | { ok: false; reason: 'invalid-token' }
+  | { ok: false; reason: 'invalid-token' | 'rate-limited' }
   | { ok: false; fieldErrors: FieldErrors };
 
 /** Sets a new password from a reset link, ends every session of the account, and marks the email verified. */
@@ -390,8 +390,16 @@ export async function resetPassword(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<ResetPasswordResult> {
-  // Look the link up before the (deliberately slow) hash: this procedure has no rate limit, so without the
-  // check every request with a made-up token cost the server a full argon2 hash.
+  // Tokens are 160-bit, so guessing is hopeless; the limit per address still caps what a client can make the
+  // server do (each usable-looking attempt costs an argon2 hash).
+  const allowed = await consumeRateLimit(
+    db,
+    `reset-use:ip:${rateLimitAddress(meta.ipAddress)}`,
+    RATE_LIMITS.passwordResetUse,
+    now,
+  );
+  if (!allowed) return { ok: false, reason: 'rate-limited' };
+  // Look the link up before the (deliberately slow) hash, so a made-up token costs no argon2 hash.
   if (!(await isUsableToken(db, input.token, 'reset-password', now))) return { ok: false, reason: 'invalid-token' };
   if (isCommonPassword(input.password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
   const passwordHash = await hashPassword(input.password);

@@ -23,7 +23,7 @@ import {
 } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
-import { csvCell } from '../csv.ts';
+import { csvDocument } from '../csv.ts';
 import { newId } from '../ids.ts';
 import type { RequestMeta } from './deps.ts';
 import { pageWindow } from './paging.ts';
@@ -465,7 +465,7 @@ export async function listAttempts(
   return { items: rows.map(toListItem), page, pageCount, total };
 }
 
-/** All attempts matching the filters as CSV (RFC 4180, CRLF line ends). */
+/** All attempts matching the filters as CSV (csvDocument). */
 export async function exportAttemptsCsv(db: Db, input: Omit<ListAttemptsInput, 'page'>): Promise<string> {
   const rows = await db
     .select(attemptListColumns)
@@ -488,10 +488,12 @@ export async function exportAttemptsCsv(db: Db, input: Omit<ListAttemptsInput, '
     'flags',
   ];
   const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-  const lines = rows
-    .map(toListItem)
-    .map((r) =>
-      [
+  // The same document as the members' export (csvDocument): byte-order mark, quoted cells, CRLF.
+  return csvDocument(
+    header,
+    rows
+      .map(toListItem)
+      .map((r) => [
         r.id,
         r.assessmentTitle,
         r.version,
@@ -503,11 +505,8 @@ export async function exportAttemptsCsv(db: Db, input: Omit<ListAttemptsInput, '
         r.score,
         r.passed === null ? null : r.passed ? 'yes' : 'no',
         r.flagCount,
-      ]
-        .map(csvCell)
-        .join(','),
-    );
-  return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
+      ]),
+  );
 }
 
 export interface AttemptAnnotation {

@@ -89,10 +89,12 @@ export const accountRouter = router({
     .mutation(async ({ ctx, input }) => {
       const result = await accounts.resetPassword(ctx.db, input, ctx.meta);
       if (!result.ok && 'reason' in result) {
-        throw new TRPCError({
-          code: 'BAD_REQUEST',
-          message: 'This reset link has expired or was already used. Ask for a new one.',
-        });
+        throw result.reason === 'rate-limited'
+          ? new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY })
+          : new TRPCError({
+              code: 'BAD_REQUEST',
+              message: 'This reset link has expired or was already used. Ask for a new one.',
+            });
       }
       if (!result.ok) throw fieldErrors('Choose a different password.', result.fieldErrors);
       ctx.cookies.clear();
