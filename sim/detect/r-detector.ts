@@ -17,6 +17,14 @@
  * larger it replaces the first part in SPK and in the T-wave slope reference (a wide QRS at a slow rate can
  * deliver its energy in two parts; learning from the first part alone would let P and T waves through).
  *
+ * Provisional peaks (P-wave rejection): a peak above THRESHOLD1 that is small (MWI under half SPK), shallow
+ * (maximal slope under half the mean QRS slope) or premature (under 0.8 of the mean RR) is not a QRS at once.
+ * It becomes one `provisionalMs` after its R unless a larger peak arrives first, in which case it was a P
+ * wave (tall P waves reach 0.25-0.8 SPK at a PR interval of 150-250 ms) and feeds the noise estimate. While
+ * a hump is still rising at the deadline, the decision waits for it. QRS complexes of normal size and timing
+ * keep their ~50 ms decision latency; only the doubtful ones wait (Hamilton & Tompkins 1986 likewise trade
+ * decision delay for accuracy).
+ *
  * The reported R peak is back-dated to the largest excursion of the baseline-free ECG within the integration
  * window that fed the MWI peak (not of the band-passed signal, whose largest lobe may follow the R).
  */
@@ -43,6 +51,25 @@ export interface RDetectorDef {
   peakHoldMs?: number;
   /** See `peakHoldMs`; also the rise that starts a new hump. Default 0.05. */
   peakGrowthFraction?: number;
+  /**
+   * A peak above THRESHOLD1 is provisional when its MWI peak is under this fraction of SPK. Default 0.5
+   * (tall P waves of first-degree block reach 0.25-0.4 SPK on MIT-BIH record 108).
+   */
+  weakPeakFraction?: number;
+  /** ... or when its maximal slope is under this fraction of the mean QRS slope. Default 0.5. */
+  weakSlopeRatio?: number;
+  /**
+   * A provisional peak becomes a QRS this long after its R, ms, unless a larger and steeper peak comes
+   * first (the QRS that follows a P wave). Default 240: within the engine's LATE_DETECTION_MS (250), so a
+   * weak QRS still triggers assistance.
+   */
+  provisionalMs?: number;
+  /**
+   * A peak earlier than this fraction of the mean RR is also provisional. Default 0.8: a P wave comes a PR
+   * interval before its QRS; a premature beat this early is not assisted by the device anyway (its RR
+   * differs from the median by more than 20 %), so deciding it later costs nothing.
+   */
+  prematureRrFraction?: number;
 }
 
 export const R_DETECTOR_DEFAULTS: Required<RDetectorDef> = {
@@ -56,6 +83,10 @@ export const R_DETECTOR_DEFAULTS: Required<RDetectorDef> = {
   learningMs: 2000,
   peakHoldMs: 15,
   peakGrowthFraction: 0.05,
+  weakPeakFraction: 0.5,
+  weakSlopeRatio: 0.5,
+  provisionalMs: 240,
+  prematureRrFraction: 0.8,
 };
 
 export interface RDetector {
@@ -127,6 +158,9 @@ class PanTompkinsDetector implements RDetector {
   private readonly learningSamples: number;
   private readonly holdSamples: number;
   private readonly initialRrSamples: number;
+  private readonly provisionalSamples: number;
+  /** Peaks whose R lies this close are parts of one hump (half the integration window). */
+  private readonly fragmentSamples: number;
   private readonly derivativeScale: number;
   private readonly historyMask: number;
   private readonly baselineFree: Float64Array;
@@ -181,6 +215,12 @@ class PanTompkinsDetector implements RDetector {
   private candidateValue = 0;
   private candidateIndex = -1;
   private candidateSlope = 0;
+  /** Running mean of the accepted QRS complexes' maximal slopes (weight 1/8, as SPK). */
+  private meanQrsSlope = 0;
+  /** Provisional peak waiting for its decision (R index, MWI value, slope); index -1 when none. */
+  private provisionalIndex = -1;
+  private provisionalValue = 0;
+  private provisionalSlope = 0;
 
   constructor(sampleRateHz: number, rDetectorDef: RDetectorDef) {
     const def: Required<RDetectorDef> = { ...R_DETECTOR_DEFAULTS, ...rDetectorDef };
@@ -198,6 +238,8 @@ class PanTompkinsDetector implements RDetector {
     this.learningSamples = msToSamples(def.learningMs);
     this.holdSamples = msToSamples(def.peakHoldMs);
     this.initialRrSamples = msToSamples(INITIAL_RR_MS);
+    this.provisionalSamples = msToSamples(def.provisionalMs);
+    this.fragmentSamples = Math.round(this.windowSamples / 2);
     this.meanRrSamples = this.initialRrSamples;
     // Five-point derivative (Pan & Tompkins 1985) in mV/s at any rate: (2x0 + x1 - x3 - 2x4) fs / 8.
     this.derivativeScale = sampleRateHz / 8;
@@ -234,6 +276,9 @@ class PanTompkinsDetector implements RDetector {
     this.meanRrSamples = this.initialRrSamples;
     this.candidateValue = this.candidateSlope = 0;
     this.candidateIndex = -1;
+    this.meanQrsSlope = 0;
+    this.provisionalIndex = -1;
+    this.provisionalValue = this.provisionalSlope = 0;
   }
 
   push(sampleMv: number): boolean {
@@ -285,6 +330,16 @@ class PanTompkinsDetector implements RDetector {
       return false;
     }
     if (peakIndex >= 0 && this.classifyPeak(this.humpMax, peakIndex)) return true;
+    if (
+      this.provisionalIndex >= 0 &&
+      n - this.provisionalIndex >= this.provisionalSamples &&
+      // A hump still entering the window (the QRS after a long PR interval) is awaited.
+      this.peakState !== PEAK_RISING
+    ) {
+      // Nothing larger followed: the provisional peak was a small QRS (a change of axis, a low-voltage beat).
+      this.acceptStrong(this.provisionalIndex, this.provisionalValue, this.provisionalSlope);
+      return true;
+    }
     return this.searchBack(n);
   }
 
@@ -361,6 +416,15 @@ class PanTompkinsDetector implements RDetector {
     this.lastWasSearchBack = searchBack;
     this.candidateValue = 0;
     this.candidateIndex = -1;
+    this.provisionalIndex = -1;
+    this.meanQrsSlope = this.meanQrsSlope === 0 ? peakSlope : weight * peakSlope + (1 - weight) * this.meanQrsSlope;
+  }
+
+  /** Accept a QRS found above THRESHOLD1 (not by search-back): SPK learns from it with weight 1/8. */
+  private acceptStrong(rIndex: number, value: number, peakSlope: number): void {
+    this.signalPeak = 0.125 * value + 0.875 * this.signalPeak;
+    this.updateThreshold();
+    this.acceptQrs(rIndex, value, 0.125, peakSlope, false);
   }
 
   private learnNoise(value: number): void {
@@ -377,6 +441,22 @@ class PanTompkinsDetector implements RDetector {
     }
     const rIndex = this.locateR(peakIndex);
     const peakSlope = this.maxSlope(peakIndex);
+    if (this.provisionalIndex >= 0) {
+      if (Math.abs(rIndex - this.provisionalIndex) <= this.fragmentSamples) {
+        // Another part of the same hump: the provisional peak is scored by its largest part, still provisional.
+        if (value > this.provisionalValue) this.provisionalValue = value;
+        if (peakSlope > this.provisionalSlope) this.provisionalSlope = peakSlope;
+        return false;
+      }
+      if (value <= this.provisionalValue) {
+        // Smaller than the provisional peak it follows (a T wave after a small QRS, noise).
+        this.learnNoise(value);
+        return false;
+      }
+      // A larger, steeper peak within the provisional period: the provisional one was a P wave (or noise).
+      this.learnNoise(this.provisionalValue);
+      this.provisionalIndex = -1;
+    }
     if (this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.refractorySamples) {
       // The same QRS, whose energy arrived in two parts (a wide QRS at a slow rate): score the QRS by its
       // larger part, so SPK and the T-wave slope reference are not learnt from a fragment.
@@ -393,10 +473,20 @@ class PanTompkinsDetector implements RDetector {
       rIndex - this.lastQrsIndex < this.tWaveSamples &&
       peakSlope < this.def.tWaveSlopeRatio * this.lastQrsSlope;
     if (value > this.threshold1 && !isTWave) {
-      this.signalPeak = 0.125 * value + 0.875 * this.signalPeak;
-      this.updateThreshold();
-      this.acceptQrs(rIndex, value, 0.125, peakSlope, false);
-      return true;
+      const premature =
+        this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.def.prematureRrFraction * this.meanRrSamples;
+      const weak =
+        premature ||
+        value < this.def.weakPeakFraction * this.signalPeak ||
+        peakSlope < this.def.weakSlopeRatio * this.meanQrsSlope;
+      if (!weak) {
+        this.acceptStrong(rIndex, value, peakSlope);
+        return true;
+      }
+      this.provisionalIndex = rIndex;
+      this.provisionalValue = value;
+      this.provisionalSlope = peakSlope;
+      return false;
     }
     this.learnNoise(value);
     if (!isTWave && value > this.candidateValue) {
