@@ -70,6 +70,27 @@ export interface RDetectorDef {
    * differs from the median by more than 20 %), so deciding it later costs nothing.
    */
   prematureRrFraction?: number;
+  /**
+   * A peak after which the ECG stays displaced by more than this fraction of its own excursion is a
+   * baseline step (electrode pop, lead switching, the cut-off beat at the end of a record), not a QRS,
+   * which returns to baseline. Default 0.7.
+   */
+  stepFraction?: number;
+  /**
+   * A peak larger and steeper than the last QRS, within this time after it (beyond the refractory period),
+   * shows that the last one was a P wave: it is reported as the beat and replaces the last one in SPK, the
+   * mean slope and the RR history, so a tall P wave cannot become the learnt QRS. Default 300 (P peak to R
+   * peak is about the PR interval, 120-200 ms, longer in first-degree block).
+   */
+  pWaveWindowMs?: number;
+  /**
+   * Pacemaker pulse: the ECG changes faster than this, mV/s. Default 500: pacemaker pulses last 0.1-2 ms
+   * (IEC 60601-2-27 test pulses), while the steepest QRS upstrokes of MIT-BIH records 100, 105 and 108 reach
+   * 210-230 mV/s sample to sample at 360 Hz.
+   */
+  paceSlewMvPerS?: number;
+  /** The detector holds its input for this long after a pacemaker pulse's last steep sample, ms. Default 10. */
+  paceBlankMs?: number;
 }
 
 export const R_DETECTOR_DEFAULTS: Required<RDetectorDef> = {
@@ -87,6 +108,10 @@ export const R_DETECTOR_DEFAULTS: Required<RDetectorDef> = {
   weakSlopeRatio: 0.5,
   provisionalMs: 240,
   prematureRrFraction: 0.8,
+  stepFraction: 0.7,
+  pWaveWindowMs: 300,
+  paceSlewMvPerS: 500,
+  paceBlankMs: 10,
 };
 
 export interface RDetector {
@@ -107,6 +132,12 @@ const RR_HISTORY = 8;
 const INITIAL_RR_MS = 1000;
 /** Ring buffers keep this much history, s (back-dating and slope search look back < 0.5 s). */
 const HISTORY_S = 1;
+
+/** Baseline step test: levels are means over this long, ms, ending this long before the R (pre) or now. */
+const STEP_LEVEL_MS = 40;
+const STEP_PRE_LEVEL_MS = 70;
+/** A displaced ECG has settled when it moved by less than this fraction of the excursion over STEP_LEVEL_MS. */
+const STEP_QUIET_FRACTION = 0.2;
 
 const PEAK_RISING = 0;
 const PEAK_VALLEY = 1;
@@ -159,11 +190,24 @@ class PanTompkinsDetector implements RDetector {
   private readonly holdSamples: number;
   private readonly initialRrSamples: number;
   private readonly provisionalSamples: number;
+  private readonly paceStepMv: number;
+  private readonly pWaveSamples: number;
+  /** Whether the last QRS added an RR interval (not the first beat). */
+  private lastQrsHasRr = false;
+  private readonly paceBlankSamples: number;
+  /** Last input sample, the value fed on while blanking, and the first sample after the blanking. */
+  private lastInput = 0;
+  private heldInput = 0;
+  private blankUntil = -1;
   /** Peaks whose R lies this close are parts of one hump (half the integration window). */
   private readonly fragmentSamples: number;
   private readonly derivativeScale: number;
   private readonly historyMask: number;
   private readonly baselineFree: Float64Array;
+  /** The ECG as received (the baseline step test needs levels the de-wander filter would decay). */
+  private readonly raw: Float64Array;
+  private readonly levelSamples: number;
+  private readonly preLevelOffset: number;
   private readonly slope: Float64Array;
   private readonly squared: Float64Array;
   private readonly integrated: Float64Array;
@@ -239,6 +283,9 @@ class PanTompkinsDetector implements RDetector {
     this.holdSamples = msToSamples(def.peakHoldMs);
     this.initialRrSamples = msToSamples(INITIAL_RR_MS);
     this.provisionalSamples = msToSamples(def.provisionalMs);
+    this.paceStepMv = def.paceSlewMvPerS / sampleRateHz;
+    this.pWaveSamples = msToSamples(def.pWaveWindowMs);
+    this.paceBlankSamples = msToSamples(def.paceBlankMs);
     this.fragmentSamples = Math.round(this.windowSamples / 2);
     this.meanRrSamples = this.initialRrSamples;
     // Five-point derivative (Pan & Tompkins 1985) in mV/s at any rate: (2x0 + x1 - x3 - 2x4) fs / 8.
@@ -246,6 +293,9 @@ class PanTompkinsDetector implements RDetector {
     const historySize = nextPowerOfTwo(Math.max(msToSamples(HISTORY_S * 1000), 2 * this.windowSamples + 8));
     this.historyMask = historySize - 1;
     this.baselineFree = new Float64Array(historySize);
+    this.raw = new Float64Array(historySize);
+    this.levelSamples = msToSamples(STEP_LEVEL_MS);
+    this.preLevelOffset = msToSamples(STEP_PRE_LEVEL_MS);
     this.slope = new Float64Array(historySize);
     this.squared = new Float64Array(historySize);
     this.integrated = new Float64Array(historySize);
@@ -258,6 +308,7 @@ class PanTompkinsDetector implements RDetector {
     this.bp1 = this.bp2 = this.bp3 = this.bp4 = 0;
     this.integral = 0;
     this.baselineFree.fill(0);
+    this.raw.fill(0);
     this.slope.fill(0);
     this.squared.fill(0);
     this.integrated.fill(0);
@@ -277,13 +328,16 @@ class PanTompkinsDetector implements RDetector {
     this.candidateValue = this.candidateSlope = 0;
     this.candidateIndex = -1;
     this.meanQrsSlope = 0;
+    this.lastInput = this.heldInput = 0;
+    this.blankUntil = -1;
+    this.lastQrsHasRr = false;
     this.provisionalIndex = -1;
     this.provisionalValue = this.provisionalSlope = 0;
   }
 
   push(sampleMv: number): boolean {
     const n = ++this.sampleIndex;
-    const x = sampleMv;
+    const x = this.blankPacing(n, sampleMv);
     if (n === 0) {
       // Start the high-passes in steady state for a constant input, so the first sample is not a step.
       this.hpX1 = this.hpX2 = this.dwX1 = this.dwX2 = x;
@@ -319,6 +373,7 @@ class PanTompkinsDetector implements RDetector {
     this.integral = integral;
     this.squared[slot] = sq;
     this.baselineFree[slot] = w;
+    this.raw[slot] = x;
     this.slope[slot] = Math.abs(d);
     const m = integral / this.windowSamples;
     this.integrated[slot] = m;
@@ -336,11 +391,31 @@ class PanTompkinsDetector implements RDetector {
       // A hump still entering the window (the QRS after a long PR interval) is awaited.
       this.peakState !== PEAK_RISING
     ) {
+      if (this.isBaselineStep(this.provisionalIndex, n)) {
+        this.learnNoise(this.provisionalValue);
+        this.provisionalIndex = -1;
+        return this.searchBack(n);
+      }
       // Nothing larger followed: the provisional peak was a small QRS (a change of axis, a low-voltage beat).
       this.acceptStrong(this.provisionalIndex, this.provisionalValue, this.provisionalSlope);
       return true;
     }
     return this.searchBack(n);
+  }
+
+  /**
+   * Pacemaker pulses are cut out before any filtering, as monitors blank them (IEC 60601-2-27 requires
+   * rejecting them): from a too-steep sample until `paceBlankMs` after the last one the input is held at
+   * its value before the pulse, so the pulse can neither be detected nor stand in for the R peak.
+   */
+  private blankPacing(n: number, sampleMv: number): number {
+    const steep = n > 0 && Math.abs(sampleMv - this.lastInput) > this.paceStepMv;
+    this.lastInput = sampleMv;
+    if (steep) {
+      if (n >= this.blankUntil) this.heldInput = this.raw[(n - 1) & this.historyMask] as number;
+      this.blankUntil = n + this.paceBlankSamples;
+    }
+    return n < this.blankUntil ? this.heldInput : sampleMv;
   }
 
   private learn(n: number): void {
@@ -389,6 +464,30 @@ class PanTompkinsDetector implements RDetector {
     return bestIndex - this.dewanderDelaySamples;
   }
 
+  private meanRaw(from: number, to: number): number {
+    let sum = 0;
+    for (let i = from; i <= to; i++) sum += this.raw[i & this.historyMask] as number;
+    return sum / (to - from + 1);
+  }
+
+  /** Whether the ECG, at `atIndex`, is still displaced from its level before `rIndex` like a step. */
+  private isBaselineStep(rIndex: number, atIndex: number): boolean {
+    const preEnd = rIndex - this.preLevelOffset;
+    if (preEnd - this.levelSamples < 0 || preEnd - this.levelSamples <= atIndex - this.historyMask) return false;
+    const pre = this.meanRaw(preEnd - this.levelSamples, preEnd);
+    const excursion = (this.raw[rIndex & this.historyMask] as number) - pre;
+    const displaced = this.meanRaw(atIndex - this.levelSamples, atIndex) - pre;
+    if (!(displaced * excursion > 0 && Math.abs(displaced) > this.def.stepFraction * Math.abs(excursion))) return false;
+    // ... and settled there: a new baseline is quiet (noise and wander that mimic a displacement are not).
+    let variation = 0;
+    for (let i = atIndex - this.levelSamples + 1; i <= atIndex; i++) {
+      variation += Math.abs(
+        (this.raw[i & this.historyMask] as number) - (this.raw[(i - 1) & this.historyMask] as number),
+      );
+    }
+    return variation < STEP_QUIET_FRACTION * Math.abs(excursion);
+  }
+
   private maxSlope(peakIndex: number): number {
     let best = 0;
     const from = Math.max(0, peakIndex - this.windowSamples);
@@ -399,14 +498,19 @@ class PanTompkinsDetector implements RDetector {
     return best;
   }
 
+  private updateMeanRr(): void {
+    let sum = 0;
+    for (let i = 0; i < this.rrCount; i++) sum += this.rrHistory[i] as number;
+    this.meanRrSamples = sum / this.rrCount;
+  }
+
   private acceptQrs(rIndex: number, value: number, weight: number, peakSlope: number, searchBack: boolean): void {
+    this.lastQrsHasRr = this.lastQrsIndex >= 0;
     if (this.lastQrsIndex >= 0) {
       this.rrHistory[this.rrNext] = rIndex - this.lastQrsIndex;
       this.rrNext = (this.rrNext + 1) % RR_HISTORY;
       if (this.rrCount < RR_HISTORY) this.rrCount++;
-      let sum = 0;
-      for (let i = 0; i < this.rrCount; i++) sum += this.rrHistory[i] as number;
-      this.meanRrSamples = sum / this.rrCount;
+      this.updateMeanRr();
     }
     this.lastQrsIndex = rIndex;
     this.lastQrsValue = value;
@@ -418,6 +522,27 @@ class PanTompkinsDetector implements RDetector {
     this.candidateIndex = -1;
     this.provisionalIndex = -1;
     this.meanQrsSlope = this.meanQrsSlope === 0 ? peakSlope : weight * peakSlope + (1 - weight) * this.meanQrsSlope;
+  }
+
+  /** The last QRS was a P wave: `rIndex` takes its place in SPK, the mean slope and the RR history. */
+  private replaceLastQrs(rIndex: number, value: number, peakSlope: number): void {
+    const w = this.lastQrsWeight;
+    this.signalPeak += w * (value - this.lastQrsValue);
+    this.updateThreshold();
+    this.meanQrsSlope += w * (peakSlope - this.lastQrsSlope);
+    if (this.lastQrsHasRr) {
+      const last = (this.rrNext + RR_HISTORY - 1) % RR_HISTORY;
+      this.rrHistory[last] = (this.rrHistory[last] as number) + (rIndex - this.lastQrsIndex);
+      this.updateMeanRr();
+    }
+    this.lastQrsIndex = rIndex;
+    this.lastQrsValue = value;
+    this.lastQrsSlope = peakSlope;
+    this.lastPeakIndex = rIndex;
+    this.lastWasSearchBack = false;
+    this.candidateValue = 0;
+    this.candidateIndex = -1;
+    this.provisionalIndex = -1;
   }
 
   /** Accept a QRS found above THRESHOLD1 (not by search-back): SPK learns from it with weight 1/8. */
@@ -457,6 +582,18 @@ class PanTompkinsDetector implements RDetector {
       this.learnNoise(this.provisionalValue);
       this.provisionalIndex = -1;
     }
+    if (
+      this.lastQrsIndex >= 0 &&
+      !this.lastWasSearchBack &&
+      rIndex - this.lastQrsIndex > this.fragmentSamples &&
+      rIndex - this.lastQrsIndex < this.pWaveSamples &&
+      value > this.threshold1 &&
+      value > this.lastQrsValue &&
+      peakSlope > this.lastQrsSlope
+    ) {
+      this.replaceLastQrs(rIndex, value, peakSlope);
+      return true;
+    }
     if (this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.refractorySamples) {
       // The same QRS, whose energy arrived in two parts (a wide QRS at a slow rate): score the QRS by its
       // larger part, so SPK and the T-wave slope reference are not learnt from a fragment.
@@ -477,6 +614,7 @@ class PanTompkinsDetector implements RDetector {
         this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.def.prematureRrFraction * this.meanRrSamples;
       const weak =
         premature ||
+        this.isBaselineStep(rIndex, this.sampleIndex) ||
         value < this.def.weakPeakFraction * this.signalPeak ||
         peakSlope < this.def.weakSlopeRatio * this.meanQrsSlope;
       if (!weak) {

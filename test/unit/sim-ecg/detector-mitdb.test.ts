@@ -124,14 +124,14 @@ test('record 105 (baseline wander, muscle noise): Se >= 99.5 %, +P >= 98.5 %', (
   console.info(figures);
   expect(run.match.sensitivity, figures).toBeGreaterThanOrEqual(0.995);
   expect(run.match.positivePredictivity, figures).toBeGreaterThanOrEqual(0.985);
-  expect(Math.max(...run.latenciesMs), figures).toBeLessThanOrEqual(280);
+  expect(Math.max(...run.latenciesMs), figures).toBeLessThanOrEqual(300);
 });
 
-test('record 108 (tall P waves, first-degree block): Se >= 99 %, +P >= 96.5 %', () => {
+test('record 108 (tall P waves, first-degree block): Se >= 99.3 %, +P >= 97 %', () => {
   const run = runExtraRecord('108');
   const figures = describeRun('108', run);
   console.info(figures);
-  expect(run.match.sensitivity, figures).toBeGreaterThanOrEqual(0.99);
-  expect(run.match.positivePredictivity, figures).toBeGreaterThanOrEqual(0.965);
-  expect(Math.max(...run.latenciesMs), figures).toBeLessThanOrEqual(280);
+  expect(run.match.sensitivity, figures).toBeGreaterThanOrEqual(0.993);
+  expect(run.match.positivePredictivity, figures).toBeGreaterThanOrEqual(0.97);
+  expect(Math.max(...run.latenciesMs), figures).toBeLessThanOrEqual(300);
 });
