@@ -18,116 +18,35 @@
  * deliver its energy in two parts; learning from the first part alone would let P and T waves through).
  *
  * Provisional peaks (P-wave rejection): a peak above THRESHOLD1 that is small (MWI under half SPK), shallow
- * (maximal slope under half the mean QRS slope) or premature (under 0.8 of the mean RR) is not a QRS at once.
+ * (maximal slope under half the mean QRS slope), premature (under 0.8 of the mean RR) or followed by a
+ * displaced, settled ECG (a possible baseline step) is not a QRS at once.
  * It becomes one `provisionalMs` after its R unless a larger peak arrives first, in which case it was a P
  * wave (tall P waves reach 0.25-0.8 SPK at a PR interval of 150-250 ms) and feeds the noise estimate. While
  * a hump is still rising at the deadline, the decision waits for it. QRS complexes of normal size and timing
  * keep their ~50 ms decision latency; only the doubtful ones wait (Hamilton & Tompkins 1986 likewise trade
  * decision delay for accuracy).
  *
+ * P-wave correction: a peak larger and steeper than the last QRS, beyond the width of one hump but within
+ * `pWaveWindowMs` of it, shows that the last one was a P wave taken for a QRS (tall P waves, or a QRS that
+ * is small in this lead). It is reported as the beat and takes the last one's place in SPK, the mean slope
+ * and the RR history, so the learnt QRS stays the QRS. The P detection has been reported already; the
+ * correction stops it from repeating.
+ *
+ * Artefacts: pacemaker pulses are blanked before filtering (pace-blanker.ts); a provisional peak after which
+ * the ECG stays displaced and settled is a baseline step, not a QRS (baseline-step.ts).
+ *
  * The reported R peak is back-dated to the largest excursion of the baseline-free ECG within the integration
  * window that fed the MWI peak (not of the band-passed signal, whose largest lobe may follow the R).
  */
+import { isBaselineStep, type StepTest } from './baseline-step.ts';
 import { applyBiquad, type BiquadCoefficients, designButterworthHighPass, designButterworthLowPass } from './biquad.ts';
+import { R_DETECTOR_DEFAULTS, type RDetector, type RDetectorDef } from './config.ts';
+import { PaceBlanker } from './pace-blanker.ts';
+import { RrHistory } from './rr-history.ts';
 
-export interface RDetectorDef {
-  /** Band-pass lower corner, Hz. Default 5 (Pan & Tompkins 1985: most QRS energy lies in 5-15 Hz). */
-  lowCutHz?: number;
-  /** Band-pass upper corner, Hz. Default 15 (same). */
-  highCutHz?: number;
-  /** Moving-window integration width, ms. Default 150 (about the widest QRS; Pan & Tompkins 1985). */
-  integrationWindowMs?: number;
-  /** No second QRS within this time of one, ms. Default 200 (physiological refractory period; same). */
-  refractoryMs?: number;
-  /** Peaks within this time of a QRS face the T-wave slope test, ms. Default 360 (same). */
-  tWaveWindowMs?: number;
-  /** A peak in the T window is a T wave if its maximal slope < this x the previous QRS's. Default 0.5. */
-  tWaveSlopeRatio?: number;
-  /** Search back when no QRS for this multiple of the mean RR. Default 1.66 (same). */
-  searchBackRrFactor?: number;
-  /** Initial learning period, ms: thresholds are estimated, nothing is detected. Default 2000 (same). */
-  learningMs?: number;
-  /** A MWI hump is confirmed once it grew by less than `peakGrowthFraction` over this time, ms. Default 15. */
-  peakHoldMs?: number;
-  /** See `peakHoldMs`; also the rise that starts a new hump. Default 0.05. */
-  peakGrowthFraction?: number;
-  /**
-   * A peak above THRESHOLD1 is provisional when its MWI peak is under this fraction of SPK. Default 0.5
-   * (tall P waves of first-degree block reach 0.25-0.4 SPK on MIT-BIH record 108).
-   */
-  weakPeakFraction?: number;
-  /** ... or when its maximal slope is under this fraction of the mean QRS slope. Default 0.5. */
-  weakSlopeRatio?: number;
-  /**
-   * A provisional peak becomes a QRS this long after its R, ms, unless a larger and steeper peak comes
-   * first (the QRS that follows a P wave). Default 240: within the engine's LATE_DETECTION_MS (250), so a
-   * weak QRS still triggers assistance.
-   */
-  provisionalMs?: number;
-  /**
-   * A peak earlier than this fraction of the mean RR is also provisional. Default 0.8: a P wave comes a PR
-   * interval before its QRS; a premature beat this early is not assisted by the device anyway (its RR
-   * differs from the median by more than 20 %), so deciding it later costs nothing.
-   */
-  prematureRrFraction?: number;
-  /**
-   * A peak after which the ECG stays displaced by more than this fraction of its own excursion is a
-   * baseline step (electrode pop, lead switching, the cut-off beat at the end of a record), not a QRS,
-   * which returns to baseline. Default 0.7.
-   */
-  stepFraction?: number;
-  /**
-   * A peak larger and steeper than the last QRS, within this time after it (beyond the refractory period),
-   * shows that the last one was a P wave: it is reported as the beat and replaces the last one in SPK, the
-   * mean slope and the RR history, so a tall P wave cannot become the learnt QRS. Default 300 (P peak to R
-   * peak is about the PR interval, 120-200 ms, longer in first-degree block).
-   */
-  pWaveWindowMs?: number;
-  /**
-   * Pacemaker pulse: the ECG changes faster than this, mV/s. Default 500: pacemaker pulses last 0.1-2 ms
-   * (IEC 60601-2-27 test pulses), while the steepest QRS upstrokes of MIT-BIH records 100, 105 and 108 reach
-   * 210-230 mV/s sample to sample at 360 Hz.
-   */
-  paceSlewMvPerS?: number;
-  /** The detector holds its input for this long after a pacemaker pulse's last steep sample, ms. Default 10. */
-  paceBlankMs?: number;
-}
+export type { RDetector, RDetectorDef } from './config.ts';
+export { R_DETECTOR_DEFAULTS } from './config.ts';
 
-export const R_DETECTOR_DEFAULTS: Required<RDetectorDef> = {
-  lowCutHz: 5,
-  highCutHz: 15,
-  integrationWindowMs: 150,
-  refractoryMs: 200,
-  tWaveWindowMs: 360,
-  tWaveSlopeRatio: 0.5,
-  searchBackRrFactor: 1.66,
-  learningMs: 2000,
-  peakHoldMs: 15,
-  peakGrowthFraction: 0.05,
-  weakPeakFraction: 0.5,
-  weakSlopeRatio: 0.5,
-  provisionalMs: 240,
-  prematureRrFraction: 0.8,
-  stepFraction: 0.7,
-  pWaveWindowMs: 300,
-  paceSlewMvPerS: 500,
-  paceBlankMs: 10,
-};
-
-export interface RDetector {
-  /** Feed one sample (mV); true when an R wave is detected now (decision time). */
-  push(sampleMv: number): boolean;
-  /** Index of the last pushed sample (first sample is 0; -1 before any). */
-  readonly sampleIndex: number;
-  /** Sample index of the last detected R peak (back-dated), -1 before any. */
-  readonly lastPeakIndex: number;
-  /** Whether the last detection came from search-back (decided late, up to 1.66 RR after the beat). */
-  readonly lastWasSearchBack: boolean;
-  reset(): void;
-}
-
-/** RR history length for the mean RR (Pan & Tompkins' RR AVERAGE uses the eight most recent beats). */
-const RR_HISTORY = 8;
 /** Mean RR assumed before two beats have been detected, ms. */
 const INITIAL_RR_MS = 1000;
 /** Ring buffers keep this much history, s (back-dating and slope search look back < 0.5 s). */
@@ -190,15 +109,11 @@ class PanTompkinsDetector implements RDetector {
   private readonly holdSamples: number;
   private readonly initialRrSamples: number;
   private readonly provisionalSamples: number;
-  private readonly paceStepMv: number;
+  private readonly pacing: PaceBlanker;
   private readonly pWaveSamples: number;
   /** Whether the last QRS added an RR interval (not the first beat). */
   private lastQrsHasRr = false;
-  private readonly paceBlankSamples: number;
-  /** Last input sample, the value fed on while blanking, and the first sample after the blanking. */
-  private lastInput = 0;
-  private heldInput = 0;
-  private blankUntil = -1;
+  private readonly stepTest: StepTest;
   /** Peaks whose R lies this close are parts of one hump (half the integration window). */
   private readonly fragmentSamples: number;
   private readonly derivativeScale: number;
@@ -206,12 +121,10 @@ class PanTompkinsDetector implements RDetector {
   private readonly baselineFree: Float64Array;
   /** The ECG as received (the baseline step test needs levels the de-wander filter would decay). */
   private readonly raw: Float64Array;
-  private readonly levelSamples: number;
-  private readonly preLevelOffset: number;
   private readonly slope: Float64Array;
   private readonly squared: Float64Array;
   private readonly integrated: Float64Array;
-  private readonly rrHistory = new Float64Array(RR_HISTORY);
+  private readonly rr: RrHistory;
 
   // Filter state (direct form I): high-pass, low-pass, de-wander high-pass; band-passed history.
   private hpX1 = 0;
@@ -252,9 +165,6 @@ class PanTompkinsDetector implements RDetector {
   /** MWI peak of the last QRS and the weight it entered SPK with. */
   private lastQrsValue = 0;
   private lastQrsWeight = 0;
-  private rrCount = 0;
-  private rrNext = 0;
-  private meanRrSamples = 0;
 
   private candidateValue = 0;
   private candidateIndex = -1;
@@ -283,19 +193,24 @@ class PanTompkinsDetector implements RDetector {
     this.holdSamples = msToSamples(def.peakHoldMs);
     this.initialRrSamples = msToSamples(INITIAL_RR_MS);
     this.provisionalSamples = msToSamples(def.provisionalMs);
-    this.paceStepMv = def.paceSlewMvPerS / sampleRateHz;
+    this.pacing = new PaceBlanker(def.paceSlewMvPerS, sampleRateHz, msToSamples(def.paceBlankMs));
     this.pWaveSamples = msToSamples(def.pWaveWindowMs);
-    this.paceBlankSamples = msToSamples(def.paceBlankMs);
     this.fragmentSamples = Math.round(this.windowSamples / 2);
-    this.meanRrSamples = this.initialRrSamples;
+    this.rr = new RrHistory(this.initialRrSamples);
     // Five-point derivative (Pan & Tompkins 1985) in mV/s at any rate: (2x0 + x1 - x3 - 2x4) fs / 8.
     this.derivativeScale = sampleRateHz / 8;
     const historySize = nextPowerOfTwo(Math.max(msToSamples(HISTORY_S * 1000), 2 * this.windowSamples + 8));
     this.historyMask = historySize - 1;
     this.baselineFree = new Float64Array(historySize);
     this.raw = new Float64Array(historySize);
-    this.levelSamples = msToSamples(STEP_LEVEL_MS);
-    this.preLevelOffset = msToSamples(STEP_PRE_LEVEL_MS);
+    this.stepTest = {
+      raw: this.raw,
+      mask: this.historyMask,
+      levelSamples: msToSamples(STEP_LEVEL_MS),
+      preOffsetSamples: msToSamples(STEP_PRE_LEVEL_MS),
+      displacedFraction: def.stepFraction,
+      quietFraction: STEP_QUIET_FRACTION,
+    };
     this.slope = new Float64Array(historySize);
     this.squared = new Float64Array(historySize);
     this.integrated = new Float64Array(historySize);
@@ -312,7 +227,7 @@ class PanTompkinsDetector implements RDetector {
     this.slope.fill(0);
     this.squared.fill(0);
     this.integrated.fill(0);
-    this.rrHistory.fill(0);
+    this.rr.reset();
     this.sampleIndex = -1;
     this.learningMax = this.learningSum = 0;
     this.signalPeak = this.noisePeak = this.threshold1 = 0;
@@ -323,13 +238,10 @@ class PanTompkinsDetector implements RDetector {
     this.lastQrsSlope = this.lastQrsValue = this.lastQrsWeight = 0;
     this.lastPeakIndex = -1;
     this.lastWasSearchBack = false;
-    this.rrCount = this.rrNext = 0;
-    this.meanRrSamples = this.initialRrSamples;
     this.candidateValue = this.candidateSlope = 0;
     this.candidateIndex = -1;
     this.meanQrsSlope = 0;
-    this.lastInput = this.heldInput = 0;
-    this.blankUntil = -1;
+    this.pacing.reset();
     this.lastQrsHasRr = false;
     this.provisionalIndex = -1;
     this.provisionalValue = this.provisionalSlope = 0;
@@ -337,7 +249,7 @@ class PanTompkinsDetector implements RDetector {
 
   push(sampleMv: number): boolean {
     const n = ++this.sampleIndex;
-    const x = this.blankPacing(n, sampleMv);
+    const x = this.pacing.push(sampleMv);
     if (n === 0) {
       // Start the high-passes in steady state for a constant input, so the first sample is not a step.
       this.hpX1 = this.hpX2 = this.dwX1 = this.dwX2 = x;
@@ -391,7 +303,7 @@ class PanTompkinsDetector implements RDetector {
       // A hump still entering the window (the QRS after a long PR interval) is awaited.
       this.peakState !== PEAK_RISING
     ) {
-      if (this.isBaselineStep(this.provisionalIndex, n)) {
+      if (isBaselineStep(this.stepTest, this.provisionalIndex, n)) {
         this.learnNoise(this.provisionalValue);
         this.provisionalIndex = -1;
         return this.searchBack(n);
@@ -401,21 +313,6 @@ class PanTompkinsDetector implements RDetector {
       return true;
     }
     return this.searchBack(n);
-  }
-
-  /**
-   * Pacemaker pulses are cut out before any filtering, as monitors blank them (IEC 60601-2-27 requires
-   * rejecting them): from a too-steep sample until `paceBlankMs` after the last one the input is held at
-   * its value before the pulse, so the pulse can neither be detected nor stand in for the R peak.
-   */
-  private blankPacing(n: number, sampleMv: number): number {
-    const steep = n > 0 && Math.abs(sampleMv - this.lastInput) > this.paceStepMv;
-    this.lastInput = sampleMv;
-    if (steep) {
-      if (n >= this.blankUntil) this.heldInput = this.raw[(n - 1) & this.historyMask] as number;
-      this.blankUntil = n + this.paceBlankSamples;
-    }
-    return n < this.blankUntil ? this.heldInput : sampleMv;
   }
 
   private learn(n: number): void {
@@ -434,7 +331,7 @@ class PanTompkinsDetector implements RDetector {
     if (
       this.lastQrsIndex >= 0 &&
       this.candidateIndex >= 0 &&
-      n - this.lastQrsIndex > this.def.searchBackRrFactor * this.meanRrSamples &&
+      n - this.lastQrsIndex > this.def.searchBackRrFactor * this.rr.mean &&
       this.candidateValue > 0.5 * this.threshold1
     ) {
       this.signalPeak = 0.25 * this.candidateValue + 0.75 * this.signalPeak;
@@ -464,30 +361,6 @@ class PanTompkinsDetector implements RDetector {
     return bestIndex - this.dewanderDelaySamples;
   }
 
-  private meanRaw(from: number, to: number): number {
-    let sum = 0;
-    for (let i = from; i <= to; i++) sum += this.raw[i & this.historyMask] as number;
-    return sum / (to - from + 1);
-  }
-
-  /** Whether the ECG, at `atIndex`, is still displaced from its level before `rIndex` like a step. */
-  private isBaselineStep(rIndex: number, atIndex: number): boolean {
-    const preEnd = rIndex - this.preLevelOffset;
-    if (preEnd - this.levelSamples < 0 || preEnd - this.levelSamples <= atIndex - this.historyMask) return false;
-    const pre = this.meanRaw(preEnd - this.levelSamples, preEnd);
-    const excursion = (this.raw[rIndex & this.historyMask] as number) - pre;
-    const displaced = this.meanRaw(atIndex - this.levelSamples, atIndex) - pre;
-    if (!(displaced * excursion > 0 && Math.abs(displaced) > this.def.stepFraction * Math.abs(excursion))) return false;
-    // ... and settled there: a new baseline is quiet (noise and wander that mimic a displacement are not).
-    let variation = 0;
-    for (let i = atIndex - this.levelSamples + 1; i <= atIndex; i++) {
-      variation += Math.abs(
-        (this.raw[i & this.historyMask] as number) - (this.raw[(i - 1) & this.historyMask] as number),
-      );
-    }
-    return variation < STEP_QUIET_FRACTION * Math.abs(excursion);
-  }
-
   private maxSlope(peakIndex: number): number {
     let best = 0;
     const from = Math.max(0, peakIndex - this.windowSamples);
@@ -498,19 +371,10 @@ class PanTompkinsDetector implements RDetector {
     return best;
   }
 
-  private updateMeanRr(): void {
-    let sum = 0;
-    for (let i = 0; i < this.rrCount; i++) sum += this.rrHistory[i] as number;
-    this.meanRrSamples = sum / this.rrCount;
-  }
-
   private acceptQrs(rIndex: number, value: number, weight: number, peakSlope: number, searchBack: boolean): void {
     this.lastQrsHasRr = this.lastQrsIndex >= 0;
     if (this.lastQrsIndex >= 0) {
-      this.rrHistory[this.rrNext] = rIndex - this.lastQrsIndex;
-      this.rrNext = (this.rrNext + 1) % RR_HISTORY;
-      if (this.rrCount < RR_HISTORY) this.rrCount++;
-      this.updateMeanRr();
+      this.rr.push(rIndex - this.lastQrsIndex);
     }
     this.lastQrsIndex = rIndex;
     this.lastQrsValue = value;
@@ -530,11 +394,7 @@ class PanTompkinsDetector implements RDetector {
     this.signalPeak += w * (value - this.lastQrsValue);
     this.updateThreshold();
     this.meanQrsSlope += w * (peakSlope - this.lastQrsSlope);
-    if (this.lastQrsHasRr) {
-      const last = (this.rrNext + RR_HISTORY - 1) % RR_HISTORY;
-      this.rrHistory[last] = (this.rrHistory[last] as number) + (rIndex - this.lastQrsIndex);
-      this.updateMeanRr();
-    }
+    if (this.lastQrsHasRr) this.rr.extendLast(rIndex - this.lastQrsIndex);
     this.lastQrsIndex = rIndex;
     this.lastQrsValue = value;
     this.lastQrsSlope = peakSlope;
@@ -611,10 +471,10 @@ class PanTompkinsDetector implements RDetector {
       peakSlope < this.def.tWaveSlopeRatio * this.lastQrsSlope;
     if (value > this.threshold1 && !isTWave) {
       const premature =
-        this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.def.prematureRrFraction * this.meanRrSamples;
+        this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.def.prematureRrFraction * this.rr.mean;
       const weak =
         premature ||
-        this.isBaselineStep(rIndex, this.sampleIndex) ||
+        isBaselineStep(this.stepTest, rIndex, this.sampleIndex) ||
         value < this.def.weakPeakFraction * this.signalPeak ||
         peakSlope < this.def.weakSlopeRatio * this.meanQrsSlope;
       if (!weak) {
