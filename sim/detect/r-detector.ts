@@ -173,6 +173,8 @@ class PanTompkinsDetector implements RDetector {
   private meanQrsSlope = 0;
   /** Provisional peak waiting for its decision (R index, MWI value, slope); index -1 when none. */
   private provisionalIndex = -1;
+  /** Sample at which the provisional peak is decided (later while more energy may be coming). */
+  private provisionalDeadline = -1;
   private provisionalValue = 0;
   private provisionalSlope = 0;
 
@@ -299,9 +301,12 @@ class PanTompkinsDetector implements RDetector {
     if (peakIndex >= 0 && this.classifyPeak(this.humpMax, peakIndex)) return true;
     if (
       this.provisionalIndex >= 0 &&
-      n - this.provisionalIndex >= this.provisionalSamples &&
-      // A hump still entering the window (the QRS after a long PR interval) is awaited.
-      this.peakState !== PEAK_RISING
+      n >= this.provisionalDeadline &&
+      // A hump still entering the window (the QRS after a long PR interval, whose energy may come in
+      // parts) is awaited, up to `provisionalMs` more.
+      (n - this.provisionalIndex >= 2 * this.provisionalSamples ||
+        (this.peakState !== PEAK_RISING &&
+          this.mwi <= (this.integrated[(n - this.holdSamples) & this.historyMask] as number)))
     ) {
       if (isBaselineStep(this.stepTest, this.provisionalIndex, n)) {
         this.learnNoise(this.provisionalValue);
@@ -434,8 +439,13 @@ class PanTompkinsDetector implements RDetector {
         return false;
       }
       if (value <= this.provisionalValue) {
-        // Smaller than the provisional peak it follows (a T wave after a small QRS, noise).
+        // Smaller than the provisional peak it follows (a T wave after a small QRS, noise, or the first
+        // part of a QRS whose energy comes in parts: the decision waits a little for the rest).
         this.learnNoise(value);
+        this.provisionalDeadline = Math.min(
+          this.provisionalIndex + 2 * this.provisionalSamples,
+          Math.max(this.provisionalDeadline, this.sampleIndex + 3 * this.holdSamples),
+        );
         return false;
       }
       // A larger, steeper peak within the provisional period: the provisional one was a P wave (or noise).
@@ -482,6 +492,7 @@ class PanTompkinsDetector implements RDetector {
         return true;
       }
       this.provisionalIndex = rIndex;
+      this.provisionalDeadline = rIndex + this.provisionalSamples;
       this.provisionalValue = value;
       this.provisionalSlope = peakSlope;
       return false;
