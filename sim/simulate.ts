@@ -117,8 +117,9 @@ export function simulate(options: SimulateOptions): SimulationResult {
   const scenario = toScenario(options.scenario);
   assertDurationMs('durationMs', options.durationMs, true);
   if (options.controls !== undefined) {
+    // Entries after the end are allowed and ignored: a beat replay runs only the start of an attempt.
     const checked = validateControlLog(options.controls, {
-      durationMs: options.durationMs,
+      durationMs: Number.POSITIVE_INFINITY,
       maxEntries: Number.MAX_SAFE_INTEGER,
     });
     if (!checked.ok) throw new RangeError(`Invalid controls: ${checked.errors.join('; ')}`);

@@ -66,6 +66,19 @@ describe('simulate, createSimulation and setSettings refuse invalid settings, na
     ).toThrow(/controls\[0\]\.atMs/);
   });
 
+  test('simulate ignores control entries after the end of the run (a beat replay runs a prefix)', () => {
+    const r = simulate({
+      scenario,
+      seed: 1,
+      durationMs: 1000,
+      controls: [
+        { atMs: 500, patch: { pressureMmHg: 200 } },
+        { atMs: 5000, patch: { pressureMmHg: 250 } },
+      ],
+    });
+    expect(r.summary.durationMs).toBe(1000);
+  });
+
   test('durationMs and advance(ms) must be finite and not negative', () => {
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => simulate({ scenario, seed: 1, durationMs: bad })).toThrow(/durationMs: /);
