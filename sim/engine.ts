@@ -56,7 +56,10 @@ export const PLETH_OFFSET_MMHG = 40;
 export const PLETH_GAIN_AU_PER_MMHG = 0.02;
 /** A beat is measured this long after the next R (covers the next valve opening and the cuffs emptying). */
 const MEASURE_AFTER_NEXT_R_MS = 400;
-/** Detections decided later than this after their peak (search-back) are not used to time assistance. */
+/**
+ * Detections decided later than this after their peak (search-back, or a provisional peak held while a QRS
+ * was still arriving) are not used to time assistance.
+ */
 export const LATE_DETECTION_MS = 250;
 /** Match window between detections and true beats (ANSI/AAMI EC57). */
 export const MATCH_WINDOW_MS = 150;
