@@ -7,7 +7,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { idealTiming, parseScenario, SETTINGS_LIMITS, type SettingsPatch, simulate } from './index.ts';
+import {
+  idealTiming,
+  parseScenario,
+  SEED_MAX,
+  SETTINGS_LIMITS,
+  type SettingsPatch,
+  seedError,
+  settingsPatchErrors,
+  simulate,
+} from './index.ts';
 
 const scenarioDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'content', 'scenarios');
 
@@ -20,7 +29,7 @@ function usage(): string {
     'Usage: npm run sim -- --scenario <id> [options]',
     '',
     '  --scenario <id>     preset in content/scenarios/<id>.json (required)',
-    '  --seed <int>        random seed (default 1)',
+    `  --seed <int>        random seed, 0-${SEED_MAX} (default 1)`,
     '  --duration <s>      simulated seconds, 1-3600 (default 60)',
     `  --inflate <ms>      detected R -> calf inflation, ${SETTINGS_LIMITS.inflateDelayMs.min}-${SETTINGS_LIMITS.inflateDelayMs.max}`,
     `  --deflate <ms>      detected R -> deflation, ${SETTINGS_LIMITS.deflateDelayMs.min}-${SETTINGS_LIMITS.deflateDelayMs.max}`,
@@ -37,12 +46,45 @@ function usage(): string {
 
 class UsageError extends Error {}
 
-function numberArg(name: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < min || v > max) {
-    throw new UsageError(`--${name}: "${raw}" is not a number between ${min} and ${max}`);
+/** Options that take a value. */
+const VALUE_OPTIONS = ['scenario', 'seed', 'duration', 'inflate', 'deflate', 'pressure', 'stage-delay'] as const;
+
+/** The device setting each option sets (their ranges and checks are the engine's: sim/validate.ts). */
+const SETTING_OPTIONS = {
+  inflate: 'inflateDelayMs',
+  deflate: 'deflateDelayMs',
+  pressure: 'pressureMmHg',
+  'stage-delay': 'stageDelayMs',
+} as const satisfies Record<string, keyof typeof SETTINGS_LIMITS>;
+
+/**
+ * `--pressure -5` would read "-5" as an option ("argument is ambiguous"); a value option followed by a
+ * negative number is joined to it (`--pressure=-5`) so the value reaches the range check.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : '';
+    if (
+      (VALUE_OPTIONS as readonly string[]).includes(name) &&
+      next !== undefined &&
+      /^-(\d|\.\d|Infinity)/.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
   }
+  return out;
+}
+
+/** The option's text as a number ("" and non-numeric text are refused, not read as 0). */
+function numberArg(name: string, raw: string, range: string): number {
+  const v = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (Number.isNaN(v)) throw new UsageError(`--${name}: "${raw}" is not a number between ${range}`);
   return v;
 }
 
@@ -50,7 +92,7 @@ function main(argv: string[]): number {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       options: {
         scenario: { type: 'string' },
         seed: { type: 'string' },
@@ -83,21 +125,34 @@ function main(argv: string[]): number {
     const parsed = parseScenario(JSON.parse(readFileSync(file, 'utf8')));
     if (!parsed.ok) throw new UsageError(`scenario ${id} is invalid: ${parsed.errors.join('; ')}`);
     const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-    const seed = numberArg('seed', str('seed'), 0, 2 ** 32 - 1) ?? 1;
-    if (!Number.isInteger(seed)) throw new UsageError('--seed: must be an integer');
-    const durationS = numberArg('duration', str('duration'), 1, 3600) ?? 60;
-    const L = SETTINGS_LIMITS;
-    const settings: SettingsPatch = {};
-    const inflate = numberArg('inflate', str('inflate'), L.inflateDelayMs.min, L.inflateDelayMs.max);
-    const deflate = numberArg('deflate', str('deflate'), L.deflateDelayMs.min, L.deflateDelayMs.max);
-    const pressure = numberArg('pressure', str('pressure'), L.pressureMmHg.min, L.pressureMmHg.max);
-    const stage = numberArg('stage-delay', str('stage-delay'), L.stageDelayMs.min, L.stageDelayMs.max);
-    if (inflate !== undefined) settings.inflateDelayMs = inflate;
-    if (deflate !== undefined) settings.deflateDelayMs = deflate;
-    if (pressure !== undefined) settings.pressureMmHg = pressure;
-    if (stage !== undefined) settings.stageDelayMs = stage;
+    const rawSeed = str('seed');
+    const seed = rawSeed === undefined ? 1 : numberArg('seed', rawSeed, `0 and ${SEED_MAX}`);
+    if (seedError(seed) !== null)
+      throw new UsageError(`--seed: "${rawSeed}" is not an integer between 0 and ${SEED_MAX}`);
+    const rawDuration = str('duration');
+    const durationS = rawDuration === undefined ? 60 : numberArg('duration', rawDuration, '1 and 3600');
+    if (!(durationS >= 1 && durationS <= 3600)) {
+      throw new UsageError(`--duration: "${rawDuration}" is not a number between 1 and 3600`);
+    }
+    const settings: Record<string, number | boolean> = {};
+    for (const [option, field] of Object.entries(SETTING_OPTIONS)) {
+      const raw = str(option);
+      if (raw === undefined) continue;
+      const { min, max } = SETTINGS_LIMITS[field];
+      const value = numberArg(option, raw, `${min} and ${max}`);
+      // The engine's own check (the one place settings are validated) decides; the CLI names the option.
+      if (settingsPatchErrors({ [field]: value }).length > 0) {
+        throw new UsageError(`--${option}: "${raw}" is not a number between ${min} and ${max}`);
+      }
+      settings[field] = value;
+    }
     if (values.adaptive) settings.adaptive = true;
-    const result = simulate({ scenario: parsed.value, seed, durationMs: durationS * 1000, settings });
+    const result = simulate({
+      scenario: parsed.value,
+      seed,
+      durationMs: durationS * 1000,
+      settings: settings as SettingsPatch,
+    });
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ beats: result.beats, summary: result.summary })}\n`);
       return 0;

@@ -5,7 +5,7 @@
  * Step: 0.5 ms. It resolves the fastest dynamics that matter (cuff time constants 30-50 ms, the aortic
  * valve inductor L/R ~ 6 ms, collapsed leg segments' R*C >= 0.7 ms) and keeps the explicit-Euler
  * stability index below 1 (Circulation.stabilityIndex); halving it changes the beat measurements by well
- * under 1 % (test/unit/sim/integration-step.test.ts). The ECG is sampled every 4th step (500 Hz).
+ * under 1 % (test/unit/sim/step-size.test.ts). The ECG is sampled every 4th step (500 Hz).
  */
 import { Circulation } from './circulation/circulation.ts';
 import { UB } from './circulation/network.ts';
@@ -31,6 +31,7 @@ import { applySettingsPatch, DEFAULT_SETTINGS, type DeviceSettings, type Setting
 import { createRng } from './rng.ts';
 import type { Scenario, ScenarioEvent } from './scenarios.ts';
 import { TraceRecorder } from './traces.ts';
+import { assertSeed, assertSettingsPatch, assertTraceRate } from './validate.ts';
 
 export const STEP_MS = 0.5;
 /**
@@ -47,7 +48,7 @@ const STEPS_PER_ECG_SAMPLE = 4;
 export const WARM_UP_MS = 20000;
 /**
  * Low-pass time constant of the finger pleth, ms: photoplethysmograph front ends filter below ~5-10 Hz
- * (Allen, Physiol Meas 2007;28:R1); 20 ms (8 Hz corner) keeps the dicrotic notch visible.
+ * (Allen, Physiol Meas 2007;28:R1); 10 ms (16 Hz corner) keeps the dicrotic notch visible.
  */
 export const PLETH_LOWPASS_TAU_MS = 10;
 /** Pleth display scaling: arbitrary units = (P - offset) * gain, a baseline as a device shows it. */
@@ -55,7 +56,10 @@ export const PLETH_OFFSET_MMHG = 40;
 export const PLETH_GAIN_AU_PER_MMHG = 0.02;
 /** A beat is measured this long after the next R (covers the next valve opening and the cuffs emptying). */
 const MEASURE_AFTER_NEXT_R_MS = 400;
-/** Detections decided later than this after their peak (search-back) are not used to time assistance. */
+/**
+ * Detections decided later than this after their peak (search-back, or a provisional peak held while a QRS
+ * was still arriving) are not used to time assistance.
+ */
 export const LATE_DETECTION_MS = 250;
 /** Match window between detections and true beats (ANSI/AAMI EC57). */
 export const MATCH_WINDOW_MS = 150;
@@ -116,6 +120,7 @@ export class Engine {
   private readonly plethAlpha: number;
   private readonly referencePlethDelay: Float64Array;
   private referencePlethDelayedMmHg: number;
+  private referencePlethIndex = 0;
   private readonly referencePlethAlpha: number;
   private readonly transmission: number;
   private readonly windows: TimingWindows;
@@ -123,6 +128,10 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     const { scenario } = options;
+    // Inputs are checked before anything is built (sim/validate.ts; the scenario by its schema).
+    assertSeed(options.seed);
+    const initialPatch = assertSettingsPatch(options.settings);
+    if (options.traceRateHz !== undefined) assertTraceRate(options.traceRateHz);
     this.patient = resolvePatient(scenario.patient);
     this.windows = options.timingWindows ?? DEFAULT_TIMING_WINDOWS;
     this.events = scenario.timeline.slice();
@@ -133,7 +142,7 @@ export class Engine {
     this.pneumatics = new Pneumatics(STEP_MS);
     const settings: DeviceSettings = applySettingsPatch(
       applySettingsPatch(DEFAULT_SETTINGS, scenario.suggestedSettings),
-      options.settings,
+      initialPatch,
     );
     this.controller = new TriggerController(this.pneumatics, settings);
     this.traces = options.traceRateHz
@@ -180,7 +189,9 @@ export class Engine {
     c.timeS = 0;
   }
 
+  /** Throws a RangeError naming the field for an invalid patch; the settings are then unchanged. */
   setSettings(patch: SettingsPatch): void {
+    assertSettingsPatch(patch);
     this.controlLog.push({ atMs: this.timeMs, patch });
     this.controller.setSettings(patch);
   }
@@ -248,6 +259,12 @@ export class Engine {
       const rc = this.referenceCirculation;
       rc.step(HISTORY_DT_MS / 1000);
       this.referencePlethFiltered += (rc.pressureMmHg[UB]! - this.referencePlethFiltered) * this.referencePlethAlpha;
+      // The reference pleth reaches the finger after the same pulse-arrival delay as the assisted one.
+      const rd = this.referencePlethDelay;
+      const ri = this.referencePlethIndex;
+      this.referencePlethDelayedMmHg = rd[ri]!;
+      rd[ri] = this.referencePlethFiltered;
+      this.referencePlethIndex = ri + 1 === rd.length ? 0 : ri + 1;
       this.record((step + 1) >> 1, c, rc);
     }
 

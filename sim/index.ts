@@ -38,3 +38,4 @@ export {
 export type { SimulateOptions, Simulation, SimulationOptions, SimulationResult } from './simulate.ts';
 export { createSimulation, DEFAULT_TRACE_RATE_HZ, simulate } from './simulate.ts';
 export type { Traces } from './traces.ts';
+export { MAX_DURATION_MS, SEED_MAX, seedError, settingsPatchErrors } from './validate.ts';

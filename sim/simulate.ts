@@ -2,12 +2,13 @@ import { R_DETECTOR_DEFAULTS } from './detect/index.ts';
 import type { Alarm } from './device/alarms.ts';
 import { Engine, MATCH_WINDOW_MS } from './engine.ts';
 import type { TimingWindows } from './metrics/classify.ts';
-import type { ControlEntry } from './metrics/control-log.ts';
+import { type ControlEntry, validateControlLog } from './metrics/control-log.ts';
 import { detectionStats, type RunSummary, summarizeRun } from './metrics/summary.ts';
 import type { BeatMetrics } from './model/beat.ts';
 import type { DeviceSettings, SettingsPatch } from './model/settings.ts';
 import { assertScenario, type Scenario } from './scenarios.ts';
 import type { Traces } from './traces.ts';
+import { assertDurationMs } from './validate.ts';
 
 /** Display trace rate used when none is given, Hz. */
 export const DEFAULT_TRACE_RATE_HZ = 250;
@@ -53,7 +54,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
       return engine.settings;
     },
     advance(ms: number): void {
-      if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('advance(ms): ms must be a finite number >= 0');
+      assertDurationMs('advance(ms)', ms, false);
       engine.advanceTo(engine.timeMs + ms);
     },
     setSettings(patch: SettingsPatch): void {
@@ -114,8 +115,14 @@ function outside(spans: [number, number][]): (t: number) => boolean {
 /** Run a whole scenario (the server's assessment replay). Deterministic for the same inputs. */
 export function simulate(options: SimulateOptions): SimulationResult {
   const scenario = toScenario(options.scenario);
-  if (!(options.durationMs > 0) || !Number.isFinite(options.durationMs)) {
-    throw new RangeError('durationMs must be a finite number > 0');
+  assertDurationMs('durationMs', options.durationMs, true);
+  if (options.controls !== undefined) {
+    // Entries after the end are allowed and ignored: a beat replay runs only the start of an attempt.
+    const checked = validateControlLog(options.controls, {
+      durationMs: Number.POSITIVE_INFINITY,
+      maxEntries: Number.MAX_SAFE_INTEGER,
+    });
+    if (!checked.ok) throw new RangeError(`Invalid controls: ${checked.errors.join('; ')}`);
   }
   const engine = new Engine({
     scenario,

@@ -27,6 +27,7 @@ import {
   DA,
   INTRAMYOCARDIAL_PRESSURE_FRACTION,
   LV,
+  type NetworkConductances,
   type NetworkResistances,
   PU,
   Q_AV,
@@ -61,7 +62,7 @@ function arterialScaled(i: number): boolean {
 }
 
 /** 1/R for every resistance, as an object literal so that V8 keeps one fast shape. */
-function conductances(r: NetworkResistances): NetworkResistances {
+function conductances(r: NetworkResistances): NetworkConductances {
   return {
     aorticValve: 1 / r.aorticValve,
     characteristicImpedance: 1 / r.characteristicImpedance,
@@ -103,7 +104,7 @@ export class Circulation {
   private readonly collapseConductance = new Float64Array(COMPARTMENTS);
   private readonly r: NetworkResistances;
   /** Conductances 1/R, mL/s/mmHg (multiplications in the step instead of divisions). */
-  private readonly g: NetworkResistances;
+  private readonly g: NetworkConductances;
   private readonly zc: number;
   private readonly invInertance: number;
   private readonly valveDamping: number;

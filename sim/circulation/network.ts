@@ -105,6 +105,9 @@ export interface NetworkResistances {
   coronary: number;
 }
 
+/** The same branches as conductances 1/R (mL/s/mmHg; for the inertance, its inverse). */
+export type NetworkConductances = { readonly [K in keyof NetworkResistances]: number };
+
 export const BASE_RESISTANCES: Readonly<NetworkResistances> = Object.freeze({
   aorticValve: 0.003,
   characteristicImpedance: 0.1,

@@ -17,65 +17,46 @@
  * larger it replaces the first part in SPK and in the T-wave slope reference (a wide QRS at a slow rate can
  * deliver its energy in two parts; learning from the first part alone would let P and T waves through).
  *
+ * Provisional peaks (P-wave rejection): a peak above THRESHOLD1 that is small (MWI under half SPK), shallow
+ * (maximal slope under half the mean QRS slope), premature (under 0.8 of the mean RR) or followed by a
+ * displaced, settled ECG (a possible baseline step) is not a QRS at once.
+ * It becomes one `provisionalMs` after its R unless a larger peak arrives first, in which case it was a P
+ * wave (tall P waves reach 0.25-0.8 SPK at a PR interval of 150-250 ms) and feeds the noise estimate. While
+ * a hump is still rising at the deadline, the decision waits for it. QRS complexes of normal size and timing
+ * keep their ~50 ms decision latency; only the doubtful ones wait (Hamilton & Tompkins 1986 likewise trade
+ * decision delay for accuracy).
+ *
+ * P-wave correction: a peak larger and steeper than the last QRS, beyond the width of one hump but within
+ * `pWaveWindowMs` of it, shows that the last one was a P wave taken for a QRS (tall P waves, or a QRS that
+ * is small in this lead). It is reported as the beat and takes the last one's place in SPK, the mean slope
+ * and the RR history, so the learnt QRS stays the QRS. The P detection has been reported already; the
+ * correction stops it from repeating.
+ *
+ * Artefacts: pacemaker pulses are blanked before filtering (pace-blanker.ts); a provisional peak after which
+ * the ECG stays displaced and settled is a baseline step, not a QRS (baseline-step.ts).
+ *
  * The reported R peak is back-dated to the largest excursion of the baseline-free ECG within the integration
  * window that fed the MWI peak (not of the band-passed signal, whose largest lobe may follow the R).
  */
+import { isBaselineStep, type StepTest } from './baseline-step.ts';
 import { applyBiquad, type BiquadCoefficients, designButterworthHighPass, designButterworthLowPass } from './biquad.ts';
+import { R_DETECTOR_DEFAULTS, type RDetector, type RDetectorDef } from './config.ts';
+import { PaceBlanker } from './pace-blanker.ts';
+import { RrHistory } from './rr-history.ts';
 
-export interface RDetectorDef {
-  /** Band-pass lower corner, Hz. Default 5 (Pan & Tompkins 1985: most QRS energy lies in 5-15 Hz). */
-  lowCutHz?: number;
-  /** Band-pass upper corner, Hz. Default 15 (same). */
-  highCutHz?: number;
-  /** Moving-window integration width, ms. Default 150 (about the widest QRS; Pan & Tompkins 1985). */
-  integrationWindowMs?: number;
-  /** No second QRS within this time of one, ms. Default 200 (physiological refractory period; same). */
-  refractoryMs?: number;
-  /** Peaks within this time of a QRS face the T-wave slope test, ms. Default 360 (same). */
-  tWaveWindowMs?: number;
-  /** A peak in the T window is a T wave if its maximal slope < this x the previous QRS's. Default 0.5. */
-  tWaveSlopeRatio?: number;
-  /** Search back when no QRS for this multiple of the mean RR. Default 1.66 (same). */
-  searchBackRrFactor?: number;
-  /** Initial learning period, ms: thresholds are estimated, nothing is detected. Default 2000 (same). */
-  learningMs?: number;
-  /** A MWI hump is confirmed once it grew by less than `peakGrowthFraction` over this time, ms. Default 15. */
-  peakHoldMs?: number;
-  /** See `peakHoldMs`; also the rise that starts a new hump. Default 0.05. */
-  peakGrowthFraction?: number;
-}
+export type { RDetector, RDetectorDef } from './config.ts';
+export { R_DETECTOR_DEFAULTS } from './config.ts';
 
-export const R_DETECTOR_DEFAULTS: Required<RDetectorDef> = {
-  lowCutHz: 5,
-  highCutHz: 15,
-  integrationWindowMs: 150,
-  refractoryMs: 200,
-  tWaveWindowMs: 360,
-  tWaveSlopeRatio: 0.5,
-  searchBackRrFactor: 1.66,
-  learningMs: 2000,
-  peakHoldMs: 15,
-  peakGrowthFraction: 0.05,
-};
-
-export interface RDetector {
-  /** Feed one sample (mV); true when an R wave is detected now (decision time). */
-  push(sampleMv: number): boolean;
-  /** Index of the last pushed sample (first sample is 0; -1 before any). */
-  readonly sampleIndex: number;
-  /** Sample index of the last detected R peak (back-dated), -1 before any. */
-  readonly lastPeakIndex: number;
-  /** Whether the last detection came from search-back (decided late, up to 1.66 RR after the beat). */
-  readonly lastWasSearchBack: boolean;
-  reset(): void;
-}
-
-/** RR history length for the mean RR (Pan & Tompkins' RR AVERAGE uses the eight most recent beats). */
-const RR_HISTORY = 8;
 /** Mean RR assumed before two beats have been detected, ms. */
 const INITIAL_RR_MS = 1000;
 /** Ring buffers keep this much history, s (back-dating and slope search look back < 0.5 s). */
 const HISTORY_S = 1;
+
+/** Baseline step test: levels are means over this long, ms, ending this long before the R (pre) or now. */
+const STEP_LEVEL_MS = 40;
+const STEP_PRE_LEVEL_MS = 70;
+/** A displaced ECG has settled when it moved by less than this fraction of the excursion over STEP_LEVEL_MS. */
+const STEP_QUIET_FRACTION = 0.2;
 
 const PEAK_RISING = 0;
 const PEAK_VALLEY = 1;
@@ -127,13 +108,23 @@ class PanTompkinsDetector implements RDetector {
   private readonly learningSamples: number;
   private readonly holdSamples: number;
   private readonly initialRrSamples: number;
+  private readonly provisionalSamples: number;
+  private readonly pacing: PaceBlanker;
+  private readonly pWaveSamples: number;
+  /** Whether the last QRS added an RR interval (not the first beat). */
+  private lastQrsHasRr = false;
+  private readonly stepTest: StepTest;
+  /** Peaks whose R lies this close are parts of one hump (half the integration window). */
+  private readonly fragmentSamples: number;
   private readonly derivativeScale: number;
   private readonly historyMask: number;
   private readonly baselineFree: Float64Array;
+  /** The ECG as received (the baseline step test needs levels the de-wander filter would decay). */
+  private readonly raw: Float64Array;
   private readonly slope: Float64Array;
   private readonly squared: Float64Array;
   private readonly integrated: Float64Array;
-  private readonly rrHistory = new Float64Array(RR_HISTORY);
+  private readonly rr: RrHistory;
 
   // Filter state (direct form I): high-pass, low-pass, de-wander high-pass; band-passed history.
   private hpX1 = 0;
@@ -174,13 +165,18 @@ class PanTompkinsDetector implements RDetector {
   /** MWI peak of the last QRS and the weight it entered SPK with. */
   private lastQrsValue = 0;
   private lastQrsWeight = 0;
-  private rrCount = 0;
-  private rrNext = 0;
-  private meanRrSamples = 0;
 
   private candidateValue = 0;
   private candidateIndex = -1;
   private candidateSlope = 0;
+  /** Running mean of the accepted QRS complexes' maximal slopes (weight 1/8, as SPK). */
+  private meanQrsSlope = 0;
+  /** Provisional peak waiting for its decision (R index, MWI value, slope); index -1 when none. */
+  private provisionalIndex = -1;
+  /** Sample at which the provisional peak is decided (later while more energy may be coming). */
+  private provisionalDeadline = -1;
+  private provisionalValue = 0;
+  private provisionalSlope = 0;
 
   constructor(sampleRateHz: number, rDetectorDef: RDetectorDef) {
     const def: Required<RDetectorDef> = { ...R_DETECTOR_DEFAULTS, ...rDetectorDef };
@@ -198,12 +194,25 @@ class PanTompkinsDetector implements RDetector {
     this.learningSamples = msToSamples(def.learningMs);
     this.holdSamples = msToSamples(def.peakHoldMs);
     this.initialRrSamples = msToSamples(INITIAL_RR_MS);
-    this.meanRrSamples = this.initialRrSamples;
+    this.provisionalSamples = msToSamples(def.provisionalMs);
+    this.pacing = new PaceBlanker(def.paceSlewMvPerS, sampleRateHz, msToSamples(def.paceBlankMs));
+    this.pWaveSamples = msToSamples(def.pWaveWindowMs);
+    this.fragmentSamples = Math.round(this.windowSamples / 2);
+    this.rr = new RrHistory(this.initialRrSamples);
     // Five-point derivative (Pan & Tompkins 1985) in mV/s at any rate: (2x0 + x1 - x3 - 2x4) fs / 8.
     this.derivativeScale = sampleRateHz / 8;
     const historySize = nextPowerOfTwo(Math.max(msToSamples(HISTORY_S * 1000), 2 * this.windowSamples + 8));
     this.historyMask = historySize - 1;
     this.baselineFree = new Float64Array(historySize);
+    this.raw = new Float64Array(historySize);
+    this.stepTest = {
+      raw: this.raw,
+      mask: this.historyMask,
+      levelSamples: msToSamples(STEP_LEVEL_MS),
+      preOffsetSamples: msToSamples(STEP_PRE_LEVEL_MS),
+      displacedFraction: def.stepFraction,
+      quietFraction: STEP_QUIET_FRACTION,
+    };
     this.slope = new Float64Array(historySize);
     this.squared = new Float64Array(historySize);
     this.integrated = new Float64Array(historySize);
@@ -216,10 +225,11 @@ class PanTompkinsDetector implements RDetector {
     this.bp1 = this.bp2 = this.bp3 = this.bp4 = 0;
     this.integral = 0;
     this.baselineFree.fill(0);
+    this.raw.fill(0);
     this.slope.fill(0);
     this.squared.fill(0);
     this.integrated.fill(0);
-    this.rrHistory.fill(0);
+    this.rr.reset();
     this.sampleIndex = -1;
     this.learningMax = this.learningSum = 0;
     this.signalPeak = this.noisePeak = this.threshold1 = 0;
@@ -230,15 +240,18 @@ class PanTompkinsDetector implements RDetector {
     this.lastQrsSlope = this.lastQrsValue = this.lastQrsWeight = 0;
     this.lastPeakIndex = -1;
     this.lastWasSearchBack = false;
-    this.rrCount = this.rrNext = 0;
-    this.meanRrSamples = this.initialRrSamples;
     this.candidateValue = this.candidateSlope = 0;
     this.candidateIndex = -1;
+    this.meanQrsSlope = 0;
+    this.pacing.reset();
+    this.lastQrsHasRr = false;
+    this.provisionalIndex = -1;
+    this.provisionalValue = this.provisionalSlope = 0;
   }
 
   push(sampleMv: number): boolean {
     const n = ++this.sampleIndex;
-    const x = sampleMv;
+    const x = this.pacing.push(sampleMv);
     if (n === 0) {
       // Start the high-passes in steady state for a constant input, so the first sample is not a step.
       this.hpX1 = this.hpX2 = this.dwX1 = this.dwX2 = x;
@@ -274,6 +287,7 @@ class PanTompkinsDetector implements RDetector {
     this.integral = integral;
     this.squared[slot] = sq;
     this.baselineFree[slot] = w;
+    this.raw[slot] = x;
     this.slope[slot] = Math.abs(d);
     const m = integral / this.windowSamples;
     this.integrated[slot] = m;
@@ -285,6 +299,24 @@ class PanTompkinsDetector implements RDetector {
       return false;
     }
     if (peakIndex >= 0 && this.classifyPeak(this.humpMax, peakIndex)) return true;
+    if (
+      this.provisionalIndex >= 0 &&
+      n >= this.provisionalDeadline &&
+      // A hump still entering the window (the QRS after a long PR interval, whose energy may come in
+      // parts) is awaited, up to `provisionalMs` more.
+      (n - this.provisionalIndex >= 2 * this.provisionalSamples ||
+        (this.peakState !== PEAK_RISING &&
+          this.mwi <= (this.integrated[(n - this.holdSamples) & this.historyMask] as number)))
+    ) {
+      if (isBaselineStep(this.stepTest, this.provisionalIndex, n)) {
+        this.learnNoise(this.provisionalValue);
+        this.provisionalIndex = -1;
+        return this.searchBack(n);
+      }
+      // Nothing larger followed: the provisional peak was a small QRS (a change of axis, a low-voltage beat).
+      this.acceptStrong(this.provisionalIndex, this.provisionalValue, this.provisionalSlope);
+      return true;
+    }
     return this.searchBack(n);
   }
 
@@ -304,7 +336,7 @@ class PanTompkinsDetector implements RDetector {
     if (
       this.lastQrsIndex >= 0 &&
       this.candidateIndex >= 0 &&
-      n - this.lastQrsIndex > this.def.searchBackRrFactor * this.meanRrSamples &&
+      n - this.lastQrsIndex > this.def.searchBackRrFactor * this.rr.mean &&
       this.candidateValue > 0.5 * this.threshold1
     ) {
       this.signalPeak = 0.25 * this.candidateValue + 0.75 * this.signalPeak;
@@ -345,13 +377,9 @@ class PanTompkinsDetector implements RDetector {
   }
 
   private acceptQrs(rIndex: number, value: number, weight: number, peakSlope: number, searchBack: boolean): void {
+    this.lastQrsHasRr = this.lastQrsIndex >= 0;
     if (this.lastQrsIndex >= 0) {
-      this.rrHistory[this.rrNext] = rIndex - this.lastQrsIndex;
-      this.rrNext = (this.rrNext + 1) % RR_HISTORY;
-      if (this.rrCount < RR_HISTORY) this.rrCount++;
-      let sum = 0;
-      for (let i = 0; i < this.rrCount; i++) sum += this.rrHistory[i] as number;
-      this.meanRrSamples = sum / this.rrCount;
+      this.rr.push(rIndex - this.lastQrsIndex);
     }
     this.lastQrsIndex = rIndex;
     this.lastQrsValue = value;
@@ -361,6 +389,32 @@ class PanTompkinsDetector implements RDetector {
     this.lastWasSearchBack = searchBack;
     this.candidateValue = 0;
     this.candidateIndex = -1;
+    this.provisionalIndex = -1;
+    this.meanQrsSlope = this.meanQrsSlope === 0 ? peakSlope : weight * peakSlope + (1 - weight) * this.meanQrsSlope;
+  }
+
+  /** The last QRS was a P wave: `rIndex` takes its place in SPK, the mean slope and the RR history. */
+  private replaceLastQrs(rIndex: number, value: number, peakSlope: number): void {
+    const w = this.lastQrsWeight;
+    this.signalPeak += w * (value - this.lastQrsValue);
+    this.updateThreshold();
+    this.meanQrsSlope += w * (peakSlope - this.lastQrsSlope);
+    if (this.lastQrsHasRr) this.rr.extendLast(rIndex - this.lastQrsIndex);
+    this.lastQrsIndex = rIndex;
+    this.lastQrsValue = value;
+    this.lastQrsSlope = peakSlope;
+    this.lastPeakIndex = rIndex;
+    this.lastWasSearchBack = false;
+    this.candidateValue = 0;
+    this.candidateIndex = -1;
+    this.provisionalIndex = -1;
+  }
+
+  /** Accept a QRS found above THRESHOLD1 (not by search-back): SPK learns from it with weight 1/8. */
+  private acceptStrong(rIndex: number, value: number, peakSlope: number): void {
+    this.signalPeak = 0.125 * value + 0.875 * this.signalPeak;
+    this.updateThreshold();
+    this.acceptQrs(rIndex, value, 0.125, peakSlope, false);
   }
 
   private learnNoise(value: number): void {
@@ -377,6 +431,39 @@ class PanTompkinsDetector implements RDetector {
     }
     const rIndex = this.locateR(peakIndex);
     const peakSlope = this.maxSlope(peakIndex);
+    if (this.provisionalIndex >= 0) {
+      if (Math.abs(rIndex - this.provisionalIndex) <= this.fragmentSamples) {
+        // Another part of the same hump: the provisional peak is scored by its largest part, still provisional.
+        if (value > this.provisionalValue) this.provisionalValue = value;
+        if (peakSlope > this.provisionalSlope) this.provisionalSlope = peakSlope;
+        return false;
+      }
+      if (value <= this.provisionalValue) {
+        // Smaller than the provisional peak it follows (a T wave after a small QRS, noise, or the first
+        // part of a QRS whose energy comes in parts: the decision waits a little for the rest).
+        this.learnNoise(value);
+        this.provisionalDeadline = Math.min(
+          this.provisionalIndex + 2 * this.provisionalSamples,
+          Math.max(this.provisionalDeadline, this.sampleIndex + 3 * this.holdSamples),
+        );
+        return false;
+      }
+      // A larger, steeper peak within the provisional period: the provisional one was a P wave (or noise).
+      this.learnNoise(this.provisionalValue);
+      this.provisionalIndex = -1;
+    }
+    if (
+      this.lastQrsIndex >= 0 &&
+      !this.lastWasSearchBack &&
+      rIndex - this.lastQrsIndex > this.fragmentSamples &&
+      rIndex - this.lastQrsIndex < this.pWaveSamples &&
+      value > this.threshold1 &&
+      value > this.lastQrsValue &&
+      peakSlope > this.lastQrsSlope
+    ) {
+      this.replaceLastQrs(rIndex, value, peakSlope);
+      return true;
+    }
     if (this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.refractorySamples) {
       // The same QRS, whose energy arrived in two parts (a wide QRS at a slow rate): score the QRS by its
       // larger part, so SPK and the T-wave slope reference are not learnt from a fragment.
@@ -393,10 +480,22 @@ class PanTompkinsDetector implements RDetector {
       rIndex - this.lastQrsIndex < this.tWaveSamples &&
       peakSlope < this.def.tWaveSlopeRatio * this.lastQrsSlope;
     if (value > this.threshold1 && !isTWave) {
-      this.signalPeak = 0.125 * value + 0.875 * this.signalPeak;
-      this.updateThreshold();
-      this.acceptQrs(rIndex, value, 0.125, peakSlope, false);
-      return true;
+      const premature =
+        this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.def.prematureRrFraction * this.rr.mean;
+      const weak =
+        premature ||
+        isBaselineStep(this.stepTest, rIndex, this.sampleIndex) ||
+        value < this.def.weakPeakFraction * this.signalPeak ||
+        peakSlope < this.def.weakSlopeRatio * this.meanQrsSlope;
+      if (!weak) {
+        this.acceptStrong(rIndex, value, peakSlope);
+        return true;
+      }
+      this.provisionalIndex = rIndex;
+      this.provisionalDeadline = rIndex + this.provisionalSamples;
+      this.provisionalValue = value;
+      this.provisionalSlope = peakSlope;
+      return false;
     }
     this.learnNoise(value);
     if (!isTWave && value > this.candidateValue) {

@@ -69,7 +69,10 @@ export function applySettingsPatch(base: DeviceSettings, patch: SettingsPatch | 
   };
 }
 
-/** Clamp numeric settings into SETTINGS_LIMITS (the device refuses values outside them). */
+/**
+ * Clamp numeric settings into SETTINGS_LIMITS. A second guard only: the engine refuses out-of-range values
+ * before they get here (sim/validate.ts), so for valid input this changes nothing.
+ */
 export function clampSettings(s: DeviceSettings): DeviceSettings {
   const c = (v: number, r: { min: number; max: number }): number =>
     Number.isFinite(v) ? Math.min(r.max, Math.max(r.min, v)) : r.min;

@@ -7,7 +7,7 @@
 export type SteppedSetting = 'inflateDelayMs' | 'deflateDelayMs' | 'deflateLeadMs' | 'pressureMmHg' | 'stageDelayMs';
 
 /**
- * Fine and coarse steps per setting. Timing: +/-5 ms and +/-20 ms as on ECP consoles (brief, issue 4).
+ * Fine and coarse steps per setting. Timing: +/-5 ms and +/-20 ms as on ECP consoles.
  * Pressure: 5 and 25 mmHg; Lin et al. raised pressure in 37.5 mmHg steps, so a coarse step of 25 mmHg
  * reaches the treatment range in a few presses without overshooting it.
  */

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { createRDetector } from '../../../sim/detect/index.ts';
+import { createRDetector, R_DETECTOR_DEFAULTS } from '../../../sim/detect/index.ts';
 import { matchBeats } from '../../helpers/beat-match.ts';
-import { testDataPath } from '../../helpers/test-data.ts';
+import { readExtraRecord, testDataPath } from '../../helpers/test-data.ts';
 import { isBeatAnnotation, readMitAnnotationFile, readWfdbRecord } from '../../helpers/wfdb.ts';
 
 /** Record 100's folder in the test data (fails with how to provide the data when it is missing). */
@@ -83,4 +83,68 @@ test('decides within 80 ms of the R peak on record 100 (median decision latency)
   const p95 = sorted[Math.floor(sorted.length * 0.95)] as number;
   expect(median, `median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`).toBeLessThanOrEqual(80);
   expect(median).toBeGreaterThan(0);
+});
+
+/** Runs the detector over one `mitdb-extra` record and scores it after the learning period. */
+function runExtraRecord(record: string): { match: ReturnType<typeof matchBeats>; latenciesMs: number[] } {
+  const { sampleRateHz: fs, millivolts, beatSamples } = readExtraRecord(record);
+  const detector = createRDetector(fs);
+  const detectedMs: number[] = [];
+  const latenciesMs: number[] = [];
+  const total = millivolts.length + Math.round(FLUSH_S * fs);
+  for (let i = 0; i < total; i++) {
+    if (detector.push(millivolts[Math.min(i, millivolts.length - 1)] as number)) {
+      detectedMs.push((detector.lastPeakIndex * 1000) / fs);
+      if (!detector.lastWasSearchBack) {
+        latenciesMs.push(((detector.sampleIndex - detector.lastPeakIndex) * 1000) / fs);
+      }
+    }
+  }
+  const scored = (t: number): boolean => t >= LEARNING_MS;
+  const referenceMs = beatSamples.map((s) => (s * 1000) / fs).filter(scored);
+  return { match: matchBeats(referenceMs, detectedMs.filter(scored), 150), latenciesMs };
+}
+
+function describeRun(record: string, run: ReturnType<typeof runExtraRecord>): string {
+  const m = run.match;
+  const sorted = [...run.latenciesMs].sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1] as number;
+  const max = sorted[sorted.length - 1] as number;
+  const p99 = sorted[Math.floor(0.99 * (sorted.length - 1))] as number;
+  const late = sorted.filter((l) => l > 250).length;
+  return (
+    `record ${record}: TP ${m.truePositives} FN ${m.falseNegatives} FP ${m.falsePositives} ` +
+    `Se ${(100 * m.sensitivity).toFixed(2)} % +P ${(100 * m.positivePredictivity).toFixed(2)} % ` +
+    `latency median ${median.toFixed(1)} ms p99 ${p99.toFixed(1)} ms max ${max.toFixed(1)} ms (${late} > 250 ms)`
+  );
+}
+
+/**
+ * Normal beats are decided ~60 ms after their R; provisional ones by 240 ms (the engine assists beats
+ * decided within 250 ms), at most twice that while a QRS is still arriving.
+ */
+function expectLatency(latenciesMs: number[], figures: string): void {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  expect(sorted[sorted.length >> 1], figures).toBeLessThanOrEqual(80);
+  expect(sorted[Math.floor(0.99 * (sorted.length - 1))], figures).toBeLessThanOrEqual(250);
+  expect(sorted[sorted.length - 1], figures).toBeLessThanOrEqual(2 * R_DETECTOR_DEFAULTS.provisionalMs);
+}
+
+// Figures reached today (issue 12 asks for 99.5 % on both; these bounds guard against regressions).
+test('record 105 (baseline wander, muscle noise): Se >= 99.5 %, +P >= 98.5 %', () => {
+  const run = runExtraRecord('105');
+  const figures = describeRun('105', run);
+  console.info(figures);
+  expect(run.match.sensitivity, figures).toBeGreaterThanOrEqual(0.995);
+  expect(run.match.positivePredictivity, figures).toBeGreaterThanOrEqual(0.985);
+  expectLatency(run.latenciesMs, figures);
+});
+
+test('record 108 (tall P waves, first-degree block): Se >= 99.3 %, +P >= 97.5 %', () => {
+  const run = runExtraRecord('108');
+  const figures = describeRun('108', run);
+  console.info(figures);
+  expect(run.match.sensitivity, figures).toBeGreaterThanOrEqual(0.993);
+  expect(run.match.positivePredictivity, figures).toBeGreaterThanOrEqual(0.975);
+  expectLatency(run.latenciesMs, figures);
 });

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { createRDetector } from '../../../sim/detect/index.ts';
+import { createRDetector, type RDetectorDef } from '../../../sim/detect/index.ts';
 import { createEcgGenerator, type EcgDef, type ElectricalBeat } from '../../../sim/ecg/index.ts';
 import { createRng } from '../../../sim/rng.ts';
 import { matchBeats } from '../../helpers/beat-match.ts';
@@ -195,4 +195,121 @@ test('does not count a tall T wave 250 ms after the R as a beat (slope test), wh
   expect(count(0.5)).toBeLessThanOrEqual(beatsAfterLearning);
   expect(count(0.5)).toBeGreaterThanOrEqual(beatsAfterLearning - 1);
   expect(count(0)).toBeGreaterThan(1.8 * beatsAfterLearning);
+});
+
+/** A generator ECG (500 Hz) with its true R times, for adding artefacts before detection. */
+function generatedSignal(def: EcgDef, seed: number, durationS: number): { signal: Float64Array; rMs: number[] } {
+  const generator = createEcgGenerator(def, createRng(seed), FS);
+  const signal = new Float64Array(durationS * FS);
+  const rMs: number[] = [];
+  for (let i = 0; i < signal.length; i++) {
+    signal[i] = generator.nextSample();
+    for (let b = generator.takeBeat(); b !== null; b = generator.takeBeat()) rMs.push(b.rTimeMs);
+  }
+  return { signal, rMs };
+}
+
+function detectAll(signal: Float64Array, def: RDetectorDef = {}): { peaksMs: number[]; latenciesMs: number[] } {
+  const detector = createRDetector(FS, def);
+  const peaksMs: number[] = [];
+  const latenciesMs: number[] = [];
+  for (const v of signal) {
+    if (detector.push(v)) {
+      peaksMs.push((detector.lastPeakIndex * 1000) / FS);
+      latenciesMs.push(((detector.sampleIndex - detector.lastPeakIndex) * 1000) / FS);
+    }
+  }
+  return { peaksMs, latenciesMs };
+}
+
+function scoreRun(rMs: number[], peaksMs: number[], durationS: number): ReturnType<typeof matchBeats> {
+  const scored = (t: number): boolean => t >= SCORE_FROM_MS && t <= (durationS - 1) * 1000;
+  return matchBeats(rMs.filter(scored), peaksMs.filter(scored));
+}
+
+test('ignores pacemaker pulses (2 ms, 3 mV, with recharge tail) before the P wave or the QRS', () => {
+  for (const beforeRMs of [170, 40]) {
+    const { signal, rMs } = generatedSignal({ rhythm: { heartRateBpm: 72 } }, 21, 120);
+    for (const r of rMs) {
+      const at = Math.round(((r - beforeRMs) * FS) / 1000);
+      if (at < 0 || at + 60 >= signal.length) continue;
+      signal[at] = (signal[at] as number) + 3;
+      // Output-capacitor recharge: a small opposite tail decaying over ~20 ms.
+      for (let j = 1; j < 60; j++) signal[at + j] = (signal[at + j] as number) - 0.3 * Math.exp(-j / 10);
+    }
+    const { peaksMs, latenciesMs } = detectAll(signal);
+    const m = scoreRun(rMs, peaksMs, 120);
+    const figures = `pulse ${beforeRMs} ms before R: TP ${m.truePositives} FN ${m.falseNegatives} FP ${m.falsePositives}`;
+    expect(m.falseNegatives + m.falsePositives, figures).toBe(0);
+    // The reported R is the QRS's, not the pulse's, and the decision is not delayed by the pulse.
+    const offsets = peaksMs.map((p) => Math.min(...rMs.map((r) => Math.abs(r - p))));
+    expect(Math.max(...offsets.slice(2)), figures).toBeLessThanOrEqual(20);
+    const sorted = [...latenciesMs].sort((a, b) => a - b);
+    expect(sorted[sorted.length >> 1], figures).toBeLessThanOrEqual(80);
+    if (beforeRMs === 40) {
+      // Without blanking the pulse stands in for the R peak, 40 ms early.
+      const unblanked = detectAll(signal, { paceSlewMvPerS: Number.POSITIVE_INFINITY }).peaksMs;
+      const off = unblanked.map((p) => Math.min(...rMs.map((r) => Math.abs(r - p))));
+      expect(Math.max(...off.slice(2))).toBeGreaterThan(30);
+    }
+  }
+});
+
+test('does not count baseline steps (electrode pops, 1-3 mV within 5-20 ms) as beats; without the test it would', () => {
+  const { signal, rMs } = generatedSignal({ rhythm: { heartRateBpm: 70 } }, 5, 200);
+  // Every 6th RR, in mid-diastole, the baseline jumps (and later jumps back), settling at once.
+  const stepTimes = rMs.filter((_, k) => k >= 15 && k % 6 === 0 && k + 1 < rMs.length).map((r, j) => ({ r, j }));
+  let level = 0;
+  let target = 0;
+  let next = 0;
+  const shapes = [
+    { mv: 2, rampMs: 10 },
+    { mv: -1, rampMs: 20 },
+    { mv: 3, rampMs: 5 },
+  ];
+  let rate = 0;
+  for (let i = 0; i < signal.length; i++) {
+    const t = (i * 1000) / FS;
+    const step = stepTimes[next];
+    if (step !== undefined) {
+      const k = rMs.indexOf(step.r);
+      if (t >= (step.r + (rMs[k + 1] as number)) / 2) {
+        const shape = shapes[Math.floor(next / 2) % shapes.length] as { mv: number; rampMs: number };
+        target = next % 2 === 0 ? shape.mv : 0;
+        rate = Math.abs(target - level) / ((shape.rampMs * FS) / 1000);
+        next++;
+      }
+    }
+    level = level < target ? Math.min(target, level + rate) : Math.max(target, level - rate);
+    signal[i] = (signal[i] as number) + level;
+  }
+  expect(stepTimes.length).toBeGreaterThan(30);
+  const m = scoreRun(rMs, detectAll(signal).peaksMs, 200);
+  const figures = `TP ${m.truePositives} FN ${m.falseNegatives} FP ${m.falsePositives}`;
+  expect(m.falseNegatives + m.falsePositives, figures).toBe(0);
+  const without = scoreRun(rMs, detectAll(signal, { stepFraction: Number.POSITIVE_INFINITY }).peaksMs, 200);
+  expect(without.falsePositives).toBeGreaterThan(stepTimes.length / 2);
+});
+
+test('does not fire on a tall P wave before a small QRS (first-degree block), which it would without provisional peaks', () => {
+  // 70 bpm: R waves 0.5 mV (sd 10 ms) and P waves 0.35 mV (sd 18 ms) 220 ms before each R.
+  const rrSamples = Math.round((60 / 70) * FS);
+  const signal = new Float64Array(90 * FS);
+  const rMs: number[] = [];
+  for (let k = 1; k < 104; k++) {
+    const r = k * rrSamples;
+    rMs.push((r * 1000) / FS);
+    for (let i = -40; i <= 40; i++) signal[r + i] = (signal[r + i] as number) + 0.5 * Math.exp(-0.5 * (i / 5) ** 2);
+    const p = r - Math.round(0.22 * FS);
+    for (let i = -60; i <= 60; i++) signal[p + i] = (signal[p + i] as number) + 0.35 * Math.exp(-0.5 * (i / 9) ** 2);
+  }
+  const m = scoreRun(rMs, detectAll(signal).peaksMs, 90);
+  const figures = `TP ${m.truePositives} FN ${m.falseNegatives} FP ${m.falsePositives}`;
+  expect(m.falseNegatives + m.falsePositives, figures).toBe(0);
+  const naive = scoreRun(
+    rMs,
+    detectAll(signal, { weakPeakFraction: 0, weakSlopeRatio: 0, prematureRrFraction: 0 }).peaksMs,
+    90,
+  );
+  expect(naive.falsePositives + naive.falseNegatives).toBeGreaterThan(10);
 });

@@ -30,3 +30,25 @@ test('the CLI exits 2 for an unknown scenario and for an unknown option', () => 
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/turbo/);
 }, 60000);
+
+test('the CLI gives the range message and exits 2 for negative, non-finite and too large values', () => {
+  for (const [option, value, range] of [
+    ['--pressure', '-5', '0 and 300'],
+    ['--pressure', '350', '0 and 300'],
+    ['--inflate', 'NaN', '0 and 1500'],
+    ['--deflate', '-Infinity', '0 and 2000'],
+    ['--stage-delay', 'Infinity', '0 and 100'],
+  ] as const) {
+    const r = cli('--scenario', 'default-stable-angina', option, value);
+    expect(r.status, `${option} ${value}`).toBe(2);
+    expect(r.stderr).toContain(`${option}: "${value}" is not a number between ${range}`);
+  }
+}, 60000);
+
+test('the CLI refuses seeds that are not uint32 (2^32 and 0.4 would alias seed 0)', () => {
+  for (const seed of ['4294967296', '0.4', '-1']) {
+    const r = cli('--scenario', 'default-stable-angina', '--seed', seed);
+    expect(r.status, seed).toBe(2);
+    expect(r.stderr).toContain(`--seed: "${seed}" is not an integer between 0 and 4294967295`);
+  }
+}, 60000);
