@@ -88,6 +88,65 @@ function assignHeadingIds(tree: TreeNode): Heading[] {
   return headings;
 }
 
+/**
+ * Limits on the structures that make Markdown parsing super-linear. micromark resolves brackets and
+ * emphasis delimiters by scanning back over the open ones of the same paragraph, so a paragraph of
+ * thousands of unmatched `[`, `*`, `_` or `~` costs time that grows with the square of their number or
+ * worse (measured: 32 KB of `*_` took 38 s, 16 KB of `[` then `*a` 1.7 s); nesting (`> > > …`, indented
+ * lists) recurses once per level (10 KB of `> ` overflowed the stack). Real chapters stay far inside
+ * these limits (the first edition's busiest paragraph has under 60 such characters).
+ */
+export const MARKDOWN_LIMITS = {
+  /** Bracket and emphasis characters in one paragraph (a block between blank lines). */
+  delimitersPerBlock: 400,
+  /** Block quote markers at the start of one line. */
+  quoteDepth: 8,
+  /** Leading spaces of a line (list nesting: 2-4 spaces a level). */
+  indentSpaces: 32,
+} as const;
+
+const DELIMITER = /[[\]*_~`!<]/g;
+
+/**
+ * What makes `markdown` too costly to parse, as messages with the line they start on; empty when it is
+ * within MARKDOWN_LIMITS. Linear in the length of the text.
+ */
+export function markdownComplexityProblems(markdown: string): string[] {
+  const problems: string[] = [];
+  const lines = markdown.split('\n');
+  let blockStart = 0;
+  let delimiters = 0;
+  let reported = false;
+  lines.forEach((line, i) => {
+    if (line.trim() === '') {
+      blockStart = i + 1;
+      delimiters = 0;
+      reported = false;
+      return;
+    }
+    delimiters += line.match(DELIMITER)?.length ?? 0;
+    if (delimiters > MARKDOWN_LIMITS.delimitersPerBlock && !reported) {
+      problems.push(
+        `Line ${blockStart + 1}: this paragraph has more than ${MARKDOWN_LIMITS.delimitersPerBlock} brackets and emphasis marks ([ ] * _ ~ \` ! <). Split it with blank lines or remove unmatched marks.`,
+      );
+      reported = true;
+    }
+    const quotes = /^(?:\s*>)*/.exec(line)?.[0].replace(/[^>]/g, '').length ?? 0;
+    if (quotes > MARKDOWN_LIMITS.quoteDepth) {
+      problems.push(
+        `Line ${i + 1}: quotes are nested ${quotes} deep; at most ${MARKDOWN_LIMITS.quoteDepth} are allowed.`,
+      );
+    }
+    const indent = /^[ \t]*/.exec(line)?.[0].replace(/\t/g, '    ').length ?? 0;
+    if (indent > MARKDOWN_LIMITS.indentSpaces) {
+      problems.push(
+        `Line ${i + 1}: it is indented ${indent} spaces (lists nested too deep); at most ${MARKDOWN_LIMITS.indentSpaces} are allowed.`,
+      );
+    }
+  });
+  return problems.slice(0, 10);
+}
+
 const parser = unified().use(remarkParse).use(remarkGfm);
 
 /** Parses Markdown to its syntax tree (with GFM tables, footnotes, strikethrough and autolinks). */

@@ -2,7 +2,9 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Db } from '#db/client.ts';
 import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
+import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import type { Session, SessionUser } from '../auth/session.ts';
+import { MarkdownTooSlowError } from '../markdown-pool.ts';
 import { FieldErrorsCause } from '../refusal.ts';
 import type { RequestMeta, ServiceDeps } from '../services/deps.ts';
 
@@ -66,10 +68,21 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+/**
+ * Every procedure: text too costly to process (markdown-pool.ts) is the sender's problem, a 400 with the
+ * reason, not an internal error.
+ */
+export const publicProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof MarkdownTooSlowError) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: result.error.cause.message, cause: result.error.cause });
+  }
+  return result;
+});
 
 /** A session exists, but the second factor may still be missing: only for completing sign-in. */
-export const pendingSessionProcedure = t.procedure.use(({ ctx, next }) => {
+export const pendingSessionProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user || !ctx.session) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
   }
@@ -97,5 +110,22 @@ export function roleProcedure(role: Role) {
       });
     }
     return next({ ctx });
+  });
+}
+
+/**
+ * A per-user limit on a costly procedure (previews, saves, replays): `.use(perUserLimit('preview',
+ * RATE_LIMITS.preview))` after the procedure's guard. Over the limit: TOO_MANY_REQUESTS, nothing done.
+ */
+export function perUserLimit(name: string, rule: RateLimitRule) {
+  return t.middleware(async ({ ctx, next }) => {
+    const key = `${name}:user:${ctx.user?.id ?? ctx.meta.ipAddress}`;
+    if (!(await consumeRateLimit(ctx.db, key, rule))) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: 'You have done this many times in the last few minutes. Wait a few minutes and try again.',
+      });
+    }
+    return next();
   });
 }

@@ -16,6 +16,11 @@ export const RATE_LIMITS = {
   passwordResetUse: { limit: 20, windowMs: 60 * 60 * 1000 },
   twoFactor: { limit: 10, windowMs: 15 * 60 * 1000 },
   contact: { limit: 5, windowMs: 60 * 60 * 1000 },
+  /** Costly procedures, per user: the editor previews after each pause in typing (400 ms), saves less often. */
+  preview: { limit: 300, windowMs: 10 * 60 * 1000 },
+  saveDraft: { limit: 120, windowMs: 10 * 60 * 1000 },
+  /** Beat waveforms of an attempt (each a replay of up to minutes of simulation). */
+  attemptBeat: { limit: 120, windowMs: 10 * 60 * 1000 },
 } as const satisfies Record<string, RateLimitRule>;
 
 /**

@@ -20,7 +20,8 @@ import { NEW_DOCUMENT_TEMPLATES } from '#src/components/handbook/templates.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
-import { type BrokenLink, findBrokenLinks } from '../markdown.ts';
+import { type BrokenLink, markdownComplexityProblems } from '../markdown.ts';
+import { findBrokenLinksOffThread } from '../markdown-pool.ts';
 import type { RequestMeta } from './deps.ts';
 import { chapterAnchors, type DbOrTx, latestRevisionNumber, makePublished } from './handbook.ts';
 import { joinSource, type ModuleFrontMatter, splitSource, validateFrontMatter } from './handbook-content.ts';
@@ -282,6 +283,9 @@ export function checkSource(ref: DocumentRef, source: string): CheckSourceResult
     };
   }
   if (split.value.body.trim() === '') return { ok: false, messages: ['The text below the front matter is empty.'] };
+  // Checked before anything parses the body: the structures that make parsing slow are refused here.
+  const tooComplex = markdownComplexityProblems(split.value.body);
+  if (tooComplex.length > 0) return { ok: false, messages: tooComplex };
   return {
     ok: true,
     value: { frontMatter: split.value.frontMatter, body: split.value.body, title: valid.value.title },
@@ -299,7 +303,7 @@ export async function brokenLinksOf(
   body: string,
 ): Promise<BrokenLink[]> {
   const anchors = await chapterAnchors(db);
-  const broken = findBrokenLinks(body, anchors, ref.kind === 'chapter' ? ref.slug : null);
+  const broken = await findBrokenLinksOffThread(body, anchors, ref.kind === 'chapter' ? ref.slug : null);
   if (ref.kind === 'module') {
     const scenario = (frontMatter as Partial<ModuleFrontMatter>).simulatorExercise?.scenario;
     if (scenario && !getScenario(scenario)) {

@@ -2,13 +2,15 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { DOCUMENT_KINDS } from '#db/schema/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
+import { RATE_LIMITS } from '../../auth/rate-limit.ts';
 import { type BrokenLink, renderMarkdown } from '../../markdown.ts';
+import { renderMarkdownOffThread } from '../../markdown-pool.ts';
 import * as cpd from '../../services/cpd.ts';
 import * as handbook from '../../services/handbook.ts';
 import * as authoring from '../../services/handbook-authoring.ts';
 import { diffStats, lineDiff } from '../../services/handbook-diff.ts';
 import * as progress from '../../services/handbook-progress.ts';
-import { fieldErrors, protectedProcedure, publicProcedure, roleProcedure, router } from '../trpc.ts';
+import { fieldErrors, perUserLimit, protectedProcedure, publicProcedure, roleProcedure, router } from '../trpc.ts';
 
 const educatorProcedure = roleProcedure('educator');
 
@@ -272,12 +274,16 @@ export const handbookRouter = router({
    * validation messages and broken links. It changes nothing, but it is a mutation so that the text travels
    * in a POST body: a query carries its input in the URL, and a chapter (up to 200 kB) exceeds URL limits.
    */
-  preview: educatorProcedure.input(documentRef.extend({ source })).mutation(async ({ ctx, input }) => {
-    const checked = authoring.checkSource(input, input.source);
-    if (!checked.ok) return { ok: false as const, messages: checked.messages };
-    const brokenLinks = await authoring.brokenLinksOf(ctx.db, input, checked.value.frontMatter, checked.value.body);
-    return { ok: true as const, title: checked.value.title, ...renderMarkdown(checked.value.body), brokenLinks };
-  }),
+  preview: educatorProcedure
+    .use(perUserLimit('preview', RATE_LIMITS.preview))
+    .input(documentRef.extend({ source }))
+    .mutation(async ({ ctx, input }) => {
+      const checked = authoring.checkSource(input, input.source);
+      if (!checked.ok) return { ok: false as const, messages: checked.messages };
+      const brokenLinks = await authoring.brokenLinksOf(ctx.db, input, checked.value.frontMatter, checked.value.body);
+      const rendered = await renderMarkdownOffThread(checked.value.body);
+      return { ok: true as const, title: checked.value.title, ...rendered, brokenLinks };
+    }),
 
   create: educatorProcedure
     .input(z.object({ kind: z.enum(DOCUMENT_KINDS), source }))
@@ -295,6 +301,7 @@ export const handbookRouter = router({
     }),
 
   saveDraft: educatorProcedure
+    .use(perUserLimit('save-draft', RATE_LIMITS.saveDraft))
     .input(documentRef.extend({ baseRevision: z.coerce.number().int().min(0).max(1_000_000), source }))
     .mutation(async ({ ctx, input }) => {
       const result = await authoring.saveDraft(ctx.db, ctx.user.id, input);
@@ -305,6 +312,7 @@ export const handbookRouter = router({
 
   /** Keeps the editor's working text on the server (not a revision); refused when someone saved since. */
   autosaveDraft: educatorProcedure
+    .use(perUserLimit('save-draft', RATE_LIMITS.saveDraft))
     .input(documentRef.extend({ baseRevision: z.coerce.number().int().min(0).max(1_000_000), source }))
     .mutation(async ({ ctx, input }) => {
       const result = await authoring.autosaveDraft(ctx.db, ctx.user.id, input);

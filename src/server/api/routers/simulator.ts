@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { formatUtcDateTime as formatDateTime } from '#src/lib/dates.ts';
+import { RATE_LIMITS } from '../../auth/rate-limit.ts';
 import { unwrap } from '../../refusal.ts';
 import { completeModulesAfterPractice } from '../../services/handbook-progress.ts';
 import * as assessments from '../../services/simulator-assessments.ts';
@@ -7,7 +8,7 @@ import * as attempts from '../../services/simulator-attempts.ts';
 import * as practice from '../../services/simulator-practice.ts';
 import { beatReplayJob, replayBeatInWorker } from '../../services/simulator-replay.ts';
 import { assessmentSettingsSchema, simulatorInputs } from '../../services/simulator-schemas.ts';
-import { fieldErrors, protectedProcedure, roleProcedure, router } from '../trpc.ts';
+import { fieldErrors, perUserLimit, protectedProcedure, roleProcedure, router } from '../trpc.ts';
 
 const examinerProcedure = roleProcedure('examiner');
 const memberProcedure = roleProcedure('member');
@@ -135,20 +136,23 @@ export const simulatorRouter = router({
   }),
 
   /** Waveforms around one beat of a scored attempt, re-simulated from its seed and log. */
-  attemptBeat: protectedProcedure.input(simulatorInputs.attemptBeat).query(async ({ ctx, input }) => {
-    const mayReadAll = ctx.user.roles.includes('examiner') && ctx.user.totpEnabled;
-    const found = await attempts.getAttempt(ctx.db, { id: ctx.user.id, mayReadAll }, input.attemptId);
-    if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
-    const job = beatReplayJob(found, input.beatIndex);
-    const replay = job ? await replayBeatInWorker(job) : null;
-    if (!replay) {
-      throw new TRPCError({
-        code: 'NOT_FOUND',
-        message: 'That beat is not in this attempt, or the attempt has no score yet.',
-      });
-    }
-    return replay;
-  }),
+  attemptBeat: protectedProcedure
+    .use(perUserLimit('attempt-beat', RATE_LIMITS.attemptBeat))
+    .input(simulatorInputs.attemptBeat)
+    .query(async ({ ctx, input }) => {
+      const mayReadAll = ctx.user.roles.includes('examiner') && ctx.user.totpEnabled;
+      const found = await attempts.getAttempt(ctx.db, { id: ctx.user.id, mayReadAll }, input.attemptId);
+      if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
+      const job = beatReplayJob(found, input.beatIndex);
+      const replay = job ? await replayBeatInWorker(job) : null;
+      if (!replay) {
+        throw new TRPCError({
+          code: 'NOT_FOUND',
+          message: 'That beat is not in this attempt, or the attempt has no score yet.',
+        });
+      }
+      return replay;
+    }),
 
   // ------------------------------------------------------------------ practice
   savePractice: memberProcedure.input(simulatorInputs.savePractice).mutation(async ({ ctx, input }) => {

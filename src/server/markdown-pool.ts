@@ -1,0 +1,100 @@
+/**
+ * Markdown work off the request thread, with a time budget (markdown-worker.ts). One worker is kept warm
+ * and does one task at a time; a task over its budget has its worker terminated (a new one starts for
+ * the next task) and is refused with MarkdownTooSlowError, so no text can hold a thread for long.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type BrokenLink, findBrokenLinks, type RenderedMarkdown, renderMarkdown } from './markdown.ts';
+import type { MarkdownTask } from './markdown-worker.ts';
+
+/** The longest a task may take (a 200 kB chapter at the limits takes 2-6 s on a busy 2-core machine). */
+export const MARKDOWN_TIME_BUDGET_MS = 10_000;
+
+export class MarkdownTooSlowError extends Error {
+  constructor(budgetMs: number) {
+    super(
+      `This text took longer than ${budgetMs / 1000} s to process, so it was not accepted. Split long chapters, or remove runs of unmatched brackets and emphasis marks.`,
+    );
+    this.name = 'MarkdownTooSlowError';
+  }
+}
+
+function workerFile(): string | null {
+  const path = join(process.cwd(), 'src', 'server', 'markdown-worker.ts');
+  return existsSync(path) ? path : null;
+}
+
+let worker: Worker | null = null;
+let queue: Promise<unknown> = Promise.resolve();
+
+function warmWorker(path: string): Worker {
+  if (!worker) {
+    worker = new Worker(path);
+    worker.unref();
+    worker.once('exit', () => {
+      worker = null;
+    });
+  }
+  return worker;
+}
+
+async function runTask<T>(task: MarkdownTask, budgetMs: number, here: () => T): Promise<T> {
+  const path = workerFile();
+  if (!path) return here();
+  const run = async (): Promise<T> => {
+    const w = warmWorker(path);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        void w.terminate();
+        worker = null;
+        reject(new MarkdownTooSlowError(budgetMs));
+      }, budgetMs);
+      const onMessage = (m: { ok: true; value: T } | { ok: false; message: string }) => {
+        cleanup();
+        if (m.ok) resolve(m.value);
+        else reject(new Error(m.message));
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        worker = null;
+        reject(error);
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        w.off('message', onMessage);
+        w.off('error', onError);
+      };
+      w.on('message', onMessage);
+      w.once('error', onError);
+      w.postMessage(task);
+    });
+  };
+  // One task at a time: the next waits for the previous to settle, whatever its outcome.
+  const result = queue.then(run, run);
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+/** renderMarkdown in the worker, within `budgetMs`. */
+export function renderMarkdownOffThread(
+  markdown: string,
+  budgetMs = MARKDOWN_TIME_BUDGET_MS,
+): Promise<RenderedMarkdown> {
+  return runTask({ kind: 'render', markdown }, budgetMs, () => renderMarkdown(markdown));
+}
+
+/** findBrokenLinks in the worker, within `budgetMs`. */
+export function findBrokenLinksOffThread(
+  markdown: string,
+  anchorsBySlug: ReadonlyMap<string, ReadonlySet<string>>,
+  ownSlug: string | null,
+  budgetMs = MARKDOWN_TIME_BUDGET_MS,
+): Promise<BrokenLink[]> {
+  const anchors = new Map([...anchorsBySlug].map(([slug, set]) => [slug, new Set(set)]));
+  return runTask({ kind: 'broken-links', markdown, anchorsBySlug: anchors, ownSlug }, budgetMs, () =>
+    findBrokenLinks(markdown, anchorsBySlug, ownSlug),
+  );
+}
