@@ -85,20 +85,8 @@ export const simulatorAttempts = sqliteTable(
     candidateId: text('candidate_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    /** The seed the server scores with: never sent to the candidate before the attempt is scored. */
     seed: integer('seed').notNull(),
-    /** The seed the candidate's console shows (its ECG and noise); unrelated to `seed`. */
-    displaySeed: integer('display_seed').notNull().default(0),
     startedAt: integer('started_at').notNull(),
-    /** When the console reported Start (server time); null until then. */
-    runStartedAt: integer('run_started_at'),
-    /** The control log as the console reported it during the run (sim ControlEntry[]), acknowledged. */
-    checkpointLogJson: text('checkpoint_log_json').notNull().default('[]'),
-    /** Server time of the last checkpoint (or of the Start), and the simulated time it reported. */
-    lastCheckpointAt: integer('last_checkpoint_at'),
-    lastCheckpointSimMs: integer('last_checkpoint_sim_ms'),
-    /** Set when a submission is accepted for scoring, before the replay: a second submission is refused. */
-    scoringStartedAt: integer('scoring_started_at'),
     /** Start + duration + grace: later submissions are refused. */
     deadlineAt: integer('deadline_at').notNull(),
     submittedAt: integer('submitted_at'),
@@ -145,10 +133,7 @@ export const simulatorPracticeSessions = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     scenarioId: text('scenario_id').notNull(),
-    /** The seed the member practised on (their console's), to practise the same run again. */
     seed: integer('seed').notNull(),
-    /** The seed the server drew to score the run (null for sessions saved before it did). */
-    scoringSeed: integer('scoring_seed'),
     durationMs: integer('duration_ms').notNull(),
     controlLogJson: text('control_log_json').notNull(),
     /** Selected RunSummary figures and the beats by class. */

@@ -209,8 +209,6 @@ const MATRIX: Record<string, Row> = {
   'simulator.openAssessments': ROLE('member'),
   'simulator.startAttempt': ROLE('member'),
   'simulator.submitAttempt': ROLE('member'),
-  'simulator.beginRun': ROLE('member'),
-  'simulator.checkpoint': ROLE('member'),
   'simulator.myAttempts': ROLE('member'),
   'simulator.attempt': SIGNED_IN(),
   'simulator.attemptBeat': SIGNED_IN(),
@@ -341,10 +339,6 @@ async function inputFor(path: string): Promise<unknown> {
     case 'simulator.getAssessment':
     case 'simulator.publishAssessment':
     case 'simulator.closeAssessment':
-    case 'simulator.beginRun':
-      return { attemptId: 'no-such-attempt' };
-    case 'simulator.checkpoint':
-      return { attemptId: 'no-such-attempt', simTimeMs: 0, fromIndex: 0, entries: [] };
     case 'simulator.startAttempt':
       return { id: 'no-such-assessment' };
     case 'simulator.listAttempts':

@@ -48,11 +48,26 @@ export interface SimulatorConsoleProps {
   seed?: number;
   /** Assessment: simulated duration of the attempt, ms. */
   durationMs?: number;
-  attemptId?: string;
+  attemptId?: string | number;
   signedIn: boolean;
 }
 
 type Status = 'loading' | 'idle' | 'running' | 'paused' | 'frozen' | 'stopping' | 'stopped';
+
+/** The procedures the island calls; typed here so the island builds before the simulator router lands. */
+interface SimulatorApi {
+  simulator: {
+    submitAttempt: { mutate(input: { attemptId: string | number; controlLog: ControlEntry[] }): Promise<unknown> };
+    savePractice: {
+      mutate(input: {
+        scenarioId: string;
+        seed: number;
+        durationMs: number;
+        controlLog: ControlEntry[];
+      }): Promise<unknown>;
+    };
+  };
+}
 
 declare global {
   interface Window {
@@ -72,13 +87,10 @@ export const PRACTICE_MAX_MS = 15 * 60 * 1000;
 /** Shorter practice runs are not saved (the server refuses them: nothing could be scored). */
 const PRACTICE_MIN_SAVE_MS = 1000;
 
-/** The portal's typed tRPC client, loaded when the console first talks to the server. */
-async function simulatorApi(): Promise<typeof import('../../lib/trpc-client.ts')['api']> {
-  return (await import('../../lib/trpc-client.ts')).api;
+async function simulatorApi(): Promise<SimulatorApi> {
+  const { api } = await import('../../lib/trpc-client.ts');
+  return api as unknown as SimulatorApi;
 }
-
-/** How often an assessment run reports to the server (simulator-attempt-run.ts allows at most 20 s). */
-const CHECKPOINT_EVERY_MS = 2_000;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -114,10 +126,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   const statsRef = useRef(new ConsoleStats());
   const statusRef = useRef<Status>('loading');
   const frozenRef = useRef<number | null>(null);
-  const runVoided = useRef(false);
   const lastControlLog = useRef<{ log: ControlEntry[]; durationMs: number } | null>(null);
-  /** Assessment runs: what has been reported to the server, what waits, and when the last report went. */
-  const run = useRef({ acknowledged: 0, pending: [] as ControlEntry[], simMs: 0, lastSentAt: 0, inFlight: false });
   /** "Start again" re-initialises the worker; the run starts when it is ready. */
   const runWhenReady = useRef(false);
   const keyHandlerRef = useRef<(event: KeyboardEvent) => void>(() => undefined);
@@ -154,37 +163,6 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
     },
     [props.attemptId],
   );
-
-  /** Sends the settings applied since the last acknowledged report, with the simulated time reached. */
-  const reportCheckpoint = useCallback(async (): Promise<void> => {
-    const r = run.current;
-    if (props.attemptId === undefined || r.inFlight) return;
-    r.inFlight = true;
-    r.lastSentAt = performance.now();
-    const entries = r.pending.slice();
-    const simTimeMs = r.simMs;
-    try {
-      const api = await simulatorApi();
-      await api.simulator.checkpoint.mutate({
-        attemptId: String(props.attemptId),
-        simTimeMs,
-        fromIndex: r.acknowledged,
-        entries,
-      });
-      r.acknowledged += entries.length;
-      r.pending.splice(0, entries.length);
-    } catch (error) {
-      // A broken rule voids the run on the server (CONFLICT): stop here and say so. Anything else (the
-      // network) is tried again with the next report.
-      if ((error as { data?: { code?: string } }).data?.code === 'CONFLICT') {
-        workerRef.current?.postMessage({ type: 'stop', summarize: false } satisfies ToWorker);
-        runVoided.current = true;
-        setMessage({ kind: 'error', text: errorText(error) });
-      }
-    } finally {
-      r.inFlight = false;
-    }
-  }, [props.attemptId]);
 
   const savePractice = useCallback(
     async (log: ControlEntry[], durationMs: number): Promise<void> => {
@@ -243,12 +221,6 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
             setAlarms(data.alarms);
           }
           setTimeMs(Math.floor(data.timeMs / 1000) * 1000);
-          if (assessment) {
-            const r = run.current;
-            r.pending.push(...data.controls);
-            r.simMs = data.timeMs;
-            if (performance.now() - r.lastSentAt >= CHECKPOINT_EVERY_MS) void reportCheckpoint();
-          }
           statsRef.current.recordChunk(performance.now() - t0, data.engineMs);
           break;
         }
@@ -258,8 +230,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
           lastControlLog.current = { log: data.controlLog, durationMs: data.durationMs };
           setMessage(null);
           if (assessment) {
-            if (runVoided.current) setStatus('stopped');
-            else void submitAttempt(data.controlLog);
+            void submitAttempt(data.controlLog);
           } else {
             setSummary(data.summary);
             if (props.signedIn && data.durationMs >= PRACTICE_MIN_SAVE_MS)
@@ -275,7 +246,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
           break;
       }
     },
-    [assessment, props.signedIn, savePractice, submitAttempt, reportCheckpoint],
+    [assessment, props.signedIn, savePractice, submitAttempt],
   );
 
   // One worker for the island's lifetime; its message handler is swapped as callbacks change.
@@ -381,8 +352,6 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   // A hidden tab pauses the run and a visible one resumes it, so simulated time never jumps.
   useEffect(() => {
     const onVisibility = (): void => {
-      // An assessment runs in real time under the server's clock: it never pauses.
-      if (assessment) return;
       if (document.hidden && statusRef.current === 'running') {
         send({ type: 'pause' });
         setStatus('paused');
@@ -399,7 +368,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
     };
     document.addEventListener('visibilitychange', onVisibility);
     return () => document.removeEventListener('visibilitychange', onVisibility);
-  }, [send, assessment]);
+  }, [send]);
 
   const feedback: BeatFeedback | null = lastBeat && windows ? feedbackForBeat(lastBeat, windows) : null;
 
@@ -427,33 +396,6 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
     setMessage(null);
     setFrozenIndex(null);
     setAutoPaused(false);
-    if (assessment) {
-      void beginAssessmentRun();
-      return;
-    }
-    if (status === 'stopped') {
-      runWhenReady.current = true;
-      initialise();
-      return;
-    }
-    send({ type: 'run' });
-    setStatus('running');
-    setAnnouncement('Running.');
-  };
-  /** Tells the server the run starts now, then starts it (from the beginning, after a voided run). */
-  const beginAssessmentRun = async (): Promise<void> => {
-    if (props.attemptId === undefined) return;
-    setStatus('loading');
-    try {
-      const api = await simulatorApi();
-      await api.simulator.beginRun.mutate({ attemptId: String(props.attemptId) });
-    } catch (error) {
-      setStatus(status === 'stopped' ? 'stopped' : 'idle');
-      setMessage({ kind: 'error', text: `The run could not start: ${errorText(error)}` });
-      return;
-    }
-    run.current = { acknowledged: 0, pending: [], simMs: 0, lastSentAt: performance.now(), inFlight: false };
-    runVoided.current = false;
     if (status === 'stopped') {
       runWhenReady.current = true;
       initialise();
@@ -563,11 +505,15 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
     <section class="sim-console" aria-label="Counterpulsation console">
       <div class="sim-toolbar">
         {assessment ? (
-          // The scenario is fixed by the attempt: shown as a fact, not as a disabled control.
+          // Scenario and seed are fixed by the attempt: shown as facts, not as disabled controls.
           <dl class="sim-fixed-setup">
             <div>
               <dt>Scenario</dt>
               <dd>{scenario?.title}</dd>
+            </div>
+            <div>
+              <dt>Seed</dt>
+              <dd>{seed}</dd>
             </div>
           </dl>
         ) : (
@@ -620,16 +566,10 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
             type="button"
             class="sim-button sim-button--primary"
             onClick={running ? pause : start}
-            disabled={
-              status === 'loading' ||
-              status === 'stopping' ||
-              (assessment && (running || (status === 'stopped' && !runVoided.current)))
-            }
+            disabled={status === 'loading' || status === 'stopping' || (assessment && status === 'stopped')}
           >
             {running
-              ? assessment
-                ? 'Running'
-                : 'Pause'
+              ? 'Pause'
               : status === 'paused' || status === 'frozen'
                 ? 'Resume'
                 : status === 'stopped'
@@ -637,18 +577,16 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
                   : 'Start'}
           </button>
           {assessment ? (
-            // The run is submitted when its time is up; this is for a submission that failed on the way.
-            status === 'stopped' &&
-            lastControlLog.current &&
-            !runVoided.current && (
-              <button
-                type="button"
-                class="sim-button sim-button--primary"
-                onClick={() => lastControlLog.current && void submitAttempt(lastControlLog.current.log)}
-              >
-                Submit again
-              </button>
-            )
+            <button
+              type="button"
+              class="sim-button sim-button--primary"
+              disabled={status === 'idle' || status === 'loading' || status === 'stopping'}
+              onClick={() =>
+                status === 'stopped' && lastControlLog.current ? void submitAttempt(lastControlLog.current.log) : stop()
+              }
+            >
+              {status === 'stopped' ? 'Submit again' : 'Submit'}
+            </button>
           ) : (
             <button
               type="button"

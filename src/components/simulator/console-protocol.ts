@@ -46,8 +46,6 @@ export interface WorkerReady {
 export interface WorkerChunk {
   type: 'chunk';
   timeMs: number;
-  /** Control-log entries applied since the last chunk (all at or before `timeMs`). */
-  controls: ControlEntry[];
   traces: TraceChunk;
   marks: { r: Float64Array; inflate: Float64Array; deflate: Float64Array };
   /** Beats measured since the last chunk (with the reference beat's values when the overlay runs). */

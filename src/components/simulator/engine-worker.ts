@@ -31,8 +31,6 @@ interface RunState {
   live: Simulation;
   reference: Simulation | null;
   beatsSent: number;
-  /** Control-log entries already sent in chunks (the console reports them to the server). */
-  controlsSent: number;
   running: boolean;
   lastWallMs: number;
   timer: ReturnType<typeof setInterval> | null;
@@ -66,7 +64,6 @@ function init(message: Extract<ToWorker, { type: 'init' }>): void {
     live,
     reference,
     beatsSent: 0,
-    controlsSent: 0,
     running: false,
     lastWallMs: 0,
     timer: null,
@@ -121,13 +118,9 @@ function postChunk(s: RunState, engineMs: number): void {
     return { ...b, reference };
   });
   s.beatsSent = all.length;
-  const log = s.live.controlLog();
-  const controls = log.slice(s.controlsSent);
-  s.controlsSent = log.length;
   const chunk: WorkerChunk = {
     type: 'chunk',
     timeMs: s.live.timeMs,
-    controls,
     traces: {
       ecgMv: t.ecgMv,
       plethAu: t.plethAu,

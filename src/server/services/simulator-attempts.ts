@@ -21,17 +21,14 @@ import {
   type ScenarioEvent,
   validateControlLog,
 } from '#sim/index.ts';
-import { formatUtcDateTime } from '#src/lib/dates.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
 import { csvDocument } from '../csv.ts';
 import { newId } from '../ids.ts';
-import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
 import { pageWindow } from './paging.ts';
 import { parseEvents, parseStoredRubric } from './simulator-assessments.ts';
-import { type CheckpointInput, checkCheckpoint, checkSubmission, type RunState } from './simulator-attempt-run.ts';
-import { drawSeed, replayAndScore, withScriptedEvents } from './simulator-replay.ts';
+import { replayAndScore, withScriptedEvents } from './simulator-replay.ts';
 import { type ListAttemptsInput, SIMULATOR_LIMITS } from './simulator-schemas.ts';
 
 /** Time between starting an attempt and pressing Start on the console (reading the instructions). */
@@ -42,6 +39,14 @@ export const SUBMIT_GRACE_MS = 60_000;
 /** The last moment a submission of an attempt started at `startedAt` is accepted. */
 export function attemptDeadline(startedAt: number, durationMs: number): number {
   return startedAt + START_WITHIN_MS + durationMs + SUBMIT_GRACE_MS;
+}
+/** A submission this much earlier than the run could have finished in real time is flagged. */
+export const EARLY_SUBMISSION_TOLERANCE_MS = 2_000;
+
+function drawSeed(): number {
+  const v = new Uint32Array(1);
+  crypto.getRandomValues(v);
+  return (v[0] ?? 0) & SIMULATOR_LIMITS.seedMax;
 }
 
 function isOpen(a: { status: string; opensAt: number; closesAt: number | null }, now: number): boolean {
@@ -129,8 +134,7 @@ export async function listOpenAssessments(db: Db, candidateId: string, now = Dat
 
 export interface StartedAttempt {
   attemptId: string;
-  /** The seed the console shows; the scoring seed stays on the server (simulator-attempt-run.ts). */
-  displaySeed: number;
+  seed: number;
   scenarioId: string;
   durationMs: number;
   startedAt: number;
@@ -169,7 +173,7 @@ export async function startAttempt(
           ok: true,
           attempt: {
             attemptId: r.id,
-            displaySeed: r.displaySeed,
+            seed: r.seed,
             scenarioId: v.scenarioId,
             durationMs: v.durationMs,
             startedAt: r.startedAt,
@@ -190,9 +194,6 @@ export async function startAttempt(
     if (!v) throw new Error(`assessment ${a.id} has no version ${a.version}`);
     const id = newId();
     const seed = v.seedPolicy === 'fixed' && v.fixedSeed !== null ? v.fixedSeed : drawSeed();
-    // Never the scoring seed: a fresh draw, so nothing the console shows lets the run be precomputed.
-    let displaySeed = drawSeed();
-    while (displaySeed === seed) displaySeed = drawSeed();
     const deadline = attemptDeadline(now, v.durationMs);
     await tx.insert(simulatorAttempts).values({
       id,
@@ -200,7 +201,6 @@ export async function startAttempt(
       versionId: v.id,
       candidateId,
       seed,
-      displaySeed,
       startedAt: now,
       deadlineAt: deadline,
       flagsJson: '[]',
@@ -220,7 +220,7 @@ export async function startAttempt(
       ok: true,
       attempt: {
         attemptId: id,
-        displaySeed,
+        seed,
         scenarioId: v.scenarioId,
         durationMs: v.durationMs,
         startedAt: now,
@@ -245,6 +245,12 @@ export interface AttemptBreakdown {
   };
 }
 
+export type SubmitAttemptResult =
+  | { ok: true; score: number; passed: boolean; flags: string[] }
+  | { ok: false; reason: 'not-found' | 'already-submitted' }
+  | { ok: false; reason: 'deadline-passed'; deadline: number }
+  | { ok: false; reason: 'invalid-log'; errors: string[] };
+
 function breakdownOf(
   summary: RunSummary,
   criteria: CriterionResult[],
@@ -266,164 +272,26 @@ function breakdownOf(
   };
 }
 
-/** The run as the server holds it, for the protocol's checks. */
-function runStateOf(attempt: typeof simulatorAttempts.$inferSelect, durationMs: number): RunState {
-  return {
-    runStartedAt: attempt.runStartedAt,
-    lastCheckpointAt: attempt.lastCheckpointAt,
-    lastCheckpointSimMs: attempt.lastCheckpointSimMs,
-    stored: JSON.parse(attempt.checkpointLogJson) as ControlEntry[],
-    durationMs,
-  };
-}
-
-type AttemptRow = typeof simulatorAttempts.$inferSelect;
-type VersionRow = typeof simulatorAssessmentVersions.$inferSelect;
-
-/** The candidate's own attempt that is still open (not submitted, deadline not passed), with its version. */
-async function openAttemptOf(
-  db: Db,
-  candidateId: string,
-  attemptId: string,
-  now: number,
-): Promise<{ ok: true; attempt: AttemptRow; version: VersionRow } | Refusal> {
-  const [attempt] = await db
-    .select()
-    .from(simulatorAttempts)
-    .where(and(eq(simulatorAttempts.id, attemptId), eq(simulatorAttempts.candidateId, candidateId)));
-  if (!attempt) return refuse('NOT_FOUND', 'That attempt does not exist or is not yours.');
-  if (attempt.submittedAt !== null || attempt.scoringStartedAt !== null) {
-    return refuse('CONFLICT', 'This attempt was already submitted and scored.');
-  }
-  if (now > attempt.deadlineAt) {
-    return refuse(
-      'BAD_REQUEST',
-      `The time for this attempt ended at ${formatUtcDateTime(attempt.deadlineAt)} (UTC); late submissions are not scored.`,
+/** Integrity notes for the examiner: the console runs in real time, so a log cannot outrun the clock. */
+function integrityFlags(controls: readonly ControlEntry[], elapsedMs: number, durationMs: number): string[] {
+  const flags: string[] = [];
+  if (elapsedMs < durationMs - EARLY_SUBMISSION_TOLERANCE_MS) {
+    flags.push(
+      `Submitted ${Math.round(elapsedMs / 1000)} s after the start, before the ${Math.round(durationMs / 1000)} s run could have finished; the settings were held to the end.`,
     );
   }
-  const [version] = await db
-    .select()
-    .from(simulatorAssessmentVersions)
-    .where(eq(simulatorAssessmentVersions.id, attempt.versionId));
-  if (!version) throw new Error(`attempt ${attempt.id}: its version is missing`);
-  return { ok: true, attempt, version };
-}
-
-/**
- * Forgets a run that broke the real-time rules (the candidate may start again while the deadline allows)
- * and notes it for the examiners; the refusal says why.
- */
-async function voidRun(db: Db, attempt: AttemptRow, message: string, meta: RequestMeta, now: number): Promise<Refusal> {
-  const flags = [
-    ...(JSON.parse(attempt.flagsJson) as string[]),
-    `Run voided at ${formatUtcDateTime(now)} UTC: ${message}`,
-  ];
-  await db
-    .update(simulatorAttempts)
-    .set({
-      runStartedAt: null,
-      checkpointLogJson: '[]',
-      lastCheckpointAt: null,
-      lastCheckpointSimMs: null,
-      flagsJson: JSON.stringify(flags),
-    })
-    .where(and(eq(simulatorAttempts.id, attempt.id), isNull(simulatorAttempts.submittedAt)));
-  await writeAudit(
-    db,
-    {
-      actorId: attempt.candidateId,
-      action: 'simulator.run-voided',
-      subjectId: attempt.id,
-      ipAddress: meta.ipAddress,
-      details: { message },
-    },
-    now,
-  );
-  return refuse('CONFLICT', `${message} Press Start to run it again if the time allows.`);
-}
-
-/**
- * The console pressed Start: the run's real-time clock starts now on the server. Pressing Start again (after
- * a reload) starts the run over, as long as a whole run still fits before the deadline.
- */
-export async function beginRun(
-  db: Db,
-  candidateId: string,
-  attemptId: string,
-  meta: RequestMeta,
-  now = Date.now(),
-): Promise<{ ok: true; durationMs: number } | Refusal> {
-  const found = await openAttemptOf(db, candidateId, attemptId, now);
-  if (!found.ok) return found;
-  const { attempt, version } = found;
-  if (now + version.durationMs > attempt.deadlineAt) {
-    return refuse(
-      'BAD_REQUEST',
-      `A whole run no longer fits before this attempt's deadline (${formatUtcDateTime(attempt.deadlineAt)} UTC).`,
+  const ahead = controls.find((c) => c.atMs > elapsedMs + EARLY_SUBMISSION_TOLERANCE_MS);
+  if (ahead) {
+    flags.push(
+      `The control log has a change at ${Math.round(ahead.atMs)} ms, later than the time elapsed since the start.`,
     );
   }
-  await db
-    .update(simulatorAttempts)
-    .set({ runStartedAt: now, checkpointLogJson: '[]', lastCheckpointAt: now, lastCheckpointSimMs: 0 })
-    .where(and(eq(simulatorAttempts.id, attempt.id), isNull(simulatorAttempts.scoringStartedAt)));
-  await writeAudit(
-    db,
-    {
-      actorId: candidateId,
-      action: 'simulator.run-started',
-      subjectId: attempt.id,
-      ipAddress: meta.ipAddress,
-      details: { restarted: attempt.runStartedAt !== null },
-    },
-    now,
-  );
-  return { ok: true, durationMs: version.durationMs };
-}
-
-/** A checkpoint of the run: stored and acknowledged, or refused (and the run voided when a rule is broken). */
-export async function checkpointAttempt(
-  db: Db,
-  candidateId: string,
-  input: { attemptId: string } & CheckpointInput,
-  meta: RequestMeta,
-  now = Date.now(),
-): Promise<{ ok: true; acknowledgedSimMs: number; entries: number } | Refusal> {
-  const found = await openAttemptOf(db, candidateId, input.attemptId, now);
-  if (!found.ok) return found;
-  const { attempt, version } = found;
-  const check = checkCheckpoint(runStateOf(attempt, version.durationMs), input, now);
-  if (!check.ok) {
-    return check.voids ? voidRun(db, attempt, check.message, meta, now) : refuse('BAD_REQUEST', check.message);
-  }
-  // Conditional on the state read, so two checkpoints racing cannot both extend the log.
-  const updated = await db
-    .update(simulatorAttempts)
-    .set({
-      checkpointLogJson: JSON.stringify(check.log),
-      lastCheckpointAt: now,
-      lastCheckpointSimMs: Math.floor(check.simTimeMs),
-    })
-    .where(
-      and(
-        eq(simulatorAttempts.id, attempt.id),
-        isNull(simulatorAttempts.scoringStartedAt),
-        eq(simulatorAttempts.checkpointLogJson, attempt.checkpointLogJson),
-        attempt.lastCheckpointAt === null
-          ? isNull(simulatorAttempts.lastCheckpointAt)
-          : eq(simulatorAttempts.lastCheckpointAt, attempt.lastCheckpointAt),
-      ),
-    )
-    .returning({ id: simulatorAttempts.id });
-  if (updated.length === 0)
-    return refuse('CONFLICT', 'Another report of this run arrived at the same time. It is sent again.');
-  return { ok: true, acknowledgedSimMs: Math.floor(check.simTimeMs), entries: check.log.length };
+  return flags;
 }
 
 /**
- * Scores the attempt: only a run that took place in real time under the server's eyes (checkSubmission),
- * replayed with the secret seed in the worker pool. The attempt is claimed before the replay, so a second
- * or concurrent submission is refused without running another. Refusals store nothing (a rule broken voids
- * the run). The client sends no score; only this one counts.
+ * Validates the candidate's control log, replays the run with the attempt's seed and version, scores it
+ * and stores the result. Refusals store nothing. The client sends no score; only this one counts.
  */
 export async function submitAttempt(
   db: Db,
@@ -431,58 +299,50 @@ export async function submitAttempt(
   input: { attemptId: string; controlLog: unknown[] },
   meta: RequestMeta,
   now = Date.now(),
-): Promise<{ ok: true; score: number; passed: boolean; flags: string[] } | Refusal> {
-  const found = await openAttemptOf(db, candidateId, input.attemptId, now);
-  if (!found.ok) return found;
-  const { attempt, version } = found;
-  const preset = getScenario(version.scenarioId);
-  if (!preset) throw new Error(`attempt ${attempt.id}: its scenario is missing`);
-  const check = checkSubmission(runStateOf(attempt, version.durationMs), input.controlLog, now);
-  if (!check.ok) {
-    return check.voids ? voidRun(db, attempt, check.message, meta, now) : refuse('BAD_REQUEST', check.message);
-  }
-  const claimed = await db
-    .update(simulatorAttempts)
-    .set({ scoringStartedAt: now })
-    .where(
-      and(
-        eq(simulatorAttempts.id, attempt.id),
-        isNull(simulatorAttempts.submittedAt),
-        isNull(simulatorAttempts.scoringStartedAt),
-      ),
-    )
-    .returning({ id: simulatorAttempts.id });
-  if (claimed.length === 0) return refuse('CONFLICT', 'This attempt was already submitted and scored.');
+): Promise<SubmitAttemptResult> {
+  const [attempt] = await db
+    .select()
+    .from(simulatorAttempts)
+    .where(and(eq(simulatorAttempts.id, input.attemptId), eq(simulatorAttempts.candidateId, candidateId)));
+  if (!attempt) return { ok: false, reason: 'not-found' };
+  if (attempt.submittedAt !== null) return { ok: false, reason: 'already-submitted' };
+  if (now > attempt.deadlineAt) return { ok: false, reason: 'deadline-passed', deadline: attempt.deadlineAt };
+  const [version] = await db
+    .select()
+    .from(simulatorAssessmentVersions)
+    .where(eq(simulatorAssessmentVersions.id, attempt.versionId));
+  const preset = version ? getScenario(version.scenarioId) : null;
+  if (!version || !preset) throw new Error(`attempt ${attempt.id}: its version or scenario is missing`);
 
-  let outcome: Awaited<ReturnType<typeof replayAndScore>>;
-  try {
-    outcome = await replayAndScore({
-      scenario: withScriptedEvents(preset, parseEvents(version.eventsJson)),
-      seed: attempt.seed,
-      durationMs: version.durationMs,
-      controls: check.log,
-      rubric: parseStoredRubric(version.rubricJson),
-    });
-  } catch (error) {
-    // Release the claim: the candidate may submit again (the failure was ours).
-    await db.update(simulatorAttempts).set({ scoringStartedAt: null }).where(eq(simulatorAttempts.id, attempt.id));
-    throw error;
-  }
-  const { assessment, summary } = outcome;
-  const flags = JSON.parse(attempt.flagsJson) as string[];
+  const checked = validateControlLog(input.controlLog, { durationMs: version.durationMs });
+  if (!checked.ok) return { ok: false, reason: 'invalid-log', errors: checked.errors };
+
+  const rubric = parseStoredRubric(version.rubricJson);
+  const { assessment, summary } = await replayAndScore({
+    scenario: withScriptedEvents(preset, parseEvents(version.eventsJson)),
+    seed: attempt.seed,
+    durationMs: version.durationMs,
+    controls: checked.value,
+    rubric,
+  });
+  const flags = integrityFlags(checked.value, now - attempt.startedAt, version.durationMs);
   const breakdown = breakdownOf(summary, assessment.criteria, assessment.failures, assessment.evidence);
+
   return db.transaction(async (tx) => {
-    await tx
+    const updated = await tx
       .update(simulatorAttempts)
       .set({
         submittedAt: now,
-        controlLogJson: JSON.stringify(check.log),
+        controlLogJson: JSON.stringify(checked.value),
         score: assessment.score0to100,
         passed: assessment.passed,
         breakdownJson: JSON.stringify(breakdown),
         evidenceJson: JSON.stringify(assessment.evidence),
+        flagsJson: JSON.stringify(flags),
       })
-      .where(eq(simulatorAttempts.id, attempt.id));
+      .where(and(eq(simulatorAttempts.id, attempt.id), isNull(simulatorAttempts.submittedAt)))
+      .returning({ id: simulatorAttempts.id });
+    if (updated.length === 0) return { ok: false, reason: 'already-submitted' } as const;
     await writeAudit(
       tx,
       {
@@ -511,8 +371,7 @@ export interface AttemptListItem {
   candidateId: string;
   candidateName: string;
   candidateEmail: string;
-  /** The scoring seed; null until the attempt is scored. */
-  seed: number | null;
+  seed: number;
   startedAt: number;
   deadlineAt: number;
   submittedAt: number | null;
@@ -538,11 +397,10 @@ const attemptListColumns = {
   flagsJson: simulatorAttempts.flagsJson,
 };
 
-type AttemptListRow = { flagsJson: string } & Omit<AttemptListItem, 'flagCount' | 'seed'>;
+type AttemptListRow = { flagsJson: string } & Omit<AttemptListItem, 'flagCount'>;
 
-function toListItem({ flagsJson, seed, ...r }: AttemptListRow & { seed: number }): AttemptListItem {
-  // The scoring seed is revealed only once the attempt is scored (simulator-attempt-run.ts).
-  return { ...r, seed: r.submittedAt === null ? null : seed, flagCount: (JSON.parse(flagsJson) as unknown[]).length };
+function toListItem({ flagsJson, ...r }: AttemptListRow): AttemptListItem {
+  return { ...r, flagCount: (JSON.parse(flagsJson) as unknown[]).length };
 }
 
 /** The candidate's own attempts, newest first. */
@@ -660,8 +518,6 @@ export interface AttemptAnnotation {
 }
 
 export interface AttemptDetail extends AttemptListItem {
-  /** The seed the candidate's console shows (not the scoring seed). */
-  displaySeed: number;
   scenarioId: string;
   scenarioTitle: string;
   /** The version's scripted events (the console replays them; they are no secret once running). */
@@ -687,7 +543,6 @@ export async function getAttempt(
   const [row] = await db
     .select({
       ...attemptListColumns,
-      displaySeed: simulatorAttempts.displaySeed,
       scenarioId: simulatorAssessmentVersions.scenarioId,
       durationMs: simulatorAssessmentVersions.durationMs,
       eventsJson: simulatorAssessmentVersions.eventsJson,
@@ -713,10 +568,9 @@ export async function getAttempt(
     .innerJoin(users, eq(users.id, simulatorAttemptAnnotations.examinerId))
     .where(eq(simulatorAttemptAnnotations.attemptId, attemptId))
     .orderBy(asc(simulatorAttemptAnnotations.createdAt), simulatorAttemptAnnotations.id);
-  const { rubricJson, eventsJson, controlLogJson, breakdownJson, evidenceJson, displaySeed, ...rest } = row;
+  const { rubricJson, eventsJson, controlLogJson, breakdownJson, evidenceJson, ...rest } = row;
   return {
     ...toListItem(rest),
-    displaySeed,
     scenarioId: row.scenarioId,
     scenarioTitle: getScenario(row.scenarioId)?.title ?? row.scenarioId,
     events: parseEvents(eventsJson),

@@ -3,14 +3,10 @@
  * seed and log (the engine is causal and deterministic, so stopping just after the beat gives the same
  * beats as the full run) and the waveforms around the beat are returned as SVG-ready polylines.
  */
-import {
-  type BeatClass,
-  type ControlEntry,
-  type EvidenceRow,
-  type Scenario,
-  simulate,
-  type Traces,
-} from '#sim/index.ts';
+import { type BeatClass, simulate, type Traces } from '#sim/index.ts';
+import { getScenario } from '#src/lib/scenario-presets.ts';
+import type { AttemptDetail } from './simulator-attempts.ts';
+import { withScriptedEvents } from './simulator-replay.ts';
 
 /** Display rate of the replay traces, Hz: enough for the dicrotic notch and the cuff edges. */
 export const REPLAY_TRACE_RATE_HZ = 200;
@@ -66,35 +62,24 @@ function bounds(values: number[], pad: number, floor?: number): { min: number; m
   return { min: floor ?? min - span * pad, max: max + span * pad };
 }
 
-/** What a beat replay needs: the run as scored (scenario with its events, scoring seed, log) and its beats. */
-export interface BeatReplayJob {
-  scenario: Scenario;
-  seed: number;
-  durationMs: number;
-  controls: ControlEntry[];
-  evidence: EvidenceRow[];
-  beatIndex: number;
-}
-
 /**
- * Waveforms around the job's beat (run in the replay worker pool: up to minutes of simulation). Null when the
- * beat is not in the evidence.
+ * Waveforms around beat `beatIndex` of a submitted attempt; null when the attempt has no stored log or the
+ * beat does not exist in it.
  */
-export function replayBeat(job: BeatReplayJob): BeatReplay | null {
-  const { beatIndex } = job;
-  const beat = job.evidence.find((e) => e.index === beatIndex);
-  if (!beat) return null;
-  const next = job.evidence.find((e) => e.index === beatIndex + 1);
+export function replayBeat(attempt: AttemptDetail, beatIndex: number): BeatReplay | null {
+  const preset = getScenario(attempt.scenarioId);
+  const beat = attempt.evidence?.find((e) => e.index === beatIndex);
+  if (!preset || !attempt.controlLog || !beat || !attempt.evidence) return null;
+  const next = attempt.evidence.find((e) => e.index === beatIndex + 1);
   const startMs = Math.max(0, beat.rTimeMs - BEFORE_MS);
-  const endMs = Math.min(job.durationMs, next ? next.rTimeMs + AFTER_NEXT_MS : beat.rTimeMs + FALLBACK_SPAN_MS);
+  const endMs = Math.min(attempt.durationMs, next ? next.rTimeMs + AFTER_NEXT_MS : beat.rTimeMs + FALLBACK_SPAN_MS);
   const result = simulate({
-    scenario: job.scenario,
-    seed: job.seed,
+    scenario: withScriptedEvents(preset, attempt.events),
+    seed: attempt.seed,
     durationMs: Math.max(endMs, 1),
-    controls: job.controls,
+    controls: attempt.controlLog,
     traces: { rateHz: REPLAY_TRACE_RATE_HZ },
   });
-
   const traces = result.traces;
   if (!traces) return null;
   const idx = window(traces, startMs, endMs);

@@ -9,7 +9,7 @@ import { type BeatClass, DEFAULT_RUBRIC, type EvidenceRow, validateControlLog } 
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { newId } from '../ids.ts';
-import { drawSeed, replayAndScore } from './simulator-replay.ts';
+import { replayAndScore } from './simulator-replay.ts';
 
 /** How many of a member's saved sessions the list shows (newest first). */
 export const PRACTICE_SESSIONS_KEPT = 200;
@@ -81,12 +81,9 @@ export async function savePractice(
   if (!(await consumeRateLimit(db, practiceRateKey(userId), PRACTICE_SAVE_LIMIT, now))) {
     return { ok: false, reason: 'rate-limited' };
   }
-  // Scored on a seed the server draws now, after the log is fixed: a client-chosen seed (one the log was
-  // tuned to offline) must not count towards a curriculum exercise. The console's own summary used its seed.
-  const scoringSeed = drawSeed();
   const { assessment, summary } = await replayAndScore({
     scenario,
-    seed: scoringSeed,
+    seed: input.seed,
     durationMs: input.durationMs,
     controls: checked.value,
     rubric: DEFAULT_RUBRIC,
@@ -108,7 +105,6 @@ export async function savePractice(
     userId,
     scenarioId: scenario.id,
     seed: input.seed,
-    scoringSeed,
     durationMs: input.durationMs,
     controlLogJson: JSON.stringify(checked.value),
     summaryJson: JSON.stringify({ ...stored, beats: holdBeats(assessment.evidence) } satisfies StoredPracticeSummary),

@@ -18,16 +18,6 @@ import {
   scoreAssessment,
   simulate,
 } from '#sim/index.ts';
-import { getScenario } from '#src/lib/scenario-presets.ts';
-import type { AttemptDetail } from './simulator-attempts.ts';
-import { type BeatReplay, type BeatReplayJob, replayBeat } from './simulator-beat-replay.ts';
-
-/** A seed drawn on the server (unsigned 31-bit, as simulator-schemas' seedField takes). */
-export function drawSeed(): number {
-  const v = new Uint32Array(1);
-  crypto.getRandomValues(v);
-  return (v[0] ?? 0) & 0x7fffffff;
-}
 
 /** The scenario with the assessment's scripted events merged into its timeline, in time order. */
 export function withScriptedEvents(scenario: Scenario, events: readonly ScenarioEvent[]): Scenario {
@@ -48,9 +38,6 @@ export interface ReplayOutcome {
   assessment: Assessment;
   summary: RunSummary;
 }
-
-/** What the replay worker is asked to do (simulator-replay-worker.ts). */
-export type WorkerJob = ({ kind: 'score' } & ReplayInput) | { kind: 'beat'; job: BeatReplayJob };
 
 /** Re-runs the engine with the given log and scores it, on this thread. Deterministic for the same inputs. */
 export function replayAndScoreHere(input: ReplayInput): ReplayOutcome {
@@ -74,23 +61,18 @@ const MAX_WORKERS = Math.max(1, availableParallelism() - 1);
 let running = 0;
 const waiting: (() => void)[] = [];
 
-/** Replays waiting for a worker (for the metrics). */
-export function replayQueueLength(): number {
-  return waiting.length;
-}
-
-async function inWorker<T>(path: string, job: WorkerJob): Promise<T> {
+async function inWorker(path: string, input: ReplayInput): Promise<ReplayOutcome> {
   if (running >= MAX_WORKERS) await new Promise<void>((resolve) => waiting.push(resolve));
   running++;
   const worker = new Worker(path);
   try {
-    return await new Promise<T>((resolve, reject) => {
-      worker.once('message', (m: { ok: true; value: T } | { ok: false; message: string }) =>
-        m.ok ? resolve(m.value) : reject(new Error(m.message)),
+    return await new Promise<ReplayOutcome>((resolve, reject) => {
+      worker.once('message', (m: ({ ok: true } & ReplayOutcome) | { ok: false; message: string }) =>
+        m.ok ? resolve({ assessment: m.assessment, summary: m.summary }) : reject(new Error(m.message)),
       );
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`replay worker exited with code ${code}`)));
-      worker.postMessage(job);
+      worker.postMessage({ ...input, controls: [...input.controls] });
     });
   } finally {
     void worker.terminate();
@@ -105,30 +87,7 @@ async function inWorker<T>(path: string, job: WorkerJob): Promise<T> {
  */
 export async function replayAndScore(input: ReplayInput): Promise<ReplayOutcome> {
   const path = workerFile();
-  return path
-    ? inWorker<ReplayOutcome>(path, { kind: 'score', ...input, controls: [...input.controls] })
-    : replayAndScoreHere(input);
-}
-
-/** The job for beat `beatIndex` of a scored attempt; null when it has no stored log or no such beat. */
-export function beatReplayJob(attempt: AttemptDetail, beatIndex: number): BeatReplayJob | null {
-  const preset = getScenario(attempt.scenarioId);
-  if (!preset || !attempt.controlLog || !attempt.evidence || attempt.seed === null) return null;
-  if (!attempt.evidence.some((e) => e.index === beatIndex)) return null;
-  return {
-    scenario: withScriptedEvents(preset, attempt.events),
-    seed: attempt.seed,
-    durationMs: attempt.durationMs,
-    controls: attempt.controlLog,
-    evidence: attempt.evidence,
-    beatIndex,
-  };
-}
-
-/** The waveforms around one beat, replayed in the worker pool (minutes of simulation for a late beat). */
-export async function replayBeatInWorker(job: BeatReplayJob): Promise<BeatReplay | null> {
-  const path = workerFile();
-  return path ? inWorker<BeatReplay | null>(path, { kind: 'beat', job }) : replayBeat(job);
+  return path ? inWorker(path, input) : replayAndScoreHere(input);
 }
 
 /** Seconds after a rate change at which the preview's ideal operator re-times the cuffs. */

@@ -91,19 +91,7 @@ export const simulatorInputs = {
   attemptBeat: z.object({ attemptId: idField, beatIndex: z.coerce.number().int().min(0).max(100_000) }),
   // The log is checked by the engine's validateControlLog so that its errors name the entry and field;
   // here only its shape as JSON. Unknown keys (a forged `score`) are stripped by z.object.
-  submitAttempt: z.object({ attemptId: idField, controlLog: z.array(z.unknown()).max(100_000) }),
-  beginRun: z.object({ attemptId: idField }),
-  // The console's report during a run (simulator-attempt-run.ts); entries are checked by the engine's schema.
-  checkpoint: z.object({
-    attemptId: idField,
-    simTimeMs: z
-      .number()
-      .finite()
-      .min(0)
-      .max(SIMULATOR_LIMITS.durationMaxMs + 1),
-    fromIndex: z.number().int().min(0).max(100_000),
-    entries: z.array(z.unknown()).max(100_000),
-  }),
+  submitAttempt: z.object({ attemptId: idField, controlLog: z.array(z.unknown()) }),
   savePractice: z.object({
     scenarioId: scenarioIdField,
     seed: seedField,

@@ -1,12 +1,11 @@
 import { TRPCError } from '@trpc/server';
 import { formatUtcDateTime as formatDateTime } from '#src/lib/dates.ts';
 import { RATE_LIMITS } from '../../auth/rate-limit.ts';
-import { unwrap } from '../../refusal.ts';
 import { completeModulesAfterPractice } from '../../services/handbook-progress.ts';
 import * as assessments from '../../services/simulator-assessments.ts';
 import * as attempts from '../../services/simulator-attempts.ts';
+import { replayBeat } from '../../services/simulator-beat-replay.ts';
 import * as practice from '../../services/simulator-practice.ts';
-import { beatReplayJob, replayBeatInWorker } from '../../services/simulator-replay.ts';
 import { assessmentSettingsSchema, simulatorInputs } from '../../services/simulator-schemas.ts';
 import { fieldErrors, perUserLimit, protectedProcedure, roleProcedure, router } from '../trpc.ts';
 
@@ -91,8 +90,8 @@ export const simulatorRouter = router({
   startAttempt: memberProcedure.input(simulatorInputs.id).mutation(async ({ ctx, input }) => {
     const result = await attempts.startAttempt(ctx.db, ctx.user.id, input.id, ctx.meta);
     if (result.ok) {
-      const { attemptId, displaySeed, scenarioId, durationMs, deadline, resumed } = result.attempt;
-      return { attemptId, displaySeed, scenarioId, durationMs, deadline, resumed };
+      const { attemptId, seed, scenarioId, durationMs, deadline, resumed } = result.attempt;
+      return { attemptId, seed, scenarioId, durationMs, deadline, resumed };
     }
     switch (result.reason) {
       case 'not-found':
@@ -109,21 +108,23 @@ export const simulatorRouter = router({
     }
   }),
 
-  /** The console pressed Start: the run's real-time clock starts on the server. */
-  beginRun: memberProcedure
-    .input(simulatorInputs.beginRun)
-    .mutation(async ({ ctx, input }) =>
-      unwrap(await attempts.beginRun(ctx.db, ctx.user.id, input.attemptId, ctx.meta)),
-    ),
-
-  /** The console's report during the run: the settings applied so far, acknowledged. */
-  checkpoint: memberProcedure
-    .input(simulatorInputs.checkpoint)
-    .mutation(async ({ ctx, input }) => unwrap(await attempts.checkpointAttempt(ctx.db, ctx.user.id, input, ctx.meta))),
-
-  submitAttempt: memberProcedure
-    .input(simulatorInputs.submitAttempt)
-    .mutation(async ({ ctx, input }) => unwrap(await attempts.submitAttempt(ctx.db, ctx.user.id, input, ctx.meta))),
+  submitAttempt: memberProcedure.input(simulatorInputs.submitAttempt).mutation(async ({ ctx, input }) => {
+    const result = await attempts.submitAttempt(ctx.db, ctx.user.id, input, ctx.meta);
+    if (result.ok) return result;
+    switch (result.reason) {
+      case 'not-found':
+        throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
+      case 'already-submitted':
+        throw new TRPCError({ code: 'CONFLICT', message: 'This attempt was already submitted and scored.' });
+      case 'deadline-passed':
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `The time for this attempt ended at ${formatDateTime(result.deadline)} (UTC); late submissions are not scored.`,
+        });
+      case 'invalid-log':
+        throw refusedLog(result.errors);
+    }
+  }),
 
   myAttempts: memberProcedure.query(({ ctx }) => attempts.listMyAttempts(ctx.db, ctx.user.id)),
 
@@ -143,8 +144,7 @@ export const simulatorRouter = router({
       const mayReadAll = ctx.user.roles.includes('examiner') && ctx.user.totpEnabled;
       const found = await attempts.getAttempt(ctx.db, { id: ctx.user.id, mayReadAll }, input.attemptId);
       if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
-      const job = beatReplayJob(found, input.beatIndex);
-      const replay = job ? await replayBeatInWorker(job) : null;
+      const replay = replayBeat(found, input.beatIndex);
       if (!replay) {
         throw new TRPCError({
           code: 'NOT_FOUND',
