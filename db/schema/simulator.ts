@@ -99,6 +99,22 @@ export const simulatorAttempts = sqliteTable(
     evidenceJson: text('evidence_json'),
     /** Integrity notes for examiners (e.g. submitted before the run could have finished). */
     flagsJson: text('flags_json').notNull(),
+    /**
+     * The seed the candidate's console shows: another realisation of the same scenario. `seed` (the one
+     * scored) stays on the server until the attempt is scored (simulator-attempts.ts, "Integrity").
+     */
+    displaySeed: integer('display_seed').notNull().default(0),
+    /** Server time of the run's first checkpoint (the console pressed Start); null until then. */
+    runStartedAt: integer('run_started_at'),
+    /** Server time at which the last checkpoint was received. */
+    checkpointAt: integer('checkpoint_at'),
+    /** Simulated time (ms) the last checkpoint covers: every control change before it has been reported. */
+    checkpointThroughMs: real('checkpoint_through_ms'),
+    /** The control log as reported by the checkpoints so far (sim ControlEntry[]). */
+    checkpointLogJson: text('checkpoint_log_json').notNull().default('[]'),
+    /** Set when the attempt was voided (e.g. the console stopped reporting); it is then never scored. */
+    voidedAt: integer('voided_at'),
+    voidReason: text('void_reason'),
   },
   (t) => [
     index('simulator_attempts_candidate_idx').on(t.candidateId, t.assessmentId),

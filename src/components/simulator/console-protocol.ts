@@ -51,6 +51,8 @@ export interface WorkerChunk {
   /** Beats measured since the last chunk (with the reference beat's values when the overlay runs). */
   beats: BeatMetrics[];
   alarms: Alarm[];
+  /** Control-log entries applied since the last chunk, all at or before `timeMs` (assessment checkpoints). */
+  controls: ControlEntry[];
   /** Worker time spent in the engine for this chunk, ms. */
   engineMs: number;
 }

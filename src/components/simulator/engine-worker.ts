@@ -31,6 +31,8 @@ interface RunState {
   live: Simulation;
   reference: Simulation | null;
   beatsSent: number;
+  /** Control-log entries already posted in chunks. */
+  controlsSent: number;
   running: boolean;
   lastWallMs: number;
   timer: ReturnType<typeof setInterval> | null;
@@ -64,6 +66,7 @@ function init(message: Extract<ToWorker, { type: 'init' }>): void {
     live,
     reference,
     beatsSent: 0,
+    controlsSent: 0,
     running: false,
     lastWallMs: 0,
     timer: null,
@@ -118,6 +121,9 @@ function postChunk(s: RunState, engineMs: number): void {
     return { ...b, reference };
   });
   s.beatsSent = all.length;
+  const log = s.live.controlLog();
+  const controls = log.slice(s.controlsSent);
+  s.controlsSent = log.length;
   const chunk: WorkerChunk = {
     type: 'chunk',
     timeMs: s.live.timeMs,
@@ -132,6 +138,7 @@ function postChunk(s: RunState, engineMs: number): void {
     marks: { r: t.detectedRMarksMs, inflate: t.inflateMarksMs, deflate: t.deflateMarksMs },
     beats,
     alarms: s.live.alarms().slice(),
+    controls,
     engineMs,
   };
   post(chunk, [

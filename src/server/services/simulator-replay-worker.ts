@@ -1,28 +1,38 @@
 /**
  * Worker thread for the server's replays: a 5-minute run costs seconds of CPU, which on the main thread
  * would stall every other request. Loaded by path from the repository (Node runs the .ts directly), so it
- * imports only sim/ and nothing that needs the app's bundler.
+ * imports only sim/ and nothing that needs the app's bundler. Two jobs: score a whole run (submissions,
+ * practice saves) and re-simulate a run's traces up to a time (the result page's beat replay).
  */
 import { parentPort } from 'node:worker_threads';
 import { type ControlEntry, type Rubric, type Scenario, scoreAssessment, simulate } from '#sim/index.ts';
 
-export interface ReplayJob {
-  scenario: Scenario;
-  seed: number;
-  durationMs: number;
-  controls: ControlEntry[];
-  rubric: Rubric;
+export type ReplayJob =
+  | { kind: 'score'; scenario: Scenario; seed: number; durationMs: number; controls: ControlEntry[]; rubric: Rubric }
+  | {
+      kind: 'traces';
+      scenario: Scenario;
+      seed: number;
+      durationMs: number;
+      controls: ControlEntry[];
+      traceRateHz: number;
+    };
+
+function run(job: ReplayJob): unknown {
+  const result = simulate({
+    scenario: job.scenario,
+    seed: job.seed,
+    durationMs: job.durationMs,
+    controls: job.controls,
+    ...(job.kind === 'traces' ? { traces: { rateHz: job.traceRateHz } } : {}),
+  });
+  if (job.kind === 'traces') return { traces: result.traces ?? null };
+  return { assessment: scoreAssessment(result, job.rubric), summary: result.summary };
 }
 
 parentPort?.on('message', (job: ReplayJob) => {
   try {
-    const result = simulate({
-      scenario: job.scenario,
-      seed: job.seed,
-      durationMs: job.durationMs,
-      controls: job.controls,
-    });
-    parentPort?.postMessage({ ok: true, assessment: scoreAssessment(result, job.rubric), summary: result.summary });
+    parentPort?.postMessage({ ok: true, value: run(job) });
   } catch (error) {
     parentPort?.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) });
   }

@@ -92,9 +92,21 @@ export const simulatorInputs = {
   // The log is checked by the engine's validateControlLog so that its errors name the entry and field;
   // here only its shape as JSON. Unknown keys (a forged `score`) are stripped by z.object.
   submitAttempt: z.object({ attemptId: idField, controlLog: z.array(z.unknown()) }),
+  checkpointAttempt: z.object({
+    attemptId: idField,
+    from: z.number().int().min(0).max(100_000),
+    entries: z.array(z.unknown()).max(10_000),
+    throughMs: z
+      .number()
+      .finite()
+      .min(0)
+      .max(SIMULATOR_LIMITS.durationMaxMs + 1_000),
+  }),
+  // The server draws the seed it scores with, so a log cannot be tuned offline against it (issue 14). The
+  // seed the console showed may be sent; it is checked and then ignored.
   savePractice: z.object({
     scenarioId: scenarioIdField,
-    seed: seedField,
+    seed: seedField.optional(),
     // The console's clock runs in engine steps (fractions of a ms); rounding up keeps every log entry inside.
     durationMs: z
       .number()
