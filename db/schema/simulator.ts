@@ -24,6 +24,11 @@ export const simulatorAssessments = sqliteTable(
     /** The seed every attempt uses under the fixed policy; null when drawn per attempt. */
     fixedSeed: integer('fixed_seed'),
     durationMs: integer('duration_ms').notNull(),
+    /**
+     * How far (ms) the console's starting timing is off the scenario's ideal, drawn per attempt between half
+     * this and this, early or late; 0 starts from the device's factory timing. Pressure always starts at 0.
+     */
+    startMistimingMs: integer('start_mistiming_ms').notNull().default(0),
     /** Scripted events (sim scenarioEventSchema[]) merged into the scenario's timeline. */
     eventsJson: text('events_json').notNull(),
     /** The rubric (sim rubricSchema). */
@@ -61,6 +66,7 @@ export const simulatorAssessmentVersions = sqliteTable(
     seedPolicy: text('seed_policy', { enum: SEED_POLICIES }).notNull(),
     fixedSeed: integer('fixed_seed'),
     durationMs: integer('duration_ms').notNull(),
+    startMistimingMs: integer('start_mistiming_ms').notNull().default(0),
     eventsJson: text('events_json').notNull(),
     rubricJson: text('rubric_json').notNull(),
     createdBy: text('created_by')
@@ -115,6 +121,12 @@ export const simulatorAttempts = sqliteTable(
     /** Set when the attempt was voided (e.g. the console stopped reporting); it is then never scored. */
     voidedAt: integer('voided_at'),
     voidReason: text('void_reason'),
+    /**
+     * The device settings the run started from (sim SettingsPatch, drawn per attempt; the console and the
+     * replays start from them). Null for attempts made before they were recorded: the scenario's suggested
+     * settings.
+     */
+    startSettingsJson: text('start_settings_json'),
   },
   (t) => [
     index('simulator_attempts_candidate_idx').on(t.candidateId, t.assessmentId),

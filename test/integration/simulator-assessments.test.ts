@@ -12,6 +12,7 @@ import {
   scoreAssessment,
   simulate,
 } from '#sim/index.ts';
+import { neutralStartSettings } from '#src/lib/scenario-presets.ts';
 import { consumeRateLimit } from '#src/server/auth/rate-limit.ts';
 import {
   attemptDeadline,
@@ -54,6 +55,7 @@ function settings(overrides: Partial<AssessmentSettings> = {}): AssessmentSettin
     seedPolicy: 'per-attempt',
     fixedSeed: null,
     durationMs: 30_000,
+    startMistimingMs: 0,
     events: [{ atMs: 20_000, type: 'heart-rate', heartRateBpm: 80 }],
     rubric: RUBRIC,
     attemptsAllowed: 3,
@@ -462,6 +464,8 @@ test('saves a practice session with the server’s own score and lists it for it
       seed: row?.seed ?? -1,
       durationMs: 30_000,
       controls: GOOD_LOG,
+      // Practice runs start from the device's neutral state, as the console does.
+      settings: neutralStartSettings(),
     }),
     DEFAULT_RUBRIC,
   );

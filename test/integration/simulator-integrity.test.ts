@@ -7,7 +7,8 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test, vi } from 'vitest';
 import type { DbHandle } from '#db/client.ts';
 import { simulatorAttempts } from '#db/schema/index.ts';
-import { DEFAULT_RUBRIC, type Rubric } from '#sim/index.ts';
+import { DEFAULT_RUBRIC, type Rubric, type SettingsPatch, scoreAssessment, simulate } from '#sim/index.ts';
+import { getScenario } from '#src/lib/scenario-presets.ts';
 import {
   CHECKPOINT_MAX_GAP_MS,
   checkpointAttempt,
@@ -42,6 +43,7 @@ function settings(overrides: Partial<AssessmentSettings> = {}): AssessmentSettin
     seedPolicy: 'per-attempt',
     fixedSeed: null,
     durationMs: 30_000,
+    startMistimingMs: 0,
     events: [],
     rubric: RUBRIC,
     attemptsAllowed: 3,
@@ -301,4 +303,38 @@ test('six submissions at once: one is scored, the other five are refused before 
   expect(refused.map((s) => s.code)).toEqual(Array(5).fill('CONFLICT'));
   // Refused before the replay (seconds of CPU for a 2-minute run): each answer came before the score did.
   expect(refused.every((s) => s.at < (scored[0]?.at ?? 0))).toBe(true);
+});
+
+test('an attempt starts from settings drawn in the examiner’s mistimed range, recorded and replayed (issue 13)', async () => {
+  const id = await publishedAssessment({ startMistimingMs: 120 });
+  const { user, caller } = await candidate();
+  const shown = await caller.simulator.startAttempt({ id });
+  expect(shown.startSettings).toMatchObject({ pressureMmHg: 0 });
+  const inflateOff = Math.abs((shown.startSettings?.inflateDelayMs ?? 0) - 332);
+  expect(inflateOff).toBeGreaterThanOrEqual(60);
+  expect(inflateOff).toBeLessThanOrEqual(120);
+  expect(JSON.parse((await row(shown.attemptId)).startSettingsJson ?? 'null')).toEqual(shown.startSettings);
+
+  // The scored replay starts from the recorded settings: a log that only raises the pressure is scored
+  // exactly as an independent run from them.
+  const pressureOnly = [{ atMs: 0, patch: { pressureMmHg: 260 } }];
+  const run = await reportedRunOn(handle.db, user, await publishedAssessment({ startMistimingMs: 120 }), pressureOnly);
+  const result = await caller.simulator.submitAttempt({ attemptId: run.attemptId, controlLog: pressureOnly });
+  const r = await row(run.attemptId);
+  const startSettings = JSON.parse(r.startSettingsJson ?? 'null') as SettingsPatch;
+  const preset = getScenario('default-stable-angina');
+  if (!preset) throw new Error('no preset');
+  const independent = scoreAssessment(
+    simulate({ scenario: preset, seed: r.seed, durationMs: 30_000, controls: pressureOnly, settings: startSettings }),
+    RUBRIC,
+  );
+  expect(result.score).toBe(independent.score0to100);
+  const fromIdeal = scoreAssessment(
+    simulate({ scenario: preset, seed: r.seed, durationMs: 30_000, controls: pressureOnly }),
+    RUBRIC,
+  );
+  expect(result.score).toBeLessThan(fromIdeal.score0to100);
+
+  const tooFar = await trpcErrorOf(examinerCaller.simulator.createAssessment(settings({ startMistimingMs: 500 })));
+  expect(JSON.stringify(tooFar.cause)).toContain('Use at most 200 ms.');
 });

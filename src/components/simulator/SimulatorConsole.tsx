@@ -51,6 +51,8 @@ export interface SimulatorConsoleProps {
   attemptId?: string | number;
   /** Assessment: how often the console reports its control log to the server, ms. */
   checkpointEveryMs?: number;
+  /** The device settings every run starts from: the neutral state, or the attempt's drawn settings. */
+  startSettings?: SettingsPatch;
   signedIn: boolean;
 }
 
@@ -352,8 +354,9 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
       durationMs: assessment ? (props.durationMs ?? 120000) : PRACTICE_MAX_MS,
       summarizeAtEnd: !assessment,
       reference: !assessment,
+      settings: props.startSettings,
     });
-  }, [scenario, seed, assessment, props.durationMs, send]);
+  }, [scenario, seed, assessment, props.durationMs, props.startSettings, send]);
 
   // (Re)initialise when the scenario or seed changes (only possible while not running).
   useEffect(() => {

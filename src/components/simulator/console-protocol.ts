@@ -26,6 +26,8 @@ export type ToWorker =
       summarizeAtEnd: boolean;
       /** Also run the unassisted reference (cuffs off, same seed) for the overlay. */
       reference: boolean;
+      /** The device settings the run starts from (the device's neutral state, or the attempt's draw). */
+      settings?: SettingsPatch;
     }
   | { type: 'run' }
   | { type: 'pause' }

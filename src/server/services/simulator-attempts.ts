@@ -19,9 +19,10 @@ import {
   type EvidenceRow,
   type RunSummary,
   type ScenarioEvent,
+  type SettingsPatch,
   validateControlLog,
 } from '#sim/index.ts';
-import { getScenario } from '#src/lib/scenario-presets.ts';
+import { drawStartSettings, getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
 import { csvCell } from '../csv.ts';
 import { newId } from '../ids.ts';
@@ -72,6 +73,17 @@ function drawSeed(): number {
   const v = new Uint32Array(1);
   crypto.getRandomValues(v);
   return (v[0] ?? 0) & SIMULATOR_LIMITS.seedMax;
+}
+
+/** A uniform number in [0, 1) from the system's CSPRNG (the starting settings are drawn per attempt). */
+function cryptoRandom(): number {
+  const v = new Uint32Array(1);
+  crypto.getRandomValues(v);
+  return (v[0] ?? 0) / 2 ** 32;
+}
+
+function parseStartSettings(json: string | null): SettingsPatch | null {
+  return json === null ? null : (JSON.parse(json) as SettingsPatch);
 }
 
 function isOpen(a: { status: string; opensAt: number; closesAt: number | null }, now: number): boolean {
@@ -164,6 +176,8 @@ export interface StartedAttempt {
   displaySeed: number;
   /** Server time of the run's first checkpoint: set once the run started (it cannot be restarted). */
   runStartedAt: number | null;
+  /** The device settings the console starts from (drawn for this attempt; null: the scenario's). */
+  startSettings: SettingsPatch | null;
   scenarioId: string;
   durationMs: number;
   startedAt: number;
@@ -204,6 +218,7 @@ export async function startAttempt(
             attemptId: r.id,
             displaySeed: r.displaySeed,
             runStartedAt: r.runStartedAt,
+            startSettings: parseStartSettings(r.startSettingsJson),
             scenarioId: v.scenarioId,
             durationMs: v.durationMs,
             startedAt: r.startedAt,
@@ -226,6 +241,9 @@ export async function startAttempt(
     const seed = v.seedPolicy === 'fixed' && v.fixedSeed !== null ? v.fixedSeed : drawSeed();
     let displaySeed = drawSeed();
     while (displaySeed === seed) displaySeed = drawSeed();
+    const preset = getScenario(v.scenarioId);
+    if (!preset) throw new Error(`assessment ${a.id}: scenario ${v.scenarioId} is missing`);
+    const startSettings = drawStartSettings(preset, v.startMistimingMs, cryptoRandom);
     const deadline = attemptDeadline(now, v.durationMs);
     await tx.insert(simulatorAttempts).values({
       id,
@@ -234,6 +252,7 @@ export async function startAttempt(
       candidateId,
       seed,
       displaySeed,
+      startSettingsJson: JSON.stringify(startSettings),
       startedAt: now,
       deadlineAt: deadline,
       flagsJson: '[]',
@@ -255,6 +274,7 @@ export async function startAttempt(
         attemptId: id,
         displaySeed,
         runStartedAt: null,
+        startSettings,
         scenarioId: v.scenarioId,
         durationMs: v.durationMs,
         startedAt: now,
@@ -591,6 +611,7 @@ export async function submitAttempt(
       durationMs: version.durationMs,
       controls: checked.value,
       rubric,
+      startSettings: parseStartSettings(attempt.startSettingsJson) ?? undefined,
     });
   } catch (error) {
     // The replay failed (not the candidate's doing): release the claim so the submission can be sent again.
@@ -813,6 +834,8 @@ export interface AttemptDetail extends AttemptListItem {
   runStartedAt: number | null;
   /** Why the attempt was voided; null when it was not. */
   voidReason: string | null;
+  /** The settings the run started from; null for attempts made before they were recorded. */
+  startSettings: SettingsPatch | null;
 }
 
 /**
@@ -837,6 +860,7 @@ export async function getAttempt(
       displaySeed: simulatorAttempts.displaySeed,
       runStartedAt: simulatorAttempts.runStartedAt,
       voidReason: simulatorAttempts.voidReason,
+      startSettingsJson: simulatorAttempts.startSettingsJson,
     })
     .from(simulatorAttempts)
     .innerJoin(simulatorAssessmentVersions, eq(simulatorAssessmentVersions.id, simulatorAttempts.versionId))
@@ -864,6 +888,7 @@ export async function getAttempt(
     displaySeed,
     runStartedAt,
     voidReason,
+    startSettingsJson,
     ...rest
   } = row;
   return {
@@ -881,6 +906,7 @@ export async function getAttempt(
     displaySeed,
     runStartedAt,
     voidReason,
+    startSettings: parseStartSettings(startSettingsJson),
   };
 }
 

@@ -79,6 +79,7 @@ export async function replayBeat(attempt: AttemptDetail, beatIndex: number): Pro
     seed: attempt.seed,
     durationMs: Math.max(endMs, 1),
     controls: attempt.controlLog,
+    startSettings: attempt.startSettings ?? undefined,
     traceRateHz: REPLAY_TRACE_RATE_HZ,
   });
   if (!traces) return null;

@@ -6,7 +6,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { simulatorPracticeSessions } from '#db/schema/index.ts';
 import { type BeatClass, DEFAULT_RUBRIC, type EvidenceRow, validateControlLog } from '#sim/index.ts';
-import { getScenario } from '#src/lib/scenario-presets.ts';
+import { getScenario, neutralStartSettings } from '#src/lib/scenario-presets.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { newId } from '../ids.ts';
 import { replayAndScore } from './simulator-replay.ts';
@@ -99,6 +99,8 @@ export async function savePractice(
     durationMs: input.durationMs,
     controls: checked.value,
     rubric: DEFAULT_RUBRIC,
+    // The console starts every practice run from the device's neutral state (issue 13).
+    startSettings: neutralStartSettings(),
   });
   const stored: PracticeSummary = {
     beatCount: summary.beatCount,

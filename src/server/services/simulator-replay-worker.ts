@@ -5,18 +5,27 @@
  * practice saves) and re-simulate a run's traces up to a time (the result page's beat replay).
  */
 import { parentPort } from 'node:worker_threads';
-import { type ControlEntry, type Rubric, type Scenario, scoreAssessment, simulate } from '#sim/index.ts';
+import {
+  type ControlEntry,
+  type Rubric,
+  type Scenario,
+  type SettingsPatch,
+  scoreAssessment,
+  simulate,
+} from '#sim/index.ts';
+
+interface RunJob {
+  scenario: Scenario;
+  seed: number;
+  durationMs: number;
+  controls: ControlEntry[];
+  /** The settings the run started from; absent: the scenario's suggested settings. */
+  startSettings?: SettingsPatch;
+}
 
 export type ReplayJob =
-  | { kind: 'score'; scenario: Scenario; seed: number; durationMs: number; controls: ControlEntry[]; rubric: Rubric }
-  | {
-      kind: 'traces';
-      scenario: Scenario;
-      seed: number;
-      durationMs: number;
-      controls: ControlEntry[];
-      traceRateHz: number;
-    };
+  | (RunJob & { kind: 'score'; rubric: Rubric })
+  | (RunJob & { kind: 'traces'; traceRateHz: number });
 
 function run(job: ReplayJob): unknown {
   const result = simulate({
@@ -24,6 +33,7 @@ function run(job: ReplayJob): unknown {
     seed: job.seed,
     durationMs: job.durationMs,
     controls: job.controls,
+    settings: job.startSettings,
     ...(job.kind === 'traces' ? { traces: { rateHz: job.traceRateHz } } : {}),
   });
   if (job.kind === 'traces') return { traces: result.traces ?? null };

@@ -15,6 +15,7 @@ import {
   type RunSummary,
   type Scenario,
   type ScenarioEvent,
+  type SettingsPatch,
   scoreAssessment,
   simulate,
   type Traces,
@@ -34,6 +35,8 @@ export interface ReplayInput {
   durationMs: number;
   controls: readonly ControlEntry[];
   rubric: Rubric;
+  /** The settings the run started from (the attempt's; absent: the scenario's suggested settings). */
+  startSettings?: SettingsPatch;
 }
 
 export interface ReplayOutcome {
@@ -48,6 +51,7 @@ export function replayAndScoreHere(input: ReplayInput): ReplayOutcome {
     seed: input.seed,
     durationMs: input.durationMs,
     controls: input.controls,
+    settings: input.startSettings,
   });
   return { assessment: scoreAssessment(result, input.rubric), summary: result.summary };
 }
@@ -113,7 +117,7 @@ export async function replayTraces(
     });
     return out.traces;
   }
-  const result = simulate({ ...input, traces: { rateHz: input.traceRateHz } });
+  const result = simulate({ ...input, settings: input.startSettings, traces: { rateHz: input.traceRateHz } });
   return result.traces ?? null;
 }
 

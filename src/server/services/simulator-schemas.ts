@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ASSESSMENT_STATUSES, SEED_POLICIES } from '#db/schema/simulator.ts';
 import { rubricSchema, scenarioEventSchema } from '#sim/index.ts';
-import { getScenario } from '#src/lib/scenario-presets.ts';
+import { getScenario, START_MISTIMING_MAX_MS } from '#src/lib/scenario-presets.ts';
 
 export const SIMULATOR_LIMITS = {
   titleMax: 120,
@@ -47,6 +47,12 @@ export const assessmentSettingsSchema = z
       .int()
       .min(SIMULATOR_LIMITS.durationMinMs, 'Make the run at least 30 seconds long.')
       .max(SIMULATOR_LIMITS.durationMaxMs, 'Make the run at most 10 minutes long.'),
+    startMistimingMs: z
+      .number()
+      .int('Use a whole number of milliseconds.')
+      .min(0, 'Use 0 (factory timing) or more.')
+      .max(START_MISTIMING_MAX_MS, `Use at most ${START_MISTIMING_MAX_MS} ms.`)
+      .default(0),
     events: z.array(scenarioEventSchema).max(SIMULATOR_LIMITS.eventsMax).default([]),
     rubric: rubricSchema,
     attemptsAllowed: z.number().int().min(1).max(SIMULATOR_LIMITS.attemptsMax),

@@ -90,11 +90,13 @@ export const simulatorRouter = router({
     const result = await attempts.startAttempt(ctx.db, ctx.user.id, input.id, ctx.meta);
     if (result.ok) {
       // No scored seed: it stays on the server until the attempt is scored (simulator-attempts.ts, "Integrity").
-      const { attemptId, displaySeed, runStartedAt, scenarioId, durationMs, deadline, resumed } = result.attempt;
+      const { attemptId, displaySeed, runStartedAt, startSettings, scenarioId, durationMs, deadline, resumed } =
+        result.attempt;
       return {
         attemptId,
         displaySeed,
         runStartedAt,
+        startSettings,
         scenarioId,
         durationMs,
         deadline,
