@@ -161,7 +161,10 @@ export const simulatorPracticeSessions = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     scenarioId: text('scenario_id').notNull(),
+    /** The seed the server scored with (drawn by the server: a client-chosen one could be tuned against). */
     seed: integer('seed').notNull(),
+    /** The seed the member's console showed (to practise the same run again); null before it was kept. */
+    displaySeed: integer('display_seed'),
     durationMs: integer('duration_ms').notNull(),
     controlLogJson: text('control_log_json').notNull(),
     /** Selected RunSummary figures and the beats by class. */

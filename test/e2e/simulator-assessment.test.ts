@@ -68,7 +68,8 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
 
   // The run submits itself when its 30 s are up.
   await member.waitForURL(`${portal.server.url}/simulator/attempts/${attemptId}`, { timeout: 60_000 });
-  await member.getByRole('heading', { name: 'Score' }).waitFor();
+  // The outcome leads the result, the score follows.
+  await member.getByRole('heading', { name: /^(Passed|Failed)$/ }).waitFor();
   const [row] = await portal.server.db.db.select().from(simulatorAttempts).where(eq(simulatorAttempts.id, attemptId));
   expect(row?.score).not.toBeNull();
   // The log scored begins with everything the checkpoints reported during the run.
@@ -76,8 +77,8 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   expect(reported.length).toBeGreaterThan(0);
   expect((JSON.parse(row?.controlLogJson ?? '[]') as unknown[]).slice(0, reported.length)).toEqual(reported);
   expect((row?.submittedAt ?? 0) - (row?.runStartedAt ?? 0)).toBeGreaterThanOrEqual(30_000);
-  const scoreText = await member.locator('.score strong').textContent();
-  expect(scoreText).toBe(`${row?.score} / 100: ${row?.passed ? 'Pass' : 'Fail'}`);
+  expect(await member.locator('h2.outcome').textContent()).toBe(row?.passed ? 'Passed' : 'Failed');
+  expect(await member.locator('.score strong').textContent()).toBe(`${row?.score} / 100`);
   expect(await member.getByRole('heading', { name: 'Beat by beat' }).isVisible()).toBe(true);
   await saveScreenshot(member, 'simulator-attempt-result');
   expect(await blockingAxeViolations(member)).toEqual([]);

@@ -458,6 +458,9 @@ test('saves a practice session with the server’s own score and lists it for it
     .from(simulatorPracticeSessions)
     .where(eq(simulatorPracticeSessions.id, saved.id));
   expect(row?.seed).not.toBe(5);
+  // The seed shown is kept, to practise the same run again, and is what the list shows.
+  expect(row?.displaySeed).toBe(5);
+  expect((await caller.simulator.myPractice())[0]?.seed).toBe(5);
   const independent = scoreAssessment(
     simulate({
       scenario: presetFromFile('default-stable-angina'),

@@ -75,7 +75,13 @@ interface SimulatorApi {
       }): Promise<CheckpointAck>;
     };
     savePractice: {
-      mutate(input: { scenarioId: string; durationMs: number; controlLog: ControlEntry[] }): Promise<unknown>;
+      /** `seed`: the one shown, kept to practise again; the server scores with its own. */
+      mutate(input: {
+        scenarioId: string;
+        seed: number;
+        durationMs: number;
+        controlLog: ControlEntry[];
+      }): Promise<unknown>;
     };
   };
 }
@@ -228,10 +234,10 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
       if (!scenario) return;
       try {
         const api = await simulatorApi();
-        await api.simulator.savePractice.mutate({ scenarioId: scenario.id, durationMs, controlLog: log });
+        await api.simulator.savePractice.mutate({ scenarioId: scenario.id, seed, durationMs, controlLog: log });
         setMessage({
           kind: 'success',
-          text: 'Practice session saved to your record, scored by the server on another recording of the same scenario.',
+          text: 'Practice session saved to your record. The server scored it on another recording of the same scenario.',
         });
       } catch (error) {
         setMessage({
@@ -240,7 +246,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
         });
       }
     },
-    [scenario],
+    [scenario, seed],
   );
 
   const onWorkerMessage = useCallback(
@@ -585,15 +591,12 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
     <section class="sim-console" aria-label="Counterpulsation console">
       <div class="sim-toolbar">
         {assessment ? (
-          // Scenario and seed are fixed by the attempt: shown as facts, not as disabled controls.
+          // The scenario is fixed by the attempt: shown as a fact, not as a disabled control. No seed: the
+          // one on screen is only for display, the scored one is the server's (issue 14).
           <dl class="sim-fixed-setup">
             <div>
               <dt>Scenario</dt>
               <dd>{scenario?.title}</dd>
-            </div>
-            <div>
-              <dt>Seed</dt>
-              <dd>{seed}</dd>
             </div>
           </dl>
         ) : (

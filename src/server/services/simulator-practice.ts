@@ -78,7 +78,7 @@ export type SavePracticeResult =
 export async function savePractice(
   db: Db,
   userId: string,
-  // `seed`: the one the console showed; ignored (the server draws the seed it scores with).
+  // `seed`: the one the console showed; kept to practise again, never scored with.
   input: { scenarioId: string; seed?: number; durationMs: number; controlLog: unknown[] },
   now = Date.now(),
 ): Promise<SavePracticeResult> {
@@ -119,6 +119,7 @@ export async function savePractice(
     userId,
     scenarioId: scenario.id,
     seed,
+    displaySeed: input.seed ?? null,
     durationMs: input.durationMs,
     controlLogJson: JSON.stringify(checked.value),
     summaryJson: JSON.stringify({ ...stored, beats: holdBeats(assessment.evidence) } satisfies StoredPracticeSummary),
@@ -137,6 +138,7 @@ export interface PracticeListItem {
   id: string;
   scenarioId: string;
   scenarioTitle: string;
+  /** The seed the console showed (to practise the same run again); the scored one when it was not kept. */
   seed: number;
   durationMs: number;
   score: number;
@@ -155,7 +157,7 @@ export async function listMyPractice(db: Db, userId: string): Promise<PracticeLi
     id: r.id,
     scenarioId: r.scenarioId,
     scenarioTitle: getScenario(r.scenarioId)?.title ?? r.scenarioId,
-    seed: r.seed,
+    seed: r.displaySeed ?? r.seed,
     durationMs: r.durationMs,
     score: r.score,
     summary: withoutBeats(JSON.parse(r.summaryJson) as StoredPracticeSummary),

@@ -109,7 +109,7 @@ export const simulatorInputs = {
       .max(SIMULATOR_LIMITS.durationMaxMs + 1_000),
   }),
   // The server draws the seed it scores with, so a log cannot be tuned offline against it (issue 14). The
-  // seed the console showed may be sent; it is checked and then ignored.
+  // seed the console showed may be sent; it is kept only to practise the same run again.
   savePractice: z.object({
     scenarioId: scenarioIdField,
     seed: seedField.optional(),
