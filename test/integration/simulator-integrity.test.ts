@@ -338,3 +338,29 @@ test('an attempt starts from settings drawn in the examiner’s mistimed range, 
   const tooFar = await trpcErrorOf(examinerCaller.simulator.createAssessment(settings({ startMistimingMs: 500 })));
   expect(JSON.stringify(tooFar.cause)).toContain('Use at most 200 ms.');
 });
+
+test('a beat replay runs in the worker pool: the request thread stays free while it runs', async () => {
+  const id = await publishedAssessment({ durationMs: 180_000 });
+  const { user, caller } = await candidate();
+  const run = await reportedRunOn(handle.db, user, id, GOOD_LOG, { durationMs: 180_000 });
+  await caller.simulator.submitAttempt({ attemptId: run.attemptId, controlLog: GOOD_LOG });
+  const detail = await caller.simulator.attempt({ attemptId: run.attemptId });
+  const last = detail.evidence?.at(-2);
+  if (!last) throw new Error('no beats');
+  // The last beats re-simulate the whole 3-minute run; on this thread that held every other request.
+  let previous = performance.now();
+  let longestStallMs = 0;
+  const probe = setInterval(() => {
+    const now = performance.now();
+    longestStallMs = Math.max(longestStallMs, now - previous);
+    previous = now;
+  }, 5);
+  const started = performance.now();
+  const replay = await caller.simulator.attemptBeat({ attemptId: run.attemptId, beatIndex: last.index });
+  const tookMs = performance.now() - started;
+  clearInterval(probe);
+  // A stall still going on when the replay returns counts too.
+  longestStallMs = Math.max(longestStallMs, performance.now() - previous);
+  expect(replay.beatIndex).toBe(last.index);
+  expect(longestStallMs).toBeLessThan(Math.max(150, tookMs / 3));
+});
