@@ -24,6 +24,11 @@ export const simulatorAssessments = sqliteTable(
     /** The seed every attempt uses under the fixed policy; null when drawn per attempt. */
     fixedSeed: integer('fixed_seed'),
     durationMs: integer('duration_ms').notNull(),
+    /**
+     * How far (ms) the console's starting timing is off the scenario's ideal, drawn per attempt between half
+     * this and this, early or late; 0 starts from the device's factory timing. Pressure always starts at 0.
+     */
+    startMistimingMs: integer('start_mistiming_ms').notNull().default(0),
     /** Scripted events (sim scenarioEventSchema[]) merged into the scenario's timeline. */
     eventsJson: text('events_json').notNull(),
     /** The rubric (sim rubricSchema). */
@@ -61,6 +66,7 @@ export const simulatorAssessmentVersions = sqliteTable(
     seedPolicy: text('seed_policy', { enum: SEED_POLICIES }).notNull(),
     fixedSeed: integer('fixed_seed'),
     durationMs: integer('duration_ms').notNull(),
+    startMistimingMs: integer('start_mistiming_ms').notNull().default(0),
     eventsJson: text('events_json').notNull(),
     rubricJson: text('rubric_json').notNull(),
     createdBy: text('created_by')
@@ -99,6 +105,28 @@ export const simulatorAttempts = sqliteTable(
     evidenceJson: text('evidence_json'),
     /** Integrity notes for examiners (e.g. submitted before the run could have finished). */
     flagsJson: text('flags_json').notNull(),
+    /**
+     * The seed the candidate's console shows: another realisation of the same scenario. `seed` (the one
+     * scored) stays on the server until the attempt is scored (simulator-attempts.ts, "Integrity").
+     */
+    displaySeed: integer('display_seed').notNull().default(0),
+    /** Server time of the run's first checkpoint (the console pressed Start); null until then. */
+    runStartedAt: integer('run_started_at'),
+    /** Server time at which the last checkpoint was received. */
+    checkpointAt: integer('checkpoint_at'),
+    /** Simulated time (ms) the last checkpoint covers: every control change before it has been reported. */
+    checkpointThroughMs: real('checkpoint_through_ms'),
+    /** The control log as reported by the checkpoints so far (sim ControlEntry[]). */
+    checkpointLogJson: text('checkpoint_log_json').notNull().default('[]'),
+    /** Set when the attempt was voided (e.g. the console stopped reporting); it is then never scored. */
+    voidedAt: integer('voided_at'),
+    voidReason: text('void_reason'),
+    /**
+     * The device settings the run started from (sim SettingsPatch, drawn per attempt; the console and the
+     * replays start from them). Null for attempts made before they were recorded: the scenario's suggested
+     * settings.
+     */
+    startSettingsJson: text('start_settings_json'),
   },
   (t) => [
     index('simulator_attempts_candidate_idx').on(t.candidateId, t.assessmentId),
@@ -133,7 +161,10 @@ export const simulatorPracticeSessions = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     scenarioId: text('scenario_id').notNull(),
+    /** The seed the server scored with (drawn by the server: a client-chosen one could be tuned against). */
     seed: integer('seed').notNull(),
+    /** The seed the member's console showed (to practise the same run again); null before it was kept. */
+    displaySeed: integer('display_seed'),
     durationMs: integer('duration_ms').notNull(),
     controlLogJson: text('control_log_json').notNull(),
     /** Selected RunSummary figures and the beats by class. */

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { simulatorAttempts } from '#db/schema/index.ts';
 import { toDateTimeLocalUtc } from '#src/server/services/simulator-format.ts';
 import { blockingAxeViolations, saveScreenshot, screenshotPath } from '#test/helpers/axe.ts';
@@ -52,17 +52,33 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
       .last()
       .click();
   }
-  await member.waitForTimeout(3000);
+  // While the run goes on the console reports it to the server (issue 14): wait for the changes to arrive.
+  await vi.waitFor(
+    async () => {
+      const [r] = await portal.server.db.db.select().from(simulatorAttempts).where(eq(simulatorAttempts.id, attemptId));
+      expect(r?.runStartedAt).not.toBeNull();
+      expect(JSON.parse(r?.checkpointLogJson ?? '[]').length).toBeGreaterThan(0);
+    },
+    { timeout: 20_000, interval: 200 },
+  );
   await member.evaluate(() => window.scrollTo(0, 0));
   await member.screenshot({ path: screenshotPath('simulator-assessment-mode') });
-  await member.getByRole('button', { name: 'Submit', exact: true }).click();
+  // No early submission: the server refuses one before the run's time is up, so the button waits for it.
+  expect(await member.getByRole('button', { name: 'Submit', exact: true }).isDisabled()).toBe(true);
 
-  await member.waitForURL(`${portal.server.url}/simulator/attempts/${attemptId}`, { timeout: 30_000 });
-  await member.getByRole('heading', { name: 'Score' }).waitFor();
+  // The run submits itself when its 30 s are up.
+  await member.waitForURL(`${portal.server.url}/simulator/attempts/${attemptId}`, { timeout: 60_000 });
+  // The outcome leads the result, the score follows.
+  await member.getByRole('heading', { name: /^(Passed|Failed)$/ }).waitFor();
   const [row] = await portal.server.db.db.select().from(simulatorAttempts).where(eq(simulatorAttempts.id, attemptId));
   expect(row?.score).not.toBeNull();
-  const scoreText = await member.locator('.score strong').textContent();
-  expect(scoreText).toBe(`${row?.score} / 100: ${row?.passed ? 'Pass' : 'Fail'}`);
+  // The log scored begins with everything the checkpoints reported during the run.
+  const reported = JSON.parse(row?.checkpointLogJson ?? '[]') as unknown[];
+  expect(reported.length).toBeGreaterThan(0);
+  expect((JSON.parse(row?.controlLogJson ?? '[]') as unknown[]).slice(0, reported.length)).toEqual(reported);
+  expect((row?.submittedAt ?? 0) - (row?.runStartedAt ?? 0)).toBeGreaterThanOrEqual(30_000);
+  expect(await member.locator('h2.outcome').textContent()).toBe(row?.passed ? 'Passed' : 'Failed');
+  expect(await member.locator('.score strong').textContent()).toBe(`${row?.score} / 100`);
   expect(await member.getByRole('heading', { name: 'Beat by beat' }).isVisible()).toBe(true);
   await saveScreenshot(member, 'simulator-attempt-result');
   expect(await blockingAxeViolations(member)).toEqual([]);
@@ -85,7 +101,7 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   );
   expect(await csv.text()).toContain(`"${attemptId}"`);
   await reviewer.goto(`${portal.server.url}/simulator/attempts/${attemptId}`);
-  await reviewer.getByText('Integrity flags').waitFor();
+  await reviewer.getByLabel('Add a note').waitFor();
   await reviewer.getByLabel('Add a note').fill('Pressure never reached the treatment range.');
   await reviewer.getByLabel('On beat number').fill('12');
   await reviewer.getByRole('button', { name: 'Save note' }).click();

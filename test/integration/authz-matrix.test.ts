@@ -209,6 +209,7 @@ const MATRIX: Record<string, Row> = {
   'simulator.openAssessments': ROLE('member'),
   'simulator.startAttempt': ROLE('member'),
   'simulator.submitAttempt': ROLE('member'),
+  'simulator.checkpointAttempt': ROLE('member'),
   'simulator.myAttempts': ROLE('member'),
   'simulator.attempt': SIGNED_IN(),
   'simulator.attemptBeat': SIGNED_IN(),
@@ -345,6 +346,8 @@ async function inputFor(path: string): Promise<unknown> {
       return {};
     case 'simulator.attemptBeat':
       return { attemptId: 'no-such-attempt', beatIndex: 0 };
+    case 'simulator.checkpointAttempt':
+      return { attemptId: 'no-such-attempt', from: 0, entries: [], throughMs: 0 };
     case 'handbook.chapter':
     case 'handbook.changes':
     case 'handbook.markRead':

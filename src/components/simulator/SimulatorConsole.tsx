@@ -49,7 +49,15 @@ export interface SimulatorConsoleProps {
   /** Assessment: simulated duration of the attempt, ms. */
   durationMs?: number;
   attemptId?: string | number;
+  /** Assessment: how often the console reports its control log to the server, ms. */
+  checkpointEveryMs?: number;
+  /** The device settings every run starts from: the neutral state, or the attempt's drawn settings. */
+  startSettings?: SettingsPatch;
   signedIn: boolean;
+}
+
+interface CheckpointAck {
+  acknowledged: number;
 }
 
 type Status = 'loading' | 'idle' | 'running' | 'paused' | 'frozen' | 'stopping' | 'stopped';
@@ -58,7 +66,16 @@ type Status = 'loading' | 'idle' | 'running' | 'paused' | 'frozen' | 'stopping' 
 interface SimulatorApi {
   simulator: {
     submitAttempt: { mutate(input: { attemptId: string | number; controlLog: ControlEntry[] }): Promise<unknown> };
+    checkpointAttempt: {
+      mutate(input: {
+        attemptId: string | number;
+        from: number;
+        entries: ControlEntry[];
+        throughMs: number;
+      }): Promise<CheckpointAck>;
+    };
     savePractice: {
+      /** `seed`: the one shown, kept to practise again; the server scores with its own. */
       mutate(input: {
         scenarioId: string;
         seed: number;
@@ -131,6 +148,18 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   const runWhenReady = useRef(false);
   const keyHandlerRef = useRef<(event: KeyboardEvent) => void>(() => undefined);
   const stateForAnnouncement = useRef<Parameters<typeof describeState>[0] | null>(null);
+  /**
+   * Assessment checkpoints (simulator-attempts.ts, "Integrity"): the control log as applied so far, the
+   * simulated time it covers, how many entries the server acknowledged, and whether the run was reported.
+   */
+  const checkpoint = useRef({
+    log: [] as ControlEntry[],
+    throughMs: 0,
+    acknowledged: 0,
+    started: false,
+    busy: false,
+    done: false,
+  });
   const scenario = props.scenarios.find((s) => s.id === scenarioId) ?? props.scenarios[0];
 
   statusRef.current = status;
@@ -139,6 +168,41 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   const send = useCallback((message: ToWorker): void => {
     workerRef.current?.postMessage(message);
   }, []);
+
+  /** Sends the log's unacknowledged entries and the time they cover; the server acknowledges what it holds. */
+  const reportCheckpoint = useCallback(async (): Promise<boolean> => {
+    const c = checkpoint.current;
+    if (props.attemptId === undefined || c.busy || c.done) return false;
+    c.busy = true;
+    try {
+      const api = await simulatorApi();
+      const ack = await api.simulator.checkpointAttempt.mutate({
+        attemptId: props.attemptId,
+        from: c.acknowledged,
+        entries: c.log.slice(c.acknowledged),
+        throughMs: c.throughMs,
+      });
+      c.acknowledged = ack.acknowledged;
+      return true;
+    } catch (error) {
+      setMessage({
+        kind: 'error',
+        text: `The server did not receive this run's progress: ${errorText(error)}. The console keeps trying.`,
+      });
+      return false;
+    } finally {
+      c.busy = false;
+    }
+  }, [props.attemptId]);
+
+  // While an assessment run goes on (and until it is submitted) the console reports every few seconds.
+  useEffect(() => {
+    if (!assessment) return;
+    const timer = setInterval(() => {
+      if (checkpoint.current.started && !checkpoint.current.done) void reportCheckpoint();
+    }, props.checkpointEveryMs ?? 2000);
+    return () => clearInterval(timer);
+  }, [assessment, props.checkpointEveryMs, reportCheckpoint]);
 
   const submitAttempt = useCallback(
     async (log: ControlEntry[]): Promise<void> => {
@@ -153,6 +217,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
       try {
         const api = await simulatorApi();
         await api.simulator.submitAttempt.mutate({ attemptId: props.attemptId, controlLog: log });
+        checkpoint.current.done = true;
         window.location.assign(`/simulator/attempts/${encodeURIComponent(String(props.attemptId))}`);
       } catch (error) {
         setMessage({
@@ -170,7 +235,10 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
       try {
         const api = await simulatorApi();
         await api.simulator.savePractice.mutate({ scenarioId: scenario.id, seed, durationMs, controlLog: log });
-        setMessage({ kind: 'success', text: 'Practice session saved to your record.' });
+        setMessage({
+          kind: 'success',
+          text: 'Practice session saved to your record. The server scored it on another recording of the same scenario.',
+        });
       } catch (error) {
         setMessage({
           kind: 'error',
@@ -220,6 +288,8 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
             setLastBeat(beats[beats.length - 1] ?? null);
             setAlarms(data.alarms);
           }
+          if (data.controls.length > 0) checkpoint.current.log.push(...data.controls);
+          checkpoint.current.throughMs = Math.max(checkpoint.current.throughMs, data.timeMs);
           setTimeMs(Math.floor(data.timeMs / 1000) * 1000);
           statsRef.current.recordChunk(performance.now() - t0, data.engineMs);
           break;
@@ -290,8 +360,9 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
       durationMs: assessment ? (props.durationMs ?? 120000) : PRACTICE_MAX_MS,
       summarizeAtEnd: !assessment,
       reference: !assessment,
+      settings: props.startSettings,
     });
-  }, [scenario, seed, assessment, props.durationMs, send]);
+  }, [scenario, seed, assessment, props.durationMs, props.startSettings, send]);
 
   // (Re)initialise when the scenario or seed changes (only possible while not running).
   useEffect(() => {
@@ -396,6 +467,21 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
     setMessage(null);
     setFrozenIndex(null);
     setAutoPaused(false);
+    if (assessment && !checkpoint.current.started) {
+      // The first report starts the run's clock on the server; the engine runs only once it is acknowledged.
+      setStatus('loading');
+      void reportCheckpoint().then((ok) => {
+        if (!ok) {
+          setStatus('idle');
+          return;
+        }
+        checkpoint.current.started = true;
+        send({ type: 'run' });
+        setStatus('running');
+        setAnnouncement('Running.');
+      });
+      return;
+    }
     if (status === 'stopped') {
       runWhenReady.current = true;
       initialise();
@@ -505,15 +591,12 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
     <section class="sim-console" aria-label="Counterpulsation console">
       <div class="sim-toolbar">
         {assessment ? (
-          // Scenario and seed are fixed by the attempt: shown as facts, not as disabled controls.
+          // The scenario is fixed by the attempt: shown as a fact, not as a disabled control. No seed: the
+          // one on screen is only for display, the scored one is the server's (issue 14).
           <dl class="sim-fixed-setup">
             <div>
               <dt>Scenario</dt>
               <dd>{scenario?.title}</dd>
-            </div>
-            <div>
-              <dt>Seed</dt>
-              <dd>{seed}</dd>
             </div>
           </dl>
         ) : (
@@ -580,10 +663,9 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
             <button
               type="button"
               class="sim-button sim-button--primary"
-              disabled={status === 'idle' || status === 'loading' || status === 'stopping'}
-              onClick={() =>
-                status === 'stopped' && lastControlLog.current ? void submitAttempt(lastControlLog.current.log) : stop()
-              }
+              // The server refuses a submission before the run's time is up: the run submits itself then.
+              disabled={status !== 'stopped'}
+              onClick={() => (lastControlLog.current ? void submitAttempt(lastControlLog.current.log) : undefined)}
             >
               {status === 'stopped' ? 'Submit again' : 'Submit'}
             </button>

@@ -39,47 +39,69 @@ function ms(value: number): string {
 export function feedbackForBeat(beat: FeedbackBeat, windows: TimingWindows): BeatFeedback {
   const inf = beat.inflationErrorMs;
   const def = beat.deflationErrorMs;
-  switch (beat.beatClass) {
-    case 'not-assisted':
-      return {
-        headline: 'Not assisted',
-        advice: NOT_ASSISTED[beat.notAssistedReason ?? ''] ?? 'The device did not assist this beat.',
-        tone: 'neutral',
-      };
-    case 'early-inflation':
-      return {
-        headline: `Inflating ${ms(inf ?? 0)} early`,
-        advice: 'Augmentation arrives before the dicrotic notch and collides with ejection: raise the inflation delay.',
-        tone: 'warning',
-      };
-    case 'late-inflation':
-      return {
-        headline: `Inflating ${ms(inf ?? 0)} late`,
-        advice:
-          'Augmentation arrives after the dicrotic notch, so the diastolic peak is lower: lower the inflation delay.',
-        tone: 'warning',
-      };
-    case 'late-deflation':
-      return {
-        headline: `Deflating ${ms(def ?? 0)} late`,
-        advice: 'The cuffs are still pressurised when ejection starts, raising afterload: lower the deflation delay.',
-        tone: 'warning',
-      };
-    case 'early-deflation':
-      return {
-        headline: `Deflating ${ms((def ?? 0) - windows.deflationEarlyMs)} early`,
-        advice: `The cuffs are empty ${ms(def ?? 0)} before ejection, so the augmentation is short and end-diastolic pressure is not lowered: raise the deflation delay.`,
-        tone: 'warning',
-      };
-    case 'ok':
-      return {
-        headline: 'Timing good',
-        advice: `Augmentation arrives ${relativeToNotch(inf)}; cuffs empty ${ms(def ?? 0)} before ejection.${
-          beat.dsPeakRatio < DS_TARGET ? ` D/S is below ${DS_TARGET}: raise the pressure.` : ''
-        }`,
-        tone: 'good',
-      };
+  if (beat.beatClass === 'not-assisted') {
+    return {
+      headline: 'Not assisted',
+      advice: NOT_ASSISTED[beat.notAssistedReason ?? ''] ?? 'The device did not assist this beat.',
+      tone: 'neutral',
+    };
   }
+  const errors = timingErrors(inf, def, windows);
+  if (errors.length === 0) {
+    return {
+      headline: 'Timing good',
+      advice: `Augmentation arrives ${relativeToNotch(inf)}; cuffs empty ${ms(def ?? 0)} before ejection.${
+        beat.dsPeakRatio < DS_TARGET ? ` D/S is below ${DS_TARGET}: raise the pressure.` : ''
+      }`,
+      tone: 'good',
+    };
+  }
+  // Every error of the beat, the most harmful first (the engine's classification names only that one).
+  const headline = errors.map((e, i) => (i === 0 ? e.headline : lowerFirst(e.headline))).join('; ');
+  return { headline, advice: errors.map((e) => e.advice).join(' '), tone: 'warning' };
+}
+
+interface TimingError {
+  headline: string;
+  advice: string;
+}
+
+/**
+ * Each timing error of an assisted beat against the windows, in the engine's order of harm (sim
+ * classifyBeat: late deflation, early inflation, late inflation, early deflation). Inflation cannot be both
+ * early and late, nor deflation; one of each can coexist.
+ */
+export function timingErrors(inf: number | null, def: number | null, windows: TimingWindows): TimingError[] {
+  const out: TimingError[] = [];
+  if (def !== null && def > windows.deflationLateMs) {
+    out.push({
+      headline: `Deflating ${ms(def)} late`,
+      advice: 'The cuffs are still pressurised when ejection starts, raising afterload: lower the deflation delay.',
+    });
+  }
+  if (inf !== null && inf < windows.inflationEarlyMs) {
+    out.push({
+      headline: `Inflating ${ms(inf)} early`,
+      advice: 'Augmentation arrives before the dicrotic notch and collides with ejection: raise the inflation delay.',
+    });
+  } else if (inf !== null && inf > windows.inflationLateMs) {
+    out.push({
+      headline: `Inflating ${ms(inf)} late`,
+      advice:
+        'Augmentation arrives after the dicrotic notch, so the diastolic peak is lower: lower the inflation delay.',
+    });
+  }
+  if (def !== null && def < windows.deflationEarlyMs) {
+    out.push({
+      headline: `Deflating ${ms(def - windows.deflationEarlyMs)} early`,
+      advice: `The cuffs are empty ${ms(def)} before ejection, so the augmentation is short and end-diastolic pressure is not lowered: raise the deflation delay.`,
+    });
+  }
+  return out;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function relativeToNotch(value: number | null): string {

@@ -26,6 +26,8 @@ export type ToWorker =
       summarizeAtEnd: boolean;
       /** Also run the unassisted reference (cuffs off, same seed) for the overlay. */
       reference: boolean;
+      /** The device settings the run starts from (the device's neutral state, or the attempt's draw). */
+      settings?: SettingsPatch;
     }
   | { type: 'run' }
   | { type: 'pause' }
@@ -51,6 +53,8 @@ export interface WorkerChunk {
   /** Beats measured since the last chunk (with the reference beat's values when the overlay runs). */
   beats: BeatMetrics[];
   alarms: Alarm[];
+  /** Control-log entries applied since the last chunk, all at or before `timeMs` (assessment checkpoints). */
+  controls: ControlEntry[];
   /** Worker time spent in the engine for this chunk, ms. */
   engineMs: number;
 }

@@ -9,6 +9,7 @@ import {
   DEFAULT_TIMING_WINDOWS,
   type Scenario,
   SETTINGS_LIMITS,
+  type SettingsPatch,
   type Simulation,
   scoreAssessment,
   simulate,
@@ -26,11 +27,14 @@ const TRACE_RATE_HZ = 250;
 interface RunState {
   scenario: Scenario;
   seed: number;
+  startSettings: SettingsPatch | undefined;
   durationMs: number | null;
   summarizeAtEnd: boolean;
   live: Simulation;
   reference: Simulation | null;
   beatsSent: number;
+  /** Control-log entries already posted in chunks. */
+  controlsSent: number;
   running: boolean;
   lastWallMs: number;
   timer: ReturnType<typeof setInterval> | null;
@@ -46,24 +50,31 @@ const post = (message: FromWorker, transfer: Transferable[] = []): void => {
 
 function init(message: Extract<ToWorker, { type: 'init' }>): void {
   stopTimer();
-  const live = createSimulation({ scenario: message.scenario, seed: message.seed, traces: { rateHz: TRACE_RATE_HZ } });
+  const live = createSimulation({
+    scenario: message.scenario,
+    seed: message.seed,
+    settings: message.settings,
+    traces: { rateHz: TRACE_RATE_HZ },
+  });
   // The overlay's unassisted beat: the same patient and seed with the cuffs at zero pressure.
   const reference = message.reference
     ? createSimulation({
         scenario: message.scenario,
         seed: message.seed,
-        settings: { pressureMmHg: 0 },
+        settings: { ...message.settings, pressureMmHg: 0 },
         traces: { rateHz: TRACE_RATE_HZ },
       })
     : null;
   state = {
     scenario: message.scenario,
     seed: message.seed,
+    startSettings: message.settings,
     durationMs: message.durationMs,
     summarizeAtEnd: message.summarizeAtEnd,
     live,
     reference,
     beatsSent: 0,
+    controlsSent: 0,
     running: false,
     lastWallMs: 0,
     timer: null,
@@ -118,6 +129,9 @@ function postChunk(s: RunState, engineMs: number): void {
     return { ...b, reference };
   });
   s.beatsSent = all.length;
+  const log = s.live.controlLog();
+  const controls = log.slice(s.controlsSent);
+  s.controlsSent = log.length;
   const chunk: WorkerChunk = {
     type: 'chunk',
     timeMs: s.live.timeMs,
@@ -132,6 +146,7 @@ function postChunk(s: RunState, engineMs: number): void {
     marks: { r: t.detectedRMarksMs, inflate: t.inflateMarksMs, deflate: t.deflateMarksMs },
     beats,
     alarms: s.live.alarms().slice(),
+    controls,
     engineMs,
   };
   post(chunk, [
@@ -151,7 +166,7 @@ function postChunk(s: RunState, engineMs: number): void {
 function summarize(s: RunState, durationMs: number): PracticeSummary | null {
   if (durationMs <= 0) return null;
   const controls = s.live.controlLog().slice();
-  const result = simulate({ scenario: s.scenario, seed: s.seed, durationMs, controls });
+  const result = simulate({ scenario: s.scenario, seed: s.seed, durationMs, controls, settings: s.startSettings });
   const assessment = scoreAssessment(result, DEFAULT_RUBRIC);
   return {
     durationMs,

@@ -11,7 +11,7 @@ import {
   simulatorAttempts,
 } from '#db/schema/index.ts';
 import { type Assessment, parseRubric, type Rubric, type ScenarioEvent, scenarioEventSchema } from '#sim/index.ts';
-import { getScenario } from '#src/lib/scenario-presets.ts';
+import { drawStartSettings, getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import type { RequestMeta } from './deps.ts';
@@ -48,6 +48,7 @@ export function toAssessmentRecord(row: AssessmentRow): AssessmentRecord {
     seedPolicy: row.seedPolicy as SeedPolicy,
     fixedSeed: row.fixedSeed,
     durationMs: row.durationMs,
+    startMistimingMs: row.startMistimingMs,
     events: parseEvents(row.eventsJson),
     rubric: parseStoredRubric(row.rubricJson),
     attemptsAllowed: row.attemptsAllowed,
@@ -69,6 +70,7 @@ function scoredColumns(s: AssessmentSettings) {
     seedPolicy: s.seedPolicy,
     fixedSeed: s.seedPolicy === 'fixed' ? s.fixedSeed : null,
     durationMs: s.durationMs,
+    startMistimingMs: s.startMistimingMs,
     eventsJson: JSON.stringify(s.events),
     rubricJson: JSON.stringify(s.rubric),
   };
@@ -275,12 +277,16 @@ export async function previewAssessment(settings: AssessmentSettings): Promise<P
   const scenario = withScriptedEvents(preset, settings.events);
   const seed = settings.seedPolicy === 'fixed' && settings.fixedSeed !== null ? settings.fixedSeed : 1;
   const controls = idealControlLog(scenario, settings.rubric, settings.durationMs);
+  // The model operator starts where a candidate does: standby, timing off by 7/8 of the range, both late
+  // (a fixed draw, so the preview is reproducible).
+  const startSettings = drawStartSettings(preset, settings.startMistimingMs, () => 0.75);
   const { assessment } = await replayAndScore({
     scenario,
     seed,
     durationMs: settings.durationMs,
     controls,
     rubric: settings.rubric,
+    startSettings,
   });
   return {
     seed,

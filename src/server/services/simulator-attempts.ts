@@ -19,9 +19,10 @@ import {
   type EvidenceRow,
   type RunSummary,
   type ScenarioEvent,
+  type SettingsPatch,
   validateControlLog,
 } from '#sim/index.ts';
-import { getScenario } from '#src/lib/scenario-presets.ts';
+import { drawStartSettings, getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
 import { csvDocument } from '../csv.ts';
 import { newId } from '../ids.ts';
@@ -40,13 +41,49 @@ export const SUBMIT_GRACE_MS = 60_000;
 export function attemptDeadline(startedAt: number, durationMs: number): number {
   return startedAt + START_WITHIN_MS + durationMs + SUBMIT_GRACE_MS;
 }
-/** A submission this much earlier than the run could have finished in real time is flagged. */
-export const EARLY_SUBMISSION_TOLERANCE_MS = 2_000;
+/**
+ * Integrity (issue 14, finding 1). A score exists only for a run that took place in real time under the
+ * server's eyes:
+ * - The scored seed stays on the server until the attempt is scored. The console runs the engine with a
+ *   display seed: another realisation of the same scenario (same patient, rhythm, rate, scripted events;
+ *   in sim/ the seed draws only the beat-to-beat variation, ectopic timing, artefacts and fibrillatory
+ *   waves). The skill under test, cuff timing and pressure set against the rate and the patient, carries
+ *   over from one realisation to another, so the candidate can operate on what they see; but a log tuned
+ *   offline against the display seed gains nothing it would not gain on any seed, and the scored
+ *   realisation cannot be searched before it is revealed. (Streaming the server's own ECG to the browser
+ *   would also hide the seed, but costs a server-side simulation per running candidate.)
+ * - The console reports the control log as it is applied (checkpoints, at least every
+ *   CHECKPOINT_MAX_GAP_MS, acknowledged). The first checkpoint starts the run's clock on the server and
+ *   the console runs only after its acknowledgement, so the simulated time a checkpoint reports can never
+ *   exceed the server's elapsed time; a report ahead of it is refused.
+ * - Entries are append-only: a checkpoint's entries lie at or after the previous checkpoint's time, and the
+ *   submitted log must begin with exactly the reported entries. A silence longer than
+ *   CHECKPOINT_MAX_GAP_MS voids the attempt.
+ * - A submission before the run's start + duration is refused, as is any second submission: the attempt is
+ *   claimed in one conditional UPDATE before the replay runs (in the worker pool).
+ */
+/** The console reports this often (ms); see SimulatorConsole. */
+export const CHECKPOINT_EVERY_MS = 2_000;
+/** Longest silence between two checkpoints (or the last one and the submission) before the attempt is void. */
+export const CHECKPOINT_MAX_GAP_MS = 10_000;
+/** Slack for the console's clock against the server's (the run's last tick rounds up to a whole ms). */
+export const CLOCK_TOLERANCE_MS = 250;
 
 function drawSeed(): number {
   const v = new Uint32Array(1);
   crypto.getRandomValues(v);
   return (v[0] ?? 0) & SIMULATOR_LIMITS.seedMax;
+}
+
+/** A uniform number in [0, 1) from the system's CSPRNG (the starting settings are drawn per attempt). */
+function cryptoRandom(): number {
+  const v = new Uint32Array(1);
+  crypto.getRandomValues(v);
+  return (v[0] ?? 0) / 2 ** 32;
+}
+
+function parseStartSettings(json: string | null): SettingsPatch | null {
+  return json === null ? null : (JSON.parse(json) as SettingsPatch);
 }
 
 function isOpen(a: { status: string; opensAt: number; closesAt: number | null }, now: number): boolean {
@@ -88,14 +125,15 @@ async function candidateHistory(
       startedAt: simulatorAttempts.startedAt,
       deadlineAt: simulatorAttempts.deadlineAt,
       submittedAt: simulatorAttempts.submittedAt,
+      voidedAt: simulatorAttempts.voidedAt,
     })
     .from(simulatorAttempts)
     .where(and(eq(simulatorAttempts.assessmentId, assessment.id), eq(simulatorAttempts.candidateId, candidateId)))
     .orderBy(desc(simulatorAttempts.startedAt));
-  const running = attempts.find((a) => a.submittedAt === null && now <= a.deadlineAt) ?? null;
+  const running = attempts.find((a) => a.submittedAt === null && a.voidedAt === null && now <= a.deadlineAt) ?? null;
   const last = attempts[0];
-  // The cooldown runs from the end of the last attempt: its submission, or its deadline if never submitted.
-  const lastEnd = last ? (last.submittedAt ?? last.deadlineAt) : null;
+  // The cooldown runs from the end of the last attempt: its submission or voiding, else its deadline.
+  const lastEnd = last ? (last.submittedAt ?? last.voidedAt ?? last.deadlineAt) : null;
   const nextStartAt =
     lastEnd !== null && lastEnd + assessment.cooldownMs > now ? lastEnd + assessment.cooldownMs : null;
   return { used: attempts.length, running: running ? { id: running.id } : null, nextStartAt };
@@ -134,7 +172,12 @@ export async function listOpenAssessments(db: Db, candidateId: string, now = Dat
 
 export interface StartedAttempt {
   attemptId: string;
-  seed: number;
+  /** The seed the console shows; the scored seed is not given out before scoring. */
+  displaySeed: number;
+  /** Server time of the run's first checkpoint: set once the run started (it cannot be restarted). */
+  runStartedAt: number | null;
+  /** The device settings the console starts from (drawn for this attempt; null: the scenario's). */
+  startSettings: SettingsPatch | null;
   scenarioId: string;
   durationMs: number;
   startedAt: number;
@@ -173,7 +216,9 @@ export async function startAttempt(
           ok: true,
           attempt: {
             attemptId: r.id,
-            seed: r.seed,
+            displaySeed: r.displaySeed,
+            runStartedAt: r.runStartedAt,
+            startSettings: parseStartSettings(r.startSettingsJson),
             scenarioId: v.scenarioId,
             durationMs: v.durationMs,
             startedAt: r.startedAt,
@@ -194,6 +239,11 @@ export async function startAttempt(
     if (!v) throw new Error(`assessment ${a.id} has no version ${a.version}`);
     const id = newId();
     const seed = v.seedPolicy === 'fixed' && v.fixedSeed !== null ? v.fixedSeed : drawSeed();
+    let displaySeed = drawSeed();
+    while (displaySeed === seed) displaySeed = drawSeed();
+    const preset = getScenario(v.scenarioId);
+    if (!preset) throw new Error(`assessment ${a.id}: scenario ${v.scenarioId} is missing`);
+    const startSettings = drawStartSettings(preset, v.startMistimingMs, cryptoRandom);
     const deadline = attemptDeadline(now, v.durationMs);
     await tx.insert(simulatorAttempts).values({
       id,
@@ -201,6 +251,8 @@ export async function startAttempt(
       versionId: v.id,
       candidateId,
       seed,
+      displaySeed,
+      startSettingsJson: JSON.stringify(startSettings),
       startedAt: now,
       deadlineAt: deadline,
       flagsJson: '[]',
@@ -220,7 +272,9 @@ export async function startAttempt(
       ok: true,
       attempt: {
         attemptId: id,
-        seed,
+        displaySeed,
+        runStartedAt: null,
+        startSettings,
         scenarioId: v.scenarioId,
         durationMs: v.durationMs,
         startedAt: now,
@@ -247,8 +301,10 @@ export interface AttemptBreakdown {
 
 export type SubmitAttemptResult =
   | { ok: true; score: number; passed: boolean; flags: string[] }
-  | { ok: false; reason: 'not-found' | 'already-submitted' }
+  | { ok: false; reason: 'not-found' | 'already-submitted' | 'no-run' }
+  | { ok: false; reason: 'void'; message: string }
   | { ok: false; reason: 'deadline-passed'; deadline: number }
+  | { ok: false; reason: 'too-early'; earliest: number }
   | { ok: false; reason: 'invalid-log'; errors: string[] };
 
 function breakdownOf(
@@ -272,26 +328,217 @@ function breakdownOf(
   };
 }
 
-/** Integrity notes for the examiner: the console runs in real time, so a log cannot outrun the clock. */
-function integrityFlags(controls: readonly ControlEntry[], elapsedMs: number, durationMs: number): string[] {
-  const flags: string[] = [];
-  if (elapsedMs < durationMs - EARLY_SUBMISSION_TOLERANCE_MS) {
-    flags.push(
-      `Submitted ${Math.round(elapsedMs / 1000)} s after the start, before the ${Math.round(durationMs / 1000)} s run could have finished; the settings were held to the end.`,
+/** Integrity notes for the examiner: a run that took much longer than its duration was paused. */
+function integrityFlags(runMs: number, durationMs: number): string[] {
+  const pausedMs = runMs - durationMs;
+  return pausedMs > CHECKPOINT_MAX_GAP_MS
+    ? [
+        `The run took ${Math.round(runMs / 1000)} s for ${Math.round(durationMs / 1000)} s of simulated time: the console was paused for about ${Math.round(pausedMs / 1000)} s.`,
+      ]
+    : [];
+}
+
+type AttemptRow = typeof simulatorAttempts.$inferSelect;
+
+function sameEntries(a: readonly ControlEntry[], b: readonly ControlEntry[]): boolean {
+  return a.length === b.length && a.every((e, i) => JSON.stringify(e) === JSON.stringify(b[i]));
+}
+
+function gapMessage(gapMs: number): string {
+  return `The console sent no report to the server for ${Math.round(gapMs / 1000)} s (at most ${CHECKPOINT_MAX_GAP_MS / 1000} s are allowed while a run goes on), so this attempt is void and will not be scored. It counts as used.`;
+}
+
+/** Marks an attempt void (first reason wins) and audits it. */
+async function voidAttempt(db: Db, attempt: AttemptRow, message: string, meta: RequestMeta, now: number) {
+  await db.transaction(async (tx) => {
+    const updated = await tx
+      .update(simulatorAttempts)
+      .set({ voidedAt: now, voidReason: message })
+      .where(
+        and(
+          eq(simulatorAttempts.id, attempt.id),
+          isNull(simulatorAttempts.voidedAt),
+          isNull(simulatorAttempts.submittedAt),
+        ),
+      )
+      .returning({ id: simulatorAttempts.id });
+    if (updated.length === 0) return;
+    await writeAudit(
+      tx,
+      {
+        actorId: attempt.candidateId,
+        action: 'simulator.attempt-voided',
+        subjectId: attempt.id,
+        ipAddress: meta.ipAddress,
+        details: { assessmentId: attempt.assessmentId, reason: message },
+      },
+      now,
+    );
+  });
+}
+
+async function loadOwnAttempt(db: Db, candidateId: string, attemptId: string) {
+  const [attempt] = await db
+    .select()
+    .from(simulatorAttempts)
+    .where(and(eq(simulatorAttempts.id, attemptId), eq(simulatorAttempts.candidateId, candidateId)));
+  if (!attempt) return null;
+  const [version] = await db
+    .select()
+    .from(simulatorAssessmentVersions)
+    .where(eq(simulatorAssessmentVersions.id, attempt.versionId));
+  if (!version) throw new Error(`attempt ${attempt.id}: its version is missing`);
+  return { attempt, version };
+}
+
+export interface CheckpointInput {
+  attemptId: string;
+  /** How many entries of the log the server had acknowledged when the console sent this report. */
+  from: number;
+  /** The log's entries from index `from` on. */
+  entries: unknown[];
+  /** Simulated time (ms) the report covers: every change before it is in the log. */
+  throughMs: number;
+}
+
+export type CheckpointResult =
+  | { ok: true; acknowledged: number; throughMs: number; runStartedAt: number; nextDueBy: number }
+  | { ok: false; reason: 'not-found' | 'already-submitted' }
+  | { ok: false; reason: 'void'; message: string }
+  | { ok: false; reason: 'deadline-passed'; deadline: number }
+  | { ok: false; reason: 'refused'; message: string }
+  | { ok: false; reason: 'invalid-log'; errors: string[] };
+
+/**
+ * Records a checkpoint of a running attempt's control log. The first one starts the run's clock (the
+ * console waits for its acknowledgement before running). Refusals store nothing, except that a late report
+ * (after a silence longer than CHECKPOINT_MAX_GAP_MS, or a run started too late) voids the attempt.
+ */
+export async function checkpointAttempt(
+  db: Db,
+  candidateId: string,
+  input: CheckpointInput,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<CheckpointResult> {
+  const loaded = await loadOwnAttempt(db, candidateId, input.attemptId);
+  if (!loaded) return { ok: false, reason: 'not-found' };
+  const { attempt, version } = loaded;
+  if (attempt.submittedAt !== null) return { ok: false, reason: 'already-submitted' };
+  if (attempt.voidedAt !== null) return { ok: false, reason: 'void', message: attempt.voidReason ?? 'Void.' };
+  if (now > attempt.deadlineAt) return { ok: false, reason: 'deadline-passed', deadline: attempt.deadlineAt };
+  const first = attempt.runStartedAt === null;
+  if (first && now > attempt.startedAt + START_WITHIN_MS) {
+    const message = `The run was not started within ${START_WITHIN_MS / 60_000} minutes of starting the attempt, so this attempt is void. It counts as used.`;
+    await voidAttempt(db, attempt, message, meta, now);
+    return { ok: false, reason: 'void', message };
+  }
+  if (!first && attempt.checkpointAt !== null && now - attempt.checkpointAt > CHECKPOINT_MAX_GAP_MS) {
+    const message = gapMessage(now - attempt.checkpointAt);
+    await voidAttempt(db, attempt, message, meta, now);
+    return { ok: false, reason: 'void', message };
+  }
+  const runStartedAt = attempt.runStartedAt ?? now;
+  const previousThrough = attempt.checkpointThroughMs ?? 0;
+  const stored = JSON.parse(attempt.checkpointLogJson) as ControlEntry[];
+  if (!Number.isFinite(input.throughMs) || input.throughMs < previousThrough) {
+    return {
+      ok: false,
+      reason: 'refused',
+      message: `The report goes back in time (${Math.round(input.throughMs)} ms after ${Math.round(previousThrough)} ms). A run cannot be restarted.`,
+    };
+  }
+  if (input.throughMs > version.durationMs + CLOCK_TOLERANCE_MS) {
+    return { ok: false, reason: 'refused', message: 'The report lies beyond the end of the run.' };
+  }
+  if (input.throughMs > now - runStartedAt + CLOCK_TOLERANCE_MS) {
+    return {
+      ok: false,
+      reason: 'refused',
+      message: `The report is at ${Math.round(input.throughMs / 1000)} s of the run, but only ${Math.round((now - runStartedAt) / 1000)} s have passed since it started: the console cannot run faster than real time.`,
+    };
+  }
+  if (!Number.isInteger(input.from) || input.from < 0 || input.from > stored.length) {
+    return {
+      ok: false,
+      reason: 'refused',
+      message: `The report starts at entry ${input.from}, but the server has acknowledged ${stored.length}.`,
+    };
+  }
+  const merged = [...stored.slice(0, input.from), ...input.entries];
+  const checked = validateControlLog(merged, { durationMs: version.durationMs });
+  if (!checked.ok) return { ok: false, reason: 'invalid-log', errors: checked.errors };
+  // A resent report may repeat entries already acknowledged; they must be the same ones.
+  if (checked.value.length < stored.length || !sameEntries(checked.value.slice(0, stored.length), stored)) {
+    return {
+      ok: false,
+      reason: 'refused',
+      message:
+        'The report changes control entries the server already acknowledged; a reported log cannot be rewritten.',
+    };
+  }
+  const late = checked.value.slice(stored.length).find((e) => e.atMs < previousThrough || e.atMs > input.throughMs);
+  if (late) {
+    return {
+      ok: false,
+      reason: 'refused',
+      message: `A control change at ${Math.round(late.atMs)} ms lies outside this report (${Math.round(previousThrough)}–${Math.round(input.throughMs)} ms): changes must be reported in the first report after they are made.`,
+    };
+  }
+  const updated = await db
+    .update(simulatorAttempts)
+    .set({
+      runStartedAt,
+      checkpointAt: now,
+      checkpointThroughMs: input.throughMs,
+      checkpointLogJson: JSON.stringify(checked.value),
+    })
+    .where(
+      and(
+        eq(simulatorAttempts.id, attempt.id),
+        isNull(simulatorAttempts.submittedAt),
+        isNull(simulatorAttempts.voidedAt),
+        // Optimistic: two reports at once cannot both extend the same state.
+        attempt.checkpointAt === null
+          ? isNull(simulatorAttempts.checkpointAt)
+          : eq(simulatorAttempts.checkpointAt, attempt.checkpointAt),
+      ),
+    )
+    .returning({ id: simulatorAttempts.id });
+  if (updated.length === 0) {
+    return {
+      ok: false,
+      reason: 'refused',
+      message: 'Another report of this attempt arrived at the same time; send it again.',
+    };
+  }
+  if (first) {
+    await writeAudit(
+      db,
+      {
+        actorId: candidateId,
+        action: 'simulator.run-started',
+        subjectId: attempt.id,
+        ipAddress: meta.ipAddress,
+        details: { assessmentId: attempt.assessmentId },
+      },
+      now,
     );
   }
-  const ahead = controls.find((c) => c.atMs > elapsedMs + EARLY_SUBMISSION_TOLERANCE_MS);
-  if (ahead) {
-    flags.push(
-      `The control log has a change at ${Math.round(ahead.atMs)} ms, later than the time elapsed since the start.`,
-    );
-  }
-  return flags;
+  return {
+    ok: true,
+    acknowledged: checked.value.length,
+    throughMs: input.throughMs,
+    runStartedAt,
+    nextDueBy: now + CHECKPOINT_MAX_GAP_MS,
+  };
 }
 
 /**
- * Validates the candidate's control log, replays the run with the attempt's seed and version, scores it
- * and stores the result. Refusals store nothing. The client sends no score; only this one counts.
+ * Checks the candidate's final control log against the checkpoints, claims the attempt (so a second or
+ * concurrent submission is refused before any replay), replays the run with the attempt's secret seed in
+ * the worker pool, scores it and stores the result. Refusals store nothing (a late one voids the attempt).
+ * The client sends no score; only this one counts.
  */
 export async function submitAttempt(
   db: Db,
@@ -300,49 +547,95 @@ export async function submitAttempt(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<SubmitAttemptResult> {
-  const [attempt] = await db
-    .select()
-    .from(simulatorAttempts)
-    .where(and(eq(simulatorAttempts.id, input.attemptId), eq(simulatorAttempts.candidateId, candidateId)));
-  if (!attempt) return { ok: false, reason: 'not-found' };
+  const loaded = await loadOwnAttempt(db, candidateId, input.attemptId);
+  if (!loaded) return { ok: false, reason: 'not-found' };
+  const { attempt, version } = loaded;
   if (attempt.submittedAt !== null) return { ok: false, reason: 'already-submitted' };
+  if (attempt.voidedAt !== null) return { ok: false, reason: 'void', message: attempt.voidReason ?? 'Void.' };
   if (now > attempt.deadlineAt) return { ok: false, reason: 'deadline-passed', deadline: attempt.deadlineAt };
-  const [version] = await db
-    .select()
-    .from(simulatorAssessmentVersions)
-    .where(eq(simulatorAssessmentVersions.id, attempt.versionId));
-  const preset = version ? getScenario(version.scenarioId) : null;
-  if (!version || !preset) throw new Error(`attempt ${attempt.id}: its version or scenario is missing`);
+  if (attempt.runStartedAt === null || attempt.checkpointAt === null) return { ok: false, reason: 'no-run' };
+  const earliest = attempt.runStartedAt + version.durationMs;
+  if (now < earliest) return { ok: false, reason: 'too-early', earliest };
+  if (now - attempt.checkpointAt > CHECKPOINT_MAX_GAP_MS) {
+    const message = gapMessage(now - attempt.checkpointAt);
+    await voidAttempt(db, attempt, message, meta, now);
+    return { ok: false, reason: 'void', message };
+  }
+  const preset = getScenario(version.scenarioId);
+  if (!preset) throw new Error(`attempt ${attempt.id}: its scenario is missing`);
 
   const checked = validateControlLog(input.controlLog, { durationMs: version.durationMs });
   if (!checked.ok) return { ok: false, reason: 'invalid-log', errors: checked.errors };
+  const reported = JSON.parse(attempt.checkpointLogJson) as ControlEntry[];
+  const through = attempt.checkpointThroughMs ?? 0;
+  if (!sameEntries(checked.value.slice(0, reported.length), reported)) {
+    return {
+      ok: false,
+      reason: 'invalid-log',
+      errors: [
+        `the log does not begin with the ${reported.length} control changes the console reported during the run`,
+      ],
+    };
+  }
+  const unreported = checked.value.slice(reported.length).find((e) => e.atMs < through);
+  if (unreported) {
+    return {
+      ok: false,
+      reason: 'invalid-log',
+      errors: [
+        `the change at ${Math.round(unreported.atMs)} ms was not reported by the checkpoint that covered the run up to ${Math.round(through)} ms`,
+      ],
+    };
+  }
+
+  // Claim the attempt before replaying: of two submissions only one gets past this UPDATE.
+  const claimed = await db
+    .update(simulatorAttempts)
+    .set({ submittedAt: now, controlLogJson: JSON.stringify(checked.value) })
+    .where(
+      and(
+        eq(simulatorAttempts.id, attempt.id),
+        isNull(simulatorAttempts.submittedAt),
+        isNull(simulatorAttempts.voidedAt),
+      ),
+    )
+    .returning({ id: simulatorAttempts.id });
+  if (claimed.length === 0) return { ok: false, reason: 'already-submitted' };
 
   const rubric = parseStoredRubric(version.rubricJson);
-  const { assessment, summary } = await replayAndScore({
-    scenario: withScriptedEvents(preset, parseEvents(version.eventsJson)),
-    seed: attempt.seed,
-    durationMs: version.durationMs,
-    controls: checked.value,
-    rubric,
-  });
-  const flags = integrityFlags(checked.value, now - attempt.startedAt, version.durationMs);
+  let outcome: Awaited<ReturnType<typeof replayAndScore>>;
+  try {
+    outcome = await replayAndScore({
+      scenario: withScriptedEvents(preset, parseEvents(version.eventsJson)),
+      seed: attempt.seed,
+      durationMs: version.durationMs,
+      controls: checked.value,
+      rubric,
+      startSettings: parseStartSettings(attempt.startSettingsJson) ?? undefined,
+    });
+  } catch (error) {
+    // The replay failed (not the candidate's doing): release the claim so the submission can be sent again.
+    await db
+      .update(simulatorAttempts)
+      .set({ submittedAt: null, controlLogJson: null })
+      .where(eq(simulatorAttempts.id, attempt.id));
+    throw error;
+  }
+  const { assessment, summary } = outcome;
+  const flags = integrityFlags(now - attempt.runStartedAt, version.durationMs);
   const breakdown = breakdownOf(summary, assessment.criteria, assessment.failures, assessment.evidence);
 
   return db.transaction(async (tx) => {
-    const updated = await tx
+    await tx
       .update(simulatorAttempts)
       .set({
-        submittedAt: now,
-        controlLogJson: JSON.stringify(checked.value),
         score: assessment.score0to100,
         passed: assessment.passed,
         breakdownJson: JSON.stringify(breakdown),
         evidenceJson: JSON.stringify(assessment.evidence),
         flagsJson: JSON.stringify(flags),
       })
-      .where(and(eq(simulatorAttempts.id, attempt.id), isNull(simulatorAttempts.submittedAt)))
-      .returning({ id: simulatorAttempts.id });
-    if (updated.length === 0) return { ok: false, reason: 'already-submitted' } as const;
+      .where(eq(simulatorAttempts.id, attempt.id));
     await writeAudit(
       tx,
       {
@@ -371,7 +664,8 @@ export interface AttemptListItem {
   candidateId: string;
   candidateName: string;
   candidateEmail: string;
-  seed: number;
+  /** The scored seed, null until the attempt is scored (it must not be known during the run). */
+  seed: number | null;
   startedAt: number;
   deadlineAt: number;
   submittedAt: number | null;
@@ -397,10 +691,14 @@ const attemptListColumns = {
   flagsJson: simulatorAttempts.flagsJson,
 };
 
-type AttemptListRow = { flagsJson: string } & Omit<AttemptListItem, 'flagCount'>;
+type AttemptListRow = { flagsJson: string; seed: number } & Omit<AttemptListItem, 'flagCount' | 'seed'>;
 
-function toListItem({ flagsJson, ...r }: AttemptListRow): AttemptListItem {
-  return { ...r, flagCount: (JSON.parse(flagsJson) as unknown[]).length };
+function toListItem({ flagsJson, seed, ...r }: AttemptListRow): AttemptListItem {
+  return {
+    ...r,
+    seed: r.submittedAt === null ? null : seed,
+    flagCount: (JSON.parse(flagsJson) as unknown[]).length,
+  };
 }
 
 /** The candidate's own attempts, newest first. */
@@ -529,6 +827,14 @@ export interface AttemptDetail extends AttemptListItem {
   evidence: EvidenceRow[] | null;
   flags: string[];
   annotations: AttemptAnnotation[];
+  /** The seed the console shows (not the scored one). */
+  displaySeed: number;
+  /** Server time of the run's first checkpoint; null before the run started. */
+  runStartedAt: number | null;
+  /** Why the attempt was voided; null when it was not. */
+  voidReason: string | null;
+  /** The settings the run started from; null for attempts made before they were recorded. */
+  startSettings: SettingsPatch | null;
 }
 
 /**
@@ -550,6 +856,10 @@ export async function getAttempt(
       controlLogJson: simulatorAttempts.controlLogJson,
       breakdownJson: simulatorAttempts.breakdownJson,
       evidenceJson: simulatorAttempts.evidenceJson,
+      displaySeed: simulatorAttempts.displaySeed,
+      runStartedAt: simulatorAttempts.runStartedAt,
+      voidReason: simulatorAttempts.voidReason,
+      startSettingsJson: simulatorAttempts.startSettingsJson,
     })
     .from(simulatorAttempts)
     .innerJoin(simulatorAssessmentVersions, eq(simulatorAssessmentVersions.id, simulatorAttempts.versionId))
@@ -568,7 +878,18 @@ export async function getAttempt(
     .innerJoin(users, eq(users.id, simulatorAttemptAnnotations.examinerId))
     .where(eq(simulatorAttemptAnnotations.attemptId, attemptId))
     .orderBy(asc(simulatorAttemptAnnotations.createdAt), simulatorAttemptAnnotations.id);
-  const { rubricJson, eventsJson, controlLogJson, breakdownJson, evidenceJson, ...rest } = row;
+  const {
+    rubricJson,
+    eventsJson,
+    controlLogJson,
+    breakdownJson,
+    evidenceJson,
+    displaySeed,
+    runStartedAt,
+    voidReason,
+    startSettingsJson,
+    ...rest
+  } = row;
   return {
     ...toListItem(rest),
     scenarioId: row.scenarioId,
@@ -581,6 +902,10 @@ export async function getAttempt(
     evidence: evidenceJson ? (JSON.parse(evidenceJson) as EvidenceRow[]) : null,
     flags: JSON.parse(row.flagsJson) as string[],
     annotations,
+    displaySeed,
+    runStartedAt,
+    voidReason,
+    startSettings: parseStartSettings(startSettingsJson),
   };
 }
 

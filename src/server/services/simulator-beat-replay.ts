@@ -3,10 +3,10 @@
  * seed and log (the engine is causal and deterministic, so stopping just after the beat gives the same
  * beats as the full run) and the waveforms around the beat are returned as SVG-ready polylines.
  */
-import { type BeatClass, simulate, type Traces } from '#sim/index.ts';
+import type { BeatClass, Traces } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import type { AttemptDetail } from './simulator-attempts.ts';
-import { withScriptedEvents } from './simulator-replay.ts';
+import { replayTraces, withScriptedEvents } from './simulator-replay.ts';
 
 /** Display rate of the replay traces, Hz: enough for the dicrotic notch and the cuff edges. */
 export const REPLAY_TRACE_RATE_HZ = 200;
@@ -66,21 +66,22 @@ function bounds(values: number[], pad: number, floor?: number): { min: number; m
  * Waveforms around beat `beatIndex` of a submitted attempt; null when the attempt has no stored log or the
  * beat does not exist in it.
  */
-export function replayBeat(attempt: AttemptDetail, beatIndex: number): BeatReplay | null {
+export async function replayBeat(attempt: AttemptDetail, beatIndex: number): Promise<BeatReplay | null> {
   const preset = getScenario(attempt.scenarioId);
   const beat = attempt.evidence?.find((e) => e.index === beatIndex);
-  if (!preset || !attempt.controlLog || !beat || !attempt.evidence) return null;
+  if (!preset || !attempt.controlLog || !beat || !attempt.evidence || attempt.seed === null) return null;
   const next = attempt.evidence.find((e) => e.index === beatIndex + 1);
   const startMs = Math.max(0, beat.rTimeMs - BEFORE_MS);
   const endMs = Math.min(attempt.durationMs, next ? next.rTimeMs + AFTER_NEXT_MS : beat.rTimeMs + FALLBACK_SPAN_MS);
-  const result = simulate({
+  // In the worker pool: a beat near the end of a 10-minute run re-simulates the whole run (issue 14, finding 3).
+  const traces = await replayTraces({
     scenario: withScriptedEvents(preset, attempt.events),
     seed: attempt.seed,
     durationMs: Math.max(endMs, 1),
     controls: attempt.controlLog,
-    traces: { rateHz: REPLAY_TRACE_RATE_HZ },
+    startSettings: attempt.startSettings ?? undefined,
+    traceRateHz: REPLAY_TRACE_RATE_HZ,
   });
-  const traces = result.traces;
   if (!traces) return null;
   const idx = window(traces, startMs, endMs);
   const x = (t: number): number => ((t - startMs) / (endMs - startMs)) * REPLAY_WIDTH;

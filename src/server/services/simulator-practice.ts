@@ -6,10 +6,11 @@ import { desc, eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { simulatorPracticeSessions } from '#db/schema/index.ts';
 import { type BeatClass, DEFAULT_RUBRIC, type EvidenceRow, validateControlLog } from '#sim/index.ts';
-import { getScenario } from '#src/lib/scenario-presets.ts';
+import { getScenario, neutralStartSettings } from '#src/lib/scenario-presets.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { newId } from '../ids.ts';
 import { replayAndScore } from './simulator-replay.ts';
+import { SIMULATOR_LIMITS } from './simulator-schemas.ts';
 
 /** How many of a member's saved sessions the list shows (newest first). */
 export const PRACTICE_SESSIONS_KEPT = 200;
@@ -63,6 +64,12 @@ export function holdBeats(evidence: readonly EvidenceRow[]): HoldBeat[] {
   );
 }
 
+function drawPracticeSeed(): number {
+  const v = new Uint32Array(1);
+  crypto.getRandomValues(v);
+  return (v[0] ?? 0) & SIMULATOR_LIMITS.seedMax;
+}
+
 export type SavePracticeResult =
   | { ok: true; id: string; score: number; summary: PracticeSummary }
   | { ok: false; reason: 'invalid-log'; errors: string[] }
@@ -71,7 +78,8 @@ export type SavePracticeResult =
 export async function savePractice(
   db: Db,
   userId: string,
-  input: { scenarioId: string; seed: number; durationMs: number; controlLog: unknown[] },
+  // `seed`: the one the console showed; kept to practise again, never scored with.
+  input: { scenarioId: string; seed?: number; durationMs: number; controlLog: unknown[] },
   now = Date.now(),
 ): Promise<SavePracticeResult> {
   const scenario = getScenario(input.scenarioId);
@@ -81,12 +89,18 @@ export async function savePractice(
   if (!(await consumeRateLimit(db, practiceRateKey(userId), PRACTICE_SAVE_LIMIT, now))) {
     return { ok: false, reason: 'rate-limited' };
   }
+  // The server draws the seed it scores with: a client-chosen one would let a log be tuned offline against
+  // the very run that counts towards curriculum exercises (issue 14, finding 1). The console showed the
+  // member another realisation of the same scenario; the timing skill carries over between them.
+  const seed = drawPracticeSeed();
   const { assessment, summary } = await replayAndScore({
     scenario,
-    seed: input.seed,
+    seed,
     durationMs: input.durationMs,
     controls: checked.value,
     rubric: DEFAULT_RUBRIC,
+    // The console starts every practice run from the device's neutral state (issue 13).
+    startSettings: neutralStartSettings(),
   });
   const stored: PracticeSummary = {
     beatCount: summary.beatCount,
@@ -104,7 +118,8 @@ export async function savePractice(
     id,
     userId,
     scenarioId: scenario.id,
-    seed: input.seed,
+    seed,
+    displaySeed: input.seed ?? null,
     durationMs: input.durationMs,
     controlLogJson: JSON.stringify(checked.value),
     summaryJson: JSON.stringify({ ...stored, beats: holdBeats(assessment.evidence) } satisfies StoredPracticeSummary),
@@ -123,6 +138,7 @@ export interface PracticeListItem {
   id: string;
   scenarioId: string;
   scenarioTitle: string;
+  /** The seed the console showed (to practise the same run again); the scored one when it was not kept. */
   seed: number;
   durationMs: number;
   score: number;
@@ -141,7 +157,7 @@ export async function listMyPractice(db: Db, userId: string): Promise<PracticeLi
     id: r.id,
     scenarioId: r.scenarioId,
     scenarioTitle: getScenario(r.scenarioId)?.title ?? r.scenarioId,
-    seed: r.seed,
+    seed: r.displaySeed ?? r.seed,
     durationMs: r.durationMs,
     score: r.score,
     summary: withoutBeats(JSON.parse(r.summaryJson) as StoredPracticeSummary),

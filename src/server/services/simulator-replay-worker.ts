@@ -1,28 +1,48 @@
 /**
  * Worker thread for the server's replays: a 5-minute run costs seconds of CPU, which on the main thread
  * would stall every other request. Loaded by path from the repository (Node runs the .ts directly), so it
- * imports only sim/ and nothing that needs the app's bundler.
+ * imports only sim/ and nothing that needs the app's bundler. Two jobs: score a whole run (submissions,
+ * practice saves) and re-simulate a run's traces up to a time (the result page's beat replay).
  */
 import { parentPort } from 'node:worker_threads';
-import { type ControlEntry, type Rubric, type Scenario, scoreAssessment, simulate } from '#sim/index.ts';
+import {
+  type ControlEntry,
+  type Rubric,
+  type Scenario,
+  type SettingsPatch,
+  scoreAssessment,
+  simulate,
+} from '#sim/index.ts';
 
-export interface ReplayJob {
+interface RunJob {
   scenario: Scenario;
   seed: number;
   durationMs: number;
   controls: ControlEntry[];
-  rubric: Rubric;
+  /** The settings the run started from; absent: the scenario's suggested settings. */
+  startSettings?: SettingsPatch;
+}
+
+export type ReplayJob =
+  | (RunJob & { kind: 'score'; rubric: Rubric })
+  | (RunJob & { kind: 'traces'; traceRateHz: number });
+
+function run(job: ReplayJob): unknown {
+  const result = simulate({
+    scenario: job.scenario,
+    seed: job.seed,
+    durationMs: job.durationMs,
+    controls: job.controls,
+    settings: job.startSettings,
+    ...(job.kind === 'traces' ? { traces: { rateHz: job.traceRateHz } } : {}),
+  });
+  if (job.kind === 'traces') return { traces: result.traces ?? null };
+  return { assessment: scoreAssessment(result, job.rubric), summary: result.summary };
 }
 
 parentPort?.on('message', (job: ReplayJob) => {
   try {
-    const result = simulate({
-      scenario: job.scenario,
-      seed: job.seed,
-      durationMs: job.durationMs,
-      controls: job.controls,
-    });
-    parentPort?.postMessage({ ok: true, assessment: scoreAssessment(result, job.rubric), summary: result.summary });
+    parentPort?.postMessage({ ok: true, value: run(job) });
   } catch (error) {
     parentPort?.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) });
   }

@@ -15,9 +15,12 @@ import {
   type RunSummary,
   type Scenario,
   type ScenarioEvent,
+  type SettingsPatch,
   scoreAssessment,
   simulate,
+  type Traces,
 } from '#sim/index.ts';
+import type { ReplayJob } from './simulator-replay-worker.ts';
 
 /** The scenario with the assessment's scripted events merged into its timeline, in time order. */
 export function withScriptedEvents(scenario: Scenario, events: readonly ScenarioEvent[]): Scenario {
@@ -32,6 +35,8 @@ export interface ReplayInput {
   durationMs: number;
   controls: readonly ControlEntry[];
   rubric: Rubric;
+  /** The settings the run started from (the attempt's; absent: the scenario's suggested settings). */
+  startSettings?: SettingsPatch;
 }
 
 export interface ReplayOutcome {
@@ -46,6 +51,7 @@ export function replayAndScoreHere(input: ReplayInput): ReplayOutcome {
     seed: input.seed,
     durationMs: input.durationMs,
     controls: input.controls,
+    settings: input.startSettings,
   });
   return { assessment: scoreAssessment(result, input.rubric), summary: result.summary };
 }
@@ -61,18 +67,24 @@ const MAX_WORKERS = Math.max(1, availableParallelism() - 1);
 let running = 0;
 const waiting: (() => void)[] = [];
 
-async function inWorker(path: string, input: ReplayInput): Promise<ReplayOutcome> {
+/** Replays waiting for a free worker (for monitoring and tests). */
+export function replayQueueLength(): number {
+  return waiting.length;
+}
+
+/** Runs one job in a worker of the pool (at most MAX_WORKERS at once; the rest wait their turn). */
+async function inWorker<T>(path: string, job: ReplayJob): Promise<T> {
   if (running >= MAX_WORKERS) await new Promise<void>((resolve) => waiting.push(resolve));
   running++;
   const worker = new Worker(path);
   try {
-    return await new Promise<ReplayOutcome>((resolve, reject) => {
-      worker.once('message', (m: ({ ok: true } & ReplayOutcome) | { ok: false; message: string }) =>
-        m.ok ? resolve({ assessment: m.assessment, summary: m.summary }) : reject(new Error(m.message)),
+    return await new Promise<T>((resolve, reject) => {
+      worker.once('message', (m: { ok: true; value: T } | { ok: false; message: string }) =>
+        m.ok ? resolve(m.value) : reject(new Error(m.message)),
       );
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`replay worker exited with code ${code}`)));
-      worker.postMessage({ ...input, controls: [...input.controls] });
+      worker.postMessage(job);
     });
   } finally {
     void worker.terminate();
@@ -87,7 +99,26 @@ async function inWorker(path: string, input: ReplayInput): Promise<ReplayOutcome
  */
 export async function replayAndScore(input: ReplayInput): Promise<ReplayOutcome> {
   const path = workerFile();
-  return path ? inWorker(path, input) : replayAndScoreHere(input);
+  return path
+    ? inWorker<ReplayOutcome>(path, { kind: 'score', ...input, controls: [...input.controls] })
+    : replayAndScoreHere(input);
+}
+
+/** Re-simulates a run up to `durationMs` with traces at `traceRateHz`, in the worker pool like a scoring replay. */
+export async function replayTraces(
+  input: Omit<ReplayInput, 'rubric'> & { traceRateHz: number },
+): Promise<Traces | null> {
+  const path = workerFile();
+  if (path) {
+    const out = await inWorker<{ traces: Traces | null }>(path, {
+      kind: 'traces',
+      ...input,
+      controls: [...input.controls],
+    });
+    return out.traces;
+  }
+  const result = simulate({ ...input, settings: input.startSettings, traces: { rateHz: input.traceRateHz } });
+  return result.traces ?? null;
 }
 
 /** Seconds after a rate change at which the preview's ideal operator re-times the cuffs. */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ASSESSMENT_STATUSES, SEED_POLICIES } from '#db/schema/simulator.ts';
 import { rubricSchema, scenarioEventSchema } from '#sim/index.ts';
-import { getScenario } from '#src/lib/scenario-presets.ts';
+import { getScenario, START_MISTIMING_MAX_MS } from '#src/lib/scenario-presets.ts';
 
 export const SIMULATOR_LIMITS = {
   titleMax: 120,
@@ -47,6 +47,12 @@ export const assessmentSettingsSchema = z
       .int()
       .min(SIMULATOR_LIMITS.durationMinMs, 'Make the run at least 30 seconds long.')
       .max(SIMULATOR_LIMITS.durationMaxMs, 'Make the run at most 10 minutes long.'),
+    startMistimingMs: z
+      .number()
+      .int('Use a whole number of milliseconds.')
+      .min(0, 'Use 0 (factory timing) or more.')
+      .max(START_MISTIMING_MAX_MS, `Use at most ${START_MISTIMING_MAX_MS} ms.`)
+      .default(0),
     events: z.array(scenarioEventSchema).max(SIMULATOR_LIMITS.eventsMax).default([]),
     rubric: rubricSchema,
     attemptsAllowed: z.number().int().min(1).max(SIMULATOR_LIMITS.attemptsMax),
@@ -92,9 +98,21 @@ export const simulatorInputs = {
   // The log is checked by the engine's validateControlLog so that its errors name the entry and field;
   // here only its shape as JSON. Unknown keys (a forged `score`) are stripped by z.object.
   submitAttempt: z.object({ attemptId: idField, controlLog: z.array(z.unknown()) }),
+  checkpointAttempt: z.object({
+    attemptId: idField,
+    from: z.number().int().min(0).max(100_000),
+    entries: z.array(z.unknown()).max(10_000),
+    throughMs: z
+      .number()
+      .finite()
+      .min(0)
+      .max(SIMULATOR_LIMITS.durationMaxMs + 1_000),
+  }),
+  // The server draws the seed it scores with, so a log cannot be tuned offline against it (issue 14). The
+  // seed the console showed may be sent; it is kept only to practise the same run again.
   savePractice: z.object({
     scenarioId: scenarioIdField,
-    seed: seedField,
+    seed: seedField.optional(),
     // The console's clock runs in engine steps (fractions of a ms); rounding up keeps every log entry inside.
     durationMs: z
       .number()

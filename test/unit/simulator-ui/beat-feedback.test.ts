@@ -62,3 +62,19 @@ test('explains why a beat was not assisted from the device reason', () => {
   );
   expect(unknown.advice).toBe('The device did not assist this beat.');
 });
+
+test('names every error of a beat, the most harmful first (issue 13: one card named only the late deflation)', () => {
+  const f = feedbackForBeat(
+    beat({ beatClass: 'late-deflation', inflationErrorMs: -72, deflationErrorMs: 17 }),
+    DEFAULT_TIMING_WINDOWS,
+  );
+  expect(f.headline).toBe('Deflating 17 ms late; inflating 72 ms early');
+  expect(f.advice).toContain('lower the deflation delay');
+  expect(f.advice).toContain('raise the inflation delay');
+  expect(f.tone).toBe('warning');
+  const both = feedbackForBeat(
+    beat({ beatClass: 'late-inflation', inflationErrorMs: 90, deflationErrorMs: -230 }),
+    DEFAULT_TIMING_WINDOWS,
+  );
+  expect(both.headline).toBe('Inflating 90 ms late; deflating 80 ms early');
+});

@@ -1,5 +1,11 @@
 import { expect, test } from 'vitest';
-import { getScenario, listScenarioInfo, loadScenarioFiles } from '#src/lib/scenario-presets.ts';
+import {
+  drawStartSettings,
+  getScenario,
+  listScenarioInfo,
+  loadScenarioFiles,
+  neutralStartSettings,
+} from '#src/lib/scenario-presets.ts';
 
 const PRESET_IDS = [
   'default-stable-angina',
@@ -39,4 +45,39 @@ test('a bad scenario file fails with the file, the field and the reason', () => 
 test('a scenario whose id differs from its file name is refused', () => {
   const ok = { id: 'other', title: 'X', description: 'X', ecg: { rhythm: { heartRateBpm: 70 } } };
   expect(() => loadScenarioFiles({ '/content/scenarios/x.json': ok })).toThrow(/id: "other" must match the file name/);
+});
+
+test('runs start from the neutral state: standby and factory timing, not the scenario ideal (issue 13)', () => {
+  const neutral = neutralStartSettings();
+  expect(neutral).toMatchObject({ pressureMmHg: 0, inflateDelayMs: 250, deflateDelayMs: 680 });
+  const scenario = getScenario('default-stable-angina');
+  if (!scenario) throw new Error('no default scenario');
+  expect(scenario.suggestedSettings?.inflateDelayMs).toBe(332);
+  expect(drawStartSettings(scenario, 0, Math.random)).toEqual(neutral);
+});
+
+test('draws a starting timing off the ideal by between half the range and the range, early or late', () => {
+  const scenario = getScenario('default-stable-angina');
+  if (!scenario) throw new Error('no default scenario');
+  // random() < 0.5 picks early; the next number places the offset in [range/2, range].
+  const early = drawStartSettings(
+    scenario,
+    100,
+    (() => {
+      const seq = [0.1, 0, 0.9, 0.999];
+      return () => seq.shift() ?? 0;
+    })(),
+  );
+  expect(early.inflateDelayMs).toBe(332 - 50);
+  expect(early.deflateDelayMs).toBe(Math.round(763 + 50 + 0.999 * 50));
+  expect(early.pressureMmHg).toBe(0);
+  for (let i = 0; i < 200; i++) {
+    const s = drawStartSettings(scenario, 120, Math.random);
+    const inf = Math.abs((s.inflateDelayMs ?? 0) - 332);
+    const def = Math.abs((s.deflateDelayMs ?? 0) - 763);
+    expect(inf).toBeGreaterThanOrEqual(60);
+    expect(inf).toBeLessThanOrEqual(120);
+    expect(def).toBeGreaterThanOrEqual(60);
+    expect(def).toBeLessThanOrEqual(120);
+  }
 });

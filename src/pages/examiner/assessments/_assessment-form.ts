@@ -14,6 +14,7 @@ export const FORM_FIELDS = [
   'seedPolicy',
   'fixedSeed',
   'durationS',
+  'startMistimingMs',
   'events',
   'graceStartS',
   'graceAfterEventS',
@@ -49,6 +50,7 @@ export function valuesFromSettings(s: AssessmentSettings): FormValues {
     seedPolicy: s.seedPolicy,
     fixedSeed: s.fixedSeed === null ? '' : String(s.fixedSeed),
     durationS: String(s.durationMs / 1000),
+    startMistimingMs: String(s.startMistimingMs),
     events: s.events.length ? JSON.stringify(s.events, null, 2) : '',
     graceStartS: String(r.graceStartMs / 1000),
     graceAfterEventS: String(r.graceAfterEventMs / 1000),
@@ -80,6 +82,8 @@ export function defaultValues(now: number): FormValues {
     seedPolicy: 'per-attempt',
     fixedSeed: null,
     durationMs: 300_000,
+    // Candidates find the timing themselves: the console starts up to 80 ms off it (issue 13).
+    startMistimingMs: 80,
     events: [],
     rubric: { ...DEFAULT_RUBRIC },
     attemptsAllowed: 3,
@@ -135,6 +139,7 @@ export function settingsFromValues(
     seedPolicy: v.seedPolicy === 'fixed' ? 'fixed' : 'per-attempt',
     fixedSeed: v.seedPolicy === 'fixed' ? optionalInt('fixedSeed') : null,
     durationMs: num('durationS', 1000),
+    startMistimingMs: num('startMistimingMs'),
     events,
     rubric: {
       graceStartMs: num('graceStartS', 1000),
@@ -166,6 +171,7 @@ export function settingsFromValues(
 const PATH_TO_FIELD: [RegExp, FormField][] = [
   [/^(settings\.)?durationMs/, 'durationS'],
   [/^(settings\.)?events/, 'events'],
+  [/^(settings\.)?startMistimingMs/, 'startMistimingMs'],
   [/^(settings\.)?cooldownMs/, 'cooldownMin'],
   [/^(settings\.)?rubric\.graceStartMs/, 'graceStartS'],
   [/^(settings\.)?rubric\.graceAfterEventMs/, 'graceAfterEventS'],
@@ -191,6 +197,7 @@ export const FIELD_LABELS: Record<FormField, string> = {
   seedPolicy: 'Seed',
   fixedSeed: 'Fixed seed',
   durationS: 'Duration',
+  startMistimingMs: 'Starting timing off by up to',
   events: 'Scripted events',
   graceStartS: 'Grace at the start',
   graceAfterEventS: 'Grace after each event',

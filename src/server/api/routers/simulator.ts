@@ -90,8 +90,20 @@ export const simulatorRouter = router({
   startAttempt: memberProcedure.input(simulatorInputs.id).mutation(async ({ ctx, input }) => {
     const result = await attempts.startAttempt(ctx.db, ctx.user.id, input.id, ctx.meta);
     if (result.ok) {
-      const { attemptId, seed, scenarioId, durationMs, deadline, resumed } = result.attempt;
-      return { attemptId, seed, scenarioId, durationMs, deadline, resumed };
+      // No scored seed: it stays on the server until the attempt is scored (simulator-attempts.ts, "Integrity").
+      const { attemptId, displaySeed, runStartedAt, startSettings, scenarioId, durationMs, deadline, resumed } =
+        result.attempt;
+      return {
+        attemptId,
+        displaySeed,
+        runStartedAt,
+        startSettings,
+        scenarioId,
+        durationMs,
+        deadline,
+        resumed,
+        checkpointEveryMs: attempts.CHECKPOINT_EVERY_MS,
+      };
     }
     switch (result.reason) {
       case 'not-found':
@@ -108,6 +120,29 @@ export const simulatorRouter = router({
     }
   }),
 
+  /** The console's report of its run so far (every few seconds); acknowledged with what the server holds. */
+  checkpointAttempt: memberProcedure.input(simulatorInputs.checkpointAttempt).mutation(async ({ ctx, input }) => {
+    const result = await attempts.checkpointAttempt(ctx.db, ctx.user.id, input, ctx.meta);
+    if (result.ok) return result;
+    switch (result.reason) {
+      case 'not-found':
+        throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
+      case 'already-submitted':
+        throw new TRPCError({ code: 'CONFLICT', message: 'This attempt was already submitted and scored.' });
+      case 'void':
+        throw new TRPCError({ code: 'BAD_REQUEST', message: result.message });
+      case 'deadline-passed':
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `The time for this attempt ended at ${formatDateTime(result.deadline)} (UTC).`,
+        });
+      case 'refused':
+        throw new TRPCError({ code: 'BAD_REQUEST', message: `The report was refused: ${result.message}` });
+      case 'invalid-log':
+        throw refusedLog(result.errors);
+    }
+  }),
+
   submitAttempt: memberProcedure.input(simulatorInputs.submitAttempt).mutation(async ({ ctx, input }) => {
     const result = await attempts.submitAttempt(ctx.db, ctx.user.id, input, ctx.meta);
     if (result.ok) return result;
@@ -116,6 +151,19 @@ export const simulatorRouter = router({
         throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
       case 'already-submitted':
         throw new TRPCError({ code: 'CONFLICT', message: 'This attempt was already submitted and scored.' });
+      case 'void':
+        throw new TRPCError({ code: 'BAD_REQUEST', message: result.message });
+      case 'no-run':
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message:
+            'The server received no report of a run of this attempt: only a run the console reported while it went on is scored.',
+        });
+      case 'too-early':
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `The run cannot have finished yet: submissions are accepted from ${formatDateTime(result.earliest)} (UTC), when the run's time is up. Nothing was stored.`,
+        });
       case 'deadline-passed':
         throw new TRPCError({
           code: 'BAD_REQUEST',
@@ -144,7 +192,7 @@ export const simulatorRouter = router({
       const mayReadAll = ctx.user.roles.includes('examiner') && ctx.user.totpEnabled;
       const found = await attempts.getAttempt(ctx.db, { id: ctx.user.id, mayReadAll }, input.attemptId);
       if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: NOT_FOUND_ATTEMPT });
-      const replay = replayBeat(found, input.beatIndex);
+      const replay = await replayBeat(found, input.beatIndex);
       if (!replay) {
         throw new TRPCError({
           code: 'NOT_FOUND',
