@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { scheduledJobRuns } from '#db/schema/index.ts';
+import { runNightlyBackup } from './backup/backup.ts';
 import { getEnv } from './env.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { purgeDecidedApplicationDocuments } from './services/membership-documents.ts';
@@ -32,7 +33,21 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
     name: 'application-documents',
     run: (db, _deps, now) => purgeDecidedApplicationDocuments(db, getEnv().UPLOAD_DIR, now),
   },
+  // The day's backup archive of the database and uploads, and the retention of older ones.
+  { name: 'backup', run: (_db, _deps, now) => runNightlyBackup(nightlyBackupOptions(now)) },
 ];
+
+function nightlyBackupOptions(now: number): Parameters<typeof runNightlyBackup>[0] {
+  const env = getEnv();
+  return {
+    databaseUrl: env.DATABASE_URL,
+    uploadDir: env.UPLOAD_DIR,
+    backupDir: env.BACKUP_DIR,
+    keep: env.BACKUP_KEEP,
+    hourUtc: env.BACKUP_HOUR_UTC,
+    now,
+  };
+}
 
 export interface ScheduledJobsOptions {
   db: Db;

@@ -41,6 +41,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       PORT: String(port),
       SITE_URL: url,
       UPLOAD_DIR: join(dir, 'uploads'),
+      BACKUP_DIR: join(dir, 'backups'),
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
