@@ -5,5 +5,7 @@ declare namespace App {
     /** The signed-in user for this request, validated once by the middleware; null when signed out. */
     user: import('./server/auth/session.ts').SessionUser | null;
     session: import('./server/auth/session.ts').Session | null;
+    /** This request's id (logged, sent as X-Request-Id, shown on error pages); unset for prerendered pages. */
+    requestId?: string;
   }
 }

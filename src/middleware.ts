@@ -1,7 +1,8 @@
-import { defineMiddleware } from 'astro:middleware';
+import { defineMiddleware, sequence } from 'astro:middleware';
 import { sessionCookieName, validateSessionToken } from '#src/server/auth/session.ts';
 import { getDb } from '#src/server/db.ts';
 import { getEnv } from '#src/server/env.ts';
+import { observeRequest } from '#src/server/http/request-log.ts';
 import { maxBodyBytesFor } from '#src/server/http/security-headers.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -17,7 +18,7 @@ function isSameOrigin(request: Request, url: URL): boolean {
   return origin === url.origin || origin === new URL(getEnv().SITE_URL).origin;
 }
 
-export const onRequest = defineMiddleware(async (context, next) => {
+const guardRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   if (context.isPrerendered) return next();
@@ -51,3 +52,5 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   return next();
 });
+
+export const onRequest = sequence(defineMiddleware(observeRequest), guardRequest);

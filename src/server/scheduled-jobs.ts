@@ -15,6 +15,7 @@ import type { Db } from '#db/client.ts';
 import { scheduledJobRuns } from '#db/schema/index.ts';
 import { runNightlyBackup } from './backup/backup.ts';
 import { getEnv } from './env.ts';
+import { recordJobRun } from './http/metrics.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { purgeDecidedApplicationDocuments } from './services/membership-documents.ts';
 import { runMembershipJob } from './services/membership-reminders.ts';
@@ -58,6 +59,8 @@ export interface ScheduledJobsOptions {
   log?: Pick<Console, 'error'>;
   /** Let the timer keep the thread alive (the worker); by default it does not (tests, scripts). */
   keepAlive?: boolean;
+  /** Told of every finished run (the worker passes it on to the server's metrics). */
+  onRun?: (name: string, ok: boolean) => void;
 }
 
 export interface ScheduledJobsHandle {
@@ -108,7 +111,10 @@ export function startJobTimer(options: ScheduledJobsOptions): ScheduledJobsHandl
   function tick(): void {
     if (running) return;
     running = (async () => {
-      for (const job of jobs) await runScheduledJob(options.db, options.deps, job, clock, log);
+      for (const job of jobs) {
+        const { ok } = await runScheduledJob(options.db, options.deps, job, clock, log);
+        options.onRun?.(job.name, ok);
+      }
     })().finally(() => {
       running = null;
     });
@@ -139,6 +145,10 @@ export function startScheduledJobs(
   const worker = new Worker(new URL('./scheduled-jobs-worker.ts', import.meta.url), {
     env: options.env ?? process.env,
     workerData: { intervalMs: options.intervalMs ?? SCHEDULED_JOB_INTERVAL_MS },
+  });
+  worker.on('message', (message: { kind?: string; name?: string; ok?: boolean }) => {
+    if (message?.kind === 'job-run' && typeof message.name === 'string')
+      recordJobRun(message.name, message.ok === true);
   });
   worker.on('error', (error) => log.error(`[scheduled jobs] worker failed: ${error.message}`));
   worker.on('exit', (code) => {
