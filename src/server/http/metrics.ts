@@ -15,9 +15,22 @@ interface RouteLatency {
   count: number;
 }
 
-const requestCounts = new Map<string, number>();
-const latencies = new Map<string, RouteLatency>();
-const jobRuns = new Map<string, { runs: number; failures: number }>();
+interface Registry {
+  requestCounts: Map<string, number>;
+  latencies: Map<string, RouteLatency>;
+  jobRuns: Map<string, { runs: number; failures: number }>;
+}
+
+// One registry per process, kept on globalThis: the server script (scheduled jobs) and Astro's bundle (the
+// middleware, /metrics) each load their own copy of this module.
+const REGISTRY_KEY = Symbol.for('iecpa.metrics');
+const registry: Registry = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as Registry | undefined) ?? {
+  requestCounts: new Map(),
+  latencies: new Map(),
+  jobRuns: new Map(),
+};
+(globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = registry;
+const { requestCounts, latencies, jobRuns } = registry;
 
 /** Counts one answered request: `route` is the route pattern (never the URL, which can carry personal data). */
 export function recordRequest(method: string, route: string, status: number, durationMs: number): void {
