@@ -16,6 +16,26 @@ if (positionals.length !== 1) {
 }
 
 const env = getEnv();
+
+/** True when something answers HTTP at this instance's HOST:PORT: the server is probably running. */
+async function serverAnswers(): Promise<boolean> {
+  const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+  try {
+    await fetch(`http://${host}:${env.PORT}/api/health`, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (await serverAnswers()) {
+  console.error(
+    `Restore refused: a server answers at ${env.HOST}:${env.PORT}. Stop it first (a running server keeps ` +
+      'writing to the database file that the restore moves aside). Nothing was changed.',
+  );
+  process.exit(1);
+}
+
 try {
   const result = await restoreBackup({
     archive: positionals[0] ?? '',

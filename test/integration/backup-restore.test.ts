@@ -1,6 +1,17 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -325,3 +336,64 @@ test('an archive is readable by tar (an operator can inspect it without the port
     ),
   ).toBe(true);
 });
+
+/** Runs an npm script's file with this instance's environment pointed at `dir`. */
+function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, NODE_ENV: 'test', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on('exit', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+test('the db:backup and db:restore scripts: backup, refusal while a server answers, restore', async () => {
+  const instance = join(dir, 'scripts-instance');
+  mkdirSync(join(instance, 'uploads'), { recursive: true });
+  copyFileSync(live.path, join(instance, 'iecpa.db'));
+  writeFileSync(join(instance, 'uploads', 'note.txt'), 'kept');
+  const listener = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const port = String((listener.address() as AddressInfo).port);
+  const env = {
+    DATABASE_URL: `file:${join(instance, 'iecpa.db')}`,
+    UPLOAD_DIR: join(instance, 'uploads'),
+    BACKUP_DIR: join(instance, 'backups'),
+    HOST: '127.0.0.1',
+    PORT: port,
+  };
+  try {
+    const backup = await runScript('scripts/db-backup.ts', [], env);
+    expect(backup.out).toMatch(/^Backup written to .*iecpa-backup-\d{8}T\d{6}Z\.tar\.gz/);
+    expect(backup.code).toBe(0);
+    const archive = listBackups(join(instance, 'backups'))[0]?.path ?? '';
+
+    const refused = await runScript('scripts/db-restore.ts', [archive], env);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(`a server answers at 127.0.0.1:${port}. Stop it first`);
+    expect(readdirSync(instance).sort()).toEqual(['backups', 'iecpa.db', 'uploads']);
+  } finally {
+    await new Promise((resolve) => listener.close(resolve));
+  }
+  const archive = listBackups(join(instance, 'backups'))[0]?.path ?? '';
+  const usage = await runScript('scripts/db-restore.ts', [], env);
+  expect(usage.code).toBe(2);
+  expect(usage.out).toContain('Usage: npm run db:restore -- <archive.tar.gz>');
+  const restored = await runScript('scripts/db-restore.ts', [archive], env);
+  expect(restored.out).toContain('Restored the backup of');
+  expect(restored.code).toBe(0);
+  expect(readFileSync(join(instance, 'uploads', 'note.txt'), 'utf8')).toBe('kept');
+  expect(readdirSync(instance).filter((name) => name.includes('.pre-restore-'))).toHaveLength(2);
+}, 60_000);
