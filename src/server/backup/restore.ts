@@ -8,7 +8,16 @@
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  type WriteStream,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'libsql';
 import {
@@ -68,38 +77,55 @@ function parseManifest(bytes: Buffer): BackupManifest {
 async function extractChecked(archive: string, staging: string): Promise<BackupManifest> {
   const found = new Map<string, { sizeBytes: number; sha256: string }>();
   let manifestBytes: Buffer | null = null;
-  await readTarGz(archive, (entry) => {
-    if (!isSafeEntryName(entry.name)) throw new Error(`The archive holds an unexpected path: ${entry.name}.`);
-    if (found.has(entry.name)) throw new Error(`The archive holds ${entry.name} twice.`);
-    const hash = createHash('sha256');
-    if (entry.name === MANIFEST_ENTRY) {
-      if (entry.size > MAX_MANIFEST_BYTES) throw new Error('The archive is damaged (its manifest is too large).');
-      const chunks: Buffer[] = [];
+  /** Files being written: closed when the archive turns out bad halfway, before the staging folder goes. */
+  const writing = new Set<WriteStream>();
+  try {
+    await readEntries();
+  } finally {
+    for (const out of writing) out.destroy();
+  }
+  async function readEntries(): Promise<void> {
+    await readTarGz(archive, (entry) => {
+      if (!isSafeEntryName(entry.name)) throw new Error(`The archive holds an unexpected path: ${entry.name}.`);
+      if (found.has(entry.name)) throw new Error(`The archive holds ${entry.name} twice.`);
+      const hash = createHash('sha256');
+      if (entry.name === MANIFEST_ENTRY) {
+        if (entry.size > MAX_MANIFEST_BYTES) throw new Error('The archive is damaged (its manifest is too large).');
+        const chunks: Buffer[] = [];
+        return {
+          write: (chunk) => chunks.push(Buffer.from(chunk)),
+          end: async () => {
+            manifestBytes = Buffer.concat(chunks);
+            found.set(entry.name, { sizeBytes: manifestBytes.length, sha256: '' });
+          },
+        };
+      }
+      const target = join(staging, entry.name);
+      mkdirSync(dirname(target), { recursive: true });
+      const out = createWriteStream(target, { flags: 'wx' });
+      writing.add(out);
+      let writeError: Error | null = null;
+      out.on('error', (error) => {
+        writeError = error;
+      });
+      let size = 0;
       return {
-        write: (chunk) => chunks.push(Buffer.from(chunk)),
+        write: (chunk) => {
+          hash.update(chunk);
+          size += chunk.length;
+          out.write(chunk);
+        },
         end: async () => {
-          manifestBytes = Buffer.concat(chunks);
-          found.set(entry.name, { sizeBytes: manifestBytes.length, sha256: '' });
+          out.end();
+          if (!writeError) await once(out, 'close');
+          writing.delete(out);
+          if (writeError)
+            throw new Error(`Could not write ${entry.name} while restoring: ${(writeError as Error).message}`);
+          found.set(entry.name, { sizeBytes: size, sha256: hash.digest('hex') });
         },
       };
-    }
-    const target = join(staging, entry.name);
-    mkdirSync(dirname(target), { recursive: true });
-    const out = createWriteStream(target, { flags: 'wx' });
-    let size = 0;
-    return {
-      write: (chunk) => {
-        hash.update(chunk);
-        size += chunk.length;
-        out.write(chunk);
-      },
-      end: async () => {
-        out.end();
-        await once(out, 'finish');
-        found.set(entry.name, { sizeBytes: size, sha256: hash.digest('hex') });
-      },
-    };
-  });
+    });
+  }
   if (!manifestBytes) throw new Error('The archive has no manifest: it is not an IECPA backup.');
   const manifest = parseManifest(manifestBytes);
   const listed = new Set<string>();

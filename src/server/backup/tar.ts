@@ -59,8 +59,15 @@ export interface TarEntrySource {
 export async function writeTarGz(target: string, entries: TarEntrySource[], mtimeMs = Date.now()): Promise<void> {
   const gzip = createGzip();
   const done = pipeline(gzip, createWriteStream(target, { flags: 'wx' }));
+  // A failed write (disk full, target exists) ends the pipeline early: stop feeding it and report that error.
+  let failure: unknown = null;
+  done.catch((error: unknown) => {
+    failure = error;
+  });
   async function put(chunk: Uint8Array): Promise<void> {
-    if (!gzip.write(chunk)) await once(gzip, 'drain');
+    if (failure) throw failure;
+    if (!gzip.write(chunk)) await Promise.race([once(gzip, 'drain'), done]);
+    if (failure) throw failure;
   }
   for (const entry of entries) {
     await put(fileHeader(entry.name, entry.size, mtimeMs));
@@ -168,6 +175,8 @@ export async function readTarGz(
     const message = error instanceof Error ? error.message : String(error);
     if (message.startsWith('The archive')) throw error;
     throw new Error(`The archive is damaged (${message}).`);
+  } finally {
+    input.destroy();
   }
   if (current || !ended) throw new Error('The archive is damaged (it ends in the middle of a file).');
 }
