@@ -15,10 +15,16 @@ interface RouteLatency {
   count: number;
 }
 
+interface LiveGauge {
+  help: string;
+  read: () => number;
+}
+
 interface Registry {
   requestCounts: Map<string, number>;
   latencies: Map<string, RouteLatency>;
   jobRuns: Map<string, { runs: number; failures: number }>;
+  liveGauges: Map<string, LiveGauge>;
 }
 
 // One registry per process, kept on globalThis: the server script (scheduled jobs) and Astro's bundle (the
@@ -28,9 +34,19 @@ const registry: Registry = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY
   requestCounts: new Map(),
   latencies: new Map(),
   jobRuns: new Map(),
+  liveGauges: new Map(),
 };
 (globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = registry;
-const { requestCounts, latencies, jobRuns } = registry;
+const { requestCounts, latencies, jobRuns, liveGauges } = registry;
+
+/**
+ * Registers a value of this process read at scrape time, such as the length of a work queue
+ * (`iecpa_replay_queue_length`); registering a name again replaces it.
+ */
+export function registerGauge(name: string, help: string, read: () => number): void {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`${name} is not a metric name.`);
+  liveGauges.set(name, { help, read });
+}
 
 /** Counts one answered request: `route` is the route pattern (never the URL, which can carry personal data). */
 export function recordRequest(method: string, route: string, status: number, durationMs: number): void {
@@ -103,6 +119,9 @@ export function renderMetrics(gauges: GaugeSample[] = []): string {
     lines.push(`iecpa_scheduled_job_failures_total${labelText({ job })} ${entry.failures}`);
   }
   const byName = new Map<string, GaugeSample[]>();
+  for (const [name, gauge] of liveGauges) {
+    byName.set(name, [{ name, help: gauge.help, labels: {}, value: gauge.read() }]);
+  }
   for (const gauge of gauges) byName.set(gauge.name, [...(byName.get(gauge.name) ?? []), gauge]);
   for (const [name, samples] of byName) {
     lines.push(`# HELP ${name} ${samples[0]?.help ?? ''}`);
@@ -117,6 +136,7 @@ export function resetMetrics(): void {
   requestCounts.clear();
   latencies.clear();
   jobRuns.clear();
+  liveGauges.clear();
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   parseAllowList,
   recordJobRun,
   recordRequest,
+  registerGauge,
   renderMetrics,
   resetMetrics,
 } from '#src/server/http/metrics.ts';
@@ -149,4 +150,15 @@ test('a bad METRICS_ALLOW or backup setting is refused at start with a clear mes
   expect(() => parseEnv({ BACKUP_HOUR_UTC: '24' })).toThrow(/BACKUP_HOUR_UTC/);
   expect(parseEnv({}).METRICS_ALLOW).toBe('127.0.0.1,::1');
   expect(parseEnv({}).BACKUP_KEEP).toBe(14);
+});
+
+test('a registered gauge (a work queue) is read at every scrape', () => {
+  let queued = 3;
+  registerGauge('iecpa_replay_queue_length', 'Replays waiting for a worker.', () => queued);
+  expect(renderMetrics()).toContain(
+    '# HELP iecpa_replay_queue_length Replays waiting for a worker.\n# TYPE iecpa_replay_queue_length gauge\niecpa_replay_queue_length 3\n',
+  );
+  queued = 0;
+  expect(renderMetrics()).toContain('iecpa_replay_queue_length 0\n');
+  expect(() => registerGauge('bad name', '', () => 0)).toThrow(/not a metric name/);
 });
