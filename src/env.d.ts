@@ -7,5 +7,7 @@ declare namespace App {
     session: import('./server/auth/session.ts').Session | null;
     /** Set by the middleware when a page POST's body is not a readable form (the form-error page shows it). */
     formBodyProblem?: import('./server/http/form-body.ts').FormBodyProblem;
+    /** This request's id (logged, sent as X-Request-Id, shown on error pages); unset for prerendered pages. */
+    requestId?: string;
   }
 }

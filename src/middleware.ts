@@ -1,8 +1,9 @@
-import { defineMiddleware } from 'astro:middleware';
+import { defineMiddleware, sequence } from 'astro:middleware';
 import { sessionCookieName, validateSessionToken } from '#src/server/auth/session.ts';
 import { getDb } from '#src/server/db.ts';
 import { getEnv } from '#src/server/env.ts';
 import { formBodyProblem, isPagePost } from '#src/server/http/form-body.ts';
+import { observeRequest } from '#src/server/http/request-log.ts';
 import { maxBodyBytesFor } from '#src/server/http/security-headers.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -18,7 +19,7 @@ function isSameOrigin(request: Request, url: URL): boolean {
   return origin === url.origin || origin === new URL(getEnv().SITE_URL).origin;
 }
 
-export const onRequest = defineMiddleware(async (context, next) => {
+const guardRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   if (context.isPrerendered) return next();
@@ -59,3 +60,5 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   return next();
 });
+
+export const onRequest = sequence(defineMiddleware(observeRequest), guardRequest);

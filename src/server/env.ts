@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowList } from './http/metrics.ts';
 
 /** Every setting the portal reads from the environment, validated once. Documented in the README. */
 const envSchema = z.object({
@@ -11,6 +12,17 @@ const envSchema = z.object({
   UPLOAD_DIR: z.string().default('data/uploads'),
   HOST: z.string().default('localhost'),
   PORT: z.coerce.number().int().min(1).max(65535).default(4321),
+  /** Where `npm run db:backup` and the nightly backup job put their archives. */
+  BACKUP_DIR: z.string().default('data/backups'),
+  /** How many nightly archives to keep (the oldest beyond this are deleted); 0 turns the nightly backup off. */
+  BACKUP_KEEP: z.coerce.number().int().min(0).max(10_000).default(14),
+  /** The hour (UTC) from which the day's backup is made; the job runs hourly and makes one a day. */
+  /** Client addresses and CIDR blocks (comma-separated) that may read /metrics; loopback only by default. */
+  METRICS_ALLOW: z
+    .string()
+    .default('127.0.0.1,::1')
+    .refine((text) => parseAllowList(text) !== null, 'give IP addresses or CIDR blocks separated by commas'),
+  BACKUP_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -13,7 +13,9 @@ import { Worker } from 'node:worker_threads';
 import { eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { scheduledJobRuns } from '#db/schema/index.ts';
+import { runNightlyBackup } from './backup/backup.ts';
 import { getEnv } from './env.ts';
+import { recordJobRun } from './http/metrics.ts';
 import { purgeOldContactMessages } from './services/contact.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { purgeDecidedApplicationDocuments } from './services/membership-documents.ts';
@@ -35,7 +37,21 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
   },
   // Contact messages, once their keeping period is over.
   { name: 'contact-messages', run: (db, _deps, now) => purgeOldContactMessages(db, now) },
+  // The day's backup archive of the database and uploads, and the retention of older ones.
+  { name: 'backup', run: (_db, _deps, now) => runNightlyBackup(nightlyBackupOptions(now)) },
 ];
+
+function nightlyBackupOptions(now: number): Parameters<typeof runNightlyBackup>[0] {
+  const env = getEnv();
+  return {
+    databaseUrl: env.DATABASE_URL,
+    uploadDir: env.UPLOAD_DIR,
+    backupDir: env.BACKUP_DIR,
+    keep: env.BACKUP_KEEP,
+    hourUtc: env.BACKUP_HOUR_UTC,
+    now,
+  };
+}
 
 export interface ScheduledJobsOptions {
   db: Db;
@@ -46,6 +62,8 @@ export interface ScheduledJobsOptions {
   log?: Pick<Console, 'error'>;
   /** Let the timer keep the thread alive (the worker); by default it does not (tests, scripts). */
   keepAlive?: boolean;
+  /** Told of every finished run (the worker passes it on to the server's metrics). */
+  onRun?: (name: string, ok: boolean) => void;
 }
 
 export interface ScheduledJobsHandle {
@@ -96,7 +114,10 @@ export function startJobTimer(options: ScheduledJobsOptions): ScheduledJobsHandl
   function tick(): void {
     if (running) return;
     running = (async () => {
-      for (const job of jobs) await runScheduledJob(options.db, options.deps, job, clock, log);
+      for (const job of jobs) {
+        const { ok } = await runScheduledJob(options.db, options.deps, job, clock, log);
+        options.onRun?.(job.name, ok);
+      }
     })().finally(() => {
       running = null;
     });
@@ -127,6 +148,10 @@ export function startScheduledJobs(
   const worker = new Worker(new URL('./scheduled-jobs-worker.ts', import.meta.url), {
     env: options.env ?? process.env,
     workerData: { intervalMs: options.intervalMs ?? SCHEDULED_JOB_INTERVAL_MS },
+  });
+  worker.on('message', (message: { kind?: string; name?: string; ok?: boolean }) => {
+    if (message?.kind === 'job-run' && typeof message.name === 'string')
+      recordJobRun(message.name, message.ok === true);
   });
   worker.on('error', (error) => log.error(`[scheduled jobs] worker failed: ${error.message}`));
   worker.on('exit', (code) => {

@@ -9,6 +9,8 @@ export interface RunningServer {
   url: string;
   /** A second connection to the server's database, for reading the outbox and checking what was written. */
   db: DbHandle;
+  /** Everything the server has written to stdout and stderr so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       PORT: String(port),
       SITE_URL: url,
       UPLOAD_DIR: join(dir, 'uploads'),
+      BACKUP_DIR: join(dir, 'backups'),
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,6 +74,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   return {
     url,
     db,
+    output: () => output,
     async stop() {
       db.client.close();
       if (child.exitCode === null) {

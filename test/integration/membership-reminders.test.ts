@@ -234,7 +234,7 @@ test('the server starts the jobs in a worker thread, which runs the membership j
   const [membership] = await handle.db.select().from(memberships).where(eq(memberships.userId, user.id));
   const logged: string[] = [];
   const worker = startScheduledJobs({
-    env: { ...process.env, DATABASE_URL: `file:${handle.path}`, SMTP_URL: '' },
+    env: { ...process.env, DATABASE_URL: `file:${handle.path}`, SMTP_URL: '', BACKUP_KEEP: '0' },
     log: { error: (message: string) => logged.push(message) },
   });
   try {
