@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test, vi } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { auditLog, simulatorAttempts } from '#db/schema/index.ts';
 import { DEFAULT_RUBRIC, type Rubric, type Scenario, scoreAssessment, simulate } from '#sim/index.ts';
 import { consumeRateLimit } from '#src/server/auth/rate-limit.ts';
@@ -14,7 +13,7 @@ import {
 } from '#src/server/services/simulator-attempts.ts';
 import { PRACTICE_SAVE_LIMIT, practiceRateKey } from '#src/server/services/simulator-practice.ts';
 import type { AssessmentSettings } from '#src/server/services/simulator-schemas.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser, TEST_META } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
@@ -23,7 +22,7 @@ vi.setConfig({ testTimeout: 60_000 });
 
 type Caller = Awaited<ReturnType<typeof callerFor>>['caller'];
 
-let handle: DbHandle;
+const handle = useTestDb();
 let examiner: MadeUser;
 let examinerCaller: Caller;
 
@@ -67,7 +66,6 @@ async function candidate(): Promise<{ user: MadeUser; caller: Caller }> {
 }
 
 beforeAll(async () => {
-  handle = await createTestDb();
   examiner = await makeUser(handle.db, { roles: ['member', 'examiner'], totp: true, name: 'Erin Examiner' });
   examinerCaller = (await callerFor(handle.db, examiner)).caller;
 });
