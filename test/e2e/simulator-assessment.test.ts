@@ -4,6 +4,7 @@ import { simulatorAttempts } from '#db/schema/index.ts';
 import { toDateTimeLocalUtc } from '#src/server/services/simulator-format.ts';
 import { blockingAxeViolations, saveScreenshot, screenshotPath } from '#test/helpers/axe.ts';
 import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
+import { readoutOverBeats } from '#test/helpers/simulator-console.ts';
 
 const portal = usePortal();
 
@@ -52,7 +53,8 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
       .last()
       .click();
   }
-  await member.waitForTimeout(3000);
+  // A few beats at the new pressure before the screenshot and the submission.
+  await readoutOverBeats(member, 'ds', 3);
   await member.evaluate(() => window.scrollTo(0, 0));
   await member.screenshot({ path: screenshotPath('simulator-assessment-mode') });
   await member.getByRole('button', { name: 'Submit', exact: true }).click();

@@ -7,6 +7,8 @@ import { type DbHandle, openDb } from '#db/client.ts';
 
 export interface RunningServer {
   url: string;
+  /** The server's database, for opening another connection to it. */
+  databaseUrl: string;
   /** A second connection to the server's database, for reading the outbox and checking what was written. */
   db: DbHandle;
   stop(): Promise<void>;
@@ -70,6 +72,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   const db = await openDb({ url: databaseUrl });
   return {
     url,
+    databaseUrl,
     db,
     async stop() {
       db.client.close();
