@@ -62,7 +62,10 @@ export async function launchChromiumServer(): Promise<BrowserServer> {
   return chromium.launchServer({ executablePath: findChromium(), headless: true, args: CHROMIUM_FLAGS });
 }
 
-/** A fresh context (its own cookies and storage) in the run's shared Chromium (launchChromiumServer). */
+/**
+ * A fresh context (its own cookies and storage) in the run's shared Chromium (launchChromiumServer). Over
+ * such a connection a download has no local path (Download.path throws; saveAs works).
+ */
 export async function connectChromium(
   wsEndpoint: string,
   viewport = { width: 1280, height: 800 },
