@@ -3,7 +3,7 @@ import { DEMO_PASSWORD } from '#db/seed.ts';
 import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
 import { signInOverHttp } from '#test/helpers/portal-flows.ts';
 
-const portal = usePortal();
+const portal = usePortal({ shared: true });
 
 const sessions = new Map<string, Promise<string>>();
 /**

@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
 
 /** A phone in portrait (iPhone 12 to 15: 390 CSS pixels). */
-const portal = usePortal({ viewport: { width: 390, height: 844 } });
+const portal = usePortal({ viewport: { width: 390, height: 844 }, shared: true });
 
 /** One page of every kind, as the person who sees it: none may make the page scroll sideways on a phone. */
 const PAGES: { who: string | null; paths: string[] }[] = [

@@ -4,6 +4,7 @@ import { simulatorAttempts } from '#db/schema/index.ts';
 import { toDateTimeLocalUtc } from '#src/server/services/simulator-format.ts';
 import { blockingAxeViolations, saveScreenshot, screenshotPath } from '#test/helpers/axe.ts';
 import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
+import { readoutOverBeats } from '#test/helpers/simulator-console.ts';
 
 const portal = usePortal();
 

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { blockingAxeViolations, saveScreenshot, screenshotPath } from '#test/helpers/axe.ts';
 import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
+import { readoutOverBeats, waitForProgress } from '#test/helpers/simulator-console.ts';
 
 const portal = usePortal({ viewport: { width: 1280, height: 720 } });
 
@@ -45,20 +46,9 @@ async function settingValue(page: Page, setting: string): Promise<number> {
   return Number.parseInt((await page.locator(`output[data-setting="${setting}"]`).textContent()) ?? '', 10);
 }
 
-/** Mean of a readout over `beats` distinct beats (the readout changes once per measured beat). */
+/** Mean of a readout over `beats` distinct beats. */
 async function meanReadoutOverBeats(page: Page, id: string, beats: number): Promise<number> {
-  const values: number[] = [];
-  let last = '';
-  const deadline = Date.now() + beats * 2500;
-  while (values.length < beats && Date.now() < deadline) {
-    const text = (await page.locator(`[data-readout="${id}"] .sim-readout__value`).textContent()) ?? '';
-    const sys = (await page.locator('[data-readout="sys"] .sim-readout__value').textContent()) ?? '';
-    if (`${text}/${sys}` !== last && Number.isFinite(Number.parseFloat(text))) {
-      values.push(Number.parseFloat(text));
-      last = `${text}/${sys}`;
-    }
-    await page.waitForTimeout(150);
-  }
+  const values = await readoutOverBeats(page, id, beats);
   expect(values.length).toBe(beats);
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
@@ -67,9 +57,9 @@ test('the default scenario starts and the traces sweep: sampled canvas pixels ch
   const page = await openConsole();
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await page.getByText('Running', { exact: true }).waitFor();
-  await page.waitForTimeout(1500);
+  await waitForProgress(page, 40, 40);
   const first = await canvasFingerprint(page);
-  await page.waitForTimeout(1000);
+  await waitForProgress(page, 30, 30);
   const second = await canvasFingerprint(page);
   expect(first.length).toBe(16);
   const changedColumns = first.filter((v, i) => v !== second[i]).length;
@@ -107,12 +97,13 @@ test('raising the treatment pressure from 150 to 260 mmHg raises the D/S readout
   await page.getByRole('slider', { name: /Treatment pressure/ }).focus();
   for (let i = 0; i < 6; i++) await page.keyboard.press('Shift+E');
   expect(await settingValue(page, 'pressureMmHg')).toBe(150);
-  await page.waitForTimeout(6000);
+  // Let the device settle at 150 mmHg for a few beats before measuring.
+  await readoutOverBeats(page, 'ds', 5);
   const dsAt150 = await meanReadoutOverBeats(page, 'ds', 3);
   for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+E');
   for (let i = 0; i < 2; i++) await page.keyboard.press('e');
   expect(await settingValue(page, 'pressureMmHg')).toBe(260);
-  await page.waitForTimeout(2500);
+  await readoutOverBeats(page, 'ds', 3);
   const dsAt260 = await meanReadoutOverBeats(page, 'ds', 3);
   expect(dsAt260).toBeGreaterThan(dsAt150);
   expect(await readout(page, 'pressure')).toBe(260);
@@ -160,7 +151,8 @@ test('practice mode gives per-beat feedback, freezes a beat with its reference o
 test('the console fits a tablet in portrait and has no serious or critical axe violations', async () => {
   const page = await openConsole({ width: 768, height: 1024 });
   await page.getByRole('button', { name: 'Start', exact: true }).click();
-  await page.waitForTimeout(2000);
+  await page.getByText('Running', { exact: true }).waitFor();
+  await waitForProgress(page, 30, 30);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await saveScreenshot(page, 'simulator-practice-tablet-768x1024');
@@ -190,7 +182,7 @@ test('every preset scenario runs in the console without an error', async () => {
     await page.getByText('Ready', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByText('Running', { exact: true }).waitFor();
-    await page.waitForTimeout(1500);
+    await waitForProgress(page, 30, 10);
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.getByText('Stopped', { exact: true }).waitFor({ timeout: 30_000 });
     expect(await page.locator('.sim-message--error').count()).toBe(0);
@@ -224,7 +216,8 @@ test("a signed-in member's practice run is saved at Stop, listed, and can be pra
   await page.keyboard.press('Tab');
   await page.getByText('Ready', { exact: true }).waitFor();
   await page.getByRole('button', { name: 'Start', exact: true }).click();
-  await page.waitForTimeout(2000);
+  await page.getByText('Running', { exact: true }).waitFor();
+  await readoutOverBeats(page, 'ds', 2);
   await page.getByRole('button', { name: 'Stop' }).click();
   await page.getByText('Practice session saved to your record.').waitFor({ timeout: 30_000 });
   await page.getByTestId('summary').waitFor();

@@ -6,6 +6,12 @@ import type { Page } from 'playwright-core';
 /** Where the e2e run leaves its page screenshots (git-ignored test artefacts). */
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'screenshots');
 
+/**
+ * Whether whole-site checks also save a full-page screenshot of every page they visit (SCREENSHOTS=all, for
+ * a visual review): off by default, as a screenshot costs more than the axe check every page still gets.
+ */
+export const SCREENSHOT_EVERY_PAGE = process.env.SCREENSHOTS === 'all';
+
 /** Impacts that fail a page: they block people. Minor and moderate findings are left to review. */
 const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
 

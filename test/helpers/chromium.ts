@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, type BrowserServer, chromium } from 'playwright-core';
 
 /**
  * The machines have no internet: without these flags Chromium keeps trying to reach it (DESIGN.md,
@@ -50,6 +50,33 @@ export async function launchChromium(viewport = { width: 1280, height: 800 }): P
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * One headless Chromium for the whole e2e run, for test files to connect to (connectChromium): launching a
+ * browser per file costs seconds each time.
+ */
+export async function launchChromiumServer(): Promise<BrowserServer> {
+  return chromium.launchServer({ executablePath: findChromium(), headless: true, args: CHROMIUM_FLAGS });
+}
+
+/**
+ * A fresh context (its own cookies and storage) in the run's shared Chromium (launchChromiumServer). Over
+ * such a connection a download has no local path (Download.path throws; saveAs works).
+ */
+export async function connectChromium(
+  wsEndpoint: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<LaunchedBrowser> {
+  const browser = await chromium.connect(wsEndpoint);
+  const context = await browser.newContext({ viewport });
+  return {
+    context,
+    async close() {
+      await context.close();
+      await browser.close();
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { openDb } from '#db/client.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
 import { blockingAxeViolations, saveScreenshot } from './axe.ts';
-import { type LaunchedBrowser, launchChromium } from './chromium.ts';
+import { connectChromium, type LaunchedBrowser, launchChromium } from './chromium.ts';
 import { freshTotpCode, postForm, signInOverHttp, submitSignIn } from './portal-flows.ts';
 import { type RunningServer, startServer } from './server.ts';
 
@@ -33,18 +34,57 @@ export function demoAccount(email: string): SignInAccount {
   return { email, password: DEMO_PASSWORD, totpSecret: account.totpSecret ?? null };
 }
 
+/** The run's shared portal and its demo sessions (test/e2e/global-setup.ts). */
+function sharedPortal() {
+  return inject('sharedPortal');
+}
+
+/** The shared portal's session for a demo account signed in with its demo password, if it has one. */
+function sharedSession(baseUrl: string, email: string, password = DEMO_PASSWORD): string | undefined {
+  const shared = sharedPortal();
+  return shared.url === baseUrl && password === DEMO_PASSWORD ? shared.sessions[email] : undefined;
+}
+
+/** A running portal that is the run's shared one: this file's own connection to its database; stop closes it. */
+async function connectSharedServer(): Promise<RunningServer> {
+  const { url, databaseUrl } = sharedPortal();
+  const db = await openDb({ url: databaseUrl });
+  return {
+    url,
+    databaseUrl,
+    db,
+    output() {
+      throw new Error('the shared portal runs in global setup: its output is not captured (use usePortal() unshared)');
+    },
+    async stop() {
+      db.client.close();
+    },
+  };
+}
+
 /**
  * Starts the built portal on a fresh database and a headless Chromium before the file's tests, and stops
  * both after them: the beforeAll/afterAll pair every e2e file wrote out for itself.
+ *
+ * With `shared: true` the file uses the run's shared portal (one server and database for all such files,
+ * started in global setup) and a fresh context of the run's shared Chromium instead: for files that only
+ * read, or write only what no other file looks at. Their demo accounts are signed in once for the run
+ * (signedInPage and demoSessionCookie hand out those sessions), so such files must not sign them out.
  */
 export function usePortal(
-  options: { env?: Record<string, string>; viewport?: { width: number; height: number } } = {},
+  options: { env?: Record<string, string>; viewport?: { width: number; height: number }; shared?: boolean } = {},
 ): E2ePortal {
+  if (options.shared && options.env) throw new Error('the shared portal runs with the default environment');
   let server: RunningServer | undefined;
   let browser: LaunchedBrowser | undefined;
   beforeAll(async () => {
-    server = await startServer(options.env);
-    browser = await launchChromium(options.viewport);
+    if (options.shared) {
+      server = await connectSharedServer();
+      browser = await connectChromium(sharedPortal().browserWsEndpoint, options.viewport);
+    } else {
+      server = await startServer(options.env);
+      browser = await launchChromium(options.viewport);
+    }
   });
   afterAll(async () => {
     await browser?.close();
@@ -72,8 +112,17 @@ export function usePortal(
     },
     newPage,
     async signedInPage(account) {
+      const url = started(server, 'server').url;
+      const session = sharedSession(url, account.email, account.password);
+      if (session) {
+        const page = await newPage(session);
+        await page.goto(`${url}/account`);
+        if (new URL(page.url()).pathname !== '/account')
+          throw new Error(`the shared session of ${account.email} ended`);
+        return page;
+      }
       const page = await newPage();
-      await signInWithForm(page, started(server, 'server').url, account);
+      await signInWithForm(page, url, account);
       return page;
     },
   };
@@ -101,9 +150,11 @@ export async function screenshotAndAxe(page: Page, name: string): Promise<string
 
 /**
  * Signs a demo account in over HTTP (no browser), passing the two-factor challenge when it has a TOTP secret,
- * and returns its `name=value` session cookie.
+ * and returns its `name=value` session cookie. On the shared portal, the session made for the run.
  */
 export async function demoSessionCookie(baseUrl: string, email: string): Promise<string> {
+  const session = sharedSession(baseUrl, email);
+  if (session) return session;
   const { password, totpSecret } = demoAccount(email);
   const cookie = await signInOverHttp(baseUrl, email, password);
   if (totpSecret) {

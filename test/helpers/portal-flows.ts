@@ -35,23 +35,33 @@ export async function submitSignIn(page: Page, baseUrl: string, email: string, p
 const lastStepBySecret = new Map<string, number>();
 
 /**
- * A TOTP code the server will accept now. The server refuses a time step it has already seen (replay
- * protection) but accepts one step either side of its own (RFC 6238 §5.2), so two sign-ins within 30 s use
- * the next step instead of waiting for it. Remembers the steps it has handed out, per secret, for this file.
+ * How far past ours the server's clock may be by the time a code arrives, ms: a step handed out must still
+ * be accepted then.
  */
-export async function freshTotpCode(secret: string): Promise<string> {
+const CODE_TRANSIT_MS = 3000;
+
+/**
+ * A TOTP code the server will accept now, without waiting. The server accepts its own time step and one
+ * either side (RFC 6238 §5.2) but refuses a step at or before the last one it took (replay protection), so
+ * the first code of a 30 s window uses the previous step and the next sign-ins the current and next ones:
+ * three sign-ins per account in any window, and one more for every window that passes. Remembers the steps
+ * it has handed out, per secret, for this file; `lastUsedStep` is the server's own record when the caller
+ * has it. More sign-ins than that within one window throw (use separate accounts) rather than wait.
+ */
+export async function freshTotpCode(secret: string, lastUsedStep = Number.NEGATIVE_INFINITY): Promise<string> {
   const periodMs = TOTP_PERIOD_S * 1000;
-  for (;;) {
-    const now = Date.now();
-    const current = Math.floor(now / periodMs);
-    const step = Math.max(current, (lastStepBySecret.get(secret) ?? current - 1) + 1);
-    // The server (same clock) is at `current` or later, so current + 1 is within its window.
-    if (step <= current + 1) {
-      lastStepBySecret.set(secret, step);
-      return totpCodeAt(secret, step * periodMs);
-    }
-    await new Promise((resolve) => setTimeout(resolve, periodMs - (now % periodMs) + 50));
+  const now = Date.now();
+  const oldestAccepted = Math.floor((now + CODE_TRANSIT_MS) / periodMs) - 1;
+  const newestAccepted = Math.floor(now / periodMs) + 1;
+  const handedOut = lastStepBySecret.get(secret) ?? Number.NEGATIVE_INFINITY;
+  const step = Math.max(oldestAccepted, handedOut + 1, lastUsedStep + 1);
+  if (step > newestAccepted) {
+    throw new Error(
+      'every TOTP step the server accepts in this 30 s window is used: sign this account in fewer times, or use separate accounts',
+    );
   }
+  lastStepBySecret.set(secret, step);
+  return totpCodeAt(secret, step * periodMs);
 }
 
 /** POSTs a form as a browser on this site would (same Origin), without following the redirect. */

@@ -7,6 +7,8 @@ import { type DbHandle, openDb } from '#db/client.ts';
 
 export interface RunningServer {
   url: string;
+  /** The server's database, for opening another connection to it. */
+  databaseUrl: string;
   /** A second connection to the server's database, for reading the outbox and checking what was written. */
   db: DbHandle;
   /** Everything the server has written to stdout and stderr so far. */
@@ -73,6 +75,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   const db = await openDb({ url: databaseUrl });
   return {
     url,
+    databaseUrl,
     db,
     output: () => output,
     async stop() {

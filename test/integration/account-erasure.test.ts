@@ -2,9 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { pseudonymFor } from '#src/server/services/account-closure.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, createTestDb, useTestDb } from '#test/helpers/db.ts';
 import {
   anonymousCaller,
   callerFor,
@@ -18,11 +17,10 @@ import {
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 import { type Fixture, MEMBER_PASSWORD, makeMemberWithData } from './personal-data-fixture.ts';
 
-let handle: DbHandle & { path: string };
+const handle = useTestDb();
 let uploadDir: string;
 
 beforeAll(async () => {
-  handle = await createTestDb();
   uploadDir = mkdtempSync(join(tmpdir(), 'iecpa-erasure-'));
   // The router reads UPLOAD_DIR from the environment on first use.
   process.env.UPLOAD_DIR = uploadDir;

@@ -1,12 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { expect, test } from 'vitest';
 import { consents, mailOutbox, sessions, users } from '#db/schema/index.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { registerInput } from '#src/lib/schemas.ts';
 import { validateSessionToken } from '#src/server/auth/session.ts';
 import { registerUser, VERIFY_EMAIL_TTL_MS, verifyEmail } from '#src/server/services/accounts.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import {
   anonymousCaller,
   callerFromToken,
@@ -20,11 +19,7 @@ import {
 } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle;
-beforeAll(async () => {
-  handle = await createTestDb();
-});
-
+const handle = useTestDb();
 let emailSequence = 0;
 function newEmail(): string {
   emailSequence++;

@@ -1,19 +1,17 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { auditLog, userRoles } from '#db/schema/index.ts';
 import { validateSessionToken } from '#src/server/auth/session.ts';
 import { USERS_PAGE_SIZE } from '#src/server/services/admin.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, scratchTestDb, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let admin: MadeUser;
 let adminCaller: Awaited<ReturnType<typeof callerFor>>['caller'];
 
 beforeAll(async () => {
-  handle = await createTestDb();
   admin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true, name: 'Ada Admin' });
   adminCaller = (await callerFor(handle.db, admin)).caller;
 });
@@ -140,7 +138,7 @@ test('reports no change and audits nothing when the role is already as asked', a
 });
 
 test('refuses to revoke the admin role from the last administrator', async () => {
-  const solo = await createTestDb();
+  const solo = await scratchTestDb();
   const onlyAdmin = await makeUser(solo.db, { roles: ['member', 'admin'], totp: true });
   const { caller } = await callerFor(solo.db, onlyAdmin);
   const before = await countAllRows(solo);
@@ -155,7 +153,6 @@ test('refuses to revoke the admin role from the last administrator', async () =>
     ok: true,
     changed: true,
   });
-  solo.client.close();
 });
 
 test('answers NOT_FOUND for an unknown user and writes nothing', async () => {

@@ -1,14 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { auditLog } from '#db/schema/index.ts';
 import { writeAudit } from '#src/server/audit.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let rowId: number;
 beforeAll(async () => {
-  handle = await createTestDb();
   await writeAudit(handle.db, {
     actorId: 'someone',
     action: 'test.original',

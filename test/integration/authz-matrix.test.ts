@@ -1,9 +1,8 @@
 import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
 import { appRouter, type createCaller } from '#src/server/api/root.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import {
   anonymousCaller,
   callerFor,
@@ -217,13 +216,12 @@ const MATRIX: Record<string, Row> = {
   'simulator.myPractice': ROLE('member'),
 };
 
-let handle: DbHandle;
+const handle = useTestDb();
 const users = new Map<Identity, MadeUser>();
 let roleTarget: MadeUser;
 let emailSequence = 0;
 
 beforeAll(async () => {
-  handle = await createTestDb();
   for (const identity of IDENTITIES) {
     const setup = SETUP[identity];
     if (setup) users.set(identity, await makeUser(handle.db, { roles: setup.roles, totp: setup.totp }));

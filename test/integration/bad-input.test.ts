@@ -1,18 +1,16 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { users } from '#db/schema/index.ts';
 import type { Context } from '#src/server/api/trpc.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { anonymousCaller, callerFor, makeUser, recordCookies, testDeps, uniqueMeta } from '#test/helpers/factories.ts';
 import { anonymousContext, callOverHttp } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let memberCtx: Context;
 let adminCtx: Context;
 let memberId: string;
 beforeAll(async () => {
-  handle = await createTestDb();
   const member = await makeUser(handle.db);
   memberId = member.id;
   memberCtx = (await callerFor(handle.db, member)).ctx;

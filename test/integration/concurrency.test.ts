@@ -1,22 +1,17 @@
 import { eq } from 'drizzle-orm';
-import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { expect, test } from 'vitest';
 import { userRoles, users } from '#db/schema/index.ts';
 import { registerInput } from '#src/lib/schemas.ts';
 import { registerUser, signIn, verifyEmail } from '#src/server/services/accounts.ts';
 import { setUserRole } from '#src/server/services/admin.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { scratchTestDb, useTestDb } from '#test/helpers/db.ts';
 import { makeUser, TEST_PASSWORD, testDeps, uniqueMeta } from '#test/helpers/factories.ts';
 
 /**
  * Requests served at the same moment by one process. The embedded driver is synchronous, so two writers
  * meeting at SQLite's lock used to freeze the event loop for the busy timeout (5 s) and fail the second.
  */
-let handle: DbHandle;
-beforeAll(async () => {
-  handle = await createTestDb();
-});
-
+const handle = useTestDb();
 /** Well under the 5 s busy timeout that a lock collision used to cost per request. */
 const PROMPT_MS = 2500;
 
@@ -62,7 +57,7 @@ test('serves registrations, sign-ins and reads at the same moment', async () => 
 });
 
 test('keeps one administrator when the last two revoke each other at the same moment', async () => {
-  const solo = await createTestDb();
+  const solo = await scratchTestDb();
   const a = await makeUser(solo.db, { roles: ['member', 'admin'] });
   const b = await makeUser(solo.db, { roles: ['member', 'admin'] });
   const started = performance.now();
@@ -76,7 +71,6 @@ test('keeps one administrator when the last two revoke each other at the same mo
     { ok: false, reason: 'last-admin' },
   ]);
   expect(await solo.db.select().from(userRoles).where(eq(userRoles.role, 'admin'))).toHaveLength(1);
-  solo.client.close();
 });
 
 test('lets a transaction read through the client while it is open', async () => {

@@ -1,22 +1,19 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { beforeAll, expect, test } from 'vitest';
 import { contactMessages, mailOutbox } from '#db/schema/index.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import { runScheduledJob, SCHEDULED_JOBS } from '#src/server/scheduled-jobs.ts';
 import { CONTACT_MESSAGE_KEPT_DAYS, purgeOldContactMessages } from '#src/server/services/contact.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { anonymousCaller, callerFor, type MadeUser, makeUser, testDeps, uniqueMeta } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle & { path: string };
+const handle = useTestDb();
 let admin: MadeUser;
 
 beforeAll(async () => {
-  handle = await createTestDb();
   admin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true, email: 'contact-admin@example.org' });
 });
-afterAll(() => handle.client.close());
 
 const valid = {
   topic: 'privacy' as const,

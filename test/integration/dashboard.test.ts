@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { beforeAll, expect, test } from 'vitest';
 import { membershipApplications, membershipEvents, simulatorAssessments } from '#db/schema/index.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import { newId } from '#src/server/ids.ts';
@@ -7,16 +6,14 @@ import { adminOverview, startOfUtcMonth } from '#src/server/services/dashboard.t
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
 import { activateMembership, createPendingMembership } from '#src/server/services/membership-lifecycle.ts';
 import { COMPLETE_APPLICATION } from '#test/helpers/applications.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser } from '#test/helpers/factories.ts';
 
-let handle: DbHandle & { path: string };
+const handle = useTestDb();
 
 beforeAll(async () => {
-  handle = await createTestDb();
   await importFirstEdition(handle.db);
 });
-afterAll(() => handle.client.close());
 
 async function stepsOf(user: Awaited<ReturnType<typeof makeUser>>) {
   const { caller } = await callerFor(handle.db, user);

@@ -1,15 +1,10 @@
-import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { expect, test } from 'vitest';
 import { INTERNAL_ERROR_MESSAGE } from '#src/server/api/trpc.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser } from '#test/helpers/factories.ts';
 import { anonymousContext, callOverHttp } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle;
-beforeAll(async () => {
-  handle = await createTestDb();
-});
-
+const handle = useTestDb();
 test('hides the SQL and parameters of a failed query from the client', async () => {
   const user = await makeUser(handle.db);
   const { ctx } = await callerFor(handle.db, user);

@@ -1,16 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { handbookAutosaves } from '#db/schema/index.ts';
 import { NEW_DOCUMENT_TEMPLATES } from '#src/components/handbook/templates.ts';
 import { flattenFieldErrors } from '#src/server/api/trpc.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 import { expectInert, XSS_PAYLOADS } from '#test/unit/handbook/xss-corpus.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let first: MadeUser;
 let second: MadeUser;
 type Caller = Awaited<ReturnType<typeof callerFor>>['caller'];
@@ -19,7 +18,6 @@ let asSecond: Caller;
 let asMember: Caller;
 
 beforeAll(async () => {
-  handle = await createTestDb();
   await importFirstEdition(handle.db);
   first = await makeUser(handle.db, { roles: ['member', 'educator'], name: 'Fiona First' });
   second = await makeUser(handle.db, { roles: ['member', 'educator'], name: 'Sam Second' });

@@ -2,17 +2,15 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { renderMarkdown } from '#src/server/markdown.ts';
 import { MAX_IMAGE_BYTES, readImage, sniffImageType, storeImage } from '#src/server/services/handbook-images.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { type MadeUser, makeUser } from '#test/helpers/factories.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let uploadDir: string;
 let educator: MadeUser;
 beforeAll(async () => {
-  handle = await createTestDb();
   uploadDir = mkdtempSync(join(tmpdir(), 'iecpa-uploads-'));
   educator = await makeUser(handle.db, { roles: ['member', 'educator'] });
 });

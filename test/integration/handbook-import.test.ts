@@ -3,18 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { curriculumLevels, handbookDocuments, handbookRevisions } from '#db/schema/index.ts';
 import { newId } from '#src/server/ids.ts';
 import { getPublished, listPublishedChapters, listPublishedModules } from '#src/server/services/handbook.ts';
 import { DEFAULT_CONTENT_DIR, importFirstEdition, readShippedDocuments } from '#src/server/services/handbook-import.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import { makeUser } from '#test/helpers/factories.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let contentDir: string;
 beforeAll(async () => {
-  handle = await createTestDb();
   contentDir = mkdtempSync(join(tmpdir(), 'iecpa-content-'));
   cpSync(DEFAULT_CONTENT_DIR, contentDir, { recursive: true });
 });

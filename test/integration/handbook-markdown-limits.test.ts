@@ -1,29 +1,26 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { beforeAll, expect, test } from 'vitest';
 import { handbookRevisions } from '#db/schema/index.ts';
 import { RATE_LIMITS } from '#src/server/auth/rate-limit.ts';
 import { MARKDOWN_LIMITS, markdownComplexityProblems } from '#src/server/markdown.ts';
 import { MarkdownTooSlowError, renderMarkdownOffThread } from '#src/server/markdown-pool.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle & { path: string };
+const handle = useTestDb();
 let educator: Awaited<ReturnType<typeof callerFor>>['caller'];
 const CHAPTER = { kind: 'chapter' as const, slug: 'troubleshooting-and-safety' };
 let head = '';
 let base = 0;
 
 beforeAll(async () => {
-  handle = await createTestDb();
   await importFirstEdition(handle.db);
   educator = (await callerFor(handle.db, await makeUser(handle.db, { roles: ['member', 'educator'] }))).caller;
   const state = await educator.handbook.editor(CHAPTER);
   head = /^---\n[\s\S]*?\n---\n/.exec(state.latest.source)?.[0] ?? '';
   base = state.latest.revision;
 });
-afterAll(() => handle.client.close());
 
 /** The inputs that froze the server (issue: one Markdown preview freezes the server). */
 const ATTACKS = {

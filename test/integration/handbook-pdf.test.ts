@@ -1,6 +1,5 @@
 import { PDFDocument } from 'pdf-lib';
 import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { listPublishedChapters, listPublishedModules } from '#src/server/services/handbook.ts';
@@ -9,15 +8,14 @@ import { handbookEditionPdf, levelCertificatePdf } from '#src/server/services/ha
 import { completeModulesAfterPractice, gradeQuiz, markChapterRead } from '#src/server/services/handbook-progress.ts';
 import { savePractice } from '#src/server/services/simulator-practice.ts';
 import { idealControlLog } from '#src/server/services/simulator-replay.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import { makeUser } from '#test/helpers/factories.ts';
 
 /** Each practice save replays the run on the server; on a machine shared with other test runs that takes a while. */
 const REPLAY_TEST_MS = 90_000;
 
-let handle: DbHandle;
+const handle = useTestDb();
 beforeAll(async () => {
-  handle = await createTestDb();
   await importFirstEdition(handle.db);
 });
 

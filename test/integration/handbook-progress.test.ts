@@ -1,16 +1,15 @@
 import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { getPublished } from '#src/server/services/handbook.ts';
 import { DEFAULT_EXERCISE_MIN_SCORE } from '#src/server/services/handbook-content.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
 import { idealControlLog } from '#src/server/services/simulator-replay.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let member: MadeUser;
 let educator: MadeUser;
 type Caller = Awaited<ReturnType<typeof callerFor>>['caller'];
@@ -21,7 +20,6 @@ const LEVEL_1 = 'level-1';
 const MODULE = 'l1-physiology-of-counterpulsation';
 
 beforeAll(async () => {
-  handle = await createTestDb();
   await importFirstEdition(handle.db);
   member = await makeUser(handle.db, { roles: ['member'] });
   educator = await makeUser(handle.db, { roles: ['member', 'educator'] });

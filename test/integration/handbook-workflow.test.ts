@@ -1,13 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { auditLog } from '#db/schema/index.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let author: MadeUser;
 let reviewer: MadeUser;
 let member: MadeUser;
@@ -17,7 +16,6 @@ let asReviewer: Caller;
 let asMember: Caller;
 
 beforeAll(async () => {
-  handle = await createTestDb();
   await importFirstEdition(handle.db);
   author = await makeUser(handle.db, { roles: ['member', 'educator'], name: 'Ada Author' });
   reviewer = await makeUser(handle.db, { roles: ['member', 'educator'], name: 'Rita Reviewer' });

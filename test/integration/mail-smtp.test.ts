@@ -2,18 +2,16 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Socket } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { mailOutbox, users } from '#db/schema/index.ts';
 import { createMailer } from '#src/server/mail/mailer.ts';
 import type { ServiceDeps } from '#src/server/services/deps.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import { anonymousCaller, linkFrom, recordCookies, uniqueMeta } from '#test/helpers/factories.ts';
 import { headerOf, type SmtpSink, startSmtpSink, textBodyOf } from '#test/helpers/smtp-sink.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let sink: SmtpSink;
 beforeAll(async () => {
-  handle = await createTestDb();
   sink = await startSmtpSink();
 });
 afterAll(async () => {

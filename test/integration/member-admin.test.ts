@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
-import { beforeAll, expect, test } from 'vitest';
-import type { Db, DbHandle } from '#db/client.ts';
+import { expect, test } from 'vitest';
+import type { Db } from '#db/client.ts';
 import { auditLog, type MembershipStatus, mailOutbox, memberProfiles, memberships } from '#db/schema/index.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import { csvCell } from '#src/server/csv.ts';
 import { exportMembersCsv, MEMBERS_PAGE_SIZE } from '#src/server/services/member-admin.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, scratchTestDb, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser, TEST_META } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
@@ -73,13 +73,9 @@ async function mailsTo(db: Db, address: string): Promise<{ subject: string; text
   return db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, address));
 }
 
-let shared: DbHandle;
-beforeAll(async () => {
-  shared = await createTestDb();
-});
-
+const shared = useTestDb();
 test('counts members by status, by category and by country, zeros included', async () => {
-  const handle = await createTestDb();
+  const handle = await scratchTestDb();
   const { db } = handle;
   await makeMember(db, { status: 'active', country: 'FR' });
   await makeMember(db, { status: 'active', country: 'FR' });
@@ -113,7 +109,6 @@ test('counts members by status, by category and by country, zeros included', asy
     { country: 'JP', count: 1 },
     { country: 'US', count: 1 },
   ]);
-  handle.client.close();
 });
 
 test('finds members by any part of the name ignoring case, by email and by membership number', async () => {
@@ -131,7 +126,7 @@ test('finds members by any part of the name ignoring case, by email and by membe
 });
 
 test('filters by status, category and country together and pages the result', async () => {
-  const handle = await createTestDb();
+  const handle = await scratchTestDb();
   const { db } = handle;
   for (let i = 0; i < MEMBERS_PAGE_SIZE + 2; i++) {
     await makeMember(db, { name: `Page Member ${String(i).padStart(2, '0')}`, country: 'BR', city: 'Recife' });
@@ -161,11 +156,10 @@ test('filters by status, category and country together and pages the result', as
     `Page Member ${MEMBERS_PAGE_SIZE}`,
     `Page Member ${MEMBERS_PAGE_SIZE + 1}`,
   ]);
-  handle.client.close();
 });
 
 test('exports the filtered list as CSV with only the ticked fields, in a fixed order, and audits it without the search text', async () => {
-  const handle = await createTestDb();
+  const handle = await scratchTestDb();
   const { db } = handle;
   const member = await makeMember(db, {
     name: 'Csv Person',
@@ -197,11 +191,10 @@ test('exports the filtered list as CSV with only the ticked fields, in a fixed o
     filter: { country: 'NL', textSearch: true },
   });
   expect(audit[0]?.details.toLowerCase()).not.toContain('csv person');
-  handle.client.close();
 });
 
 test('neutralises spreadsheet formulas in exported names and cities', async () => {
-  const handle = await createTestDb();
+  const handle = await scratchTestDb();
   const { db } = handle;
   const hostile = ['=HYPERLINK("http://evil.example","click")', '+SUM(1,2)', '-2+3', '@cmd', '\tTabbed', '\rReturn'];
   for (const [i, name] of hostile.entries()) {
@@ -223,11 +216,10 @@ test('neutralises spreadsheet formulas in exported names and cities', async () =
   expect(csvCell('=1')).toBe(`"'=1"`);
   expect(csvCell('Plain')).toBe('"Plain"');
   expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-  handle.client.close();
 });
 
 test('a bulk reminder mails each renewable member in the filter once, however often it is sent', async () => {
-  const handle = await createTestDb();
+  const handle = await scratchTestDb();
   const { db } = handle;
   const active = await makeMember(db, { status: 'active', country: 'PT', expiresAt: Date.now() + 20 * DAY_MS });
   const grace = await makeMember(db, { status: 'grace', country: 'PT', expiresAt: Date.now() - 5 * DAY_MS });
@@ -276,11 +268,10 @@ test('a bulk reminder mails each renewable member in the filter once, however of
     renewable: 3,
     recentlyReminded: 3,
   });
-  handle.client.close();
 });
 
 test('a bulk reminder whose list changed since the confirmation sends nothing and says so', async () => {
-  const handle = await createTestDb();
+  const handle = await scratchTestDb();
   const { db } = handle;
   await makeMember(db, { status: 'active', country: 'PL' });
   const { caller } = await adminCaller(db);
@@ -293,7 +284,6 @@ test('a bulk reminder whose list changed since the confirmation sends nothing an
   expect(error.code).toBe('CONFLICT');
   expect(error.message).toMatch(/now has 1 member to remind\. Nothing was sent/);
   expect(await countAllRows(handle)).toEqual(before);
-  handle.client.close();
 });
 
 test('refuses bad filters and export fields with a clear message', async () => {

@@ -3,21 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIContext } from 'astro';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { type FieldVisibility, memberships } from '#db/schema/index.ts';
 import { GET } from '#src/pages/members/[userId]/photo.ts';
 import { createSession, validateSessionToken } from '#src/server/auth/session.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser, TEST_META } from '#test/helpers/factories.ts';
 
-let handle: DbHandle & { path: string };
+const handle = useTestDb();
 let uploadDir: string;
 
 /** Real PNG bytes as far as the type check goes (signature and filler). */
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(120).fill(9)]);
 
 beforeAll(async () => {
-  handle = await createTestDb();
   uploadDir = mkdtempSync(join(tmpdir(), 'iecpa-photo-'));
   // The endpoint opens the app's database and upload folder from the environment, as the server does.
   process.env.DATABASE_URL = `file:${handle.path}`;

@@ -3,23 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { auditLog, consents, memberProfiles, memberships } from '#db/schema/index.ts';
 import { PROFILE_LIMITS } from '#src/lib/schemas.ts';
 import type { createCaller } from '#src/server/api/root.ts';
 import { flattenFieldErrors } from '#src/server/api/trpc.ts';
 import { DIRECTORY_CONSENT_VERSION, MAX_PHOTO_BYTES, PHOTO_FOLDER } from '#src/server/services/member-profile.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { callOverHttp, trpcErrorOf } from '#test/helpers/trpc.ts';
 
 type Caller = ReturnType<typeof createCaller>;
 
-let handle: DbHandle;
+const handle = useTestDb();
 let uploadDir: string;
 
 beforeAll(async () => {
-  handle = await createTestDb();
   uploadDir = mkdtempSync(join(tmpdir(), 'iecpa-profile-'));
   // The router reads UPLOAD_DIR on first use; this test file's worker reads this folder.
   process.env.UPLOAD_DIR = uploadDir;

@@ -1,12 +1,11 @@
 import { rmSync } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { auditLog, consents, membershipEvents, memberships, userRoles } from '#db/schema/index.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { flattenFieldErrors } from '#src/server/api/trpc.ts';
 import { COMPLETE_APPLICATION as COMPLETE, pdfForm } from '#test/helpers/applications.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, lastMailTo, linkFrom, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
@@ -17,12 +16,11 @@ const uploadDir = vi.hoisted(() => {
   return dir;
 });
 
-let handle: DbHandle;
+const handle = useTestDb();
 let admin: MadeUser;
 let adminCaller: Awaited<ReturnType<typeof callerFor>>['caller'];
 
 beforeAll(async () => {
-  handle = await createTestDb();
   admin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true });
   adminCaller = (await callerFor(handle.db, admin)).caller;
 });

@@ -2,7 +2,6 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { auditLog, membershipApplications, membershipDocuments } from '#db/schema/index.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import {
@@ -11,7 +10,7 @@ import {
   purgeDecidedApplicationDocuments,
 } from '#src/server/services/membership-documents.ts';
 import { COMPLETE_APPLICATION, pdfForm } from '#test/helpers/applications.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser } from '#test/helpers/factories.ts';
 
 // Set before any module reads the environment: documents go to this run's own folder.
@@ -22,11 +21,10 @@ const uploadDir = vi.hoisted(() => {
 });
 afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
 
-let handle: DbHandle;
+const handle = useTestDb();
 let adminCaller: Awaited<ReturnType<typeof callerFor>>['caller'];
 
 beforeAll(async () => {
-  handle = await createTestDb();
   const admin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true });
   adminCaller = (await callerFor(handle.db, admin)).caller;
 });

@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { auditLog, membershipEvents, memberships } from '#db/schema/index.ts';
 import {
   activateMembership,
@@ -11,14 +10,13 @@ import {
   MembershipTransitionError,
   statusForPeriod,
 } from '#src/server/services/membership-lifecycle.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { type MadeUser, makeUser } from '#test/helpers/factories.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let admin: MadeUser;
 
 beforeAll(async () => {
-  handle = await createTestDb();
   admin = await makeUser(handle.db, { roles: ['member', 'admin'] });
 });
 

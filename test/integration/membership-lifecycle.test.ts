@@ -1,13 +1,12 @@
 import { rmSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { auditLog, mailOutbox, userRoles } from '#db/schema/index.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import { activateMembership, addOneCalendarYear } from '#src/server/services/membership-lifecycle.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
 import { pdfForm } from '#test/helpers/applications.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, lastMailTo, type MadeUser, makeUser, testDeps } from '#test/helpers/factories.ts';
 import { outcomeOf, trpcErrorOf } from '#test/helpers/trpc.ts';
 
@@ -20,12 +19,11 @@ const uploadDir = vi.hoisted(() => {
 
 const deps = testDeps();
 
-let handle: DbHandle;
+const handle = useTestDb();
 let admin: MadeUser;
 let adminCaller: Awaited<ReturnType<typeof callerFor>>['caller'];
 
 beforeAll(async () => {
-  handle = await createTestDb();
   admin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true, name: 'Ada Admin' });
   adminCaller = (await callerFor(handle.db, admin)).caller;
 });

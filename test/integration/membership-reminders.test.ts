@@ -2,27 +2,23 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { beforeAll, expect, test } from 'vitest';
 import { mailOutbox, membershipEvents, memberships, scheduledJobRuns } from '#db/schema/index.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import { runScheduledJob, startJobTimer, startScheduledJobs } from '#src/server/scheduled-jobs.ts';
 import { activateMembership, addOneCalendarYear } from '#src/server/services/membership-lifecycle.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser, testDeps } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle & { path: string };
+const handle = useTestDb();
 let admin: MadeUser;
 const deps = testDeps();
 
 beforeAll(async () => {
-  handle = await createTestDb();
   admin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true });
 });
-
-afterAll(() => handle.client.close());
 
 /** A member approved at `approvedAt` in `categoryId`; returns the user and the period's expiry. */
 async function approvedMember(approvedAt: number, categoryId = 'practitioner') {

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { membershipDocuments } from '#db/schema/index.ts';
 import { appRouter } from '#src/server/api/root.ts';
 import type { SessionUser } from '#src/server/auth/session.ts';
@@ -16,7 +15,7 @@ import {
   UPLOAD_REFUSAL_MESSAGES,
 } from '#src/server/services/membership-documents.ts';
 import { attachmentResponse, safeDisplayName, sniffFileType } from '#src/server/uploads.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
@@ -28,14 +27,13 @@ const uploadDir = vi.hoisted(() => {
 });
 const documentsDir = join(uploadDir, 'membership-documents');
 
-let handle: DbHandle;
+const handle = useTestDb();
 let admin: MadeUser;
 let adminCaller: Awaited<ReturnType<typeof callerFor>>['caller'];
 let applicant: MadeUser;
 let caller: Awaited<ReturnType<typeof callerFor>>['caller'];
 
 beforeAll(async () => {
-  handle = await createTestDb();
   admin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true });
   adminCaller = (await callerFor(handle.db, admin)).caller;
   applicant = await makeUser(handle.db, { roles: [] });

@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { expect, test } from 'vitest';
 import { sessions, users } from '#db/schema/index.ts';
 import { createSession } from '#src/server/auth/session.ts';
 import { RESET_PASSWORD_TTL_MS, requestPasswordReset, resetPassword, signIn } from '#src/server/services/accounts.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import {
   anonymousCaller,
   callerFor,
@@ -19,11 +18,7 @@ import {
 } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle;
-beforeAll(async () => {
-  handle = await createTestDb();
-});
-
+const handle = useTestDb();
 const NEW_PASSWORD = 'a brand new passphrase';
 
 async function resetTokenFor(email: string): Promise<string> {

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { ERASURE_RULES, tablesWithoutErasureRule } from '#src/server/services/account-closure.ts';
 import {
   exportPersonalData,
@@ -13,7 +12,7 @@ import {
   STORED_FILE_COLUMNS,
   tablesReferencingUsers,
 } from '#src/server/services/personal-data.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { createTestDb, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, callerFromToken } from '#test/helpers/factories.ts';
 import {
   type Fixture,
@@ -24,13 +23,12 @@ import {
   TOTP_SECRET,
 } from './personal-data-fixture.ts';
 
-let handle: DbHandle;
+const handle = useTestDb();
 let uploadDir: string;
 let fixture: Fixture;
 let exported: PersonalDataExport;
 
 beforeAll(async () => {
-  handle = await createTestDb();
   uploadDir = mkdtempSync(join(tmpdir(), 'iecpa-personal-data-'));
   // The router reads UPLOAD_DIR from the environment on first use.
   process.env.UPLOAD_DIR = uploadDir;

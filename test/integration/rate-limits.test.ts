@@ -1,12 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { expect, test } from 'vitest';
 import { users } from '#db/schema/index.ts';
 import { registerInput } from '#src/lib/schemas.ts';
 import { consumeRateLimit, RATE_LIMITS, rateLimitAddress } from '#src/server/auth/rate-limit.ts';
 import { totpCodeAt } from '#src/server/auth/totp.ts';
 import { registerUser, requestPasswordReset, signIn, verifySecondFactor } from '#src/server/services/accounts.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import {
   anonymousCaller,
   callerFor,
@@ -18,11 +17,7 @@ import {
 } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle;
-beforeAll(async () => {
-  handle = await createTestDb();
-});
-
+const handle = useTestDb();
 const TOO_MANY = 'Too many attempts. Wait a few minutes and try again.';
 
 let emailSequence = 0;

@@ -1,6 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { expect, test } from 'vitest';
 import {
   consents,
   memberProfiles,
@@ -21,14 +20,10 @@ import { signIn, verifySecondFactor } from '#src/server/services/accounts.ts';
 import { memberStats } from '#src/server/services/member-admin.ts';
 import { IN_GOOD_STANDING } from '#src/server/services/membership-lifecycle.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, scratchTestDb, useTestDb } from '#test/helpers/db.ts';
 import { makeUser, testDeps, uniqueMeta } from '#test/helpers/factories.ts';
 
-let handle: DbHandle;
-beforeAll(async () => {
-  handle = await createTestDb();
-});
-
+const handle = useTestDb();
 const options: SeedOptions = { production: false, hashPassword, newId, ethicsVersion: CURRENT_ETHICS_VERSION };
 
 test('creates the demo accounts once: a second run changes no row', async () => {
@@ -71,12 +66,11 @@ test('lets the demo admin sign in with the published password and TOTP secret', 
 });
 
 test('refuses to seed in production and writes nothing', async () => {
-  const fresh = await createTestDb();
+  const fresh = await scratchTestDb();
   const before = await countAllRows(fresh);
   await expect(seedDemo(fresh.db, { ...options, production: true })).rejects.toThrow(/production/);
   expect(await countAllRows(fresh)).toEqual(before);
   expect(before.users).toBe(0);
-  fresh.client.close();
 });
 
 test('makes the demo member an active, numbered practitioner with a listed profile showing public fields', async () => {
@@ -130,7 +124,7 @@ test('spreads demo members over statuses, categories and countries, with unique 
 });
 
 test('hands each seeded profile to the directory indexer and the demo document to the store, once', async () => {
-  const fresh = await createTestDb();
+  const fresh = await scratchTestDb();
   const indexed: string[] = [];
   const stored: Uint8Array[] = [];
   const withHooks: SeedOptions = {
@@ -152,21 +146,19 @@ test('hands each seeded profile to the directory indexer and the demo document t
   expect(documents.map((d) => [d.storedName, d.mimeType, d.sizeBytes])).toEqual([
     ['a'.repeat(32), 'application/pdf', stored[0]?.byteLength],
   ]);
-  fresh.client.close();
 });
 
 test('gives a demo account created before memberships existed its demo membership', async () => {
-  const fresh = await createTestDb();
+  const fresh = await scratchTestDb();
   const { id: mariaId } = await makeUser(fresh.db, { email: 'member@iecpa.test', name: 'Maria Member' });
   const report = await seedDemo(fresh.db, options);
   expect(report.created).toBe(DEMO_ACCOUNTS.length - 1);
   const [membership] = await fresh.db.select().from(memberships).where(eq(memberships.userId, mariaId));
   expect(membership?.status).toBe('active');
-  fresh.client.close();
 });
 
 test('leaves the membership job nothing to mail or move on a freshly seeded database', async () => {
-  const fresh = await createTestDb();
+  const fresh = await scratchTestDb();
   await seedDemo(fresh.db, options);
   const before = await countAllRows(fresh);
   expect(await runMembershipJob(fresh.db, testDeps())).toEqual({
@@ -176,7 +168,6 @@ test('leaves the membership job nothing to mail or move on a freshly seeded data
     lapsed: 0,
   });
   expect((await countAllRows(fresh)).mail_outbox).toBe(before.mail_outbox);
-  fresh.client.close();
 });
 
 test('gives the member role to exactly the seeded members in good standing', async () => {

@@ -1,22 +1,18 @@
 import { type Client, createClient, LibsqlError } from '@libsql/client';
 import { eq } from 'drizzle-orm';
-import { beforeAll, expect, test } from 'vitest';
-import { type DbHandle, openDb, readFirstRow } from '#db/client.ts';
+import { expect, test } from 'vitest';
+import { openDb, readFirstRow } from '#db/client.ts';
 import { migrateDb } from '#db/migrate.ts';
 import { sessions, totpCredentials, userRoles, users } from '#db/schema/index.ts';
 import { createSession, invalidateUserSessions, validateSessionToken } from '#src/server/auth/session.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { createTestDb, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser, TEST_META, TEST_PASSWORD } from '#test/helpers/factories.ts';
 
 // The session check reads through a statement kept prepared on a read connection of its own
 // (db/client.ts readFirstRow). Nothing may be cached across requests: every change below must show on the
 // very next validation, after that statement has already run at least once.
 
-let handle: DbHandle & { path: string };
-beforeAll(async () => {
-  handle = await createTestDb();
-});
-
+const handle = useTestDb();
 test('refuses an ended session at the next check after it was valid', async () => {
   const user = await makeUser(handle.db);
   const { token, session } = await createSession(handle.db, user.id, true, TEST_META);

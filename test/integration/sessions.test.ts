@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { expect, test } from 'vitest';
 import { sessions } from '#db/schema/index.ts';
 import {
   createSession,
@@ -10,15 +9,11 @@ import {
   sessionCookieOptions,
   validateSessionToken,
 } from '#src/server/auth/session.ts';
-import { createTestDb } from '#test/helpers/db.ts';
+import { useTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser, recordCookies, TEST_META } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle;
-beforeAll(async () => {
-  handle = await createTestDb();
-});
-
+const handle = useTestDb();
 const MINUTE_MS = 60 * 1000;
 
 async function sessionExists(id: string): Promise<boolean> {

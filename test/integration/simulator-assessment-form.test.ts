@@ -1,5 +1,4 @@
 import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import {
   defaultValues,
   type FormValues,
@@ -8,16 +7,15 @@ import {
   valuesFromRecord,
 } from '#src/pages/examiner/assessments/_assessment-form.ts';
 import { runForm } from '#src/server/forms.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser } from '#test/helpers/factories.ts';
 
 /** The examiner's no-JS form: text fields -> procedure input -> field errors back on the same fields. */
 
-let handle: DbHandle;
+const handle = useTestDb();
 let caller: Awaited<ReturnType<typeof callerFor>>['caller'];
 
 beforeAll(async () => {
-  handle = await createTestDb();
   const examiner = await makeUser(handle.db, { roles: ['member', 'examiner'], totp: true });
   caller = (await callerFor(handle.db, examiner)).caller;
 });

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test, vi } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { auditLog, simulatorAttempts, simulatorPracticeSessions } from '#db/schema/index.ts';
 import {
   type ControlEntry,
@@ -23,7 +22,7 @@ import {
 } from '#src/server/services/simulator-attempts.ts';
 import { PRACTICE_SAVE_LIMIT, practiceRateKey } from '#src/server/services/simulator-practice.ts';
 import type { AssessmentSettings } from '#src/server/services/simulator-schemas.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser, TEST_META } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 import { type RunOptions, reportedRunOn } from './simulator-reported-run.ts';
@@ -33,7 +32,7 @@ vi.setConfig({ testTimeout: 60_000 });
 
 type Caller = Awaited<ReturnType<typeof callerFor>>['caller'];
 
-let handle: DbHandle;
+const handle = useTestDb();
 let examiner: MadeUser;
 let examinerCaller: Caller;
 
@@ -89,7 +88,6 @@ async function storedSeed(attemptId: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  handle = await createTestDb();
   examiner = await makeUser(handle.db, { roles: ['member', 'examiner'], totp: true, name: 'Erin Examiner' });
   examinerCaller = (await callerFor(handle.db, examiner)).caller;
 });

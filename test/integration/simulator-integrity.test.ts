@@ -5,7 +5,6 @@
  */
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test, vi } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
 import { simulatorAttempts } from '#db/schema/index.ts';
 import { DEFAULT_RUBRIC, type Rubric, type SettingsPatch, scoreAssessment, simulate } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
@@ -16,7 +15,7 @@ import {
   submitAttempt,
 } from '#src/server/services/simulator-attempts.ts';
 import type { AssessmentSettings } from '#src/server/services/simulator-schemas.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser, TEST_META } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 import { reportedRunOn } from './simulator-reported-run.ts';
@@ -25,7 +24,7 @@ vi.setConfig({ testTimeout: 60_000 });
 
 type Caller = Awaited<ReturnType<typeof callerFor>>['caller'];
 
-let handle: DbHandle;
+const handle = useTestDb();
 let examinerCaller: Caller;
 
 const RUBRIC: Rubric = { ...DEFAULT_RUBRIC, graceStartMs: 8000, graceAfterEventMs: 5000 };
@@ -72,7 +71,6 @@ async function row(attemptId: string) {
 }
 
 beforeAll(async () => {
-  handle = await createTestDb();
   const examiner = await makeUser(handle.db, { roles: ['member', 'examiner'], totp: true });
   examinerCaller = (await callerFor(handle.db, examiner)).caller;
 });

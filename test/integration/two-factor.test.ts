@@ -1,11 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { beforeAll, expect, test } from 'vitest';
-import type { DbHandle } from '#db/client.ts';
+import { expect, test } from 'vitest';
 import { recoveryCodes, totpCredentials } from '#db/schema/index.ts';
 import type { Role } from '#src/lib/roles.ts';
 import { TOTP_PERIOD_S, totpCodeAt } from '#src/server/auth/totp.ts';
 import { RECOVERY_CODE_COUNT, verifySecondFactor } from '#src/server/services/accounts.ts';
-import { countAllRows, createTestDb } from '#test/helpers/db.ts';
+import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import {
   anonymousCaller,
   callerFor,
@@ -19,11 +18,7 @@ import {
 } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
-let handle: DbHandle;
-beforeAll(async () => {
-  handle = await createTestDb();
-});
-
+const handle = useTestDb();
 async function hasTotp(userId: string): Promise<boolean> {
   return (await handle.db.select().from(totpCredentials).where(eq(totpCredentials.userId, userId))).length === 1;
 }
