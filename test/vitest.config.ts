@@ -1,6 +1,7 @@
 // @ts-check
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -12,9 +13,44 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  */
 const MAX_WORKERS = 3;
 
+/**
+ * Orders the files of all projects together. Vitest's own order runs each project's files after the
+ * previous project's, so a long unit file started last and ran alone at the end. With the durations of the
+ * last run: failed first, then longest first (every project mixed). Without them (a fresh clone): the
+ * projects interleaved, so e2e files, which mostly wait, run beside CPU-bound unit and integration files.
+ */
+class InterleavedSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const ordered = await super.sort(files);
+    const last = ordered.map((spec) => this.ctx.cache.getTestSpecificationResult(spec));
+    if (last.every((result) => result !== undefined)) {
+      return ordered
+        .map((spec, i) => ({ spec, failed: last[i]?.failed ? 1 : 0, duration: last[i]?.duration ?? 0 }))
+        .sort((a, b) => b.failed - a.failed || b.duration - a.duration)
+        .map(({ spec }) => spec);
+    }
+    const byProject = new Map<string, TestSpecification[]>();
+    for (const spec of ordered) {
+      const list = byProject.get(spec.project.name) ?? [];
+      list.push(spec);
+      byProject.set(spec.project.name, list);
+    }
+    const lists = [...byProject.values()];
+    const interleaved: TestSpecification[] = [];
+    for (let i = 0; interleaved.length < ordered.length; i++) {
+      for (const list of lists) {
+        const spec = list[i];
+        if (spec) interleaved.push(spec);
+      }
+    }
+    return interleaved;
+  }
+}
+
 export default defineConfig({
   root,
   test: {
+    sequence: { sequencer: InterleavedSequencer },
     projects: [
       {
         test: {
