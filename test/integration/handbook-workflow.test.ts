@@ -93,7 +93,7 @@ test('draft, submit, request changes, revise, approve, publish: the member sees 
   const changes = await asMember.handbook.changes({ slug: 'the-equipment' });
   expect(changes.publications.map((p) => [p.revision, p.changeNote])).toEqual([
     [3, 'Added the maintenance log.'],
-    [1, 'First edition.'],
+    [1, 'Second edition.'],
   ]);
   expect(changes.diff).toMatchObject({ from: 1, to: 3 });
   expect(changes.diff?.rows.some((r) => r.newText === 'The unit lead records every service visit.')).toBe(true);
