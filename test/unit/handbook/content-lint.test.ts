@@ -105,6 +105,14 @@ test('no internal link is broken (handbook chapters and their headings, site pag
       const a = anchors.get(r.chapter);
       if (!a || (r.section && !a.has(r.section))) problems.push(`${mod.slug}: reading ${r.chapter}#${r.section ?? ''}`);
     }
+    // Where a quiz question sends a member who got it wrong.
+    const quiz = (mod.frontMatter.quiz ?? []) as { id: string; read?: { chapter: string; section?: string } }[];
+    for (const q of quiz) {
+      if (!q.read) continue;
+      const a = anchors.get(q.read.chapter);
+      if (!a || (q.read.section && !a.has(q.read.section)))
+        problems.push(`${mod.slug} ${q.id}: read ${q.read.chapter}#${q.read.section ?? ''}`);
+    }
   }
   expect(problems).toEqual([]);
 });
