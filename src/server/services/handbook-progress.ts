@@ -54,12 +54,24 @@ export const QUIZ_DRAW_SIZE = 10;
 
 /**
  * Why the pass mark is what it is, shown with the quiz. The quiz is a self-check taken as often as wanted,
- * so the mark guards against guessing rather than grading: with 10 four-option questions, passing at 80 %
- * by chance alone has a probability below 1 in 2,500 (binomial, p = 0.25), while a member who knows the
- * material may still miss two questions on wording.
+ * so the mark guards against passing by guessing rather than grading finely: the chance of reaching it by
+ * guessing every question of a draw is the binomial tail P(X >= k), X ~ Bin(n, 1/options), computed here
+ * for the module's own draw size and pass mark.
  */
-export const PASS_MARK_REASON =
-  'You need 80 %: with ten questions of four options each, the chance of reaching it by guessing is below 1 in 2,500, yet two slips are allowed. The quiz is a self-check: take it as often as you like; each attempt draws new questions from the pool.';
+export function passMarkReason(passMark: number, drawSize: number, optionsPerQuestion = 4): string {
+  const percent = Math.round(passMark * 100);
+  if (drawSize === 0) return `The pass mark is ${percent} %.`;
+  const needed = Math.ceil(passMark * drawSize - 1e-9);
+  const p = 1 / optionsPerQuestion;
+  let chance = 0;
+  let binom = 1;
+  for (let k = 0; k <= drawSize; k++) {
+    if (k > 0) binom = (binom * (drawSize - k + 1)) / k;
+    if (k >= needed) chance += binom * p ** k * (1 - p) ** (drawSize - k);
+  }
+  const oneIn = Math.round(1 / chance);
+  return `You need ${percent} %, that is ${needed} of the ${drawSize} questions drawn for you. Guessing every answer reaches that about once in ${oneIn.toLocaleString('en-GB')} attempts, while ${drawSize - needed === 1 ? 'one slip is' : `${drawSize - needed} slips are`} allowed. The quiz is a self-check: take it as often as you like; each attempt draws its questions afresh from the pool.`;
+}
 
 export interface QuestionResult {
   id: string;

@@ -143,7 +143,7 @@ export const handbookRouter = router({
       estimatedHours: fm.estimatedHours,
       cpdCredits: fm.cpdCredits,
       passMark: fm.passMark,
-      passMarkReason: progress.PASS_MARK_REASON,
+      passMarkReason: progress.passMarkReason(fm.passMark, Math.min(progress.QUIZ_DRAW_SIZE, fm.quiz.length)),
       quizPoolSize: fm.quiz.length,
       reading: fm.reading.map((r) => ({
         chapter: r.chapter,
