@@ -16,25 +16,41 @@ export interface FigureSpec {
   lead: string;
   /** Shade the systolic and diastolic areas and label S, D and the trough (the D/S figure). */
   measure?: boolean;
+  /** ECG electrode-motion artefact (the double-triggering figure): events per minute and size, mV. */
+  electrodeMotion?: { perMinute: number; mv: number };
+  seed?: number;
+  windowStartMs?: number;
+}
+
+/** Detections the engine made with no true R wave within 120 ms: false triggers. */
+export interface FigureFacts {
+  trueRWaves: number;
+  falseTriggers: number;
 }
 
 const HEART_RATE_BPM = 70;
 const PRESSURE_MMHG = 260;
 const SEED = 7;
 const DURATION_MS = 16_000;
-const WINDOW_START_MS = 12_000;
+const DEFAULT_WINDOW_START_MS = 12_000;
 const WINDOW_MS = 3_000;
 const TRACE_RATE_HZ = 125;
 
 /** A steady patient: sinus rhythm without variability, clean ECG, so a figure shows one behaviour. */
-const SCENARIO: Scenario = {
-  id: 'handbook-figure',
-  title: 'Handbook figure',
-  description: 'Steady sinus rhythm at 70 beats/min, no rate variability, clean ECG.',
-  patient: {},
-  ecg: { rhythm: { heartRateBpm: HEART_RATE_BPM, hrvLfAmplitudeMs: 0, hrvHfAmplitudeMs: 0 } },
-  timeline: [],
-} as unknown as Scenario;
+function scenarioFor(spec: FigureSpec): Scenario {
+  const motion = spec.electrodeMotion;
+  return {
+    id: 'handbook-figure',
+    title: 'Handbook figure',
+    description: 'Steady sinus rhythm at 70 beats/min, no rate variability.',
+    patient: {},
+    ecg: {
+      rhythm: { heartRateBpm: HEART_RATE_BPM, hrvLfAmplitudeMs: 0, hrvHfAmplitudeMs: 0 },
+      ...(motion ? { artefacts: { electrodeMotionPerMinute: motion.perMinute, electrodeMotionMv: motion.mv } } : {}),
+    },
+    timeline: [],
+  } as unknown as Scenario;
+}
 
 export const FIGURES: readonly FigureSpec[] = [
   {
@@ -80,12 +96,23 @@ export const FIGURES: readonly FigureSpec[] = [
     measure: true,
     lead: 'Both amplitudes are measured from the same end-diastolic trough: S from the trough to the systolic peak, D from the trough to the augmented peak. The area ratio divides the shaded diastolic area by the shaded systolic area.',
   },
+  {
+    name: 'double-triggering',
+    title: 'Double triggering: an electrode-motion artefact detected as an R wave',
+    inflateShiftMs: 0,
+    deflateShiftMs: 0,
+    electrodeMotion: { perMinute: 12, mv: 1.5 },
+    seed: 7,
+    windowStartMs: 7_500,
+    lead: 'A movement artefact on the ECG is taken for an R wave: the device deflates and starts a new cycle out of step with the heart, so the cuffs inflate at the wrong time and the following beat loses its augmentation. The cure is a clean ECG (skin preparation, fresh electrodes, a lead with a tall R wave, a still patient), not a change of timing.',
+  },
 ];
 
 interface Rendered {
   svg: string;
   alt: string;
   description: string;
+  facts: FigureFacts;
 }
 
 const W = 720;
@@ -115,7 +142,7 @@ function scale(values: ArrayLike<number>[], top: number, height: number): (v: nu
   return (v) => top + height - ((v - lo) / span) * height;
 }
 
-function slice(traces: Traces): { t: number[]; idx: number[] } {
+function slice(traces: Traces, WINDOW_START_MS: number): { t: number[]; idx: number[] } {
   const t: number[] = [];
   const idx: number[] = [];
   for (let i = 0; i < traces.timeMs.length; i++) {
@@ -128,18 +155,25 @@ function slice(traces: Traces): { t: number[]; idx: number[] } {
   return { t, idx };
 }
 
-const xOf = (ms: number) => PAD_L + ((ms - WINDOW_START_MS) / WINDOW_MS) * (W - PAD_L - PAD_R);
-
-function path(t: number[], idx: number[], data: ArrayLike<number>, y: (v: number) => number): string {
+function path(
+  t: number[],
+  idx: number[],
+  data: ArrayLike<number>,
+  y: (v: number) => number,
+  xOf: (ms: number) => number,
+): string {
   return idx.map((i, k) => `${k === 0 ? 'M' : 'L'}${f1(xOf(t[k] as number))},${f1(y(data[i] as number))}`).join('');
 }
 
 /** Renders one figure from the engine; the same spec always gives the same bytes. */
 export function renderFigure(spec: FigureSpec): Rendered {
+  const WINDOW_START_MS = spec.windowStartMs ?? DEFAULT_WINDOW_START_MS;
+  const seed = spec.seed ?? SEED;
+  const xOf = (ms: number) => PAD_L + ((ms - WINDOW_START_MS) / WINDOW_MS) * (W - PAD_L - PAD_R);
   const ideal = idealTiming({ heartRateBpm: HEART_RATE_BPM, pressureMmHg: PRESSURE_MMHG });
   const result = simulate({
-    scenario: SCENARIO,
-    seed: SEED,
+    scenario: scenarioFor(spec),
+    seed,
     durationMs: DURATION_MS,
     settings: {
       pressureMmHg: PRESSURE_MMHG,
@@ -150,7 +184,14 @@ export function renderFigure(spec: FigureSpec): Rendered {
   });
   const traces = result.traces;
   if (!traces) throw new Error('the engine returned no traces');
-  const { t, idx } = slice(traces);
+  const { t, idx } = slice(traces, WINDOW_START_MS);
+  const inWindow = (ms: number) => ms >= WINDOW_START_MS && ms <= WINDOW_START_MS + WINDOW_MS;
+  const trueR = result.rWaves.trueMs.filter(inWindow);
+  const facts: FigureFacts = {
+    trueRWaves: trueR.length,
+    falseTriggers: result.rWaves.detectedMs.filter(inWindow).filter((d) => !trueR.some((r) => Math.abs(r - d) < 120))
+      .length,
+  };
   const beats = result.beats.filter(
     (b: BeatMetrics) => b.assisted && b.rTimeMs >= WINDOW_START_MS - 1000 && b.rTimeMs <= WINDOW_START_MS + WINDOW_MS,
   );
@@ -184,10 +225,10 @@ export function renderFigure(spec: FigureSpec): Rendered {
   };
   marks(traces.inflateMarksMs, 'inf', 'inflate');
   marks(traces.deflateMarksMs, 'def', 'deflate');
-  parts.push(`<path d="${path(t, idx, traces.ecgMv, yEcg)}" class="ecg"/>`);
-  parts.push(`<path d="${path(t, idx, traces.plethAu, yPleth)}" class="pleth"/>`);
-  parts.push(`<path d="${path(t, idx, traces.cuffCalfMmHg, yCuff)}" class="cuff"/>`);
-  parts.push(`<path d="${path(t, idx, traces.cuffUpperThighMmHg, yCuff)}" class="cuff2"/>`);
+  parts.push(`<path d="${path(t, idx, traces.ecgMv, yEcg, xOf)}" class="ecg"/>`);
+  parts.push(`<path d="${path(t, idx, traces.plethAu, yPleth, xOf)}" class="pleth"/>`);
+  parts.push(`<path d="${path(t, idx, traces.cuffCalfMmHg, yCuff, xOf)}" class="cuff"/>`);
+  parts.push(`<path d="${path(t, idx, traces.cuffUpperThighMmHg, yCuff, xOf)}" class="cuff2"/>`);
   parts.push(
     `<text x="${W - PAD_R}" y="${plethRow.top + 10}" class="key" text-anchor="end">finger pleth, arbitrary units</text>`,
     `<text x="${W - PAD_R}" y="${cuffRow.top + 8}" class="key" text-anchor="end">calf (solid) and upper-thigh (dotted) cuffs, 0-300 mmHg</text>`,
@@ -251,9 +292,11 @@ export function renderFigure(spec: FigureSpec): Rendered {
     }
   }
 
-  const numbers = `Measured by the engine over the assisted beats shown: peak D/S ${f2(dsPeak)}, area D/S ${f2(dsArea)}; beats classified as ${classes || 'none'}.`;
+  const falseText =
+    facts.falseTriggers > 0 ? ` ${facts.falseTriggers} false trigger(s) among ${facts.trueRWaves} heartbeats.` : '';
+  const numbers = `Measured by the engine over the assisted beats shown: peak D/S ${f2(dsPeak)}, area D/S ${f2(dsArea)}; beats classified as ${classes || 'none'}.${falseText}`;
   const alt = `${spec.title}. ECG, finger pleth and cuff pressure over 3 seconds at 70 beats/min and 260 mmHg. ${numbers}`;
-  const description = `${spec.lead} The strip shows three stacked traces over the same 3 seconds: the ECG at the top, with a dotted vertical line labelled inflate at each inflation command and a dashed line labelled deflate at each deflation command; the finger plethysmogram in the middle, in arbitrary units as a device shows it; and the calf and upper-thigh cuff pressures at the bottom. ${numbers} Drawn by the IECPA simulator (seed ${SEED}, inflation ${spec.inflateShiftMs >= 0 ? '+' : ''}${spec.inflateShiftMs} ms and deflation ${spec.deflateShiftMs >= 0 ? '+' : ''}${spec.deflateShiftMs} ms from the ideal timing).`;
+  const description = `${spec.lead} The strip shows three stacked traces over the same 3 seconds: the ECG at the top, with a dotted vertical line labelled inflate at each inflation command and a dashed line labelled deflate at each deflation command; the finger plethysmogram in the middle, in arbitrary units as a device shows it; and the calf and upper-thigh cuff pressures at the bottom. ${numbers} Drawn by the IECPA simulator (seed ${seed}, inflation ${spec.inflateShiftMs >= 0 ? '+' : ''}${spec.inflateShiftMs} ms and deflation ${spec.deflateShiftMs >= 0 ? '+' : ''}${spec.deflateShiftMs} ms from the ideal timing).`;
   const svg = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="t d">`,
     `<title id="t">${esc(alt)}</title>`,
@@ -262,11 +305,12 @@ export function renderFigure(spec: FigureSpec): Rendered {
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${PAD_L}" y="14" class="lbl">${esc(spec.title)}</text>`,
     ...parts,
-    `<text x="${PAD_L}" y="${H - 6}" class="key">${esc(numbers)}</text>`,
+    `<text x="${PAD_L}" y="${H - 16}" class="key">${esc(numbers.replace(falseText, ''))}</text>`,
+    `<text x="${PAD_L}" y="${H - 4}" class="key">${esc(falseText.trim())}</text>`,
     '</svg>',
     '',
   ].join('\n');
-  return { svg, alt, description };
+  return { svg, alt, description, facts };
 }
 
 /** Every figure as the files `npm run handbook:figures` writes: name.svg. */
