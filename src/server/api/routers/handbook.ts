@@ -335,6 +335,10 @@ export const handbookRouter = router({
       const result = await authoring.saveDraft(ctx.db, ctx.user.id, input);
       if (result.ok || result.reason === 'conflict') return result;
       if (result.reason === 'not-found') throw notFound('That document');
+      if (result.reason === 'unchanged')
+        throw fieldErrors('Nothing has changed since the revision you opened, so no revision was saved.', {
+          source: 'The text is the same as the revision it is based on. Make a change, or leave the editor.',
+        });
       throw fieldErrors('The text needs attention.', { source: result.messages.join('\n') });
     }),
 
