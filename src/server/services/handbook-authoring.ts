@@ -408,7 +408,8 @@ export async function createDocument(
 
 export type SaveDraftResult =
   | { ok: true; revision: number; brokenLinks: BrokenLink[] }
-  | { ok: false; reason: 'not-found' | 'unchanged' }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'unchanged' }
   | { ok: false; reason: 'invalid'; messages: string[] }
   | { ok: false; reason: 'conflict'; latestRevision: number; latestAuthorName: string | null; latestSource: string };
 
