@@ -132,6 +132,31 @@ export const quizAttempts = sqliteTable(
   (t) => [index('quiz_attempts_user_idx').on(t.userId, t.documentId)],
 );
 
+/**
+ * The questions one member was given for one attempt at a module's quiz, drawn on the server from the
+ * module's pool. A submission is scored against its draw, never against questions the client names; a draw
+ * is used once (submittedAt).
+ */
+export const quizDraws = sqliteTable(
+  'quiz_draws',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    documentId: text('document_id')
+      .notNull()
+      .references(() => handbookDocuments.id),
+    /** The module revision whose pool the questions were drawn from. */
+    revision: integer('revision').notNull(),
+    /** JSON: string[], the question ids in the order shown. */
+    questionIds: text('question_ids').notNull(),
+    createdAt: integer('created_at').notNull(),
+    submittedAt: integer('submitted_at'),
+  },
+  (t) => [index('quiz_draws_user_idx').on(t.userId, t.documentId)],
+);
+
 export const moduleCompletions = sqliteTable(
   'module_completions',
   {

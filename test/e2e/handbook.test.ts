@@ -145,9 +145,14 @@ test(
 
     await page.goto(`${portal.server.url}/curriculum/level-1/${slug}`);
     await expectAxeClean(page, 'module');
+    // The page shows the questions drawn for this attempt: answer those (each drawn question appears once).
+    let answered = 0;
     for (const question of published.frontMatter.quiz) {
+      if ((await page.locator(`[name="q:${question.id}"]`).count()) === 0) continue;
       for (const optionId of question.correct) await page.locator(`#q-${question.id}-${optionId}`).check();
+      answered++;
     }
+    expect(answered).toBe(Math.min(10, published.frontMatter.quiz.length));
     await page.getByRole('button', { name: 'Submit answers' }).click();
     await page.getByText('Quiz passed').waitFor();
     expect(await page.getByTestId('quiz-score').textContent()).toContain('(100%)');

@@ -168,6 +168,8 @@ const MATRIX: Record<string, Row> = {
   'handbook.changes': SIGNED_IN(),
   'handbook.markRead': SIGNED_IN(),
   'handbook.submitQuiz': SIGNED_IN(),
+  'handbook.drawQuiz': SIGNED_IN(),
+  'handbook.quizHistory': SIGNED_IN(),
   'handbook.moduleProgress': SIGNED_IN(),
   'handbook.levelProgress': SIGNED_IN(),
   'handbook.cpdLog': SIGNED_IN(),
@@ -357,7 +359,10 @@ async function inputFor(path: string): Promise<unknown> {
     case 'handbook.module':
       return { level: 'level-1', module: 'no-such-module' };
     case 'handbook.submitQuiz':
-      return { module: 'no-such-module', answers: { q1: ['a'] } };
+      return { module: 'no-such-module', drawId: 'no-such-draw', answers: { q1: ['a'] } };
+    case 'handbook.drawQuiz':
+    case 'handbook.quizHistory':
+      return { module: 'no-such-module' };
     case 'handbook.moduleProgress':
       return { module: 'no-such-module' };
     case 'handbook.levelProgress':

@@ -5,7 +5,12 @@ import { getScenario } from '#src/lib/scenario-presets.ts';
 import { listPublishedChapters, listPublishedModules } from '#src/server/services/handbook.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
 import { handbookEditionPdf, levelCertificatePdf } from '#src/server/services/handbook-pdf.ts';
-import { completeModulesAfterPractice, gradeQuiz, markChapterRead } from '#src/server/services/handbook-progress.ts';
+import {
+  completeModulesAfterPractice,
+  drawQuiz,
+  gradeQuiz,
+  markChapterRead,
+} from '#src/server/services/handbook-progress.ts';
 import { savePractice } from '#src/server/services/simulator-practice.ts';
 import { idealControlLog } from '#src/server/services/simulator-replay.ts';
 import { useTestDb } from '#test/helpers/db.ts';
@@ -39,7 +44,11 @@ test(
     for (const mod of modules) {
       for (const r of mod.frontMatter.reading) await markChapterRead(handle.db, member.id, r.chapter);
       const answers = Object.fromEntries(mod.frontMatter.quiz.map((q) => [q.id, q.correct]));
-      expect((await gradeQuiz(handle.db, member.id, { module: mod.slug, answers })).ok).toBe(true);
+      const draw = await drawQuiz(handle.db, member.id, mod.slug);
+      if (!draw.ok) throw new Error('no draw');
+      const drawn = Object.fromEntries(draw.questions.map((q) => [q.id, answers[q.id] ?? []]));
+      const graded = await gradeQuiz(handle.db, member.id, { module: mod.slug, drawId: draw.drawId, answers: drawn });
+      expect(graded).toMatchObject({ ok: true, passed: true });
     }
     // One good practice session per scenario completes every exercise on it (several modules share one).
     const scenarioIds = new Set(modules.flatMap((m) => m.frontMatter.simulatorExercise?.scenario ?? []));

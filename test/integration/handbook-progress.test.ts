@@ -55,36 +55,103 @@ async function correctAnswers(slug: string): Promise<Record<string, string[]>> {
   return Object.fromEntries(mod.frontMatter.quiz.map((q) => [q.id, q.correct]));
 }
 
-test('the module page gives members the quiz without its answers or explanations', async () => {
-  const mod = await asMember.handbook.module({ level: LEVEL_1, module: MODULE });
-  if (mod.locked) throw new Error('member should see the module');
-  expect(mod.quiz.length).toBeGreaterThan(0);
-  const json = JSON.stringify(mod.quiz);
-  expect(json).not.toContain('correct');
-  expect(json).not.toContain('explanation');
+/** Draws the member's questions and submits the given answers to exactly those. */
+async function takeQuiz(caller: Caller, slug: string, answers: Record<string, string[]>) {
+  const draw = await caller.handbook.drawQuiz({ module: slug });
+  const mine: Record<string, string[]> = {};
+  for (const q of draw.questions) {
+    const chosen = answers[q.id];
+    if (chosen) mine[q.id] = chosen;
+  }
+  return caller.handbook.submitQuiz({ module: slug, drawId: draw.drawId, answers: mine });
+}
+
+/** Every key and explanation of a module's pool, as strings that must never reach a member before or after. */
+async function secretsOf(slug: string): Promise<string[]> {
+  const mod = await getPublished(handle.db, 'module', slug);
+  if (!mod) throw new Error('module missing');
+  return mod.frontMatter.quiz.flatMap((q) => [q.explanation, JSON.stringify(q.correct)]);
+}
+
+test('no response carries a key or an explanation: module, draw, graded result, history', async () => {
+  const secrets = await secretsOf(MODULE);
+  const view = await asMember.handbook.module({ level: LEVEL_1, module: MODULE });
+  const draw = await asMember.handbook.drawQuiz({ module: MODULE });
+  expect(draw.questions.length).toBe(Math.min(10, draw.poolSize));
+  const graded = await asMember.handbook.submitQuiz({ module: MODULE, drawId: draw.drawId, answers: {} });
+  const history = await asMember.handbook.quizHistory({ module: MODULE });
+  for (const response of [view, draw, graded, history]) {
+    const json = JSON.stringify(response);
+    expect(json).not.toMatch(/"correct(Options)?":\s*\[/);
+    expect(json).not.toContain('"explanation"');
+    for (const secret of secrets) expect(json).not.toContain(secret);
+  }
+  // A failed attempt says which questions were wrong and where to read, not the answer.
+  expect(graded.passed).toBe(false);
+  for (const q of graded.questions) {
+    expect(q.correct).toBe(false);
+    expect(q.read.chapter).toMatch(/^[a-z0-9-]+$/);
+    expect(Object.keys(q).sort()).toEqual(['chosen', 'correct', 'id', 'read']);
+  }
 });
 
-test('refuses answers to a question or option that does not exist, recording nothing', async () => {
+test('a submission is scored against its own draw, once, and nothing else', async () => {
+  const correct = await correctAnswers(MODULE);
+  const draw = await asMember.handbook.drawQuiz({ module: MODULE });
+  // The same open draw until it is submitted: reloading cannot fish for easier questions.
+  expect((await asMember.handbook.drawQuiz({ module: MODULE })).drawId).toBe(draw.drawId);
   const before = await countAllRows(handle);
-  const unknownQuestion = await trpcErrorOf(asMember.handbook.submitQuiz({ module: MODULE, answers: { q999: ['a'] } }));
-  expect(unknownQuestion.code).toBe('BAD_REQUEST');
-  expect(unknownQuestion.message).toContain('no question "q999"');
-  const unknownOption = await trpcErrorOf(asMember.handbook.submitQuiz({ module: MODULE, answers: { q1: ['z'] } }));
+  const notMine = await trpcErrorOf(
+    asEducator.handbook.submitQuiz({ module: MODULE, drawId: draw.drawId, answers: {} }),
+  );
+  expect(notMine.message).toContain('not for a quiz drawn for you');
+  const invented = await trpcErrorOf(asMember.handbook.submitQuiz({ module: MODULE, drawId: 'made-up', answers: {} }));
+  expect(invented.code).toBe('BAD_REQUEST');
+  const undrawn = Object.keys(correct).find((id) => !draw.questions.some((q) => q.id === id));
+  if (undrawn) {
+    const outside = await trpcErrorOf(
+      asMember.handbook.submitQuiz({
+        module: MODULE,
+        drawId: draw.drawId,
+        answers: { [undrawn]: correct[undrawn] ?? [] },
+      }),
+    );
+    expect(outside.message).toContain(`no question "${undrawn}"`);
+  }
+  const first = draw.questions[0];
+  if (!first) throw new Error('empty draw');
+  const unknownOption = await trpcErrorOf(
+    asMember.handbook.submitQuiz({ module: MODULE, drawId: draw.drawId, answers: { [first.id]: ['z'] } }),
+  );
   expect(unknownOption.message).toContain('no option "z"');
-  const twoForSingle = await trpcErrorOf(asMember.handbook.submitQuiz({ module: MODULE, answers: { q1: ['a', 'b'] } }));
-  expect(twoForSingle.message).toContain('takes one answer');
   expect(await countAllRows(handle)).toEqual(before);
+
+  const mine = Object.fromEntries(draw.questions.map((q) => [q.id, correct[q.id] ?? []]));
+  const graded = await asMember.handbook.submitQuiz({ module: MODULE, drawId: draw.drawId, answers: mine });
+  expect(graded).toMatchObject({ passed: true, questionCount: draw.questions.length });
+  const again = await trpcErrorOf(asMember.handbook.submitQuiz({ module: MODULE, drawId: draw.drawId, answers: mine }));
+  expect(again.code).toBe('CONFLICT');
+  // The next attempt gets a fresh draw.
+  expect((await asMember.handbook.drawQuiz({ module: MODULE })).drawId).not.toBe(draw.drawId);
+});
+
+test('attempt history lists every graded attempt, newest first, with scores only', async () => {
+  const history = await asMember.handbook.quizHistory({ module: MODULE });
+  expect(history.length).toBe(2);
+  expect(history[0]).toMatchObject({ passed: true, scorePercent: 100 });
+  expect(history[1]).toMatchObject({ passed: false, scorePercent: 0 });
+  expect(history[0]?.at).toBeGreaterThanOrEqual(history[1]?.at ?? 0);
+  expect(await asEducator.handbook.quizHistory({ module: MODULE })).toEqual([]);
 });
 
 test(
   'the module completes only when the quiz is passed, the reading done and a practice session meets the exercise target',
   async () => {
     const correct = await correctAnswers(MODULE);
-    const failing = await asMember.handbook.submitQuiz({ module: MODULE, answers: {} });
+    const failing = await takeQuiz(asMember, MODULE, {});
     expect(failing).toMatchObject({ ok: true, correctCount: 0, passed: false, moduleCompleted: false });
-    expect(failing.questions[0]?.explanation.length).toBeGreaterThan(10);
 
-    const passing = await asMember.handbook.submitQuiz({ module: MODULE, answers: correct });
+    const passing = await takeQuiz(asMember, MODULE, correct);
     expect(passing).toMatchObject({ passed: true, scorePercent: 100, moduleCompleted: false });
 
     let progress = await asMember.handbook.moduleProgress({ module: MODULE });
@@ -194,12 +261,18 @@ test('a single wrong answer in five fails a pass mark of 0.8 only when it is bel
   const mod = await getPublished(handle.db, 'module', slug);
   if (!mod) throw new Error('module missing');
   const answers = await correctAnswers(slug);
-  const first = mod.frontMatter.quiz[0];
+  const draw = await asMember.handbook.drawQuiz({ module: slug });
+  const first = mod.frontMatter.quiz.find((q) => q.id === draw.questions[0]?.id);
   if (!first) throw new Error('no questions');
   const wrong = first.options.find((o) => !first.correct.includes(o.id))?.id ?? '';
-  const result = await asMember.handbook.submitQuiz({ module: slug, answers: { ...answers, [first.id]: [wrong] } });
-  const expectedPass =
-    (mod.frontMatter.quiz.length - 1) / mod.frontMatter.quiz.length >= mod.frontMatter.passMark - 1e-9;
+  const mine = Object.fromEntries(draw.questions.map((q) => [q.id, answers[q.id] ?? []]));
+  const result = await asMember.handbook.submitQuiz({
+    module: slug,
+    drawId: draw.drawId,
+    answers: { ...mine, [first.id]: [wrong] },
+  });
+  const n = draw.questions.length;
+  const expectedPass = (n - 1) / n >= mod.frontMatter.passMark - 1e-9;
   expect(result.passed).toBe(expectedPass);
   expect(result.questions.find((q) => q.id === first.id)).toMatchObject({ correct: false, chosen: [wrong] });
 });

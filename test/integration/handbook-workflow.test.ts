@@ -91,7 +91,7 @@ test('draft, submit, request changes, revise, approve, publish: the member sees 
   const changes = await asMember.handbook.changes({ slug: 'the-equipment' });
   expect(changes.publications.map((p) => [p.revision, p.changeNote])).toEqual([
     [3, 'Added the maintenance log.'],
-    [1, 'First edition.'],
+    [1, 'Second edition.'],
   ]);
   expect(changes.diff).toMatchObject({ from: 1, to: 3 });
   expect(changes.diff?.rows.some((r) => r.newText === 'The unit lead records every service visit.')).toBe(true);
@@ -259,4 +259,23 @@ test('an educator creates a new chapter as a draft that readers see only once it
   await asReviewer.handbook.publish({ ...ref, revision: 1, changeNote: 'New chapter.' });
   const chapter = await asMember.handbook.chapter({ slug: 'home-based-follow-up' });
   expect(chapter).toMatchObject({ revision: 1, part: 'Part IV — Beyond the clinic', locked: false });
+});
+
+test('a revision with no change is refused and nothing is recorded', async () => {
+  const ref = { kind: 'chapter' as const, slug: 'troubleshooting-and-safety' };
+  const opened = await asAuthor.handbook.editor(ref);
+  const before = (await asAuthor.handbook.editor(ref)).latest.revision;
+  const same = await trpcErrorOf(
+    asAuthor.handbook.saveDraft({ ...ref, baseRevision: opened.latest.revision, source: opened.latest.source }),
+  );
+  expect(same.code).toBe('BAD_REQUEST');
+  expect(same.message).toContain('Nothing has changed');
+  expect((await asAuthor.handbook.editor(ref)).latest.revision).toBe(before);
+  // One changed character is a change.
+  const changed = await asAuthor.handbook.saveDraft({
+    ...ref,
+    baseRevision: opened.latest.revision,
+    source: `${opened.latest.source}\nA local note.\n`,
+  });
+  expect(changed).toMatchObject({ ok: true, revision: before + 1 });
 });

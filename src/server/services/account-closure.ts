@@ -78,6 +78,7 @@ export const ERASURE_RULES: Readonly<Record<string, ErasureRule>> = {
   cpd_activities: { action: 'keep', why: 'Certification history: the CPD log.' },
   module_completions: { action: 'keep', why: 'Certification history: credits earned.' },
   quiz_attempts: { action: 'delete', why: 'Self-check practice, not certification.' },
+  quiz_draws: { action: 'delete', why: 'Which self-check questions were drawn for the person.' },
   reading_progress: { action: 'delete', why: 'Reading marks, not certification.' },
   simulator_practice_sessions: { action: 'delete', why: 'Practice runs, not certification.' },
   simulator_attempts: { action: 'keep', why: 'Certification history: scored assessment attempts.' },

@@ -413,6 +413,7 @@ export async function createDocument(
 export type SaveDraftResult =
   | { ok: true; revision: number; brokenLinks: BrokenLink[] }
   | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'unchanged' }
   | { ok: false; reason: 'invalid'; messages: string[] }
   | { ok: false; reason: 'conflict'; latestRevision: number; latestAuthorName: string | null; latestSource: string };
 
@@ -443,6 +444,13 @@ export async function saveDraft(
       } as const;
     }
     if (!checked.ok) return { ok: false, reason: 'invalid', messages: checked.messages } as const;
+    // A revision identical to the one it is based on would fill the history with nothing (issue 13).
+    const [base] = await tx
+      .select({ body: handbookRevisions.bodyMarkdown, frontMatter: handbookRevisions.frontMatter })
+      .from(handbookRevisions)
+      .where(and(eq(handbookRevisions.documentId, doc.id), eq(handbookRevisions.revision, latestNumber)));
+    if (base && base.body === checked.value.body && base.frontMatter === JSON.stringify(checked.value.frontMatter))
+      return { ok: false, reason: 'unchanged' } as const;
     const revision = latestNumber + 1;
     await tx.insert(handbookRevisions).values({
       id: newId(),

@@ -34,6 +34,11 @@ const quizQuestion = z
     options: z.array(quizOption).min(2).max(10),
     correct: z.array(z.string()).min(1),
     explanation: longText,
+    /**
+     * The paragraph that holds the key: a member who gets the question wrong is sent there (the key itself
+     * is never sent). Defaults to the module's first reading.
+     */
+    read: z.object({ chapter: slugField, section: z.string().min(1).max(200).optional() }).optional(),
   })
   .superRefine((q, ctx) => {
     const ids = q.options.map((o) => o.id);

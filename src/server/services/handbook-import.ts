@@ -1,10 +1,13 @@
 /**
- * Loads the first edition shipped in content/ (handbook chapters, curriculum levels and modules) into the
- * database as published revisions. Runs on every start and only adds what is missing: a document an
- * educator has revised is never touched. A document that only the import has ever written is brought up to
- * date when the shipped file changes (a new system revision), so fixes to the shipped text still arrive.
+ * Loads the edition shipped in content/ (handbook chapters, curriculum levels and modules) into the
+ * database as revisions. Runs on every start and only adds what is missing. A document that only the
+ * import has ever written is brought up to date when the shipped file changes: a new published revision
+ * whose change note names the edition (content/edition.json: "Second edition: …"). A document an educator
+ * has revised is never overwritten: the shipped text arrives as a revision in review, for educators to
+ * approve, merge with their own or reject, and only once the educator's own work is published (a newer
+ * revision would leave an educator's unfinished draft stranded behind it).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
@@ -71,11 +74,33 @@ export function readShippedDocuments(contentDir = DEFAULT_CONTENT_DIR): ShippedD
   });
 }
 
+const editionFile = z.object({
+  label: z.string().min(1).max(100),
+  defaultNote: z.string().min(1).max(500),
+  notes: z.record(z.string(), z.string().min(1).max(500)),
+});
+
+/** The shipped edition's label and per-document notes; a content directory without edition.json is the first. */
+function readEdition(contentDir: string): z.infer<typeof editionFile> {
+  const file = join(contentDir, 'edition.json');
+  if (!existsSync(file)) return { label: 'First edition', defaultNote: '', notes: {} };
+  return editionFile.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** "Second edition: what changed." for an update; "Second edition." for a document new to the database. */
+function editionNote(edition: z.infer<typeof editionFile>, label: string, isNew: boolean): string {
+  if (isNew) return `${edition.label}.`;
+  const note = edition.notes[label] ?? edition.defaultNote;
+  return note ? `${edition.label}: ${note}` : `${edition.label}.`;
+}
+
 export interface ImportReport {
   created: string[];
   updated: string[];
   /** Documents an educator has revised: left as they are. */
   keptRevised: string[];
+  /** Of those, documents whose shipped text was added as a revision in review. */
+  inReview: string[];
   unchanged: number;
   levelsAdded: number;
 }
@@ -88,7 +113,15 @@ export async function importFirstEdition(
 ): Promise<ImportReport> {
   const levels = levelsFile.parse(JSON.parse(readFileSync(join(contentDir, 'curriculum', 'levels.json'), 'utf8')));
   const documents = readShippedDocuments(contentDir);
-  const report: ImportReport = { created: [], updated: [], keptRevised: [], unchanged: 0, levelsAdded: 0 };
+  const edition = readEdition(contentDir);
+  const report: ImportReport = {
+    created: [],
+    updated: [],
+    keptRevised: [],
+    inReview: [],
+    unchanged: 0,
+    levelsAdded: 0,
+  };
 
   await db.transaction(async (tx) => {
     for (const level of levels) {
@@ -114,6 +147,23 @@ export async function importFirstEdition(
         const latest = revisions[0];
         if (revisions.some((r) => r.authorId !== null)) {
           report.keptRevised.push(label);
+          const alreadyShipped = revisions.some(
+            (r) => r.authorId === null && r.bodyMarkdown === shipped.body && r.frontMatter === frontMatterJson,
+          );
+          if (alreadyShipped || !latest || latest.status !== 'published') continue;
+          await tx.insert(handbookRevisions).values({
+            id: newId(),
+            documentId: doc.id,
+            revision: latest.revision + 1,
+            baseRevision: latest.revision,
+            bodyMarkdown: shipped.body,
+            frontMatter: frontMatterJson,
+            authorId: null,
+            status: 'in-review',
+            submittedAt: now,
+            createdAt: now,
+          });
+          report.inReview.push(label);
           continue;
         }
         if (latest && latest.bodyMarkdown === shipped.body && latest.frontMatter === frontMatterJson) {
@@ -144,7 +194,7 @@ export async function importFirstEdition(
         doc,
         { id: revisionId, title: shipped.title, body: shipped.body },
         null,
-        revisionNumber === 1 ? 'First edition.' : 'Updated from the shipped edition.',
+        editionNote(edition, label, revisionNumber === 1),
         now,
       );
     }

@@ -3,13 +3,15 @@
  * (done when a practice session the server replayed and scored reaches the exercise's targets) and module
  * completion, which credits the module's CPD credits to the member's CPD log.
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { randomInt } from 'node:crypto';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import {
   cpdActivities,
   handbookDocuments,
   moduleCompletions,
   quizAttempts,
+  quizDraws,
   readingProgress,
   simulatorPracticeSessions,
 } from '#db/schema/index.ts';
@@ -47,12 +49,133 @@ export async function chaptersRead(db: DbOrTx, userId: string): Promise<Set<stri
   return new Set(rows.map((r) => r.slug));
 }
 
+/** Questions drawn per attempt, when the module's pool holds that many. */
+export const QUIZ_DRAW_SIZE = 10;
+
+/**
+ * Why the pass mark is what it is, shown with the quiz. The quiz is a self-check taken as often as wanted,
+ * so the mark guards against passing by guessing rather than grading finely: the chance of reaching it by
+ * guessing every question of a draw is the binomial tail P(X >= k), X ~ Bin(n, 1/options), computed here
+ * for the module's own draw size and pass mark.
+ */
+export function passMarkReason(passMark: number, drawSize: number, optionsPerQuestion = 4): string {
+  const percent = Math.round(passMark * 100);
+  if (drawSize === 0) return `The pass mark is ${percent} %.`;
+  const needed = Math.ceil(passMark * drawSize - 1e-9);
+  const p = 1 / optionsPerQuestion;
+  let chance = 0;
+  let binom = 1;
+  for (let k = 0; k <= drawSize; k++) {
+    if (k > 0) binom = (binom * (drawSize - k + 1)) / k;
+    if (k >= needed) chance += binom * p ** k * (1 - p) ** (drawSize - k);
+  }
+  const oneIn = Math.round(1 / chance);
+  return `You need ${percent} %, that is ${needed} of the ${drawSize} questions drawn for you. Guessing every answer reaches that about once in ${oneIn.toLocaleString('en-GB')} attempts, while ${drawSize - needed === 1 ? 'one slip is' : `${drawSize - needed} slips are`} allowed. The quiz is a self-check: take it as often as you like; each attempt draws its questions afresh from the pool.`;
+}
+
 export interface QuestionResult {
   id: string;
   correct: boolean;
+  /** The options the member chose (their own input, echoed). */
   chosen: string[];
-  correctOptions: string[];
-  explanation: string;
+  /** Where the key is explained: the chapter and section to read again. Never the key itself. */
+  read: { chapter: string; section: string | null };
+}
+
+export interface DrawnQuestion {
+  id: string;
+  prompt: string;
+  kind: 'single' | 'multiple';
+  options: { id: string; text: string }[];
+}
+
+export type DrawQuizResult =
+  | { ok: true; drawId: string; revision: number; questions: DrawnQuestion[]; poolSize: number }
+  | { ok: false; reason: 'not-found' | 'no-quiz' };
+
+/**
+ * The member's open draw for the module's current revision, or a new one: up to QUIZ_DRAW_SIZE questions
+ * taken at random (Fisher-Yates with crypto.randomInt) from the pool and stored, so that the submission is
+ * scored against exactly these. Reloading the page gives the same draw until it is submitted.
+ */
+export async function drawQuiz(db: Db, userId: string, moduleSlug: string, now = Date.now()): Promise<DrawQuizResult> {
+  const mod = await getPublished(db, 'module', moduleSlug);
+  if (!mod) return { ok: false, reason: 'not-found' };
+  const pool = mod.frontMatter.quiz;
+  if (pool.length === 0) return { ok: false, reason: 'no-quiz' };
+  const [open] = await db
+    .select()
+    .from(quizDraws)
+    .where(
+      and(
+        eq(quizDraws.userId, userId),
+        eq(quizDraws.documentId, mod.documentId),
+        eq(quizDraws.revision, mod.revision),
+        isNull(quizDraws.submittedAt),
+      ),
+    )
+    .orderBy(desc(quizDraws.createdAt))
+    .limit(1);
+  let ids: string[];
+  let drawId: string;
+  if (open) {
+    ids = JSON.parse(open.questionIds) as string[];
+    drawId = open.id;
+  } else {
+    const order = pool.map((q) => q.id);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [order[i], order[j]] = [order[j] as string, order[i] as string];
+    }
+    ids = order.slice(0, QUIZ_DRAW_SIZE);
+    drawId = newId();
+    await db.insert(quizDraws).values({
+      id: drawId,
+      userId,
+      documentId: mod.documentId,
+      revision: mod.revision,
+      questionIds: JSON.stringify(ids),
+      createdAt: now,
+    });
+  }
+  const byId = new Map(pool.map((q) => [q.id, q]));
+  const questions = ids.flatMap((id) => {
+    const q = byId.get(id);
+    return q ? [{ id: q.id, prompt: q.prompt, kind: q.kind, options: q.options.map((o) => ({ ...o })) }] : [];
+  });
+  return { ok: true, drawId, revision: mod.revision, questions, poolSize: pool.length };
+}
+
+export interface QuizAttemptSummary {
+  at: number;
+  revision: number;
+  correctCount: number;
+  questionCount: number;
+  scorePercent: number;
+  passed: boolean;
+}
+
+/** The member's attempts at a module's quiz, newest first: scores only, never answers or keys. */
+export async function quizHistory(
+  db: DbOrTx,
+  userId: string,
+  moduleSlug: string,
+): Promise<QuizAttemptSummary[] | null> {
+  const mod = await getPublished(db, 'module', moduleSlug);
+  if (!mod) return null;
+  const rows = await db
+    .select()
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.documentId, mod.documentId)))
+    .orderBy(desc(quizAttempts.createdAt));
+  return rows.map((r) => ({
+    at: r.createdAt,
+    revision: r.revision,
+    correctCount: r.correctCount,
+    questionCount: r.questionCount,
+    scorePercent: Math.round((r.correctCount / r.questionCount) * 100),
+    passed: r.passed,
+  }));
 }
 
 export type GradeQuizResult =
@@ -65,26 +188,35 @@ export type GradeQuizResult =
       questions: QuestionResult[];
       moduleCompleted: boolean;
     }
-  | { ok: false; reason: 'not-found' | 'no-quiz' }
+  | { ok: false; reason: 'not-found' | 'no-quiz' | 'no-draw' | 'draw-used' | 'draw-outdated' }
   | { ok: false; reason: 'unknown-question'; questionId: string }
   | { ok: false; reason: 'unknown-option'; questionId: string; optionId: string }
   | { ok: false; reason: 'too-many-answers'; questionId: string };
 
 /**
- * Grades answers to a module's published quiz. An answer naming a question or option that does not exist
- * is refused (nothing recorded); an unanswered question counts as wrong. A question is right when the
- * chosen options are exactly the correct ones.
+ * Grades answers to the questions of one draw (see drawQuiz), once. An answer naming a question outside the
+ * draw or an option that does not exist is refused (nothing recorded); an unanswered question counts as
+ * wrong. A question is right when the chosen options are exactly the correct ones. The result says which
+ * questions were wrong and where to read, never the correct options or the explanation.
  */
 export async function gradeQuiz(
   db: Db,
   userId: string,
-  input: { module: string; answers: Record<string, string[]> },
+  input: { module: string; drawId: string; answers: Record<string, string[]> },
   now = Date.now(),
 ): Promise<GradeQuizResult> {
   const mod = await getPublished(db, 'module', input.module);
   if (!mod) return { ok: false, reason: 'not-found' };
-  const quiz = mod.frontMatter.quiz;
-  if (quiz.length === 0) return { ok: false, reason: 'no-quiz' };
+  if (mod.frontMatter.quiz.length === 0) return { ok: false, reason: 'no-quiz' };
+  const [draw] = await db
+    .select()
+    .from(quizDraws)
+    .where(and(eq(quizDraws.id, input.drawId), eq(quizDraws.userId, userId), eq(quizDraws.documentId, mod.documentId)));
+  if (!draw) return { ok: false, reason: 'no-draw' };
+  if (draw.submittedAt !== null) return { ok: false, reason: 'draw-used' };
+  if (draw.revision !== mod.revision) return { ok: false, reason: 'draw-outdated' };
+  const drawn = new Set(JSON.parse(draw.questionIds) as string[]);
+  const quiz = mod.frontMatter.quiz.filter((q) => drawn.has(q.id));
   for (const [questionId, chosen] of Object.entries(input.answers)) {
     const question = quiz.find((q) => q.id === questionId);
     if (!question) return { ok: false, reason: 'unknown-question', questionId };
@@ -95,16 +227,25 @@ export async function gradeQuiz(
     if (question.kind === 'single' && new Set(chosen).size > 1)
       return { ok: false, reason: 'too-many-answers', questionId };
   }
+  const firstReading = mod.frontMatter.reading[0];
   const questions: QuestionResult[] = quiz.map((q) => {
     const chosen = [...new Set(input.answers[q.id] ?? [])].sort();
     const correctOptions = [...q.correct].sort();
     const correct = chosen.length === correctOptions.length && chosen.every((c, i) => c === correctOptions[i]);
-    return { id: q.id, correct, chosen, correctOptions, explanation: q.explanation };
+    const read = q.read ?? firstReading ?? { chapter: '', section: undefined };
+    return { id: q.id, correct, chosen, read: { chapter: read.chapter, section: read.section ?? null } };
   });
   const correctCount = questions.filter((q) => q.correct).length;
   const score = correctCount / quiz.length;
   // A small tolerance so that 4/5 passes a pass mark of 0.8 despite binary floating point.
   const passed = score + 1e-9 >= mod.frontMatter.passMark;
+  const used = await db
+    .update(quizDraws)
+    .set({ submittedAt: now })
+    .where(and(eq(quizDraws.id, draw.id), isNull(quizDraws.submittedAt)))
+    .returning({ id: quizDraws.id });
+  // Two submissions of one draw racing: only the first is graded.
+  if (used.length === 0) return { ok: false, reason: 'draw-used' };
   await db.insert(quizAttempts).values({
     id: newId(),
     userId,

@@ -145,6 +145,8 @@ export const handbookRouter = router({
       estimatedHours: fm.estimatedHours,
       cpdCredits: fm.cpdCredits,
       passMark: fm.passMark,
+      passMarkReason: progress.passMarkReason(fm.passMark, Math.min(progress.QUIZ_DRAW_SIZE, fm.quiz.length)),
+      quizPoolSize: fm.quiz.length,
       reading: fm.reading.map((r) => ({
         chapter: r.chapter,
         section: r.section ?? null,
@@ -167,8 +169,6 @@ export const handbookRouter = router({
       locked: false as const,
       html: rendered.html,
       headings: rendered.headings,
-      // The correct answers and explanations stay on the server until the member submits.
-      quiz: fm.quiz.map((q) => ({ id: q.id, prompt: q.prompt, kind: q.kind, options: q.options })),
     };
   }),
 
@@ -190,10 +190,29 @@ export const handbookRouter = router({
     return result;
   }),
 
+  /**
+   * The questions of the member's current attempt, drawn and stored on the server (the same draw until it
+   * is submitted). Keys and explanations never leave the server.
+   */
+  drawQuiz: protectedProcedure.input(z.object({ module: slug })).mutation(async ({ ctx, input }) => {
+    const result = await progress.drawQuiz(ctx.db, ctx.user.id, input.module);
+    if (result.ok) return result;
+    if (result.reason === 'no-quiz') throw new TRPCError({ code: 'BAD_REQUEST', message: 'This module has no quiz.' });
+    throw notFound('That module');
+  }),
+
+  /** The member's attempts at a module's quiz: date, revision, score and result; no answers. */
+  quizHistory: protectedProcedure.input(z.object({ module: slug })).query(async ({ ctx, input }) => {
+    const history = await progress.quizHistory(ctx.db, ctx.user.id, input.module);
+    if (!history) throw notFound('That module');
+    return history;
+  }),
+
   submitQuiz: protectedProcedure
     .input(
       z.object({
         module: slug,
+        drawId: z.string().min(1).max(40),
         answers: z.record(z.string().min(1).max(20), z.array(z.string().min(1).max(20)).max(10)),
       }),
     )
@@ -205,6 +224,22 @@ export const handbookRouter = router({
           throw notFound('That module');
         case 'no-quiz':
           throw new TRPCError({ code: 'BAD_REQUEST', message: 'This module has no quiz.' });
+        case 'no-draw':
+          throw new TRPCError({
+            code: 'BAD_REQUEST',
+            message: 'These answers are not for a quiz drawn for you. Reload the module to get your questions.',
+          });
+        case 'draw-used':
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message: 'These questions have already been submitted. Reload the module for a new set.',
+          });
+        case 'draw-outdated':
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message:
+              'The module was revised since these questions were drawn. Reload it for questions from the new text.',
+          });
         case 'unknown-question':
           throw new TRPCError({
             code: 'BAD_REQUEST',
@@ -307,6 +342,10 @@ export const handbookRouter = router({
       const result = await authoring.saveDraft(ctx.db, ctx.user.id, input);
       if (result.ok || result.reason === 'conflict') return result;
       if (result.reason === 'not-found') throw notFound('That document');
+      if (result.reason === 'unchanged')
+        throw fieldErrors('Nothing has changed since the revision you opened, so no revision was saved.', {
+          source: 'The text is the same as the revision it is based on. Make a change, or leave the editor.',
+        });
       throw fieldErrors('The text needs attention.', { source: result.messages.join('\n') });
     }),
 
