@@ -14,6 +14,8 @@ export const RATE_LIMITS = {
   passwordReset: { limit: 5, windowMs: 60 * 60 * 1000 },
   /** Using a reset link (choosing the new password): generous, for typos, but bounded. */
   passwordResetUse: { limit: 20, windowMs: 60 * 60 * 1000 },
+  /** Reset mails to one address from places its owner has not signed in from (mail bombing). */
+  passwordResetPerEmail: { limit: 20, windowMs: 24 * 60 * 60 * 1000 },
   twoFactor: { limit: 10, windowMs: 15 * 60 * 1000 },
   contact: { limit: 5, windowMs: 60 * 60 * 1000 },
   /** Costly procedures, per user: the editor previews after each pause in typing (400 ms), saves less often. */

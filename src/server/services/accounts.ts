@@ -5,6 +5,7 @@ import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import type { RegisterInput } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
+import { ACCOUNT_BACKOFF, backoffUntil, isKnownPlace, recordFailure } from '../auth/lockout.ts';
 import { hashPassword, isCommonPassword, verifyPassword } from '../auth/password.ts';
 import { consumeRateLimit, RATE_LIMITS, rateLimitAddress } from '../auth/rate-limit.ts';
 import { createSession, type Session } from '../auth/session.ts';
@@ -184,14 +185,11 @@ export async function signIn(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<SignInResult> {
-  const allowedByIp = await consumeRateLimit(
-    db,
-    `sign-in:ip:${rateLimitAddress(meta.ipAddress)}`,
-    RATE_LIMITS.signIn,
-    now,
-  );
-  const allowedByAccount = await consumeRateLimit(db, `sign-in:email:${input.email}`, RATE_LIMITS.signIn, now);
-  if (!allowedByIp || !allowedByAccount) return { status: 'rate-limited' };
+  // Per address, and per account AND address: a stranger's guesses never use up the owner's allowance.
+  const address = rateLimitAddress(meta.ipAddress);
+  const allowedByIp = await consumeRateLimit(db, `sign-in:ip:${address}`, RATE_LIMITS.signIn, now);
+  const allowedByPair = await consumeRateLimit(db, `sign-in:pair:${input.email}|${address}`, RATE_LIMITS.signIn, now);
+  if (!allowedByIp || !allowedByPair) return { status: 'rate-limited' };
 
   const rows = await db
     .select({
@@ -204,6 +202,10 @@ export async function signIn(
     .where(eq(users.email, input.email))
     .limit(1);
   const user = rows[0];
+  // Across addresses: a progressive delay for places the owner has not signed in from (auth/lockout.ts).
+  const accountKey = `sign-in:account:${input.email}`;
+  const knownPlace = user ? await isKnownPlace(db, user.id, meta.ipAddress, now) : false;
+  if (!knownPlace && (await backoffUntil(db, accountKey, now)) > now) return { status: 'rate-limited' };
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await getDummyHash()), input.password);
   if (!user || !passwordOk) {
     await writeAudit(
@@ -211,6 +213,7 @@ export async function signIn(
       { actorId: null, action: 'auth.sign-in-failed', subjectId: user?.id ?? null, ipAddress: meta.ipAddress },
       now,
     );
+    if (!knownPlace) await countAccountFailure(db, accountKey, user?.id ?? null, 'auth.sign-in-throttled', meta, now);
     return { status: 'invalid' };
   }
   if (user.emailVerifiedAt === null) {
@@ -243,6 +246,28 @@ export async function signIn(
   return { status: 'signed-in', token, session, needsTwoFactor: hasTotp };
 }
 
+/**
+ * Counts a failure against the account-wide key; when the failures first reach the point where delays begin,
+ * records it for the owner (shown on their security page).
+ */
+async function countAccountFailure(
+  db: Db,
+  key: string,
+  userId: string | null,
+  action: 'auth.sign-in-throttled' | 'auth.two-factor-throttled',
+  meta: RequestMeta,
+  now: number,
+): Promise<void> {
+  const failures = await recordFailure(db, key, now);
+  if (userId && failures === ACCOUNT_BACKOFF.freeFailures + 1) {
+    await writeAudit(
+      db,
+      { actorId: null, action, subjectId: userId, ipAddress: meta.ipAddress, details: { failures } },
+      now,
+    );
+  }
+}
+
 export type TwoFactorResult = 'verified' | 'invalid' | 'rate-limited';
 
 /** Completes a sign-in with a TOTP code or a single-use recovery code. */
@@ -253,7 +278,11 @@ export async function verifySecondFactor(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<TwoFactorResult> {
-  if (!(await consumeRateLimit(db, `two-factor:${session.userId}`, RATE_LIMITS.twoFactor, now))) return 'rate-limited';
+  const pairKey = `two-factor:${session.userId}|${rateLimitAddress(meta.ipAddress)}`;
+  if (!(await consumeRateLimit(db, pairKey, RATE_LIMITS.twoFactor, now))) return 'rate-limited';
+  const accountKey = `two-factor:account:${session.userId}`;
+  const knownPlace = await isKnownPlace(db, session.userId, meta.ipAddress, now);
+  if (!knownPlace && (await backoffUntil(db, accountKey, now)) > now) return 'rate-limited';
   const ok = code.includes('-')
     ? await useRecoveryCode(db, session.userId, code.toLowerCase(), now)
     : await useTotpCode(db, session.userId, code, now);
@@ -268,6 +297,7 @@ export async function verifySecondFactor(
       },
       now,
     );
+    if (!knownPlace) await countAccountFailure(db, accountKey, session.userId, 'auth.two-factor-throttled', meta, now);
     return 'invalid';
   }
   await db.update(sessions).set({ twoFactorVerified: true }).where(eq(sessions.id, session.id));
@@ -330,20 +360,22 @@ export async function requestPasswordReset(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<{ ok: true } | { ok: false; reason: 'rate-limited' }> {
-  const allowedByIp = await consumeRateLimit(
-    db,
-    `reset:ip:${rateLimitAddress(meta.ipAddress)}`,
-    RATE_LIMITS.passwordReset,
-    now,
-  );
-  const allowedByEmail = await consumeRateLimit(db, `reset:email:${email}`, RATE_LIMITS.passwordReset, now);
-  if (!allowedByIp || !allowedByEmail) return { ok: false, reason: 'rate-limited' };
+  const address = rateLimitAddress(meta.ipAddress);
+  const allowedByIp = await consumeRateLimit(db, `reset:ip:${address}`, RATE_LIMITS.passwordReset, now);
+  const allowedByPair = await consumeRateLimit(db, `reset:pair:${email}|${address}`, RATE_LIMITS.passwordReset, now);
+  if (!allowedByIp || !allowedByPair) return { ok: false, reason: 'rate-limited' };
   // An erased account's pseudonymous address is not an address anyone can own: treated as unknown.
   const rows = await db
     .select({ id: users.id, name: users.name })
     .from(users)
     .where(and(eq(users.email, email), isNull(users.erasedAt)))
     .limit(1);
+  // The cap per mailbox (against mail bombing) does not apply where the owner signs in: strangers using it
+  // up cannot stop the owner resetting from their usual place.
+  const ownersPlace = rows[0] ? await isKnownPlace(db, rows[0].id, meta.ipAddress, now) : false;
+  if (!ownersPlace && !(await consumeRateLimit(db, `reset:email:${email}`, RATE_LIMITS.passwordResetPerEmail, now))) {
+    return { ok: false, reason: 'rate-limited' };
+  }
   const user = rows[0];
   if (!user) {
     // Same answer as for a known address, and a write on this path too, so neither the reply nor its
