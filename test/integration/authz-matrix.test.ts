@@ -94,6 +94,7 @@ const MATRIX: Record<string, Row> = {
   'account.changePassword': SIGNED_IN(),
   'account.sessions': SIGNED_IN(),
   'account.endSession': SIGNED_IN(),
+  'account.securityEvents': SIGNED_IN(),
   'account.twoFactorStatus': SIGNED_IN(),
   'account.beginTotp': SIGNED_IN(),
   'account.confirmTotp': SIGNED_IN(),

@@ -143,3 +143,17 @@ test('ten wrong second-factor codes from other places do not block the right one
   if (!elsewhereSession) throw new Error('no session');
   expect(await verifySecondFactor(handle.db, elsewhereSession, good, uniqueMeta(), Date.now())).toBe('rate-limited');
 });
+
+test('the owner sees on their security page when guessing from elsewhere was slowed down', async () => {
+  const user = await makeUser(handle.db);
+  const { caller } = await callerFor(handle.db, user);
+  expect(await caller.account.securityEvents()).toEqual([]);
+  await wrongPasswordsFromTenAddresses(user.email);
+  const events = await caller.account.securityEvents();
+  expect(events).toHaveLength(1);
+  expect(events[0]?.kind).toBe('password');
+  expect(Math.abs((events[0]?.at ?? 0) - Date.now())).toBeLessThan(60_000);
+  // Nobody else's page shows it.
+  const other = await callerFor(handle.db, await makeUser(handle.db));
+  expect(await other.caller.account.securityEvents()).toEqual([]);
+});

@@ -1,4 +1,4 @@
-import { and, eq, gt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { auditLog, rateLimits } from '#db/schema/index.ts';
 
@@ -79,4 +79,31 @@ export async function isKnownPlace(db: Db, userId: string, ipAddress: string, no
     )
     .limit(1);
   return rows.length > 0;
+}
+
+export const THROTTLE_ACTIONS = ['auth.sign-in-throttled', 'auth.two-factor-throttled'] as const;
+export type ThrottleAction = (typeof THROTTLE_ACTIONS)[number];
+
+/** How far back the owner's security page lists delayed guessing. */
+export const THROTTLE_EVENTS_SHOWN_MS = 90 * 24 * 60 * 60 * 1000;
+
+/** When guessing at this account from unknown places started to be delayed, newest first (at most 20). */
+export async function throttleEventsOf(
+  db: Db,
+  userId: string,
+  now: number,
+): Promise<{ at: number; kind: 'password' | 'two-factor' }[]> {
+  const rows = await db
+    .select({ at: auditLog.at, action: auditLog.action })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.subjectId, userId),
+        inArray(auditLog.action, [...THROTTLE_ACTIONS]),
+        gt(auditLog.at, now - THROTTLE_EVENTS_SHOWN_MS),
+      ),
+    )
+    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .limit(20);
+  return rows.map((r) => ({ at: r.at, kind: r.action === 'auth.two-factor-throttled' ? 'two-factor' : 'password' }));
 }

@@ -10,6 +10,7 @@ import {
   tokenField,
   totpCodeField,
 } from '#src/lib/schemas.ts';
+import { throttleEventsOf } from '../../auth/lockout.ts';
 import * as accounts from '../../services/accounts.ts';
 import { fieldErrors, pendingSessionProcedure, protectedProcedure, publicProcedure, router } from '../trpc.ts';
 
@@ -119,6 +120,9 @@ export const accountRouter = router({
       if (input.sessionId === ctx.session.id) ctx.cookies.clear();
       return { ok: true as const };
     }),
+
+  /** Times someone elsewhere guessed at this account's password or codes often enough to be delayed. */
+  securityEvents: protectedProcedure.query(({ ctx }) => throttleEventsOf(ctx.db, ctx.user.id, Date.now())),
 
   twoFactorStatus: protectedProcedure.query(async ({ ctx }) => ({
     enabled: ctx.user.totpEnabled,
