@@ -186,9 +186,10 @@ export async function signIn(
   now = Date.now(),
 ): Promise<SignInResult> {
   // Per address, and per account AND address: a stranger's guesses never use up the owner's allowance.
+  // Keys end with the email, so erasure and the data export find them (account-closure.ts, personal-data.ts).
   const address = rateLimitAddress(meta.ipAddress);
   const allowedByIp = await consumeRateLimit(db, `sign-in:ip:${address}`, RATE_LIMITS.signIn, now);
-  const allowedByPair = await consumeRateLimit(db, `sign-in:pair:${input.email}|${address}`, RATE_LIMITS.signIn, now);
+  const allowedByPair = await consumeRateLimit(db, `sign-in:pair:${address}:${input.email}`, RATE_LIMITS.signIn, now);
   if (!allowedByIp || !allowedByPair) return { status: 'rate-limited' };
 
   const rows = await db
@@ -362,7 +363,7 @@ export async function requestPasswordReset(
 ): Promise<{ ok: true } | { ok: false; reason: 'rate-limited' }> {
   const address = rateLimitAddress(meta.ipAddress);
   const allowedByIp = await consumeRateLimit(db, `reset:ip:${address}`, RATE_LIMITS.passwordReset, now);
-  const allowedByPair = await consumeRateLimit(db, `reset:pair:${email}|${address}`, RATE_LIMITS.passwordReset, now);
+  const allowedByPair = await consumeRateLimit(db, `reset:pair:${address}:${email}`, RATE_LIMITS.passwordReset, now);
   if (!allowedByIp || !allowedByPair) return { ok: false, reason: 'rate-limited' };
   // An erased account's pseudonymous address is not an address anyone can own: treated as unknown.
   const rows = await db
