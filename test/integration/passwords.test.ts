@@ -120,11 +120,11 @@ test('answers a reset request for a known and an unknown email the same way and 
   const unknown = await anon.account.requestPasswordReset({ email: 'not-a-member@example.org' });
   expect(unknown).toEqual(known);
   const after = await countAllRows(handle);
-  // New: the rate-limit counter for the unknown address and one audit entry (a write on this path too, so
-  // its timing does not stand out); no token, no mail.
+  // New: the rate-limit counters for the unknown address (per mailbox, and per mailbox and address) and one
+  // audit entry (a write on this path too, so its timing does not stand out); no token, no mail.
   expect(after).toEqual({
     ...before,
-    rate_limits: (before.rate_limits ?? 0) + 1,
+    rate_limits: (before.rate_limits ?? 0) + 2,
     audit_log: (before.audit_log ?? 0) + 1,
   });
   expect(await lastMailTo(handle.db, 'not-a-member@example.org')).toBeNull();
