@@ -227,6 +227,10 @@ test("a signed-in member's practice run is saved at Stop, listed, and can be pra
   await page.getByRole('link', { name: 'See your saved sessions' }).click();
   const row = page.getByRole('row', { name: /Stable angina.*4242/ });
   await row.waitFor();
+  // With a saved session the list's table scrolls inside its box on a phone; the page does not.
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1280, height: 800 });
   await row.getByRole('link', { name: /Practise this again/ }).click();
   await page.getByText('Ready', { exact: true }).waitFor();
   expect(await page.getByLabel('Seed').inputValue()).toBe('4242');
