@@ -1,12 +1,13 @@
 import type { APIRoute } from 'astro';
 import { getDb } from '#src/server/db.ts';
+import { signedInUser } from '#src/server/page-guards.ts';
 import { handbookEditionPdf } from '#src/server/services/handbook-pdf.ts';
 
 export const prerender = false;
 
 /** The whole published handbook as one PDF, for members. */
 export const GET: APIRoute = async ({ locals, url, redirect }) => {
-  if (!locals.user || !locals.session?.twoFactorVerified) {
+  if (!signedInUser(locals)) {
     return redirect(`/sign-in?next=${encodeURIComponent(url.pathname)}`, 303);
   }
   const { db } = await getDb();

@@ -1,14 +1,14 @@
 import type { APIRoute } from 'astro';
 import { getDb } from '#src/server/db.ts';
+import { signedInUser } from '#src/server/page-guards.ts';
 import { levelCertificatePdf } from '#src/server/services/handbook-pdf.ts';
 
 export const prerender = false;
 
 /** The signed-in member's certificate of completion of a level, once every module is complete. */
 export const GET: APIRoute = async ({ locals, params, url, redirect }) => {
-  const user = locals.user;
-  if (!user || !locals.session?.twoFactorVerified)
-    return redirect(`/sign-in?next=${encodeURIComponent(url.pathname)}`, 303);
+  const user = signedInUser(locals);
+  if (!user) return redirect(`/sign-in?next=${encodeURIComponent(url.pathname)}`, 303);
   const { db } = await getDb();
   const result = await levelCertificatePdf(db, { id: user.id, name: user.name }, params.level ?? '');
   if (!result.ok) {
