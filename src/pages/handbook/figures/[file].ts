@@ -1,20 +1,28 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { APIRoute } from 'astro';
-import { FIGURES } from '#src/server/services/handbook-figures.ts';
-import { DEFAULT_CONTENT_DIR } from '#src/server/services/handbook-import.ts';
 
 export const prerender = false;
 
-const FILES = new Set(FIGURES.map((f) => `${f.name}.svg`));
+/**
+ * The committed figures, read at build time into the server bundle (a path relative to this module would
+ * point into dist/ once built).
+ */
+const SOURCES = import.meta.glob('../../../../content/figures/*.svg', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
+const FIGURE_FILES = new Map(
+  Object.entries(SOURCES).map(([path, svg]) => [path.slice(path.lastIndexOf('/') + 1), svg]),
+);
 
 /** A waveform figure drawn by the engine (content/figures, see scripts/handbook-figures.ts); public. */
 export const GET: APIRoute = ({ params }) => {
   const file = params.file ?? '';
   // Only the known figure names: the parameter never reaches the file system otherwise.
-  if (!FILES.has(file))
+  const svg = FIGURE_FILES.get(file);
+  if (svg === undefined)
     return new Response('No such figure.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-  return new Response(readFileSync(join(DEFAULT_CONTENT_DIR, 'figures', file), 'utf8'), {
+  return new Response(svg, {
     headers: {
       'Content-Type': 'image/svg+xml; charset=utf-8',
       'Cache-Control': 'public, max-age=3600',
