@@ -48,7 +48,7 @@ export interface SimulatorConsoleProps {
   seed?: number;
   /** Assessment: simulated duration of the attempt, ms. */
   durationMs?: number;
-  attemptId?: string | number;
+  attemptId?: string;
   /** Assessment: how often the console reports its control log to the server, ms. */
   checkpointEveryMs?: number;
   /** The device settings every run starts from: the neutral state, or the attempt's drawn settings. */
@@ -61,30 +61,6 @@ interface CheckpointAck {
 }
 
 type Status = 'loading' | 'idle' | 'running' | 'paused' | 'frozen' | 'stopping' | 'stopped';
-
-/** The procedures the island calls; typed here so the island builds before the simulator router lands. */
-interface SimulatorApi {
-  simulator: {
-    submitAttempt: { mutate(input: { attemptId: string | number; controlLog: ControlEntry[] }): Promise<unknown> };
-    checkpointAttempt: {
-      mutate(input: {
-        attemptId: string | number;
-        from: number;
-        entries: ControlEntry[];
-        throughMs: number;
-      }): Promise<CheckpointAck>;
-    };
-    savePractice: {
-      /** `seed`: the one shown, kept to practise again; the server scores with its own. */
-      mutate(input: {
-        scenarioId: string;
-        seed: number;
-        durationMs: number;
-        controlLog: ControlEntry[];
-      }): Promise<unknown>;
-    };
-  };
-}
 
 declare global {
   interface Window {
@@ -104,9 +80,9 @@ export const PRACTICE_MAX_MS = 15 * 60 * 1000;
 /** Shorter practice runs are not saved (the server refuses them: nothing could be scored). */
 const PRACTICE_MIN_SAVE_MS = 1000;
 
-async function simulatorApi(): Promise<SimulatorApi> {
-  const { api } = await import('../../lib/trpc-client.ts');
-  return api as unknown as SimulatorApi;
+/** The portal's typed tRPC client, loaded when the console first talks to the server. */
+async function simulatorApi(): Promise<typeof import('../../lib/trpc-client.ts')['api']> {
+  return (await import('../../lib/trpc-client.ts')).api;
 }
 
 function errorText(error: unknown): string {
