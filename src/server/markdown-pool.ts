@@ -98,3 +98,27 @@ export function findBrokenLinksOffThread(
     findBrokenLinks(markdown, anchorsBySlug, ownSlug),
   );
 }
+
+/** Rendered published revisions (immutable once published), newest use last; bounded. */
+const publishedCache = new Map<string, RenderedMarkdown>();
+const PUBLISHED_CACHE_MAX = 200;
+
+/**
+ * A published revision's HTML: rendered once, off the request thread, then served from memory (a published
+ * revision never changes). Reading a chapter never holds the event loop for the parse.
+ */
+export async function renderPublished(revisionId: string, markdown: string): Promise<RenderedMarkdown> {
+  const cached = publishedCache.get(revisionId);
+  if (cached) {
+    publishedCache.delete(revisionId);
+    publishedCache.set(revisionId, cached);
+    return cached;
+  }
+  const rendered = await renderMarkdownOffThread(markdown);
+  publishedCache.set(revisionId, rendered);
+  if (publishedCache.size > PUBLISHED_CACHE_MAX) {
+    const oldest = publishedCache.keys().next().value;
+    if (oldest !== undefined) publishedCache.delete(oldest);
+  }
+  return rendered;
+}

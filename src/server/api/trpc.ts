@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Db } from '#db/client.ts';
+import { hasMembersAccess, MEMBERS_ONLY_MESSAGE } from '#src/lib/access.ts';
 import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import type { Session, SessionUser } from '../auth/session.ts';
@@ -94,6 +95,12 @@ export const protectedProcedure = pendingSessionProcedure.use(({ ctx, next }) =>
   if (!ctx.session.twoFactorVerified) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Enter your two-factor code to finish signing in.' });
   }
+  return next({ ctx });
+});
+
+/** A fully signed-in member in good standing or staff (src/lib/access.ts): members' learning content. */
+export const membersContentProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!hasMembersAccess(ctx.user)) throw new TRPCError({ code: 'FORBIDDEN', message: MEMBERS_ONLY_MESSAGE });
   return next({ ctx });
 });
 

@@ -18,6 +18,7 @@ import {
   simulatorAssessments,
   simulatorAttempts,
 } from '#db/schema/index.ts';
+import { hasMembersAccess } from '#src/lib/access.ts';
 import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import type { SessionUser } from '../auth/session.ts';
@@ -408,7 +409,8 @@ export async function nextSteps(db: Db, user: SessionUser, now = Date.now()): Pr
   if (user.roles.includes('educator')) steps.push(...(await educatorSteps(db, user)));
   if (user.roles.includes('examiner')) steps.push(...(await examinerSteps(db, now)));
   steps.push(...(await membershipSteps(db, user, now)));
-  steps.push(...(await curriculumSteps(db, user, now)));
+  // The curriculum's text and progress are for members in good standing (src/lib/access.ts).
+  if (hasMembersAccess(user)) steps.push(...(await curriculumSteps(db, user, now)));
   if (!user.totpEnabled && !missingTotp) {
     steps.push({
       id: 'totp-suggested',

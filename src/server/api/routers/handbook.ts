@@ -1,16 +1,25 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { DOCUMENT_KINDS } from '#db/schema/index.ts';
+import { hasMembersAccess } from '#src/lib/access.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { RATE_LIMITS } from '../../auth/rate-limit.ts';
-import { type BrokenLink, renderMarkdown } from '../../markdown.ts';
-import { renderMarkdownOffThread } from '../../markdown-pool.ts';
+import type { BrokenLink } from '../../markdown.ts';
+import { renderMarkdownOffThread, renderPublished } from '../../markdown-pool.ts';
 import * as cpd from '../../services/cpd.ts';
 import * as handbook from '../../services/handbook.ts';
 import * as authoring from '../../services/handbook-authoring.ts';
 import { diffStats, lineDiff } from '../../services/handbook-diff.ts';
 import * as progress from '../../services/handbook-progress.ts';
-import { fieldErrors, perUserLimit, protectedProcedure, publicProcedure, roleProcedure, router } from '../trpc.ts';
+import {
+  fieldErrors,
+  membersContentProcedure,
+  perUserLimit,
+  protectedProcedure,
+  publicProcedure,
+  roleProcedure,
+  router,
+} from '../trpc.ts';
 
 const educatorProcedure = roleProcedure('educator');
 
@@ -88,11 +97,11 @@ const cpdActivityInput = z.object({
 export const handbookRouter = router({
   overview: publicProcedure.query(({ ctx }) => handbook.handbookOverview(ctx.db)),
 
-  /** A chapter: everyone sees its summary; signed-in members read the text. */
+  /** A chapter: everyone sees its summary; members in good standing and staff read the text (src/lib/access.ts). */
   chapter: publicProcedure.input(z.object({ slug })).query(async ({ ctx, input }) => {
     const chapter = await handbook.getPublished(ctx.db, 'chapter', input.slug);
     if (!chapter) throw notFound('That chapter');
-    const canRead = Boolean(ctx.user && ctx.session?.twoFactorVerified);
+    const canRead = Boolean(ctx.user && ctx.session?.twoFactorVerified && hasMembersAccess(ctx.user));
     const base = {
       slug: chapter.slug,
       title: chapter.frontMatter.title,
@@ -102,12 +111,12 @@ export const handbookRouter = router({
       publishedAt: chapter.publishedAt,
     };
     if (!canRead) return { ...base, locked: true as const };
-    const rendered = renderMarkdown(chapter.body);
+    const rendered = await renderPublished(chapter.revisionId, chapter.body);
     const read = ctx.user ? (await progress.chaptersRead(ctx.db, ctx.user.id)).has(chapter.slug) : false;
     return { ...base, locked: false as const, html: rendered.html, headings: rendered.headings, read };
   }),
 
-  search: protectedProcedure
+  search: membersContentProcedure
     .input(z.object({ q: z.string().max(200) }))
     .query(({ ctx, input }) => handbook.searchPublished(ctx.db, input.q)),
 
@@ -162,8 +171,9 @@ export const handbookRouter = router({
       revision: mod.revision,
       publishedAt: mod.publishedAt,
     };
-    if (!ctx.user || !ctx.session?.twoFactorVerified) return { ...base, locked: true as const };
-    const rendered = renderMarkdown(mod.body);
+    if (!ctx.user || !ctx.session?.twoFactorVerified || !hasMembersAccess(ctx.user))
+      return { ...base, locked: true as const };
+    const rendered = await renderPublished(mod.revisionId, mod.body);
     return {
       ...base,
       locked: false as const,
@@ -173,7 +183,7 @@ export const handbookRouter = router({
   }),
 
   /** What changed in a chapter's published text: every publication with its note, and the newest diff. */
-  changes: protectedProcedure.input(z.object({ slug })).query(async ({ ctx, input }) => {
+  changes: membersContentProcedure.input(z.object({ slug })).query(async ({ ctx, input }) => {
     const changes = await authoring.listPublishedChanges(ctx.db, { kind: 'chapter', slug: input.slug });
     const [current, previous] = changes ?? [];
     if (!changes || !current) throw notFound('That chapter');
@@ -184,7 +194,7 @@ export const handbookRouter = router({
     };
   }),
 
-  markRead: protectedProcedure.input(z.object({ slug })).mutation(async ({ ctx, input }) => {
+  markRead: membersContentProcedure.input(z.object({ slug })).mutation(async ({ ctx, input }) => {
     const result = await progress.markChapterRead(ctx.db, ctx.user.id, input.slug);
     if (!result.ok) throw notFound('That chapter');
     return result;
@@ -194,7 +204,7 @@ export const handbookRouter = router({
    * The questions of the member's current attempt, drawn and stored on the server (the same draw until it
    * is submitted). Keys and explanations never leave the server.
    */
-  drawQuiz: protectedProcedure.input(z.object({ module: slug })).mutation(async ({ ctx, input }) => {
+  drawQuiz: membersContentProcedure.input(z.object({ module: slug })).mutation(async ({ ctx, input }) => {
     const result = await progress.drawQuiz(ctx.db, ctx.user.id, input.module);
     if (result.ok) return result;
     if (result.reason === 'no-quiz') throw new TRPCError({ code: 'BAD_REQUEST', message: 'This module has no quiz.' });
@@ -202,13 +212,13 @@ export const handbookRouter = router({
   }),
 
   /** The member's attempts at a module's quiz: date, revision, score and result; no answers. */
-  quizHistory: protectedProcedure.input(z.object({ module: slug })).query(async ({ ctx, input }) => {
+  quizHistory: membersContentProcedure.input(z.object({ module: slug })).query(async ({ ctx, input }) => {
     const history = await progress.quizHistory(ctx.db, ctx.user.id, input.module);
     if (!history) throw notFound('That module');
     return history;
   }),
 
-  submitQuiz: protectedProcedure
+  submitQuiz: membersContentProcedure
     .input(
       z.object({
         module: slug,
@@ -255,19 +265,19 @@ export const handbookRouter = router({
       }
     }),
 
-  moduleProgress: protectedProcedure.input(z.object({ module: slug })).query(async ({ ctx, input }) => {
+  moduleProgress: membersContentProcedure.input(z.object({ module: slug })).query(async ({ ctx, input }) => {
     const result = await progress.getModuleProgress(ctx.db, ctx.user.id, input.module);
     if (!result) throw notFound('That module');
     return result;
   }),
 
-  levelProgress: protectedProcedure
+  levelProgress: membersContentProcedure
     .input(z.object({ level: z.coerce.number().int().min(1).max(9) }))
     .query(({ ctx, input }) => progress.getLevelProgress(ctx.db, ctx.user.id, input.level)),
 
-  cpdLog: protectedProcedure.query(({ ctx }) => cpd.getCpdLog(ctx.db, ctx.user.id)),
+  cpdLog: membersContentProcedure.query(({ ctx }) => cpd.getCpdLog(ctx.db, ctx.user.id)),
 
-  cpdAdd: protectedProcedure
+  cpdAdd: membersContentProcedure
     .input(cpdActivityInput)
     .mutation(({ ctx, input }) =>
       cpd.addExternalActivity(ctx.db, ctx.user.id, { ...input, evidenceUrl: input.evidenceUrl || null }),
