@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type BrokenLink, findBrokenLinks, type RenderedMarkdown, renderMarkdown } from './markdown.ts';
 import type { MarkdownTask } from './markdown-worker.ts';
+import type { EditionChapter } from './services/handbook-pdf-layout.ts';
 
 /** The longest a task may take (a 200 kB chapter at the limits takes 2-6 s on a busy 2-core machine). */
 export const MARKDOWN_TIME_BUDGET_MS = 10_000;
@@ -121,4 +122,14 @@ export async function renderPublished(revisionId: string, markdown: string): Pro
     if (oldest !== undefined) publishedCache.delete(oldest);
   }
   return rendered;
+}
+
+/** Laying out the whole edition takes longer than a preview: its own, larger budget. */
+export const EDITION_PDF_TIME_BUDGET_MS = 60_000;
+
+/** The handbook edition's PDF, laid out in the worker. */
+export function buildEditionPdfOffThread(chapters: EditionChapter[], now: number): Promise<Uint8Array<ArrayBuffer>> {
+  return runTask({ kind: 'edition-pdf', chapters, now }, EDITION_PDF_TIME_BUDGET_MS, () => {
+    throw new Error('the Markdown worker file is missing');
+  }).then((bytes) => new Uint8Array(bytes as Uint8Array<ArrayBuffer>));
 }
