@@ -39,7 +39,7 @@ test('saves the default form and reads it back into the same fields', async () =
   expect(parsed.settings).toMatchObject({
     durationMs: 90_000,
     cooldownMs: 1_800_000,
-    opensAt: Date.UTC(2026, 10, 23, 12, 0),
+    opensAt: Date.UTC(2026, 10, 23, 11, 20),
     closesAt: Date.UTC(2026, 11, 24, 18, 0),
   });
   const { id } = await caller.simulator.createAssessment(parsed.settings);
@@ -83,4 +83,10 @@ test("puts the procedure's range and consistency errors on the fields that cause
   expect(later.closesAt).toBe('Closes: Close the assessment after it opens.');
   expect(later.events).toMatch(/^Event 1 \(atMs\): Event 1 is at 400000 ms, after the run ends/);
   expect(await countAllRows(handle)).toEqual(before);
+});
+
+test('a new assessment opens from now by default (to the minute), so it is open as soon as it is published', async () => {
+  const now = Date.UTC(2026, 11, 3, 8, 17, 42);
+  const values = defaultValues(now);
+  expect(values.opensAt).toBe('2026-12-03T08:17');
 });

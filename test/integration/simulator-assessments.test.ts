@@ -258,7 +258,7 @@ test('resumes a running attempt and refuses a start once the allowed attempts ar
   expect(error.code).toBe('BAD_REQUEST');
   expect(error.message).toBe('You have used all the attempts this assessment allows.');
   const [open] = (await caller.simulator.openAssessments()).filter((a) => a.id === id);
-  expect(open).toMatchObject({ attemptsAllowed: 2, attemptsUsed: 2 });
+  expect(open).toMatchObject({ attemptsAllowed: 2, attemptsUsed: 2, passMark: RUBRIC.passMark });
 });
 
 test('holds the cooldown between attempts and lets the candidate start once it has passed', async () => {

@@ -99,6 +99,8 @@ export interface OpenAssessment {
   scenarioTitle: string;
   durationMs: number;
   closesAt: number | null;
+  /** The score (0-100) a run needs to pass, from the assessment's rubric. */
+  passMark: number;
   attemptsAllowed: number;
   attemptsUsed: number;
   /** When the cooldown after the last attempt ends; null when nothing holds the candidate back. */
@@ -161,6 +163,7 @@ export async function listOpenAssessments(db: Db, candidateId: string, now = Dat
       scenarioTitle: getScenario(a.scenarioId)?.title ?? a.scenarioId,
       durationMs: a.durationMs,
       closesAt: a.closesAt,
+      passMark: parseStoredRubric(a.rubricJson).passMark,
       attemptsAllowed: a.attemptsAllowed,
       attemptsUsed: h.used,
       nextStartAt: h.running ? null : h.nextStartAt,

@@ -88,7 +88,9 @@ export function defaultValues(now: number): FormValues {
     rubric: { ...DEFAULT_RUBRIC },
     attemptsAllowed: 3,
     cooldownMs: 24 * HOUR_MS,
-    opensAt: Math.ceil(now / HOUR_MS) * HOUR_MS,
+    // Open from now (to the minute the form shows): a default in the future left candidates seeing "No
+    // assessment is open to you" after the examiner published (issue 13).
+    opensAt: Math.floor(now / 60_000) * 60_000,
     closesAt: null,
   });
 }
