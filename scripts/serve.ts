@@ -30,10 +30,7 @@ type NodeHandler = (
 ) => void;
 
 const env = getEnv();
-const workerCount = Number(process.env.WEB_CONCURRENCY ?? '1');
-if (!(Number.isInteger(workerCount) && workerCount >= 1 && workerCount <= 64)) {
-  throw new Error(`WEB_CONCURRENCY must be a whole number from 1 to 64, not ${process.env.WEB_CONCURRENCY}.`);
-}
+const workerCount = env.WEB_CONCURRENCY;
 
 // Once per server, in the process that starts it (the primary, when there are workers).
 if (cluster.isPrimary) {

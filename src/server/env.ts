@@ -16,13 +16,20 @@ const envSchema = z.object({
   BACKUP_DIR: z.string().default('data/backups'),
   /** How many nightly archives to keep (the oldest beyond this are deleted); 0 turns the nightly backup off. */
   BACKUP_KEEP: z.coerce.number().int().min(0).max(10_000).default(14),
-  /** The hour (UTC) from which the day's backup is made; the job runs hourly and makes one a day. */
   /** Client addresses and CIDR blocks (comma-separated) that may read /metrics; loopback only by default. */
   METRICS_ALLOW: z
     .string()
     .default('127.0.0.1,::1')
     .refine((text) => parseAllowList(text) !== null, 'give IP addresses or CIDR blocks separated by commas'),
+  /** The hour (UTC) from which the day's backup is made; the job runs hourly and makes one a day. */
   BACKUP_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
+  /** Server processes sharing the port (node:cluster workers); see the README before raising it. */
+  WEB_CONCURRENCY: z.coerce
+    .number({ error: 'WEB_CONCURRENCY must be a whole number from 1 to 64.' })
+    .int('WEB_CONCURRENCY must be a whole number from 1 to 64.')
+    .min(1, 'WEB_CONCURRENCY must be a whole number from 1 to 64.')
+    .max(64, 'WEB_CONCURRENCY must be a whole number from 1 to 64.')
+    .default(1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -162,3 +162,13 @@ test('a registered gauge (a work queue) is read at every scrape', () => {
   expect(renderMetrics()).toContain('iecpa_replay_queue_length 0\n');
   expect(() => registerGauge('bad name', '', () => 0)).toThrow(/not a metric name/);
 });
+
+test('WEB_CONCURRENCY is read and checked with the other settings: 1 by default, a whole number from 1 to 64', () => {
+  expect(parseEnv({}).WEB_CONCURRENCY).toBe(1);
+  expect(parseEnv({ WEB_CONCURRENCY: '4' }).WEB_CONCURRENCY).toBe(4);
+  for (const bad of ['0', '65', '1.5', 'two']) {
+    expect(() => parseEnv({ WEB_CONCURRENCY: bad }), bad).toThrow(
+      /WEB_CONCURRENCY must be a whole number from 1 to 64/,
+    );
+  }
+});
