@@ -10,6 +10,9 @@ import { serializeWrites } from './serialize-writes.ts';
 
 export type Db = LibSQLDatabase<typeof schema>;
 
+/** A transaction or the database: what helpers that may run inside a caller's transaction accept. */
+export type DbOrTx = Pick<Db, 'select' | 'insert' | 'update' | 'delete' | 'run' | 'all'>;
+
 export interface DbHandle {
   db: Db;
   client: Client;

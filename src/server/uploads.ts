@@ -119,7 +119,17 @@ export function newStoredName(): string {
   return randomBytes(16).toString('hex');
 }
 
-const STORED_NAME = /^[0-9a-f]{32}$/;
+/** A generated name (newStoredName) or a content-addressed one (contentAddressedName). */
+const STORED_NAME = /^(?:[0-9a-f]{32}|[0-9a-f]{64}\.(?:pdf|png|jpeg|gif|webp))$/;
+const CONTENT_ADDRESSED_NAME = /^[0-9a-f]{64}\./;
+
+/**
+ * The name of a file stored under its SHA-256 and its type: the same bytes always get the same name, so a
+ * second upload of them stores nothing new, and no part of the name comes from the client.
+ */
+export function contentAddressedName(bytes: Uint8Array, type: FileType): string {
+  return `${createHash('sha256').update(bytes).digest('hex')}.${type}`;
+}
 const FOLDER = /^[a-z0-9-]+$/;
 
 function storedPath(uploadDir: string, folder: string, storedName: string): string | null {
@@ -127,10 +137,14 @@ function storedPath(uploadDir: string, folder: string, storedName: string): stri
   return join(uploadDir, folder, storedName);
 }
 
-/** Writes bytes to UPLOAD_DIR/<folder>/<storedName> (a name from newStoredName). */
+/**
+ * Writes bytes to UPLOAD_DIR/<folder>/<storedName> (a name from newStoredName or contentAddressedName).
+ * A generated name is never overwritten; a content-addressed file that exists already holds these bytes.
+ */
 export function writeStoredFile(uploadDir: string, folder: string, storedName: string, bytes: Uint8Array): void {
   const path = storedPath(uploadDir, folder, storedName);
   if (!path) throw new Error(`Refusing to store under a name that is not a generated one: ${folder}/${storedName}`);
+  if (CONTENT_ADDRESSED_NAME.test(storedName) && existsSync(path)) return;
   mkdirSync(join(uploadDir, folder), { recursive: true });
   writeFileSync(path, bytes, { flag: 'wx' });
 }

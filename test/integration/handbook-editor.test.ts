@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
 import { handbookAutosaves } from '#db/schema/index.ts';
-import { NEW_DOCUMENT_TEMPLATES } from '#src/components/handbook/templates.ts';
 import { flattenFieldErrors } from '#src/server/api/trpc.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
+import { NEW_DOCUMENT_TEMPLATES } from '#src/server/services/handbook-templates.ts';
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';

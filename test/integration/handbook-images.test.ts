@@ -5,13 +5,16 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { renderMarkdown } from '#src/server/markdown.ts';
 import { MAX_IMAGE_BYTES, readImage, sniffImageType, storeImage } from '#src/server/services/handbook-images.ts';
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
-import { type MadeUser, makeUser } from '#test/helpers/factories.ts';
+import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
+import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
 const handle = useTestDb();
 let uploadDir: string;
 let educator: MadeUser;
 beforeAll(async () => {
   uploadDir = mkdtempSync(join(tmpdir(), 'iecpa-uploads-'));
+  // The router reads UPLOAD_DIR on first use; this test file's worker reads this folder.
+  process.env.UPLOAD_DIR = uploadDir;
   educator = await makeUser(handle.db, { roles: ['member', 'educator'] });
 });
 afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
@@ -27,7 +30,7 @@ test('stores a PNG under its content hash, once, and serves it back', async () =
   const bytes = pngBytes(2048);
   const first = await storeImage(handle.db, uploadDir, educator.id, bytes);
   const second = await storeImage(handle.db, uploadDir, educator.id, bytes);
-  if (!first.ok) throw new Error(first.reason);
+  if (!first.ok) throw new Error(first.message);
   expect(first.fileName).toMatch(/^[0-9a-f]{64}\.png$/);
   expect(second).toEqual(first);
   expect(readdirSync(join(uploadDir, 'handbook'))).toEqual([first.fileName]);
@@ -38,9 +41,10 @@ test('stores a PNG under its content hash, once, and serves it back', async () =
 
 test('refuses an oversize image and writes nothing', async () => {
   const before = await countAllRows(handle);
-  expect(await storeImage(handle.db, uploadDir, educator.id, pngBytes(MAX_IMAGE_BYTES + 1))).toEqual({
+  expect(await storeImage(handle.db, uploadDir, educator.id, pngBytes(MAX_IMAGE_BYTES + 1))).toMatchObject({
     ok: false,
-    reason: 'too-large',
+    code: 'PAYLOAD_TOO_LARGE',
+    message: expect.stringContaining('larger than 750 KiB'),
   });
   expect(await countAllRows(handle)).toEqual(before);
 });
@@ -50,9 +54,15 @@ test('refuses files that are not raster images, whatever they claim to be', asyn
   const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>');
   const html = new TextEncoder().encode('<!doctype html><script>alert(1)</script>');
   for (const bytes of [text, svg, html]) {
-    expect(await storeImage(handle.db, uploadDir, educator.id, bytes)).toEqual({ ok: false, reason: 'not-an-image' });
+    expect(await storeImage(handle.db, uploadDir, educator.id, bytes)).toMatchObject({
+      ok: false,
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('not a PNG, JPEG, GIF or WebP'),
+    });
   }
-  expect(await storeImage(handle.db, uploadDir, educator.id, new Uint8Array())).toEqual({ ok: false, reason: 'empty' });
+  expect(await storeImage(handle.db, uploadDir, educator.id, new Uint8Array())).toMatchObject({
+    message: 'Choose an image file to upload.',
+  });
 });
 
 test('recognises PNG, JPEG, GIF and WebP signatures', () => {
@@ -67,4 +77,20 @@ test('serves only names it made, never a path', () => {
   for (const name of ['../../etc/passwd', 'x.png', `${'a'.repeat(64)}.svg`, `${'a'.repeat(64)}.png/../x`]) {
     expect(readImage(uploadDir, name)).toBeNull();
   }
+});
+
+test('uploads go through the educators’ procedure; members and bad bytes are refused with nothing written', async () => {
+  const member = await makeUser(handle.db, { roles: ['member'] });
+  const bytes = pngBytes(4096);
+  const { caller: memberCaller } = await callerFor(handle.db, member);
+  const { caller } = await callerFor(handle.db, educator);
+  // The refused upload still counts towards the educator's upload limit; nothing else is written.
+  const { rate_limits: _limits, ...before } = await countAllRows(handle);
+  expect((await trpcErrorOf(memberCaller.handbook.uploadImage({ bytes }))).code).toBe('FORBIDDEN');
+  const refused = await trpcErrorOf(caller.handbook.uploadImage({ bytes: new TextEncoder().encode('<svg/>') }));
+  expect(refused.message).toContain('not a PNG, JPEG, GIF or WebP');
+  const { rate_limits: _after, ...after } = await countAllRows(handle);
+  expect(after).toEqual(before);
+  const stored = await caller.handbook.uploadImage({ bytes });
+  expect(readImage(uploadDir, stored.fileName)?.bytes).toEqual(bytes);
 });

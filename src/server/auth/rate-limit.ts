@@ -21,6 +21,8 @@ export const RATE_LIMITS = {
   /** Costly procedures, per user: the editor previews after each pause in typing (400 ms), saves less often. */
   preview: { limit: 300, windowMs: 10 * 60 * 1000 },
   saveDraft: { limit: 120, windowMs: 10 * 60 * 1000 },
+  /** Image uploads by an educator (each up to 750 KiB written to disk). */
+  uploadImage: { limit: 60, windowMs: 10 * 60 * 1000 },
   /** Beat waveforms of an attempt (each a replay of up to minutes of simulation). */
   attemptBeat: { limit: 120, windowMs: 10 * 60 * 1000 },
 } as const satisfies Record<string, RateLimitRule>;

@@ -13,7 +13,7 @@
  * WAL keeps the old frames until the next checkpoint rewrites the file.
  */
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '#db/client.ts';
+import type { Db, DbOrTx } from '#db/client.ts';
 import { accountClosureRequests, memberships, users } from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
@@ -24,7 +24,6 @@ import { mailAdmins } from './admin-mail.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { recordMembershipEvent } from './membership-lifecycle.ts';
 import {
-  type DbOrTx,
   listStoredFiles,
   type Person,
   readSchemaMap,

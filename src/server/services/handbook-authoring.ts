@@ -6,7 +6,7 @@
  */
 import { and, desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import type { Db } from '#db/client.ts';
+import type { Db, DbOrTx } from '#db/client.ts';
 import {
   curriculumLevels,
   type DocumentKind,
@@ -16,15 +16,15 @@ import {
   type RevisionStatus,
   users,
 } from '#db/schema/index.ts';
-import { NEW_DOCUMENT_TEMPLATES } from '#src/components/handbook/templates.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import { type BrokenLink, markdownComplexityProblems } from '../markdown.ts';
 import { findBrokenLinksOffThread } from '../markdown-pool.ts';
 import type { RequestMeta } from './deps.ts';
-import { chapterAnchors, type DbOrTx, latestRevisionNumber, makePublished } from './handbook.ts';
+import { chapterAnchors, latestRevisionNumber, makePublished } from './handbook.ts';
 import { joinSource, type ModuleFrontMatter, splitSource, validateFrontMatter } from './handbook-content.ts';
+import { NEW_DOCUMENT_TEMPLATES } from './handbook-templates.ts';
 
 export interface DocumentRef {
   kind: DocumentKind;

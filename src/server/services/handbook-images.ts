@@ -4,12 +4,17 @@
  * Files are stored under their SHA-256, so uploading the same image twice stores it once and no name comes
  * from user input; readers get them from /handbook/images/<name>.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Db } from '#db/client.ts';
 import { writeAudit } from '../audit.ts';
-import { FILE_CONTENT_TYPES, type ImageType, sniffImageType } from '../uploads.ts';
+import { type Refusal, refuse } from '../refusal.ts';
+import {
+  contentAddressedName,
+  FILE_CONTENT_TYPES,
+  type ImageType,
+  readStoredFile,
+  sniffImageType,
+  writeStoredFile,
+} from '../uploads.ts';
 
 /** Largest image accepted: under the 1 MiB request limit (MAX_BODY_BYTES) with room for the form. */
 export const MAX_IMAGE_BYTES = 750 * 1024;
@@ -23,15 +28,9 @@ export const IMAGE_CONTENT_TYPES: Record<ImageType, string> = {
   webp: FILE_CONTENT_TYPES.webp,
 };
 
-export type StoreImageResult =
-  | { ok: true; fileName: string; url: string }
-  | { ok: false; reason: 'empty' | 'too-large' | 'not-an-image' };
-
+/** Where handbook images live under UPLOAD_DIR. */
+const IMAGE_FOLDER = 'handbook';
 const FILE_NAME = /^[0-9a-f]{64}\.(png|jpeg|gif|webp)$/;
-
-function imageDir(uploadDir: string): string {
-  return join(uploadDir, 'handbook');
-}
 
 /** Checks and stores an uploaded image; audited. */
 export async function storeImage(
@@ -40,16 +39,23 @@ export async function storeImage(
   actorId: string,
   bytes: Uint8Array,
   now = Date.now(),
-): Promise<StoreImageResult> {
-  if (bytes.length === 0) return { ok: false, reason: 'empty' };
-  if (bytes.length > MAX_IMAGE_BYTES) return { ok: false, reason: 'too-large' };
+): Promise<{ ok: true; fileName: string; url: string } | Refusal> {
+  if (bytes.length === 0) return refuse('BAD_REQUEST', 'Choose an image file to upload.');
+  if (bytes.length > MAX_IMAGE_BYTES) {
+    return refuse(
+      'PAYLOAD_TOO_LARGE',
+      `The image is larger than ${Math.round(MAX_IMAGE_BYTES / 1024)} KiB. Make it smaller and try again.`,
+    );
+  }
   const type = sniffImageType(bytes);
-  if (!type) return { ok: false, reason: 'not-an-image' };
-  const fileName = `${createHash('sha256').update(bytes).digest('hex')}.${type}`;
-  const dir = imageDir(uploadDir);
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, fileName);
-  if (!existsSync(path)) writeFileSync(path, bytes);
+  if (!type) {
+    return refuse(
+      'BAD_REQUEST',
+      'That file is not a PNG, JPEG, GIF or WebP image. SVG and other formats are not accepted.',
+    );
+  }
+  const fileName = contentAddressedName(bytes, type);
+  writeStoredFile(uploadDir, IMAGE_FOLDER, fileName, bytes);
   await writeAudit(db, { actorId, action: 'handbook.image-uploaded', details: { fileName, bytes: bytes.length } }, now);
   return { ok: true, fileName, url: `/handbook/images/${fileName}` };
 }
@@ -61,7 +67,6 @@ export function readImage(
 ): { bytes: Uint8Array<ArrayBuffer>; contentType: string } | null {
   const match = FILE_NAME.exec(fileName);
   if (!match) return null;
-  const path = join(imageDir(uploadDir), fileName);
-  if (!existsSync(path)) return null;
-  return { bytes: new Uint8Array(readFileSync(path)), contentType: IMAGE_CONTENT_TYPES[match[1] as ImageType] };
+  const bytes = readStoredFile(uploadDir, IMAGE_FOLDER, fileName);
+  return bytes ? { bytes, contentType: IMAGE_CONTENT_TYPES[match[1] as ImageType] } : null;
 }

@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Db } from '#db/client.ts';
+import type { Db, DbOrTx } from '#db/client.ts';
 import {
   cpdActivities,
   handbookDocuments,
@@ -16,7 +16,7 @@ import {
   simulatorPracticeSessions,
 } from '#db/schema/index.ts';
 import { newId } from '../ids.ts';
-import { type DbOrTx, getPublished, listPublishedModules, type PublishedDocument } from './handbook.ts';
+import { getPublished, listPublishedModules, type PublishedDocument } from './handbook.ts';
 import { DEFAULT_EXERCISE_MIN_SCORE, type ModuleFrontMatter, type SimulatorExercise } from './handbook-content.ts';
 import type { HoldBeat, StoredPracticeSummary } from './simulator-practice.ts';
 

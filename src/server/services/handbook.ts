@@ -3,13 +3,10 @@
  * search; and the one place that makes a revision the published one (with its search index row).
  */
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
-import type { Db } from '#db/client.ts';
+import type { DbOrTx } from '#db/client.ts';
 import { curriculumLevels, type DocumentKind, handbookDocuments, handbookRevisions } from '#db/schema/index.ts';
 import { headingIds, markdownToPlainText } from '../markdown.ts';
 import type { ChapterFrontMatter, ModuleFrontMatter } from './handbook-content.ts';
-
-/** A transaction or the database: what the write helpers accept. */
-export type DbOrTx = Pick<Db, 'select' | 'insert' | 'update' | 'delete' | 'run' | 'all'>;
 
 export interface PublishedDocument<F> {
   documentId: string;

@@ -10,7 +10,7 @@
  * opt-out takes effect at once with nothing to rewrite.
  */
 import { eq, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '#db/client.ts';
+import type { Db, DbOrTx } from '#db/client.ts';
 import {
   type FieldVisibility,
   type MembershipStatus,
@@ -20,7 +20,6 @@ import {
   users,
 } from '#db/schema/index.ts';
 import { countryName, type DirectorySearchInput } from '#src/lib/schemas.ts';
-import type { DbOrTx } from './handbook.ts';
 import { IN_GOOD_STANDING } from './membership-lifecycle.ts';
 import { pageWindow } from './paging.ts';
 

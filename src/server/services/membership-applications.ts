@@ -16,7 +16,7 @@
  */
 import { and, asc, count, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '#db/client.ts';
+import type { Db, DbOrTx } from '#db/client.ts';
 import {
   APPLICATION_STATUSES,
   type ApplicationEventKind,
@@ -396,10 +396,8 @@ export async function listQueue(db: Reader, input: { status: QueueStatus; page: 
 
 // ---------------------------------------------------------------- applicant steps
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
 async function addEvent(
-  tx: Tx,
+  tx: DbOrTx,
   applicationId: string,
   actorId: string,
   kind: ApplicationEventKind,
@@ -417,7 +415,7 @@ async function addEvent(
  * its transaction, so returning the refusal leaves nothing written.
  */
 async function moveApplication(
-  tx: Tx,
+  tx: DbOrTx,
   id: string,
   from: readonly ApplicationStatus[],
   values: Partial<typeof membershipApplications.$inferInsert>,

@@ -32,7 +32,7 @@
  * application either (an admin reinstates first).
  */
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '#db/client.ts';
+import type { Db, DbOrTx } from '#db/client.ts';
 import { nextMembershipNumber } from '#db/membership-numbers.ts';
 import {
   type CategoryTerm,
@@ -49,7 +49,6 @@ import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, type RefusalCode, refuse } from '../refusal.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
-import type { DbOrTx } from './handbook.ts';
 
 export type { DbOrTx };
 

@@ -11,13 +11,12 @@
  * outbox insert loses that one mail rather than ever sending one twice.
  */
 import { and, eq, gt, isNotNull, lte, or, sql } from 'drizzle-orm';
-import type { Db } from '#db/client.ts';
+import type { Db, DbOrTx } from '#db/client.ts';
 import { type MembershipStatus, membershipReminders, memberships, type ReminderKind, users } from '#db/schema/index.ts';
 import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
 import { writeAudit } from '../audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import {
-  type DbOrTx,
   GRACE_PERIOD_DAYS,
   GRACE_PERIOD_MS,
   recordMembershipEvent,

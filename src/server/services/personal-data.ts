@@ -16,12 +16,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq, type SQL, sql } from 'drizzle-orm';
+import type { DbOrTx } from '#db/client.ts';
 import { users } from '#db/schema/index.ts';
-import type { DbOrTx } from './handbook.ts';
 import { PHOTO_FOLDER } from './member-profile.ts';
 import { DOCUMENTS_FOLDER } from './membership-documents.ts';
-
-export type { DbOrTx };
 
 /** Suffixes of the shadow tables FTS5 (and FTS3/4) keep beside a virtual table; they hold no rows of their own. */
 const FTS_SHADOW_SUFFIXES = ['_data', '_idx', '_content', '_docsize', '_config', '_segments', '_segdir', '_stat'];

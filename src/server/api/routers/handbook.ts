@@ -4,12 +4,15 @@ import { DOCUMENT_KINDS } from '#db/schema/index.ts';
 import { hasMembersAccess } from '#src/lib/access.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { RATE_LIMITS } from '../../auth/rate-limit.ts';
+import { getEnv } from '../../env.ts';
 import type { BrokenLink } from '../../markdown.ts';
 import { renderMarkdownOffThread, renderPublished } from '../../markdown-pool.ts';
+import { unwrap } from '../../refusal.ts';
 import * as cpd from '../../services/cpd.ts';
 import * as handbook from '../../services/handbook.ts';
 import * as authoring from '../../services/handbook-authoring.ts';
 import { diffStats, lineDiff } from '../../services/handbook-diff.ts';
+import * as images from '../../services/handbook-images.ts';
 import * as progress from '../../services/handbook-progress.ts';
 import {
   fieldErrors,
@@ -307,6 +310,14 @@ export const handbookRouter = router({
   // Authoring (educators).
 
   documents: educatorProcedure.query(({ ctx }) => authoring.listDocumentsForEditing(ctx.db)),
+
+  /** The image travels as bytes: the upload page passes the posted file through the server-side caller. */
+  uploadImage: educatorProcedure
+    .use(perUserLimit('upload-image', RATE_LIMITS.uploadImage))
+    .input(z.object({ bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'Choose an image file to upload.') }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await images.storeImage(ctx.db, getEnv().UPLOAD_DIR, ctx.user.id, input.bytes)),
+    ),
 
   editor: educatorProcedure.input(documentRef).query(async ({ ctx, input }) => {
     const state = await authoring.getEditorState(ctx.db, input, ctx.user.id);
