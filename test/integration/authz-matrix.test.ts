@@ -190,6 +190,7 @@ const MATRIX: Record<string, Row> = {
   'handbook.history': ROLE('educator'),
   'handbook.diff': ROLE('educator'),
   'handbook.rollback': ROLE('educator'),
+  'handbook.uploadImage': ROLE('educator'),
 
   'membership.mine': SIGNED_IN(),
   'membership.renew': SIGNED_IN(),
@@ -381,6 +382,8 @@ async function inputFor(path: string): Promise<unknown> {
     case 'handbook.editor':
     case 'handbook.history':
       return { kind: 'chapter', slug: 'no-such-chapter' };
+    case 'handbook.uploadImage':
+      return { bytes: new Uint8Array([1, 2, 3]) };
     case 'handbook.preview':
       return { kind: 'chapter', slug: 'no-such-chapter', source: '---\ntitle: x\n---\n\ntext' };
     case 'handbook.create':

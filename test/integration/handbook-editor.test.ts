@@ -101,7 +101,11 @@ test('an autosave on a stale base is refused with who saved; nothing of either e
     baseRevision: base,
     source: `${firstText}More.\n`,
   });
-  expect(stale).toEqual({ ok: false, reason: 'conflict', latestRevision: base + 1, latestAuthorName: 'Sam Second' });
+  expect(stale).toMatchObject({
+    ok: false,
+    code: 'CONFLICT',
+    conflict: { latestRevision: base + 1, latestAuthorName: 'Sam Second' },
+  });
   expect(await countAllRows(handle)).toEqual(before);
 
   // The second educator's draft is intact, and the first educator's last autosaved text is still offered,
@@ -111,7 +115,7 @@ test('an autosave on a stale base is refused with who saved; nothing of either e
   expect(state.latest.source).toContain("Second educator's paragraph.");
   expect(state.autosave).toMatchObject({ baseRevision: base, source: firstText });
   const conflict = await asFirst.handbook.saveDraft({ ...PREPARATION, baseRevision: base, source: firstText });
-  expect(conflict).toMatchObject({ ok: false, reason: 'conflict', latestRevision: base + 1 });
+  expect(conflict).toMatchObject({ ok: false, code: 'CONFLICT', conflict: { latestRevision: base + 1 } });
 });
 
 test('discarding the autosaved text forgets it; an unknown document is refused', async () => {

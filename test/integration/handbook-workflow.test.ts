@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
-import { auditLog } from '#db/schema/index.ts';
+import { auditLog, mailOutbox } from '#db/schema/index.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
 import { useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
@@ -94,31 +94,86 @@ test('draft, submit, request changes, revise, approve, publish: the member sees 
     [1, 'Second edition.'],
   ]);
   expect(changes.diff).toMatchObject({ from: 1, to: 3 });
-  expect(changes.diff?.rows.some((r) => r.newText === 'The unit lead records every service visit.')).toBe(true);
+  // Readers see the rendered text compared word by word: no Markdown (the heading has no "##").
+  const blocks = changes.diff?.blocks ?? [];
+  expect(blocks).toContainEqual({ kind: 'added', runs: [{ kind: 'added', text: 'Maintenance log' }] });
+  expect(blocks).toContainEqual({
+    kind: 'added',
+    runs: [{ kind: 'added', text: 'The unit lead records every service visit.' }],
+  });
+  expect(JSON.stringify(blocks)).not.toContain('##');
+  expect(changes.diff?.stats.added).toBe(9);
 
   const audit = await handle.db.select().from(auditLog).where(eq(auditLog.action, 'handbook.published'));
   expect(audit).toHaveLength(1);
   expect(JSON.parse(audit[0]?.details ?? '{}')).toMatchObject({ slug: 'the-equipment', revision: 3 });
 });
 
-test('rolls back to an earlier revision as a new published revision, audited', async () => {
+test('a rollback needs a reason, becomes a revision in review, mails reviewers and is published once approved', async () => {
+  const noReason = await trpcErrorOf(asReviewer.handbook.rollback({ ...EQUIPMENT, revision: 1, changeNote: '  ' }));
+  expect(noReason.code).toBe('BAD_REQUEST');
+  expect((await asAuthor.handbook.history(EQUIPMENT))[0]?.revision).toBe(3);
+
+  const outboxBefore = (await handle.db.select().from(mailOutbox)).length;
   const result = await asReviewer.handbook.rollback({
     ...EQUIPMENT,
     revision: 1,
     changeNote: 'Log section under discussion.',
   });
   expect(result).toEqual({ ok: true, revision: 4 });
+  // Nothing changes for readers until another educator approves it.
+  const unchanged = await asMember.handbook.chapter({ slug: 'the-equipment' });
+  expect(unchanged.revision).toBe(3);
+  const history = await asAuthor.handbook.history(EQUIPMENT);
+  expect(history[0]).toMatchObject({ revision: 4, baseRevision: 1, status: 'in-review' });
+  expect(history[0]?.changeNote).toBe('Log section under discussion.');
+  // The other educator (the author) is mailed; the one who proposed the rollback is not.
+  const mails = (await handle.db.select().from(mailOutbox)).slice(outboxBefore);
+  expect(mails.map((m) => m.toAddress)).toEqual([author.email]);
+  expect(mails[0]?.subject).toContain('waits for review');
+  expect(mails[0]?.textBody).toContain('/educator/edit/chapter/the-equipment');
+
+  // A second click would only copy the same text again.
+  const again = await trpcErrorOf(
+    asReviewer.handbook.rollback({ ...EQUIPMENT, revision: 1, changeNote: 'Log section under discussion.' }),
+  );
+  expect(again.code).toBe('CONFLICT');
+  expect(await asAuthor.handbook.history(EQUIPMENT)).toHaveLength(4);
+  // Who proposed it cannot approve it.
+  const own = await trpcErrorOf(
+    asReviewer.handbook.review({ ...EQUIPMENT, revision: 4, decision: 'approve', comment: '' }),
+  );
+  expect(own.code).toBe('FORBIDDEN');
+  await asAuthor.handbook.review({ ...EQUIPMENT, revision: 4, decision: 'approve', comment: 'Agreed.' });
+  await asReviewer.handbook.publish({ ...EQUIPMENT, revision: 4, changeNote: 'Back to the first edition text.' });
   const chapter = await asMember.handbook.chapter({ slug: 'the-equipment' });
   expect(chapter.revision).toBe(4);
   if (chapter.locked) throw new Error('member should read the chapter');
   expect(chapter.html).not.toContain('maintenance-log');
-  const audit = await handle.db.select().from(auditLog).where(eq(auditLog.action, 'handbook.rolled-back'));
+  const audit = await handle.db.select().from(auditLog).where(eq(auditLog.action, 'handbook.rollback-submitted'));
   expect(JSON.parse(audit[0]?.details ?? '{}')).toMatchObject({ to: 1, newRevision: 4 });
-  const again = await trpcErrorOf(asReviewer.handbook.rollback({ ...EQUIPMENT, revision: 4, changeNote: '' }));
-  expect(again.message).toContain('already published');
+
+  const published = await trpcErrorOf(
+    asReviewer.handbook.rollback({ ...EQUIPMENT, revision: 4, changeNote: 'Again.' }),
+  );
+  expect(published.message).toContain('already published');
   // Revision 2 was never published (changes were requested): restoring it would skip review.
-  const unreviewed = await trpcErrorOf(asReviewer.handbook.rollback({ ...EQUIPMENT, revision: 2, changeNote: '' }));
+  const unreviewed = await trpcErrorOf(
+    asReviewer.handbook.rollback({ ...EQUIPMENT, revision: 2, changeNote: 'Why not.' }),
+  );
   expect(unreviewed.message).toContain('published before');
+});
+
+test('submitting a draft for review mails the other educators, not its author', async () => {
+  const ref = { kind: 'chapter' as const, slug: 'the-equipment' };
+  const edit = await editedSource(ref, (s) => `${s}\nOne more sentence for the reviewers.\n`);
+  const saved = await asAuthor.handbook.saveDraft({ ...ref, baseRevision: edit.base, source: edit.source });
+  if (!saved.ok) throw new Error('expected the draft to save');
+  const outboxBefore = (await handle.db.select().from(mailOutbox)).length;
+  await asAuthor.handbook.submit({ ...ref, revision: saved.revision });
+  const mails = (await handle.db.select().from(mailOutbox)).slice(outboxBefore);
+  expect(mails.map((m) => m.toAddress)).toEqual([reviewer.email]);
+  expect(mails[0]?.textBody).toContain(`revision ${saved.revision}`);
 });
 
 test('the second of two educators saving the same draft is told of the conflict and keeps nothing overwritten', async () => {
@@ -131,14 +186,13 @@ test('the second of two educators saving the same draft is told of the conflict 
   const conflict = await asReviewer.handbook.saveDraft({ ...ref, baseRevision: base, source: theirs });
   expect(conflict).toMatchObject({
     ok: false,
-    reason: 'conflict',
-    latestRevision: base + 1,
-    latestAuthorName: 'Ada Author',
+    code: 'CONFLICT',
+    conflict: { latestRevision: base + 1, latestAuthorName: 'Ada Author' },
   });
-  if (conflict.ok || conflict.reason !== 'conflict') throw new Error('expected a conflict');
-  expect(conflict.latestSource).toContain("The author's paragraph.");
+  if (!('conflict' in conflict)) throw new Error('expected a conflict');
+  expect(conflict.conflict.latestSource).toContain("The author's paragraph.");
   // Saving again on top of the newest revision, with both paragraphs, succeeds.
-  const merged = `${conflict.latestSource}The reviewer's paragraph.\n`;
+  const merged = `${conflict.conflict.latestSource}The reviewer's paragraph.\n`;
   expect(await asReviewer.handbook.saveDraft({ ...ref, baseRevision: base + 1, source: merged })).toMatchObject({
     ok: true,
     revision: base + 2,

@@ -137,8 +137,8 @@ export function DraftAutosave({ textareaId, kind, slug, serverCopy, clear }: Pro
           conflicted = true;
           setStatus({
             text:
-              `Not saved: ${result.latestAuthorName ?? 'someone else'} saved a newer draft (revision ` +
-              `${result.latestRevision}) — your text is kept here. Press "Save draft" to see both texts and merge them.`,
+              `Not saved: ${result.conflict.latestAuthorName ?? 'someone else'} saved a newer draft (revision ` +
+              `${result.conflict.latestRevision}) — your text is kept here. Press "Save draft" to see both texts and merge them.`,
             problem: true,
           });
         }

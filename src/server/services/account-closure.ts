@@ -20,7 +20,6 @@ import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { rateLimitAddress } from '../auth/rate-limit.ts';
 import { newId, newSecret } from '../ids.ts';
 import { deleteStoredFile } from '../uploads.ts';
-import { mailAdmins } from './admin-mail.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { recordMembershipEvent } from './membership-lifecycle.ts';
 import {
@@ -32,6 +31,7 @@ import {
   tablesReferencingUsers,
   userReferences,
 } from './personal-data.ts';
+import { mailRole } from './role-mail.ts';
 
 /**
  * What erasure does with the rows a person owns (rows where they only acted on someone else's record
@@ -192,7 +192,7 @@ export async function requestClosure(
     subject: 'We received your request to close your IECPA account',
     text: `Dear ${user.name},\n\nWe received your request to close your IECPA account. An administrator will confirm it; you will get another mail when that is done. Until then you can still sign in, download your data (${deps.siteUrl}/account/data) and withdraw the request there.\n\nWhen the account is closed, your personal data is erased. The association keeps your membership number and history, your certification and CPD records and the audit trail under a pseudonym that no longer names you.`,
   });
-  await mailAdmins(db, deps, {
+  await mailRole(db, deps, 'admin', {
     subject: 'A member asked to close their account',
     text: `A member asked to close their IECPA account. Confirm or decline the request at ${deps.siteUrl}/admin/closures.`,
   });

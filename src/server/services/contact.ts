@@ -1,7 +1,7 @@
 /**
  * The contact page: anyone may write to the association. A message is stored (not mailed, so that its text
  * and the sender's address stay in one place with one keeping period), the administrators are mailed that
- * a message waits (without its content, as admin-mail.ts requires), and they mark it handled on
+ * a message waits (without its content, as role-mail.ts requires), and they mark it handled on
  * /admin/messages. Messages are deleted CONTACT_MESSAGE_KEPT_DAYS after they arrive (the privacy notice
  * says the same).
  */
@@ -15,8 +15,8 @@ import { writeAudit } from '../audit.ts';
 import { consumeRateLimit, RATE_LIMITS, rateLimitAddress } from '../auth/rate-limit.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
-import { mailAdmins } from './admin-mail.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
+import { mailRole } from './role-mail.ts';
 
 export const CONTACT_TOPICS = ['membership', 'certification', 'privacy', 'journal', 'technical', 'other'] as const;
 export type ContactTopic = (typeof CONTACT_TOPICS)[number];
@@ -78,7 +78,7 @@ export async function sendContactMessage(
     { actorId: sender.userId, action: 'contact.message-received', subjectId: id, details: { topic: input.topic } },
     now,
   );
-  await mailAdmins(db, deps, {
+  await mailRole(db, deps, 'admin', {
     subject: `A contact message waits: ${CONTACT_TOPIC_LABELS[input.topic]}`,
     text: `A message about "${CONTACT_TOPIC_LABELS[input.topic]}" arrived through the contact page.\n\nRead and answer it at ${deps.siteUrl}/admin/messages`,
   });

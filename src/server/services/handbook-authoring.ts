@@ -1,7 +1,8 @@
 /**
  * Educators' workflow for chapters and modules: save a draft (a new revision, refused as a conflict when
  * someone saved since the editor was opened), submit it for review, a second educator approves or asks for
- * changes, publish with a change note, roll back to an earlier text as a new published revision.
+ * changes, publish with a change note, roll back to an earlier published text as a new revision that goes
+ * through review like any other.
  * Every revision is kept (the table is append-only); publishing and rolling back are audited.
  */
 import { and, desc, eq } from 'drizzle-orm';
@@ -21,10 +22,12 @@ import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import { type BrokenLink, markdownComplexityProblems } from '../markdown.ts';
 import { findBrokenLinksOffThread } from '../markdown-pool.ts';
-import type { RequestMeta } from './deps.ts';
+import { type Refusal, refuse } from '../refusal.ts';
+import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { chapterAnchors, latestRevisionNumber, makePublished } from './handbook.ts';
 import { joinSource, type ModuleFrontMatter, splitSource, validateFrontMatter } from './handbook-content.ts';
 import { NEW_DOCUMENT_TEMPLATES } from './handbook-templates.ts';
+import { mailRole } from './role-mail.ts';
 
 export interface DocumentRef {
   kind: DocumentKind;
@@ -120,6 +123,8 @@ export interface PublishedChange {
   revision: number;
   publishedAt: number;
   changeNote: string;
+  /** The revision's id: the key of its rendered HTML (renderPublished). */
+  id: string;
   body: string;
 }
 
@@ -130,7 +135,13 @@ export async function listPublishedChanges(db: Db, ref: DocumentRef): Promise<Pu
   const revisions = await selectRevisions(db, doc.id);
   return revisions
     .filter((r) => r.status === 'published' && r.publishedAt !== null)
-    .map((r) => ({ revision: r.revision, publishedAt: r.publishedAt ?? 0, changeNote: r.changeNote, body: r.body }));
+    .map((r) => ({
+      revision: r.revision,
+      publishedAt: r.publishedAt ?? 0,
+      changeNote: r.changeNote,
+      id: r.id,
+      body: r.body,
+    }));
 }
 
 export interface AutosavedText {
@@ -174,10 +185,31 @@ export async function getEditorState(db: Db, ref: DocumentRef, userId: string): 
   };
 }
 
-export type AutosaveResult =
-  | { ok: true; savedAt: number }
-  | { ok: false; reason: 'not-found' }
-  | { ok: false; reason: 'conflict'; latestRevision: number; latestAuthorName: string | null };
+/**
+ * Someone saved a revision after the one the editor was opened on. It is a refusal (nothing is stored) that
+ * the procedure returns instead of throwing: the editor needs the newest text to show both and merge.
+ */
+export interface DraftConflict extends Refusal {
+  code: 'CONFLICT';
+  conflict: { latestRevision: number; latestAuthorName: string | null; latestSource: string };
+}
+
+async function draftConflict(tx: DbOrTx, documentId: string, latestNumber: number): Promise<DraftConflict> {
+  const [latest] = await selectRevisions(tx, documentId, latestNumber);
+  const latestAuthorName = latest?.authorName ?? null;
+  return {
+    ...refuse(
+      'CONFLICT',
+      `${latestAuthorName ?? 'Another educator'} saved revision ${latestNumber} after you opened the editor; nothing was saved.`,
+    ),
+    code: 'CONFLICT',
+    conflict: { latestRevision: latestNumber, latestAuthorName, latestSource: latest?.source ?? '' },
+  };
+}
+
+const NO_SUCH_DOCUMENT = refuse('NOT_FOUND', 'That document does not exist.');
+
+export type AutosaveResult = { ok: true; savedAt: number } | DraftConflict | Refusal;
 
 /**
  * Keeps the educator's working text on the server (replacing their previous autosave of this document).
@@ -193,17 +225,9 @@ export async function autosaveDraft(
 ): Promise<AutosaveResult> {
   return db.transaction(async (tx) => {
     const doc = await findDocument(tx, input);
-    if (!doc) return { ok: false, reason: 'not-found' } as const;
+    if (!doc) return NO_SUCH_DOCUMENT;
     const latestNumber = await latestRevisionNumber(tx, doc.id);
-    if (latestNumber !== input.baseRevision) {
-      const [latest] = await selectRevisions(tx, doc.id, latestNumber);
-      return {
-        ok: false,
-        reason: 'conflict',
-        latestRevision: latestNumber,
-        latestAuthorName: latest?.authorName ?? null,
-      } as const;
-    }
+    if (latestNumber !== input.baseRevision) return draftConflict(tx, doc.id, latestNumber);
     const row = { baseRevision: input.baseRevision, source: input.source, savedAt: now };
     await tx
       .insert(handbookAutosaves)
@@ -339,10 +363,12 @@ export async function brokenLinksOf(
   return broken;
 }
 
-export type CreateDocumentResult =
-  | { ok: true; slug: string }
-  | { ok: false; reason: 'invalid'; messages: string[] }
-  | { ok: false; reason: 'slug-taken' | 'no-such-level' };
+export type CreateDocumentResult = { ok: true; slug: string } | Refusal;
+
+/** The text's problems, one per line, on the source field. */
+function sourceProblems(messages: string[]): Refusal {
+  return refuse('BAD_REQUEST', 'The text needs attention.', { source: messages.join('\n') });
+}
 
 /**
  * What the new document still takes from its template (/educator/new): its placeholder title or slug. Pressing
@@ -370,23 +396,29 @@ export async function createDocument(
   now = Date.now(),
 ): Promise<CreateDocumentResult> {
   const split = splitSource(input.source);
-  if (!split.ok) return { ok: false, reason: 'invalid', messages: [split.message] };
+  if (!split.ok) return sourceProblems([split.message]);
   const valid = validateFrontMatter(input.kind, split.value.frontMatter);
-  if (!valid.ok) return { ok: false, reason: 'invalid', messages: valid.messages };
+  if (!valid.ok) return sourceProblems(valid.messages);
   const unfilled = templatePlaceholdersLeft(input.kind, valid.value);
-  if (unfilled.length > 0) return { ok: false, reason: 'invalid', messages: unfilled };
+  if (unfilled.length > 0) return sourceProblems(unfilled);
   const ref = { kind: input.kind, slug: valid.value.slug };
   const checked = checkSource(ref, input.source);
-  if (!checked.ok) return { ok: false, reason: 'invalid', messages: checked.messages };
+  if (!checked.ok) return sourceProblems(checked.messages);
   return db.transaction(async (tx) => {
-    if (await findDocument(tx, ref)) return { ok: false, reason: 'slug-taken' } as const;
+    if (await findDocument(tx, ref))
+      return refuse('CONFLICT', 'That slug is taken.', {
+        source: 'slug: Another document already uses this slug. Choose another.',
+      });
     if (input.kind === 'module') {
       const level = (valid.value as ModuleFrontMatter).level;
       const levels = await tx
         .select({ level: curriculumLevels.level })
         .from(curriculumLevels)
         .where(eq(curriculumLevels.level, level));
-      if (levels.length === 0) return { ok: false, reason: 'no-such-level' } as const;
+      if (levels.length === 0)
+        return refuse('BAD_REQUEST', 'No such level.', {
+          source: 'level: There is no curriculum level with that number.',
+        });
     }
     const documentId = newId();
     await tx.insert(handbookDocuments).values({ id: documentId, kind: input.kind, slug: ref.slug, createdAt: now });
@@ -410,12 +442,7 @@ export async function createDocument(
   });
 }
 
-export type SaveDraftResult =
-  | { ok: true; revision: number; brokenLinks: BrokenLink[] }
-  | { ok: false; reason: 'not-found' }
-  | { ok: false; reason: 'unchanged' }
-  | { ok: false; reason: 'invalid'; messages: string[] }
-  | { ok: false; reason: 'conflict'; latestRevision: number; latestAuthorName: string | null; latestSource: string };
+export type SaveDraftResult = { ok: true; revision: number; brokenLinks: BrokenLink[] } | DraftConflict | Refusal;
 
 /**
  * Saves the editor's text as a new draft revision. `baseRevision` is the revision the editor was opened
@@ -431,26 +458,19 @@ export async function saveDraft(
   const checked = checkSource(input, input.source);
   return db.transaction(async (tx) => {
     const doc = await findDocument(tx, input);
-    if (!doc) return { ok: false, reason: 'not-found' } as const;
+    if (!doc) return NO_SUCH_DOCUMENT;
     const latestNumber = await latestRevisionNumber(tx, doc.id);
-    if (latestNumber !== input.baseRevision) {
-      const [latest] = await selectRevisions(tx, doc.id, latestNumber);
-      return {
-        ok: false,
-        reason: 'conflict',
-        latestRevision: latestNumber,
-        latestAuthorName: latest?.authorName ?? null,
-        latestSource: latest?.source ?? '',
-      } as const;
-    }
-    if (!checked.ok) return { ok: false, reason: 'invalid', messages: checked.messages } as const;
+    if (latestNumber !== input.baseRevision) return draftConflict(tx, doc.id, latestNumber);
+    if (!checked.ok) return sourceProblems(checked.messages);
     // A revision identical to the one it is based on would fill the history with nothing (issue 13).
     const [base] = await tx
       .select({ body: handbookRevisions.bodyMarkdown, frontMatter: handbookRevisions.frontMatter })
       .from(handbookRevisions)
       .where(and(eq(handbookRevisions.documentId, doc.id), eq(handbookRevisions.revision, latestNumber)));
     if (base && base.body === checked.value.body && base.frontMatter === JSON.stringify(checked.value.frontMatter))
-      return { ok: false, reason: 'unchanged' } as const;
+      return refuse('BAD_REQUEST', 'Nothing has changed since the revision you opened, so no revision was saved.', {
+        source: 'The text is the same as the revision it is based on. Make a change, or leave the editor.',
+      });
     const revision = latestNumber + 1;
     await tx.insert(handbookRevisions).values({
       id: newId(),
@@ -472,11 +492,27 @@ export async function saveDraft(
   });
 }
 
-export type WorkflowResult =
-  | { ok: true }
-  | { ok: false; reason: 'not-found' | 'not-latest' | 'own-revision' | 'comment-required' }
-  | { ok: false; reason: 'wrong-status'; status: RevisionStatus }
-  | { ok: false; reason: 'broken-links'; brokenLinks: BrokenLink[] };
+export type WorkflowResult = { ok: true } | Refusal;
+
+const NO_SUCH_REVISION = refuse('NOT_FOUND', 'That revision does not exist.');
+const NOT_LATEST = refuse('CONFLICT', 'A newer revision exists. Open the editor again to work on the newest text.');
+
+function wrongStatus(status: RevisionStatus): Refusal {
+  return refuse('BAD_REQUEST', `This revision is ${status}, so that step is not possible now.`);
+}
+
+function brokenLinksRefusal(brokenLinks: BrokenLink[]): Refusal {
+  return refuse('BAD_REQUEST', `Fix the broken links before this can go further:\n${describeBrokenLinks(brokenLinks)}`);
+}
+
+/** Broken links as lines an educator can act on (line and column in the body, or the front matter). */
+export function describeBrokenLinks(links: BrokenLink[]): string {
+  return links
+    .map((l) =>
+      l.line > 0 ? `Line ${l.line}, column ${l.column}: ${l.url}: ${l.reason}` : `Front matter: ${l.url}: ${l.reason}`,
+    )
+    .join('\n');
+}
 
 async function latestRevisionFor(tx: DbOrTx, ref: DocumentRef, revision: number) {
   const doc = await findDocument(tx, ref);
@@ -487,21 +523,39 @@ async function latestRevisionFor(tx: DbOrTx, ref: DocumentRef, revision: number)
   return { doc, detail, isLatest: latest === revision };
 }
 
+/** Tells the other educators that a revision waits for their review (the author reviews no own text). */
+async function mailReviewers(db: Db, deps: ServiceDeps, ref: DocumentRef, revision: number, authorId: string) {
+  const what = ref.kind === 'chapter' ? 'A handbook chapter' : 'A curriculum module';
+  await mailRole(
+    db,
+    deps,
+    'educator',
+    {
+      subject: `${what} waits for review`,
+      text:
+        `${what} ("${ref.slug}", revision ${revision}) was submitted for review. Another educator than its ` +
+        `author must approve it or ask for changes before it can be published:\n\n` +
+        `${deps.siteUrl}/educator/edit/${ref.kind}/${ref.slug}\n`,
+    },
+    authorId,
+  );
+}
+
 /** The author (or another educator) submits the newest draft for review; its links must all work. */
 export async function submitForReview(
   db: Db,
+  deps: ServiceDeps,
   actorId: string,
   input: DocumentRef & { revision: number },
   now = Date.now(),
 ): Promise<WorkflowResult> {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const found = await latestRevisionFor(tx, input, input.revision);
-    if (!found) return { ok: false, reason: 'not-found' } as const;
-    if (!found.isLatest) return { ok: false, reason: 'not-latest' } as const;
-    if (found.detail.status !== 'draft')
-      return { ok: false, reason: 'wrong-status', status: found.detail.status } as const;
+    if (!found) return NO_SUCH_REVISION;
+    if (!found.isLatest) return NOT_LATEST;
+    if (found.detail.status !== 'draft') return wrongStatus(found.detail.status);
     const brokenLinks = await brokenLinksOf(tx, input, found.detail.frontMatter, found.detail.body);
-    if (brokenLinks.length > 0) return { ok: false, reason: 'broken-links', brokenLinks } as const;
+    if (brokenLinks.length > 0) return brokenLinksRefusal(brokenLinks);
     await tx
       .update(handbookRevisions)
       .set({ status: 'in-review', submittedAt: now })
@@ -511,8 +565,11 @@ export async function submitForReview(
       { actorId, action: 'handbook.submitted', subjectId: found.doc.id, details: { ...input } },
       now,
     );
-    return { ok: true } as const;
+    return { ok: true, authorId: found.detail.authorId ?? actorId } as const;
   });
+  if (!result.ok) return result;
+  await mailReviewers(db, deps, input, input.revision, result.authorId);
+  return { ok: true };
 }
 
 /** A second educator approves or requests changes (with a comment). Authors cannot review their own text. */
@@ -524,13 +581,15 @@ export async function reviewRevision(
 ): Promise<WorkflowResult> {
   return db.transaction(async (tx) => {
     const found = await latestRevisionFor(tx, input, input.revision);
-    if (!found) return { ok: false, reason: 'not-found' } as const;
-    if (found.detail.status !== 'in-review')
-      return { ok: false, reason: 'wrong-status', status: found.detail.status } as const;
-    if (found.detail.authorId === reviewerId) return { ok: false, reason: 'own-revision' } as const;
+    if (!found) return NO_SUCH_REVISION;
+    if (found.detail.status !== 'in-review') return wrongStatus(found.detail.status);
+    if (found.detail.authorId === reviewerId)
+      return refuse('FORBIDDEN', 'You wrote this revision, so another educator must review it.');
     const comment = input.comment.trim();
     if (input.decision === 'request-changes' && comment === '')
-      return { ok: false, reason: 'comment-required' } as const;
+      return refuse('BAD_REQUEST', 'Say what needs to change.', {
+        comment: 'Say what needs to change, so the author can act on it.',
+      });
     await tx
       .update(handbookRevisions)
       .set({
@@ -564,12 +623,11 @@ export async function publishRevision(
 ): Promise<WorkflowResult> {
   return db.transaction(async (tx) => {
     const found = await latestRevisionFor(tx, input, input.revision);
-    if (!found) return { ok: false, reason: 'not-found' } as const;
-    if (!found.isLatest) return { ok: false, reason: 'not-latest' } as const;
-    if (found.detail.status !== 'approved')
-      return { ok: false, reason: 'wrong-status', status: found.detail.status } as const;
+    if (!found) return NO_SUCH_REVISION;
+    if (!found.isLatest) return NOT_LATEST;
+    if (found.detail.status !== 'approved') return wrongStatus(found.detail.status);
     const brokenLinks = await brokenLinksOf(tx, input, found.detail.frontMatter, found.detail.body);
-    if (brokenLinks.length > 0) return { ok: false, reason: 'broken-links', brokenLinks } as const;
+    if (brokenLinks.length > 0) return brokenLinksRefusal(brokenLinks);
     await makePublished(
       tx,
       found.doc,
@@ -593,58 +651,84 @@ export async function publishRevision(
   });
 }
 
-export type RollbackResult =
-  | { ok: true; revision: number }
-  | { ok: false; reason: 'not-found' | 'already-published' | 'never-published' }
-  | { ok: false; reason: 'broken-links'; brokenLinks: BrokenLink[] };
+export type RollbackResult = { ok: true; revision: number } | Refusal;
+
+/** The shortest reason a rollback accepts: it is what other educators and the audit log read. */
+export const ROLLBACK_REASON_MIN = 3;
 
 /**
- * Restores the text of an earlier revision as a new revision that is published at once (a rollback is the
- * way back from a bad publication, so it does not wait for review); audited with the reason.
+ * Copies the text of an earlier published revision into a new revision and submits it for review, with the
+ * reason as its change note. A rollback is an edit like any other: a second educator approves it and it is
+ * published as usual (issue 13: one click used to publish at once, without review or reason). Refused when
+ * the newest revision already holds that text (a second click would add a revision with no change).
  */
 export async function rollbackTo(
   db: Db,
+  deps: ServiceDeps,
   actorId: string,
   input: DocumentRef & { revision: number; changeNote: string },
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<RollbackResult> {
-  return db.transaction(async (tx) => {
+  const reason = input.changeNote.trim();
+  if (reason.length < ROLLBACK_REASON_MIN)
+    return refuse('BAD_REQUEST', 'Say why the text goes back to that revision.', {
+      changeNote: 'Give the reason for the rollback; the reviewers and the history read it.',
+    });
+  const result = await db.transaction(async (tx) => {
     const doc = await findDocument(tx, input);
-    if (!doc) return { ok: false, reason: 'not-found' } as const;
+    if (!doc) return NO_SUCH_REVISION;
     const [target] = await selectRevisions(tx, doc.id, input.revision);
-    if (!target) return { ok: false, reason: 'not-found' } as const;
-    if (target.id === doc.publishedRevisionId) return { ok: false, reason: 'already-published' } as const;
-    // Only text that once passed review and was published may come back without review.
-    if (target.publishedAt === null) return { ok: false, reason: 'never-published' } as const;
-    const brokenLinks = await brokenLinksOf(tx, input, target.frontMatter, target.body);
-    if (brokenLinks.length > 0) return { ok: false, reason: 'broken-links', brokenLinks } as const;
+    if (!target) return NO_SUCH_REVISION;
+    if (target.id === doc.publishedRevisionId)
+      return refuse('BAD_REQUEST', 'That revision is the one already published.');
+    // Only text that once passed review and was published is offered; a draft goes through review itself.
+    if (target.publishedAt === null)
+      return refuse(
+        'BAD_REQUEST',
+        'Only a revision that was published before can be restored; a draft goes through review instead.',
+      );
     const latest = await latestRevisionNumber(tx, doc.id);
-    const id = newId();
-    const note = input.changeNote.trim() || `Rolled back to revision ${input.revision}.`;
+    const [newest] = await selectRevisions(tx, doc.id, latest);
+    if (
+      newest &&
+      newest.body === target.body &&
+      JSON.stringify(newest.frontMatter) === JSON.stringify(target.frontMatter)
+    )
+      return refuse(
+        'CONFLICT',
+        `Revision ${latest} already holds the text of revision ${input.revision}; it needs review, not another copy.`,
+      );
+    const brokenLinks = await brokenLinksOf(tx, input, target.frontMatter, target.body);
+    if (brokenLinks.length > 0) return brokenLinksRefusal(brokenLinks);
+    const revision = latest + 1;
     await tx.insert(handbookRevisions).values({
-      id,
+      id: newId(),
       documentId: doc.id,
-      revision: latest + 1,
+      revision,
       baseRevision: input.revision,
       bodyMarkdown: target.body,
       frontMatter: JSON.stringify(target.frontMatter),
       authorId: actorId,
-      status: 'approved',
+      status: 'in-review',
+      changeNote: reason,
       createdAt: now,
+      submittedAt: now,
     });
-    await makePublished(tx, doc, { id, title: target.title, body: target.body }, actorId, note, now);
     await writeAudit(
       tx,
       {
         actorId,
-        action: 'handbook.rolled-back',
+        action: 'handbook.rollback-submitted',
         subjectId: doc.id,
         ipAddress: meta.ipAddress,
-        details: { kind: input.kind, slug: input.slug, to: input.revision, newRevision: latest + 1, changeNote: note },
+        details: { kind: input.kind, slug: input.slug, to: input.revision, newRevision: revision, reason },
       },
       now,
     );
-    return { ok: true, revision: latest + 1 } as const;
+    return { ok: true, revision } as const;
   });
+  if (!result.ok) return result;
+  await mailReviewers(db, deps, input, result.revision, actorId);
+  return result;
 }

@@ -124,3 +124,100 @@ export function diffStats(rows: DiffRow[]): { added: number; removed: number } {
   }
   return { added, removed };
 }
+
+/** A run of words in a rendered diff: unchanged, or added or removed between the two revisions. */
+export interface WordRun {
+  kind: 'same' | 'added' | 'removed';
+  text: string;
+}
+
+/** One block of the rendered text (a paragraph, heading, list item or table cell) with its word changes. */
+export interface RenderedDiffBlock {
+  kind: DiffRowKind;
+  runs: WordRun[];
+}
+
+const BLOCK_END = /<\/(?:p|h[1-6]|li|blockquote|pre|figcaption|caption|th|td|dt|dd)>|<br\s*\/?>/gi;
+const ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name: string) => {
+    if (name[0] === '#') {
+      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+      return Number.isInteger(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return ENTITY[name.toLowerCase()] ?? whole;
+  });
+}
+
+/**
+ * The text a reader sees in rendered (sanitised) HTML, one line per block, whitespace collapsed. Scripts and
+ * styles cannot occur (the sanitiser removed them), so dropping tags leaves the visible text.
+ */
+export function renderedTextBlocks(html: string): string[] {
+  return decodeEntities(html.replace(BLOCK_END, '\n').replace(/<[^>]*>/g, ' '))
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter((line) => line !== '');
+}
+
+function pushRun(runs: WordRun[], kind: WordRun['kind'], word: string): void {
+  const last = runs.at(-1);
+  if (last && last.kind === kind) last.text += ` ${word}`;
+  else runs.push({ kind, text: word });
+}
+
+/** The words of two versions of a block, as runs (the line diff run on one word per line). */
+export function wordDiff(oldText: string, newText: string): WordRun[] {
+  const words = (text: string) =>
+    text
+      .split(' ')
+      .filter((w) => w !== '')
+      .join('\n');
+  const runs: WordRun[] = [];
+  const removed: string[] = [];
+  const added: string[] = [];
+  const flush = () => {
+    for (const w of removed.splice(0)) pushRun(runs, 'removed', w);
+    for (const w of added.splice(0)) pushRun(runs, 'added', w);
+  };
+  for (const row of lineDiff(words(oldText), words(newText))) {
+    if (row.kind === 'same') {
+      flush();
+      pushRun(runs, 'same', row.newText ?? '');
+    } else {
+      if (row.oldText !== null) removed.push(row.oldText);
+      if (row.newText !== null) added.push(row.newText);
+    }
+  }
+  flush();
+  return runs;
+}
+
+/**
+ * What changed for a reader between two rendered revisions: blocks paired by the line diff of their text,
+ * and within a changed block the words removed and added, so a reader sees prose, not Markdown.
+ */
+export function renderedDiff(oldHtml: string, newHtml: string): RenderedDiffBlock[] {
+  const rows = lineDiff(renderedTextBlocks(oldHtml).join('\n'), renderedTextBlocks(newHtml).join('\n'));
+  return rows.map((row) => {
+    if (row.kind === 'changed') return { kind: row.kind, runs: wordDiff(row.oldText ?? '', row.newText ?? '') };
+    if (row.kind === 'removed') return { kind: row.kind, runs: [{ kind: 'removed', text: row.oldText ?? '' }] };
+    if (row.kind === 'added') return { kind: row.kind, runs: [{ kind: 'added', text: row.newText ?? '' }] };
+    return { kind: row.kind, runs: [{ kind: 'same', text: row.newText ?? '' }] };
+  });
+}
+
+/** How many words a rendered diff adds and removes. */
+export function wordStats(blocks: RenderedDiffBlock[]): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const block of blocks) {
+    for (const run of block.runs) {
+      const words = run.text.split(' ').length;
+      if (run.kind === 'added') added += words;
+      if (run.kind === 'removed') removed += words;
+    }
+  }
+  return { added, removed };
+}

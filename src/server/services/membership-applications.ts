@@ -34,7 +34,6 @@ import { COUNTRY_CODES, PROFESSIONS } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
-import { mailAdmins } from './admin-mail.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { applicationRefusal, getCategory, type MembershipCategory } from './membership-categories.ts';
 import { type ApplicationDocument, listDocuments } from './membership-documents.ts';
@@ -45,6 +44,7 @@ import {
   MembershipTransitionError,
 } from './membership-lifecycle.ts';
 import { pageWindow } from './paging.ts';
+import { mailRole } from './role-mail.ts';
 
 export const OPEN_STATUSES = ['draft', 'submitted', 'info-requested'] as const satisfies readonly ApplicationStatus[];
 /** Statuses an admin can decide from (a draft is not theirs to see yet). */
@@ -659,7 +659,7 @@ export async function submitApplication(
       `Thank you for applying for IECPA membership. The membership committee will review your application and write to you when they have decided or if they need more information.\n\nYou can follow your application at ${deps.siteUrl}/membership/application\n`,
     );
     const category = await getCategory(db, outcome.application.categoryId);
-    await mailAdmins(db, deps, {
+    await mailRole(db, deps, 'admin', {
       subject: 'A membership application is waiting for review',
       text: `A new application for IECPA membership (${category?.name ?? outcome.application.categoryId}) was submitted. Review it at ${deps.siteUrl}/admin/applications/${outcome.application.id}\n\nAll applications waiting: ${deps.siteUrl}/admin/applications\n`,
     });
@@ -704,7 +704,7 @@ export async function replyToReviewers(
       'Your reply has been sent to the IECPA membership committee',
       `Your updated application and your reply have been sent to the membership committee. They will write to you again when they have reviewed it.\n\nYour application: ${deps.siteUrl}/membership/application\n`,
     );
-    await mailAdmins(db, deps, {
+    await mailRole(db, deps, 'admin', {
       subject: 'An applicant replied to your request for information',
       text: `An applicant updated their IECPA membership application and replied to the committee's request for information. Review it at ${deps.siteUrl}/admin/applications/${outcome.application.id}\n`,
     });

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
-import { expect, test } from 'vitest';
-import { diffStats, lineDiff } from '#src/server/services/handbook-diff.ts';
+import { describe, expect, test } from 'vitest';
+import {
+  diffStats,
+  lineDiff,
+  renderedDiff,
+  renderedTextBlocks,
+  wordDiff,
+  wordStats,
+} from '#src/server/services/handbook-diff.ts';
 
 test('identical texts give only unchanged rows', () => {
   const rows = lineDiff('a\nb\nc', 'a\nb\nc');
@@ -42,4 +49,44 @@ test('rebuilds both texts from the rows for any pair of texts', () => {
       expect(rebuiltNew.join('\n')).toBe(newText === '' ? '' : newText.replace(/\n$/, ''));
     }),
   );
+});
+
+describe('rendered diff for readers', () => {
+  test('takes the visible text of each block, decoding entities and dropping tags', () => {
+    const html =
+      '<h2 id="a">Cuffs &amp; hoses</h2><p>Inflate at the <strong>dicrotic</strong> notch.<br>Then wait.</p>' +
+      '<ul><li>One &#8211; two</li><li>Three&nbsp;four</li></ul>';
+    expect(renderedTextBlocks(html)).toEqual([
+      'Cuffs & hoses',
+      'Inflate at the dicrotic notch.',
+      'Then wait.',
+      'One – two',
+      'Three four',
+    ]);
+  });
+
+  test('marks the words removed and added inside a changed paragraph', () => {
+    expect(wordDiff('Deflate before the R wave.', 'Deflate 40 ms before the next R wave.')).toEqual([
+      { kind: 'same', text: 'Deflate' },
+      { kind: 'added', text: '40 ms' },
+      { kind: 'same', text: 'before the' },
+      { kind: 'added', text: 'next' },
+      { kind: 'same', text: 'R wave.' },
+    ]);
+    expect(wordDiff('Inflate early.', 'Inflate late.')).toEqual([
+      { kind: 'same', text: 'Inflate' },
+      { kind: 'removed', text: 'early.' },
+      { kind: 'added', text: 'late.' },
+    ]);
+  });
+
+  test('pairs blocks, counts words, and shows whole paragraphs added or removed', () => {
+    const before = '<p>Keep.</p><p>Old sentence here.</p><p>Gone entirely.</p>';
+    const after = '<p>Keep.</p><p>New sentence here.</p>';
+    const blocks = renderedDiff(before, after);
+    expect(blocks.map((b) => b.kind)).toEqual(['same', 'changed', 'removed']);
+    expect(blocks[2]?.runs).toEqual([{ kind: 'removed', text: 'Gone entirely.' }]);
+    expect(wordStats(blocks)).toEqual({ added: 1, removed: 3 });
+    expect(renderedDiff(before, before).every((b) => b.kind === 'same')).toBe(true);
+  });
 });

@@ -11,7 +11,7 @@ import { unwrap } from '../../refusal.ts';
 import * as cpd from '../../services/cpd.ts';
 import * as handbook from '../../services/handbook.ts';
 import * as authoring from '../../services/handbook-authoring.ts';
-import { diffStats, lineDiff } from '../../services/handbook-diff.ts';
+import { diffStats, lineDiff, renderedDiff, wordStats } from '../../services/handbook-diff.ts';
 import * as images from '../../services/handbook-images.ts';
 import * as progress from '../../services/handbook-progress.ts';
 import {
@@ -36,52 +36,6 @@ const note = z.string().max(2000);
 
 function notFound(what: string): TRPCError {
   return new TRPCError({ code: 'NOT_FOUND', message: `${what} does not exist or is not published.` });
-}
-
-export function describeBrokenLinks(links: BrokenLink[]): string {
-  return links
-    .map((l) =>
-      l.line > 0 ? `Line ${l.line}, column ${l.column}: ${l.url}: ${l.reason}` : `Front matter: ${l.url}: ${l.reason}`,
-    )
-    .join('\n');
-}
-
-function workflowError(result: Exclude<authoring.WorkflowResult | authoring.RollbackResult, { ok: true }>): TRPCError {
-  switch (result.reason) {
-    case 'not-found':
-      return new TRPCError({ code: 'NOT_FOUND', message: 'That revision does not exist.' });
-    case 'not-latest':
-      return new TRPCError({
-        code: 'CONFLICT',
-        message: 'A newer revision exists. Open the editor again to work on the newest text.',
-      });
-    case 'own-revision':
-      return new TRPCError({
-        code: 'FORBIDDEN',
-        message: 'You wrote this revision, so another educator must review it.',
-      });
-    case 'comment-required':
-      return fieldErrors('Say what needs to change.', {
-        comment: 'Say what needs to change, so the author can act on it.',
-      });
-    case 'wrong-status':
-      return new TRPCError({
-        code: 'BAD_REQUEST',
-        message: `This revision is ${result.status}, so that step is not possible now.`,
-      });
-    case 'never-published':
-      return new TRPCError({
-        code: 'BAD_REQUEST',
-        message: 'Only a revision that was published before can be restored; a draft goes through review instead.',
-      });
-    case 'already-published':
-      return new TRPCError({ code: 'BAD_REQUEST', message: 'That revision is the one already published.' });
-    case 'broken-links':
-      return new TRPCError({
-        code: 'BAD_REQUEST',
-        message: `Fix the broken links before this can go further:\n${describeBrokenLinks(result.brokenLinks)}`,
-      });
-  }
 }
 
 const cpdActivityInput = z.object({
@@ -190,11 +144,15 @@ export const handbookRouter = router({
     const changes = await authoring.listPublishedChanges(ctx.db, { kind: 'chapter', slug: input.slug });
     const [current, previous] = changes ?? [];
     if (!changes || !current) throw notFound('That chapter');
-    const rows = previous ? lineDiff(previous.body, current.body) : [];
-    return {
-      publications: changes.map(({ body: _body, ...rest }) => rest),
-      diff: previous ? { from: previous.revision, to: current.revision, rows, stats: diffStats(rows) } : null,
-    };
+    const publications = changes.map(({ body: _body, id: _id, ...rest }) => rest);
+    if (!previous) return { publications, diff: null };
+    // Readers compare what they read: the rendered text, word by word (editors keep the source diff).
+    const [before, after] = await Promise.all([
+      renderPublished(previous.id, previous.body),
+      renderPublished(current.id, current.body),
+    ]);
+    const blocks = renderedDiff(before.html, after.html);
+    return { publications, diff: { from: previous.revision, to: current.revision, blocks, stats: wordStats(blocks) } };
   }),
 
   markRead: membersContentProcedure.input(z.object({ slug })).mutation(async ({ ctx, input }) => {
@@ -344,16 +302,7 @@ export const handbookRouter = router({
   create: educatorProcedure
     .input(z.object({ kind: z.enum(DOCUMENT_KINDS), source }))
     .mutation(async ({ ctx, input }) => {
-      const result = await authoring.createDocument(ctx.db, ctx.user.id, input);
-      if (result.ok) return result;
-      if (result.reason === 'invalid')
-        throw fieldErrors('The text needs attention.', { source: result.messages.join('\n') });
-      if (result.reason === 'slug-taken') {
-        throw fieldErrors('That slug is taken.', {
-          source: 'slug: Another document already uses this slug. Choose another.',
-        });
-      }
-      throw fieldErrors('No such level.', { source: 'level: There is no curriculum level with that number.' });
+      return unwrap(await authoring.createDocument(ctx.db, ctx.user.id, input));
     }),
 
   saveDraft: educatorProcedure
@@ -361,13 +310,7 @@ export const handbookRouter = router({
     .input(documentRef.extend({ baseRevision: z.coerce.number().int().min(0).max(1_000_000), source }))
     .mutation(async ({ ctx, input }) => {
       const result = await authoring.saveDraft(ctx.db, ctx.user.id, input);
-      if (result.ok || result.reason === 'conflict') return result;
-      if (result.reason === 'not-found') throw notFound('That document');
-      if (result.reason === 'unchanged')
-        throw fieldErrors('Nothing has changed since the revision you opened, so no revision was saved.', {
-          source: 'The text is the same as the revision it is based on. Make a change, or leave the editor.',
-        });
-      throw fieldErrors('The text needs attention.', { source: result.messages.join('\n') });
+      return 'conflict' in result ? result : unwrap(result);
     }),
 
   /** Keeps the editor's working text on the server (not a revision); refused when someone saved since. */
@@ -376,8 +319,7 @@ export const handbookRouter = router({
     .input(documentRef.extend({ baseRevision: z.coerce.number().int().min(0).max(1_000_000), source }))
     .mutation(async ({ ctx, input }) => {
       const result = await authoring.autosaveDraft(ctx.db, ctx.user.id, input);
-      if (result.ok || result.reason === 'conflict') return result;
-      throw notFound('That document');
+      return 'conflict' in result ? result : unwrap(result);
     }),
 
   /** Forgets the educator's automatically saved text of a document. */
@@ -387,9 +329,7 @@ export const handbookRouter = router({
   }),
 
   submit: educatorProcedure.input(documentRef.extend({ revision: revisionNumber })).mutation(async ({ ctx, input }) => {
-    const result = await authoring.submitForReview(ctx.db, ctx.user.id, input);
-    if (!result.ok) throw workflowError(result);
-    return result;
+    return unwrap(await authoring.submitForReview(ctx.db, ctx.deps, ctx.user.id, input));
   }),
 
   review: educatorProcedure
@@ -401,9 +341,7 @@ export const handbookRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const result = await authoring.reviewRevision(ctx.db, ctx.user.id, input);
-      if (!result.ok) throw workflowError(result);
-      return result;
+      return unwrap(await authoring.reviewRevision(ctx.db, ctx.user.id, input));
     }),
 
   publish: educatorProcedure
@@ -414,9 +352,7 @@ export const handbookRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const result = await authoring.publishRevision(ctx.db, ctx.user.id, input, ctx.meta);
-      if (!result.ok) throw workflowError(result);
-      return result;
+      return unwrap(await authoring.publishRevision(ctx.db, ctx.user.id, input, ctx.meta));
     }),
 
   history: educatorProcedure.input(documentRef).query(async ({ ctx, input }) => {
@@ -440,8 +376,6 @@ export const handbookRouter = router({
   rollback: educatorProcedure
     .input(documentRef.extend({ revision: revisionNumber, changeNote: note.default('') }))
     .mutation(async ({ ctx, input }) => {
-      const result = await authoring.rollbackTo(ctx.db, ctx.user.id, input, ctx.meta);
-      if (!result.ok) throw workflowError(result);
-      return result;
+      return unwrap(await authoring.rollbackTo(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta));
     }),
 });
