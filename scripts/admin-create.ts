@@ -5,13 +5,13 @@
  */
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
-import { consents, userRoles, users } from '#db/schema/index.ts';
-import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
+import { userRoles, users } from '#db/schema/index.ts';
 import { emailField, nameField, passwordField } from '#src/lib/schemas.ts';
 import { writeAudit } from '#src/server/audit.ts';
 import { hashPassword } from '#src/server/auth/password.ts';
 import { getEnv } from '#src/server/env.ts';
 import { newId, newSecret } from '#src/server/ids.ts';
+import { insertUserRecord } from '#src/server/services/user-records.ts';
 import { openMigratedDb } from './prepare-db.ts';
 
 function fail(message: string): never {
@@ -36,20 +36,8 @@ const userId = existing[0]?.id ?? newId();
 const passwordHash = existing[0] ? null : await hashPassword(password.data);
 await db.transaction(async (tx) => {
   if (passwordHash) {
-    await tx.insert(users).values({
-      id: userId,
-      email: email.data,
-      name: name.data,
-      country: 'GB',
-      profession: 'other',
-      passwordHash,
-      emailVerifiedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await tx
-      .insert(consents)
-      .values({ id: newId(), userId, document: 'code-of-ethics', version: CURRENT_ETHICS_VERSION, acceptedAt: now });
+    const record = { id: userId, email: email.data, name: name.data, country: 'GB', profession: 'other' };
+    await insertUserRecord(tx, { ...record, passwordHash, emailVerifiedAt: now }, now);
   }
   await tx.insert(userRoles).values({ userId, role: 'member', grantedAt: now, grantedBy: null }).onConflictDoNothing();
   await tx.insert(userRoles).values({ userId, role: 'admin', grantedAt: now, grantedBy: null }).onConflictDoNothing();

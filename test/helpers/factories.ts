@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
-import { mailOutbox, totpCredentials, userRoles, users } from '#db/schema/index.ts';
+import { mailOutbox } from '#db/schema/index.ts';
 import type { Role } from '#src/lib/roles.ts';
 import { createCaller } from '#src/server/api/root.ts';
 import type { Context, SessionCookieJar } from '#src/server/api/trpc.ts';
@@ -10,6 +10,7 @@ import { newTotpSecret } from '#src/server/auth/totp.ts';
 import { newId } from '#src/server/ids.ts';
 import { createMailer } from '#src/server/mail/mailer.ts';
 import type { RequestMeta, ServiceDeps } from '#src/server/services/deps.ts';
+import { insertUserRecord } from '#src/server/services/user-records.ts';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 export const TEST_META: RequestMeta = { ipAddress: '203.0.113.7', userAgent: 'vitest' };
@@ -43,26 +44,24 @@ export async function makeUser(
   const email = options.email ?? `user${n}-${id.slice(0, 6)}@example.org`;
   const name = options.name ?? `Test User ${n}`;
   const now = Date.now();
-  await db.insert(users).values({
-    id,
-    email,
-    name,
-    country: 'DE',
-    profession: 'nurse',
-    passwordHash: await testPasswordHash(),
-    emailVerifiedAt: options.verified === false ? null : now,
-    createdAt: now,
-    updatedAt: now,
-  });
-  const roles = options.roles ?? ['member'];
-  if (roles.length > 0) {
-    await db.insert(userRoles).values(roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
-  }
-  let totpSecret: string | null = null;
-  if (options.totp) {
-    totpSecret = newTotpSecret();
-    await db.insert(totpCredentials).values({ userId: id, secret: totpSecret, createdAt: now, lastUsedStep: 0 });
-  }
+  const totpSecret = options.totp ? newTotpSecret() : null;
+  await insertUserRecord(
+    db,
+    {
+      id,
+      email,
+      name,
+      country: 'DE',
+      profession: 'nurse',
+      passwordHash: await testPasswordHash(),
+      emailVerifiedAt: options.verified === false ? null : now,
+      roles: options.roles ?? ['member'],
+      totpSecret,
+      // Tests of the ethics step start from an account that has not accepted it yet.
+      acceptsEthics: false,
+    },
+    now,
+  );
   return { id, email, name, totpSecret };
 }
 

@@ -12,6 +12,7 @@ import { createSession, type Session } from '../auth/session.ts';
 import { matchTotpStep, newTotpSecret, totpKeyUri } from '../auth/totp.ts';
 import { hashSecret, newId, newSecret } from '../ids.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
+import { insertUserRecord } from './user-records.ts';
 
 export const VERIFY_EMAIL_TTL_MS = 48 * 60 * 60 * 1000;
 export const RESET_PASSWORD_TTL_MS = 60 * 60 * 1000;
@@ -67,24 +68,19 @@ export async function registerUser(
   const userId = newId();
   const token = newSecret();
   await db.transaction(async (tx) => {
-    await tx.insert(users).values({
-      id: userId,
-      email: input.email,
-      name: input.name,
-      country: input.country,
-      profession: input.profession,
-      passwordHash,
-      emailVerifiedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await tx.insert(consents).values({
-      id: newId(),
-      userId,
-      document: 'code-of-ethics',
-      version: CURRENT_ETHICS_VERSION,
-      acceptedAt: now,
-    });
+    await insertUserRecord(
+      tx,
+      {
+        id: userId,
+        email: input.email,
+        name: input.name,
+        country: input.country,
+        profession: input.profession,
+        passwordHash,
+        emailVerifiedAt: null,
+      },
+      now,
+    );
     await tx.insert(userTokens).values({
       tokenHash: hashSecret(token),
       userId,
