@@ -2,7 +2,7 @@
 export const ROLES = ['member', 'educator', 'examiner', 'editor', 'reviewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Roles whose holders must have a TOTP second factor before they can use the role (DESIGN.md). */
+/** Roles whose holders must have a TOTP second factor before they can use the role (README, Roles and access). */
 export const ROLES_REQUIRING_TOTP: readonly Role[] = ['admin', 'examiner', 'editor'];
 
 export const ROLE_LABELS: Record<Role, string> = {

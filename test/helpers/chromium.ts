@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { type BrowserContext, type BrowserServer, chromium } from 'playwright-core';
 
 /**
- * The machines have no internet: without these flags Chromium keeps trying to reach it (DESIGN.md,
- * Testing). CI runs as root, hence --no-sandbox.
+ * The test machines have no internet: without these flags Chromium keeps trying to reach it (updates,
+ * sync, component downloads) and start-up and pages slow down. CI runs as root, hence --no-sandbox.
  */
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',

@@ -7,7 +7,7 @@ export interface RateLimitRule {
   windowMs: number;
 }
 
-/** Limits per DESIGN.md's security baseline; keys combine the action with an IP or an account. */
+/** Limits per the README's security baseline; keys combine the action with an IP or an account. */
 export const RATE_LIMITS = {
   signIn: { limit: 10, windowMs: 15 * 60 * 1000 },
   register: { limit: 5, windowMs: 60 * 60 * 1000 },

@@ -456,7 +456,7 @@ export async function resetPassword(
 
 export type ChangePasswordResult = { ok: true } | { ok: false; fieldErrors: FieldErrors };
 
-/** Changes the password and ends every other session of the account (DESIGN.md). */
+/** Changes the password and ends every other session of the account (README, Security baseline). */
 export async function changePassword(
   db: Db,
   session: Session,

@@ -23,8 +23,8 @@
  * background delivery, which a finished transaction cannot serve), so a refused or rolled-back change
  * mails nobody.
  *
- * The `member` role (DESIGN.md: "every approved practitioner"; it opens the members' pages, the simulator's
- * saved practice and the curriculum) follows the status: syncMemberRole grants it on a move into good
+ * The `member` role (README, "Roles and access": every practitioner in good standing; it opens the members'
+ * pages, the simulator's saved practice and the curriculum) follows the status: syncMemberRole grants it on a move into good
  * standing and takes it away on a move out (lapsed, suspended, resigned), in the same transaction.
  *
  * Lifetime categories have no expiry, so their members stay active until suspended or resigned.
