@@ -118,7 +118,11 @@ test(
     await member.getByRole('link', { name: 'What changed in this revision' }).click();
     await member.getByRole('heading', { name: 'Revision 1 compared with revision 2' }).waitFor();
     expect(await member.getByText('Added the daily hose check.').isVisible()).toBe(true);
-    expect(await member.getByRole('cell', { name: ADDED }).isVisible()).toBe(true);
+    // Readers see the rendered words added, not the Markdown source ("## Daily checks").
+    expect(await member.locator('ins', { hasText: ADDED }).isVisible()).toBe(true);
+    expect(await member.locator('ins', { hasText: 'Daily checks' }).isVisible()).toBe(true);
+    expect(await member.getByText('## Daily checks').count()).toBe(0);
+    await member.screenshot({ path: 'test-results/screenshots/handbook-changes-rendered-diff.png', fullPage: true });
     await expectAxeClean(member, 'changes');
     await member.close();
   },

@@ -38,15 +38,13 @@ export async function insertUserRecord(db: DbOrTx, user: NewUserRecord, now: num
     updatedAt: now,
   });
   if (user.acceptsEthics !== false)
-    await db
-      .insert(consents)
-      .values({
-        id: newId(),
-        userId: id,
-        document: 'code-of-ethics',
-        version: CURRENT_ETHICS_VERSION,
-        acceptedAt: now,
-      });
+    await db.insert(consents).values({
+      id: newId(),
+      userId: id,
+      document: 'code-of-ethics',
+      version: CURRENT_ETHICS_VERSION,
+      acceptedAt: now,
+    });
   const roles = user.roles ?? [];
   if (roles.length > 0) {
     await db.insert(userRoles).values(roles.map((role) => ({ userId: id, role, grantedAt: now, grantedBy: null })));
