@@ -114,7 +114,8 @@ test('lets registrations through again when the window has passed', async () => 
   for (let i = 0; i < RATE_LIMITS.register.limit; i++) expect(await attempt(t0 + i)).toEqual({ ok: true });
   expect(await attempt(t0 + RATE_LIMITS.register.windowMs - 1)).toEqual({
     ok: false,
-    reason: 'rate-limited',
+    code: 'TOO_MANY_REQUESTS',
+    message: 'Too many attempts. Wait a few minutes and try again.',
   });
   expect(await attempt(t0 + RATE_LIMITS.register.windowMs)).toEqual({ ok: true });
 });
@@ -152,7 +153,8 @@ test('lets password-reset requests through again when the window has passed', as
   for (let i = 0; i < RATE_LIMITS.passwordReset.limit; i++) expect(await attempt(t0 + i)).toEqual({ ok: true });
   expect(await attempt(t0 + RATE_LIMITS.passwordReset.windowMs - 1)).toEqual({
     ok: false,
-    reason: 'rate-limited',
+    code: 'TOO_MANY_REQUESTS',
+    message: 'Too many attempts. Wait a few minutes and try again.',
   });
   expect(await attempt(t0 + RATE_LIMITS.passwordReset.windowMs)).toEqual({ ok: true });
 });

@@ -11,14 +11,13 @@ import { consumeRateLimit, RATE_LIMITS, rateLimitAddress } from '../auth/rate-li
 import { createSession, type Session } from '../auth/session.ts';
 import { matchTotpStep, newTotpSecret, totpKeyUri } from '../auth/totp.ts';
 import { hashSecret, newId, newSecret } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { insertUserRecord } from './user-records.ts';
 
 export const VERIFY_EMAIL_TTL_MS = 48 * 60 * 60 * 1000;
 export const RESET_PASSWORD_TTL_MS = 60 * 60 * 1000;
 export const RECOVERY_CODE_COUNT = 10;
-
-export type FieldErrors = Record<string, string>;
 
 const COMMON_PASSWORD_MESSAGE = 'This password is too common. Choose a longer phrase that only you would think of.';
 
@@ -31,10 +30,9 @@ function getDummyHash(): Promise<string> {
 
 // ---------------------------------------------------------------- registration and verification
 
-export type RegisterResult =
-  | { ok: true }
-  | { ok: false; reason: 'rate-limited' }
-  | { ok: false; fieldErrors: FieldErrors };
+export type RegisterResult = { ok: true } | Refusal;
+
+const TOO_MANY_ATTEMPTS = refuse('TOO_MANY_REQUESTS', 'Too many attempts. Wait a few minutes and try again.');
 
 /**
  * Creates an unverified account and mails a verification link. When the email is already registered the
@@ -48,9 +46,10 @@ export async function registerUser(
   now = Date.now(),
 ): Promise<RegisterResult> {
   if (!(await consumeRateLimit(db, `register:${rateLimitAddress(meta.ipAddress)}`, RATE_LIMITS.register, now))) {
-    return { ok: false, reason: 'rate-limited' };
+    return TOO_MANY_ATTEMPTS;
   }
-  if (isCommonPassword(input.password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
+  if (isCommonPassword(input.password))
+    return refuse('BAD_REQUEST', 'Some fields need your attention.', { password: COMMON_PASSWORD_MESSAGE });
 
   const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).limit(1);
   // Hash on both paths: without it an existing email was answered ~10x faster (10 ms against 135 ms),
@@ -356,11 +355,11 @@ export async function requestPasswordReset(
   email: string,
   meta: RequestMeta,
   now = Date.now(),
-): Promise<{ ok: true } | { ok: false; reason: 'rate-limited' }> {
+): Promise<{ ok: true } | Refusal> {
   const address = rateLimitAddress(meta.ipAddress);
   const allowedByIp = await consumeRateLimit(db, `reset:ip:${address}`, RATE_LIMITS.passwordReset, now);
   const allowedByPair = await consumeRateLimit(db, `reset:pair:${address}:${email}`, RATE_LIMITS.passwordReset, now);
-  if (!allowedByIp || !allowedByPair) return { ok: false, reason: 'rate-limited' };
+  if (!allowedByIp || !allowedByPair) return TOO_MANY_ATTEMPTS;
   // An erased account's pseudonymous address is not an address anyone can own: treated as unknown.
   const rows = await db
     .select({ id: users.id, name: users.name })
@@ -371,7 +370,7 @@ export async function requestPasswordReset(
   // up cannot stop the owner resetting from their usual place.
   const ownersPlace = rows[0] ? await isKnownPlace(db, rows[0].id, meta.ipAddress, now) : false;
   if (!ownersPlace && !(await consumeRateLimit(db, `reset:email:${email}`, RATE_LIMITS.passwordResetPerEmail, now))) {
-    return { ok: false, reason: 'rate-limited' };
+    return TOO_MANY_ATTEMPTS;
   }
   const user = rows[0];
   if (!user) {
@@ -407,10 +406,12 @@ export async function requestPasswordReset(
   return { ok: true };
 }
 
-export type ResetPasswordResult =
-  | { ok: true }
-  | { ok: false; reason: 'invalid-token' | 'rate-limited' }
-  | { ok: false; fieldErrors: FieldErrors };
+export type ResetPasswordResult = { ok: true } | Refusal;
+
+const RESET_LINK_UNUSABLE = refuse(
+  'BAD_REQUEST',
+  'This reset link has expired or was already used. Ask for a new one.',
+);
 
 /** Sets a new password from a reset link, ends every session of the account, and marks the email verified. */
 export async function resetPassword(
@@ -427,14 +428,15 @@ export async function resetPassword(
     RATE_LIMITS.passwordResetUse,
     now,
   );
-  if (!allowed) return { ok: false, reason: 'rate-limited' };
+  if (!allowed) return TOO_MANY_ATTEMPTS;
   // Look the link up before the (deliberately slow) hash, so a made-up token costs no argon2 hash.
-  if (!(await isUsableToken(db, input.token, 'reset-password', now))) return { ok: false, reason: 'invalid-token' };
-  if (isCommonPassword(input.password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
+  if (!(await isUsableToken(db, input.token, 'reset-password', now))) return RESET_LINK_UNUSABLE;
+  if (isCommonPassword(input.password))
+    return refuse('BAD_REQUEST', 'Choose a different password.', { password: COMMON_PASSWORD_MESSAGE });
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const userId = await consumeToken(tx, input.token, 'reset-password', now);
-    if (!userId) return { ok: false, reason: 'invalid-token' } as const;
+    if (!userId) return RESET_LINK_UNUSABLE;
     // Following the link proves the mailbox, so an unverified email becomes verified.
     await tx
       .update(users)
@@ -454,7 +456,9 @@ export async function resetPassword(
   });
 }
 
-export type ChangePasswordResult = { ok: true } | { ok: false; fieldErrors: FieldErrors };
+export type ChangePasswordResult = { ok: true } | Refusal;
+
+const PASSWORD_NOT_CHANGED = 'Your password was not changed.';
 
 /** Changes the password and ends every other session of the account (README, Security baseline). */
 export async function changePassword(
@@ -471,9 +475,12 @@ export async function changePassword(
     .limit(1);
   const user = rows[0];
   if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    return { ok: false, fieldErrors: { currentPassword: 'That is not your current password. Try again.' } };
+    return refuse('BAD_REQUEST', PASSWORD_NOT_CHANGED, {
+      currentPassword: 'That is not your current password. Try again.',
+    });
   }
-  if (isCommonPassword(input.newPassword)) return { ok: false, fieldErrors: { newPassword: COMMON_PASSWORD_MESSAGE } };
+  if (isCommonPassword(input.newPassword))
+    return refuse('BAD_REQUEST', PASSWORD_NOT_CHANGED, { newPassword: COMMON_PASSWORD_MESSAGE });
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, session.userId));
@@ -576,7 +583,9 @@ export function beginTotpEnrolment(email: string, existingSecret?: string): Totp
   return { secret, keyUri: totpKeyUri(secret, email) };
 }
 
-export type ConfirmTotpResult = { ok: true; recoveryCodes: string[] } | { ok: false; fieldErrors: FieldErrors };
+export type ConfirmTotpResult = { ok: true; recoveryCodes: string[] } | Refusal;
+
+const TOTP_NOT_SET_UP = 'Two-factor authentication is not set up yet.';
 
 /** Stores the secret once the user proves their app has it, and issues fresh recovery codes (shown once). */
 export async function confirmTotpEnrolment(
@@ -593,19 +602,15 @@ export async function confirmTotpEnrolment(
     .where(eq(totpCredentials.userId, session.userId))
     .limit(1);
   if (enrolled.length > 0) {
-    return {
-      ok: false,
-      fieldErrors: {
-        code: 'Two-factor authentication is already on. To move it to a new app, turn it off first with your password.',
-      },
-    };
+    return refuse('BAD_REQUEST', TOTP_NOT_SET_UP, {
+      code: 'Two-factor authentication is already on. To move it to a new app, turn it off first with your password.',
+    });
   }
   const step = matchTotpStep(input.secret, input.code, now, -1);
   if (step === null) {
-    return {
-      ok: false,
-      fieldErrors: { code: 'That code does not match. Check the time on your phone and enter the current code.' },
-    };
+    return refuse('BAD_REQUEST', TOTP_NOT_SET_UP, {
+      code: 'That code does not match. Check the time on your phone and enter the current code.',
+    });
   }
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   await db.transaction(async (tx) => {
@@ -632,10 +637,7 @@ function newRecoveryCode(): string {
   return `${s.slice(0, 5)}-${s.slice(5, 10)}`;
 }
 
-export type DisableTotpResult =
-  | { ok: true }
-  | { ok: false; reason: 'required-by-role' }
-  | { ok: false; fieldErrors: FieldErrors };
+export type DisableTotpResult = { ok: true } | Refusal;
 
 export async function disableTotp(
   db: Db,
@@ -646,14 +648,16 @@ export async function disableTotp(
 ): Promise<DisableTotpResult> {
   const roles = await db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, session.userId));
   if (roles.some((r) => (ROLES_REQUIRING_TOTP as readonly string[]).includes(r.role)))
-    return { ok: false, reason: 'required-by-role' };
+    return refuse('FORBIDDEN', 'Your role requires two-factor authentication, so it cannot be turned off.');
   const rows = await db
     .select({ passwordHash: users.passwordHash })
     .from(users)
     .where(eq(users.id, session.userId))
     .limit(1);
   if (!rows[0] || !(await verifyPassword(rows[0].passwordHash, input.password))) {
-    return { ok: false, fieldErrors: { password: 'That is not your current password. Try again.' } };
+    return refuse('BAD_REQUEST', 'Two-factor authentication is still on.', {
+      password: 'That is not your current password. Try again.',
+    });
   }
   await db.transaction(async (tx) => {
     await tx.delete(totpCredentials).where(eq(totpCredentials.userId, session.userId));

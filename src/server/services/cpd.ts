@@ -8,6 +8,7 @@ import type { Db } from '#db/client.ts';
 import { type CpdStatus, cpdActivities, users } from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
 
 export interface CpdEntry {
@@ -105,9 +106,7 @@ export async function listPendingActivities(db: Db): Promise<PendingActivity[]> 
     .orderBy(cpdActivities.createdAt);
 }
 
-export type ReviewActivityResult =
-  | { ok: true }
-  | { ok: false; reason: 'not-found' | 'not-pending' | 'own-activity' | 'comment-required' };
+export type ReviewActivityResult = { ok: true } | Refusal;
 
 /** An educator approves or rejects (with a reason) another member's pending external activity; audited. */
 export async function reviewActivity(
@@ -119,11 +118,14 @@ export async function reviewActivity(
 ): Promise<ReviewActivityResult> {
   return db.transaction(async (tx) => {
     const [activity] = await tx.select().from(cpdActivities).where(eq(cpdActivities.id, input.id)).limit(1);
-    if (!activity) return { ok: false, reason: 'not-found' } as const;
-    if (activity.status !== 'pending') return { ok: false, reason: 'not-pending' } as const;
-    if (activity.userId === reviewerId) return { ok: false, reason: 'own-activity' } as const;
+    if (!activity) return refuse('NOT_FOUND', 'That activity does not exist.');
+    if (activity.status !== 'pending') return refuse('BAD_REQUEST', 'That activity has already been reviewed.');
+    if (activity.userId === reviewerId) return refuse('FORBIDDEN', 'Another educator must review your own activities.');
     const comment = input.comment.trim();
-    if (input.decision === 'reject' && comment === '') return { ok: false, reason: 'comment-required' } as const;
+    if (input.decision === 'reject' && comment === '')
+      return refuse('BAD_REQUEST', 'Give a reason.', {
+        comment: 'Say why it is rejected, so the member can act on it.',
+      });
     await tx
       .update(cpdActivities)
       .set({

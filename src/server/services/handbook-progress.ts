@@ -16,16 +16,21 @@ import {
   simulatorPracticeSessions,
 } from '#db/schema/index.ts';
 import { newId } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import { getPublished, listPublishedModules, type PublishedDocument } from './handbook.ts';
 import { DEFAULT_EXERCISE_MIN_SCORE, type ModuleFrontMatter, type SimulatorExercise } from './handbook-content.ts';
 import type { HoldBeat, StoredPracticeSummary } from './simulator-practice.ts';
 
-export type MarkReadResult = { ok: true; completedModules: string[] } | { ok: false; reason: 'not-found' };
+export type MarkReadResult = { ok: true; completedModules: string[] } | Refusal;
+
+const NO_SUCH_MODULE = refuse('NOT_FOUND', 'That module does not exist or is not published.');
+const NO_QUIZ = refuse('BAD_REQUEST', 'This module has no quiz.');
+const DRAW_USED = refuse('CONFLICT', 'These questions have already been submitted. Reload the module for a new set.');
 
 /** Records that the member has read a published chapter (idempotent), then completes any module now done. */
 export async function markChapterRead(db: Db, userId: string, slug: string, now = Date.now()): Promise<MarkReadResult> {
   const chapter = await getPublished(db, 'chapter', slug);
-  if (!chapter) return { ok: false, reason: 'not-found' };
+  if (!chapter) return refuse('NOT_FOUND', 'That chapter does not exist or is not published.');
   await db
     .insert(readingProgress)
     .values({ userId, documentId: chapter.documentId, completedAt: now })
@@ -91,7 +96,7 @@ export interface DrawnQuestion {
 
 export type DrawQuizResult =
   | { ok: true; drawId: string; revision: number; questions: DrawnQuestion[]; poolSize: number }
-  | { ok: false; reason: 'not-found' | 'no-quiz' };
+  | Refusal;
 
 /**
  * The member's open draw for the module's current revision, or a new one: up to QUIZ_DRAW_SIZE questions
@@ -100,9 +105,9 @@ export type DrawQuizResult =
  */
 export async function drawQuiz(db: Db, userId: string, moduleSlug: string, now = Date.now()): Promise<DrawQuizResult> {
   const mod = await getPublished(db, 'module', moduleSlug);
-  if (!mod) return { ok: false, reason: 'not-found' };
+  if (!mod) return NO_SUCH_MODULE;
   const pool = mod.frontMatter.quiz;
-  if (pool.length === 0) return { ok: false, reason: 'no-quiz' };
+  if (pool.length === 0) return NO_QUIZ;
   const [open] = await db
     .select()
     .from(quizDraws)
@@ -188,10 +193,7 @@ export type GradeQuizResult =
       questions: QuestionResult[];
       moduleCompleted: boolean;
     }
-  | { ok: false; reason: 'not-found' | 'no-quiz' | 'no-draw' | 'draw-used' | 'draw-outdated' }
-  | { ok: false; reason: 'unknown-question'; questionId: string }
-  | { ok: false; reason: 'unknown-option'; questionId: string; optionId: string }
-  | { ok: false; reason: 'too-many-answers'; questionId: string };
+  | Refusal;
 
 /**
  * Grades answers to the questions of one draw (see drawQuiz), once. An answer naming a question outside the
@@ -206,26 +208,41 @@ export async function gradeQuiz(
   now = Date.now(),
 ): Promise<GradeQuizResult> {
   const mod = await getPublished(db, 'module', input.module);
-  if (!mod) return { ok: false, reason: 'not-found' };
-  if (mod.frontMatter.quiz.length === 0) return { ok: false, reason: 'no-quiz' };
+  if (!mod) return NO_SUCH_MODULE;
+  if (mod.frontMatter.quiz.length === 0) return NO_QUIZ;
   const [draw] = await db
     .select()
     .from(quizDraws)
     .where(and(eq(quizDraws.id, input.drawId), eq(quizDraws.userId, userId), eq(quizDraws.documentId, mod.documentId)));
-  if (!draw) return { ok: false, reason: 'no-draw' };
-  if (draw.submittedAt !== null) return { ok: false, reason: 'draw-used' };
-  if (draw.revision !== mod.revision) return { ok: false, reason: 'draw-outdated' };
+  if (!draw)
+    return refuse(
+      'BAD_REQUEST',
+      'These answers are not for a quiz drawn for you. Reload the module to get your questions.',
+    );
+  if (draw.submittedAt !== null) return DRAW_USED;
+  if (draw.revision !== mod.revision)
+    return refuse(
+      'CONFLICT',
+      'The module was revised since these questions were drawn. Reload it for questions from the new text.',
+    );
   const drawn = new Set(JSON.parse(draw.questionIds) as string[]);
   const quiz = mod.frontMatter.quiz.filter((q) => drawn.has(q.id));
   for (const [questionId, chosen] of Object.entries(input.answers)) {
     const question = quiz.find((q) => q.id === questionId);
-    if (!question) return { ok: false, reason: 'unknown-question', questionId };
+    if (!question)
+      return refuse(
+        'BAD_REQUEST',
+        `The quiz has no question "${questionId}". Reload the module and answer its questions.`,
+      );
     for (const optionId of chosen) {
       if (!question.options.some((o) => o.id === optionId))
-        return { ok: false, reason: 'unknown-option', questionId, optionId };
+        return refuse(
+          'BAD_REQUEST',
+          `Question "${questionId}" has no option "${optionId}". Reload the module and try again.`,
+        );
     }
     if (question.kind === 'single' && new Set(chosen).size > 1)
-      return { ok: false, reason: 'too-many-answers', questionId };
+      return refuse('BAD_REQUEST', `Question "${questionId}" takes one answer.`);
   }
   const firstReading = mod.frontMatter.reading[0];
   const questions: QuestionResult[] = quiz.map((q) => {
@@ -245,7 +262,7 @@ export async function gradeQuiz(
     .where(and(eq(quizDraws.id, draw.id), isNull(quizDraws.submittedAt)))
     .returning({ id: quizDraws.id });
   // Two submissions of one draw racing: only the first is graded.
-  if (used.length === 0) return { ok: false, reason: 'draw-used' };
+  if (used.length === 0) return DRAW_USED;
   await db.insert(quizAttempts).values({
     id: newId(),
     userId,

@@ -11,6 +11,7 @@ import {
   totpCodeField,
 } from '#src/lib/schemas.ts';
 import { throttleEventsOf } from '../../auth/lockout.ts';
+import { unwrap } from '../../refusal.ts';
 import * as accounts from '../../services/accounts.ts';
 import { fieldErrors, pendingSessionProcedure, protectedProcedure, publicProcedure, router } from '../trpc.ts';
 
@@ -24,10 +25,7 @@ export const accountRouter = router({
   }),
 
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    const result = await accounts.registerUser(ctx.db, ctx.deps, input, ctx.meta);
-    if (!result.ok && 'reason' in result) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY });
-    if (!result.ok) throw fieldErrors('Some fields need your attention.', result.fieldErrors);
-    return { ok: true as const };
+    return unwrap(await accounts.registerUser(ctx.db, ctx.deps, input, ctx.meta));
   }),
 
   verifyEmail: publicProcedure.input(z.object({ token: tokenField })).mutation(async ({ ctx, input }) => {
@@ -80,24 +78,13 @@ export const accountRouter = router({
   }),
 
   requestPasswordReset: publicProcedure.input(z.object({ email: emailField })).mutation(async ({ ctx, input }) => {
-    const result = await accounts.requestPasswordReset(ctx.db, ctx.deps, input.email, ctx.meta);
-    if (!result.ok) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY });
-    return { ok: true as const };
+    return unwrap(await accounts.requestPasswordReset(ctx.db, ctx.deps, input.email, ctx.meta));
   }),
 
   resetPassword: publicProcedure
     .input(z.object({ token: tokenField, password: passwordField }))
     .mutation(async ({ ctx, input }) => {
-      const result = await accounts.resetPassword(ctx.db, input, ctx.meta);
-      if (!result.ok && 'reason' in result) {
-        throw result.reason === 'rate-limited'
-          ? new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY })
-          : new TRPCError({
-              code: 'BAD_REQUEST',
-              message: 'This reset link has expired or was already used. Ask for a new one.',
-            });
-      }
-      if (!result.ok) throw fieldErrors('Choose a different password.', result.fieldErrors);
+      unwrap(await accounts.resetPassword(ctx.db, input, ctx.meta));
       ctx.cookies.clear();
       return { ok: true as const };
     }),
@@ -105,9 +92,7 @@ export const accountRouter = router({
   changePassword: protectedProcedure
     .input(z.object({ currentPassword: currentPasswordField, newPassword: passwordField }))
     .mutation(async ({ ctx, input }) => {
-      const result = await accounts.changePassword(ctx.db, ctx.session, input, ctx.meta);
-      if (!result.ok) throw fieldErrors('Your password was not changed.', result.fieldErrors);
-      return { ok: true as const };
+      return unwrap(await accounts.changePassword(ctx.db, ctx.session, input, ctx.meta));
     }),
 
   sessions: protectedProcedure.query(({ ctx }) => accounts.listSessions(ctx.db, ctx.session)),
@@ -138,22 +123,13 @@ export const accountRouter = router({
   confirmTotp: protectedProcedure
     .input(z.object({ secret: totpSecretField, code: totpCodeField }))
     .mutation(async ({ ctx, input }) => {
-      const result = await accounts.confirmTotpEnrolment(ctx.db, ctx.session, input, ctx.meta);
-      if (!result.ok) throw fieldErrors('Two-factor authentication is not set up yet.', result.fieldErrors);
+      const result = unwrap(await accounts.confirmTotpEnrolment(ctx.db, ctx.session, input, ctx.meta));
       return { recoveryCodes: result.recoveryCodes };
     }),
 
   disableTotp: protectedProcedure
     .input(z.object({ password: currentPasswordField }))
     .mutation(async ({ ctx, input }) => {
-      const result = await accounts.disableTotp(ctx.db, ctx.session, input, ctx.meta);
-      if (!result.ok && 'reason' in result) {
-        throw new TRPCError({
-          code: 'FORBIDDEN',
-          message: 'Your role requires two-factor authentication, so it cannot be turned off.',
-        });
-      }
-      if (!result.ok) throw fieldErrors('Two-factor authentication is still on.', result.fieldErrors);
-      return { ok: true as const };
+      return unwrap(await accounts.disableTotp(ctx.db, ctx.session, input, ctx.meta));
     }),
 });

@@ -14,15 +14,7 @@ import * as authoring from '../../services/handbook-authoring.ts';
 import { diffStats, lineDiff, renderedDiff, wordStats } from '../../services/handbook-diff.ts';
 import * as images from '../../services/handbook-images.ts';
 import * as progress from '../../services/handbook-progress.ts';
-import {
-  fieldErrors,
-  membersContentProcedure,
-  perUserLimit,
-  protectedProcedure,
-  publicProcedure,
-  roleProcedure,
-  router,
-} from '../trpc.ts';
+import { membersContentProcedure, perUserLimit, publicProcedure, roleProcedure, router } from '../trpc.ts';
 
 const educatorProcedure = roleProcedure('educator');
 
@@ -156,9 +148,7 @@ export const handbookRouter = router({
   }),
 
   markRead: membersContentProcedure.input(z.object({ slug })).mutation(async ({ ctx, input }) => {
-    const result = await progress.markChapterRead(ctx.db, ctx.user.id, input.slug);
-    if (!result.ok) throw notFound('That chapter');
-    return result;
+    return unwrap(await progress.markChapterRead(ctx.db, ctx.user.id, input.slug));
   }),
 
   /**
@@ -166,10 +156,7 @@ export const handbookRouter = router({
    * is submitted). Keys and explanations never leave the server.
    */
   drawQuiz: membersContentProcedure.input(z.object({ module: slug })).mutation(async ({ ctx, input }) => {
-    const result = await progress.drawQuiz(ctx.db, ctx.user.id, input.module);
-    if (result.ok) return result;
-    if (result.reason === 'no-quiz') throw new TRPCError({ code: 'BAD_REQUEST', message: 'This module has no quiz.' });
-    throw notFound('That module');
+    return unwrap(await progress.drawQuiz(ctx.db, ctx.user.id, input.module));
   }),
 
   /** The member's attempts at a module's quiz: date, revision, score and result; no answers. */
@@ -188,42 +175,7 @@ export const handbookRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const result = await progress.gradeQuiz(ctx.db, ctx.user.id, input);
-      if (result.ok) return result;
-      switch (result.reason) {
-        case 'not-found':
-          throw notFound('That module');
-        case 'no-quiz':
-          throw new TRPCError({ code: 'BAD_REQUEST', message: 'This module has no quiz.' });
-        case 'no-draw':
-          throw new TRPCError({
-            code: 'BAD_REQUEST',
-            message: 'These answers are not for a quiz drawn for you. Reload the module to get your questions.',
-          });
-        case 'draw-used':
-          throw new TRPCError({
-            code: 'CONFLICT',
-            message: 'These questions have already been submitted. Reload the module for a new set.',
-          });
-        case 'draw-outdated':
-          throw new TRPCError({
-            code: 'CONFLICT',
-            message:
-              'The module was revised since these questions were drawn. Reload it for questions from the new text.',
-          });
-        case 'unknown-question':
-          throw new TRPCError({
-            code: 'BAD_REQUEST',
-            message: `The quiz has no question "${result.questionId}". Reload the module and answer its questions.`,
-          });
-        case 'unknown-option':
-          throw new TRPCError({
-            code: 'BAD_REQUEST',
-            message: `Question "${result.questionId}" has no option "${result.optionId}". Reload the module and try again.`,
-          });
-        case 'too-many-answers':
-          throw new TRPCError({ code: 'BAD_REQUEST', message: `Question "${result.questionId}" takes one answer.` });
-      }
+      return unwrap(await progress.gradeQuiz(ctx.db, ctx.user.id, input));
     }),
 
   moduleProgress: membersContentProcedure.input(z.object({ module: slug })).query(async ({ ctx, input }) => {
@@ -251,18 +203,7 @@ export const handbookRouter = router({
       z.object({ id: z.string().min(1).max(64), decision: z.enum(['approve', 'reject']), comment: note.default('') }),
     )
     .mutation(async ({ ctx, input }) => {
-      const result = await cpd.reviewActivity(ctx.db, ctx.user.id, input, ctx.meta);
-      if (result.ok) return result;
-      switch (result.reason) {
-        case 'not-found':
-          throw new TRPCError({ code: 'NOT_FOUND', message: 'That activity does not exist.' });
-        case 'not-pending':
-          throw new TRPCError({ code: 'BAD_REQUEST', message: 'That activity has already been reviewed.' });
-        case 'own-activity':
-          throw new TRPCError({ code: 'FORBIDDEN', message: 'Another educator must review your own activities.' });
-        case 'comment-required':
-          throw fieldErrors('Give a reason.', { comment: 'Say why it is rejected, so the member can act on it.' });
-      }
+      return unwrap(await cpd.reviewActivity(ctx.db, ctx.user.id, input, ctx.meta));
     }),
 
   // Authoring (educators).
