@@ -20,6 +20,7 @@ export type RefusalCode =
   | 'CONFLICT'
   | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
+  | 'PRECONDITION_FAILED'
   | 'TOO_MANY_REQUESTS';
 
 export interface Refusal {
@@ -51,6 +52,7 @@ const PAGE_STATUS: Record<string, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_REQUESTS: 429,

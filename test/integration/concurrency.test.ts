@@ -68,7 +68,11 @@ test('keeps one administrator when the last two revoke each other at the same mo
   expect(performance.now() - started).toBeLessThan(PROMPT_MS);
   expect(results).toEqual([
     { ok: true, changed: true },
-    { ok: false, reason: 'last-admin' },
+    {
+      ok: false,
+      code: 'BAD_REQUEST',
+      message: 'The portal needs at least one administrator. Grant the role to someone else first.',
+    },
   ]);
   expect(await solo.db.select().from(userRoles).where(eq(userRoles.role, 'admin'))).toHaveLength(1);
 });

@@ -19,6 +19,7 @@ import { writeAudit } from '../audit.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { rateLimitAddress } from '../auth/rate-limit.ts';
 import { newId, newSecret } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import { deleteStoredFile } from '../uploads.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { recordMembershipEvent } from './membership-lifecycle.ts';
@@ -137,10 +138,7 @@ export async function latestClosureRequest(db: DbOrTx, userId: string): Promise<
   return rows[0] ?? null;
 }
 
-export type RequestClosureResult =
-  | { ok: true; requestId: string }
-  | { ok: false; reason: 'already-requested' }
-  | { ok: false; fieldErrors: Record<string, string> };
+export type RequestClosureResult = { ok: true; requestId: string } | Refusal;
 
 /** The member asks to close their account; their password confirms it is them. Mails a receipt. */
 export async function requestClosure(
@@ -157,7 +155,9 @@ export async function requestClosure(
     .where(eq(users.id, userId));
   const user = found[0];
   if (!user || user.erasedAt !== null || !(await verifyPassword(user.passwordHash, input.password))) {
-    return { ok: false, fieldErrors: { password: 'That is not your current password. Try again.' } };
+    return refuse('BAD_REQUEST', 'That is not your current password. Try again.', {
+      password: 'That is not your current password. Try again.',
+    });
   }
   const requestId = newId();
   const created = await db.transaction(async (tx) => {
@@ -186,7 +186,8 @@ export async function requestClosure(
     );
     return true;
   });
-  if (!created) return { ok: false, reason: 'already-requested' };
+  if (!created)
+    return refuse('CONFLICT', 'You have already asked to close your account. An administrator will confirm it soon.');
   await deps.mailer.send(db, {
     to: user.email,
     subject: 'We received your request to close your IECPA account',
@@ -274,9 +275,13 @@ export async function listClosureRequests(
   return { open, decided };
 }
 
-export type DecideClosureResult =
-  | { ok: true }
-  | { ok: false; reason: 'not-found' | 'not-open' | 'own-request' | 'unhandled-tables'; tables?: string[] };
+export type DecideClosureResult = { ok: true } | Refusal;
+
+const NO_SUCH_REQUEST = refuse('NOT_FOUND', 'There is no such closure request. Reload the list.');
+const REQUEST_NOT_OPEN = refuse(
+  'CONFLICT',
+  'This request has already been decided or withdrawn. Reload the list to see its state.',
+);
 
 interface OpenRequest {
   id: string;
@@ -306,7 +311,7 @@ export async function declineClosure(
   now = Date.now(),
 ): Promise<DecideClosureResult> {
   const request = await findRequest(db, input.requestId);
-  if (!request) return { ok: false, reason: 'not-found' };
+  if (!request) return NO_SUCH_REQUEST;
   const note = input.note.trim();
   const declined = await db.transaction(async (tx) => {
     const rows = await tx
@@ -328,7 +333,7 @@ export async function declineClosure(
     );
     return true;
   });
-  if (!declined) return { ok: false, reason: 'not-open' };
+  if (!declined) return REQUEST_NOT_OPEN;
   const member = (
     await db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, request.userId))
   )[0];
@@ -357,12 +362,18 @@ export async function confirmClosure(
   now = Date.now(),
 ): Promise<DecideClosureResult & { membershipNumber?: string | null }> {
   const request = await findRequest(db, input.requestId);
-  if (!request) return { ok: false, reason: 'not-found' };
-  if (request.status !== 'requested') return { ok: false, reason: 'not-open' };
+  if (!request) return NO_SUCH_REQUEST;
+  if (request.status !== 'requested') return REQUEST_NOT_OPEN;
   // Someone else confirms: an admin cannot erase themselves (and so the last admin never disappears).
-  if (request.userId === adminId) return { ok: false, reason: 'own-request' };
+  if (request.userId === adminId)
+    return refuse('FORBIDDEN', 'You cannot confirm the closure of your own account. Another administrator must do it.');
   const missing = tablesWithoutErasureRule(await readSchemaMap(db));
-  if (missing.length > 0) return { ok: false, reason: 'unhandled-tables', tables: missing };
+  // A developer's omission, but said plainly (an internal error's message is hidden from the admin).
+  if (missing.length > 0)
+    return refuse(
+      'PRECONDITION_FAILED',
+      `Erasure has no rule for the table(s) ${missing.join(', ')} yet, so nothing was changed. Ask the developers to add one (ERASURE_RULES).`,
+    );
   const randomPasswordHash = await hashPassword(newSecret());
 
   const outcome = await db.transaction(async (tx) => {
@@ -386,7 +397,7 @@ export async function confirmClosure(
     );
     return erased;
   });
-  if (!outcome) return { ok: false, reason: 'not-open' };
+  if (!outcome) return REQUEST_NOT_OPEN;
 
   for (const file of outcome.files) deleteStoredFile(options.uploadDir, file.folder, file.storedName);
   const pseudonym = pseudonymFor(request.userId);

@@ -3,6 +3,7 @@ import type { Db } from '#db/client.ts';
 import { mailOutbox, userRoles, users } from '#db/schema/index.ts';
 import { ROLES, type Role } from '#src/lib/roles.ts';
 import { writeAudit } from '../audit.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
 import { pageWindow } from './paging.ts';
 
@@ -80,7 +81,7 @@ export async function listUsers(db: Db, input: { query: string; page: number }):
   };
 }
 
-export type SetRoleResult = { ok: true; changed: boolean } | { ok: false; reason: 'no-such-user' | 'last-admin' };
+export type SetRoleResult = { ok: true; changed: boolean } | Refusal;
 
 /** Grants or revokes one role, audited. The last administrator cannot lose the admin role. */
 export async function setUserRole(
@@ -98,7 +99,7 @@ export async function setUserRole(
       .limit(1);
     // An erased account is a pseudonym kept for the records: nobody can be given a role through it.
     if (!target[0] || (input.granted && target[0].erasedAt !== null))
-      return { ok: false, reason: 'no-such-user' } as const;
+      return refuse('NOT_FOUND', 'That user does not exist, or their account was closed.');
     if (input.granted) {
       const inserted = await tx
         .insert(userRoles)
@@ -113,7 +114,11 @@ export async function setUserRole(
           .select({ r: userRoles.role })
           .from(userRoles)
           .where(and(eq(userRoles.userId, input.userId), eq(userRoles.role, 'admin')));
-        if (isAdmin.length > 0 && (admins?.n ?? 0) <= 1) return { ok: false, reason: 'last-admin' } as const;
+        if (isAdmin.length > 0 && (admins?.n ?? 0) <= 1)
+          return refuse(
+            'BAD_REQUEST',
+            'The portal needs at least one administrator. Grant the role to someone else first.',
+          );
       }
       const deleted = await tx
         .delete(userRoles)

@@ -6,6 +6,7 @@
 import type { Db } from '#db/client.ts';
 import { formatLongDate } from '#src/lib/dates.ts';
 import { buildEditionPdfOffThread } from '../markdown-pool.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import { getLevelBySlug, listPublishedChapters } from './handbook.ts';
 import { Writer } from './handbook-pdf-layout.ts';
 import { getLevelProgress } from './handbook-progress.ts';
@@ -23,9 +24,7 @@ export async function handbookEditionPdf(db: Db, now = Date.now()): Promise<Uint
   return buildEditionPdfOffThread(chapters, now);
 }
 
-export type CertificateResult =
-  | { ok: true; pdf: Uint8Array<ArrayBuffer> }
-  | { ok: false; reason: 'not-found' | 'incomplete' };
+export type CertificateResult = { ok: true; pdf: Uint8Array<ArrayBuffer> } | Refusal;
 
 /** A certificate of completion for a member who has completed every module of a level. */
 export async function levelCertificatePdf(
@@ -34,9 +33,13 @@ export async function levelCertificatePdf(
   levelSlug: string,
 ): Promise<CertificateResult> {
   const level = await getLevelBySlug(db, levelSlug);
-  if (!level) return { ok: false, reason: 'not-found' };
+  if (!level) return refuse('NOT_FOUND', 'That level does not exist.');
   const progress = await getLevelProgress(db, member.id, level.level);
-  if (!progress.complete) return { ok: false, reason: 'incomplete' };
+  if (!progress.complete)
+    return refuse(
+      'FORBIDDEN',
+      'The certificate is issued when every module of the level is complete. See your progress on the level page.',
+    );
   const completedOn = Math.max(...progress.modules.map((m) => m.completedAt ?? 0));
   const credits = progress.modules.reduce((sum, m) => sum + m.cpdCredits, 0);
   const w = await Writer.create(`Certificate of completion: ${level.title}`);

@@ -14,6 +14,7 @@ import { formatLongDate } from '#src/lib/dates.ts';
 import { countryField, LIMITS } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
 import { csvDocument } from '../csv.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import { containsIgnoringCase, type Page } from './admin.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { pageWindow } from './paging.ts';
@@ -352,9 +353,7 @@ export async function previewBulkReminder(
   return { inFilter: inFilter?.n ?? 0, renewable: recipients.length, recentlyReminded: reminded.size };
 }
 
-export type BulkReminderResult =
-  | { ok: true; sent: number; skippedRecentlyReminded: number }
-  | { ok: false; reason: 'selection-changed'; renewable: number };
+export type BulkReminderResult = { ok: true; sent: number; skippedRecentlyReminded: number } | Refusal;
 
 function reminderText(r: Recipient, siteUrl: string, now: number): string {
   const number = r.number ? ` ${r.number}` : '';
@@ -393,7 +392,11 @@ export async function sendBulkReminder(
   const decided = await db.transaction(async (tx) => {
     const recipients = await renewableRecipients(tx, input.filter);
     if (recipients.length !== input.expectedRenewable) {
-      return { ok: false, reason: 'selection-changed', renewable: recipients.length } as const;
+      const n = recipients.length;
+      return refuse(
+        'CONFLICT',
+        `The list changed since you confirmed: it now has ${n} member${n === 1 ? '' : 's'} to remind. Nothing was sent; check the list and confirm again.`,
+      );
     }
     const reminded = await recentlyRemindedIds(
       tx,

@@ -18,6 +18,7 @@ import {
 import type { MemberProfileFields } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import { checkUpload, deleteStoredFile, newStoredName, writeStoredFile } from '../uploads.ts';
 import { parseList, photoUrl, writeDirectoryRow } from './member-directory.ts';
 import { IN_GOOD_STANDING } from './membership-lifecycle.ts';
@@ -146,10 +147,7 @@ export interface PhotoUpload {
   fileName: string;
 }
 
-export type SaveProfileResult =
-  | { ok: true; listed: boolean }
-  | { ok: false; reason: 'no-membership' }
-  | { ok: false; reason: 'photo'; message: string };
+export type SaveProfileResult = { ok: true; listed: boolean } | Refusal;
 
 const PHOTO_REFUSALS = {
   empty: 'The photo file is empty. Choose a JPEG or PNG image.',
@@ -181,13 +179,16 @@ export async function saveOwnProfile(
   const checked = input.photo
     ? checkUpload(input.photo.bytes, input.photo.fileName, { allowed: ['jpeg', 'png'], maxBytes: MAX_PHOTO_BYTES })
     : null;
-  if (checked && !checked.ok) return { ok: false, reason: 'photo', message: PHOTO_REFUSALS[checked.reason] };
+  if (checked && !checked.ok) {
+    const message = PHOTO_REFUSALS[checked.reason];
+    return refuse('BAD_REQUEST', message, { photo: message });
+  }
   const [membership] = await db
     .select({ userId: memberships.userId })
     .from(memberships)
     .where(eq(memberships.userId, userId))
     .limit(1);
-  if (!membership) return { ok: false, reason: 'no-membership' };
+  if (!membership) return refuse('FORBIDDEN', 'Only members have a directory profile. Apply for membership first.');
 
   const newPhoto =
     checked?.ok && input.photo ? { storedName: newStoredName(), contentType: checked.contentType } : null;

@@ -14,6 +14,7 @@ import {
 } from '#db/schema/index.ts';
 import { PROFESSION_LABELS, PROFESSIONS } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
 
 export type Profession = (typeof PROFESSIONS)[number];
@@ -132,9 +133,7 @@ export const categoryUpdateInput = z.object({
 });
 export type CategoryUpdateInput = z.infer<typeof categoryUpdateInput>;
 
-export type UpdateCategoryResult =
-  | { ok: true; category: MembershipCategory }
-  | { ok: false; reason: 'no-such-category' };
+export type UpdateCategoryResult = { ok: true; category: MembershipCategory } | Refusal;
 
 /** Saves an admin's edit; the audit row keeps the fields before and after. */
 export async function updateCategory(
@@ -146,7 +145,7 @@ export async function updateCategory(
 ): Promise<UpdateCategoryResult> {
   return db.transaction(async (tx) => {
     const before = await getCategory(tx, input.id);
-    if (!before) return { ok: false, reason: 'no-such-category' } as const;
+    if (!before) return refuse('NOT_FOUND', 'That category does not exist.');
     const eligibleProfessions = [...new Set(input.eligibleProfessions)];
     await tx
       .update(membershipCategories)

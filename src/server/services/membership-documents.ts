@@ -12,6 +12,7 @@ import { writeAudit } from '../audit.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import type { SessionUser } from '../auth/session.ts';
 import { newId } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import {
   checkUpload,
   deleteStoredFile,
@@ -63,10 +64,13 @@ export interface ApplicationDocument {
   uploadedAt: number;
 }
 
-export type AddDocumentResult =
-  | { ok: true; document: ApplicationDocument }
-  | { ok: false; reason: UploadRefusal | 'too-many' | 'no-file' | 'rate-limited' }
-  | { ok: false; reason: 'no-open-application' };
+export type AddDocumentResult = { ok: true; document: ApplicationDocument } | Refusal;
+
+/** A refused file: the message on the form's file field too (too large is its own code, 413). */
+function fileRefusal(reason: UploadRefusal | 'too-many' | 'no-file'): Refusal {
+  const message = UPLOAD_REFUSAL_MESSAGES[reason];
+  return refuse(reason === 'too-large' ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message, { file: message });
+}
 
 /** The documents of an application, oldest first. */
 export async function listDocuments(db: Pick<Db, 'select'>, applicationId: string): Promise<ApplicationDocument[]> {
@@ -108,18 +112,18 @@ export async function addDocument(
   now = Date.now(),
 ): Promise<AddDocumentResult> {
   const application = await editableApplicationOf(db, userId);
-  if (!application) return { ok: false, reason: 'no-open-application' };
-  if (!file) return { ok: false, reason: 'no-file' };
+  if (!application) return refuse('CONFLICT', 'Save your application before adding documents.');
+  if (!file) return fileRefusal('no-file');
   const checked = checkUpload(file.bytes, file.name, { allowed: DOCUMENT_TYPES, maxBytes: MAX_DOCUMENT_BYTES });
-  if (!checked.ok) return checked;
+  if (!checked.ok) return fileRefusal(checked.reason);
   const [existing] = await db
     .select({ n: count() })
     .from(membershipDocuments)
     .where(eq(membershipDocuments.applicationId, application.id));
-  if ((existing?.n ?? 0) >= MAX_DOCUMENTS_PER_APPLICATION) return { ok: false, reason: 'too-many' };
+  if ((existing?.n ?? 0) >= MAX_DOCUMENTS_PER_APPLICATION) return fileRefusal('too-many');
   // Counted only for files that would be stored, so a refused file never uses up the allowance.
   if (!(await consumeRateLimit(db, `membership-document:${userId}`, DOCUMENT_UPLOAD_LIMIT, now))) {
-    return { ok: false, reason: 'rate-limited' };
+    return refuse('TOO_MANY_REQUESTS', UPLOAD_REFUSAL_MESSAGES['rate-limited']);
   }
 
   const storedName = newStoredName();
@@ -154,7 +158,7 @@ export async function addDocument(
   return { ok: true, document };
 }
 
-export type RemoveDocumentResult = { ok: true } | { ok: false; reason: 'not-found' | 'not-editable' };
+export type RemoveDocumentResult = { ok: true } | Refusal;
 
 /** Removes one of the user's documents while their application is still editable. */
 export async function removeDocument(
@@ -176,8 +180,12 @@ export async function removeDocument(
     .innerJoin(membershipApplications, eq(membershipApplications.id, membershipDocuments.applicationId))
     .where(and(eq(membershipDocuments.id, documentId), eq(membershipDocuments.userId, userId)))
     .limit(1);
-  if (!row) return { ok: false, reason: 'not-found' };
-  if (!(EDITABLE_STATUSES as readonly string[]).includes(row.status)) return { ok: false, reason: 'not-editable' };
+  if (!row) return refuse('NOT_FOUND', 'That document does not exist.');
+  if (!(EDITABLE_STATUSES as readonly string[]).includes(row.status))
+    return refuse(
+      'CONFLICT',
+      'Documents can only be removed while the application is a draft or more information was requested.',
+    );
   await db.transaction(async (tx) => {
     await tx.delete(membershipDocuments).where(eq(membershipDocuments.id, row.id));
     await writeAudit(

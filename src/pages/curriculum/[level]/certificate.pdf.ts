@@ -2,6 +2,7 @@ import type { APIRoute } from 'astro';
 import { hasMembersAccess, MEMBERS_ONLY_MESSAGE } from '#src/lib/access.ts';
 import { getDb } from '#src/server/db.ts';
 import { signedInUser } from '#src/server/page-guards.ts';
+import { statusForCode } from '#src/server/refusal.ts';
 import { levelCertificatePdf } from '#src/server/services/handbook-pdf.ts';
 
 export const prerender = false;
@@ -19,12 +20,8 @@ export const GET: APIRoute = async ({ locals, params, url, redirect }) => {
   const { db } = await getDb();
   const result = await levelCertificatePdf(db, { id: user.id, name: user.name }, params.level ?? '');
   if (!result.ok) {
-    const message =
-      result.reason === 'not-found'
-        ? 'That level does not exist.'
-        : 'The certificate is issued when every module of the level is complete. See your progress on the level page.';
-    return new Response(message, {
-      status: result.reason === 'not-found' ? 404 : 403,
+    return new Response(result.message, {
+      status: statusForCode(result.code),
       headers: { 'Content-Type': 'text/plain; charset=utf-8' },
     });
   }

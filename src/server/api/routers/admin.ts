@@ -1,7 +1,7 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { ROLES } from '#src/lib/roles.ts';
 import { LIMITS } from '#src/lib/schemas.ts';
+import { unwrap } from '../../refusal.ts';
 import * as admin from '../../services/admin.ts';
 import { roleProcedure, router } from '../trpc.ts';
 
@@ -16,17 +16,7 @@ export const adminRouter = router({
   setRole: adminProcedure
     .input(z.object({ userId: z.string().min(1).max(64), role: z.enum(ROLES), granted: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      const result = await admin.setUserRole(ctx.db, ctx.user.id, input, ctx.meta);
-      if (!result.ok && result.reason === 'no-such-user') {
-        throw new TRPCError({ code: 'NOT_FOUND', message: 'That user does not exist, or their account was closed.' });
-      }
-      if (!result.ok) {
-        throw new TRPCError({
-          code: 'BAD_REQUEST',
-          message: 'The portal needs at least one administrator. Grant the role to someone else first.',
-        });
-      }
-      return result;
+      return unwrap(await admin.setUserRole(ctx.db, ctx.user.id, input, ctx.meta));
     }),
 
   outbox: adminProcedure

@@ -6,7 +6,7 @@ import { unwrap } from '../../refusal.ts';
 import * as applications from '../../services/membership-applications.ts';
 import * as categories from '../../services/membership-categories.ts';
 import * as documents from '../../services/membership-documents.ts';
-import { fieldErrors, protectedProcedure, publicProcedure, roleProcedure, router } from '../trpc.ts';
+import { protectedProcedure, publicProcedure, roleProcedure, router } from '../trpc.ts';
 
 const adminProcedure = roleProcedure('admin');
 const idField = z.string().min(1).max(64);
@@ -32,9 +32,7 @@ export const applicationsRouter = router({
   allCategories: adminProcedure.query(({ ctx }) => categories.listCategories(ctx.db, { includeArchived: true })),
 
   updateCategory: adminProcedure.input(categories.categoryUpdateInput).mutation(async ({ ctx, input }) => {
-    const result = await categories.updateCategory(ctx.db, ctx.user.id, input, ctx.meta);
-    if (!result.ok) throw new TRPCError({ code: 'NOT_FOUND', message: 'That category does not exist.' });
-    return result.category;
+    return unwrap(await categories.updateCategory(ctx.db, ctx.user.id, input, ctx.meta)).category;
   }),
 
   /** The signed-in user's open application, else their latest, else null. */
@@ -49,28 +47,12 @@ export const applicationsRouter = router({
 
   /** Multipart form data with one `file`: added to the user's draft or information-requested application. */
   uploadDocument: protectedProcedure.input(z.instanceof(FormData)).mutation(async ({ ctx, input }) => {
-    const result = await documents.addDocument(ctx.db, uploadDir(), ctx.user.id, await fileFrom(input), ctx.meta);
-    if (result.ok) return result.document;
-    if (result.reason === 'no-open-application') {
-      throw new TRPCError({ code: 'CONFLICT', message: 'Save your application before adding documents.' });
-    }
-    const message = documents.UPLOAD_REFUSAL_MESSAGES[result.reason];
-    if (result.reason === 'rate-limited') throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message });
-    if (result.reason === 'too-large') {
-      throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message, cause: fieldErrors(message, { file: message }).cause });
-    }
-    throw fieldErrors(message, { file: message });
+    const file = await fileFrom(input);
+    return unwrap(await documents.addDocument(ctx.db, uploadDir(), ctx.user.id, file, ctx.meta)).document;
   }),
 
   deleteDocument: protectedProcedure.input(z.object({ documentId: idField })).mutation(async ({ ctx, input }) => {
-    const result = await documents.removeDocument(ctx.db, uploadDir(), ctx.user.id, input.documentId, ctx.meta);
-    if (result.ok) return result;
-    if (result.reason === 'not-found')
-      throw new TRPCError({ code: 'NOT_FOUND', message: 'That document does not exist.' });
-    throw new TRPCError({
-      code: 'CONFLICT',
-      message: 'Documents can only be removed while the application is a draft or more information was requested.',
-    });
+    return unwrap(await documents.removeDocument(ctx.db, uploadDir(), ctx.user.id, input.documentId, ctx.meta));
   }),
 
   submit: protectedProcedure.mutation(async ({ ctx }) => {

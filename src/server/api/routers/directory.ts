@@ -2,9 +2,10 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { directorySearchInput, memberProfileFields } from '#src/lib/schemas.ts';
 import { getEnv } from '../../env.ts';
+import { unwrap } from '../../refusal.ts';
 import * as directory from '../../services/member-directory.ts';
 import * as profile from '../../services/member-profile.ts';
-import { type Context, fieldErrors, protectedProcedure, publicProcedure, router } from '../trpc.ts';
+import { type Context, protectedProcedure, publicProcedure, router } from '../trpc.ts';
 
 const userIdInput = z.object({ userId: z.string().min(1).max(64) });
 
@@ -61,12 +62,7 @@ export const directoryRouter = router({
       photo,
       ipAddress: ctx.meta.ipAddress,
     });
-    if (result.ok) return result;
-    if (result.reason === 'photo') throw fieldErrors(result.message, { photo: result.message });
-    throw new TRPCError({
-      code: 'FORBIDDEN',
-      message: 'Only members have a directory profile. Apply for membership first.',
-    });
+    return unwrap(result);
   }),
 
   removePhoto: protectedProcedure.mutation(async ({ ctx }) => {

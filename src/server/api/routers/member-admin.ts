@@ -1,5 +1,5 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { unwrap } from '../../refusal.ts';
 import * as memberAdmin from '../../services/member-admin.ts';
 import { roleProcedure, router } from '../trpc.ts';
 
@@ -27,13 +27,6 @@ export const memberAdminRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const result = await memberAdmin.sendBulkReminder(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta);
-      if (!result.ok) {
-        throw new TRPCError({
-          code: 'CONFLICT',
-          message: `The list changed since you confirmed: it now has ${result.renewable} member${result.renewable === 1 ? '' : 's'} to remind. Nothing was sent; check the list and confirm again.`,
-        });
-      }
-      return result;
+      return unwrap(await memberAdmin.sendBulkReminder(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta));
     }),
 });
