@@ -241,7 +241,7 @@ export async function makeMemberWithData(handle: DbHandle, uploadDir: string): P
   );
   if (!draft.ok) throw new Error(`draft: ${draft.message}`);
   const added = await addDocument(db, uploadDir, id, { bytes: PDF_BYTES, name: 'licence.pdf' }, meta);
-  if (!added.ok) throw new Error(`document: ${added.reason}`);
+  if (!added.ok) throw new Error(`document: ${added.message}`);
   const submitted = await submitApplication(db, deps, id, meta);
   if (!submitted.ok) throw new Error(`submit: ${submitted.message}`);
   const approved = await approveApplication(
@@ -291,7 +291,7 @@ export async function makeMemberWithData(handle: DbHandle, uploadDir: string): P
     photo: { bytes: PNG_BYTES, fileName: 'me.png' },
     ipAddress,
   });
-  if (!profile.ok) throw new Error(`profile: ${profile.reason}`);
+  if (!profile.ok) throw new Error(`profile: ${profile.message}`);
   const [photo] = await db
     .select({ storedName: memberProfiles.photoStoredName })
     .from(memberProfiles)

@@ -360,7 +360,7 @@ export async function confirmClosure(
   meta: RequestMeta,
   options: { uploadDir: string },
   now = Date.now(),
-): Promise<DecideClosureResult & { membershipNumber?: string | null }> {
+): Promise<{ ok: true; membershipNumber?: string | null } | Refusal> {
   const request = await findRequest(db, input.requestId);
   if (!request) return NO_SUCH_REQUEST;
   if (request.status !== 'requested') return REQUEST_NOT_OPEN;
