@@ -38,7 +38,7 @@ async function savePracticeSession(email: string, scenarioId: string, good: bool
     durationMs,
     controlLog,
   });
-  if (!saved.ok) throw new Error(`practice not saved: ${saved.reason}`);
+  if (!saved.ok) throw new Error(`practice not saved: ${saved.message}`);
   return saved.score;
 }
 

@@ -192,7 +192,7 @@ test('refuses a submission after the deadline (start + time to press Start + dur
   const { user, caller } = await candidate();
   const startedAt = Date.now() - (attemptDeadline(0, 30_000) + 1);
   const started = await startAttempt(handle.db, user.id, id, TEST_META, startedAt);
-  if (!started.ok) throw new Error(`start refused: ${started.reason}`);
+  if (!started.ok) throw new Error(`start refused: ${started.message}`);
   expect(started.attempt.deadline).toBe(startedAt + 4 * 60_000 + 30_000 + 60_000);
 
   const before = await countAllRows(handle);
@@ -227,7 +227,11 @@ test('refuses a submission after the deadline (start + time to press Start + dur
     TEST_META,
     started.attempt.deadline + 1,
   );
-  expect(late).toEqual({ ok: false, reason: 'deadline-passed', deadline: started.attempt.deadline });
+  expect(late).toMatchObject({
+    ok: false,
+    code: 'BAD_REQUEST',
+    message: expect.stringContaining('late submissions are not scored'),
+  });
 });
 
 test('refuses a second submission of the same attempt', async () => {
@@ -274,7 +278,11 @@ test('holds the cooldown between attempts and lets the candidate start once it h
   expect(open?.nextStartAt).toBeGreaterThan(Date.now() + hourMs - 60_000);
 
   const early = await startAttempt(handle.db, user.id, id, TEST_META, (open?.nextStartAt ?? 0) - 1);
-  expect(early).toMatchObject({ ok: false, reason: 'cooldown' });
+  expect(early).toMatchObject({
+    ok: false,
+    code: 'BAD_REQUEST',
+    message: expect.stringContaining('You can start your next attempt at'),
+  });
   const later = await startAttempt(handle.db, user.id, id, TEST_META, open?.nextStartAt ?? 0);
   expect(later.ok).toBe(true);
 });

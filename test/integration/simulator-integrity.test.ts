@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test, vi } from 'vitest';
 import { simulatorAttempts } from '#db/schema/index.ts';
 import { DEFAULT_RUBRIC, type Rubric, type SettingsPatch, scoreAssessment, simulate } from '#sim/index.ts';
+import { formatUtcDateTime } from '#src/lib/dates.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import {
   CHECKPOINT_MAX_GAP_MS,
@@ -145,7 +146,11 @@ test('refuses a submission before the run could have ended in real time, even wi
     TEST_META,
     run.runStartedAt + 30_000 - 1,
   );
-  expect(early).toEqual({ ok: false, reason: 'too-early', earliest: run.runStartedAt + 30_000 });
+  expect(early).toMatchObject({
+    ok: false,
+    code: 'BAD_REQUEST',
+    message: expect.stringContaining(`accepted from ${formatUtcDateTime(run.runStartedAt + 30_000)} (UTC)`),
+  });
   const onTime = await submitAttempt(
     handle.db,
     user.id,
@@ -217,7 +222,11 @@ test('refuses a log with a change the checkpoints did not report in time, and ch
     TEST_META,
     t0 + 7100,
   );
-  expect(late).toMatchObject({ ok: false, reason: 'refused' });
+  expect(late).toMatchObject({
+    ok: false,
+    code: 'BAD_REQUEST',
+    message: expect.stringContaining('The report was refused'),
+  });
   expect(late.ok ? '' : 'message' in late ? late.message : '').toContain('A control change at 3000 ms lies outside');
   expect(JSON.parse((await row(started.attemptId)).checkpointLogJson)).toEqual([]);
 });
@@ -242,7 +251,7 @@ test('a silence longer than the allowed interval voids the attempt with a clear 
     TEST_META,
     t0 + 500 + CHECKPOINT_MAX_GAP_MS + 1,
   );
-  expect(gap).toMatchObject({ ok: false, reason: 'void' });
+  expect(gap).toMatchObject({ ok: false, code: 'BAD_REQUEST', message: expect.stringMatching(/this attempt is void/) });
   const r = await row(started.attemptId);
   expect(r.voidedAt).not.toBeNull();
   expect(r.voidReason).toMatch(/sent no report to the server for 10 s .* this attempt is void/);
@@ -267,7 +276,7 @@ test('a silence longer than the allowed interval voids the attempt with a clear 
     TEST_META,
     lateAt,
   );
-  expect(refused).toMatchObject({ ok: false, reason: 'void' });
+  expect(refused).toMatchObject({ ok: false, code: 'BAD_REQUEST', message: expect.stringMatching(/void/) });
 });
 
 test('an honest run reported in checkpoints passes and its log is the one scored', async () => {

@@ -27,7 +27,7 @@ export async function reportedRunOn(
   const durationMs = opts.durationMs ?? 30_000;
   const startedAt = opts.startedAt ?? Date.now() - durationMs - 3000;
   const started = await startAttempt(db, user.id, assessmentId, TEST_META, startedAt);
-  if (!started.ok) throw new Error(`start refused: ${started.reason}`);
+  if (!started.ok) throw new Error(`start refused: ${started.message}`);
   const attemptId = started.attempt.attemptId;
   const runStart = startedAt + (opts.runAfterMs ?? 400);
   let sent = 0;

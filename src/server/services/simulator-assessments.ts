@@ -14,6 +14,7 @@ import { type Assessment, parseRubric, type Rubric, type ScenarioEvent, scenario
 import { drawStartSettings, getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
 import { idealControlLog, replayAndScore, withScriptedEvents } from './simulator-replay.ts';
 import type { AssessmentSettings } from './simulator-schemas.ts';
@@ -117,9 +118,9 @@ export async function createAssessment(
   return { id };
 }
 
-export type UpdateAssessmentResult =
-  | { ok: true; version: number; newVersion: boolean }
-  | { ok: false; reason: 'not-found' | 'closed' };
+export type UpdateAssessmentResult = { ok: true; version: number; newVersion: boolean } | Refusal;
+
+const NO_SUCH_ASSESSMENT = refuse('NOT_FOUND', 'That assessment does not exist.');
 
 /**
  * Saves new settings. While nobody has attempted the current version it is edited in place; once someone
@@ -135,8 +136,8 @@ export async function updateAssessment(
 ): Promise<UpdateAssessmentResult> {
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(simulatorAssessments).where(eq(simulatorAssessments.id, id));
-    if (!row) return { ok: false, reason: 'not-found' } as const;
-    if (row.status === 'closed') return { ok: false, reason: 'closed' } as const;
+    if (!row) return NO_SUCH_ASSESSMENT;
+    if (row.status === 'closed') return refuse('BAD_REQUEST', 'This assessment is closed. Create a new one instead.');
     const [current] = await tx
       .select({ id: simulatorAssessmentVersions.id })
       .from(simulatorAssessmentVersions)
@@ -183,7 +184,7 @@ export async function updateAssessment(
   });
 }
 
-export type StatusChangeResult = { ok: true; changed: boolean } | { ok: false; reason: 'not-found' | 'closed' };
+export type StatusChangeResult = { ok: true; changed: boolean } | Refusal;
 
 /** draft -> published -> closed; a closed assessment stays closed (its records stay readable). */
 export async function setAssessmentStatus(
@@ -199,9 +200,9 @@ export async function setAssessmentStatus(
       .select({ status: simulatorAssessments.status })
       .from(simulatorAssessments)
       .where(eq(simulatorAssessments.id, id));
-    if (!row) return { ok: false, reason: 'not-found' } as const;
+    if (!row) return NO_SUCH_ASSESSMENT;
     if (row.status === status) return { ok: true, changed: false } as const;
-    if (row.status === 'closed') return { ok: false, reason: 'closed' } as const;
+    if (row.status === 'closed') return refuse('BAD_REQUEST', 'A closed assessment cannot be published again.');
     await tx.update(simulatorAssessments).set({ status, updatedAt: now }).where(eq(simulatorAssessments.id, id));
     await writeAudit(
       tx,

@@ -22,10 +22,12 @@ import {
   type SettingsPatch,
   validateControlLog,
 } from '#sim/index.ts';
+import { formatUtcDateTime } from '#src/lib/dates.ts';
 import { drawStartSettings, getScenario } from '#src/lib/scenario-presets.ts';
 import { writeAudit } from '../audit.ts';
 import { csvDocument } from '../csv.ts';
 import { newId } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
 import { pageWindow } from './paging.ts';
 import { parseEvents, parseStoredRubric } from './simulator-assessments.ts';
@@ -188,10 +190,30 @@ export interface StartedAttempt {
   resumed: boolean;
 }
 
-export type StartAttemptResult =
-  | { ok: true; attempt: StartedAttempt }
-  | { ok: false; reason: 'not-found' | 'not-open' | 'no-attempts-left' }
-  | { ok: false; reason: 'cooldown'; nextStartAt: number };
+export type StartAttemptResult = { ok: true; attempt: StartedAttempt } | Refusal;
+
+const NO_SUCH_ATTEMPT = refuse('NOT_FOUND', 'That attempt does not exist or is not yours.');
+const ALREADY_SUBMITTED = refuse('CONFLICT', 'This attempt was already submitted and scored.');
+/** How many of the engine's messages a refused log shows; the rest are counted. */
+const LOG_ERRORS_SHOWN = 5;
+
+/** A control log the engine's validation refused, with its first messages (on the form's log field too). */
+export function refusedLog(errors: string[]): Refusal {
+  const shown = errors.slice(0, LOG_ERRORS_SHOWN).join('; ');
+  const more = errors.length > LOG_ERRORS_SHOWN ? ` (and ${errors.length - LOG_ERRORS_SHOWN} more)` : '';
+  return refuse('BAD_REQUEST', `The control log was refused and nothing was stored: ${shown}${more}.`, {
+    controlLog: `${shown}${more}`,
+  });
+}
+
+function voidRefusal(message: string): Refusal {
+  return refuse('BAD_REQUEST', message);
+}
+
+/** A checkpoint report the server does not accept (nothing of it is stored). */
+function reportRefused(message: string): Refusal {
+  return refuse('BAD_REQUEST', `The report was refused: ${message}`);
+}
 
 /**
  * Starts an attempt on the current version: the server records the start, draws (or fixes) the seed and
@@ -206,8 +228,8 @@ export async function startAttempt(
 ): Promise<StartAttemptResult> {
   return db.transaction(async (tx) => {
     const [a] = await tx.select().from(simulatorAssessments).where(eq(simulatorAssessments.id, assessmentId));
-    if (!a || a.status === 'draft') return { ok: false, reason: 'not-found' } as const;
-    if (!isOpen(a, now)) return { ok: false, reason: 'not-open' } as const;
+    if (!a || a.status === 'draft') return refuse('NOT_FOUND', 'That assessment does not exist.');
+    if (!isOpen(a, now)) return refuse('BAD_REQUEST', 'This assessment is not open for attempts now.');
     const h = await candidateHistory(tx, a, candidateId, now);
     if (h.running) {
       const [r] = await tx.select().from(simulatorAttempts).where(eq(simulatorAttempts.id, h.running.id));
@@ -231,8 +253,10 @@ export async function startAttempt(
         } as const;
       }
     }
-    if (h.used >= a.attemptsAllowed) return { ok: false, reason: 'no-attempts-left' } as const;
-    if (h.nextStartAt !== null) return { ok: false, reason: 'cooldown', nextStartAt: h.nextStartAt } as const;
+    if (h.used >= a.attemptsAllowed)
+      return refuse('BAD_REQUEST', 'You have used all the attempts this assessment allows.');
+    if (h.nextStartAt !== null)
+      return refuse('BAD_REQUEST', `You can start your next attempt at ${formatUtcDateTime(h.nextStartAt)} (UTC).`);
     const [v] = await tx
       .select()
       .from(simulatorAssessmentVersions)
@@ -302,13 +326,7 @@ export interface AttemptBreakdown {
   };
 }
 
-export type SubmitAttemptResult =
-  | { ok: true; score: number; passed: boolean; flags: string[] }
-  | { ok: false; reason: 'not-found' | 'already-submitted' | 'no-run' }
-  | { ok: false; reason: 'void'; message: string }
-  | { ok: false; reason: 'deadline-passed'; deadline: number }
-  | { ok: false; reason: 'too-early'; earliest: number }
-  | { ok: false; reason: 'invalid-log'; errors: string[] };
+export type SubmitAttemptResult = { ok: true; score: number; passed: boolean; flags: string[] } | Refusal;
 
 function breakdownOf(
   summary: RunSummary,
@@ -406,11 +424,7 @@ export interface CheckpointInput {
 
 export type CheckpointResult =
   | { ok: true; acknowledged: number; throughMs: number; runStartedAt: number; nextDueBy: number }
-  | { ok: false; reason: 'not-found' | 'already-submitted' }
-  | { ok: false; reason: 'void'; message: string }
-  | { ok: false; reason: 'deadline-passed'; deadline: number }
-  | { ok: false; reason: 'refused'; message: string }
-  | { ok: false; reason: 'invalid-log'; errors: string[] };
+  | Refusal;
 
 /**
  * Records a checkpoint of a running attempt's control log. The first one starts the run's clock (the
@@ -425,68 +439,56 @@ export async function checkpointAttempt(
   now = Date.now(),
 ): Promise<CheckpointResult> {
   const loaded = await loadOwnAttempt(db, candidateId, input.attemptId);
-  if (!loaded) return { ok: false, reason: 'not-found' };
+  if (!loaded) return NO_SUCH_ATTEMPT;
   const { attempt, version } = loaded;
-  if (attempt.submittedAt !== null) return { ok: false, reason: 'already-submitted' };
-  if (attempt.voidedAt !== null) return { ok: false, reason: 'void', message: attempt.voidReason ?? 'Void.' };
-  if (now > attempt.deadlineAt) return { ok: false, reason: 'deadline-passed', deadline: attempt.deadlineAt };
+  if (attempt.submittedAt !== null) return ALREADY_SUBMITTED;
+  if (attempt.voidedAt !== null) return voidRefusal(attempt.voidReason ?? 'Void.');
+  if (now > attempt.deadlineAt)
+    return refuse('BAD_REQUEST', `The time for this attempt ended at ${formatUtcDateTime(attempt.deadlineAt)} (UTC).`);
   const first = attempt.runStartedAt === null;
   if (first && now > attempt.startedAt + START_WITHIN_MS) {
     const message = `The run was not started within ${START_WITHIN_MS / 60_000} minutes of starting the attempt, so this attempt is void. It counts as used.`;
     await voidAttempt(db, attempt, message, meta, now);
-    return { ok: false, reason: 'void', message };
+    return voidRefusal(message);
   }
   if (!first && attempt.checkpointAt !== null && now - attempt.checkpointAt > CHECKPOINT_MAX_GAP_MS) {
     const message = gapMessage(now - attempt.checkpointAt);
     await voidAttempt(db, attempt, message, meta, now);
-    return { ok: false, reason: 'void', message };
+    return voidRefusal(message);
   }
   const runStartedAt = attempt.runStartedAt ?? now;
   const previousThrough = attempt.checkpointThroughMs ?? 0;
   const stored = JSON.parse(attempt.checkpointLogJson) as ControlEntry[];
   if (!Number.isFinite(input.throughMs) || input.throughMs < previousThrough) {
-    return {
-      ok: false,
-      reason: 'refused',
-      message: `The report goes back in time (${Math.round(input.throughMs)} ms after ${Math.round(previousThrough)} ms). A run cannot be restarted.`,
-    };
+    return reportRefused(
+      `The report goes back in time (${Math.round(input.throughMs)} ms after ${Math.round(previousThrough)} ms). A run cannot be restarted.`,
+    );
   }
   if (input.throughMs > version.durationMs + CLOCK_TOLERANCE_MS) {
-    return { ok: false, reason: 'refused', message: 'The report lies beyond the end of the run.' };
+    return reportRefused('The report lies beyond the end of the run.');
   }
   if (input.throughMs > now - runStartedAt + CLOCK_TOLERANCE_MS) {
-    return {
-      ok: false,
-      reason: 'refused',
-      message: `The report is at ${Math.round(input.throughMs / 1000)} s of the run, but only ${Math.round((now - runStartedAt) / 1000)} s have passed since it started: the console cannot run faster than real time.`,
-    };
+    return reportRefused(
+      `The report is at ${Math.round(input.throughMs / 1000)} s of the run, but only ${Math.round((now - runStartedAt) / 1000)} s have passed since it started: the console cannot run faster than real time.`,
+    );
   }
   if (!Number.isInteger(input.from) || input.from < 0 || input.from > stored.length) {
-    return {
-      ok: false,
-      reason: 'refused',
-      message: `The report starts at entry ${input.from}, but the server has acknowledged ${stored.length}.`,
-    };
+    return reportRefused(`The report starts at entry ${input.from}, but the server has acknowledged ${stored.length}.`);
   }
   const merged = [...stored.slice(0, input.from), ...input.entries];
   const checked = validateControlLog(merged, { durationMs: version.durationMs });
-  if (!checked.ok) return { ok: false, reason: 'invalid-log', errors: checked.errors };
+  if (!checked.ok) return refusedLog(checked.errors);
   // A resent report may repeat entries already acknowledged; they must be the same ones.
   if (checked.value.length < stored.length || !sameEntries(checked.value.slice(0, stored.length), stored)) {
-    return {
-      ok: false,
-      reason: 'refused',
-      message:
-        'The report changes control entries the server already acknowledged; a reported log cannot be rewritten.',
-    };
+    return reportRefused(
+      'The report changes control entries the server already acknowledged; a reported log cannot be rewritten.',
+    );
   }
   const late = checked.value.slice(stored.length).find((e) => e.atMs < previousThrough || e.atMs > input.throughMs);
   if (late) {
-    return {
-      ok: false,
-      reason: 'refused',
-      message: `A control change at ${Math.round(late.atMs)} ms lies outside this report (${Math.round(previousThrough)}–${Math.round(input.throughMs)} ms): changes must be reported in the first report after they are made.`,
-    };
+    return reportRefused(
+      `A control change at ${Math.round(late.atMs)} ms lies outside this report (${Math.round(previousThrough)}–${Math.round(input.throughMs)} ms): changes must be reported in the first report after they are made.`,
+    );
   }
   const updated = await db
     .update(simulatorAttempts)
@@ -509,11 +511,7 @@ export async function checkpointAttempt(
     )
     .returning({ id: simulatorAttempts.id });
   if (updated.length === 0) {
-    return {
-      ok: false,
-      reason: 'refused',
-      message: 'Another report of this attempt arrived at the same time; send it again.',
-    };
+    return reportRefused('Another report of this attempt arrived at the same time; send it again.');
   }
   if (first) {
     await writeAudit(
@@ -551,44 +549,48 @@ export async function submitAttempt(
   now = Date.now(),
 ): Promise<SubmitAttemptResult> {
   const loaded = await loadOwnAttempt(db, candidateId, input.attemptId);
-  if (!loaded) return { ok: false, reason: 'not-found' };
+  if (!loaded) return NO_SUCH_ATTEMPT;
   const { attempt, version } = loaded;
-  if (attempt.submittedAt !== null) return { ok: false, reason: 'already-submitted' };
-  if (attempt.voidedAt !== null) return { ok: false, reason: 'void', message: attempt.voidReason ?? 'Void.' };
-  if (now > attempt.deadlineAt) return { ok: false, reason: 'deadline-passed', deadline: attempt.deadlineAt };
-  if (attempt.runStartedAt === null || attempt.checkpointAt === null) return { ok: false, reason: 'no-run' };
+  if (attempt.submittedAt !== null) return ALREADY_SUBMITTED;
+  if (attempt.voidedAt !== null) return voidRefusal(attempt.voidReason ?? 'Void.');
+  if (now > attempt.deadlineAt)
+    return refuse(
+      'BAD_REQUEST',
+      `The time for this attempt ended at ${formatUtcDateTime(attempt.deadlineAt)} (UTC); late submissions are not scored.`,
+    );
+  if (attempt.runStartedAt === null || attempt.checkpointAt === null)
+    return refuse(
+      'BAD_REQUEST',
+      'The server received no report of a run of this attempt: only a run the console reported while it went on is scored.',
+    );
   const earliest = attempt.runStartedAt + version.durationMs;
-  if (now < earliest) return { ok: false, reason: 'too-early', earliest };
+  if (now < earliest)
+    return refuse(
+      'BAD_REQUEST',
+      `The run cannot have finished yet: submissions are accepted from ${formatUtcDateTime(earliest)} (UTC), when the run's time is up. Nothing was stored.`,
+    );
   if (now - attempt.checkpointAt > CHECKPOINT_MAX_GAP_MS) {
     const message = gapMessage(now - attempt.checkpointAt);
     await voidAttempt(db, attempt, message, meta, now);
-    return { ok: false, reason: 'void', message };
+    return voidRefusal(message);
   }
   const preset = getScenario(version.scenarioId);
   if (!preset) throw new Error(`attempt ${attempt.id}: its scenario is missing`);
 
   const checked = validateControlLog(input.controlLog, { durationMs: version.durationMs });
-  if (!checked.ok) return { ok: false, reason: 'invalid-log', errors: checked.errors };
+  if (!checked.ok) return refusedLog(checked.errors);
   const reported = JSON.parse(attempt.checkpointLogJson) as ControlEntry[];
   const through = attempt.checkpointThroughMs ?? 0;
   if (!sameEntries(checked.value.slice(0, reported.length), reported)) {
-    return {
-      ok: false,
-      reason: 'invalid-log',
-      errors: [
-        `the log does not begin with the ${reported.length} control changes the console reported during the run`,
-      ],
-    };
+    return refusedLog([
+      `the log does not begin with the ${reported.length} control changes the console reported during the run`,
+    ]);
   }
   const unreported = checked.value.slice(reported.length).find((e) => e.atMs < through);
   if (unreported) {
-    return {
-      ok: false,
-      reason: 'invalid-log',
-      errors: [
-        `the change at ${Math.round(unreported.atMs)} ms was not reported by the checkpoint that covered the run up to ${Math.round(through)} ms`,
-      ],
-    };
+    return refusedLog([
+      `the change at ${Math.round(unreported.atMs)} ms was not reported by the checkpoint that covered the run up to ${Math.round(through)} ms`,
+    ]);
   }
 
   // Claim the attempt before replaying: of two submissions only one gets past this UPDATE.
@@ -603,7 +605,7 @@ export async function submitAttempt(
       ),
     )
     .returning({ id: simulatorAttempts.id });
-  if (claimed.length === 0) return { ok: false, reason: 'already-submitted' };
+  if (claimed.length === 0) return ALREADY_SUBMITTED;
 
   const rubric = parseStoredRubric(version.rubricJson);
   let outcome: Awaited<ReturnType<typeof replayAndScore>>;
@@ -912,7 +914,7 @@ export async function getAttempt(
   };
 }
 
-export type AnnotateResult = { ok: true; id: string } | { ok: false; reason: 'not-found' };
+export type AnnotateResult = { ok: true; id: string } | Refusal;
 
 export async function annotateAttempt(
   db: Db,
@@ -926,7 +928,7 @@ export async function annotateAttempt(
       .select({ id: simulatorAttempts.id })
       .from(simulatorAttempts)
       .where(eq(simulatorAttempts.id, input.attemptId));
-    if (!a) return { ok: false, reason: 'not-found' } as const;
+    if (!a) return refuse('NOT_FOUND', 'That attempt does not exist.');
     const id = newId();
     await tx.insert(simulatorAttemptAnnotations).values({
       id,

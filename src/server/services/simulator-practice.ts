@@ -9,6 +9,8 @@ import { type BeatClass, DEFAULT_RUBRIC, type EvidenceRow, validateControlLog } 
 import { getScenario, neutralStartSettings } from '#src/lib/scenario-presets.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { newId } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
+import { refusedLog } from './simulator-attempts.ts';
 import { replayAndScore } from './simulator-replay.ts';
 import { SIMULATOR_LIMITS } from './simulator-schemas.ts';
 
@@ -70,10 +72,7 @@ function drawPracticeSeed(): number {
   return (v[0] ?? 0) & SIMULATOR_LIMITS.seedMax;
 }
 
-export type SavePracticeResult =
-  | { ok: true; id: string; score: number; summary: PracticeSummary }
-  | { ok: false; reason: 'invalid-log'; errors: string[] }
-  | { ok: false; reason: 'no-such-scenario' | 'rate-limited' };
+export type SavePracticeResult = { ok: true; id: string; score: number; summary: PracticeSummary } | Refusal;
 
 export async function savePractice(
   db: Db,
@@ -83,11 +82,17 @@ export async function savePractice(
   now = Date.now(),
 ): Promise<SavePracticeResult> {
   const scenario = getScenario(input.scenarioId);
-  if (!scenario) return { ok: false, reason: 'no-such-scenario' };
+  if (!scenario)
+    return refuse('BAD_REQUEST', 'Choose one of the listed scenarios.', {
+      scenarioId: 'Choose one of the listed scenarios.',
+    });
   const checked = validateControlLog(input.controlLog, { durationMs: input.durationMs });
-  if (!checked.ok) return { ok: false, reason: 'invalid-log', errors: checked.errors };
+  if (!checked.ok) return refusedLog(checked.errors);
   if (!(await consumeRateLimit(db, practiceRateKey(userId), PRACTICE_SAVE_LIMIT, now))) {
-    return { ok: false, reason: 'rate-limited' };
+    return refuse(
+      'TOO_MANY_REQUESTS',
+      'You have saved many practice sessions in the last hour. Keep practising; saving works again within the hour.',
+    );
   }
   // The server draws the seed it scores with: a client-chosen one would let a log be tuned offline against
   // the very run that counts towards curriculum exercises (issue 14, finding 1). The console showed the
