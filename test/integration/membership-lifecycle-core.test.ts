@@ -3,12 +3,9 @@ import { beforeAll, expect, test } from 'vitest';
 import { auditLog, membershipEvents, memberships } from '#db/schema/index.ts';
 import {
   activateMembership,
-  addOneCalendarYear,
-  checkRenewal,
   createPendingMembership,
   discardPendingMembership,
   MembershipTransitionError,
-  statusForPeriod,
 } from '#src/server/services/membership-lifecycle.ts';
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { type MadeUser, makeUser } from '#test/helpers/factories.ts';
@@ -33,20 +30,6 @@ async function eventKinds(userId: string): Promise<string[]> {
     .orderBy(membershipEvents.at);
   return rows.map((r) => r.kind);
 }
-
-test('one calendar year later keeps the day and turns 29 February into 28 February', () => {
-  expect(new Date(addOneCalendarYear(Date.UTC(2026, 2, 15, 10))).toISOString()).toBe('2027-03-15T10:00:00.000Z');
-  expect(new Date(addOneCalendarYear(Date.UTC(2028, 1, 29))).toISOString()).toBe('2029-02-28T00:00:00.000Z');
-});
-
-test('the period decides active, grace or lapsed', () => {
-  const expiry = Date.UTC(2027, 0, 1);
-  expect(statusForPeriod(expiry, expiry - 1)).toBe('active');
-  expect(statusForPeriod(expiry, expiry)).toBe('grace');
-  expect(statusForPeriod(expiry, expiry + 29 * 86_400_000)).toBe('grace');
-  expect(statusForPeriod(expiry, expiry + 30 * 86_400_000)).toBe('lapsed');
-  expect(statusForPeriod(null, expiry + 1e12)).toBe('active');
-});
 
 test('a first application makes a pending membership once; approval numbers it and sets a one-year period', async () => {
   const user = await makeUser(handle.db);
@@ -157,37 +140,4 @@ test('activation refuses an unknown category and a suspended member, writing not
   ).rejects.toThrow(/No membership category/);
   expect(await countAllRows(handle)).toEqual(beforeOther);
   expect(before.memberships).toBe(beforeOther.memberships);
-});
-
-test('renewal opens 60 days before the expiry and extends from the expiry, also in grace; after a lapse from today', () => {
-  const expiry = Date.UTC(2030, 5, 30, 12);
-  const active = { status: 'active' as const, term: 'annual' as const, expiresAt: expiry };
-  expect(checkRenewal(active, expiry - 60 * 86_400_000 - 1)).toEqual({ allowed: false, reason: 'too-early' });
-  expect(checkRenewal(active, expiry - 60 * 86_400_000)).toEqual({
-    allowed: true,
-    newPeriodStartsAt: expiry,
-    newExpiresAt: Date.UTC(2031, 5, 30, 12),
-  });
-  const today = expiry + 3 * 86_400_000;
-  // Still in good standing (grace, or active before the hourly job has moved it): no gap, no free days.
-  for (const status of ['grace', 'active'] as const) {
-    expect(checkRenewal({ ...active, status }, today)).toEqual({
-      allowed: true,
-      newPeriodStartsAt: expiry,
-      newExpiresAt: Date.UTC(2031, 5, 30, 12),
-    });
-  }
-  expect(checkRenewal({ ...active, status: 'lapsed' }, today)).toEqual({
-    allowed: true,
-    newPeriodStartsAt: today,
-    newExpiresAt: addOneCalendarYear(today),
-  });
-  for (const status of ['pending', 'suspended', 'resigned'] as const) {
-    expect(checkRenewal({ ...active, status }, today)).toEqual({ allowed: false, reason: status });
-  }
-  expect(checkRenewal({ status: 'active', term: 'lifetime', expiresAt: null }, today)).toEqual({
-    allowed: false,
-    reason: 'lifetime',
-  });
-  expect(checkRenewal(null, today)).toEqual({ allowed: false, reason: 'no-membership' });
 });

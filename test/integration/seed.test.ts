@@ -11,6 +11,7 @@ import {
 } from '#db/schema/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoUserIds, type SeedOptions, seedDemo } from '#db/seed.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
+import { IN_GOOD_STANDING } from '#src/lib/membership-rules.ts';
 import { ROLES, ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import { hashPassword } from '#src/server/auth/password.ts';
 import { validateSessionToken } from '#src/server/auth/session.ts';
@@ -18,7 +19,6 @@ import { totpCodeAt } from '#src/server/auth/totp.ts';
 import { newId } from '#src/server/ids.ts';
 import { signIn, verifySecondFactor } from '#src/server/services/accounts.ts';
 import { memberStats } from '#src/server/services/member-admin.ts';
-import { IN_GOOD_STANDING } from '#src/server/services/membership-lifecycle.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
 import { countAllRows, scratchTestDb, useTestDb } from '#test/helpers/db.ts';
 import { makeUser, testDeps, uniqueMeta } from '#test/helpers/factories.ts';

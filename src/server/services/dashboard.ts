@@ -20,10 +20,11 @@ import {
 } from '#db/schema/index.ts';
 import { hasMembersAccess } from '#src/lib/access.ts';
 import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
+import { checkRenewal } from '#src/lib/membership-rules.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import type { SessionUser } from '../auth/session.ts';
 import { getLevelProgress } from './handbook-progress.ts';
-import { checkRenewal, getMembershipSummary } from './membership-lifecycle.ts';
+import { getMembershipSummary } from './membership-lifecycle.ts';
 
 /** One thing to do, with the page where it is done. `urgent` steps are shown first and marked. */
 export interface NextStep {

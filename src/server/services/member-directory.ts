@@ -19,8 +19,8 @@ import {
   memberships,
   users,
 } from '#db/schema/index.ts';
+import { IN_GOOD_STANDING } from '#src/lib/membership-rules.ts';
 import { countryName, type DirectorySearchInput } from '#src/lib/schemas.ts';
-import { IN_GOOD_STANDING } from './membership-lifecycle.ts';
 import { pageWindow } from './paging.ts';
 
 /** Entries per directory page. */

@@ -15,13 +15,13 @@ import {
   memberships,
   users,
 } from '#db/schema/index.ts';
+import { IN_GOOD_STANDING } from '#src/lib/membership-rules.ts';
 import type { MemberProfileFields } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import { checkUpload, deleteStoredFile, newStoredName, writeStoredFile } from '../uploads.ts';
 import { parseList, photoUrl, writeDirectoryRow } from './member-directory.ts';
-import { IN_GOOD_STANDING } from './membership-lifecycle.ts';
 
 /** Folder under UPLOAD_DIR for member photos (names are generated; see uploads.ts). */
 export const PHOTO_FOLDER = 'member-photos';

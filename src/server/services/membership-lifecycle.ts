@@ -44,56 +44,21 @@ import {
   userRoles,
   users,
 } from '#db/schema/index.ts';
-import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
+import { formatLongDate } from '#src/lib/dates.ts';
+import {
+  checkRenewal,
+  isInGoodStanding,
+  periodExpiry,
+  RENEWAL_WINDOW_DAYS,
+  type RenewalRefusal,
+  statusForPeriod,
+} from '#src/lib/membership-rules.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, type RefusalCode, refuse } from '../refusal.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 
 export type { DbOrTx };
-
-/** Members in good standing: counted as members (directory, member-only pages). */
-export const IN_GOOD_STANDING: MembershipStatus[] = ['active', 'grace'];
-
-export function isInGoodStanding(status: MembershipStatus | null | undefined): boolean {
-  return status !== null && status !== undefined && IN_GOOD_STANDING.includes(status);
-}
-
-/**
- * Days after the expiry during which a member keeps good standing before the membership lapses. This is the
- * association's own rule (a policy choice for the portal), not a sourced fact; change it here.
- */
-export const GRACE_PERIOD_DAYS = 30;
-export const GRACE_PERIOD_MS = GRACE_PERIOD_DAYS * DAY_MS;
-
-/** How early before the expiry an active member may renew (association rule, like the grace period). */
-export const RENEWAL_WINDOW_DAYS = 60;
-export const RENEWAL_WINDOW_MS = RENEWAL_WINDOW_DAYS * DAY_MS;
-
-/**
- * The same instant one calendar year later (UTC). 29 February becomes 28 February, so a period never
- * spills into March.
- */
-export function addOneCalendarYear(atMs: number): number {
-  const d = new Date(atMs);
-  const year = d.getUTCFullYear() + 1;
-  const month = d.getUTCMonth();
-  const lastDayOfMonth = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  const day = Math.min(d.getUTCDate(), lastDayOfMonth);
-  return Date.UTC(year, month, day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
-}
-
-/** When a period that starts at `startsAtMs` ends: one calendar year for annual terms, never for lifetime. */
-export function periodExpiry(term: CategoryTerm, startsAtMs: number): number | null {
-  return term === 'annual' ? addOneCalendarYear(startsAtMs) : null;
-}
-
-/** What a membership's status should be at `nowMs` from its expiry alone (for reinstatement). */
-export function statusForPeriod(expiresAtMs: number | null, nowMs: number): 'active' | 'grace' | 'lapsed' {
-  if (expiresAtMs === null || nowMs < expiresAtMs) return 'active';
-  if (nowMs < expiresAtMs + GRACE_PERIOD_MS) return 'grace';
-  return 'lapsed';
-}
 
 export interface MembershipEventInput {
   userId: string;
@@ -377,46 +342,6 @@ export async function getMembershipPayments(db: DbOrTx, userId: string): Promise
 }
 
 // ---------------------------------------------------------------- renewal and resignation (the member)
-
-export type RenewalRefusal =
-  | 'no-membership'
-  | 'lifetime'
-  | 'too-early'
-  | 'pending'
-  | 'suspended'
-  | 'resigned'
-  | 'changed';
-
-export type RenewalCheck =
-  | { allowed: true; newPeriodStartsAt: number; newExpiresAt: number }
-  | { allowed: false; reason: RenewalRefusal };
-
-/**
- * Whether a membership may be renewed at `nowMs`, and the new period if so: from active within
- * RENEWAL_WINDOW_DAYS of the expiry and from grace (extended from the expiry), from lapsed (a new year from now).
- */
-export function checkRenewal(
-  membership: Pick<MembershipSummary, 'status' | 'term' | 'expiresAt'> | null,
-  nowMs: number,
-): RenewalCheck {
-  if (!membership) return { allowed: false, reason: 'no-membership' };
-  const { status } = membership;
-  if (status === 'pending' || status === 'suspended' || status === 'resigned')
-    return { allowed: false, reason: status };
-  if (membership.term === 'lifetime' || membership.expiresAt === null) return { allowed: false, reason: 'lifetime' };
-  // Active and grace memberships are in good standing, so the new year continues from the expiry: no gap in
-  // the membership and no free days for renewing late. A lapsed member was out for a while: a new year
-  // starts today.
-  if (status === 'active' || status === 'grace') {
-    if (membership.expiresAt - nowMs > RENEWAL_WINDOW_MS) return { allowed: false, reason: 'too-early' };
-    return {
-      allowed: true,
-      newPeriodStartsAt: membership.expiresAt,
-      newExpiresAt: addOneCalendarYear(membership.expiresAt),
-    };
-  }
-  return { allowed: true, newPeriodStartsAt: nowMs, newExpiresAt: addOneCalendarYear(nowMs) };
-}
 
 export const RENEWAL_REFUSAL_MESSAGES: Record<RenewalRefusal, string> = {
   'no-membership': 'You have no membership to renew. Apply for membership first.',
@@ -837,34 +762,4 @@ export async function recordMembershipPayment(
     ...(input.note ? [`Note: ${input.note}`] : []),
   ]);
   return { ok: true, summary: await requireSummary(db, input.userId) };
-}
-
-// ---------------------------------------------------------------- labels for pages
-
-export const MEMBERSHIP_STATUS_LABELS: Record<MembershipStatus, string> = {
-  pending: 'Pending (application under review)',
-  active: 'Active',
-  grace: 'Expired, in the grace period',
-  lapsed: 'Lapsed',
-  suspended: 'Suspended',
-  resigned: 'Resigned',
-};
-
-const EVENT_LABELS: Record<string, string> = {
-  applied: 'Applied',
-  approved: 'Approved',
-  'category-changed': 'Category changed',
-  'application-rejected': 'Application rejected',
-  renewed: 'Renewed',
-  grace: 'Expired (grace period began)',
-  lapsed: 'Lapsed',
-  suspended: 'Suspended',
-  reinstated: 'Reinstated',
-  resigned: 'Resigned',
-  'payment-recorded': 'Payment recorded',
-};
-
-/** A history event's kind as a page shows it (unknown kinds as written). */
-export function membershipEventLabel(kind: string): string {
-  return EVENT_LABELS[kind] ?? kind;
 }

@@ -14,15 +14,10 @@ import { and, eq, gt, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import { type MembershipStatus, membershipReminders, memberships, type ReminderKind, users } from '#db/schema/index.ts';
 import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
+import { GRACE_PERIOD_DAYS, GRACE_PERIOD_MS, statusForPeriod } from '#src/lib/membership-rules.ts';
 import { writeAudit } from '../audit.ts';
 import type { ServiceDeps } from './deps.ts';
-import {
-  GRACE_PERIOD_DAYS,
-  GRACE_PERIOD_MS,
-  recordMembershipEvent,
-  statusForPeriod,
-  syncMemberRole,
-} from './membership-lifecycle.ts';
+import { recordMembershipEvent, syncMemberRole } from './membership-lifecycle.ts';
 
 /** Reminders before the expiry, the later (more urgent) one first. */
 export const REMINDER_LEAD_DAYS: { kind: ReminderKind; days: number }[] = [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkRenewal } from '#src/lib/membership-rules.ts';
 import { refusalError, refuse, unwrap } from '../../refusal.ts';
 import * as lifecycle from '../../services/membership-lifecycle.ts';
 import { protectedProcedure, roleProcedure, router } from '../trpc.ts';
@@ -16,7 +17,7 @@ export const membershipRouter = router({
   mine: protectedProcedure.query(async ({ ctx }) => {
     const now = Date.now();
     const membership = await lifecycle.getMembershipSummary(ctx.db, ctx.user.id);
-    const renewal = lifecycle.checkRenewal(membership, now);
+    const renewal = checkRenewal(membership, now);
     return {
       membership,
       renewal: renewal.allowed
