@@ -1,15 +1,8 @@
 import { type DbHandle, openDb } from '#db/client.ts';
 import { migrateDb } from '#db/migrate.ts';
-import { seedDemo } from '#db/seed.ts';
-import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
-import { hashPassword } from '#src/server/auth/password.ts';
 import type { Env } from '#src/server/env.ts';
-import { newId } from '#src/server/ids.ts';
 import { type ImportReport, importFirstEdition as importShippedEdition } from '#src/server/services/handbook-import.ts';
-import { writeDirectoryRow } from '#src/server/services/member-directory.ts';
-import { DIRECTORY_CONSENT_VERSION } from '#src/server/services/member-profile.ts';
-import { DOCUMENTS_FOLDER } from '#src/server/services/membership-documents.ts';
-import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
+import { seedDemo } from './demo-seed.ts';
 
 /** Opens the configured database and applies pending migrations. */
 export async function openMigratedDb(env: Env): Promise<DbHandle> {
@@ -21,16 +14,7 @@ export async function openMigratedDb(env: Env): Promise<DbHandle> {
 export async function seedDemoAccounts(handle: DbHandle, env: Env): Promise<number> {
   const { created } = await seedDemo(handle.db, {
     production: env.NODE_ENV === 'production',
-    hashPassword,
-    newId,
-    ethicsVersion: CURRENT_ETHICS_VERSION,
-    directoryConsentVersion: DIRECTORY_CONSENT_VERSION,
-    indexDirectoryProfile: writeDirectoryRow,
-    storeDocument: (bytes) => {
-      const storedName = newStoredName();
-      writeStoredFile(env.UPLOAD_DIR, DOCUMENTS_FOLDER, storedName, bytes);
-      return storedName;
-    },
+    uploadDir: env.UPLOAD_DIR,
   });
   return created;
 }

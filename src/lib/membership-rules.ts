@@ -27,12 +27,22 @@ export const RENEWAL_WINDOW_MS = RENEWAL_WINDOW_DAYS * DAY_MS;
  * spills into March.
  */
 export function addOneCalendarYear(atMs: number): number {
+  return shiftCalendarYears(atMs, 1);
+}
+
+/** The same day and time `years` later (or earlier), the day clamped to the month's length. */
+function shiftCalendarYears(atMs: number, years: number): number {
   const d = new Date(atMs);
-  const year = d.getUTCFullYear() + 1;
+  const year = d.getUTCFullYear() + years;
   const month = d.getUTCMonth();
   const lastDayOfMonth = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
   const day = Math.min(d.getUTCDate(), lastDayOfMonth);
   return Date.UTC(year, month, day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+}
+
+/** The same instant one calendar year earlier (UTC), by the same rule: 29 February becomes 28 February. */
+export function subtractOneCalendarYear(atMs: number): number {
+  return shiftCalendarYears(atMs, -1);
 }
 
 /** When a period that starts at `startsAtMs` ends: one calendar year for annual terms, never for lifetime. */

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
 import { users } from '#db/schema/index.ts';
-import { DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { blockingAxeViolations, SCREENSHOT_EVERY_PAGE, saveScreenshot } from '#test/helpers/axe.ts';
 import { demoSessionCookie, screenshotAndAxe, usePortal } from '#test/helpers/e2e-portal.ts';
 import { signInOverHttp } from '#test/helpers/portal-flows.ts';

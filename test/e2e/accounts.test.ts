@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { saveScreenshot } from '#test/helpers/axe.ts';
 import { usePortal } from '#test/helpers/e2e-portal.ts';
 import { latestMailTo, linkIn, submitSignIn } from '#test/helpers/portal-flows.ts';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { findChromium, launchChromiumServer } from '#test/helpers/chromium.ts';
 import { freshTotpCode, postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
 import { startServer } from '#test/helpers/server.ts';

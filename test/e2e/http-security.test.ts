@@ -1,7 +1,7 @@
 import { count, eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
 import { auditLog, mailOutbox, rateLimits, sessions, users } from '#db/schema/index.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
 import { postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
 

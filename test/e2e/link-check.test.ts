@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
 import { signInOverHttp } from '#test/helpers/portal-flows.ts';
 

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { mailOutbox, membershipApplications, memberships, users } from '#db/schema/index.ts';
-import { DEMO_PASSWORD, demoPdfBytes } from '#db/seed.ts';
+import { DEMO_PASSWORD, demoPdfBytes } from '#scripts/demo-seed.ts';
 import {
   demoAccount,
   demoSessionCookie,

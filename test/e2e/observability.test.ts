@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { signInOverHttp } from '#test/helpers/portal-flows.ts';
 import { type RunningServer, startServer } from '#test/helpers/server.ts';
 

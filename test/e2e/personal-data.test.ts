@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { users } from '#db/schema/index.ts';
-import { DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { blockingAxeViolations, saveScreenshot } from '#test/helpers/axe.ts';
 import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
 import { submitSignIn } from '#test/helpers/portal-flows.ts';

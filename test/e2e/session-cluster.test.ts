@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
 import { type RunningServer, startServer } from '#test/helpers/server.ts';
 

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { auditLog, userRoles, users } from '#db/schema/index.ts';
-import { DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
 import { freshTotpCode, submitSignIn } from '#test/helpers/portal-flows.ts';
 

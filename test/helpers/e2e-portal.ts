@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { openDb } from '#db/client.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#db/seed.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { blockingAxeViolations, saveScreenshot } from './axe.ts';
 import { connectChromium, type LaunchedBrowser, launchChromium } from './chromium.ts';
 import { freshTotpCode, postForm, signInOverHttp, submitSignIn } from './portal-flows.ts';
@@ -27,7 +27,7 @@ export interface SignInAccount {
   totpSecret?: string | null;
 }
 
-/** A seeded demo account (db/seed.ts): DEMO_PASSWORD and its TOTP secret, if it has one. */
+/** A seeded demo account (scripts/demo-seed.ts): DEMO_PASSWORD and its TOTP secret, if it has one. */
 export function demoAccount(email: string): SignInAccount {
   const account = DEMO_ACCOUNTS.find((candidate) => candidate.email === email);
   if (!account) throw new Error(`${email} is not in DEMO_ACCOUNTS`);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { expect, test } from 'vitest';
 import {
@@ -9,22 +12,21 @@ import {
   memberships,
   userRoles,
 } from '#db/schema/index.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoUserIds, type SeedOptions, seedDemo } from '#db/seed.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoUserIds, type SeedOptions, seedDemo } from '#scripts/demo-seed.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { IN_GOOD_STANDING } from '#src/lib/membership-rules.ts';
 import { ROLES, ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
-import { hashPassword } from '#src/server/auth/password.ts';
 import { validateSessionToken } from '#src/server/auth/session.ts';
 import { totpCodeAt } from '#src/server/auth/totp.ts';
-import { newId } from '#src/server/ids.ts';
 import { signIn, verifySecondFactor } from '#src/server/services/accounts.ts';
 import { memberStats } from '#src/server/services/member-admin.ts';
+import { DOCUMENTS_FOLDER } from '#src/server/services/membership-documents.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
 import { countAllRows, scratchTestDb, useTestDb } from '#test/helpers/db.ts';
 import { makeUser, testDeps, uniqueMeta } from '#test/helpers/factories.ts';
 
 const handle = useTestDb();
-const options: SeedOptions = { production: false, hashPassword, newId, ethicsVersion: CURRENT_ETHICS_VERSION };
+const options: SeedOptions = { production: false };
 
 test('creates the demo accounts once: a second run changes no row', async () => {
   expect(await seedDemo(handle.db, options)).toEqual({
@@ -123,29 +125,20 @@ test('spreads demo members over statuses, categories and countries, with unique 
   }
 });
 
-test('hands each seeded profile to the directory indexer and the demo document to the store, once', async () => {
+test('indexes each seeded profile for directory search and stores the demo document once', async () => {
   const fresh = await scratchTestDb();
-  const indexed: string[] = [];
-  const stored: Uint8Array[] = [];
-  const withHooks: SeedOptions = {
-    ...options,
-    indexDirectoryProfile: async (_db, userId) => {
-      indexed.push(userId);
-    },
-    storeDocument: (bytes) => {
-      stored.push(bytes);
-      return 'a'.repeat(32);
-    },
-  };
-  await seedDemo(fresh.db, withHooks);
-  await seedDemo(fresh.db, withHooks);
-  expect(indexed).toHaveLength(DEMO_ACCOUNTS.filter((a) => a.membership?.profile).length);
-  expect(stored).toHaveLength(1);
-  expect(new TextDecoder().decode(stored[0]?.slice(0, 5))).toBe('%PDF-');
+  const uploadDir = mkdtempSync(join(tmpdir(), 'iecpa-seed-'));
+  await seedDemo(fresh.db, { ...options, uploadDir });
+  await seedDemo(fresh.db, { ...options, uploadDir });
+  const listed = DEMO_ACCOUNTS.filter((a) => a.membership?.profile);
+  const search = await fresh.client.execute('select count(*) as n from member_directory_search');
+  expect(Number(search.rows[0]?.n)).toBe(listed.length);
   const documents = await fresh.db.select().from(membershipDocuments);
-  expect(documents.map((d) => [d.storedName, d.mimeType, d.sizeBytes])).toEqual([
-    ['a'.repeat(32), 'application/pdf', stored[0]?.byteLength],
-  ]);
+  expect(documents).toHaveLength(1);
+  const [document] = documents;
+  const bytes = readFileSync(join(uploadDir, DOCUMENTS_FOLDER, document?.storedName ?? ''));
+  expect(new TextDecoder().decode(bytes.subarray(0, 5))).toBe('%PDF-');
+  expect([document?.mimeType, document?.sizeBytes]).toEqual(['application/pdf', bytes.byteLength]);
 });
 
 test('gives a demo account created before memberships existed its demo membership', async () => {

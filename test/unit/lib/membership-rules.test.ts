@@ -8,6 +8,7 @@ import {
   periodExpiry,
   RENEWAL_WINDOW_DAYS,
   statusForPeriod,
+  subtractOneCalendarYear,
 } from '#src/lib/membership-rules.ts';
 
 test('one calendar year later keeps the day and turns 29 February into 28 February', () => {
@@ -81,4 +82,11 @@ test('renewal opens 60 days before the expiry and extends from the expiry, also 
     reason: 'lifetime',
   });
   expect(checkRenewal(null, today)).toEqual({ allowed: false, reason: 'no-membership' });
+});
+
+test('a calendar year back by the same rule: 29 February becomes 28 February', () => {
+  expect(new Date(subtractOneCalendarYear(Date.UTC(2028, 1, 29, 8))).toISOString()).toBe('2027-02-28T08:00:00.000Z');
+  expect(new Date(subtractOneCalendarYear(Date.UTC(2027, 2, 1))).toISOString()).toBe('2026-03-01T00:00:00.000Z');
+  const start = Date.UTC(2026, 4, 17, 9, 30);
+  expect(subtractOneCalendarYear(addOneCalendarYear(start))).toBe(start);
 });

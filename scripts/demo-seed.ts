@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
-import { DAY_MS } from '#src/lib/dates.ts';
-import type { Db } from './client.ts';
-import { nextMembershipNumber } from './membership-numbers.ts';
+import type { Db } from '#db/client.ts';
+import { nextMembershipNumber } from '#db/membership-numbers.ts';
 import {
   consents,
   type FieldVisibility,
@@ -13,10 +12,19 @@ import {
   membershipDocuments,
   membershipEvents,
   memberships,
-  totpCredentials,
-  userRoles,
   users,
-} from './schema/index.ts';
+} from '#db/schema/index.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
+import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
+import { GRACE_PERIOD_MS, subtractOneCalendarYear } from '#src/lib/membership-rules.ts';
+import type { Role } from '#src/lib/roles.ts';
+import { hashPassword } from '#src/server/auth/password.ts';
+import { newId } from '#src/server/ids.ts';
+import { writeDirectoryRow } from '#src/server/services/member-directory.ts';
+import { DIRECTORY_CONSENT_VERSION } from '#src/server/services/member-profile.ts';
+import { DOCUMENTS_FOLDER } from '#src/server/services/membership-documents.ts';
+import { insertUserRecord } from '#src/server/services/user-records.ts';
+import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
 
 /** A demo member's public profile (member_profiles); fields left out are empty and hidden. */
 export interface DemoProfile {
@@ -62,7 +70,7 @@ export interface DemoApplication {
 export interface DemoAccount {
   email: string;
   name: string;
-  roles: string[];
+  roles: Role[];
   /** Base32 TOTP secret for roles that require a second factor (published in the README: demo only). */
   totpSecret?: string;
   /** ISO 3166-1 alpha-2; default GB. */
@@ -324,22 +332,9 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
 
 export interface SeedOptions {
   production: boolean;
-  hashPassword: (password: string) => Promise<string>;
-  newId: () => string;
-  ethicsVersion: string;
   now?: number;
-  /** Version of the directory-listing consent recorded for listed demo profiles. Default '1.0'. */
-  directoryConsentVersion?: string;
-  /**
-   * Writes a member's directory search row after their profile is seeded (the directory service's
-   * writeDirectoryRow; db/ may not import src/). Without it the demo profiles are listed but not searchable.
-   */
-  indexDirectoryProfile?: (db: Db, userId: string) => Promise<void>;
-  /**
-   * Stores a demo application's document under UPLOAD_DIR and returns its stored name. Without it the demo
-   * application has no document.
-   */
-  storeDocument?: (bytes: Uint8Array) => Promise<string> | string;
+  /** Where the demo application's document is stored (UPLOAD_DIR); without it the application has none. */
+  uploadDir?: string;
 }
 
 export interface SeedReport {
@@ -384,12 +379,6 @@ interface DemoEvent {
 }
 
 /** One calendar year before `atMs` (UTC), the start of an annual period that ends at `atMs`. */
-function oneYearBefore(atMs: number): number {
-  const d = new Date(atMs);
-  d.setUTCFullYear(d.getUTCFullYear() - 1);
-  return d.getTime();
-}
-
 /** Seeds a demo membership (and profile) for a user who has no membership yet. True when it wrote one. */
 async function seedMembership(
   db: Db,
@@ -403,12 +392,12 @@ async function seedMembership(
   if (has[0]) return false;
   const joinedAt = now - demo.joinedDaysAgo * DAY_MS;
   const expiresAt = demo.expiresInDays === null ? null : now + demo.expiresInDays * DAY_MS;
-  const periodStartsAt = expiresAt === null ? joinedAt : Math.max(joinedAt, oneYearBefore(expiresAt));
+  const periodStartsAt = expiresAt === null ? joinedAt : Math.max(joinedAt, subtractOneCalendarYear(expiresAt));
   const statusChangedAt =
     demo.status === 'grace' && expiresAt !== null
       ? expiresAt
       : demo.status === 'lapsed' && expiresAt !== null
-        ? expiresAt + 30 * DAY_MS
+        ? expiresAt + GRACE_PERIOD_MS
         : demo.status === 'suspended'
           ? now - 7 * DAY_MS
           : joinedAt;
@@ -439,7 +428,7 @@ async function seedMembership(
         reason: demo.statusReason ?? null,
       });
     }
-    await tx.insert(membershipEvents).values(events.map((e) => ({ id: options.newId(), userId, actorId: null, ...e })));
+    await tx.insert(membershipEvents).values(events.map((e) => ({ id: newId(), userId, actorId: null, ...e })));
     const profile = demo.profile;
     if (profile) {
       await tx
@@ -464,15 +453,15 @@ async function seedMembership(
         })
         .onConflictDoNothing();
       await tx.insert(consents).values({
-        id: options.newId(),
+        id: newId(),
         userId,
         document: 'directory-listing',
-        version: options.directoryConsentVersion ?? '1.0',
+        version: DIRECTORY_CONSENT_VERSION,
         acceptedAt: joinedAt,
       });
     }
   });
-  if (demo.profile && options.indexDirectoryProfile) await options.indexDirectoryProfile(db, userId);
+  if (demo.profile) await writeDirectoryRow(db, userId);
   return true;
 }
 
@@ -491,10 +480,11 @@ async function seedApplication(
     .where(eq(membershipApplications.userId, userId));
   if (has[0]) return false;
   const submittedAt = now - demo.submittedDaysAgo * DAY_MS;
-  const pdf = options.storeDocument ? demoPdfBytes() : null;
-  const storedName = pdf && options.storeDocument ? await options.storeDocument(pdf) : null;
+  const pdf = options.uploadDir ? demoPdfBytes() : null;
+  const storedName = pdf && options.uploadDir ? newStoredName() : null;
+  if (pdf && storedName && options.uploadDir) writeStoredFile(options.uploadDir, DOCUMENTS_FOLDER, storedName, pdf);
   await db.transaction(async (tx) => {
-    const applicationId = options.newId();
+    const applicationId = newId();
     await tx.insert(membershipApplications).values({
       id: applicationId,
       userId,
@@ -508,7 +498,7 @@ async function seedApplication(
       yearsEcpPractice: demo.yearsEcpPractice,
       treatmentsSupervised: demo.treatmentsSupervised,
       languagesJson: JSON.stringify(demo.languages),
-      ethicsVersion: options.ethicsVersion,
+      ethicsVersion: CURRENT_ETHICS_VERSION,
       ethicsAcceptedAt: submittedAt,
       createdAt: submittedAt - DAY_MS,
       updatedAt: submittedAt,
@@ -518,7 +508,7 @@ async function seedApplication(
       decisionReason: null,
     });
     await tx.insert(membershipApplicationEvents).values({
-      id: options.newId(),
+      id: newId(),
       applicationId,
       at: submittedAt,
       actorId: userId,
@@ -527,7 +517,7 @@ async function seedApplication(
     });
     if (pdf && storedName) {
       await tx.insert(membershipDocuments).values({
-        id: options.newId(),
+        id: newId(),
         applicationId,
         userId,
         originalName: 'licence-copy.pdf',
@@ -555,7 +545,7 @@ async function seedApplication(
       .returning({ userId: memberships.userId });
     if (pending.length > 0) {
       await tx.insert(membershipEvents).values({
-        id: options.newId(),
+        id: newId(),
         userId,
         at: submittedAt,
         actorId: userId,
@@ -583,39 +573,18 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedReport
     const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, account.email)).limit(1);
     let id = existing[0]?.id;
     if (!id) {
-      passwordHash ??= await options.hashPassword(DEMO_PASSWORD);
-      const newUserId = options.newId();
-      id = newUserId;
-      await db.transaction(async (tx) => {
-        await tx.insert(users).values({
-          id: newUserId,
-          email: account.email,
-          name: account.name,
-          country: account.country ?? 'GB',
-          profession: account.profession ?? 'physician',
-          passwordHash: passwordHash as string,
-          emailVerifiedAt: now,
-          createdAt: now,
-          updatedAt: now,
-        });
-        if (account.roles.length > 0) {
-          await tx
-            .insert(userRoles)
-            .values(account.roles.map((role) => ({ userId: newUserId, role, grantedAt: now, grantedBy: null })));
-        }
-        await tx.insert(consents).values({
-          id: options.newId(),
-          userId: newUserId,
-          document: 'code-of-ethics',
-          version: options.ethicsVersion,
-          acceptedAt: now,
-        });
-        if (account.totpSecret) {
-          await tx
-            .insert(totpCredentials)
-            .values({ userId: newUserId, secret: account.totpSecret, createdAt: now, lastUsedStep: 0 });
-        }
-      });
+      passwordHash ??= await hashPassword(DEMO_PASSWORD);
+      const record = {
+        email: account.email,
+        name: account.name,
+        country: account.country ?? 'GB',
+        profession: account.profession ?? 'physician',
+        passwordHash,
+        emailVerifiedAt: now,
+        roles: account.roles,
+        totpSecret: account.totpSecret ?? null,
+      };
+      id = await insertUserRecord(db, record, now);
       report.created++;
     }
     if (account.membership && (await seedMembership(db, id, account, account.membership, options, now)))
