@@ -31,12 +31,8 @@ import {
 import { hashSecret, newId } from '#src/server/ids.ts';
 import type { RequestMeta } from '#src/server/services/deps.ts';
 import { saveOwnProfile } from '#src/server/services/member-profile.ts';
-import {
-  applicationDraftInput,
-  approveApplication,
-  saveDraft,
-  submitApplication,
-} from '#src/server/services/membership-applications.ts';
+import { applicationDraftInput } from '#src/server/services/membership-application-schemas.ts';
+import { approveApplication, saveDraft, submitApplication } from '#src/server/services/membership-applications.ts';
 import { addDocument } from '#src/server/services/membership-documents.ts';
 import {
   anonymousCaller,

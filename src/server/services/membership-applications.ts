@@ -30,11 +30,18 @@ import {
   users,
 } from '#db/schema/index.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
-import { COUNTRY_CODES, PROFESSIONS } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
+import { adminApplicationMail, applicationMail, type MailText } from './membership-application-mail.ts';
+import type {
+  ApplicationDraft,
+  decisionInput,
+  rejectInput,
+  replyInput,
+  requestInfoInput,
+} from './membership-application-schemas.ts';
 import { applicationRefusal, getCategory, type MembershipCategory } from './membership-categories.ts';
 import { type ApplicationDocument, listDocuments } from './membership-documents.ts';
 import {
@@ -50,15 +57,6 @@ export const OPEN_STATUSES = ['draft', 'submitted', 'info-requested'] as const s
 /** Statuses an admin can decide from (a draft is not theirs to see yet). */
 const DECIDABLE_STATUSES = ['submitted', 'info-requested'] as const satisfies readonly ApplicationStatus[];
 
-export const APPLICATION_LIMITS = {
-  textMax: 200,
-  languagesMax: 12,
-  languageMax: 40,
-  yearsMax: 80,
-  treatmentsMax: 1_000_000,
-  messageMax: 4000,
-} as const;
-
 export const APPLICATION_STATUS_LABELS: Record<ApplicationStatus, string> = {
   draft: 'Draft (not sent)',
   submitted: 'Submitted, waiting for review',
@@ -67,84 +65,6 @@ export const APPLICATION_STATUS_LABELS: Record<ApplicationStatus, string> = {
   rejected: 'Rejected',
   withdrawn: 'Withdrawn',
 };
-
-// ---------------------------------------------------------------- input
-
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `Use at most ${max} characters.`)
-    .refine((v) => !/\p{Cc}/u.test(v), 'Remove control characters.')
-    .default('');
-
-const wholeNumber = (max: number, what: string) =>
-  z
-    .preprocess(
-      (v) => (v === '' || v === null || v === undefined ? 0 : typeof v === 'string' ? Number(v.trim()) : v),
-      z
-        .number({ error: `Enter the ${what} as a number.` })
-        .int(`Enter the ${what} as a whole number.`)
-        .min(0, `The ${what} cannot be negative.`)
-        .max(max, `Enter at most ${max.toLocaleString('en-GB')}.`),
-    )
-    .default(0);
-
-/** Languages as a list, or as the form's text ("English, Mandarin"). */
-const languagesField = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(/[,;\n]/) : v),
-  z
-    .array(z.string().trim().max(APPLICATION_LIMITS.languageMax, 'Write each language in at most 40 characters.'))
-    .transform((list) => [...new Set(list.filter((l) => l.length > 0))])
-    .pipe(z.array(z.string()).max(APPLICATION_LIMITS.languagesMax, 'List at most 12 languages.')),
-);
-
-/**
- * What the applicant typed. Drafts may be incomplete (blank fields are kept blank); submitting checks
- * completeness on what was saved (submissionProblems).
- */
-export const applicationDraftInput = z.object({
-  categoryId: z.string({ error: 'Choose a category.' }).trim().min(1, 'Choose a category.').max(64),
-  profession: z
-    .union([z.literal(''), z.enum(PROFESSIONS, { error: 'Choose your profession from the list.' })])
-    .default(''),
-  licenceNumber: text(APPLICATION_LIMITS.textMax),
-  licenceIssuer: text(APPLICATION_LIMITS.textMax),
-  institution: text(APPLICATION_LIMITS.textMax),
-  country: z
-    .union([
-      z.literal(''),
-      z.enum(COUNTRY_CODES as [string, ...string[]], { error: 'Choose a country from the list.' }),
-    ])
-    .default(''),
-  yearsEcpPractice: wholeNumber(APPLICATION_LIMITS.yearsMax, 'years of ECP practice'),
-  treatmentsSupervised: wholeNumber(APPLICATION_LIMITS.treatmentsMax, 'number of treatments'),
-  languages: languagesField.default([]),
-  acceptEthics: z.boolean().default(false),
-});
-export type ApplicationDraftInput = z.input<typeof applicationDraftInput>;
-export type ApplicationDraft = z.output<typeof applicationDraftInput>;
-
-const message = (what: string) =>
-  z
-    .string({ error: `Write ${what}.` })
-    .trim()
-    .min(1, `Write ${what}.`)
-    .max(APPLICATION_LIMITS.messageMax, `Use at most ${APPLICATION_LIMITS.messageMax} characters.`);
-
-export const replyInput = z.object({ message: message('a reply to the reviewers') });
-export const decisionInput = z.object({
-  applicationId: z.string().min(1).max(64),
-  message: z.string().trim().max(APPLICATION_LIMITS.messageMax).default(''),
-});
-export const rejectInput = z.object({
-  applicationId: z.string().min(1).max(64),
-  reason: message('the reason for the rejection (the applicant reads it)'),
-});
-export const requestInfoInput = z.object({
-  applicationId: z.string().min(1).max(64),
-  message: message('what the applicant should add or change'),
-});
 
 // ---------------------------------------------------------------- results
 
@@ -581,14 +501,18 @@ export async function submissionProblems(db: Reader, row: ApplicationRow): Promi
 }
 
 /** Mails the applicant `userId`, addressed by name ("Dear ..."), after the step's transaction committed. */
-async function mailApplicant(db: Db, deps: ServiceDeps, userId: string, subject: string, body: string): Promise<void> {
+async function mailApplicant(db: Db, deps: ServiceDeps, userId: string, mail: MailText): Promise<void> {
   const [applicant] = await db
     .select({ name: users.name, email: users.email })
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
   if (!applicant) throw new Error(`Applicant ${userId} does not exist`);
-  await deps.mailer.send(db, { to: applicant.email, subject, text: `Dear ${applicant.name},\n\n${body}` });
+  await deps.mailer.send(db, {
+    to: applicant.email,
+    subject: mail.subject,
+    text: `Dear ${applicant.name},\n\n${mail.body}`,
+  });
 }
 
 /** The application as this transaction's own write left it (the write cannot have removed it). */
@@ -600,6 +524,59 @@ async function reloadedApplication(tx: Reader, id: string): Promise<Application>
 
 export type StepResult = { ok: true; application: Application } | Refusal;
 
+/** One step of an application: what the transition helper does for every step, in this order. */
+interface Step<Extra> {
+  /** Reads the application and refuses what this step may not do; runs first, before any write. */
+  guard: (tx: DbOrTx) => Promise<ApplicationRow | Refusal>;
+  /** The statuses the step moves from (checked again by the update itself, against races). */
+  from: readonly ApplicationStatus[];
+  set: Partial<typeof membershipApplications.$inferInsert>;
+  /** The step's other writes (membership, consent), in the same transaction. */
+  alsoWrite?: (tx: DbOrTx, row: ApplicationRow) => Promise<Extra>;
+  event: { actorId: string; kind: ApplicationEventKind; text: string };
+  audit: (row: ApplicationRow, extra: Extra) => { actorId: string; action: string; details?: Record<string, unknown> };
+}
+
+/**
+ * Runs a step in one transaction: guard, move (conditional on the status, so a lost race writes nothing),
+ * the step's other writes, the conversation event and the audit row; then the application as it now is.
+ * Mail is the caller's, after the commit (a refused or rolled-back step mails nobody).
+ */
+async function runStep<Extra = undefined>(
+  db: Db,
+  meta: RequestMeta,
+  now: number,
+  step: Step<Extra>,
+): Promise<{ ok: true; application: Application; extra: Extra } | Refusal> {
+  return db.transaction(async (tx) => {
+    const row = await step.guard(tx);
+    if (isRefusal(row)) return row;
+    if (!(await moveApplication(tx, row.id, step.from, { ...step.set, updatedAt: now }))) return raced();
+    const extra = (step.alsoWrite ? await step.alsoWrite(tx, row) : undefined) as Extra;
+    await addEvent(tx, row.id, step.event.actorId, step.event.kind, step.event.text, now);
+    const audit = step.audit(row, extra);
+    await writeAudit(tx, { ...audit, subjectId: row.id, ipAddress: meta.ipAddress }, now);
+    return { ok: true, application: await reloadedApplication(tx, row.id), extra } as const;
+  });
+}
+
+function isRefusal(value: ApplicationRow | Refusal): value is Refusal {
+  return 'ok' in value && value.ok === false;
+}
+
+/** The applicant's open application, or the refusal `missing` when there is none. */
+async function openOrRefusal(tx: DbOrTx, userId: string, missing: string): Promise<ApplicationRow | Refusal> {
+  return (await openApplicationRow(tx, userId)) ?? refuse('NOT_FOUND', missing);
+}
+
+/** An open application that is complete enough to go (back) to the reviewers, or why not. */
+async function completeOrRefusal(tx: DbOrTx, row: ApplicationRow): Promise<ApplicationRow | Refusal> {
+  const problems = await submissionProblems(tx, row);
+  return Object.keys(problems).length > 0
+    ? refuse('BAD_REQUEST', 'Your application is not complete yet.', problems)
+    : row;
+}
+
 /** Sends the draft to the reviewers: validated, consent recorded, pending membership created, mail sent. */
 export async function submitApplication(
   db: Db,
@@ -608,63 +585,45 @@ export async function submitApplication(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<StepResult> {
-  const outcome = await db.transaction(async (tx): Promise<StepResult> => {
-    const open = await openApplicationRow(tx, userId);
-    if (!open) return refuse('NOT_FOUND', 'You have no application to submit. Fill in the form first.');
-    if (open.status === 'submitted') return refuse('CONFLICT', 'Your application has already been submitted.');
-    if (open.status === 'info-requested') {
-      return refuse('CONFLICT', 'The reviewers asked for more information: update the application and send a reply.');
-    }
-    const problems = await submissionProblems(tx, open);
-    if (Object.keys(problems).length > 0) {
-      return refuse('BAD_REQUEST', 'Your application is not complete yet.', problems);
-    }
-    const moved = await moveApplication(tx, open.id, ['draft'], {
-      status: 'submitted',
-      submittedAt: now,
-      updatedAt: now,
-    });
-    if (!moved) return raced();
-    // The same record registration keeps: which version of the code was accepted, and when (once per version).
-    if ((await currentEthicsAcceptedAt(tx, userId)) === null) {
-      await tx.insert(consents).values({
-        id: newId(),
-        userId,
-        document: 'code-of-ethics',
-        version: CURRENT_ETHICS_VERSION,
-        acceptedAt: open.ethicsAcceptedAt ?? now,
-      });
-    }
-    await createPendingMembership(tx, { userId, categoryId: open.categoryId, now });
-    await addEvent(tx, open.id, userId, 'submitted', 'Application submitted.', now);
-    await writeAudit(
-      tx,
-      {
-        actorId: userId,
-        action: 'membership.application-submitted',
-        subjectId: open.id,
-        ipAddress: meta.ipAddress,
-        details: { categoryId: open.categoryId, ethicsVersion: CURRENT_ETHICS_VERSION },
-      },
-      now,
-    );
-    return { ok: true, application: await reloadedApplication(tx, open.id) };
+  const outcome = await runStep(db, meta, now, {
+    guard: async (tx) => {
+      const open = await openOrRefusal(tx, userId, 'You have no application to submit. Fill in the form first.');
+      if (isRefusal(open)) return open;
+      if (open.status === 'submitted') return refuse('CONFLICT', 'Your application has already been submitted.');
+      if (open.status === 'info-requested') {
+        return refuse('CONFLICT', 'The reviewers asked for more information: update the application and send a reply.');
+      }
+      return completeOrRefusal(tx, open);
+    },
+    from: ['draft'],
+    set: { status: 'submitted', submittedAt: now },
+    alsoWrite: async (tx, open) => {
+      // The same record registration keeps: which version of the code was accepted, and when (once per version).
+      if ((await currentEthicsAcceptedAt(tx, userId)) === null) {
+        await tx.insert(consents).values({
+          id: newId(),
+          userId,
+          document: 'code-of-ethics',
+          version: CURRENT_ETHICS_VERSION,
+          acceptedAt: open.ethicsAcceptedAt ?? now,
+        });
+      }
+      await createPendingMembership(tx, { userId, categoryId: open.categoryId, now });
+    },
+    event: { actorId: userId, kind: 'submitted', text: 'Application submitted.' },
+    audit: (open) => ({
+      actorId: userId,
+      action: 'membership.application-submitted',
+      details: { categoryId: open.categoryId, ethicsVersion: CURRENT_ETHICS_VERSION },
+    }),
   });
-  if (outcome.ok) {
-    await mailApplicant(
-      db,
-      deps,
-      userId,
-      'We received your IECPA membership application',
-      `Thank you for applying for IECPA membership. The membership committee will review your application and write to you when they have decided or if they need more information.\n\nYou can follow your application at ${deps.siteUrl}/membership/application\n`,
-    );
-    const category = await getCategory(db, outcome.application.categoryId);
-    await mailRole(db, deps, 'admin', {
-      subject: 'A membership application is waiting for review',
-      text: `A new application for IECPA membership (${category?.name ?? outcome.application.categoryId}) was submitted. Review it at ${deps.siteUrl}/admin/applications/${outcome.application.id}\n\nAll applications waiting: ${deps.siteUrl}/admin/applications\n`,
-    });
-  }
-  return outcome;
+  if (!outcome.ok) return outcome;
+  const { application } = outcome;
+  await mailApplicant(db, deps, userId, applicationMail.submitted(deps.siteUrl));
+  const category = await getCategory(db, application.categoryId);
+  const categoryName = category?.name ?? application.categoryId;
+  await mailRole(db, deps, 'admin', adminApplicationMail.submitted(deps.siteUrl, categoryName, application.id));
+  return { ok: true, application };
 }
 
 /** The applicant answers a request for information: the edited application goes back to the reviewers. */
@@ -676,40 +635,27 @@ export async function replyToReviewers(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<StepResult> {
-  const outcome = await db.transaction(async (tx): Promise<StepResult> => {
-    const open = await openApplicationRow(tx, userId);
-    if (!open) return refuse('NOT_FOUND', 'You have no open application.');
-    if (open.status !== 'info-requested') {
-      return refuse('CONFLICT', 'The reviewers have not asked for more information, so there is nothing to reply to.');
-    }
-    const problems = await submissionProblems(tx, open);
-    if (Object.keys(problems).length > 0) {
-      return refuse('BAD_REQUEST', 'Your application is not complete yet.', problems);
-    }
-    const moved = await moveApplication(tx, open.id, ['info-requested'], { status: 'submitted', updatedAt: now });
-    if (!moved) return raced();
-    await addEvent(tx, open.id, userId, 'applicant-replied', input.message, now);
-    await writeAudit(
-      tx,
-      { actorId: userId, action: 'membership.application-replied', subjectId: open.id, ipAddress: meta.ipAddress },
-      now,
-    );
-    return { ok: true, application: await reloadedApplication(tx, open.id) };
+  const outcome = await runStep(db, meta, now, {
+    guard: async (tx) => {
+      const open = await openOrRefusal(tx, userId, 'You have no open application.');
+      if (isRefusal(open)) return open;
+      if (open.status !== 'info-requested') {
+        return refuse(
+          'CONFLICT',
+          'The reviewers have not asked for more information, so there is nothing to reply to.',
+        );
+      }
+      return completeOrRefusal(tx, open);
+    },
+    from: ['info-requested'],
+    set: { status: 'submitted' },
+    event: { actorId: userId, kind: 'applicant-replied', text: input.message },
+    audit: () => ({ actorId: userId, action: 'membership.application-replied' }),
   });
-  if (outcome.ok) {
-    await mailApplicant(
-      db,
-      deps,
-      userId,
-      'Your reply has been sent to the IECPA membership committee',
-      `Your updated application and your reply have been sent to the membership committee. They will write to you again when they have reviewed it.\n\nYour application: ${deps.siteUrl}/membership/application\n`,
-    );
-    await mailRole(db, deps, 'admin', {
-      subject: 'An applicant replied to your request for information',
-      text: `An applicant updated their IECPA membership application and replied to the committee's request for information. Review it at ${deps.siteUrl}/admin/applications/${outcome.application.id}\n`,
-    });
-  }
-  return outcome;
+  if (!outcome.ok) return outcome;
+  await mailApplicant(db, deps, userId, applicationMail.replied(deps.siteUrl));
+  await mailRole(db, deps, 'admin', adminApplicationMail.replied(deps.siteUrl, outcome.application.id));
+  return { ok: true, application: outcome.application };
 }
 
 /** The applicant withdraws their open application; a first application's pending membership goes too. */
@@ -720,42 +666,28 @@ export async function withdrawApplication(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<StepResult> {
-  const outcome = await db.transaction(async (tx): Promise<StepResult> => {
-    const open = await openApplicationRow(tx, userId);
-    if (!open) return refuse('NOT_FOUND', 'You have no open application to withdraw.');
-    const moved = await moveApplication(tx, open.id, OPEN_STATUSES, {
-      status: 'withdrawn',
-      decidedAt: now,
-      updatedAt: now,
-    });
-    if (!moved) return raced();
-    await addEvent(tx, open.id, userId, 'withdrawn', 'Application withdrawn by the applicant.', now);
-    if (open.status !== 'draft') {
-      await discardPendingMembership(tx, { userId, actorId: userId, now, reason: 'Application withdrawn.' });
-    }
-    await writeAudit(
-      tx,
-      {
-        actorId: userId,
-        action: 'membership.application-withdrawn',
-        subjectId: open.id,
-        ipAddress: meta.ipAddress,
-        details: { fromStatus: open.status },
-      },
-      now,
-    );
-    return { ok: true, application: await reloadedApplication(tx, open.id) };
+  const outcome = await runStep(db, meta, now, {
+    guard: (tx) => openOrRefusal(tx, userId, 'You have no open application to withdraw.'),
+    from: OPEN_STATUSES,
+    set: { status: 'withdrawn', decidedAt: now },
+    alsoWrite: async (tx, open) => {
+      if (open.status !== 'draft') {
+        await discardPendingMembership(tx, { userId, actorId: userId, now, reason: 'Application withdrawn.' });
+      }
+    },
+    event: { actorId: userId, kind: 'withdrawn', text: 'Application withdrawn by the applicant.' },
+    audit: (open) => ({
+      actorId: userId,
+      action: 'membership.application-withdrawn',
+      details: { fromStatus: open.status },
+    }),
   });
-  if (outcome.ok && outcome.application.submittedAt !== null) {
-    await mailApplicant(
-      db,
-      deps,
-      userId,
-      'You withdrew your IECPA membership application',
-      `Your membership application has been withdrawn, as you asked. You are welcome to apply again at any time: ${deps.siteUrl}/membership\n`,
-    );
+  if (!outcome.ok) return outcome;
+  // Nobody was told of a draft, so nobody is told of its withdrawal.
+  if (outcome.application.submittedAt !== null) {
+    await mailApplicant(db, deps, userId, applicationMail.withdrawn(deps.siteUrl));
   }
-  return outcome;
+  return { ok: true, application: outcome.application };
 }
 
 // ---------------------------------------------------------------- admin decisions
@@ -777,10 +709,6 @@ async function decidable(
   return row;
 }
 
-function isRefusal(value: ApplicationRow | Refusal): value is Refusal {
-  return 'ok' in value && value.ok === false;
-}
-
 export type ApproveResult = { ok: true; application: Application; number: string } | Refusal;
 
 /**
@@ -795,50 +723,32 @@ export async function approveApplication(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<ApproveResult> {
-  let outcome: ApproveResult;
+  let outcome: Awaited<ReturnType<typeof runStep<string>>>;
   try {
-    outcome = await db.transaction(async (tx): Promise<ApproveResult> => {
-      const row = await decidable(tx, input.applicationId, DECIDABLE_STATUSES);
-      if (isRefusal(row)) return row;
-      const moved = await moveApplication(tx, row.id, DECIDABLE_STATUSES, {
-        status: 'approved',
-        decidedAt: now,
-        decidedBy: actorId,
-        updatedAt: now,
-      });
-      if (!moved) return raced();
+    outcome = await runStep(db, meta, now, {
+      guard: (tx) => decidable(tx, input.applicationId, DECIDABLE_STATUSES),
+      from: DECIDABLE_STATUSES,
+      set: { status: 'approved', decidedAt: now, decidedBy: actorId },
       // activateMembership also grants the member role (syncMemberRole).
-      const { number } = await activateMembership(tx, { userId: row.userId, categoryId: row.categoryId, actorId, now });
-      await addEvent(tx, row.id, actorId, 'approved', input.message || 'Application approved.', now);
-      await writeAudit(
-        tx,
-        {
-          actorId,
-          action: 'membership.application-approved',
-          subjectId: row.id,
-          ipAddress: meta.ipAddress,
-          details: { userId: row.userId, categoryId: row.categoryId, number },
-        },
-        now,
-      );
-      return { ok: true, application: await reloadedApplication(tx, row.id), number };
+      alsoWrite: async (tx, row) =>
+        (await activateMembership(tx, { userId: row.userId, categoryId: row.categoryId, actorId, now })).number,
+      event: { actorId, kind: 'approved', text: input.message || 'Application approved.' },
+      audit: (row, number) => ({
+        actorId,
+        action: 'membership.application-approved',
+        details: { userId: row.userId, categoryId: row.categoryId, number },
+      }),
     });
   } catch (error) {
     if (error instanceof MembershipTransitionError) return refuse('CONFLICT', error.message);
     throw error;
   }
-  if (outcome.ok) {
-    const category = await getCategory(db, outcome.application.categoryId);
-    const note = input.message ? `\n\nA note from the committee:\n${input.message}` : '';
-    await mailApplicant(
-      db,
-      deps,
-      outcome.application.userId,
-      `Welcome to IECPA: your membership number is ${outcome.number}`,
-      `Your application has been approved: you are now a ${category?.name ?? ''} member of the International External Counterpulsation Association.\n\nYour membership number is ${outcome.number}.${note}\n\nYour membership: ${deps.siteUrl}/membership/status\n`,
-    );
-  }
-  return outcome;
+  if (!outcome.ok) return outcome;
+  const { application, extra: number } = outcome;
+  const category = await getCategory(db, application.categoryId);
+  const mail = applicationMail.approved(deps.siteUrl, category?.name ?? '', number, input.message);
+  await mailApplicant(db, deps, application.userId, mail);
+  return { ok: true, application, number };
 }
 
 /** Rejects with a reason the applicant reads; a first application's pending membership is removed. */
@@ -850,42 +760,23 @@ export async function rejectApplication(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<StepResult> {
-  const outcome = await db.transaction(async (tx): Promise<StepResult> => {
-    const row = await decidable(tx, input.applicationId, DECIDABLE_STATUSES);
-    if (isRefusal(row)) return row;
-    const moved = await moveApplication(tx, row.id, DECIDABLE_STATUSES, {
-      status: 'rejected',
-      decidedAt: now,
-      decidedBy: actorId,
-      decisionReason: input.reason,
-      updatedAt: now,
-    });
-    if (!moved) return raced();
-    await discardPendingMembership(tx, { userId: row.userId, actorId, now, reason: input.reason });
-    await addEvent(tx, row.id, actorId, 'rejected', input.reason, now);
-    await writeAudit(
-      tx,
-      {
-        actorId,
-        action: 'membership.application-rejected',
-        subjectId: row.id,
-        ipAddress: meta.ipAddress,
-        details: { userId: row.userId, categoryId: row.categoryId },
-      },
-      now,
-    );
-    return { ok: true, application: await reloadedApplication(tx, row.id) };
+  const outcome = await runStep(db, meta, now, {
+    guard: (tx) => decidable(tx, input.applicationId, DECIDABLE_STATUSES),
+    from: DECIDABLE_STATUSES,
+    set: { status: 'rejected', decidedAt: now, decidedBy: actorId, decisionReason: input.reason },
+    alsoWrite: async (tx, row) => {
+      await discardPendingMembership(tx, { userId: row.userId, actorId, now, reason: input.reason });
+    },
+    event: { actorId, kind: 'rejected', text: input.reason },
+    audit: (row) => ({
+      actorId,
+      action: 'membership.application-rejected',
+      details: { userId: row.userId, categoryId: row.categoryId },
+    }),
   });
-  if (outcome.ok) {
-    await mailApplicant(
-      db,
-      deps,
-      outcome.application.userId,
-      'Your IECPA membership application',
-      `Thank you for applying for IECPA membership. The membership committee has decided not to approve your application, for this reason:\n\n${input.reason}\n\nYou are welcome to apply again when the situation has changed: ${deps.siteUrl}/membership\n`,
-    );
-  }
-  return outcome;
+  if (!outcome.ok) return outcome;
+  await mailApplicant(db, deps, outcome.application.userId, applicationMail.rejected(deps.siteUrl, input.reason));
+  return { ok: true, application: outcome.application };
 }
 
 /** Asks the applicant for more information; they update the application and reply. */
@@ -897,33 +788,15 @@ export async function requestMoreInformation(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<StepResult> {
-  const outcome = await db.transaction(async (tx): Promise<StepResult> => {
-    const row = await decidable(tx, input.applicationId, ['submitted']);
-    if (isRefusal(row)) return row;
-    const moved = await moveApplication(tx, row.id, ['submitted'], { status: 'info-requested', updatedAt: now });
-    if (!moved) return raced();
-    await addEvent(tx, row.id, actorId, 'info-requested', input.message, now);
-    await writeAudit(
-      tx,
-      {
-        actorId,
-        action: 'membership.application-info-requested',
-        subjectId: row.id,
-        ipAddress: meta.ipAddress,
-        details: { userId: row.userId },
-      },
-      now,
-    );
-    return { ok: true, application: await reloadedApplication(tx, row.id) };
+  const outcome = await runStep(db, meta, now, {
+    guard: (tx) => decidable(tx, input.applicationId, ['submitted']),
+    from: ['submitted'],
+    set: { status: 'info-requested' },
+    event: { actorId, kind: 'info-requested', text: input.message },
+    audit: (row) => ({ actorId, action: 'membership.application-info-requested', details: { userId: row.userId } }),
   });
-  if (outcome.ok) {
-    await mailApplicant(
-      db,
-      deps,
-      outcome.application.userId,
-      'The IECPA membership committee needs more information',
-      `The membership committee is reviewing your application and asks:\n\n${input.message}\n\nPlease update your application and send your reply at ${deps.siteUrl}/membership/application\n`,
-    );
-  }
-  return outcome;
+  if (!outcome.ok) return outcome;
+  const mail = applicationMail.infoRequested(deps.siteUrl, input.message);
+  await mailApplicant(db, deps, outcome.application.userId, mail);
+  return { ok: true, application: outcome.application };
 }

@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { getEnv } from '../../env.ts';
 import { unwrap } from '../../refusal.ts';
+import * as schemas from '../../services/membership-application-schemas.ts';
 import * as applications from '../../services/membership-applications.ts';
 import * as categories from '../../services/membership-categories.ts';
 import * as documents from '../../services/membership-documents.ts';
@@ -41,7 +42,7 @@ export const applicationsRouter = router({
   /** The profession and country from the user's registration, to start a new application with. */
   startingValues: protectedProcedure.query(({ ctx }) => applications.applicationStartingValues(ctx.db, ctx.user.id)),
 
-  saveDraft: protectedProcedure.input(applications.applicationDraftInput).mutation(async ({ ctx, input }) => {
+  saveDraft: protectedProcedure.input(schemas.applicationDraftInput).mutation(async ({ ctx, input }) => {
     return unwrap(await applications.saveDraft(ctx.db, ctx.user.id, input, ctx.meta)).application;
   }),
 
@@ -59,7 +60,7 @@ export const applicationsRouter = router({
     return unwrap(await applications.submitApplication(ctx.db, ctx.deps, ctx.user.id, ctx.meta)).application;
   }),
 
-  reply: protectedProcedure.input(applications.replyInput).mutation(async ({ ctx, input }) => {
+  reply: protectedProcedure.input(schemas.replyInput).mutation(async ({ ctx, input }) => {
     return unwrap(await applications.replyToReviewers(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).application;
   }),
 
@@ -82,16 +83,16 @@ export const applicationsRouter = router({
     return details;
   }),
 
-  approve: adminProcedure.input(applications.decisionInput).mutation(async ({ ctx, input }) => {
+  approve: adminProcedure.input(schemas.decisionInput).mutation(async ({ ctx, input }) => {
     const result = unwrap(await applications.approveApplication(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta));
     return { application: result.application, number: result.number };
   }),
 
-  reject: adminProcedure.input(applications.rejectInput).mutation(async ({ ctx, input }) => {
+  reject: adminProcedure.input(schemas.rejectInput).mutation(async ({ ctx, input }) => {
     return unwrap(await applications.rejectApplication(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).application;
   }),
 
-  requestInfo: adminProcedure.input(applications.requestInfoInput).mutation(async ({ ctx, input }) => {
+  requestInfo: adminProcedure.input(schemas.requestInfoInput).mutation(async ({ ctx, input }) => {
     return unwrap(await applications.requestMoreInformation(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta))
       .application;
   }),
