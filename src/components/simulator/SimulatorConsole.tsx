@@ -16,29 +16,25 @@ import type {
   TimingWindows,
 } from '#sim/index.ts';
 import { type BeatFeedback, feedbackForBeat } from './beat-feedback.ts';
+import {
+  BeatFacts,
+  type ConsoleStatus,
+  ControlsPanel,
+  ReadoutsPanel,
+  ShortcutsPanel,
+  SummaryView,
+  statusLabel,
+} from './console-panels.tsx';
 import type { FromWorker, ToWorker } from './console-protocol.ts';
-import { ConsoleStats, type ConsoleStatsSnapshot } from './console-stats.ts';
-import { beatWindowMs, drawBeat, SweepRenderer } from './draw-traces.ts';
-import {
-  activeAlarms,
-  describeState,
-  EMPTY_READOUTS,
-  formatClock,
-  formatReadout,
-  type Readouts,
-  readoutsFromBeats,
-} from './readouts.ts';
-import { CLASS_LABELS, type PracticeSummary } from './session-summary.ts';
-import {
-  keyAction,
-  SETTING_STEPS,
-  type SettingLimits,
-  SHORTCUT_HELP,
-  type SteppedSetting,
-  sliderKeyDelta,
-  stepSetting,
-} from './setting-steps.ts';
+import { ConsoleStats } from './console-stats.ts';
+import { beatWindowMs } from './draw-traces.ts';
+import { describeState, EMPTY_READOUTS, formatClock, type Readouts, readoutsFromBeats } from './readouts.ts';
+import type { PracticeSummary } from './session-summary.ts';
+import { keyAction, type SettingLimits, type SteppedSetting, stepSetting } from './setting-steps.ts';
 import { TraceHistory } from './trace-history.ts';
+import { type ConsoleMessage, errorText, simulatorApi, useAttemptCheckpoints } from './use-attempt-checkpoints.ts';
+import { useEngineWorker } from './use-engine-worker.ts';
+import { useTraceCanvas } from './use-trace-canvas.ts';
 import './simulator-console.css';
 
 export interface SimulatorConsoleProps {
@@ -56,17 +52,7 @@ export interface SimulatorConsoleProps {
   signedIn: boolean;
 }
 
-interface CheckpointAck {
-  acknowledged: number;
-}
-
-type Status = 'loading' | 'idle' | 'running' | 'paused' | 'frozen' | 'stopping' | 'stopped';
-
-declare global {
-  interface Window {
-    __iecpaConsoleStats?: ConsoleStatsSnapshot;
-  }
-}
+type Status = ConsoleStatus;
 
 /** History kept for the freeze-frame, s: the last dozen or more beats. */
 const HISTORY_SECONDS = 20;
@@ -79,15 +65,6 @@ const SEED_MAX = 2 ** 31 - 1;
 export const PRACTICE_MAX_MS = 15 * 60 * 1000;
 /** Shorter practice runs are not saved (the server refuses them: nothing could be scored). */
 const PRACTICE_MIN_SAVE_MS = 1000;
-
-/** The portal's typed tRPC client, loaded when the console first talks to the server. */
-async function simulatorApi(): Promise<typeof import('../../lib/trpc-client.ts')['api']> {
-  return (await import('../../lib/trpc-client.ts')).api;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function randomSeed(): number {
   return 1 + Math.floor(Math.random() * 99999);
@@ -108,14 +85,12 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   const [timeMs, setTimeMs] = useState(0);
   const [frozenIndex, setFrozenIndex] = useState<number | null>(null);
   const [summary, setSummary] = useState<PracticeSummary | null>(null);
-  const [message, setMessage] = useState<{ kind: 'info' | 'error' | 'success'; text: string } | null>(null);
+  const [message, setMessage] = useState<ConsoleMessage | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const [shortcutsOn, setShortcutsOn] = useState(true);
 
-  const workerRef = useRef<Worker | null>(null);
   const historyRef = useRef<TraceHistory | null>(null);
   const beatsRef = useRef<BeatMetrics[]>([]);
-  const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const statsRef = useRef(new ConsoleStats());
   const statusRef = useRef<Status>('loading');
   const frozenRef = useRef<number | null>(null);
@@ -124,86 +99,16 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   const runWhenReady = useRef(false);
   const keyHandlerRef = useRef<(event: KeyboardEvent) => void>(() => undefined);
   const stateForAnnouncement = useRef<Parameters<typeof describeState>[0] | null>(null);
-  /**
-   * Assessment checkpoints (simulator-attempts.ts, "Integrity"): the control log as applied so far, the
-   * simulated time it covers, how many entries the server acknowledged, and whether the run was reported.
-   */
-  const checkpoint = useRef({
-    log: [] as ControlEntry[],
-    throughMs: 0,
-    acknowledged: 0,
-    started: false,
-    busy: false,
-    done: false,
+  const { checkpoint, reportCheckpoint, submitAttempt } = useAttemptCheckpoints({
+    attemptId: assessment ? props.attemptId : undefined,
+    everyMs: props.checkpointEveryMs ?? 2000,
+    onMessage: setMessage,
   });
   const scenario = props.scenarios.find((s) => s.id === scenarioId) ?? props.scenarios[0];
 
   statusRef.current = status;
   frozenRef.current = frozenIndex;
-
-  const send = useCallback((message: ToWorker): void => {
-    workerRef.current?.postMessage(message);
-  }, []);
-
-  /** Sends the log's unacknowledged entries and the time they cover; the server acknowledges what it holds. */
-  const reportCheckpoint = useCallback(async (): Promise<boolean> => {
-    const c = checkpoint.current;
-    if (props.attemptId === undefined || c.busy || c.done) return false;
-    c.busy = true;
-    try {
-      const api = await simulatorApi();
-      const ack = await api.simulator.checkpointAttempt.mutate({
-        attemptId: props.attemptId,
-        from: c.acknowledged,
-        entries: c.log.slice(c.acknowledged),
-        throughMs: c.throughMs,
-      });
-      c.acknowledged = ack.acknowledged;
-      return true;
-    } catch (error) {
-      setMessage({
-        kind: 'error',
-        text: `The server did not receive this run's progress: ${errorText(error)}. The console keeps trying.`,
-      });
-      return false;
-    } finally {
-      c.busy = false;
-    }
-  }, [props.attemptId]);
-
-  // While an assessment run goes on (and until it is submitted) the console reports every few seconds.
-  useEffect(() => {
-    if (!assessment) return;
-    const timer = setInterval(() => {
-      if (checkpoint.current.started && !checkpoint.current.done) void reportCheckpoint();
-    }, props.checkpointEveryMs ?? 2000);
-    return () => clearInterval(timer);
-  }, [assessment, props.checkpointEveryMs, reportCheckpoint]);
-
-  const submitAttempt = useCallback(
-    async (log: ControlEntry[]): Promise<void> => {
-      if (props.attemptId === undefined) {
-        setMessage({
-          kind: 'error',
-          text: 'This attempt has no id, so it cannot be submitted. Start it again from the assessment page.',
-        });
-        return;
-      }
-      setMessage({ kind: 'info', text: 'Submitting your attempt for scoring…' });
-      try {
-        const api = await simulatorApi();
-        await api.simulator.submitAttempt.mutate({ attemptId: props.attemptId, controlLog: log });
-        checkpoint.current.done = true;
-        window.location.assign(`/simulator/attempts/${encodeURIComponent(String(props.attemptId))}`);
-      } catch (error) {
-        setMessage({
-          kind: 'error',
-          text: `Your attempt could not be submitted: ${errorText(error)}. Your run is kept on this page: press "Submit again".`,
-        });
-      }
-    },
-    [props.attemptId],
-  );
+  const canvasRef = useTraceCanvas({ historyRef, beatsRef, frozenRef, statusRef, statsRef });
 
   const savePractice = useCallback(
     async (log: ControlEntry[], durationMs: number): Promise<void> => {
@@ -295,34 +200,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
     [assessment, props.signedIn, savePractice, submitAttempt],
   );
 
-  // One worker for the island's lifetime; its message handler is swapped as callbacks change.
-  useEffect(() => {
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module' });
-    } catch (error) {
-      setMessage({
-        kind: 'error',
-        text: `This browser could not start the simulator (${errorText(error)}). Try a current browser.`,
-      });
-      return;
-    }
-    workerRef.current = worker;
-    worker.onerror = (event) => {
-      setMessage({
-        kind: 'error',
-        text: `The simulator failed to load: ${event.message || 'unknown error'}. Reload the page.`,
-      });
-    };
-    return () => {
-      worker.terminate();
-      workerRef.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    if (workerRef.current) workerRef.current.onmessage = onWorkerMessage;
-  }, [onWorkerMessage]);
+  const { workerRef, send } = useEngineWorker(onWorkerMessage, (text) => setMessage({ kind: 'error', text }));
 
   const initialise = useCallback((): void => {
     if (!scenario) return;
@@ -344,49 +222,6 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   useEffect(() => {
     if (workerRef.current) initialise();
   }, [initialise]);
-
-  // Drawing loop at the display's frame rate.
-  useEffect(() => {
-    let frame = 0;
-    let lastKey = '';
-    const sweep = new SweepRenderer();
-    const stats = statsRef.current;
-    window.__iecpaConsoleStats = stats.snapshot();
-    const draw = (now: number): void => {
-      frame = requestAnimationFrame(draw);
-      const canvas = canvasRef.current;
-      const history = historyRef.current;
-      if (!canvas || !history) return;
-      const t0 = performance.now();
-      const ratio = window.devicePixelRatio || 1;
-      const w = canvas.clientWidth;
-      const h = canvas.clientHeight;
-      if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
-        canvas.width = Math.round(w * ratio);
-        sweep.invalidate();
-        canvas.height = Math.round(h * ratio);
-      }
-      const frozen = frozenRef.current;
-      // While running, every frame is drawn; otherwise only when something changed (an idle console costs nothing).
-      const key = `${history.total}|${frozen}|${canvas.width}x${canvas.height}|${history.capacity}`;
-      if (key === lastKey && statusRef.current !== 'running') return;
-      lastKey = key;
-      const ctx = canvas.getContext('2d');
-      if (!ctx) return;
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      const beat = frozen === null ? undefined : beatsRef.current.find((b) => b.index === frozen);
-      if (beat) {
-        drawBeat(ctx, history, beat, w, h);
-        sweep.invalidate();
-      } else {
-        sweep.draw(ctx, history, w, h);
-      }
-      stats.recordFrame(now, performance.now() - t0);
-      window.__iecpaConsoleStats = stats.snapshot();
-    };
-    frame = requestAnimationFrame(draw);
-    return () => cancelAnimationFrame(frame);
-  }, []);
 
   // Shortcuts listen on the document so they work wherever focus is (buttons, canvas, body); text fields
   // are left alone and a checkbox turns them off (WCAG 2.1.4).
@@ -561,7 +396,6 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
   const remainingMs = assessment ? Math.max(0, (props.durationMs ?? 120000) - timeMs) : null;
   const frozenBeat = frozenIndex === null ? null : (beatsRef.current.find((b) => b.index === frozenIndex) ?? null);
   const frozenFeedback = frozenBeat && windows ? feedbackForBeat(frozenBeat, windows) : null;
-  const active = activeAlarms(alarms);
 
   return (
     <section class="sim-console" aria-label="Counterpulsation console">
@@ -717,40 +551,7 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
           </ul>
         </div>
 
-        <div class="sim-readouts">
-          <h2 class="sim-heading">Readouts</h2>
-          <dl class="sim-readout-grid">
-            <Readout label="Heart rate" value={formatReadout(readouts.heartRateBpm)} unit="bpm" id="hr" />
-            <Readout label="D/S peak ratio" value={formatReadout(readouts.dsPeakRatio, 2)} unit="" id="ds" />
-            <Readout label="D/S area ratio" value={formatReadout(readouts.dsAreaRatio, 2)} unit="" id="ds-area" />
-            <Readout
-              label="Augmented diastolic"
-              value={formatReadout(readouts.augmentedDiastolicMmHg)}
-              unit="mmHg"
-              id="aug"
-            />
-            <Readout label="Systolic" value={formatReadout(readouts.systolicMmHg)} unit="mmHg" id="sys" />
-            <Readout label="End-diastolic" value={formatReadout(readouts.endDiastolicMmHg)} unit="mmHg" id="edp" />
-            <Readout
-              label="Treatment pressure"
-              value={settings ? String(settings.pressureMmHg) : '–'}
-              unit="mmHg"
-              id="pressure"
-            />
-          </dl>
-          <h3 class="sim-subheading">Alarms</h3>
-          {active.length === 0 ? (
-            <p class="sim-alarms sim-alarms--none">None</p>
-          ) : (
-            <ul class="sim-alarms">
-              {active.map((a) => (
-                <li key={a.code}>
-                  <strong>Alarm:</strong> {a.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+        <ReadoutsPanel readouts={readouts} settings={settings} alarms={alarms} />
       </div>
 
       {!assessment && (
@@ -786,359 +587,14 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
         </div>
       )}
 
-      {settings && limits && (
-        <div class="sim-controls">
-          <fieldset class="sim-group">
-            <legend>Timing</legend>
-            <fieldset class="sim-mode">
-              <legend class="visually-hidden">Timing mode</legend>
-              <label>
-                <input
-                  type="radio"
-                  name="sim-timing-mode"
-                  checked={!settings.adaptive}
-                  onChange={() => applyPatch({ adaptive: false })}
-                />{' '}
-                Fixed
-              </label>
-              <label>
-                <input
-                  type="radio"
-                  name="sim-timing-mode"
-                  checked={settings.adaptive}
-                  onChange={() => applyPatch({ adaptive: true })}
-                />{' '}
-                Adaptive
-              </label>
-            </fieldset>
-            <SettingControl
-              id="inflate"
-              label="Inflation delay after R"
-              unit="ms"
-              setting="inflateDelayMs"
-              value={settings.inflateDelayMs}
-              limits={limits}
-              onStep={step}
-              onSet={(v) => applyPatch({ inflateDelayMs: v })}
-              hint={settings.adaptive ? 'Adaptive: scaled with heart rate from this value.' : undefined}
-            />
-            {settings.adaptive ? (
-              <SettingControl
-                id="deflate-lead"
-                label="Deflation lead before next R"
-                unit="ms"
-                setting="deflateLeadMs"
-                value={settings.deflateLeadMs}
-                limits={limits}
-                onStep={step}
-                onSet={(v) => applyPatch({ deflateLeadMs: v })}
-              />
-            ) : (
-              <SettingControl
-                id="deflate"
-                label="Deflation delay after R"
-                unit="ms"
-                setting="deflateDelayMs"
-                value={settings.deflateDelayMs}
-                limits={limits}
-                onStep={step}
-                onSet={(v) => applyPatch({ deflateDelayMs: v })}
-              />
-            )}
-          </fieldset>
-          <fieldset class="sim-group">
-            <legend>Pressure and cuffs</legend>
-            <SettingControl
-              id="pressure"
-              label="Treatment pressure"
-              unit="mmHg"
-              setting="pressureMmHg"
-              value={settings.pressureMmHg}
-              limits={limits}
-              onStep={step}
-              onSet={(v) => applyPatch({ pressureMmHg: v })}
-            />
-            <SettingControl
-              id="stage"
-              label="Stage delay between cuffs"
-              unit="ms"
-              setting="stageDelayMs"
-              value={settings.stageDelayMs}
-              limits={limits}
-              onStep={step}
-              onSet={(v) => applyPatch({ stageDelayMs: v })}
-            />
-            <fieldset class="sim-cuffs">
-              <legend class="visually-hidden">Cuffs in use</legend>
-              {(
-                [
-                  ['calf', 'Calves'],
-                  ['lowerThigh', 'Lower thighs'],
-                  ['upperThigh', 'Upper thighs'],
-                ] as const
-              ).map(([key, label]) => (
-                <label key={key}>
-                  <input
-                    type="checkbox"
-                    checked={settings.cuffs[key]}
-                    onChange={(e) => applyPatch({ cuffs: { [key]: (e.currentTarget as HTMLInputElement).checked } })}
-                  />{' '}
-                  {label}
-                </label>
-              ))}
-            </fieldset>
-          </fieldset>
-        </div>
-      )}
+      {settings && limits && <ControlsPanel settings={settings} limits={limits} applyPatch={applyPatch} step={step} />}
 
       {summary && !assessment && <SummaryView summary={summary} />}
 
-      <details class="sim-shortcuts">
-        <summary>Keyboard shortcuts</summary>
-        <label class="sim-shortcuts__toggle">
-          <input
-            type="checkbox"
-            checked={shortcutsOn}
-            onChange={(e) => setShortcutsOn((e.currentTarget as HTMLInputElement).checked)}
-          />{' '}
-          Single-key shortcuts on (while focus is in the console)
-        </label>
-        <dl>
-          {SHORTCUT_HELP.filter(
-            (s) => !assessment || (!s.action.includes('freeze') && !s.action.includes('frozen')),
-          ).map((s) => (
-            <div key={s.keys}>
-              <dt>
-                <kbd>{s.keys}</kbd>
-              </dt>
-              <dd>{s.action}</dd>
-            </div>
-          ))}
-        </dl>
-      </details>
+      <ShortcutsPanel on={shortcutsOn} onToggle={setShortcutsOn} assessment={assessment} />
 
       <div class="visually-hidden" aria-live="polite" data-testid="live-summary">
         {announcement}
-      </div>
-    </section>
-  );
-}
-
-function statusLabel(status: Status, autoPaused: boolean): string {
-  switch (status) {
-    case 'loading':
-      return 'Loading…';
-    case 'idle':
-      return 'Ready';
-    case 'running':
-      return 'Running';
-    case 'paused':
-      return autoPaused ? 'Paused (tab hidden)' : 'Paused';
-    case 'frozen':
-      return 'Frozen';
-    case 'stopping':
-      return 'Stopping…';
-    case 'stopped':
-      return 'Stopped';
-  }
-}
-
-function Readout(props: { label: string; value: string; unit: string; id: string }) {
-  return (
-    <div class="sim-readout" data-readout={props.id}>
-      <dt>{props.label}</dt>
-      <dd>
-        <span class="sim-readout__value">{props.value}</span>
-        {props.unit && <span class="sim-readout__unit"> {props.unit}</span>}
-      </dd>
-    </div>
-  );
-}
-
-function SettingControl(props: {
-  id: string;
-  label: string;
-  unit: string;
-  setting: SteppedSetting;
-  value: number;
-  limits: SettingLimits;
-  onStep: (setting: SteppedSetting, delta: number) => void;
-  onSet: (value: number) => void;
-  hint?: string | undefined;
-}) {
-  // While the slider is dragged only the label follows; the device gets the value on release, so a drag
-  // is one control-log entry rather than dozens.
-  const [draft, setDraft] = useState<number | null>(null);
-  const shown = draft ?? props.value;
-  const { fine, coarse } = SETTING_STEPS[props.setting];
-  const range = props.limits[props.setting];
-  const inputId = `sim-${props.id}`;
-  const u = props.unit;
-  return (
-    <div class="sim-setting">
-      <label for={inputId} class="sim-setting__label">
-        {props.label}:{' '}
-        <output for={inputId} class="sim-setting__value" data-setting={props.setting}>
-          {shown}
-        </output>{' '}
-        {u}
-      </label>
-      <div class="sim-setting__row">
-        <button
-          type="button"
-          class="sim-step"
-          aria-label={`${props.label} minus ${coarse} ${u}`}
-          onClick={() => props.onStep(props.setting, -coarse)}
-        >
-          −{coarse}
-        </button>
-        <button
-          type="button"
-          class="sim-step"
-          aria-label={`${props.label} minus ${fine} ${u}`}
-          onClick={() => props.onStep(props.setting, -fine)}
-        >
-          −{fine}
-        </button>
-        <input
-          id={inputId}
-          type="range"
-          min={range.min}
-          max={range.max}
-          step={fine}
-          value={shown}
-          aria-valuetext={`${shown} ${u}`}
-          onKeyDown={(e) => {
-            // Arrows step by the fine step and Page Up/Down by the coarse one from the exact value (the
-            // native slider would snap a value such as 267 to its 5 ms grid).
-            const delta = sliderKeyDelta(e.key, fine, coarse);
-            if (delta === null) return;
-            e.preventDefault();
-            props.onStep(props.setting, delta);
-          }}
-          onInput={(e) => setDraft(Number((e.currentTarget as HTMLInputElement).value))}
-          onChange={(e) => {
-            setDraft(null);
-            props.onSet(Number((e.currentTarget as HTMLInputElement).value));
-          }}
-        />
-        <button
-          type="button"
-          class="sim-step"
-          aria-label={`${props.label} plus ${fine} ${u}`}
-          onClick={() => props.onStep(props.setting, fine)}
-        >
-          +{fine}
-        </button>
-        <button
-          type="button"
-          class="sim-step"
-          aria-label={`${props.label} plus ${coarse} ${u}`}
-          onClick={() => props.onStep(props.setting, coarse)}
-        >
-          +{coarse}
-        </button>
-      </div>
-      {props.hint && <p class="sim-setting__hint">{props.hint}</p>}
-    </div>
-  );
-}
-
-function BeatFacts(props: { beat: BeatMetrics }) {
-  const b = props.beat;
-  const ref = b.reference;
-  const row = (label: string, value: string, refValue?: string) => (
-    <tr>
-      <th scope="row">{label}</th>
-      <td>{value}</td>
-      <td>{refValue ?? '–'}</td>
-    </tr>
-  );
-  const n = (v: number | null | undefined, d = 0): string =>
-    v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(d);
-  return (
-    <table class="sim-beat-facts">
-      <caption class="visually-hidden">This beat against the same beat unassisted</caption>
-      <thead>
-        <tr>
-          <th scope="col">Measure</th>
-          <th scope="col">This beat</th>
-          <th scope="col">Unassisted</th>
-        </tr>
-      </thead>
-      <tbody>
-        {row('Inflation error, ms (− early)', n(b.inflationErrorMs))}
-        {row('Deflation error, ms (+ late)', n(b.deflationErrorMs))}
-        {row('D/S peak ratio', n(b.dsPeakRatio, 2), n(ref?.dsPeakRatio, 2))}
-        {row('Systolic, mmHg', n(b.systolicPeakMmHg), n(ref?.systolicPeakMmHg))}
-        {row('End-diastolic, mmHg', n(b.endDiastolicMmHg), n(ref?.endDiastolicMmHg))}
-      </tbody>
-    </table>
-  );
-}
-
-function SummaryView(props: { summary: PracticeSummary }) {
-  const s = props.summary;
-  return (
-    <section class="sim-summary" aria-labelledby="sim-summary-heading" data-testid="summary">
-      <h2 id="sim-summary-heading" class="sim-heading">
-        Session summary
-      </h2>
-      <p class="sim-summary__score">
-        Score <strong>{s.score0to100.toFixed(1)}</strong> of 100 ({s.passed ? 'would pass' : 'would not pass'} the
-        default assessment rubric) over {formatClock(s.durationMs)}.
-      </p>
-      <p>
-        Time to first good settings (five beats in a row meeting every criterion):{' '}
-        <strong>{s.timeToGoodMs === null ? 'not reached' : formatClock(s.timeToGoodMs)}</strong>.
-      </p>
-      {s.failures.length > 0 && (
-        <ul class="sim-summary__failures">
-          {s.failures.map((f) => (
-            <li key={f}>{f}</li>
-          ))}
-        </ul>
-      )}
-      <div class="sim-summary__tables">
-        <table>
-          <caption>Criteria</caption>
-          <thead>
-            <tr>
-              <th scope="col">Criterion</th>
-              <th scope="col">Weight</th>
-              <th scope="col">Score</th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.criteria.map((c) => (
-              <tr key={c.id}>
-                <th scope="row">
-                  {c.label}
-                  <span class="sim-summary__detail">{c.detail}</span>
-                </th>
-                <td>{c.weight}</td>
-                <td>{c.score.toFixed(1)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <table>
-          <caption>Beats by class ({s.beatCount} beats)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Class</th>
-              <th scope="col">Beats</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(Object.keys(CLASS_LABELS) as (keyof typeof CLASS_LABELS)[]).map((k) => (
-              <tr key={k}>
-                <th scope="row">{CLASS_LABELS[k]}</th>
-                <td>{s.classCounts[k] ?? 0}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
       </div>
     </section>
   );
