@@ -1,7 +1,7 @@
 /**
  * Renders the handbook's waveform figures from the simulator engine into content/figures/ (see
  * src/server/services/handbook-figures.ts). Deterministic: run it again after an engine change and commit
- * what changed; test/unit/handbook/figures.test.ts fails while the committed files differ.
+ * what changed; test/unit/src/server/services/handbook-figures.test.ts fails while the committed files differ.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@
  * Step: 0.5 ms. It resolves the fastest dynamics that matter (cuff time constants 30-50 ms, the aortic
  * valve inductor L/R ~ 6 ms, collapsed leg segments' R*C >= 0.7 ms) and keeps the explicit-Euler
  * stability index below 1 (Circulation.stabilityIndex); halving it changes the beat measurements by well
- * under 1 % (test/unit/sim/step-size.test.ts). The ECG is sampled every 4th step (500 Hz).
+ * under 1 % (test/unit/sim/circulation/step-size.test.ts). The ECG is sampled every 4th step (500 Hz).
  */
 import { Circulation } from './circulation/circulation.ts';
 import { UB } from './circulation/network.ts';

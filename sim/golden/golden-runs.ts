@@ -1,7 +1,7 @@
 /**
  * Golden runs: for each scenario preset, a fixed run (seed, duration, ideal timing at 260 mmHg set at the
  * start) summarised to the figures a practitioner reads. Recorded in sim/golden/runs.json by
- * `npm run sim:golden` and checked by test/unit/sim/golden-runs.test.ts, so any change of physiology,
+ * `npm run sim:golden` and checked by test/unit/sim/golden/golden-runs.test.ts, so any change of physiology,
  * detection or scoring shows up as a reviewed update of that file, never silently.
  */
 import { idealTiming } from '../ideal-timing.ts';

@@ -7,7 +7,7 @@ import { NEW_DOCUMENT_TEMPLATES } from '#src/server/services/handbook-templates.
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
-import { expectInert, XSS_PAYLOADS } from '#test/unit/handbook/xss-corpus.ts';
+import { expectInert, XSS_PAYLOADS } from '#test/helpers/xss-corpus.ts';
 
 const handle = useTestDb();
 let first: MadeUser;

@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  createSimulation,
-  SEED_MAX,
-  SETTINGS_LIMITS,
-  type SettingsPatch,
-  simulate,
-  type Traces,
-} from '../../../sim/index.ts';
-import { loadPreset } from './fixtures.ts';
+import { createSimulation, SEED_MAX, SETTINGS_LIMITS, type SettingsPatch, simulate, type Traces } from '#sim/index.ts';
+import { loadPreset } from '#test/helpers/sim-fixtures.ts';
 
 const scenario = loadPreset('default-stable-angina');
 

@@ -1,8 +1,8 @@
 import { expect, test } from 'vitest';
-import { simulate } from '../../../sim/index.ts';
-import { detectionExclusions } from '../../../sim/simulate.ts';
-import { matchBeats } from '../../helpers/beat-match.ts';
-import { loadPreset } from './fixtures.ts';
+import { simulate } from '#sim/index.ts';
+import { detectionExclusions } from '#sim/simulate.ts';
+import { matchBeats } from '#test/helpers/beat-match.ts';
+import { loadPreset } from '#test/helpers/sim-fixtures.ts';
 
 // Validation target 9: R detection on the engine's own noisy and arrhythmic presets reaches sensitivity and
 // positive predictivity >= 99.5 % (150 ms match window, ANSI/AAMI EC57), and premature PVC/AF beats are

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { simulate } from '../../../sim/index.ts';
-import { idealAt, mean, steadyScenario } from './fixtures.ts';
+import { simulate } from '#sim/index.ts';
+import { idealAt, mean, steadyScenario } from '#test/helpers/sim-fixtures.ts';
 
 const DURATION_MS = 40000;
 const SETTLED_MS = 15000;

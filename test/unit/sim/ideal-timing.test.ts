@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { idealAt } from './fixtures.ts';
+import { idealAt } from '#test/helpers/sim-fixtures.ts';
 
 // Validation target 6: the ideal inflation delay shortens with heart rate in line with Weissler's
 // QS2 = 541 - 2.2 HR ms (Weissler et al., Circulation 1968;37:149): slope -2.2 ms/bpm, tolerance +/- 0.5.

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createSimulation, parseScenario, simulate, validateControlLog } from '../../../sim/index.ts';
-import { loadPreset, PRESET_IDS, readPresetJson } from './fixtures.ts';
+import { createSimulation, parseScenario, simulate, validateControlLog } from '#sim/index.ts';
+import { loadPreset, PRESET_IDS, readPresetJson } from '#test/helpers/sim-fixtures.ts';
 
 describe('scenario presets', () => {
   for (const id of PRESET_IDS) {

@@ -1,9 +1,9 @@
 import { expect, test } from 'vitest';
-import { Circulation } from '../../../sim/circulation/circulation.ts';
-import { Engine } from '../../../sim/engine.ts';
-import { STEP_MS, simulate } from '../../../sim/index.ts';
-import { DEFAULT_PATIENT } from '../../../sim/model/patient.ts';
-import { idealAt, loadPreset, steadyScenario } from './fixtures.ts';
+import { Circulation } from '#sim/circulation/circulation.ts';
+import { Engine } from '#sim/engine.ts';
+import { STEP_MS, simulate } from '#sim/index.ts';
+import { DEFAULT_PATIENT } from '#sim/model/patient.ts';
+import { idealAt, loadPreset, steadyScenario } from '#test/helpers/sim-fixtures.ts';
 
 // Validation target 7: blood volume conserved to 0.1 % over an hour; no NaN or unphysical pressure.
 // The hour runs the circulation itself (volume is its invariant) with cuffs cycling at 280 mmHg every beat

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { DEFAULT_RUBRIC, parseRubric, type Rubric, scoreAssessment, simulate } from '../../../sim/index.ts';
-import { idealAt, steadyScenario } from './fixtures.ts';
+import { DEFAULT_RUBRIC, parseRubric, type Rubric, scoreAssessment, simulate } from '#sim/index.ts';
+import { idealAt, steadyScenario } from '#test/helpers/sim-fixtures.ts';
 
 const DURATION_MS = 60000;
 const rubric: Rubric = { ...DEFAULT_RUBRIC, graceStartMs: 15000 };

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { type BeatMetrics, simulate } from '../../../sim/index.ts';
-import { idealAt, mean, steadyScenario } from './fixtures.ts';
+import { type BeatMetrics, simulate } from '#sim/index.ts';
+import { idealAt, mean, steadyScenario } from '#test/helpers/sim-fixtures.ts';
 
 // Validation target 5: the four classic timing errors (as taught for intra-aortic balloon pumps) and
 // their haemodynamic signatures, each also recognised by the engine's beat classification.

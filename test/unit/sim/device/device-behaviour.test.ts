@@ -1,8 +1,8 @@
 import { expect, test } from 'vitest';
-import { VACUUM_FLOOR_MMHG } from '../../../sim/device/pneumatics.ts';
-import { Engine } from '../../../sim/engine.ts';
-import { simulate } from '../../../sim/index.ts';
-import { idealAt, steadyScenario } from './fixtures.ts';
+import { VACUUM_FLOOR_MMHG } from '#sim/device/pneumatics.ts';
+import { Engine } from '#sim/engine.ts';
+import { simulate } from '#sim/index.ts';
+import { idealAt, steadyScenario } from '#test/helpers/sim-fixtures.ts';
 
 test('a disabled calf cuff stays at the vacuum floor while the thigh cuffs cycle', () => {
   const ideal = idealAt(70);

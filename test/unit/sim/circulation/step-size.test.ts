@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { Circulation } from '../../../sim/circulation/circulation.ts';
-import { DEFAULT_PATIENT } from '../../../sim/model/patient.ts';
+import { Circulation } from '#sim/circulation/circulation.ts';
+import { DEFAULT_PATIENT } from '#sim/model/patient.ts';
 
 /**
  * Justifies the 0.5 ms step: halving it (0.25 ms) changes systolic and diastolic pressure and stroke

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { createRDetector, R_DETECTOR_DEFAULTS } from '../../../sim/detect/index.ts';
-import { matchBeats } from '../../helpers/beat-match.ts';
-import { readExtraRecord, testDataPath } from '../../helpers/test-data.ts';
-import { isBeatAnnotation, readMitAnnotationFile, readWfdbRecord } from '../../helpers/wfdb.ts';
+import { createRDetector, R_DETECTOR_DEFAULTS } from '#sim/detect/index.ts';
+import { matchBeats } from '#test/helpers/beat-match.ts';
+import { readExtraRecord, testDataPath } from '#test/helpers/test-data.ts';
+import { isBeatAnnotation, readMitAnnotationFile, readWfdbRecord } from '#test/helpers/wfdb.ts';
 
 /** Record 100's folder in the test data (fails with how to provide the data when it is missing). */
 const mitdbFolder = (): string => testDataPath('mitdb-100');

@@ -1,8 +1,8 @@
 import { expect, test } from 'vitest';
-import { createRDetector, type RDetectorDef } from '../../../sim/detect/index.ts';
-import { createEcgGenerator, type EcgDef, type ElectricalBeat } from '../../../sim/ecg/index.ts';
-import { createRng } from '../../../sim/rng.ts';
-import { matchBeats } from '../../helpers/beat-match.ts';
+import { createRDetector, type RDetectorDef } from '#sim/detect/index.ts';
+import { createEcgGenerator, type EcgDef, type ElectricalBeat } from '#sim/ecg/index.ts';
+import { createRng } from '#sim/rng.ts';
+import { matchBeats } from '#test/helpers/beat-match.ts';
 
 const FS = 500;
 /** The detector learns for 2 s; scoring starts at 10 s as EC57 allows (and ends 1 s before the run does). */

@@ -1,10 +1,5 @@
 import { expect, test } from 'vitest';
-import {
-  applyBiquad,
-  designButterworthHighPass,
-  designButterworthLowPass,
-  magnitudeAt,
-} from '../../../sim/detect/biquad.ts';
+import { applyBiquad, designButterworthHighPass, designButterworthLowPass, magnitudeAt } from '#sim/detect/biquad.ts';
 
 test('puts the -3 dB corners of the 5-15 Hz band at 5 and 15 Hz for any sample rate', () => {
   for (const fs of [200, 250, 360, 500, 1000]) {

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { activationAt, activationExact } from '../../../sim/circulation/activation.ts';
-import { Circulation } from '../../../sim/circulation/circulation.ts';
-import { STEP_MS, simulate } from '../../../sim/index.ts';
-import { DEFAULT_PATIENT } from '../../../sim/model/patient.ts';
-import { steadyScenario } from './fixtures.ts';
+import { activationAt, activationExact } from '#sim/circulation/activation.ts';
+import { Circulation } from '#sim/circulation/circulation.ts';
+import { STEP_MS, simulate } from '#sim/index.ts';
+import { DEFAULT_PATIENT } from '#sim/model/patient.ts';
+import { steadyScenario } from '#test/helpers/sim-fixtures.ts';
 
 // Validation target 1 (sim/README): default patient, cuffs off, 70 bpm.
 describe('default patient unassisted at 70 bpm', () => {

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { createArtefactSource } from '../../../sim/ecg/artefacts.ts';
-import { createRng } from '../../../sim/rng.ts';
+import { createArtefactSource } from '#sim/ecg/artefacts.ts';
+import { createRng } from '#sim/rng.ts';
 
 const FS = 500;
 

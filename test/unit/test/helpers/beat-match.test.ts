@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { matchBeats } from '../../helpers/beat-match.ts';
+import { matchBeats } from '#test/helpers/beat-match.ts';
 
 test('matches every beat when detections are within the window', () => {
   const m = matchBeats([1000, 2000, 3000], [1040, 1900, 3149]);

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { findBrokenLinks, markdownToPlainText, renderMarkdown, slugify } from '#src/server/markdown.ts';
-import { expectInert, XSS_PAYLOADS } from './xss-corpus.ts';
+import { expectInert, XSS_PAYLOADS } from '#test/helpers/xss-corpus.ts';
 
 test('the corpus holds at least 20 payloads', () => {
   expect(XSS_PAYLOADS.length).toBeGreaterThanOrEqual(20);

@@ -10,6 +10,6 @@ function frontMatterVersion(markdown: string): string | null {
 }
 
 test('records acceptance of the same code-of-ethics version that the published page shows', () => {
-  const page = readFileSync(new URL('../../../content/pages/ethics.md', import.meta.url), 'utf8');
+  const page = readFileSync(new URL('../../../../content/pages/ethics.md', import.meta.url), 'utf8');
   expect(frontMatterVersion(page)).toBe(CURRENT_ETHICS_VERSION);
 });

@@ -2,15 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type IdealTiming,
-  idealTiming,
-  parseScenario,
-  SCENARIO_PRESET_IDS,
-  type Scenario,
-} from '../../../sim/index.ts';
+import { type IdealTiming, idealTiming, parseScenario, SCENARIO_PRESET_IDS, type Scenario } from '#sim/index.ts';
 
-const scenarioDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'content', 'scenarios');
+const scenarioDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'content', 'scenarios');
 
 export const PRESET_IDS = SCENARIO_PRESET_IDS;
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { testDataPath } from '../../helpers/test-data.ts';
+import { testDataPath } from '#test/helpers/test-data.ts';
 import {
   decodeFormat212,
   isBeatAnnotation,
@@ -9,7 +9,7 @@ import {
   readWfdbRecord,
   toExtraLayout,
   wfdbChecksum,
-} from '../../helpers/wfdb.ts';
+} from '#test/helpers/wfdb.ts';
 
 /** Record 100's folder in the test data (fails with how to provide the data when it is missing). */
 const mitdbFolder = (): string => testDataPath('mitdb-100');

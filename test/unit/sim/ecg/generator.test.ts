@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { createEcgGenerator, type EcgDef, type EcgGenerator, type ElectricalBeat } from '../../../sim/ecg/index.ts';
-import { createRng } from '../../../sim/rng.ts';
+import { createEcgGenerator, type EcgDef, type EcgGenerator, type ElectricalBeat } from '#sim/ecg/index.ts';
+import { createRng } from '#sim/rng.ts';
 
 const FS = 500;
 const NO_HRV = { hrvLfAmplitudeMs: 0, hrvHfAmplitudeMs: 0 };

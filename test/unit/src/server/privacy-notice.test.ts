@@ -6,7 +6,10 @@ import { CONTACT_MESSAGE_KEPT_DAYS } from '#src/server/services/contact.ts';
 import { DECIDED_DOCUMENTS_KEPT_DAYS } from '#src/server/services/membership-documents.ts';
 
 /** The notice's text with line breaks folded, so a phrase may wrap in the source. */
-const notice = readFileSync(new URL('../../../content/pages/privacy.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+const notice = readFileSync(new URL('../../../../content/pages/privacy.md', import.meta.url), 'utf8').replace(
+  /\s+/g,
+  ' ',
+);
 const HOUR_MS = 60 * 60 * 1000;
 
 test('the keeping periods the privacy notice states are the ones the code applies', () => {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { Pneumatics, RELIEF_PRESSURE_MMHG, VACUUM_FLOOR_MMHG } from '../../../sim/device/pneumatics.ts';
-import { Engine } from '../../../sim/engine.ts';
-import { STEP_MS } from '../../../sim/index.ts';
-import type { Scenario } from '../../../sim/scenarios.ts';
+import { Pneumatics, RELIEF_PRESSURE_MMHG, VACUUM_FLOOR_MMHG } from '#sim/device/pneumatics.ts';
+import { Engine } from '#sim/engine.ts';
+import { STEP_MS } from '#sim/index.ts';
+import type { Scenario } from '#sim/scenarios.ts';
 
 test('pneumatics: cuff pressure stays within [vacuum floor, 300 mmHg] for any command sequence and setpoint', () => {
   fc.assert(

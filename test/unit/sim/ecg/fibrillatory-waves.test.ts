@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { createFibrillatoryWaves } from '../../../sim/ecg/fibrillatory-waves.ts';
-import { createRng } from '../../../sim/rng.ts';
+import { createFibrillatoryWaves } from '#sim/ecg/fibrillatory-waves.ts';
+import { createRng } from '#sim/rng.ts';
 
 const FS = 500;
 
