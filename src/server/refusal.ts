@@ -16,6 +16,7 @@ export class FieldErrorsCause extends Error {
 
 export type RefusalCode =
   | 'BAD_REQUEST'
+  | 'UNAUTHORIZED'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'FORBIDDEN'

@@ -117,8 +117,12 @@ test('refuses a verification link after 48 hours and accepts it just before', as
   await registerUser(handle.db, deps, registerInput.parse(registration(inTime)), uniqueMeta(), t0);
   const lateToken = tokenFromLastMail(await lastMailTo(handle.db, late), '/verify-email');
   const inTimeToken = tokenFromLastMail(await lastMailTo(handle.db, inTime), '/verify-email');
-  expect(await verifyEmail(handle.db, lateToken, t0 + VERIFY_EMAIL_TTL_MS)).toBe('invalid');
-  expect(await verifyEmail(handle.db, inTimeToken, t0 + VERIFY_EMAIL_TTL_MS - 1)).toBe('verified');
+  expect(await verifyEmail(handle.db, lateToken, t0 + VERIFY_EMAIL_TTL_MS)).toEqual({
+    ok: false,
+    code: 'BAD_REQUEST',
+    message: 'This link has expired or was already used. Sign in and we will send you a new one.',
+  });
+  expect(await verifyEmail(handle.db, inTimeToken, t0 + VERIFY_EMAIL_TTL_MS - 1)).toEqual({ ok: true });
   const [lateUser] = await handle.db.select().from(users).where(eq(users.email, late));
   expect(lateUser?.emailVerifiedAt).toBeNull();
 });

@@ -132,9 +132,15 @@ test('accepts the code of the next time step after an earlier step was used', as
   const firstSession = first.ctx.session;
   const secondSession = second.ctx.session;
   if (!firstSession || !secondSession) throw new Error('no session');
-  expect(await verifySecondFactor(handle.db, firstSession, previousStepCode, uniqueMeta(), t)).toBe('verified');
-  expect(await verifySecondFactor(handle.db, secondSession, previousStepCode, uniqueMeta(), t)).toBe('invalid');
-  expect(await verifySecondFactor(handle.db, secondSession, totpCodeAt(secret, t), uniqueMeta(), t)).toBe('verified');
+  expect(await verifySecondFactor(handle.db, firstSession, previousStepCode, uniqueMeta(), t)).toEqual({ ok: true });
+  expect(await verifySecondFactor(handle.db, secondSession, previousStepCode, uniqueMeta(), t)).toMatchObject({
+    ok: false,
+    code: 'BAD_REQUEST',
+    fieldErrors: { code: 'That code is not valid. Enter the current code or an unused recovery code.' },
+  });
+  expect(await verifySecondFactor(handle.db, secondSession, totpCodeAt(secret, t), uniqueMeta(), t)).toEqual({
+    ok: true,
+  });
 });
 
 test('accepts a recovery code once, in any letter case', async () => {

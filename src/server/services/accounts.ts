@@ -1,7 +1,6 @@
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
-import { consents, recoveryCodes, sessions, totpCredentials, userRoles, users, userTokens } from '#db/schema/index.ts';
-import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
+import { recoveryCodes, sessions, totpCredentials, userRoles, users, userTokens } from '#db/schema/index.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import type { RegisterInput } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
@@ -20,6 +19,10 @@ export const RESET_PASSWORD_TTL_MS = 60 * 60 * 1000;
 export const RECOVERY_CODE_COUNT = 10;
 
 const COMMON_PASSWORD_MESSAGE = 'This password is too common. Choose a longer phrase that only you would think of.';
+const WRONG_PASSWORD_MESSAGE = 'That is not your current password. Try again.';
+/** Every rate-limited step of signing in, registering and resetting says the same. */
+const TOO_MANY = refuse('TOO_MANY_REQUESTS', 'Too many attempts. Wait a few minutes and try again.');
+const INVALID_RESET_LINK = refuse('BAD_REQUEST', 'This reset link has expired or was already used. Ask for a new one.');
 
 /** A hash of a random password, so that unknown emails take as long to refuse as wrong passwords. */
 let dummyHash: Promise<string> | null = null;
@@ -31,8 +34,6 @@ function getDummyHash(): Promise<string> {
 // ---------------------------------------------------------------- registration and verification
 
 export type RegisterResult = { ok: true } | Refusal;
-
-const TOO_MANY_ATTEMPTS = refuse('TOO_MANY_REQUESTS', 'Too many attempts. Wait a few minutes and try again.');
 
 /**
  * Creates an unverified account and mails a verification link. When the email is already registered the
@@ -46,7 +47,7 @@ export async function registerUser(
   now = Date.now(),
 ): Promise<RegisterResult> {
   if (!(await consumeRateLimit(db, `register:${rateLimitAddress(meta.ipAddress)}`, RATE_LIMITS.register, now))) {
-    return TOO_MANY_ATTEMPTS;
+    return TOO_MANY;
   }
   if (isCommonPassword(input.password))
     return refuse('BAD_REQUEST', 'Some fields need your attention.', { password: COMMON_PASSWORD_MESSAGE });
@@ -155,23 +156,23 @@ async function isUsableToken(
   return rows.length === 1;
 }
 
-export async function verifyEmail(db: Db, token: string, now = Date.now()): Promise<'verified' | 'invalid'> {
+export async function verifyEmail(db: Db, token: string, now = Date.now()): Promise<{ ok: true } | Refusal> {
   return db.transaction(async (tx) => {
     const userId = await consumeToken(tx, token, 'verify-email', now);
-    if (!userId) return 'invalid';
+    if (!userId)
+      return refuse(
+        'BAD_REQUEST',
+        'This link has expired or was already used. Sign in and we will send you a new one.',
+      );
     await tx.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, userId));
     await writeAudit(tx, { actorId: userId, action: 'account.email-verified', subjectId: userId }, now);
-    return 'verified';
+    return { ok: true } as const;
   });
 }
 
 // ---------------------------------------------------------------- sign in and the second factor
 
-export type SignInResult =
-  | { status: 'signed-in'; token: string; session: Session; needsTwoFactor: boolean }
-  | { status: 'invalid' }
-  | { status: 'unverified' }
-  | { status: 'rate-limited' };
+export type SignInResult = { ok: true; token: string; session: Session; needsTwoFactor: boolean } | Refusal;
 
 export async function signIn(
   db: Db,
@@ -185,7 +186,7 @@ export async function signIn(
   const address = rateLimitAddress(meta.ipAddress);
   const allowedByIp = await consumeRateLimit(db, `sign-in:ip:${address}`, RATE_LIMITS.signIn, now);
   const allowedByPair = await consumeRateLimit(db, `sign-in:pair:${address}:${input.email}`, RATE_LIMITS.signIn, now);
-  if (!allowedByIp || !allowedByPair) return { status: 'rate-limited' };
+  if (!allowedByIp || !allowedByPair) return TOO_MANY;
 
   const rows = await db
     .select({
@@ -201,7 +202,7 @@ export async function signIn(
   // Across addresses: a progressive delay for places the owner has not signed in from (auth/lockout.ts).
   const accountKey = `sign-in:account:${input.email}`;
   const knownPlace = user ? await isKnownPlace(db, user.id, meta.ipAddress, now) : false;
-  if (!knownPlace && (await backoffUntil(db, accountKey, now)) > now) return { status: 'rate-limited' };
+  if (!knownPlace && (await backoffUntil(db, accountKey, now)) > now) return TOO_MANY;
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await getDummyHash()), input.password);
   if (!user || !passwordOk) {
     await writeAudit(
@@ -210,7 +211,7 @@ export async function signIn(
       now,
     );
     if (!knownPlace) await countAccountFailure(db, accountKey, user?.id ?? null, 'auth.sign-in-throttled', meta, now);
-    return { status: 'invalid' };
+    return refuse('UNAUTHORIZED', 'That email and password do not match an account.');
   }
   if (user.emailVerifiedAt === null) {
     const token = newSecret();
@@ -222,7 +223,7 @@ export async function signIn(
       expiresAt: now + VERIFY_EMAIL_TTL_MS,
     });
     await sendVerificationMail(db, deps, input.email, user.name, token);
-    return { status: 'unverified' };
+    return refuse('FORBIDDEN', 'Confirm your email address first: we have sent you a new link.');
   }
   const hasTotp =
     (await db.select({ u: totpCredentials.userId }).from(totpCredentials).where(eq(totpCredentials.userId, user.id)))
@@ -239,7 +240,7 @@ export async function signIn(
     },
     now,
   );
-  return { status: 'signed-in', token, session, needsTwoFactor: hasTotp };
+  return { ok: true, token, session, needsTwoFactor: hasTotp };
 }
 
 /**
@@ -264,7 +265,7 @@ async function countAccountFailure(
   }
 }
 
-export type TwoFactorResult = 'verified' | 'invalid' | 'rate-limited';
+export type TwoFactorResult = { ok: true } | Refusal;
 
 /** Completes a sign-in with a TOTP code or a single-use recovery code. */
 export async function verifySecondFactor(
@@ -275,10 +276,10 @@ export async function verifySecondFactor(
   now = Date.now(),
 ): Promise<TwoFactorResult> {
   const pairKey = `two-factor:${session.userId}|${rateLimitAddress(meta.ipAddress)}`;
-  if (!(await consumeRateLimit(db, pairKey, RATE_LIMITS.twoFactor, now))) return 'rate-limited';
+  if (!(await consumeRateLimit(db, pairKey, RATE_LIMITS.twoFactor, now))) return TOO_MANY;
   const accountKey = `two-factor:account:${session.userId}`;
   const knownPlace = await isKnownPlace(db, session.userId, meta.ipAddress, now);
-  if (!knownPlace && (await backoffUntil(db, accountKey, now)) > now) return 'rate-limited';
+  if (!knownPlace && (await backoffUntil(db, accountKey, now)) > now) return TOO_MANY;
   const ok = code.includes('-')
     ? await useRecoveryCode(db, session.userId, code.toLowerCase(), now)
     : await useTotpCode(db, session.userId, code, now);
@@ -294,7 +295,9 @@ export async function verifySecondFactor(
       now,
     );
     if (!knownPlace) await countAccountFailure(db, accountKey, session.userId, 'auth.two-factor-throttled', meta, now);
-    return 'invalid';
+    return refuse('BAD_REQUEST', 'That code is not valid.', {
+      code: 'That code is not valid. Enter the current code or an unused recovery code.',
+    });
   }
   await db.update(sessions).set({ twoFactorVerified: true }).where(eq(sessions.id, session.id));
   await writeAudit(
@@ -308,7 +311,7 @@ export async function verifySecondFactor(
     },
     now,
   );
-  return 'verified';
+  return { ok: true };
 }
 
 async function useTotpCode(db: Db, userId: string, code: string, now: number): Promise<boolean> {
@@ -359,7 +362,7 @@ export async function requestPasswordReset(
   const address = rateLimitAddress(meta.ipAddress);
   const allowedByIp = await consumeRateLimit(db, `reset:ip:${address}`, RATE_LIMITS.passwordReset, now);
   const allowedByPair = await consumeRateLimit(db, `reset:pair:${address}:${email}`, RATE_LIMITS.passwordReset, now);
-  if (!allowedByIp || !allowedByPair) return TOO_MANY_ATTEMPTS;
+  if (!allowedByIp || !allowedByPair) return TOO_MANY;
   // An erased account's pseudonymous address is not an address anyone can own: treated as unknown.
   const rows = await db
     .select({ id: users.id, name: users.name })
@@ -370,7 +373,7 @@ export async function requestPasswordReset(
   // up cannot stop the owner resetting from their usual place.
   const ownersPlace = rows[0] ? await isKnownPlace(db, rows[0].id, meta.ipAddress, now) : false;
   if (!ownersPlace && !(await consumeRateLimit(db, `reset:email:${email}`, RATE_LIMITS.passwordResetPerEmail, now))) {
-    return TOO_MANY_ATTEMPTS;
+    return TOO_MANY;
   }
   const user = rows[0];
   if (!user) {
@@ -408,11 +411,6 @@ export async function requestPasswordReset(
 
 export type ResetPasswordResult = { ok: true } | Refusal;
 
-const RESET_LINK_UNUSABLE = refuse(
-  'BAD_REQUEST',
-  'This reset link has expired or was already used. Ask for a new one.',
-);
-
 /** Sets a new password from a reset link, ends every session of the account, and marks the email verified. */
 export async function resetPassword(
   db: Db,
@@ -428,15 +426,15 @@ export async function resetPassword(
     RATE_LIMITS.passwordResetUse,
     now,
   );
-  if (!allowed) return TOO_MANY_ATTEMPTS;
+  if (!allowed) return TOO_MANY;
   // Look the link up before the (deliberately slow) hash, so a made-up token costs no argon2 hash.
-  if (!(await isUsableToken(db, input.token, 'reset-password', now))) return RESET_LINK_UNUSABLE;
+  if (!(await isUsableToken(db, input.token, 'reset-password', now))) return INVALID_RESET_LINK;
   if (isCommonPassword(input.password))
     return refuse('BAD_REQUEST', 'Choose a different password.', { password: COMMON_PASSWORD_MESSAGE });
   const passwordHash = await hashPassword(input.password);
-  return db.transaction(async (tx) => {
+  return db.transaction(async (tx): Promise<ResetPasswordResult> => {
     const userId = await consumeToken(tx, input.token, 'reset-password', now);
-    if (!userId) return RESET_LINK_UNUSABLE;
+    if (!userId) return INVALID_RESET_LINK;
     // Following the link proves the mailbox, so an unverified email becomes verified.
     await tx
       .update(users)
@@ -460,7 +458,7 @@ export type ChangePasswordResult = { ok: true } | Refusal;
 
 const PASSWORD_NOT_CHANGED = 'Your password was not changed.';
 
-/** Changes the password and ends every other session of the account (README, Security baseline). */
+/** Changes the password and ends every other session of the account (DESIGN.md). */
 export async function changePassword(
   db: Db,
   session: Session,
@@ -475,9 +473,7 @@ export async function changePassword(
     .limit(1);
   const user = rows[0];
   if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    return refuse('BAD_REQUEST', PASSWORD_NOT_CHANGED, {
-      currentPassword: 'That is not your current password. Try again.',
-    });
+    return refuse('BAD_REQUEST', PASSWORD_NOT_CHANGED, { currentPassword: WRONG_PASSWORD_MESSAGE });
   }
   if (isCommonPassword(input.newPassword))
     return refuse('BAD_REQUEST', PASSWORD_NOT_CHANGED, { newPassword: COMMON_PASSWORD_MESSAGE });
@@ -655,9 +651,7 @@ export async function disableTotp(
     .where(eq(users.id, session.userId))
     .limit(1);
   if (!rows[0] || !(await verifyPassword(rows[0].passwordHash, input.password))) {
-    return refuse('BAD_REQUEST', 'Two-factor authentication is still on.', {
-      password: 'That is not your current password. Try again.',
-    });
+    return refuse('BAD_REQUEST', 'Two-factor authentication is still on.', { password: WRONG_PASSWORD_MESSAGE });
   }
   await db.transaction(async (tx) => {
     await tx.delete(totpCredentials).where(eq(totpCredentials.userId, session.userId));

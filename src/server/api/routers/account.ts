@@ -13,10 +13,9 @@ import {
 import { throttleEventsOf } from '../../auth/lockout.ts';
 import { unwrap } from '../../refusal.ts';
 import * as accounts from '../../services/accounts.ts';
-import { fieldErrors, pendingSessionProcedure, protectedProcedure, publicProcedure, router } from '../trpc.ts';
+import { pendingSessionProcedure, protectedProcedure, publicProcedure, router } from '../trpc.ts';
 
 const totpSecretField = z.string().regex(/^[A-Z2-7]{32}$/, 'Start the set-up again.');
-const TOO_MANY = 'Too many attempts. Wait a few minutes and try again.';
 
 export const accountRouter = router({
   me: publicProcedure.query(({ ctx }) => {
@@ -25,49 +24,27 @@ export const accountRouter = router({
   }),
 
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    return unwrap(await accounts.registerUser(ctx.db, ctx.deps, input, ctx.meta));
+    unwrap(await accounts.registerUser(ctx.db, ctx.deps, input, ctx.meta));
+    return { ok: true as const };
   }),
 
   verifyEmail: publicProcedure.input(z.object({ token: tokenField })).mutation(async ({ ctx, input }) => {
-    const outcome = await accounts.verifyEmail(ctx.db, input.token);
-    if (outcome === 'invalid') {
-      throw new TRPCError({
-        code: 'BAD_REQUEST',
-        message: 'This link has expired or was already used. Sign in and we will send you a new one.',
-      });
-    }
+    unwrap(await accounts.verifyEmail(ctx.db, input.token));
     return { ok: true as const };
   }),
 
   signIn: publicProcedure
     .input(z.object({ email: emailField, password: currentPasswordField }))
     .mutation(async ({ ctx, input }) => {
-      const result = await accounts.signIn(ctx.db, ctx.deps, input, ctx.meta);
-      switch (result.status) {
-        case 'rate-limited':
-          throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY });
-        case 'invalid':
-          throw new TRPCError({ code: 'UNAUTHORIZED', message: 'That email and password do not match an account.' });
-        case 'unverified':
-          throw new TRPCError({
-            code: 'FORBIDDEN',
-            message: 'Confirm your email address first: we have sent you a new link.',
-          });
-        case 'signed-in':
-          ctx.cookies.set(result.token);
-          return { needsTwoFactor: result.needsTwoFactor };
-      }
+      const result = unwrap(await accounts.signIn(ctx.db, ctx.deps, input, ctx.meta));
+      ctx.cookies.set(result.token);
+      return { needsTwoFactor: result.needsTwoFactor };
     }),
 
   verifySecondFactor: pendingSessionProcedure
     .input(z.object({ code: secondFactorField }))
     .mutation(async ({ ctx, input }) => {
-      const outcome = await accounts.verifySecondFactor(ctx.db, ctx.session, input.code, ctx.meta);
-      if (outcome === 'rate-limited') throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: TOO_MANY });
-      if (outcome === 'invalid')
-        throw fieldErrors('That code is not valid.', {
-          code: 'That code is not valid. Enter the current code or an unused recovery code.',
-        });
+      unwrap(await accounts.verifySecondFactor(ctx.db, ctx.session, input.code, ctx.meta));
       return { ok: true as const };
     }),
 
@@ -78,7 +55,8 @@ export const accountRouter = router({
   }),
 
   requestPasswordReset: publicProcedure.input(z.object({ email: emailField })).mutation(async ({ ctx, input }) => {
-    return unwrap(await accounts.requestPasswordReset(ctx.db, ctx.deps, input.email, ctx.meta));
+    unwrap(await accounts.requestPasswordReset(ctx.db, ctx.deps, input.email, ctx.meta));
+    return { ok: true as const };
   }),
 
   resetPassword: publicProcedure
@@ -92,7 +70,8 @@ export const accountRouter = router({
   changePassword: protectedProcedure
     .input(z.object({ currentPassword: currentPasswordField, newPassword: passwordField }))
     .mutation(async ({ ctx, input }) => {
-      return unwrap(await accounts.changePassword(ctx.db, ctx.session, input, ctx.meta));
+      unwrap(await accounts.changePassword(ctx.db, ctx.session, input, ctx.meta));
+      return { ok: true as const };
     }),
 
   sessions: protectedProcedure.query(({ ctx }) => accounts.listSessions(ctx.db, ctx.session)),
@@ -130,6 +109,7 @@ export const accountRouter = router({
   disableTotp: protectedProcedure
     .input(z.object({ password: currentPasswordField }))
     .mutation(async ({ ctx, input }) => {
-      return unwrap(await accounts.disableTotp(ctx.db, ctx.session, input, ctx.meta));
+      unwrap(await accounts.disableTotp(ctx.db, ctx.session, input, ctx.meta));
+      return { ok: true as const };
     }),
 });
