@@ -200,16 +200,21 @@ export async function requestClosure(
   return { ok: true, requestId };
 }
 
-/** Withdraws the member's open request; false when there is none. */
-export async function cancelClosure(db: Db, userId: string, meta: RequestMeta, now = Date.now()): Promise<boolean> {
-  return db.transaction(async (tx) => {
+/** Withdraws the member's open request; refused when there is none. */
+export async function cancelClosure(
+  db: Db,
+  userId: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  return db.transaction(async (tx): Promise<{ ok: true } | Refusal> => {
     const rows = await tx
       .update(accountClosureRequests)
       .set({ status: 'cancelled', decidedAt: now, decidedBy: userId })
       .where(and(eq(accountClosureRequests.userId, userId), eq(accountClosureRequests.status, 'requested')))
       .returning({ id: accountClosureRequests.id });
     const row = rows[0];
-    if (!row) return false;
+    if (!row) return refuse('NOT_FOUND', 'You have no open request to close your account.');
     await writeAudit(
       tx,
       {
@@ -221,7 +226,7 @@ export async function cancelClosure(db: Db, userId: string, meta: RequestMeta, n
       },
       now,
     );
-    return true;
+    return { ok: true };
   });
 }
 

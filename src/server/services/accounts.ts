@@ -540,19 +540,19 @@ export async function listSessions(db: Db, session: Session): Promise<SessionLis
   return rows.map((r) => ({ ...r, current: r.id === session.id }));
 }
 
-/** Ends one of the user's own sessions; false when there is no such session of theirs. */
+/** Ends one of the user's own sessions; refused when there is no such session of theirs. */
 export async function endSession(
   db: Db,
   session: Session,
   sessionId: string,
   meta: RequestMeta,
   now = Date.now(),
-): Promise<boolean> {
+): Promise<{ ok: true } | Refusal> {
   const rows = await db
     .delete(sessions)
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, session.userId)))
     .returning({ id: sessions.id });
-  if (rows.length === 0) return false;
+  if (rows.length === 0) return refuse('NOT_FOUND', 'That session has already ended.');
   await writeAudit(
     db,
     {
@@ -564,7 +564,7 @@ export async function endSession(
     },
     now,
   );
-  return true;
+  return { ok: true };
 }
 
 // ---------------------------------------------------------------- TOTP enrolment

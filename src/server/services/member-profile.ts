@@ -279,13 +279,13 @@ export async function saveOwnProfile(
   return { ok: true, listed: fields.listed };
 }
 
-/** Removes the member's photo (row and file); false when there was none. Audited. */
+/** Removes the member's photo (row and file); refused when there was none. Audited. */
 export async function removeOwnPhoto(
   db: Db,
   uploadDir: string,
   input: { userId: string; ipAddress: string | null },
   now = Date.now(),
-): Promise<boolean> {
+): Promise<{ ok: true } | Refusal> {
   const removed = await db.transaction(async (tx) => {
     const [row] = await tx
       .select({ storedName: memberProfiles.photoStoredName })
@@ -304,7 +304,7 @@ export async function removeOwnPhoto(
     );
     return row.storedName;
   });
-  if (!removed) return false;
+  if (!removed) return refuse('NOT_FOUND', 'Your profile has no photo to remove.');
   deleteStoredFile(uploadDir, PHOTO_FOLDER, removed);
-  return true;
+  return { ok: true };
 }

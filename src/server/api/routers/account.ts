@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import {
@@ -79,8 +78,7 @@ export const accountRouter = router({
   endSession: protectedProcedure
     .input(z.object({ sessionId: z.string().min(1).max(64) }))
     .mutation(async ({ ctx, input }) => {
-      const ended = await accounts.endSession(ctx.db, ctx.session, input.sessionId, ctx.meta);
-      if (!ended) throw new TRPCError({ code: 'NOT_FOUND', message: 'That session has already ended.' });
+      unwrap(await accounts.endSession(ctx.db, ctx.session, input.sessionId, ctx.meta));
       if (input.sessionId === ctx.session.id) ctx.cookies.clear();
       return { ok: true as const };
     }),

@@ -66,12 +66,10 @@ export const directoryRouter = router({
   }),
 
   removePhoto: protectedProcedure.mutation(async ({ ctx }) => {
-    const removed = await profile.removeOwnPhoto(ctx.db, getEnv().UPLOAD_DIR, {
-      userId: ctx.user.id,
-      ipAddress: ctx.meta.ipAddress,
-    });
-    if (!removed) throw new TRPCError({ code: 'NOT_FOUND', message: 'Your profile has no photo to remove.' });
-    return { removed };
+    unwrap(
+      await profile.removeOwnPhoto(ctx.db, getEnv().UPLOAD_DIR, { userId: ctx.user.id, ipAddress: ctx.meta.ipAddress }),
+    );
+    return { removed: true };
   }),
 
   /** The public practitioner search: public fields only, whoever asks. */

@@ -35,12 +35,9 @@ export const personalDataRouter = router({
       return unwrap(await closure.requestClosure(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta));
     }),
 
-  cancelClosure: protectedProcedure.mutation(async ({ ctx }) => {
-    if (!(await closure.cancelClosure(ctx.db, ctx.user.id, ctx.meta))) {
-      throw new TRPCError({ code: 'NOT_FOUND', message: 'You have no open request to close your account.' });
-    }
-    return { ok: true as const };
-  }),
+  cancelClosure: protectedProcedure.mutation(async ({ ctx }) =>
+    unwrap(await closure.cancelClosure(ctx.db, ctx.user.id, ctx.meta)),
+  ),
 
   closures: adminProcedure.query(({ ctx }) => closure.listClosureRequests(ctx.db)),
 
