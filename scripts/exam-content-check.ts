@@ -151,6 +151,15 @@ function itemErrors(item: Obj): string[] {
   if (!Array.isArray(tags) || tags.length > 10 || !tags.every((t) => typeof t === 'string' && SLUG.test(t))) {
     errors.push('tags: 0-10 lower-case slugs');
   }
+  if ('image' in item) {
+    const img = item.image;
+    if (!isObj(img) || typeof img.src !== 'string' || !/^content\/figures\/[\w.-]+\.svg$/.test(img.src)) {
+      errors.push('image.src must be content/figures/<file>.svg');
+    } else if (!existsSync(join(root, img.src))) errors.push(`no such figure ${img.src}`);
+    if (!isObj(img) || typeof img.alt !== 'string' || img.alt.trim().length < 20) {
+      errors.push('image.alt is required and must describe the figure');
+    }
+  }
   const key = item.key;
   switch (type) {
     case 'single':
