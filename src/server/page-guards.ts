@@ -1,3 +1,4 @@
+import { hasMembersAccess, MEMBERS_ONLY_MESSAGE } from '#src/lib/access.ts';
 import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
 import type { SessionUser } from './auth/session.ts';
 
@@ -45,4 +46,27 @@ export function requireUser(
  */
 export function signedInUser(locals: App.Locals): SessionUser | null {
   return locals.user && locals.session?.twoFactorVerified ? locals.user : null;
+}
+
+/**
+ * For a members' download (a PDF): the member in good standing, or the answer instead of the file: the
+ * sign-in redirect for a visitor, and the members-only message (403, plain text) for anyone else.
+ */
+export function requireMemberForDownload(
+  astro: GuardContext,
+): { user: SessionUser; response: null } | { user: null; response: Response } {
+  const user = signedInUser(astro.locals);
+  if (!user) {
+    return { user: null, response: astro.redirect(`/sign-in?next=${encodeURIComponent(astro.url.pathname)}`, 303) };
+  }
+  if (!hasMembersAccess(user)) {
+    return {
+      user: null,
+      response: new Response(MEMBERS_ONLY_MESSAGE, {
+        status: 403,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      }),
+    };
+  }
+  return { user, response: null };
 }

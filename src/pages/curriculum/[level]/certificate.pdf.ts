@@ -1,7 +1,6 @@
 import type { APIRoute } from 'astro';
-import { hasMembersAccess, MEMBERS_ONLY_MESSAGE } from '#src/lib/access.ts';
 import { getDb } from '#src/server/db.ts';
-import { signedInUser } from '#src/server/page-guards.ts';
+import { requireMemberForDownload } from '#src/server/page-guards.ts';
 import { statusForCode } from '#src/server/refusal.ts';
 import { levelCertificatePdf } from '#src/server/services/handbook-pdf.ts';
 
@@ -9,14 +8,9 @@ export const prerender = false;
 
 /** The signed-in member's certificate of completion of a level, once every module is complete. */
 export const GET: APIRoute = async ({ locals, params, url, redirect }) => {
-  const user = signedInUser(locals);
-  if (!user) return redirect(`/sign-in?next=${encodeURIComponent(url.pathname)}`, 303);
-  if (!hasMembersAccess(user)) {
-    return new Response(MEMBERS_ONLY_MESSAGE, {
-      status: 403,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-    });
-  }
+  const guard = requireMemberForDownload({ locals, url, redirect });
+  if (guard.response) return guard.response;
+  const user = guard.user;
   const { db } = await getDb();
   const result = await levelCertificatePdf(db, { id: user.id, name: user.name }, params.level ?? '');
   if (!result.ok) {
