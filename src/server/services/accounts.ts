@@ -458,7 +458,7 @@ export type ChangePasswordResult = { ok: true } | Refusal;
 
 const PASSWORD_NOT_CHANGED = 'Your password was not changed.';
 
-/** Changes the password and ends every other session of the account (DESIGN.md). */
+/** Changes the password and ends every other session of the account (README, Security baseline). */
 export async function changePassword(
   db: Db,
   session: Session,
