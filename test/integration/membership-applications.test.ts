@@ -371,3 +371,33 @@ test('a category edit with missing or out-of-range fields is refused field by fi
   expect(saved).toMatchObject({ minDocuments: 2, eligibleProfessions: ['nurse', 'physician'] });
   await adminCaller.applications.updateCategory(practitioner);
 });
+
+test('approving a member suspended during the review is refused and writes and mails nothing', async () => {
+  const { user, caller } = await applicant();
+  await caller.applications.saveDraft({ ...COMPLETE, categoryId: 'institutional' });
+  await caller.applications.uploadDocument(pdfForm());
+  const first = await caller.applications.submit();
+  await adminCaller.applications.approve({ applicationId: first.id });
+  // Already a member: a second application, for another category, goes to the reviewers.
+  await caller.applications.saveDraft(COMPLETE);
+  await caller.applications.uploadDocument(pdfForm());
+  const second = await caller.applications.submit();
+  await adminCaller.membership.suspend({ userId: user.id, reason: 'Licence under investigation.' });
+
+  const before = await countAllRows(handle);
+  const error = await trpcErrorOf(adminCaller.applications.approve({ applicationId: second.id }));
+  expect(error.code).toBe('CONFLICT');
+  expect(error.message).toBe('A suspended membership must be reinstated first.');
+  expect(await countAllRows(handle)).toEqual(before);
+  expect((await adminCaller.applications.get({ applicationId: second.id })).application.status).toBe('submitted');
+});
+
+test('withdrawing a draft the reviewers never saw mails nobody and makes no membership', async () => {
+  const { user, caller } = await applicant();
+  await caller.applications.saveDraft(COMPLETE);
+  const withdrawn = await caller.applications.withdraw();
+  expect(withdrawn).toMatchObject({ status: 'withdrawn', submittedAt: null });
+  expect(await lastMailTo(handle.db, user.email)).toBeNull();
+  expect(await handle.db.select().from(memberships).where(eq(memberships.userId, user.id))).toEqual([]);
+  expect(await auditActions(withdrawn.id)).toContain('membership.application-withdrawn');
+});
