@@ -173,6 +173,26 @@ export const moduleCompletions = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.documentId] })],
 );
 
+/**
+ * A level's certificate of completion, issued once per member and level when every module is complete. Its
+ * number is what the PDF prints and its QR code links to (/verify/<number>); random, so numbers cannot be
+ * enumerated, and shaped so that the certification ledger can adopt it as a credential number later.
+ */
+export const levelCertificates = sqliteTable(
+  'level_certificates',
+  {
+    number: text('number').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    level: integer('level').notNull(),
+    /** When the last module of the level was completed (the date the certificate states). */
+    completedAt: integer('completed_at').notNull(),
+    issuedAt: integer('issued_at').notNull(),
+  },
+  (t) => [uniqueIndex('level_certificates_user_level').on(t.userId, t.level)],
+);
+
 export const CPD_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export type CpdStatus = (typeof CPD_STATUSES)[number];
 

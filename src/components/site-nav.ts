@@ -51,6 +51,7 @@ export const SERVICE_LINKS: readonly NavLink[] = [
   { href: '/simulator', label: 'Simulator' },
   { href: '/curriculum', label: 'Curriculum' },
   { href: '/find-a-practitioner', label: 'Find a practitioner' },
+  { href: '/verify', label: 'Verify a certificate' },
   { href: '/register', label: 'Join IECPA' },
 ];
 

@@ -160,6 +160,8 @@ const MATRIX: Record<string, Row> = {
   'personalData.confirmClosure': ROLE('admin'),
   'personalData.declineClosure': ROLE('admin'),
 
+  'certificates.verify': PUBLIC(),
+
   'handbook.overview': PUBLIC(),
   'handbook.chapter': PUBLIC(),
   'handbook.levels': PUBLIC(),
@@ -382,6 +384,8 @@ async function inputFor(path: string): Promise<unknown> {
     case 'handbook.editor':
     case 'handbook.history':
       return { kind: 'chapter', slug: 'no-such-chapter' };
+    case 'certificates.verify':
+      return { number: 'IECPA-L1-AAAAA-AAAAA' };
     case 'handbook.uploadImage':
       return { bytes: new Uint8Array([1, 2, 3]) };
     case 'handbook.preview':

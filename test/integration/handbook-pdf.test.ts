@@ -1,5 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { PDFDocument } from 'pdf-lib';
 import { beforeAll, expect, test } from 'vitest';
+import { levelCertificates, users } from '#db/schema/index.ts';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { listPublishedChapters, listPublishedModules } from '#src/server/services/handbook.ts';
@@ -11,10 +13,13 @@ import {
   gradeQuiz,
   markChapterRead,
 } from '#src/server/services/handbook-progress.ts';
+import { CERTIFICATE_NUMBER_PATTERN, verifyLevelCertificate } from '#src/server/services/level-certificates.ts';
 import { savePractice } from '#src/server/services/simulator-practice.ts';
 import { idealControlLog } from '#src/server/services/simulator-replay.ts';
 import { useTestDb } from '#test/helpers/db.ts';
 import { makeUser } from '#test/helpers/factories.ts';
+
+const SITE = 'http://portal.test';
 
 /** Each practice save replays the run on the server; on a machine shared with other test runs that takes a while. */
 const REPLAY_TEST_MS = 90_000;
@@ -37,8 +42,14 @@ test(
   'issues a level certificate only when every module of the level is complete',
   async () => {
     const member = await makeUser(handle.db, { name: 'Chen Jing' });
-    expect(await levelCertificatePdf(handle.db, member, 'level-1')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
-    expect(await levelCertificatePdf(handle.db, member, 'level-9')).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await levelCertificatePdf(handle.db, member, 'level-1', SITE)).toMatchObject({
+      ok: false,
+      code: 'FORBIDDEN',
+    });
+    expect(await levelCertificatePdf(handle.db, member, 'level-9', SITE)).toMatchObject({
+      ok: false,
+      code: 'NOT_FOUND',
+    });
 
     const modules = (await listPublishedModules(handle.db)).filter((m) => m.frontMatter.level === 1);
     for (const mod of modules) {
@@ -63,11 +74,35 @@ test(
       });
       expect((await completeModulesAfterPractice(handle.db, member.id, scenarioId)).length).toBeGreaterThan(0);
     }
-    const result = await levelCertificatePdf(handle.db, member, 'level-1');
+    const result = await levelCertificatePdf(handle.db, member, 'level-1', SITE);
     if (!result.ok) throw new Error(`certificate refused: ${result.message}`);
     const doc = await PDFDocument.load(result.pdf);
     expect(doc.getTitle()).toContain('Level 1');
     expect(doc.getPageCount()).toBeGreaterThanOrEqual(1);
+
+    // The certificate has one number, printed with its verification address, the same on every download.
+    const [issued] = await handle.db.select().from(levelCertificates).where(eq(levelCertificates.userId, member.id));
+    expect(issued?.number).toMatch(CERTIFICATE_NUMBER_PATTERN);
+    const again = await levelCertificatePdf(handle.db, member, 'level-1', SITE);
+    if (!again.ok) throw new Error(`second download refused: ${again.message}`);
+    expect(
+      await handle.db.select().from(levelCertificates).where(eq(levelCertificates.userId, member.id)),
+    ).toHaveLength(1);
+    const number = issued?.number ?? '';
+    const verified = await verifyLevelCertificate(handle.db, number);
+    expect(verified).toMatchObject({ number, holderName: member.name, level: 1 });
+    // Typed by hand: lower case, O for 0 and l for 1 still find it.
+    const typed = number
+      .toLowerCase()
+      .replace(/0/g, 'o')
+      .replace(/1(?=[^-]*$)/g, 'l');
+    expect((await verifyLevelCertificate(handle.db, `  ${typed} `))?.number).toBe(number);
+    for (const wrong of ['', 'IECPA-L1-00000-00000', `${number}X`, "' OR 1=1 --", 'x'.repeat(10_000)]) {
+      expect(await verifyLevelCertificate(handle.db, wrong)).toBeNull();
+    }
+    // A closed account's certificate no longer verifies.
+    await handle.db.update(users).set({ erasedAt: Date.now() }).where(eq(users.id, member.id));
+    expect(await verifyLevelCertificate(handle.db, number)).toBeNull();
   },
   REPLAY_TEST_MS,
 );

@@ -1,6 +1,7 @@
 import { accountRouter } from './routers/account.ts';
 import { adminRouter } from './routers/admin.ts';
 import { applicationsRouter } from './routers/applications.ts';
+import { certificatesRouter } from './routers/certificates.ts';
 import { contactRouter } from './routers/contact.ts';
 import { dashboardRouter } from './routers/dashboard.ts';
 import { directoryRouter } from './routers/directory.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   account: accountRouter,
   admin: adminRouter,
   applications: applicationsRouter,
+  certificates: certificatesRouter,
   contact: contactRouter,
   dashboard: dashboardRouter,
   directory: directoryRouter,

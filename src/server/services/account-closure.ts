@@ -77,6 +77,10 @@ export const ERASURE_RULES: Readonly<Record<string, ErasureRule>> = {
   },
   cpd_activities: { action: 'keep', why: 'Certification history: the CPD log.' },
   module_completions: { action: 'keep', why: 'Certification history: credits earned.' },
+  level_certificates: {
+    action: 'keep',
+    why: 'Certification history: the certificate numbers issued (they no longer verify once the account is closed).',
+  },
   quiz_attempts: { action: 'delete', why: 'Self-check practice, not certification.' },
   quiz_draws: { action: 'delete', why: 'Which self-check questions were drawn for the person.' },
   reading_progress: { action: 'delete', why: 'Reading marks, not certification.' },

@@ -6,6 +6,7 @@
  */
 
 import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
+import QRCode from 'qrcode';
 import { formatLongDate } from '#src/lib/dates.ts';
 import { nodeText, parseMarkdown } from '../markdown.ts';
 
@@ -122,6 +123,33 @@ export class Writer {
     }
     if (line) lines.push(line);
     return lines;
+  }
+
+  /**
+   * A QR code of `text` at the left margin, `sizePt` wide, drawn as filled squares (vector, so it prints
+   * sharp at any scale), with the quiet zone of four modules the standard asks for (ISO/IEC 18004, 9.1).
+   */
+  qrCode(text: string, sizePt: number, options: { gapAfter?: number } = {}): void {
+    const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+    const quiet = 4;
+    const cell = sizePt / (modules.size + 2 * quiet);
+    if (!this.page || this.y - sizePt < MARGIN_PT) this.newPage();
+    const page = this.page;
+    if (!page) return;
+    const top = this.y;
+    for (let row = 0; row < modules.size; row++) {
+      for (let col = 0; col < modules.size; col++) {
+        if (!modules.get(row, col)) continue;
+        page.drawRectangle({
+          x: MARGIN_PT + (col + quiet) * cell,
+          y: top - (row + quiet + 1) * cell,
+          width: cell,
+          height: cell,
+          color: rgb(0, 0, 0),
+        });
+      }
+    }
+    this.y -= sizePt + (options.gapAfter ?? 0);
   }
 
   /** Page numbers in the footer of every page. */

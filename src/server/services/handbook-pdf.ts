@@ -10,6 +10,7 @@ import { type Refusal, refuse } from '../refusal.ts';
 import { getLevelBySlug, listPublishedChapters } from './handbook.ts';
 import { Writer } from './handbook-pdf-layout.ts';
 import { getLevelProgress } from './handbook-progress.ts';
+import { issueLevelCertificate } from './level-certificates.ts';
 
 /** The whole published handbook as one PDF, laid out off the request thread. */
 export async function handbookEditionPdf(db: Db, now = Date.now()): Promise<Uint8Array<ArrayBuffer>> {
@@ -26,11 +27,16 @@ export async function handbookEditionPdf(db: Db, now = Date.now()): Promise<Uint
 
 export type CertificateResult = { ok: true; pdf: Uint8Array<ArrayBuffer> } | Refusal;
 
-/** A certificate of completion for a member who has completed every module of a level. */
+/**
+ * A certificate of completion for a member who has completed every module of a level: its number (issued
+ * on the first download, the same ever after), and the address that verifies it, also as a QR code.
+ */
 export async function levelCertificatePdf(
   db: Db,
   member: { id: string; name: string },
   levelSlug: string,
+  siteUrl: string,
+  now = Date.now(),
 ): Promise<CertificateResult> {
   const level = await getLevelBySlug(db, levelSlug);
   if (!level) return refuse('NOT_FOUND', 'That level does not exist.');
@@ -42,6 +48,8 @@ export async function levelCertificatePdf(
     );
   const completedOn = Math.max(...progress.modules.map((m) => m.completedAt ?? 0));
   const credits = progress.modules.reduce((sum, m) => sum + m.cpdCredits, 0);
+  const number = await issueLevelCertificate(db, member.id, level.level, completedOn, now);
+  const verifyUrl = `${siteUrl}/verify/${number}`;
   const w = await Writer.create(`Certificate of completion: ${level.title}`);
   w.newPage();
   w.paragraph('International External Counterpulsation Association', { font: w.fonts.bold, size: 14, gapAfter: 40 });
@@ -52,8 +60,11 @@ export async function levelCertificatePdf(
   w.paragraph(`on ${formatLongDate(completedOn)}, earning ${credits} CPD credits.`, { size: 12, gapAfter: 24 });
   w.paragraph('Modules completed:', { font: w.fonts.bold });
   for (const m of progress.modules) w.paragraph(`• ${m.title}`, { indent: 12, gapAfter: 2 });
+  w.paragraph(`Certificate number: ${number}`, { font: w.fonts.bold, size: 11, gapAfter: 4 });
+  w.paragraph(`Anyone can check it at ${verifyUrl} or by scanning this code:`, { size: 10, gapAfter: 6 });
+  w.qrCode(verifyUrl, 96, { gapAfter: 12 });
   w.paragraph(
-    'This certificate records completion of curriculum study. It is not IECPA certification as a practitioner, which requires the examination.',
+    'This certificate records completion of curriculum study. IECPA certification as a practitioner is a separate credential, awarded on the theory examination and the practical assessment.',
     { font: w.fonts.italic, size: 9, gapAfter: 0 },
   );
   return { ok: true, pdf: new Uint8Array(await w.doc.save()) };

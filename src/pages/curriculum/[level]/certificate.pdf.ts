@@ -1,5 +1,6 @@
 import type { APIRoute } from 'astro';
 import { getDb } from '#src/server/db.ts';
+import { getEnv } from '#src/server/env.ts';
 import { requireMemberForDownload } from '#src/server/page-guards.ts';
 import { statusForCode } from '#src/server/refusal.ts';
 import { levelCertificatePdf } from '#src/server/services/handbook-pdf.ts';
@@ -12,7 +13,7 @@ export const GET: APIRoute = async ({ locals, params, url, redirect }) => {
   if (guard.response) return guard.response;
   const user = guard.user;
   const { db } = await getDb();
-  const result = await levelCertificatePdf(db, { id: user.id, name: user.name }, params.level ?? '');
+  const result = await levelCertificatePdf(db, { id: user.id, name: user.name }, params.level ?? '', getEnv().SITE_URL);
   if (!result.ok) {
     return new Response(result.message, {
       status: statusForCode(result.code),
