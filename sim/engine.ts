@@ -12,6 +12,7 @@ import { UB } from './circulation/network.ts';
 import { createRDetector, R_DETECTOR_DEFAULTS, type RDetector } from './detect/index.ts';
 import {
   AlarmLog,
+  HARMFUL_TIMING_BEATS,
   HEART_RATE_ALARM_HIGH_BPM,
   HEART_RATE_ALARM_LOW_BPM,
   LOST_ECG_MS,
@@ -393,6 +394,7 @@ export class Engine {
       );
       this.measured++;
       this.checkLowDs();
+      this.checkHarmfulTiming();
     }
   }
 
@@ -407,6 +409,25 @@ export class Engine {
     }
     const on = n === LOW_DS_BEATS && sum / n < LOW_DS_RATIO && this.settings.pressureMmHg > 0;
     this.alarms.set('low-ds', on, this.timeMs);
+  }
+
+  /** The timing alarm (sim/device/alarms.ts HARMFUL_TIMING_BEATS): afterload-raising errors in a row. */
+  private checkHarmfulTiming(): void {
+    const last = this.beats[this.beats.length - 1]!;
+    if (!last.assisted) return;
+    const harmful = (b: BeatMetrics): boolean => b.beatClass === 'late-deflation' || b.beatClass === 'early-inflation';
+    if (!harmful(last)) {
+      this.alarms.set('timing', false, this.timeMs);
+      return;
+    }
+    let n = 0;
+    for (let i = this.beats.length - 1; i >= 0 && n < HARMFUL_TIMING_BEATS; i--) {
+      const b = this.beats[i]!;
+      if (!b.assisted) continue;
+      if (!harmful(b)) break;
+      n++;
+    }
+    if (n >= HARMFUL_TIMING_BEATS) this.alarms.set('timing', true, this.timeMs);
   }
 
   /** Relative change of total blood volume since t = 0. */
