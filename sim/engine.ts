@@ -22,7 +22,7 @@ import {
 } from './device/alarms.ts';
 import { type DetectionRecord, TriggerController } from './device/controller.ts';
 import { Pneumatics, RELIEF_PRESSURE_MMHG } from './device/pneumatics.ts';
-import { createEcgGenerator, type EcgGenerator } from './ecg/index.ts';
+import { createEcgGenerator, type EcgGenerator, MAX_QRS_ONSET_BEFORE_R_MS, qrsOnsetBeforeRMs } from './ecg/index.ts';
 import { DEFAULT_TIMING_WINDOWS, type TimingWindows } from './metrics/classify.ts';
 import { SignalHistory } from './metrics/history.ts';
 import { measureBeat } from './metrics/measure-beat.ts';
@@ -181,8 +181,9 @@ export class Engine {
     const steps = Math.round(WARM_UP_MS / STEP_MS);
     for (let i = 0; i < steps; i++) {
       const tMs = -WARM_UP_MS + i * STEP_MS;
-      if (tMs >= nextBeatMs && nextBeatMs <= -rrMs) {
-        c.beginBeat(nextBeatMs / 1000, this.nominalHeartRateBpm);
+      const onsetMs = nextBeatMs - qrsOnsetBeforeRMs('sinus', rrMs);
+      if (tMs >= onsetMs && nextBeatMs <= -rrMs) {
+        c.beginBeat(onsetMs / 1000, this.nominalHeartRateBpm);
         nextBeatMs += rrMs;
       }
       c.step(STEP_MS / 1000);
@@ -312,10 +313,12 @@ export class Engine {
   private ecgSample(tMs: number): void {
     const x = this.ecg.nextSample();
     this.lastEcgMv = x;
-    let beat = this.ecg.takeBeat();
+    // Beats are taken ahead of their R, so the contraction can start from the QRS onset.
+    let beat = this.ecg.takeBeat(MAX_QRS_ONSET_BEFORE_R_MS);
     while (beat !== null) {
-      this.circulation.beginBeat(beat.rTimeMs / 1000, this.nominalHeartRateBpm);
-      this.referenceCirculation.beginBeat(beat.rTimeMs / 1000, this.nominalHeartRateBpm);
+      const qrsOnsetS = (beat.rTimeMs - qrsOnsetBeforeRMs(beat.kind, beat.rrMs)) / 1000;
+      this.circulation.beginBeat(qrsOnsetS, this.nominalHeartRateBpm);
+      this.referenceCirculation.beginBeat(qrsOnsetS, this.nominalHeartRateBpm);
       this.trueBeats.push({
         index: this.trueBeats.length,
         rStep: Math.round(beat.rTimeMs / HISTORY_DT_MS),
@@ -323,7 +326,7 @@ export class Engine {
         rrMs: beat.rrMs,
         kind: beat.kind,
       });
-      beat = this.ecg.takeBeat();
+      beat = this.ecg.takeBeat(MAX_QRS_ONSET_BEFORE_R_MS);
       this.nextMeasureStep = 0;
     }
     if (this.detector.push(x)) {
