@@ -29,7 +29,7 @@ export const STUDY_RATES_BPM: readonly number[] = [50, 70, 100, 120];
 export const TIMING_CASE_SHIFT_RR: Readonly<Record<TimingCase, readonly [number, number]>> = Object.freeze({
   ideal: [0, 0],
   'early-inflation': [-0.15, 0],
-  'late-inflation': [0.15, 0],
+  'late-inflation': [0.2, 0],
   'early-deflation': [0, -0.25],
   'late-deflation': [0, 0.15],
 });
