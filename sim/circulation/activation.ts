@@ -95,5 +95,5 @@ export const MIN_ELECTROMECHANICAL_DELAY_MS = 0;
 export function electromechanicalDelayMs(delayAt70Ms: number, heartRateBpm: number): number {
   const hr = Math.min(Math.max(heartRateBpm, 30), 200);
   const d = delayAt70Ms - ELECTROMECHANICAL_DELAY_SLOPE_MS_PER_BPM * (hr - 70);
-  return d > MIN_ELECTROMECHANICAL_DELAY_MS ? d : MIN_ELECTROMECHANICAL_DELAY_MS;
+  return Math.max(d, MIN_ELECTROMECHANICAL_DELAY_MS);
 }
