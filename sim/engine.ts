@@ -12,6 +12,7 @@ import { UB } from './circulation/network.ts';
 import { createRDetector, R_DETECTOR_DEFAULTS, type RDetector } from './detect/index.ts';
 import {
   AlarmLog,
+  HARMFUL_TIMING_BEATS,
   HEART_RATE_ALARM_HIGH_BPM,
   HEART_RATE_ALARM_LOW_BPM,
   LOST_ECG_MS,
@@ -21,7 +22,7 @@ import {
 } from './device/alarms.ts';
 import { type DetectionRecord, TriggerController } from './device/controller.ts';
 import { Pneumatics, RELIEF_PRESSURE_MMHG } from './device/pneumatics.ts';
-import { createEcgGenerator, type EcgGenerator } from './ecg/index.ts';
+import { createEcgGenerator, type EcgGenerator, MAX_QRS_ONSET_BEFORE_R_MS, qrsOnsetBeforeRMs } from './ecg/index.ts';
 import { DEFAULT_TIMING_WINDOWS, type TimingWindows } from './metrics/classify.ts';
 import { SignalHistory } from './metrics/history.ts';
 import { measureBeat } from './metrics/measure-beat.ts';
@@ -180,8 +181,9 @@ export class Engine {
     const steps = Math.round(WARM_UP_MS / STEP_MS);
     for (let i = 0; i < steps; i++) {
       const tMs = -WARM_UP_MS + i * STEP_MS;
-      if (tMs >= nextBeatMs && nextBeatMs <= -rrMs) {
-        c.beginBeat(nextBeatMs / 1000, this.nominalHeartRateBpm);
+      const onsetMs = nextBeatMs - qrsOnsetBeforeRMs('sinus', rrMs);
+      if (tMs >= onsetMs && nextBeatMs <= -rrMs) {
+        c.beginBeat(onsetMs / 1000, this.nominalHeartRateBpm);
         nextBeatMs += rrMs;
       }
       c.step(STEP_MS / 1000);
@@ -311,10 +313,12 @@ export class Engine {
   private ecgSample(tMs: number): void {
     const x = this.ecg.nextSample();
     this.lastEcgMv = x;
-    let beat = this.ecg.takeBeat();
+    // Beats are taken ahead of their R, so the contraction can start from the QRS onset.
+    let beat = this.ecg.takeBeat(MAX_QRS_ONSET_BEFORE_R_MS);
     while (beat !== null) {
-      this.circulation.beginBeat(beat.rTimeMs / 1000, this.nominalHeartRateBpm);
-      this.referenceCirculation.beginBeat(beat.rTimeMs / 1000, this.nominalHeartRateBpm);
+      const qrsOnsetS = (beat.rTimeMs - qrsOnsetBeforeRMs(beat.kind, beat.rrMs)) / 1000;
+      this.circulation.beginBeat(qrsOnsetS, this.nominalHeartRateBpm);
+      this.referenceCirculation.beginBeat(qrsOnsetS, this.nominalHeartRateBpm);
       this.trueBeats.push({
         index: this.trueBeats.length,
         rStep: Math.round(beat.rTimeMs / HISTORY_DT_MS),
@@ -322,7 +326,7 @@ export class Engine {
         rrMs: beat.rrMs,
         kind: beat.kind,
       });
-      beat = this.ecg.takeBeat();
+      beat = this.ecg.takeBeat(MAX_QRS_ONSET_BEFORE_R_MS);
       this.nextMeasureStep = 0;
     }
     if (this.detector.push(x)) {
@@ -393,6 +397,7 @@ export class Engine {
       );
       this.measured++;
       this.checkLowDs();
+      this.checkHarmfulTiming();
     }
   }
 
@@ -407,6 +412,25 @@ export class Engine {
     }
     const on = n === LOW_DS_BEATS && sum / n < LOW_DS_RATIO && this.settings.pressureMmHg > 0;
     this.alarms.set('low-ds', on, this.timeMs);
+  }
+
+  /** The timing alarm (sim/device/alarms.ts HARMFUL_TIMING_BEATS): afterload-raising errors in a row. */
+  private checkHarmfulTiming(): void {
+    const last = this.beats[this.beats.length - 1]!;
+    if (!last.assisted) return;
+    const harmful = (b: BeatMetrics): boolean => b.beatClass === 'late-deflation' || b.beatClass === 'early-inflation';
+    if (!harmful(last)) {
+      this.alarms.set('timing', false, this.timeMs);
+      return;
+    }
+    let n = 0;
+    for (let i = this.beats.length - 1; i >= 0 && n < HARMFUL_TIMING_BEATS; i--) {
+      const b = this.beats[i]!;
+      if (!b.assisted) continue;
+      if (!harmful(b)) break;
+      n++;
+    }
+    if (n >= HARMFUL_TIMING_BEATS) this.alarms.set('timing', true, this.timeMs);
   }
 
   /** Relative change of total blood volume since t = 0. */

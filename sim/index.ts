@@ -37,5 +37,14 @@ export {
 } from './scenarios.ts';
 export type { SimulateOptions, Simulation, SimulationOptions, SimulationResult } from './simulate.ts';
 export { createSimulation, DEFAULT_TRACE_RATE_HZ, simulate } from './simulate.ts';
+export type { TimingCase, TimingReadouts } from './timing-study.ts';
+export {
+  runTimingCase,
+  STUDY_RATES_BPM,
+  steadyStudyScenario,
+  TIMING_CASE_SHIFT_RR,
+  TIMING_CASES,
+  timingTableMarkdown,
+} from './timing-study.ts';
 export type { Traces } from './traces.ts';
 export { MAX_DURATION_MS, SEED_MAX, seedError, settingsPatchErrors } from './validate.ts';

@@ -137,7 +137,8 @@ export function simulate(options: SimulateOptions): SimulationResult {
     engine.setSettings(c.patch);
   }
   engine.advanceTo(options.durationMs);
-  const trueMs = engine.trueBeats.map((b) => b.rTimeMs);
+  // The engine learns of a beat at its QRS onset, before its R: only R waves inside the run count.
+  const trueMs = engine.trueBeats.filter((b) => b.rTimeMs <= engine.timeMs).map((b) => b.rTimeMs);
   const detectedMs = engine.detectedPeaksMs.slice();
   const keep = outside(detectionExclusions(scenario, options.durationMs));
   const summary = summarizeRun({

@@ -60,17 +60,40 @@ export function activationExact(u: number): number {
 }
 
 /**
- * Systolic time scale T at 70 bpm, s. The Pulse engine uses T = cardiac period (0.857 s at 70 bpm); 0.80 s
- * was calibrated so that ejection lasts ~300 ms at 70 bpm (Weissler LVET = 413 - 1.7 HR = 294 ms).
+ * Systolic time scale T at 70 bpm, s. The Pulse engine uses T = cardiac period (0.857 s at 70 bpm); this
+ * value was calibrated so that ejection lasts as Weissler's LVET = 413 - 1.7 HR ms (294 ms at 70 bpm;
+ * Weissler, Harris, Schoenfeld, Circulation 1968;37:149, men) for the default patient.
  */
-export const SYSTOLIC_TIME_SCALE_AT_70_S = 0.8;
-
+export const SYSTOLIC_TIME_SCALE_AT_70_S = 0.76;
 /**
- * Systolic time scale T, s, at a heart rate: SYSTOLIC_TIME_SCALE_AT_70_S scaled by Weissler's total electromechanical systole
- * QS2 = 541 - 2.2 HR ms (Weissler et al., Circulation 1968;37:149) so that systole shortens with rate as
- * in man rather than in proportion to RR.
+ * Relative shortening of T per bpm. Weissler's LVET falls by 1.7 ms per bpm (0.58 %/bpm at 70 bpm), but
+ * ejection also shortens with rate through loading (a smaller stroke volume against a higher diastolic
+ * pressure), so T itself needs less: this slope was calibrated so that LVET, PEP and QS2 stay within
+ * +/-15 ms of Weissler's regressions from 50 to 120 bpm (test/unit/sim/intervals.test.ts).
  */
+export const SYSTOLIC_TIME_SCALE_SLOPE_PER_BPM = 0.0041;
+
+/** Systolic time scale T, s, at a heart rate (30-200 bpm): linear in rate, as Weissler's LVET is. */
 export function systolicTimeScaleS(heartRateBpm: number): number {
   const hr = Math.min(Math.max(heartRateBpm, 30), 200);
-  return SYSTOLIC_TIME_SCALE_AT_70_S * ((541 - 2.2 * hr) / (541 - 2.2 * 70));
+  return SYSTOLIC_TIME_SCALE_AT_70_S * (1 - SYSTOLIC_TIME_SCALE_SLOPE_PER_BPM * (hr - 70));
+}
+
+/**
+ * Shortening of the electromechanical delay with rate, ms per bpm. Weissler's PEP = 131 - 0.4 HR ms
+ * (men) shortens by 0.4 ms/bpm, but in this model the isovolumic contraction lengthens with rate (the LV
+ * must reach a higher diastolic aortic pressure), so the delay from QRS onset to the activation's origin
+ * shortens faster; calibrated with SYSTOLIC_TIME_SCALE_SLOPE_PER_BPM (same test). Faster conduction and
+ * calcium handling at higher rates shorten the electromechanical delay in man as well (the
+ * force-frequency relation; Bers, Nature 2002;415:198).
+ */
+export const ELECTROMECHANICAL_DELAY_SLOPE_MS_PER_BPM = 0.7;
+/** The delay never falls below this, ms after the QRS onset. */
+export const MIN_ELECTROMECHANICAL_DELAY_MS = 0;
+
+/** QRS onset -> origin of the activation function, ms, at a heart rate, for a patient's delay at 70 bpm. */
+export function electromechanicalDelayMs(delayAt70Ms: number, heartRateBpm: number): number {
+  const hr = Math.min(Math.max(heartRateBpm, 30), 200);
+  const d = delayAt70Ms - ELECTROMECHANICAL_DELAY_SLOPE_MS_PER_BPM * (hr - 70);
+  return Math.max(d, MIN_ELECTROMECHANICAL_DELAY_MS);
 }

@@ -12,7 +12,7 @@
  */
 
 import type { Patient } from '../model/patient.ts';
-import { ACTIVATION_END_U, activationAt, systolicTimeScaleS } from './activation.ts';
+import { ACTIVATION_END_U, activationAt, electromechanicalDelayMs, systolicTimeScaleS } from './activation.ts';
 import {
   A1,
   A2,
@@ -111,7 +111,8 @@ export class Circulation {
   private readonly emax: number;
   private readonly emin: number;
   private readonly lvV0: number;
-  private readonly emdS: number;
+  /** Patient's QRS onset -> activation delay at 70 bpm, ms. */
+  private readonly emd70Ms: number;
   private substepFor = Number.NaN;
   private substeps = 1;
   private onsetS = -1e9;
@@ -123,7 +124,7 @@ export class Circulation {
     this.emax = patient.emaxMmHgPerMl;
     this.emin = patient.eminMmHgPerMl;
     this.lvV0 = patient.lvUnstressedVolumeMl;
-    this.emdS = patient.electromechanicalDelayMs / 1000;
+    this.emd70Ms = patient.electromechanicalDelayMs;
     const cScale = patient.arterialComplianceScale;
     const rScale = patient.peripheralResistanceScale;
     this.r = {
@@ -165,11 +166,14 @@ export class Circulation {
     this.computePressures();
   }
 
-  /** Start an LV contraction for an electrical beat at timeS (activation begins after the EM delay). */
-  beginBeat(electricalTimeS: number, heartRateBpm: number): void {
+  /**
+   * Start an LV contraction for an electrical beat whose QRS begins at qrsOnsetS (activation begins after
+   * the rate-dependent EM delay). May be called ahead of time; activation is 0 until its origin.
+   */
+  beginBeat(qrsOnsetS: number, heartRateBpm: number): void {
     this.prevOnsetS = this.onsetS;
     this.prevScaleS = this.scaleS;
-    this.onsetS = electricalTimeS + this.emdS;
+    this.onsetS = qrsOnsetS + electromechanicalDelayMs(this.emd70Ms, heartRateBpm) / 1000;
     this.scaleS = systolicTimeScaleS(heartRateBpm);
   }
 

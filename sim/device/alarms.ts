@@ -1,5 +1,5 @@
 /** Device alarms: raised and cleared with times; the list is the alarm log the console shows. */
-export type AlarmCode = 'over-pressure' | 'lost-ecg' | 'heart-rate' | 'low-ds';
+export type AlarmCode = 'over-pressure' | 'lost-ecg' | 'heart-rate' | 'low-ds' | 'timing';
 
 export interface Alarm {
   code: AlarmCode;
@@ -20,6 +20,16 @@ export const HEART_RATE_ALARM_HIGH_BPM = 140;
  */
 export const LOW_DS_RATIO = 1.0;
 export const LOW_DS_BEATS = 8;
+/**
+ * Harmful timing: this many consecutive assisted beats with the cuffs still pressurised at ejection (late
+ * deflation) or the augmentation reaching the root during ejection (early inflation) raise the timing
+ * alarm; one beat of another class clears it. These are the two errors that raise afterload (IABP timing
+ * teaching: Bolooki, Clinical Application of the Intra-Aortic Balloon Pump, 3rd ed., 1998, ch. 6; Quaal,
+ * Comprehensive Intra-Aortic Balloon Counterpulsation, 2nd ed., 1993), which consoles flag rather than
+ * leave to the operator's eye. 5 beats matches the rubric's default limit on consecutive late deflations
+ * (sim/metrics/score.ts); an isolated beat (an early R, an HRV swing) does not alarm.
+ */
+export const HARMFUL_TIMING_BEATS = 5;
 /** Cuff pressure above setpoint by this much (or at the 300 mmHg relief) is over-pressure. */
 export const OVER_PRESSURE_MARGIN_MMHG = 20;
 
@@ -28,6 +38,8 @@ const MESSAGES: Record<AlarmCode, string> = {
   'lost-ecg': 'ECG lost: no R wave detected for more than 3 s. Cuffs deflated; check the electrodes.',
   'heart-rate': 'Heart rate out of range (40-140 bpm).',
   'low-ds': 'Low augmentation: D/S ratio below 1.0. Check timing and pressure.',
+  timing:
+    'Harmful timing: cuffs still pressurised at ejection (late deflation) or augmentation during ejection (early inflation) on 5 consecutive beats. Check the inflation and deflation delays.',
 };
 
 export class AlarmLog {

@@ -150,10 +150,10 @@ class SampledEcg implements EcgGenerator {
     return v;
   }
 
-  takeBeat(): ElectricalBeat | null {
+  takeBeat(aheadMs = 0): ElectricalBeat | null {
     if (this.readyCount === 0) return null;
     const beat = this.ready[this.readyHead] as ElectricalBeat;
-    if (beat.rTimeMs > this.index * this.dtMs) return null;
+    if (beat.rTimeMs > this.index * this.dtMs + aheadMs) return null;
     this.ready[this.readyHead] = null;
     this.readyHead = (this.readyHead + 1) % READY_CAPACITY;
     this.readyCount--;

@@ -6,8 +6,7 @@
  * Integrating its z equation over one pass gives waves of height a_i * b_i^2 / w and angular width b_i,
  * i.e. Gaussians in time of width b_i * RR / (2*pi). We evaluate those Gaussians directly (no ODE), with
  * ECGSYN's rate scaling: widths x sqrt(HR/60), P angle x (HR/60)^(1/4), Q and S angles x sqrt(HR/60).
- * The T wave is placed with Weissler's QS2 instead of a fixed angle so that QT shortens with rate as
- * electromechanical systole does (Weissler, Harris, Schoenfeld, Circulation 1968;37:149: QS2 = 541 - 2.2*HR ms).
+ * The T wave is placed instead so that QT follows the Framingham linear QT-RR relation (below).
  */
 import type { BeatKind } from './types.ts';
 
@@ -20,7 +19,51 @@ const ECGSYN_WIDTH_RAD = [0.25, 0.1, 0.1, 0.1, 0.4] as const;
 
 /** Weissler's electromechanical systole, ms, for a heart rate in beats/min (Weissler 1968). */
 export function qs2Ms(heartRateBpm: number): number {
-  return 541 - 2.2 * heartRateBpm;
+  return 546 - 2.1 * heartRateBpm;
+}
+
+/**
+ * QRS onset before the R peak, ms, of a beat drawn here: where the tangent at the Q wave's steepest
+ * downstroke meets the baseline, as QT is measured (for a Gaussian of width sigma centred at c, the
+ * steepest point is c + sigma and the tangent meets zero at c - 2 sigma on the rising side). ~68 ms at
+ * 70 bpm for ECGSYN's broad Q wave. A PVC has no Q wave: its onset is the R wave's (R sigma 25 ms).
+ * Systolic time intervals (PEP, QS2) and QT are measured from it, as Weissler and Sagie measured them
+ * from the QRS onset.
+ */
+export function qrsOnsetBeforeRMs(kind: BeatKind, rrMs: number): number {
+  if (kind === 'pvc') return 2 * PVC_R_SIGMA_MS;
+  const heartRateBpm = Math.min(200, Math.max(30, 60000 / rrMs));
+  const cycleMs = 60000 / heartRateBpm;
+  const widthScale = Math.sqrt(heartRateBpm / 60);
+  const centre = (-ECGSYN_ANGLE_DEG[1] / 360) * widthScale * cycleMs;
+  const sigma = ((ECGSYN_WIDTH_RAD[1] * widthScale) / (2 * Math.PI)) * cycleMs;
+  return centre + 2 * sigma;
+}
+
+/** The longest qrsOnsetBeforeRMs over the generator's 30-200 bpm, ms (at 30 bpm). */
+export const MAX_QRS_ONSET_BEFORE_R_MS = 105;
+
+/**
+ * QT, ms, for an RR in ms: the Framingham linear relation QT = QTc + 0.154 (RR - 1 s) (Sagie, Larson,
+ * Goldberg, Bengtson, Levy, Am J Cardiol 1992;70:797), with QT 400 ms at RR 1 s (a normal QTc; the
+ * Framingham cohort's mean was ~400 ms). RR is clamped to the 30-200 bpm range of the generator.
+ */
+export const QT_AT_RR_1S_MS = 400;
+export function qtMs(rrMs: number): number {
+  const rr = Math.min(2000, Math.max(300, rrMs));
+  return QT_AT_RR_1S_MS + 0.154 * (rr - 1000);
+}
+
+/**
+ * T wave end by the tangent method (the steepest downslope's tangent meets the baseline): for a Gaussian
+ * of width sigma centred at c that is c + 2 sigma. ECGSYN's T wave at 60 bpm is centred 278 ms after R
+ * with sigma 64 ms; it is scaled in time (centre and width together) so that QT from the QRS onset is
+ * qtMs(RR).
+ */
+function tWaveTimeScale(rrMs: number): number {
+  const centreAt60Ms = (ECGSYN_ANGLE_DEG[4] / 360) * 1000;
+  const sigmaAt60Ms = (ECGSYN_WIDTH_RAD[4] / (2 * Math.PI)) * 1000;
+  return (qtMs(rrMs) - qrsOnsetBeforeRMs('sinus', rrMs)) / (centreAt60Ms + 2 * sigmaAt60Ms);
 }
 
 /**
@@ -84,7 +127,7 @@ export function fillBeatWaves(out: BeatWaves, kind: BeatKind, rrMs: number, rAmp
     const pAngleScale = Math.sqrt(widthScale);
     const angleScales = [pAngleScale, widthScale, 1, widthScale, 1];
     const rHeight = ECGSYN_AMPLITUDE[2] * ECGSYN_WIDTH_RAD[2] ** 2;
-    const systoleScale = qs2Ms(heartRateBpm) / qs2Ms(60);
+    const systoleScale = tWaveTimeScale(cycleMs);
     // AF has no organised atrial activity, hence no P wave.
     const first = kind === 'af' ? 1 : 0;
     for (let i = first; i < 5; i++) {
@@ -93,7 +136,7 @@ export function fillBeatWaves(out: BeatWaves, kind: BeatKind, rrMs: number, rAmp
       const widthRad = ECGSYN_WIDTH_RAD[i] as number;
       const height = (amplitude * widthRad * widthRad) / rHeight;
       if (i === 4) {
-        // T wave: ECGSYN's position and width at 60 bpm, scaled with QS2.
+        // T wave: ECGSYN's position and width at 60 bpm, scaled to the Framingham QT.
         const centreAt60Ms = (angleDeg / 360) * 1000;
         const sigmaAt60Ms = (widthRad / (2 * Math.PI)) * 1000;
         push(out, centreAt60Ms * systoleScale, sigmaAt60Ms * systoleScale, height);

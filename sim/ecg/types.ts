@@ -69,8 +69,12 @@ export interface EcgGenerator {
   readonly timeMs: number;
   /** Produce the next sample in mV; time advances by 1/fs. */
   nextSample(): number;
-  /** True beats whose R time <= timeMs not yet taken, oldest first; null when none. */
-  takeBeat(): ElectricalBeat | null;
+  /**
+   * True beats whose R time <= timeMs + aheadMs (default 0) not yet taken, oldest first; null when none.
+   * A beat is known from the onset of its drawn waves, so aheadMs up to the QRS lead (~40 ms) is always
+   * available; the engine uses it to start the contraction from the QRS onset.
+   */
+  takeBeat(aheadMs?: number): ElectricalBeat | null;
   /**
    * Scripted rate change: applies from the next beat whose waves (P onset) have not started yet; a beat
    * already under way keeps its timing.

@@ -81,10 +81,20 @@ function measureHaemodynamics(h: SignalHistory, ch: HaemodynamicChannels, w: Bea
   for (let s = w.rStep; s <= close; s++) {
     const i = h.at(s);
     if (root[i]! > sys) sys = root[i]!;
-    if (s >= open) {
-      tti += root[i]! * dtS;
-      sv += q[i]! * dtS;
-    }
+    if (s >= open) sv += q[i]! * dtS;
+  }
+  // Tension-time index: the area under the LV pressure curve over the contraction (Sarnoff et al., Am J
+  // Physiol 1958;192:148; Buckberg et al., Circ Res 1972;30:67), from the R (LV pressure starts to rise
+  // within ~10 ms of it) until the LV has relaxed to its end-diastolic pressure (mitral opening). The
+  // isovolumic phases count: an LV whose valve an early augmentation closes keeps contracting against
+  // a closed valve, and one that must first exceed a still-augmented aortic pressure spends longer in
+  // isovolumic contraction; both cost oxygen (Sarnoff 1958: O2 use follows the pressure-time area).
+  const lv = ch.lvMmHg;
+  const relaxedMmHg = lv[h.at(w.rStep)]! + 5;
+  for (let s = w.rStep; s <= w.endStep; s++) {
+    const p = lv[h.at(s)]!;
+    if (s > close && p <= relaxedMmHg) break;
+    tti += p * dtS;
   }
   let dia = -Infinity;
   let dpti = 0;

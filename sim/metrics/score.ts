@@ -185,13 +185,24 @@ export function scoreAssessment(
   }
   let run = 0;
   let worst = 0;
+  let runEarly = 0;
+  let worstEarly = 0;
   for (const b of result.beats) {
     run = b.beatClass === 'late-deflation' ? run + 1 : 0;
     worst = Math.max(worst, run);
+    runEarly = b.beatClass === 'early-inflation' ? runEarly + 1 : 0;
+    worstEarly = Math.max(worstEarly, runEarly);
   }
   if (worst >= rubric.maxConsecutiveLateDeflations) {
     failures.push(
       `Repeated late deflation: ${worst} consecutive beats with cuffs still pressurised at ejection (limit ${rubric.maxConsecutiveLateDeflations}).`,
+    );
+  }
+  // Early inflation raises afterload as late deflation does (sim/device/alarms.ts HARMFUL_TIMING_BEATS):
+  // held to the same limit, so that a persistent afterload-raising error never passes on its other criteria.
+  if (worstEarly >= rubric.maxConsecutiveLateDeflations) {
+    failures.push(
+      `Repeated early inflation: ${worstEarly} consecutive beats with the augmentation reaching the root during ejection (limit ${rubric.maxConsecutiveLateDeflations}).`,
     );
   }
   const score0to100 = Math.round(score * 10) / 10;

@@ -15,9 +15,10 @@ export interface Patient {
   /** LV unstressed volume, mL. Default 10 (Stergiopulos 1996 used 15 mL; calibrated). */
   lvUnstressedVolumeMl: number;
   /**
-   * Electrical R peak -> onset of LV activation, ms. Default 30: the Q wave precedes R by ~40 ms and
-   * electromechanical delay from Q is ~60-80 ms (Weissler, Circulation 1968;37:149: PEP = 131 - 0.4 HR
-   * includes isovolumic contraction); calibrated so the pre-ejection period is about 100 ms at 70 bpm.
+   * QRS onset -> origin of the LV activation function at 70 bpm, ms; it shortens with rate
+   * (circulation/activation.ts electromechanicalDelayMs). Default 43: calibrated so that the pre-ejection
+   * period (QRS onset to aortic valve opening, which includes isovolumic contraction) follows Weissler's
+   * PEP = 131 - 0.4 HR ms (Weissler, Harris, Schoenfeld, Circulation 1968;37:149): 103 ms at 70 bpm.
    */
   electromechanicalDelayMs: number;
   /** Total blood volume, mL. Default 5000 (sim/README; 70 mL/kg for 70 kg). */
@@ -36,9 +37,10 @@ export interface Patient {
    */
   cuffTransmission: number;
   /**
-   * Pure delay from upper-body arterial pressure to the finger pleth, ms. Default 110, which with a
-   * pre-ejection period of ~100 ms puts the pleth foot ~200-230 ms after the R wave (pulse arrival time
-   * 150-250 ms, sim/README; Smith et al., Eur Respir J 1999;13:725).
+   * Pure delay from upper-body arterial pressure to the finger pleth, ms. Default 170, which with the
+   * contraction starting from the QRS onset (~68 ms before R) and a pre-ejection period of ~103 ms puts
+   * the pleth foot ~200 ms after the R wave (pulse arrival time 150-250 ms, sim/README; Smith et al., Eur
+   * Respir J 1999;13:725).
    */
   plethDelayMs: number;
 }
@@ -47,12 +49,12 @@ export const DEFAULT_PATIENT: Readonly<Patient> = Object.freeze({
   emaxMmHgPerMl: 2.3,
   eminMmHgPerMl: 0.06,
   lvUnstressedVolumeMl: 10,
-  electromechanicalDelayMs: 30,
+  electromechanicalDelayMs: 43,
   totalBloodVolumeMl: 5000,
   arterialComplianceScale: 1,
   peripheralResistanceScale: 1,
   cuffTransmission: 0.7,
-  plethDelayMs: 110,
+  plethDelayMs: 170,
 });
 
 export function resolvePatient(def: Partial<Patient> | undefined): Patient {

@@ -45,10 +45,13 @@ export const SETTINGS_LIMITS = Object.freeze({
   deflateLeadMs: { min: 0, max: 500 },
 });
 
-/** Standby: pressure 0 (no assistance) with timing near ideal for 70 bpm. */
+/**
+ * Standby (pressure 0, no assistance) at factory timing: fixed delays about 80 ms early for 70 bpm (the
+ * ideal there is about 259/704 ms), so that every run asks the operator to set the timing (issue 13).
+ */
 export const DEFAULT_SETTINGS: Readonly<DeviceSettings> = Object.freeze({
-  inflateDelayMs: 250,
-  deflateDelayMs: 680,
+  inflateDelayMs: 180,
+  deflateDelayMs: 620,
   pressureMmHg: 0,
   stageDelayMs: 40,
   cuffs: Object.freeze({ calf: true, lowerThigh: true, upperThigh: true }),

@@ -2,11 +2,14 @@ import { expect, test } from 'vitest';
 import { idealAt } from '#test/helpers/sim-fixtures.ts';
 
 // Validation target 6: the ideal inflation delay shortens with heart rate in line with Weissler's
-// QS2 = 541 - 2.2 HR ms (Weissler et al., Circulation 1968;37:149): slope -2.2 ms/bpm, tolerance +/- 0.5.
+// QS2 = 546 - 2.1 HR ms (Weissler et al., Circulation 1968;37:149). The delay is timed from the R peak, and
+// QS2 from the QRS onset, which precedes the R by 0.41 ms/bpm less as rate rises (ECGSYN's Q wave,
+// sim/ecg/morphology.ts qrsOnsetBeforeRMs: 80 ms at 50 bpm, 52 ms at 120 bpm): slope -2.1 + 0.4 =
+// -1.7 ms/bpm, tolerance +/- 0.5.
 const RATES = [50, 70, 90, 110];
 const timings = RATES.map((hr) => idealAt(hr));
 
-test('ideal inflation delay falls with heart rate at -2.2 +/- 0.5 ms per bpm (Weissler QS2 slope)', () => {
+test('ideal inflation delay falls with heart rate at -1.7 +/- 0.5 ms per bpm (Weissler QS2 slope from the R)', () => {
   const n = RATES.length;
   const mx = RATES.reduce((a, b) => a + b, 0) / n;
   const ys = timings.map((t) => t.inflateDelayMs);
@@ -18,8 +21,8 @@ test('ideal inflation delay falls with heart rate at -2.2 +/- 0.5 ms per bpm (We
     sxx += (RATES[i]! - mx) ** 2;
   }
   const slope = sxy / sxx;
-  expect(slope).toBeGreaterThanOrEqual(-2.7);
-  expect(slope).toBeLessThanOrEqual(-1.7);
+  expect(slope).toBeGreaterThanOrEqual(-2.2);
+  expect(slope).toBeLessThanOrEqual(-1.2);
 });
 
 test('ideal inflation delay shortens at every step up in heart rate', () => {

@@ -26,7 +26,10 @@ const share = (beats: BeatMetrics[], cls: BeatMetrics['beatClass']): number =>
 
 const good = run(0, 0);
 const lateDeflation = run(0, 250);
-const earlyInflation = run(-250, 0);
+// -200 ms: with the contraction starting from the QRS onset the ideal inflation delay is ~259 ms at
+// 70 bpm, so -250 ms would inflate ~10 ms after the R, before ejection starts (then the cuffs raise the
+// pressure the valve must open against rather than cutting ejection short); -200 ms arrives mid-ejection.
+const earlyInflation = run(-200, 0);
 const lateInflation = run(150, 0);
 const earlyDeflation = run(0, -300);
 

@@ -93,7 +93,9 @@ test('adaptive timing follows a rate rise (70 -> 85 bpm) that leaves fixed timin
     scenario,
     seed: 6,
     durationMs: 60000,
-    settings: { ...settings, adaptive: true, deflateLeadMs: 40 },
+    // 70 ms: ejection starts ~35 ms after the R (QRS onset ~68 ms before R, PEP 103 ms as Weissler), so
+    // the cuffs, which take ~40-60 ms to empty, must be commanded this long before the predicted R.
+    settings: { ...settings, adaptive: true, deflateLeadMs: 70 },
   }).beats.filter(after);
   const late = (beats: typeof fixed): number => beats.filter((b) => b.beatClass === 'late-deflation').length;
   expect(late(fixed)).toBeGreaterThan(fixed.length * 0.8);

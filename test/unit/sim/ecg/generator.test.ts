@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { createEcgGenerator, type EcgDef, type EcgGenerator, type ElectricalBeat } from '#sim/ecg/index.ts';
+import { createEcgGenerator, type EcgDef, type EcgGenerator, type ElectricalBeat, qtMs } from '#sim/ecg/index.ts';
 import { createRng } from '#sim/rng.ts';
 
 const FS = 500;
@@ -238,20 +238,21 @@ function measureQtMs(samples: Float64Array, beat: ElectricalBeat): number {
   return ((tEnd - onset) * 1000) / FS;
 }
 
-test('shortens the QT interval with heart rate (QS2 scaling)', () => {
+test('QT follows the Framingham QT-RR relation (Sagie et al., Am J Cardiol 1992;70:797) within 20 ms', () => {
   const qtAt = (heartRateBpm: number): number => {
     const { samples, beats } = generate({ rhythm: { heartRateBpm, ...NO_HRV } }, 30, 10);
     return mean(beats.slice(1, -2).map((b) => measureQtMs(samples, b)));
   };
-  const qt50 = qtAt(50);
-  const qt105 = qtAt(105);
-  expect(qt50).toBeGreaterThan(380);
-  expect(qt50).toBeLessThan(520);
-  expect(qt105).toBeGreaterThan(280);
-  // Weissler: QS2 falls by 2.2 ms per bpm, 121 ms from 50 to 105 bpm; QT here follows (QS2 ratio).
-  const figures = `QT ${qt50.toFixed(0)} ms at 50 bpm, ${qt105.toFixed(0)} ms at 105 bpm`;
-  expect(qt50 - qt105, figures).toBeGreaterThan(60);
-  expect(qt50 - qt105, figures).toBeLessThan(200);
+  for (const hr of [50, 70, 105, 120]) {
+    const qt = qtAt(hr);
+    const expected = qtMs(60000 / hr);
+    expect(
+      Math.abs(qt - expected),
+      `QT ${qt.toFixed(0)} ms at ${hr} bpm, Framingham ${expected.toFixed(0)}`,
+    ).toBeLessThan(20);
+  }
+  // QT = 400 + 0.154 (RR - 1000) ms: 97 ms shorter at 105 than at 50 bpm.
+  expect(qtAt(50) - qtAt(105)).toBeGreaterThan(75);
 });
 
 test('applies a scripted rate change from the next beat to be drawn', () => {
