@@ -209,6 +209,7 @@ class PanTompkinsDetector implements RDetector {
       raw: this.raw,
       mask: this.historyMask,
       levelSamples: msToSamples(STEP_LEVEL_MS),
+      searchSamples: this.fragmentSamples,
       preOffsetSamples: msToSamples(STEP_PRE_LEVEL_MS),
       displacedFraction: def.stepFraction,
       quietFraction: STEP_QUIET_FRACTION,
@@ -334,6 +335,8 @@ class PanTompkinsDetector implements RDetector {
 
   private searchBack(n: number): boolean {
     if (
+      // A provisional peak is decided first (it is larger than any candidate, which THRESHOLD1 rejected).
+      this.provisionalIndex < 0 &&
       this.lastQrsIndex >= 0 &&
       this.candidateIndex >= 0 &&
       n - this.lastQrsIndex > this.def.searchBackRrFactor * this.rr.mean &&
@@ -438,9 +441,10 @@ class PanTompkinsDetector implements RDetector {
         if (peakSlope > this.provisionalSlope) this.provisionalSlope = peakSlope;
         return false;
       }
-      if (value <= this.provisionalValue) {
-        // Smaller than the provisional peak it follows (a T wave after a small QRS, noise, or the first
-        // part of a QRS whose energy comes in parts: the decision waits a little for the rest).
+      if (value <= this.provisionalValue || peakSlope <= this.provisionalSlope) {
+        // Smaller or shallower than the provisional peak it follows (a T wave after a small QRS, noise, or
+        // the first part of a QRS whose energy comes in parts: the decision waits a little for the rest).
+        // The QRS after a P wave is both larger and steeper than the P wave.
         this.learnNoise(value);
         this.provisionalDeadline = Math.min(
           this.provisionalIndex + 2 * this.provisionalSamples,
