@@ -47,6 +47,12 @@ import { RrHistory } from './rr-history.ts';
 export type { RDetector, RDetectorDef } from './config.ts';
 export { R_DETECTOR_DEFAULTS } from './config.ts';
 
+/**
+ * A peak following a provisional one displaces it (shows it was a P wave) when steeper and larger than this
+ * fraction of it: a P wave is slower than a QRS (P 80-110 ms wide, QRS 60-100 ms with far steeper flanks), so
+ * slope tells them apart; a broad tall P wave may carry more 5-15 Hz energy than a small QRS.
+ */
+const DISPLACE_VALUE_FRACTION = 0.5;
 /** Mean RR assumed before two beats have been detected, ms. */
 const INITIAL_RR_MS = 1000;
 /** Ring buffers keep this much history, s (back-dating and slope search look back < 0.5 s). */
@@ -314,6 +320,18 @@ class PanTompkinsDetector implements RDetector {
         this.provisionalIndex = -1;
         return this.searchBack(n);
       }
+      if (this.provisionalValue < this.aboveNoise(this.def.provisionalThresholdFraction)) {
+        // Too close to the noise level for a doubtful peak: noise, unless the rhythm later shows a beat missing
+        // here, when search-back (Pan & Tompkins 1985) takes it.
+        this.learnNoise(this.provisionalValue);
+        if (this.provisionalValue > this.candidateValue) {
+          this.candidateValue = this.provisionalValue;
+          this.candidateIndex = this.provisionalIndex;
+          this.candidateSlope = this.provisionalSlope;
+        }
+        this.provisionalIndex = -1;
+        return this.searchBack(n);
+      }
       // Nothing larger followed: the provisional peak was a small QRS (a change of axis, a low-voltage beat).
       this.acceptStrong(this.provisionalIndex, this.provisionalValue, this.provisionalSlope);
       return true;
@@ -351,7 +369,12 @@ class PanTompkinsDetector implements RDetector {
   }
 
   private updateThreshold(): void {
-    this.threshold1 = this.noisePeak + 0.25 * (this.signalPeak - this.noisePeak);
+    this.threshold1 = this.aboveNoise(0.25);
+  }
+
+  /** NPK + fraction x (SPK - NPK): the form of Pan & Tompkins' THRESHOLD1 (fraction 0.25). */
+  private aboveNoise(fraction: number): number {
+    return this.noisePeak + fraction * (this.signalPeak - this.noisePeak);
   }
 
   /** Back-dated R index: largest excursion of the baseline-free ECG in the window that fed the peak. */
@@ -441,10 +464,11 @@ class PanTompkinsDetector implements RDetector {
         if (peakSlope > this.provisionalSlope) this.provisionalSlope = peakSlope;
         return false;
       }
-      if (value <= this.provisionalValue || peakSlope <= this.provisionalSlope) {
-        // Smaller or shallower than the provisional peak it follows (a T wave after a small QRS, noise, or
-        // the first part of a QRS whose energy comes in parts: the decision waits a little for the rest).
-        // The QRS after a P wave is both larger and steeper than the P wave.
+      if (value <= DISPLACE_VALUE_FRACTION * this.provisionalValue || peakSlope <= this.provisionalSlope) {
+        // Shallower or much smaller than the provisional peak it follows (a T wave after a small QRS, noise,
+        // or the first part of a QRS whose energy comes in parts: the decision waits a little for the rest).
+        // The QRS after a P wave is steeper than the P wave; its band-passed energy may be less than that of
+        // a broad tall P wave when the QRS is small in this lead, but not by more than half.
         this.learnNoise(value);
         this.provisionalDeadline = Math.min(
           this.provisionalIndex + 2 * this.provisionalSamples,
@@ -488,8 +512,10 @@ class PanTompkinsDetector implements RDetector {
         this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.def.prematureRrFraction * this.rr.mean;
       const weak =
         premature ||
+        // In a noisy stretch, no peak is trusted at once (noise peaks then reach the size of small QRSs).
+        this.noisePeak > this.def.noisyFraction * this.signalPeak ||
         isBaselineStep(this.stepTest, rIndex, this.sampleIndex) ||
-        value < this.def.weakPeakFraction * this.signalPeak ||
+        value < this.aboveNoise(this.def.weakPeakFraction) ||
         peakSlope < this.def.weakSlopeRatio * this.meanQrsSlope;
       if (!weak) {
         this.acceptStrong(rIndex, value, peakSlope);
