@@ -17,11 +17,14 @@
  * larger it replaces the first part in SPK and in the T-wave slope reference (a wide QRS at a slow rate can
  * deliver its energy in two parts; learning from the first part alone would let P and T waves through).
  *
- * Provisional peaks (P-wave rejection): a peak above THRESHOLD1 that is small (MWI under half SPK), shallow
- * (maximal slope under half the mean QRS slope), premature (under 0.8 of the mean RR) or followed by a
- * displaced, settled ECG (a possible baseline step) is not a QRS at once.
- * It becomes one `provisionalMs` after its R unless a larger peak arrives first, in which case it was a P
- * wave (tall P waves reach 0.25-0.8 SPK at a PR interval of 150-250 ms) and feeds the noise estimate. While
+ * Provisional peaks (P-wave and noise rejection): a peak above THRESHOLD1 that is small (MWI under
+ * NPK + 0.5 (SPK - NPK)), shallow (maximal slope under half the mean QRS slope), premature (under 0.8 of the
+ * mean RR), followed by a displaced, settled ECG (a possible baseline step), or found while the noise estimate
+ * exceeds 0.1 SPK (a noisy stretch), is not a QRS at once.
+ * It becomes one `provisionalMs` after its R, if it clears NPK + 0.4 (SPK - NPK), unless a steeper peak with
+ * at least half its energy arrives first, in which case it was a P wave (tall P waves reach 0.25-0.8 SPK at a
+ * PR interval of 150-250 ms) and feeds the noise estimate. A provisional peak too close to the noise level is
+ * left as a search-back candidate: if the rhythm shows a beat missing there, search-back takes it. While
  * a hump is still rising at the deadline, the decision waits for it. QRS complexes of normal size and timing
  * keep their ~50 ms decision latency; only the doubtful ones wait (Hamilton & Tompkins 1986 likewise trade
  * decision delay for accuracy).
