@@ -8,7 +8,8 @@
  * classified against adaptive thresholds: THRESHOLD1 = NPK + 0.25 (SPK - NPK), THRESHOLD2 = THRESHOLD1 / 2,
  * SPK/NPK running estimates of signal and noise peaks (weights 1/8; 1/4 after search-back), a 200 ms
  * refractory period, T-wave rejection within 360 ms when the peak's maximal slope is under half that of the
- * previous QRS, and search-back with THRESHOLD2 when no QRS has been found for 1.66 x the mean RR.
+ * previous QRS, and search-back with THRESHOLD2 when no QRS has been found for 1.66 x RR AVERAGE2 (the mean
+ * of the recent RR intervals within 92-116 % of it).
  *
  * Peak decision: the MWI rises monotonically while QRS energy enters its window. Instead of waiting for it to
  * fall to half (Hamilton & Tompkins: ~170 ms after the R peak), a peak is confirmed once the MWI has stopped
@@ -360,7 +361,9 @@ class PanTompkinsDetector implements RDetector {
       this.provisionalIndex < 0 &&
       this.lastQrsIndex >= 0 &&
       this.candidateIndex >= 0 &&
-      n - this.lastQrsIndex > this.def.searchBackRrFactor * this.rr.mean &&
+      // RR MISSED LIMIT: 1.66 x RR AVERAGE2, the mean of the regular intervals (Pan & Tompkins 1985), which
+      // extra detections in noise or on P waves do not shorten.
+      n - this.lastQrsIndex > this.def.searchBackRrFactor * this.rr.regularMean &&
       this.candidateValue > 0.5 * this.threshold1
     ) {
       this.signalPeak = 0.25 * this.candidateValue + 0.75 * this.signalPeak;
