@@ -9,6 +9,8 @@ export interface StepTest {
   mask: number;
   /** Width of the level windows, samples. */
   levelSamples: number;
+  /** The excursion is sought this many samples either side of the located R. */
+  searchSamples: number;
   /** The level before the peak ends this many samples before the R. */
   preOffsetSamples: number;
   /** Displaced: the level now is beyond this fraction of the excursion (0.7). */
@@ -30,7 +32,25 @@ export function isBaselineStep(t: StepTest, rIndex: number, atIndex: number): bo
   // Both windows must still be in the ring buffer.
   if (preStart < 0 || atIndex - preStart > t.mask) return false;
   const pre = mean(t, preStart, preEnd);
-  const excursion = (t.raw[rIndex & t.mask] as number) - pre;
+  // The excursion is the largest departure from the level before within `searchSamples` of the R: the
+  // located R may sit on the undershoot after a QRS spike, whose sign is not the QRS's.
+  let excursion = 0;
+  let extremeIndex = rIndex;
+  const last = Math.min(atIndex, rIndex + t.searchSamples);
+  for (let i = Math.max(preEnd + 1, rIndex - t.searchSamples); i <= last; i++) {
+    const e = (t.raw[i & t.mask] as number) - pre;
+    if (Math.abs(e) > Math.abs(excursion)) {
+      excursion = e;
+      extremeIndex = i;
+    }
+  }
+  // A step stays displaced from its extreme on; a QRS returns towards the level before, even when it rides
+  // on a swing of the baseline that leaves the ECG displaced afterwards.
+  for (let i = extremeIndex + 1; i <= atIndex; i++) {
+    if (((t.raw[i & t.mask] as number) - pre) * Math.sign(excursion) < t.displacedFraction * Math.abs(excursion)) {
+      return false;
+    }
+  }
   const displaced = mean(t, atIndex - t.levelSamples, atIndex) - pre;
   if (!(displaced * excursion > 0 && Math.abs(displaced) > t.displacedFraction * Math.abs(excursion))) return false;
   let variation = 0;

@@ -22,10 +22,26 @@ export interface RDetectorDef {
   /** See `peakHoldMs`; also the rise that starts a new hump. Default 0.05. */
   peakGrowthFraction?: number;
   /**
-   * A peak above THRESHOLD1 is provisional when its MWI peak is under this fraction of SPK. Default 0.5
-   * (tall P waves of first-degree block reach 0.25-0.4 SPK on MIT-BIH record 108).
+   * A peak above THRESHOLD1 is provisional when its MWI peak is under NPK + this fraction of (SPK - NPK), the
+   * form of THRESHOLD1 (Pan & Tompkins 1985) with a higher fraction. Default 0.5 (tall P waves reach
+   * 0.25-0.6 of the QRS's band-passed energy on MIT-BIH record 108).
    */
   weakPeakFraction?: number;
+  /**
+   * While the noise estimate NPK exceeds this fraction of SPK, every peak is provisional. Default 0.1: on
+   * clean ECG NPK stays within a few per cent of SPK (T waves, P waves); muscle and motion artefact raise
+   * it, and then noise peaks reach the size of small QRS complexes (Friesen et al., "A comparison of the
+   * noise sensitivity of nine QRS detection algorithms", IEEE TBME 1990;37:85: muscle and motion noise cause
+   * most false detections of amplitude- and slope-based detectors).
+   */
+  noisyFraction?: number;
+  /**
+   * A provisional peak becomes a QRS at its deadline only when above NPK + this fraction of (SPK - NPK);
+   * below, it is noise unless search-back later takes it. Default 0.4: a doubtful peak needs more than
+   * THRESHOLD1's 0.25 (Hamilton & Tompkins 1986 place the threshold between the noise and QRS peak levels
+   * with a coefficient of this form and study its value; a doubtful peak is held to a higher one).
+   */
+  provisionalThresholdFraction?: number;
   /** ... or when its maximal slope is under this fraction of the mean QRS slope. Default 0.5. */
   weakSlopeRatio?: number;
   /**
@@ -75,6 +91,8 @@ export const R_DETECTOR_DEFAULTS: Required<RDetectorDef> = {
   peakHoldMs: 15,
   peakGrowthFraction: 0.05,
   weakPeakFraction: 0.5,
+  noisyFraction: 0.1,
+  provisionalThresholdFraction: 0.4,
   weakSlopeRatio: 0.5,
   provisionalMs: 240,
   prematureRrFraction: 0.8,

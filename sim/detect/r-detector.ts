@@ -8,7 +8,8 @@
  * classified against adaptive thresholds: THRESHOLD1 = NPK + 0.25 (SPK - NPK), THRESHOLD2 = THRESHOLD1 / 2,
  * SPK/NPK running estimates of signal and noise peaks (weights 1/8; 1/4 after search-back), a 200 ms
  * refractory period, T-wave rejection within 360 ms when the peak's maximal slope is under half that of the
- * previous QRS, and search-back with THRESHOLD2 when no QRS has been found for 1.66 x the mean RR.
+ * previous QRS, and search-back with THRESHOLD2 when no QRS has been found for 1.66 x RR AVERAGE2 (the mean
+ * of the recent RR intervals within 92-116 % of it).
  *
  * Peak decision: the MWI rises monotonically while QRS energy enters its window. Instead of waiting for it to
  * fall to half (Hamilton & Tompkins: ~170 ms after the R peak), a peak is confirmed once the MWI has stopped
@@ -17,11 +18,14 @@
  * larger it replaces the first part in SPK and in the T-wave slope reference (a wide QRS at a slow rate can
  * deliver its energy in two parts; learning from the first part alone would let P and T waves through).
  *
- * Provisional peaks (P-wave rejection): a peak above THRESHOLD1 that is small (MWI under half SPK), shallow
- * (maximal slope under half the mean QRS slope), premature (under 0.8 of the mean RR) or followed by a
- * displaced, settled ECG (a possible baseline step) is not a QRS at once.
- * It becomes one `provisionalMs` after its R unless a larger peak arrives first, in which case it was a P
- * wave (tall P waves reach 0.25-0.8 SPK at a PR interval of 150-250 ms) and feeds the noise estimate. While
+ * Provisional peaks (P-wave and noise rejection): a peak above THRESHOLD1 that is small (MWI under
+ * NPK + 0.5 (SPK - NPK)), shallow (maximal slope under half the mean QRS slope), premature (under 0.8 of the
+ * mean RR), followed by a displaced, settled ECG (a possible baseline step), or found while the noise estimate
+ * exceeds 0.1 SPK (a noisy stretch), is not a QRS at once.
+ * It becomes one `provisionalMs` after its R, if it clears NPK + 0.4 (SPK - NPK), unless a steeper peak with
+ * at least half its energy arrives first, in which case it was a P wave (tall P waves reach 0.25-0.8 SPK at a
+ * PR interval of 150-250 ms) and feeds the noise estimate. A provisional peak too close to the noise level is
+ * left as a search-back candidate: if the rhythm shows a beat missing there, search-back takes it. While
  * a hump is still rising at the deadline, the decision waits for it. QRS complexes of normal size and timing
  * keep their ~50 ms decision latency; only the doubtful ones wait (Hamilton & Tompkins 1986 likewise trade
  * decision delay for accuracy).
@@ -47,6 +51,12 @@ import { RrHistory } from './rr-history.ts';
 export type { RDetector, RDetectorDef } from './config.ts';
 export { R_DETECTOR_DEFAULTS } from './config.ts';
 
+/**
+ * A peak following a provisional one displaces it (shows it was a P wave) when steeper and larger than this
+ * fraction of it: a P wave is slower than a QRS (P 80-110 ms wide, QRS 60-100 ms with far steeper flanks), so
+ * slope tells them apart; a broad tall P wave may carry more 5-15 Hz energy than a small QRS.
+ */
+const DISPLACE_VALUE_FRACTION = 0.5;
 /** Mean RR assumed before two beats have been detected, ms. */
 const INITIAL_RR_MS = 1000;
 /** Ring buffers keep this much history, s (back-dating and slope search look back < 0.5 s). */
@@ -209,6 +219,7 @@ class PanTompkinsDetector implements RDetector {
       raw: this.raw,
       mask: this.historyMask,
       levelSamples: msToSamples(STEP_LEVEL_MS),
+      searchSamples: this.fragmentSamples,
       preOffsetSamples: msToSamples(STEP_PRE_LEVEL_MS),
       displacedFraction: def.stepFraction,
       quietFraction: STEP_QUIET_FRACTION,
@@ -313,6 +324,18 @@ class PanTompkinsDetector implements RDetector {
         this.provisionalIndex = -1;
         return this.searchBack(n);
       }
+      if (this.provisionalValue < this.aboveNoise(this.def.provisionalThresholdFraction)) {
+        // Too close to the noise level for a doubtful peak: noise, unless the rhythm later shows a beat missing
+        // here, when search-back (Pan & Tompkins 1985) takes it.
+        this.learnNoise(this.provisionalValue);
+        if (this.provisionalValue > this.candidateValue) {
+          this.candidateValue = this.provisionalValue;
+          this.candidateIndex = this.provisionalIndex;
+          this.candidateSlope = this.provisionalSlope;
+        }
+        this.provisionalIndex = -1;
+        return this.searchBack(n);
+      }
       // Nothing larger followed: the provisional peak was a small QRS (a change of axis, a low-voltage beat).
       this.acceptStrong(this.provisionalIndex, this.provisionalValue, this.provisionalSlope);
       return true;
@@ -334,9 +357,13 @@ class PanTompkinsDetector implements RDetector {
 
   private searchBack(n: number): boolean {
     if (
+      // A provisional peak is decided first (it is larger than any candidate, which THRESHOLD1 rejected).
+      this.provisionalIndex < 0 &&
       this.lastQrsIndex >= 0 &&
       this.candidateIndex >= 0 &&
-      n - this.lastQrsIndex > this.def.searchBackRrFactor * this.rr.mean &&
+      // RR MISSED LIMIT: 1.66 x RR AVERAGE2, the mean of the regular intervals (Pan & Tompkins 1985), which
+      // extra detections in noise or on P waves do not shorten.
+      n - this.lastQrsIndex > this.def.searchBackRrFactor * this.rr.regularMean &&
       this.candidateValue > 0.5 * this.threshold1
     ) {
       this.signalPeak = 0.25 * this.candidateValue + 0.75 * this.signalPeak;
@@ -348,7 +375,12 @@ class PanTompkinsDetector implements RDetector {
   }
 
   private updateThreshold(): void {
-    this.threshold1 = this.noisePeak + 0.25 * (this.signalPeak - this.noisePeak);
+    this.threshold1 = this.aboveNoise(0.25);
+  }
+
+  /** NPK + fraction x (SPK - NPK): the form of Pan & Tompkins' THRESHOLD1 (fraction 0.25). */
+  private aboveNoise(fraction: number): number {
+    return this.noisePeak + fraction * (this.signalPeak - this.noisePeak);
   }
 
   /** Back-dated R index: largest excursion of the baseline-free ECG in the window that fed the peak. */
@@ -438,9 +470,11 @@ class PanTompkinsDetector implements RDetector {
         if (peakSlope > this.provisionalSlope) this.provisionalSlope = peakSlope;
         return false;
       }
-      if (value <= this.provisionalValue) {
-        // Smaller than the provisional peak it follows (a T wave after a small QRS, noise, or the first
-        // part of a QRS whose energy comes in parts: the decision waits a little for the rest).
+      if (value <= DISPLACE_VALUE_FRACTION * this.provisionalValue || peakSlope <= this.provisionalSlope) {
+        // Shallower or much smaller than the provisional peak it follows (a T wave after a small QRS, noise,
+        // or the first part of a QRS whose energy comes in parts: the decision waits a little for the rest).
+        // The QRS after a P wave is steeper than the P wave; its band-passed energy may be less than that of
+        // a broad tall P wave when the QRS is small in this lead, but not by more than half.
         this.learnNoise(value);
         this.provisionalDeadline = Math.min(
           this.provisionalIndex + 2 * this.provisionalSamples,
@@ -484,8 +518,10 @@ class PanTompkinsDetector implements RDetector {
         this.lastQrsIndex >= 0 && rIndex - this.lastQrsIndex < this.def.prematureRrFraction * this.rr.mean;
       const weak =
         premature ||
+        // In a noisy stretch, no peak is trusted at once (noise peaks then reach the size of small QRSs).
+        this.noisePeak > this.def.noisyFraction * this.signalPeak ||
         isBaselineStep(this.stepTest, rIndex, this.sampleIndex) ||
-        value < this.def.weakPeakFraction * this.signalPeak ||
+        value < this.aboveNoise(this.def.weakPeakFraction) ||
         peakSlope < this.def.weakSlopeRatio * this.meanQrsSlope;
       if (!weak) {
         this.acceptStrong(rIndex, value, peakSlope);

@@ -47,13 +47,20 @@ export interface ExtraRecord {
 export const MITDB_SAMPLE_RATE_HZ = 360;
 export const MITDB_GAIN_ADU_PER_MV = 200;
 
-/** Reads `mitdb-extra/<record>.i16` (little-endian int16 ADC units above baseline) and `<record>.beats`. */
-export function readExtraRecord(record: string): ExtraRecord {
-  const bytes = readFileSync(testDataPath(path.join('mitdb-extra', `${record}.i16`)));
+/**
+ * Reads `mitdb-extra/<record>.i16` (little-endian int16 ADC units above baseline) and `<record>.beats`, or the
+ * same pair from `folder` when given.
+ */
+export function readExtraRecord(record: string, folder?: string): ExtraRecord {
+  const file = (ext: string): string =>
+    folder === undefined
+      ? testDataPath(path.join('mitdb-extra', `${record}.${ext}`))
+      : path.join(folder, `${record}.${ext}`);
+  const bytes = readFileSync(file('i16'));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const millivolts = new Float64Array(bytes.byteLength >> 1);
   for (let i = 0; i < millivolts.length; i++) millivolts[i] = view.getInt16(2 * i, true) / MITDB_GAIN_ADU_PER_MV;
-  const beatSamples = readFileSync(testDataPath(path.join('mitdb-extra', `${record}.beats`)), 'utf8')
+  const beatSamples = readFileSync(file('beats'), 'utf8')
     .split(/\r?\n/)
     .filter((line) => line.trim() !== '')
     .map((line) => Number(line));

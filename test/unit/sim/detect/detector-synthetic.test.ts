@@ -308,7 +308,12 @@ test('does not fire on a tall P wave before a small QRS (first-degree block), wh
   expect(m.falseNegatives + m.falsePositives, figures).toBe(0);
   const naive = scoreRun(
     rMs,
-    detectAll(signal, { weakPeakFraction: 0, weakSlopeRatio: 0, prematureRrFraction: 0 }).peaksMs,
+    detectAll(signal, {
+      weakPeakFraction: 0,
+      weakSlopeRatio: 0,
+      prematureRrFraction: 0,
+      noisyFraction: Number.POSITIVE_INFINITY,
+    }).peaksMs,
     90,
   );
   expect(naive.falsePositives + naive.falseNegatives).toBeGreaterThan(10);
