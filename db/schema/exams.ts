@@ -21,9 +21,8 @@ export const examItems = sqliteTable(
     bank: text('bank').notNull(),
     status: text('status', { enum: ITEM_STATUSES }).notNull(),
     currentVersionId: text('current_version_id'),
-    authorId: text('author_id')
-      .notNull()
-      .references(() => users.id),
+    /** Null: the IECPA exam committee (items imported from content/). */
+    authorId: text('author_id').references(() => users.id),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -52,9 +51,8 @@ export const examItemVersions = sqliteTable(
     bodyJson: text('body_json').notNull(),
     /** SHA-256 of the canonical source: an import with the same hash changes nothing. */
     contentHash: text('content_hash').notNull(),
-    authorId: text('author_id')
-      .notNull()
-      .references(() => users.id),
+    /** Null: the IECPA exam committee (items imported from content/). */
+    authorId: text('author_id').references(() => users.id),
     createdAt: integer('created_at').notNull(),
     deliveredAt: integer('delivered_at'),
   },
@@ -72,9 +70,8 @@ export const examItemReviews = sqliteTable(
     versionId: text('version_id')
       .notNull()
       .references(() => examItemVersions.id),
-    reviewerId: text('reviewer_id')
-      .notNull()
-      .references(() => users.id),
+    /** Null: the IECPA exam committee (items imported from content/). */
+    reviewerId: text('reviewer_id').references(() => users.id),
     decision: text('decision', { enum: ['approve', 'reject'] }).notNull(),
     comment: text('comment').notNull(),
     createdAt: integer('created_at').notNull(),
@@ -104,9 +101,8 @@ export const exams = sqliteTable(
     opensAt: integer('opens_at').notNull(),
     closesAt: integer('closes_at'),
     status: text('status', { enum: EXAM_STATUSES }).notNull(),
-    createdBy: text('created_by')
-      .notNull()
-      .references(() => users.id),
+    /** Null: the IECPA exam committee (exams imported from content/). */
+    createdBy: text('created_by').references(() => users.id),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

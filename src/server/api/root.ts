@@ -4,6 +4,7 @@ import { applicationsRouter } from './routers/applications.ts';
 import { contactRouter } from './routers/contact.ts';
 import { dashboardRouter } from './routers/dashboard.ts';
 import { directoryRouter } from './routers/directory.ts';
+import { examsRouter } from './routers/exams.ts';
 import { handbookRouter } from './routers/handbook.ts';
 import { memberAdminRouter } from './routers/member-admin.ts';
 import { membershipRouter } from './routers/membership.ts';
@@ -18,6 +19,7 @@ export const appRouter = router({
   contact: contactRouter,
   dashboard: dashboardRouter,
   directory: directoryRouter,
+  exams: examsRouter,
   handbook: handbookRouter,
   memberAdmin: memberAdminRouter,
   membership: membershipRouter,
