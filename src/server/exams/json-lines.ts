@@ -10,13 +10,89 @@ export function lineAt(text: string, offset: number): number {
   return line;
 }
 
-/** The line of a JSON.parse SyntaxError (V8 names a position or a line), or null when it names neither. */
-export function syntaxErrorLine(text: string, error: SyntaxError): number | null {
+/**
+ * The line of a JSON.parse SyntaxError. V8 names a line for most errors but not for an unexpected token;
+ * then a strict scan of the text finds where it stops being JSON.
+ */
+export function syntaxErrorLine(text: string, error: SyntaxError): number {
   const byLine = /line (\d+) column \d+/.exec(error.message);
   if (byLine) return Number(byLine[1]);
-  const byPosition = /position (\d+)/.exec(error.message);
-  if (byPosition) return lineAt(text, Number(byPosition[1]));
-  return null;
+  return lineAt(text, firstInvalidOffset(text));
+}
+
+/** The offset at which `text` stops being valid JSON (its length when it ends too early). */
+export function firstInvalidOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = (): void => {
+    while (i < text.length && ' \t\r\n'.includes(text[i] as string)) i++;
+  };
+  const str = (): void => {
+    if (text[i] !== '"') fail();
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      i += text[i] === '\\' ? 2 : 1;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (c === '"') return str();
+    const literal = /^(true|false|null|-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+    if (!literal) fail();
+    i += (literal as RegExpExecArray)[0].length;
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (offset) {
+    return Math.min(offset as number, text.length);
+  }
 }
 
 /**

@@ -427,7 +427,7 @@ export function parseItemsFile(text: string): { ok: true; items: ItemSource[] } 
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    const line = error instanceof SyntaxError ? (syntaxErrorLine(text, error) ?? 1) : 1;
+    const line = error instanceof SyntaxError ? syntaxErrorLine(text, error) : 1;
     return { ok: false, errors: [{ line, path: '', message: `This is not valid JSON: ${(error as Error).message}` }] };
   }
   const parsed = itemsFileSchema.safeParse(raw);
