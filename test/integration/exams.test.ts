@@ -4,6 +4,7 @@ import { openDb } from '#db/client.ts';
 import { auditLog, examAnswers, examAttempts, examItemVersions } from '#db/schema/index.ts';
 import type { Answer } from '#src/server/exams/grading.ts';
 import type { ItemSource } from '#src/server/exams/item-format.ts';
+import { runScheduledJob, SCHEDULED_JOBS } from '#src/server/scheduled-jobs.ts';
 import {
   DEADLINE_GRACE_MS,
   getAttemptForCandidate,
@@ -13,7 +14,7 @@ import {
   submitExpiredAttempts,
 } from '#src/server/services/exam-attempts.ts';
 import { closeTestDb, countAllRows, createTestDb, useTestDb } from '#test/helpers/db.ts';
-import { callerFor, type MadeUser, makeUser, TEST_META } from '#test/helpers/factories.ts';
+import { callerFor, type MadeUser, makeUser, TEST_META, testDeps } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
 
 type Caller = Awaited<ReturnType<typeof callerFor>>['caller'];
@@ -312,6 +313,21 @@ describe('deadline and grace', () => {
     expect(await submitExpiredAttempts(handle.db, after)).toBe(0);
     const [row] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
     expect(row).toMatchObject({ submittedBy: 'deadline', score: 0, passed: false });
+  });
+
+  test('the exams scheduled job submits expired attempts and recomputes statistics', async () => {
+    const examId = await oneItemExam('job');
+    const user = await makeUser(handle.db, { roles: ['member'] });
+    const t0 = Date.now();
+    const started = await startAttempt(handle.db, user.id, examId, TEST_META, t0);
+    if (!started.ok) throw new Error(started.message);
+    const job = SCHEDULED_JOBS.find((j) => j.name === 'exams');
+    if (!job) throw new Error('no exams job');
+    const run = await runScheduledJob(handle.db, testDeps(), job, () => t0 + 31 * 60_000);
+    expect(run.ok).toBe(true);
+    const [row] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
+    expect(row?.submittedBy).toBe('deadline');
+    expect((await authorCaller.exams.statistics({ examId }))?.test.candidates).toBe(1);
   });
 
   test('extra time granted by an examiner moves the deadline', async () => {
