@@ -409,6 +409,17 @@ function issuesToFields(issues: readonly { path: readonly PropertyKey[]; message
   return out;
 }
 
+/** Stands in for the body of an item whose content has not changed (never written). */
+const UNCHANGED_BODY = {
+  type: 'true-false',
+  key: true,
+  stem: '',
+  rationale: '',
+  references: [],
+  image: null,
+  frameSvg: null,
+} as ItemBody;
+
 export interface ImportError {
   line: number;
   path: string;
@@ -464,7 +475,17 @@ export async function importItems(
   const lines = valueLines(text);
   const bodies: ItemBody[] = [];
   const errors: ImportError[] = [];
+  // Unchanged items need no body (and engine items no simulation): upsertSource writes nothing for them.
+  const current = await db
+    .select({ ref: examItems.ref, contentHash: examItemVersions.contentHash })
+    .from(examItems)
+    .innerJoin(examItemVersions, eq(examItemVersions.id, examItems.currentVersionId));
+  const hashes = new Map(current.map((r) => [r.ref, r.contentHash]));
   parsed.items.forEach((source, n) => {
+    if (hashes.get(source.ref) === contentHash(source)) {
+      bodies.push(UNCHANGED_BODY);
+      return;
+    }
     const body = buildBody(source, options.engine);
     if ('ok' in body) errors.push({ line: lineOfPath(lines, ['items', n]), path: `items.${n}`, message: body.message });
     else bodies.push(body);
