@@ -22,7 +22,7 @@ export const answerSchema = z.union([
   z.object({ choices: z.array(z.string().max(20)).max(12) }).strict(),
   z.object({ truth: z.boolean() }).strict(),
   z.object({ matches: z.record(z.string().max(20), z.string().max(20)) }).strict(),
-  z.object({ value: z.number().finite() }).strict(),
+  z.object({ value: z.number() }).strict(),
 ]);
 export type Answer = z.infer<typeof answerSchema>;
 

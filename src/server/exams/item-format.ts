@@ -131,9 +131,7 @@ const numericItem = z
   .object({
     ...common,
     type: z.literal('numeric'),
-    key: z
-      .object({ value: z.number().finite(), tolerance: z.number().finite().min(0), unit: z.string().max(20) })
-      .strict(),
+    key: z.object({ value: z.number(), tolerance: z.number().min(0), unit: z.string().max(20) }).strict(),
     rationale: text(5000),
   })
   .strict();

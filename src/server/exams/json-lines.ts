@@ -81,7 +81,10 @@ export function firstInvalidOffset(text: string): number {
         } else fail();
       }
     }
-    if (c === '"') return str();
+    if (c === '"') {
+      str();
+      return;
+    }
     const literal = /^(true|false|null|-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
     if (!literal) fail();
     i += (literal as RegExpExecArray)[0].length;
@@ -89,7 +92,7 @@ export function firstInvalidOffset(text: string): number {
   try {
     value();
     ws();
-    return i < text.length ? i : text.length;
+    return Math.min(i, text.length);
   } catch (offset) {
     return Math.min(offset as number, text.length);
   }
