@@ -219,6 +219,8 @@ const MATRIX: Record<string, Row> = {
   'exams.listAttempts': ROLE('examiner'),
   'exams.voidAttempt': ROLE('examiner'),
   'exams.statistics': ROLE('examiner'),
+  'exams.recomputeStatistics': ROLE('examiner'),
+  'exams.examBySlug': ROLE('examiner'),
   'exams.reviewQueue': ROLE('examiner'),
   'exams.openExams': ROLE('member'),
   'exams.myAttempts': ROLE('member'),

@@ -194,7 +194,7 @@ describe('the whole lifecycle through tRPC', () => {
     // Candidates 0 and 1 answered everything right.
     expect(results[0]).toMatchObject({ score: 8, percent: 100, passed: true });
 
-    const stats = await authorCaller.exams.statistics({ examId, recompute: true });
+    const stats = await authorCaller.exams.recomputeStatistics({ examId });
     expect(stats?.test.candidates).toBe(10);
     expect(stats?.items).toHaveLength(8);
     const queue = await authorCaller.exams.reviewQueue();

@@ -134,10 +134,18 @@ export const examsRouter = router({
     ),
 
   statistics: examinerProcedure
-    .input(z.object({ examId: id, recompute: z.boolean().default(false) }))
-    .query(async ({ ctx, input }) =>
-      input.recompute ? forms.recomputeStatistics(ctx.db, input.examId) : forms.getStatistics(ctx.db, input.examId),
+    .input(z.object({ examId: id }))
+    .query(({ ctx, input }) => forms.getStatistics(ctx.db, input.examId)),
+
+  recomputeStatistics: examinerProcedure
+    .input(z.object({ examId: id }))
+    .mutation(async ({ ctx, input }) =>
+      found(await forms.recomputeStatistics(ctx.db, input.examId), 'That exam does not exist.'),
     ),
+
+  examBySlug: examinerProcedure
+    .input(z.object({ slug: z.string().max(60) }))
+    .query(async ({ ctx, input }) => found(await forms.getExamBySlug(ctx.db, input.slug), 'That exam does not exist.')),
 
   reviewQueue: examinerProcedure.query(({ ctx }) => forms.listOpenFlags(ctx.db)),
 
