@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '#db/client.ts';
-import { engineResolver } from './exam-engine-items.ts';
+import { resolveEngineItem } from './exam-engine-items.ts';
 import { upsertExam } from './exam-forms.ts';
 import { type ImportError, importItems } from './exam-items.ts';
 import { DEFAULT_CONTENT_DIR } from './handbook-import.ts';
@@ -50,7 +50,7 @@ export async function importExamContent(
       null,
       bank,
       readFileSync(join(itemsDir, file), 'utf8'),
-      { live: true, engine: engineResolver },
+      { live: true, engine: (source) => resolveEngineItem(source, contentDir) },
       now,
     );
     if (!result.ok) {

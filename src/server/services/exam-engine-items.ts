@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { type BeatMetrics, parseScenario, type Scenario, simulate, type Traces } from '#sim/index.ts';
 import type { EngineOutcome } from '../exams/item-body.ts';
 import { ENGINE_CLASSES, type EngineClass, type ItemSource } from '../exams/item-format.ts';
-import type { EngineResolver } from './exam-items.ts';
 import { DEFAULT_CONTENT_DIR } from './handbook-import.ts';
 
 /**
@@ -62,8 +61,6 @@ export function resolveEngineItem(
   if (!result.traces) return { error: 'the engine returned no traces.' };
   return { beatClass, frameSvg: renderFrame(result.traces, beat, result.beats) };
 }
-
-export const engineResolver: EngineResolver = (source) => resolveEngineItem(source);
 
 interface Series {
   label: string;
@@ -140,6 +137,16 @@ function renderFrame(traces: Traces, beat: BeatMetrics, beats: readonly BeatMetr
     },
   ];
   const parts: string[] = [];
+  // The asked beat, from its R wave to the next, shaded and labelled (the stem refers to "the marked beat").
+  const bandX0 = x0 + ((beat.rTimeMs - from) / (to - from)) * (x1 - x0);
+  const bandX1 = x0 + (((next?.rTimeMs ?? beat.rTimeMs + beat.rrMs) - from) / (to - from)) * (x1 - x0);
+  const panelsBottom = 10 + panels.length * (PANEL_HEIGHT + 20) - 20;
+  parts.push(
+    `<rect x="${bandX0.toFixed(1)}" y="10" width="${(bandX1 - bandX0).toFixed(1)}" height="${panelsBottom - 10}" fill="#fff4c2" />`,
+  );
+  parts.push(
+    `<text x="${((bandX0 + bandX1) / 2).toFixed(1)}" y="${panelsBottom + 28}" font-size="11" text-anchor="middle" fill="#000">marked beat</text>`,
+  );
   panels.forEach((panel, n) => {
     const top = 10 + n * (PANEL_HEIGHT + 20);
     // Pleth and pressure have different units: each series is scaled to the panel on its own.
@@ -177,6 +184,6 @@ function renderFrame(traces: Traces, beat: BeatMetrics, beats: readonly BeatMetr
   };
   marks(traces.inflateMarksMs, 'inflate', '#5b2a86');
   marks(traces.deflateMarksMs, 'deflate', '#7a4b00');
-  const height = bottom + 22;
+  const height = bottom + 36;
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${FRAME_WIDTH} ${height}" role="img" aria-label="Console frame: ECG, aortic pressure and pleth, and cuff pressures around one beat, with the inflate and deflate marks"><rect width="100%" height="100%" fill="#fff" />${parts.join('')}</svg>`;
 }
