@@ -7,6 +7,7 @@ import type { ItemSource } from '#src/server/exams/item-format.ts';
 import { runScheduledJob, SCHEDULED_JOBS } from '#src/server/scheduled-jobs.ts';
 import {
   DEADLINE_GRACE_MS,
+  exportAttemptsCsv,
   getAttemptForCandidate,
   saveAnswer,
   startAttempt,
@@ -394,6 +395,25 @@ describe('bad input and integrity', () => {
     expect(refused.message).toMatch(/voided/);
     const audit = await handle.db.select().from(auditLog).where(eq(auditLog.subjectId, attemptId));
     expect(audit.find((a) => a.action === 'exam.attempt-voided')?.details).toContain('Candidate used notes');
+  });
+
+  test('exports attempts as formula-safe CSV, filtered by outcome', async () => {
+    const examId = await oneItemExam('csv-export');
+    const user = await makeUser(handle.db, { roles: ['member'], name: '=HYPERLINK("http://evil.example")' });
+    const caller = (await callerFor(handle.db, user)).caller;
+    const { attemptId } = await caller.exams.start({ examId });
+    const itemVersionId = (await caller.exams.attempt({ attemptId })).items[0]?.itemVersionId as string;
+    await caller.exams.saveAnswer({ attemptId, itemVersionId, answer: { choices: ['a'] } });
+    await caller.exams.submit({ attemptId });
+    const csv = await exportAttemptsCsv(handle.db, examId);
+    const lines = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil.example""\)",/);
+    expect(lines[1]).toMatch(/"1","1","100","50","passed",$/);
+    expect((await exportAttemptsCsv(handle.db, examId, 'failed')).trim().split('\r\n')).toHaveLength(1);
   });
 
   test('a concurrent double submit grades once', async () => {

@@ -9,8 +9,17 @@
 import { randomInt } from 'node:crypto';
 import { and, asc, count, desc, eq, inArray, isNull, lte } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
-import { examAccommodations, examAnswers, examAttempts, examItems, examItemVersions, exams } from '#db/schema/index.ts';
+import {
+  examAccommodations,
+  examAnswers,
+  examAttempts,
+  examItems,
+  examItemVersions,
+  exams,
+  users,
+} from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
+import { csvDocument } from '../csv.ts';
 import { drawItems } from '../exams/draw.ts';
 import { type Answer, answerError, scoreAnswer } from '../exams/grading.ts';
 import { type PublicItem, publicItem } from '../exams/item-body.ts';
@@ -529,4 +538,59 @@ export async function voidAttempt(
     );
     return { ok: true as const };
   });
+}
+
+/**
+ * An exam's attempts as CSV for examiners (csv.ts defuses formula-like cells): candidate, timing, score,
+ * outcome and void reason; optionally only passed, failed or voided attempts.
+ */
+export async function exportAttemptsCsv(
+  db: Db,
+  examId: string,
+  outcome: 'any' | 'passed' | 'failed' | 'voided' = 'any',
+): Promise<string> {
+  const rows = await db
+    .select({ a: examAttempts, name: users.name, email: users.email })
+    .from(examAttempts)
+    .innerJoin(users, eq(users.id, examAttempts.candidateId))
+    .where(eq(examAttempts.examId, examId))
+    .orderBy(asc(examAttempts.startedAt));
+  const kept = rows.filter(({ a }) =>
+    outcome === 'any'
+      ? true
+      : outcome === 'voided'
+        ? a.voidedAt !== null
+        : a.voidedAt === null && a.passed === (outcome === 'passed'),
+  );
+  const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+  return csvDocument(
+    [
+      'Candidate',
+      'Email',
+      'Attempt',
+      'Started (UTC)',
+      'Submitted (UTC)',
+      'Submitted by',
+      'Score',
+      'Of',
+      'Percent',
+      'Pass mark',
+      'Result',
+      'Void reason',
+    ],
+    kept.map(({ a, name, email }) => [
+      name,
+      email,
+      a.attemptNumber,
+      iso(a.startedAt),
+      iso(a.submittedAt),
+      a.submittedBy,
+      a.score === null ? null : Math.round(a.score * 100) / 100,
+      a.maxScore,
+      a.percent === null ? null : Math.round(a.percent * 10) / 10,
+      a.passPercent,
+      a.voidedAt !== null ? 'voided' : a.passed === null ? 'not submitted' : a.passed ? 'passed' : 'failed',
+      a.voidReason,
+    ]),
+  );
 }
