@@ -65,5 +65,14 @@ test('a member takes the practice exam with the keyboard, reloads and finds the 
   await examiner.getByRole('heading', { name: 'Statistics: Fixture examination' }).waitFor();
   await examiner.screenshot({ path: screenshotPath('exam-statistics-1280'), fullPage: true });
   expect(await blockingAxeViolations(examiner)).toEqual([]);
+  await examiner.goto(`${portal.server.url}/examiner/items`);
+  await examiner.getByRole('rowheader', { name: 'fx-timing-engine-001' }).waitFor();
+  await examiner.screenshot({ path: screenshotPath('exam-items-1280'), fullPage: true });
+  expect(await blockingAxeViolations(examiner)).toEqual([]);
+  const exported = await examiner.request.get(`${portal.server.url}/examiner/items/export.json?bank=fixture-bank`);
+  expect((await exported.json()).items.map((i: { ref: string }) => i.ref)).toEqual([
+    'fx-physiology-001',
+    'fx-timing-engine-001',
+  ]);
   await examiner.close();
 });
