@@ -18,8 +18,11 @@
 /** One item's responses, candidate by candidate (the same candidate order in every item). */
 export interface ItemResponsesDef {
   itemId: string;
-  /** Score of each candidate as a fraction of the item's maximum, 0..1. */
-  scores: readonly number[];
+  /**
+   * Score of each candidate as a fraction of the item's maximum, 0..1; null when the candidate's draw did
+   * not include the item (forms drawn from a larger bank).
+   */
+  scores: readonly (number | null)[];
   /** Option ids of a choice item (empty for items without options: no distractor analysis). */
   options: readonly string[];
   /** The keyed option ids; every other option is a distractor. */
@@ -60,7 +63,11 @@ export interface TestStatistics {
   mean: number;
   median: number;
   sd: number;
-  /** Cronbach's alpha (KR-20 for 0/1 items); null with fewer than 2 items or a total without variance. */
+  /**
+   * Cronbach's alpha (KR-20 for 0/1 items); null with fewer than 2 items per candidate or a total without
+   * variance. With forms drawn from a larger bank, k is the number of items per candidate and the sum of
+   * item variances is k times their mean over the bank's items (exact when every candidate took every item).
+   */
   alpha: number | null;
   /** Standard error of measurement in total units; null when alpha is null. */
   sem: number | null;
@@ -149,36 +156,48 @@ export function computeExamStatistics(items: readonly ItemResponsesDef[]): ExamS
     }
   }
   const totals = new Array<number>(n).fill(0);
+  const itemsTaken = new Array<number>(n).fill(0);
   for (const item of items) {
-    for (let c = 0; c < n; c++) totals[c] = (totals[c] as number) + (item.scores[c] as number);
+    for (let c = 0; c < n; c++) {
+      const score = item.scores[c];
+      if (score === null || score === undefined) continue;
+      totals[c] = (totals[c] as number) + score;
+      itemsTaken[c] = (itemsTaken[c] as number) + 1;
+    }
   }
 
+  const itemVariances: number[] = [];
   const itemStats: ItemStatistics[] = items.map((item) => {
-    const rest = totals.map((t, c) => t - (item.scores[c] as number));
+    // Only the candidates who were given the item.
+    const who: number[] = [];
+    for (let c = 0; c < n; c++) if (item.scores[c] !== null) who.push(c);
+    const x = who.map((c) => item.scores[c] as number);
+    const total = who.map((c) => totals[c] as number);
+    const rest = who.map((c, k) => (totals[c] as number) - (x[k] as number));
     const distractors: DistractorStatistics[] = item.options.map((optionId) => {
-      const chose = item.choices.map((chosen) => (chosen.includes(optionId) ? 1 : 0));
+      const chose = who.map((c) => ((item.choices[c] ?? []).includes(optionId) ? 1 : 0));
       return {
         optionId,
         keyed: item.keyed.includes(optionId),
-        count: chose.reduce<number>((s, v) => s + v, 0),
-        correlation: correlation(chose, totals),
+        count: chose.reduce<number>((sum, v) => sum + v, 0),
+        correlation: correlation(chose, total),
       };
     });
+    if (x.length >= 2) itemVariances.push(variance(x));
     const base = {
       itemId: item.itemId,
-      facility: mean(item.scores),
-      sd: Math.sqrt(variance(item.scores)),
-      discrimination: correlation(item.scores, rest),
-      discriminativeEfficiency: discriminativeEfficiency(item.scores, rest),
+      facility: mean(x),
+      sd: Math.sqrt(variance(x)),
+      discrimination: correlation(x, rest),
+      discriminativeEfficiency: discriminativeEfficiency(x, rest),
       distractors,
     };
     return { ...base, flags: flagsFor(base) };
   });
 
-  const k = items.length;
+  const k = itemsTaken.length === 0 ? 0 : Math.max(...itemsTaken);
   const totalVariance = variance(totals);
-  let itemVarianceSum = 0;
-  for (const item of items) itemVarianceSum += variance(item.scores);
+  const itemVarianceSum = k * mean(itemVariances);
   const alpha = k >= 2 && totalVariance > 1e-15 ? (k / (k - 1)) * (1 - itemVarianceSum / totalVariance) : null;
   const sd = Math.sqrt(totalVariance);
   return {

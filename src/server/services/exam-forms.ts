@@ -274,10 +274,8 @@ export interface StoredStatistics extends ExamStatistics {
 
 /**
  * Recomputes an exam's statistics from graded, non-voided first attempts, stores them and puts every flagged
- * version not already in the queue into it. Items are item versions (two versions of an item are two items).
- * Classical item-total statistics need every candidate to have answered every item, so only the versions
- * every analysed attempt drew are included: exact when the bank holds what the blueprint asks for, a subset
- * when the draw samples a larger bank.
+ * version not already in the queue into it. Items are item versions (two versions of an item are two
+ * items); each is analysed over the attempts whose draw included it (statistics.ts).
  */
 export async function recomputeStatistics(db: Db, examId: string, now = Date.now()): Promise<StoredStatistics | null> {
   const [exam] = await db.select({ id: exams.id }).from(exams).where(eq(exams.id, examId));
@@ -294,13 +292,9 @@ export async function recomputeStatistics(db: Db, examId: string, now = Date.now
       ),
     )
     .orderBy(asc(examAttempts.startedAt));
-  const drawCounts = new Map<string, number>();
-  for (const a of attempts)
-    for (const v of JSON.parse(a.itemVersionIdsJson) as string[]) drawCounts.set(v, (drawCounts.get(v) ?? 0) + 1);
-  const versionIds = [...drawCounts.entries()]
-    .filter(([, n]) => n === attempts.length)
-    .map(([v]) => v)
-    .sort();
+  const drawn = new Map<string, Set<string>>();
+  for (const a of attempts) drawn.set(a.id, new Set(JSON.parse(a.itemVersionIdsJson) as string[]));
+  const versionIds = [...new Set([...drawn.values()].flatMap((set) => [...set]))].sort();
   const versions = versionIds.length
     ? await db
         .select({
@@ -335,7 +329,7 @@ export async function recomputeStatistics(db: Db, examId: string, now = Date.now
       const rows = attempts.map((a) => byKey.get(`${a.id}:${v.id}`));
       return {
         itemId: v.id,
-        scores: rows.map((r) => r?.score ?? 0),
+        scores: attempts.map((a, c) => (drawn.get(a.id)?.has(v.id) ? (rows[c]?.score ?? 0) : null)),
         options,
         keyed,
         choices: rows.map((r) =>

@@ -121,6 +121,26 @@ describe('exam statistics on the hand-worked dataset', () => {
     });
   });
 
+  test('analyses an item over the candidates whose draw included it', () => {
+    // Two forms of one item each from a bank of two: c0-c4 drew "p", c5-c9 drew "q".
+    // p: scores 1 1 1 0 0 -> facility 3/5 = 0.6; q: 1 0 0 0 0 -> 0.2. Totals are the item scores.
+    const p = [1, 1, 1, 0, 0, null, null, null, null, null];
+    const q = [null, null, null, null, null, 1, 0, 0, 0, 0];
+    const result = computeExamStatistics([
+      {
+        itemId: 'p',
+        scores: p,
+        options: ['a', 'b'],
+        keyed: ['a'],
+        choices: p.map((v) => (v === null ? [] : [v ? 'a' : 'b'])),
+      },
+      { itemId: 'q', scores: q, options: [], keyed: [], choices: [] },
+    ]);
+    expect(result.items.map((i) => i.facility)).toEqual([0.6, 0.2]);
+    expect(result.items[0]?.distractors.map((d) => d.count)).toEqual([3, 2]);
+    expect(result.test).toMatchObject({ candidates: 10, items: 1, mean: 0.4, alpha: null });
+  });
+
   test('refuses responses of unequal length', () => {
     const items = dataset();
     items[1] = { ...(items[1] as ItemResponsesDef), scores: [1, 0] };
