@@ -88,7 +88,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     },
     async stop() {
       db.client.close();
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;
