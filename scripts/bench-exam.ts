@@ -94,19 +94,17 @@ async function main(): Promise<void> {
     const people: { userId: string; cookie: string; attemptId: string; itemVersionIds: string[] }[] = [];
     for (let c = 0; c < candidates; c++) {
       const userId = newId();
-      await db
-        .insert(users)
-        .values({
-          id: userId,
-          email: `bench${c}-${userId.slice(0, 6)}@example.org`,
-          name: `Bench ${c}`,
-          country: 'DE',
-          profession: 'nurse',
-          passwordHash,
-          emailVerifiedAt: now,
-          createdAt: now,
-          updatedAt: now,
-        });
+      await db.insert(users).values({
+        id: userId,
+        email: `bench${c}-${userId.slice(0, 6)}@example.org`,
+        name: `Bench ${c}`,
+        country: 'DE',
+        profession: 'nurse',
+        passwordHash,
+        emailVerifiedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      });
       await db.insert(userRoles).values({ userId, role: 'member', grantedAt: now, grantedBy: null });
       const { token } = await createSession(db, userId, true, META);
       const started = await startAttempt(db, userId, exam.id, META);
