@@ -1,5 +1,5 @@
 import { getEnv } from '#src/server/env.ts';
-import { openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
+import { importShippedExams, openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
 
 const env = getEnv();
 if (env.NODE_ENV === 'production') {
@@ -8,5 +8,6 @@ if (env.NODE_ENV === 'production') {
 }
 const handle = await openMigratedDb(env);
 const created = await seedDemoAccounts(handle, env);
+await importShippedExams(handle);
 handle.client.close();
 console.log(`Seed complete: ${created} demo account(s) created.`);

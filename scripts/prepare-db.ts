@@ -1,6 +1,7 @@
 import { type DbHandle, openDb } from '#db/client.ts';
 import { migrateDb } from '#db/migrate.ts';
 import type { Env } from '#src/server/env.ts';
+import { type ExamContentReport, importExamContent } from '#src/server/services/exam-content.ts';
 import { type ImportReport, importFirstEdition as importShippedEdition } from '#src/server/services/handbook-import.ts';
 import { seedDemo } from './demo-seed.ts';
 
@@ -22,4 +23,25 @@ export async function seedDemoAccounts(handle: DbHandle, env: Env): Promise<numb
 /** Loads the shipped first edition of the handbook and curriculum; only adds what is missing. */
 export async function importFirstEdition(handle: DbHandle): Promise<ImportReport> {
   return importShippedEdition(handle.db);
+}
+
+/**
+ * Loads the exams shipped in content/exams/ (engine items are simulated here, before any request is
+ * served) and logs what was added and every refused file with its lines.
+ */
+export async function importShippedExams(
+  handle: DbHandle,
+  log: Pick<Console, 'log' | 'error'> = console,
+): Promise<ExamContentReport> {
+  const report = await importExamContent(handle.db);
+  if (report.created + report.updated + report.versioned > 0 || report.examsCreated.length > 0) {
+    log.log(
+      `Exam import: ${report.created} item(s) added, ${report.updated + report.versioned} updated, exams added: ${report.examsCreated.join(', ') || 'none'}.`,
+    );
+  }
+  for (const refused of report.refused) {
+    const lines = refused.errors.map((e) => `  line ${e.line}: ${e.path ? `${e.path}: ` : ''}${e.message}`).join('\n');
+    log.error(`Exam import refused content/${refused.file}: ${refused.message}\n${lines}`);
+  }
+  return report;
 }

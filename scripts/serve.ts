@@ -21,7 +21,7 @@ import { answerEmptyDigestsFromMemory } from '#src/server/http/empty-digest.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
 import { startScheduledJobs } from '#src/server/scheduled-jobs.ts';
-import { importFirstEdition, openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
+import { importFirstEdition, importShippedExams, openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
 
 type NodeHandler = (
   req: import('node:http').IncomingMessage,
@@ -39,6 +39,7 @@ if (cluster.isPrimary) {
   if (imported.created.length + imported.updated.length > 0) {
     console.log(`Handbook import: ${imported.created.length} document(s) added, ${imported.updated.length} updated.`);
   }
+  await importShippedExams(handle);
   if (env.NODE_ENV !== 'production') {
     const created = await seedDemoAccounts(handle, env);
     if (created > 0) console.log(`Seeded ${created} demo account(s); see the README for their credentials.`);

@@ -18,6 +18,8 @@ import { getEnv } from './env.ts';
 import { recordJobRun } from './http/metrics.ts';
 import { purgeOldContactMessages } from './services/contact.ts';
 import type { ServiceDeps } from './services/deps.ts';
+import { submitExpiredAttempts } from './services/exam-attempts.ts';
+import { recomputeAllStatistics } from './services/exam-forms.ts';
 import { purgeDecidedApplicationDocuments } from './services/membership-documents.ts';
 import { runMembershipJob } from './services/membership-reminders.ts';
 
@@ -37,6 +39,15 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
   },
   // Contact messages, once their keeping period is over.
   { name: 'contact-messages', run: (db, _deps, now) => purgeOldContactMessages(db, now) },
+  // Exam attempts past their deadline are submitted with what was saved (a candidate's next access does
+  // it too), then every published exam's item statistics are recomputed and weak items flagged for review.
+  {
+    name: 'exams',
+    run: async (db, _deps, now) => ({
+      submitted: await submitExpiredAttempts(db, now),
+      examsAnalysed: await recomputeAllStatistics(db, now),
+    }),
+  },
   // The day's backup archive of the database and uploads, and the retention of older ones.
   { name: 'backup', run: (_db, _deps, now) => runNightlyBackup(nightlyBackupOptions(now)) },
 ];

@@ -59,6 +59,9 @@ async function connectSharedServer(): Promise<RunningServer> {
     async stop() {
       db.client.close();
     },
+    async kill() {
+      throw new Error("the shared portal is not this file's to kill (use usePortal() unshared)");
+    },
   };
 }
 

@@ -14,6 +14,8 @@ export interface RunningServer {
   /** Everything the server has written to stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
+  /** Kills the server process with SIGKILL (no shutdown of any kind) and waits for it to exit; keeps its files. */
+  kill(): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -78,9 +80,15 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     databaseUrl,
     db,
     output: () => output,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       db.client.close();
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;

@@ -212,7 +212,10 @@ test('every column the rules name exists, and no table is named that the databas
 test('every column that looks like a secret is exported as "present"', async () => {
   const schema = await readSchemaMap(handle.db);
   const looksSecret = Object.entries(schema.columns).flatMap(([table, columns]) =>
-    columns.filter((c) => /hash|secret|token/i.test(c.name) && c.name !== 'sha256').map((c) => `${table}.${c.name}`),
+    // Digests of content (an upload's bytes, an exam item version's text) identify data, they guard nothing.
+    columns
+      .filter((c) => /hash|secret|token/i.test(c.name) && !['sha256', 'content_hash'].includes(c.name))
+      .map((c) => `${table}.${c.name}`),
   );
   const listed = Object.entries(SECRET_COLUMNS).flatMap(([table, columns]) => columns.map((c) => `${table}.${c}`));
   expect(looksSecret.length).toBeGreaterThanOrEqual(5);

@@ -5,6 +5,7 @@ import { certificatesRouter } from './routers/certificates.ts';
 import { contactRouter } from './routers/contact.ts';
 import { dashboardRouter } from './routers/dashboard.ts';
 import { directoryRouter } from './routers/directory.ts';
+import { examsRouter } from './routers/exams.ts';
 import { handbookRouter } from './routers/handbook.ts';
 import { memberAdminRouter } from './routers/member-admin.ts';
 import { membershipRouter } from './routers/membership.ts';
@@ -20,6 +21,7 @@ export const appRouter = router({
   contact: contactRouter,
   dashboard: dashboardRouter,
   directory: directoryRouter,
+  exams: examsRouter,
   handbook: handbookRouter,
   memberAdmin: memberAdminRouter,
   membership: membershipRouter,

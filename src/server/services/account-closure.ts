@@ -91,6 +91,15 @@ export const ERASURE_RULES: Readonly<Record<string, ErasureRule>> = {
   simulator_assessment_versions: { action: 'keep', why: 'As the assessments.' },
   handbook_revisions: { action: 'keep', why: 'Published and reviewed text (by author id).' },
   handbook_autosaves: { action: 'delete', why: 'Unsaved editor text.' },
+  exam_attempts: { action: 'keep', why: 'Certification history: theory exam attempts, scores and results.' },
+  exam_answers: { action: 'keep', why: 'The answers behind those scores (by attempt; no personal text).' },
+  exam_accommodations: { action: 'delete', why: 'Extra time granted: may reflect health; not needed once closed.' },
+  exam_items: { action: 'keep', why: 'Exam items the person wrote (by author id).' },
+  exam_item_versions: { action: 'keep', why: 'As the items.' },
+  exam_item_reviews: { action: 'keep', why: "Reviews of items (by reviewer id): the bank's quality record." },
+  exam_angoff_ratings: { action: 'keep', why: 'Standard-setting ratings behind a published pass mark.' },
+  exam_item_flags: { action: 'keep', why: 'Item review flags (resolved by id).' },
+  exams: { action: 'keep', why: 'Exams the person set up (by id).' },
   contact_messages: { action: 'delete', why: 'Messages the person sent through the contact page.' },
 };
 

@@ -1,0 +1,198 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { ITEM_STATUSES } from '#db/schema/index.ts';
+import { answerSchema } from '../../exams/grading.ts';
+import { unwrap } from '../../refusal.ts';
+import * as attempts from '../../services/exam-attempts.ts';
+import * as forms from '../../services/exam-forms.ts';
+import * as items from '../../services/exam-items.ts';
+import { roleProcedure, router } from '../trpc.ts';
+
+const examinerProcedure = roleProcedure('examiner');
+/** Candidates are members in good standing (the `member` role follows membership status: access.ts). */
+const candidateProcedure = roleProcedure('member');
+
+const id = z.string().min(1).max(64);
+const bank = z.string().regex(/^[a-z0-9-]{1,60}$/, 'Use lower-case letters, digits and hyphens.');
+/** An items file: about 5000 items at most. */
+const IMPORT_MAX_CHARS = 5_000_000;
+
+function found<T>(value: T | null, message: string): T {
+  if (value === null) throw new TRPCError({ code: 'NOT_FOUND', message });
+  return value;
+}
+
+export const examsRouter = router({
+  // ------------------------------------------------------------------ item bank (examiners)
+  listItems: examinerProcedure
+    .input(z.object({ bank: bank.optional(), status: z.enum(ITEM_STATUSES).optional() }).default({}))
+    .query(({ ctx, input }) => items.listItems(ctx.db, input)),
+
+  getItem: examinerProcedure
+    .input(z.object({ id }))
+    .query(async ({ ctx, input }) => found(await items.getItem(ctx.db, input.id), 'That item does not exist.')),
+
+  createItem: examinerProcedure
+    .input(z.object({ bank, item: z.unknown() }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await items.createItem(ctx.db, ctx.user.id, input.bank, input.item, ctx.meta)),
+    ),
+
+  updateItem: examinerProcedure
+    .input(z.object({ id, item: z.unknown() }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await items.updateItem(ctx.db, ctx.user.id, input.id, input.item, ctx.meta)),
+    ),
+
+  submitForReview: examinerProcedure
+    .input(z.object({ id }))
+    .mutation(async ({ ctx, input }) => unwrap(await items.submitForReview(ctx.db, ctx.user.id, input.id))),
+
+  reviewItem: examinerProcedure
+    .input(z.object({ id, decision: z.enum(['approve', 'reject']), comment: z.string().trim().max(2000).default('') }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await items.reviewItem(ctx.db, ctx.user.id, input.id, input.decision, input.comment, ctx.meta)),
+    ),
+
+  retireItem: examinerProcedure
+    .input(z.object({ id }))
+    .mutation(async ({ ctx, input }) => unwrap(await items.retireItem(ctx.db, ctx.user.id, input.id, ctx.meta))),
+
+  importItems: examinerProcedure
+    .input(z.object({ bank, json: z.string().max(IMPORT_MAX_CHARS, 'The file is too large: split it.') }))
+    .mutation(({ ctx, input }) =>
+      items.importItems(ctx.db, ctx.user.id, input.bank, input.json, { live: false, engine: null, meta: ctx.meta }),
+    ),
+
+  exportItems: examinerProcedure
+    .input(z.object({ bank }))
+    .query(async ({ ctx, input }) => ({ json: await items.exportItems(ctx.db, input.bank) })),
+
+  // ------------------------------------------------------------------ exams (examiners)
+  listExams: examinerProcedure.query(({ ctx }) => forms.listExams(ctx.db, false)),
+
+  createExam: examinerProcedure
+    .input(z.object({ exam: z.unknown() }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await forms.upsertExam(ctx.db, ctx.user.id, input.exam, { publish: false })),
+    ),
+
+  publishExam: examinerProcedure
+    .input(z.object({ id }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await forms.setExamStatus(ctx.db, ctx.user.id, input.id, 'published', ctx.meta)),
+    ),
+
+  closeExam: examinerProcedure
+    .input(z.object({ id }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await forms.setExamStatus(ctx.db, ctx.user.id, input.id, 'closed', ctx.meta)),
+    ),
+
+  rateItems: examinerProcedure
+    .input(
+      z.object({
+        examId: id,
+        ratings: z
+          .array(z.object({ itemId: id, probability: z.number().min(0).max(1) }))
+          .min(1)
+          .max(1000),
+      }),
+    )
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await forms.rateItems(ctx.db, ctx.user.id, input.examId, input.ratings)),
+    ),
+
+  angoffPanel: examinerProcedure
+    .input(z.object({ examId: id }))
+    .query(async ({ ctx, input }) =>
+      found(await forms.getAngoffPanel(ctx.db, input.examId), 'That exam does not exist.'),
+    ),
+
+  applyAngoffCut: examinerProcedure
+    .input(z.object({ examId: id }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await forms.applyAngoffCut(ctx.db, ctx.user.id, input.examId, ctx.meta)),
+    ),
+
+  grantExtraTime: examinerProcedure
+    .input(z.object({ examId: id, candidateId: id, extraMinutes: z.number().int().min(0).max(600) }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(
+        await forms.grantExtraTime(ctx.db, ctx.user.id, input.examId, input.candidateId, input.extraMinutes, ctx.meta),
+      ),
+    ),
+
+  listAttempts: examinerProcedure
+    .input(z.object({ examId: id }))
+    .query(({ ctx, input }) => attempts.listAttempts(ctx.db, input.examId)),
+
+  voidAttempt: examinerProcedure
+    .input(z.object({ attemptId: id, reason: z.string().max(1000) }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await attempts.voidAttempt(ctx.db, ctx.user.id, input.attemptId, input.reason, ctx.meta)),
+    ),
+
+  statistics: examinerProcedure
+    .input(z.object({ examId: id }))
+    .query(({ ctx, input }) => forms.getStatistics(ctx.db, input.examId)),
+
+  recomputeStatistics: examinerProcedure
+    .input(z.object({ examId: id }))
+    .mutation(async ({ ctx, input }) =>
+      found(await forms.recomputeStatistics(ctx.db, input.examId), 'That exam does not exist.'),
+    ),
+
+  examBySlug: examinerProcedure
+    .input(z.object({ slug: z.string().max(60) }))
+    .query(async ({ ctx, input }) => found(await forms.getExamBySlug(ctx.db, input.slug), 'That exam does not exist.')),
+
+  reviewQueue: examinerProcedure.query(({ ctx }) => forms.listOpenFlags(ctx.db)),
+
+  // ------------------------------------------------------------------ candidates
+  openExams: candidateProcedure.query(async ({ ctx }) =>
+    (await forms.listExams(ctx.db, true)).map((e) => ({
+      id: e.id,
+      slug: e.slug,
+      title: e.title,
+      practice: e.practice,
+      timeLimitMs: e.timeLimitMs,
+      attemptsAllowed: e.attemptsAllowed,
+      passPercent: e.passPercent,
+    })),
+  ),
+
+  myAttempts: candidateProcedure.query(({ ctx }) => attempts.listMyAttempts(ctx.db, ctx.user.id)),
+
+  start: candidateProcedure
+    .input(z.object({ examId: id }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await attempts.startAttempt(ctx.db, ctx.user.id, input.examId, ctx.meta)),
+    ),
+
+  attempt: candidateProcedure
+    .input(z.object({ attemptId: id }))
+    .query(
+      async ({ ctx, input }) =>
+        unwrap(await attempts.getAttemptForCandidate(ctx.db, ctx.user.id, input.attemptId)).attempt,
+    ),
+
+  saveAnswer: candidateProcedure
+    .input(
+      z.object({
+        attemptId: id,
+        itemVersionId: id,
+        answer: answerSchema.nullable().optional(),
+        flagged: z.boolean().optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => unwrap(await attempts.saveAnswer(ctx.db, ctx.user.id, input))),
+
+  submit: candidateProcedure
+    .input(z.object({ attemptId: id }))
+    .mutation(async ({ ctx, input }) => unwrap(await attempts.submitAttempt(ctx.db, ctx.user.id, input.attemptId))),
+
+  result: candidateProcedure
+    .input(z.object({ attemptId: id }))
+    .query(async ({ ctx, input }) => unwrap(await attempts.getResult(ctx.db, ctx.user.id, input.attemptId)).result),
+});

@@ -1,0 +1,596 @@
+/**
+ * Candidates' attempts: start (server seed and draw), save each answer as it is given, submit, the
+ * deadline, grading on the server, results, and examiners' void.
+ *
+ * Integrity: nothing a candidate receives before the attempt is graded carries a key or a rationale
+ * (item-body.ts publicItem). Every answer is one row per attempt item, written in its own transaction before
+ * the save is acknowledged, so what was acknowledged survives a reload or a restart.
+ */
+import { randomInt } from 'node:crypto';
+import { and, asc, count, desc, eq, inArray, isNull, lte } from 'drizzle-orm';
+import type { Db, DbOrTx } from '#db/client.ts';
+import {
+  examAccommodations,
+  examAnswers,
+  examAttempts,
+  examItems,
+  examItemVersions,
+  exams,
+  users,
+} from '#db/schema/index.ts';
+import { writeAudit } from '../audit.ts';
+import { csvDocument } from '../csv.ts';
+import { drawItems } from '../exams/draw.ts';
+import { type Answer, answerError, scoreAnswer } from '../exams/grading.ts';
+import { type PublicItem, publicItem } from '../exams/item-body.ts';
+import { newId } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
+import type { RequestMeta } from './deps.ts';
+import { blueprintOf } from './exam-forms.ts';
+import { parseBody } from './exam-items.ts';
+
+/** Answers in flight at the deadline are still accepted for this long. */
+export const DEADLINE_GRACE_MS = 5_000;
+
+type AttemptRow = typeof examAttempts.$inferSelect;
+
+const NOT_YOURS = 'That attempt does not exist or is not yours.';
+
+export async function startAttempt(
+  db: Db,
+  candidateId: string,
+  examId: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true; attemptId: string } | Refusal> {
+  return db.transaction(async (tx) => {
+    const [exam] = await tx.select().from(exams).where(eq(exams.id, examId));
+    if (exam?.status !== 'published') return refuse('NOT_FOUND', 'That exam does not exist or is not open.');
+    if (exam.opensAt > now || (exam.closesAt !== null && exam.closesAt <= now))
+      return refuse('FORBIDDEN', 'This exam is not open now.');
+    if (exam.passPercent === null) return refuse('FORBIDDEN', 'This exam has no pass mark yet; it cannot be taken.');
+    const previous = await tx
+      .select()
+      .from(examAttempts)
+      .where(and(eq(examAttempts.examId, examId), eq(examAttempts.candidateId, candidateId)))
+      .orderBy(desc(examAttempts.startedAt));
+    const open = previous.find((a) => a.submittedAt === null && a.voidedAt === null);
+    if (open) {
+      if (now <= open.deadlineAt + DEADLINE_GRACE_MS) return { ok: true as const, attemptId: open.id };
+      await gradeAttempt(tx, open, 'deadline', now);
+    }
+    const counted = previous.filter((a) => a.voidedAt === null);
+    if (exam.attemptsAllowed !== null && counted.length >= exam.attemptsAllowed) {
+      return refuse('FORBIDDEN', `You have used all ${exam.attemptsAllowed} attempts at this exam.`);
+    }
+    const last = counted[0];
+    if (last && exam.cooldownMs > 0) {
+      const readyAt = (last.submittedAt ?? last.deadlineAt) + exam.cooldownMs;
+      if (now < readyAt)
+        return refuse(
+          'FORBIDDEN',
+          `You can start another attempt from ${new Date(readyAt).toISOString().slice(0, 10)}.`,
+        );
+    }
+    const pool = await tx
+      .select({
+        id: examItemVersions.id,
+        category: examItemVersions.category,
+        difficulty: examItemVersions.difficulty,
+        status: examItems.status,
+      })
+      .from(examItems)
+      .innerJoin(examItemVersions, eq(examItemVersions.id, examItems.currentVersionId))
+      .where(and(eq(examItems.bank, exam.bank), eq(examItems.status, 'live')));
+    const seed = randomInt(0, 2 ** 31 - 1);
+    const draw = drawItems(
+      pool.map((p) => ({ ...p, difficulty: p.difficulty as 'easy' | 'medium' | 'hard', status: p.status as 'live' })),
+      blueprintOf(exam),
+      seed,
+    );
+    if (!draw.ok)
+      return refuse(
+        'CONFLICT',
+        'This exam cannot be drawn from the bank as it stands; an examiner has been told. Try again later.',
+      );
+    const [accommodation] = await tx
+      .select({ extraTimeMs: examAccommodations.extraTimeMs })
+      .from(examAccommodations)
+      .where(and(eq(examAccommodations.examId, examId), eq(examAccommodations.candidateId, candidateId)));
+    const extraTimeMs = accommodation?.extraTimeMs ?? 0;
+    const attemptId = newId();
+    await tx.insert(examAttempts).values({
+      id: attemptId,
+      examId,
+      candidateId,
+      attemptNumber: previous.length + 1,
+      seed,
+      itemVersionIdsJson: JSON.stringify(draw.itemIds),
+      startedAt: now,
+      deadlineAt: now + exam.timeLimitMs + extraTimeMs,
+      extraTimeMs,
+    });
+    // Delivered versions are frozen from now on (the migration's trigger): later edits make new versions.
+    await tx
+      .update(examItemVersions)
+      .set({ deliveredAt: now })
+      .where(and(inArray(examItemVersions.id, draw.itemIds), isNull(examItemVersions.deliveredAt)));
+    await writeAudit(
+      tx,
+      {
+        actorId: candidateId,
+        action: 'exam.attempt-started',
+        subjectId: attemptId,
+        ipAddress: meta.ipAddress,
+        details: { examId },
+      },
+      now,
+    );
+    return { ok: true as const, attemptId };
+  });
+}
+
+export interface AttemptItemView {
+  itemVersionId: string;
+  number: number;
+  item: PublicItem;
+  answer: Answer | null;
+  flagged: boolean;
+  savedAt: number | null;
+}
+
+export interface AttemptView {
+  id: string;
+  examId: string;
+  examTitle: string;
+  practice: boolean;
+  status: 'open' | 'submitted' | 'voided';
+  startedAt: number;
+  deadlineAt: number;
+  submittedAt: number | null;
+  lastSavedAt: number | null;
+  items: AttemptItemView[];
+}
+
+/** The candidate's own attempt, without keys. An attempt past its deadline is submitted first. */
+export async function getAttemptForCandidate(
+  db: Db,
+  candidateId: string,
+  attemptId: string,
+  now = Date.now(),
+): Promise<{ ok: true; attempt: AttemptView } | Refusal> {
+  let [attempt] = await db.select().from(examAttempts).where(eq(examAttempts.id, attemptId));
+  if (!attempt || attempt.candidateId !== candidateId) return refuse('NOT_FOUND', NOT_YOURS);
+  if (attempt.submittedAt === null && attempt.voidedAt === null && now > attempt.deadlineAt + DEADLINE_GRACE_MS) {
+    await submitAttempt(db, candidateId, attemptId, now, 'deadline');
+    [attempt] = await db.select().from(examAttempts).where(eq(examAttempts.id, attemptId));
+    if (!attempt) return refuse('NOT_FOUND', NOT_YOURS);
+  }
+  const [exam] = await db
+    .select({ title: exams.title, practice: exams.practice })
+    .from(exams)
+    .where(eq(exams.id, attempt.examId));
+  const versionIds = JSON.parse(attempt.itemVersionIdsJson) as string[];
+  const versions = await db
+    .select({ id: examItemVersions.id, bodyJson: examItemVersions.bodyJson })
+    .from(examItemVersions)
+    .where(inArray(examItemVersions.id, versionIds));
+  const bodies = new Map(versions.map((v) => [v.id, parseBody(v.bodyJson)]));
+  const answers = await db.select().from(examAnswers).where(eq(examAnswers.attemptId, attemptId));
+  const byVersion = new Map(answers.map((a) => [a.itemVersionId, a]));
+  let lastSavedAt: number | null = null;
+  for (const a of answers) lastSavedAt = Math.max(lastSavedAt ?? 0, a.savedAt);
+  return {
+    ok: true,
+    attempt: {
+      id: attempt.id,
+      examId: attempt.examId,
+      examTitle: exam?.title ?? '',
+      practice: exam?.practice ?? false,
+      status: attempt.voidedAt !== null ? 'voided' : attempt.submittedAt !== null ? 'submitted' : 'open',
+      startedAt: attempt.startedAt,
+      deadlineAt: attempt.deadlineAt,
+      submittedAt: attempt.submittedAt,
+      lastSavedAt,
+      items: versionIds.map((id, n) => {
+        const saved = byVersion.get(id);
+        return {
+          itemVersionId: id,
+          number: n + 1,
+          item: publicItem(bodies.get(id) ?? failMissing(id)),
+          answer: saved?.answerJson ? (JSON.parse(saved.answerJson) as Answer) : null,
+          flagged: saved?.flagged ?? false,
+          savedAt: saved?.savedAt ?? null,
+        };
+      }),
+    },
+  };
+}
+
+function failMissing(id: string): never {
+  throw new Error(`Drawn item version ${id} is missing`);
+}
+
+/** Why an attempt takes no more answers now, or null when it does. */
+function closedReason(attempt: AttemptRow, now: number): Refusal | null {
+  if (attempt.voidedAt !== null)
+    return refuse('CONFLICT', 'This attempt was voided by an examiner; it takes no more answers.');
+  if (attempt.submittedAt !== null)
+    return refuse('CONFLICT', 'This attempt has been submitted; it takes no more answers.');
+  if (now > attempt.deadlineAt + DEADLINE_GRACE_MS)
+    return refuse('CONFLICT', 'The time for this attempt is over; answers are no longer accepted.');
+  return null;
+}
+
+/**
+ * Saves one answer (and/or the flag) for one drawn item, replacing the previous one. Refused, with nothing
+ * written, for another's attempt, an item not in the draw, a closed attempt, or an answer that does not fit.
+ * `answer` undefined keeps the saved answer (a flag change); null clears it.
+ */
+export async function saveAnswer(
+  db: Db,
+  candidateId: string,
+  input: {
+    attemptId: string;
+    itemVersionId: string;
+    answer?: Answer | null | undefined;
+    flagged?: boolean | undefined;
+  },
+  now = Date.now(),
+): Promise<{ ok: true; savedAt: number } | Refusal> {
+  return db.transaction(async (tx) => {
+    const [attempt] = await tx.select().from(examAttempts).where(eq(examAttempts.id, input.attemptId));
+    if (!attempt || attempt.candidateId !== candidateId) return refuse('NOT_FOUND', NOT_YOURS);
+    const closed = closedReason(attempt, now);
+    if (closed) return closed;
+    if (!(JSON.parse(attempt.itemVersionIdsJson) as string[]).includes(input.itemVersionId)) {
+      return refuse('BAD_REQUEST', 'That question is not part of this attempt.');
+    }
+    if (input.answer) {
+      const [version] = await tx
+        .select({ bodyJson: examItemVersions.bodyJson })
+        .from(examItemVersions)
+        .where(eq(examItemVersions.id, input.itemVersionId));
+      const problem = answerError(parseBody(version?.bodyJson ?? failMissing(input.itemVersionId)), input.answer);
+      if (problem) return refuse('BAD_REQUEST', problem, { answer: problem });
+    }
+    const set: Partial<typeof examAnswers.$inferInsert> = { savedAt: now };
+    if (input.answer !== undefined) set.answerJson = input.answer === null ? null : JSON.stringify(input.answer);
+    if (input.flagged !== undefined) set.flagged = input.flagged;
+    await tx
+      .insert(examAnswers)
+      .values({
+        attemptId: input.attemptId,
+        itemVersionId: input.itemVersionId,
+        answerJson: input.answer ? JSON.stringify(input.answer) : null,
+        flagged: input.flagged ?? false,
+        savedAt: now,
+      })
+      .onConflictDoUpdate({ target: [examAnswers.attemptId, examAnswers.itemVersionId], set });
+    return { ok: true as const, savedAt: now };
+  });
+}
+
+/**
+ * Grades an open attempt inside the caller's transaction, only if it is still open: the conditional update
+ * claims it, so of two concurrent submits exactly one grades. False when it was already closed.
+ */
+async function gradeAttempt(
+  tx: DbOrTx,
+  attempt: AttemptRow,
+  by: 'candidate' | 'deadline',
+  now: number,
+): Promise<boolean> {
+  const submittedAt = by === 'deadline' ? Math.min(now, attempt.deadlineAt) : now;
+  const claimed = await tx
+    .update(examAttempts)
+    .set({ submittedAt, submittedBy: by })
+    .where(and(eq(examAttempts.id, attempt.id), isNull(examAttempts.submittedAt), isNull(examAttempts.voidedAt)))
+    .returning({ id: examAttempts.id });
+  if (claimed.length !== 1) return false;
+  const [exam] = await tx.select({ passPercent: exams.passPercent }).from(exams).where(eq(exams.id, attempt.examId));
+  const versionIds = JSON.parse(attempt.itemVersionIdsJson) as string[];
+  const versions = await tx
+    .select({ id: examItemVersions.id, bodyJson: examItemVersions.bodyJson, category: examItemVersions.category })
+    .from(examItemVersions)
+    .where(inArray(examItemVersions.id, versionIds));
+  const answers = await tx.select().from(examAnswers).where(eq(examAnswers.attemptId, attempt.id));
+  const byVersion = new Map(answers.map((a) => [a.itemVersionId, a]));
+  const subscores = new Map<string, { score: number; max: number }>();
+  let total = 0;
+  for (const v of versions) {
+    const saved = byVersion.get(v.id);
+    const answer = saved?.answerJson ? (JSON.parse(saved.answerJson) as Answer) : null;
+    const score = scoreAnswer(parseBody(v.bodyJson), answer);
+    total += score;
+    const sub = subscores.get(v.category) ?? { score: 0, max: 0 };
+    sub.score += score;
+    sub.max += 1;
+    subscores.set(v.category, sub);
+    await tx
+      .insert(examAnswers)
+      .values({ attemptId: attempt.id, itemVersionId: v.id, answerJson: null, flagged: false, savedAt: now, score })
+      .onConflictDoUpdate({ target: [examAnswers.attemptId, examAnswers.itemVersionId], set: { score } });
+  }
+  const percent = versionIds.length === 0 ? 0 : (total / versionIds.length) * 100;
+  const passPercent = exam?.passPercent ?? 100;
+  await tx
+    .update(examAttempts)
+    .set({
+      score: total,
+      maxScore: versionIds.length,
+      percent,
+      passPercent,
+      passed: percent + 1e-9 >= passPercent,
+      subscoresJson: JSON.stringify([...subscores.entries()].sort().map(([category, s]) => ({ category, ...s }))),
+    })
+    .where(eq(examAttempts.id, attempt.id));
+  return true;
+}
+
+/** Submits and grades the candidate's attempt. A second submit (or one after the deadline job) is a no-op. */
+export async function submitAttempt(
+  db: Db,
+  candidateId: string,
+  attemptId: string,
+  now = Date.now(),
+  by: 'candidate' | 'deadline' = 'candidate',
+): Promise<{ ok: true; graded: boolean } | Refusal> {
+  return db.transaction(async (tx) => {
+    const [attempt] = await tx.select().from(examAttempts).where(eq(examAttempts.id, attemptId));
+    if (!attempt || attempt.candidateId !== candidateId) return refuse('NOT_FOUND', NOT_YOURS);
+    if (attempt.voidedAt !== null) return refuse('CONFLICT', 'This attempt was voided by an examiner.');
+    if (attempt.submittedAt !== null) return { ok: true as const, graded: false };
+    const late = now > attempt.deadlineAt + DEADLINE_GRACE_MS;
+    const graded = await gradeAttempt(tx, attempt, late ? 'deadline' : by, now);
+    if (graded)
+      await writeAudit(
+        tx,
+        {
+          actorId: candidateId,
+          action: 'exam.attempt-submitted',
+          subjectId: attemptId,
+          details: { by: late ? 'deadline' : by },
+        },
+        now,
+      );
+    return { ok: true as const, graded };
+  });
+}
+
+/** Submits every open attempt past its deadline and grace (the scheduled job). Returns how many. */
+export async function submitExpiredAttempts(db: Db, now = Date.now()): Promise<number> {
+  const expired = await db
+    .select()
+    .from(examAttempts)
+    .where(
+      and(
+        isNull(examAttempts.submittedAt),
+        isNull(examAttempts.voidedAt),
+        lte(examAttempts.deadlineAt, now - DEADLINE_GRACE_MS - 1),
+      ),
+    );
+  let n = 0;
+  for (const attempt of expired) {
+    const graded = await db.transaction((tx) => gradeAttempt(tx, attempt, 'deadline', now));
+    if (graded) n++;
+  }
+  return n;
+}
+
+export interface AttemptResult {
+  attemptId: string;
+  examTitle: string;
+  practice: boolean;
+  released: boolean;
+  score: number;
+  maxScore: number;
+  percent: number;
+  passPercent: number;
+  passed: boolean;
+  subscores: { category: string; score: number; max: number }[];
+  /** Practice exams only: the items answered wrongly, with their rationale and references. */
+  feedback: { number: number; stem: string; score: number; rationale: string; references: string[] }[];
+}
+
+/** The candidate's result once graded; the per-item feedback only for a practice exam. */
+export async function getResult(
+  db: Db,
+  candidateId: string,
+  attemptId: string,
+  now = Date.now(),
+): Promise<{ ok: true; result: AttemptResult } | Refusal> {
+  const view = await getAttemptForCandidate(db, candidateId, attemptId, now);
+  if (!view.ok) return view;
+  const [attempt] = await db.select().from(examAttempts).where(eq(examAttempts.id, attemptId));
+  if (!attempt || attempt.score === null)
+    return refuse(
+      'CONFLICT',
+      attempt?.voidedAt ? 'This attempt was voided; it has no result.' : 'This attempt has not been submitted yet.',
+    );
+  const [exam] = await db.select().from(exams).where(eq(exams.id, attempt.examId));
+  const released = exam?.release === 'immediate';
+  const feedback: AttemptResult['feedback'] = [];
+  if (exam?.practice && released) {
+    const versionIds = JSON.parse(attempt.itemVersionIdsJson) as string[];
+    const answers = await db.select().from(examAnswers).where(eq(examAnswers.attemptId, attemptId));
+    const scoreOf = new Map(answers.map((a) => [a.itemVersionId, a.score ?? 0]));
+    const versions = await db
+      .select({ id: examItemVersions.id, bodyJson: examItemVersions.bodyJson })
+      .from(examItemVersions)
+      .where(inArray(examItemVersions.id, versionIds));
+    const bodies = new Map(versions.map((v) => [v.id, parseBody(v.bodyJson)]));
+    versionIds.forEach((id, n) => {
+      const score = scoreOf.get(id) ?? 0;
+      const body = bodies.get(id);
+      if (body && score < 1)
+        feedback.push({
+          number: n + 1,
+          stem: body.stem,
+          score,
+          rationale: body.rationale,
+          references: body.references,
+        });
+    });
+  }
+  return {
+    ok: true,
+    result: {
+      attemptId,
+      examTitle: exam?.title ?? '',
+      practice: exam?.practice ?? false,
+      released,
+      score: released ? attempt.score : 0,
+      maxScore: attempt.maxScore ?? 0,
+      percent: released ? (attempt.percent ?? 0) : 0,
+      passPercent: attempt.passPercent ?? 0,
+      passed: released ? (attempt.passed ?? false) : false,
+      subscores: released ? (JSON.parse(attempt.subscoresJson ?? '[]') as AttemptResult['subscores']) : [],
+      feedback,
+    },
+  };
+}
+
+export async function listMyAttempts(
+  db: Db,
+  candidateId: string,
+): Promise<
+  {
+    id: string;
+    examId: string;
+    startedAt: number;
+    submittedAt: number | null;
+    voided: boolean;
+    percent: number | null;
+    passed: boolean | null;
+  }[]
+> {
+  const rows = await db
+    .select()
+    .from(examAttempts)
+    .where(eq(examAttempts.candidateId, candidateId))
+    .orderBy(desc(examAttempts.startedAt));
+  return rows.map((r) => ({
+    id: r.id,
+    examId: r.examId,
+    startedAt: r.startedAt,
+    submittedAt: r.submittedAt,
+    voided: r.voidedAt !== null,
+    percent: r.percent,
+    passed: r.passed,
+  }));
+}
+
+/** Examiners' list of an exam's attempts. */
+export async function listAttempts(db: Db, examId: string): Promise<Omit<AttemptRow, 'itemVersionIdsJson' | 'seed'>[]> {
+  const rows = await db
+    .select()
+    .from(examAttempts)
+    .where(eq(examAttempts.examId, examId))
+    .orderBy(asc(examAttempts.startedAt));
+  return rows.map(({ itemVersionIdsJson: _draw, seed: _seed, ...rest }) => rest);
+}
+
+export async function countAttempts(db: Db, examId: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(examAttempts).where(eq(examAttempts.examId, examId));
+  return row?.n ?? 0;
+}
+
+/** Voids an attempt with a reason (audited): it then has no result and is left out of the statistics. */
+export async function voidAttempt(
+  db: Db,
+  examinerId: string,
+  attemptId: string,
+  reason: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  const trimmed = reason.trim();
+  if (trimmed.length < 5)
+    return refuse('BAD_REQUEST', 'Give the reason for voiding this attempt.', {
+      reason: 'Give a reason (at least 5 characters).',
+    });
+  return db.transaction(async (tx) => {
+    const voided = await tx
+      .update(examAttempts)
+      .set({ voidedAt: now, voidReason: trimmed })
+      .where(and(eq(examAttempts.id, attemptId), isNull(examAttempts.voidedAt)))
+      .returning({ id: examAttempts.id });
+    if (voided.length !== 1) {
+      const [exists] = await tx
+        .select({ id: examAttempts.id })
+        .from(examAttempts)
+        .where(eq(examAttempts.id, attemptId));
+      return exists
+        ? refuse('CONFLICT', 'This attempt is already voided.')
+        : refuse('NOT_FOUND', 'That attempt does not exist.');
+    }
+    await writeAudit(
+      tx,
+      {
+        actorId: examinerId,
+        action: 'exam.attempt-voided',
+        subjectId: attemptId,
+        ipAddress: meta.ipAddress,
+        details: { reason: trimmed },
+      },
+      now,
+    );
+    return { ok: true as const };
+  });
+}
+
+/**
+ * An exam's attempts as CSV for examiners (csv.ts defuses formula-like cells): candidate, timing, score,
+ * outcome and void reason; optionally only passed, failed or voided attempts.
+ */
+export async function exportAttemptsCsv(
+  db: Db,
+  examId: string,
+  outcome: 'any' | 'passed' | 'failed' | 'voided' = 'any',
+): Promise<string> {
+  const rows = await db
+    .select({ a: examAttempts, name: users.name, email: users.email })
+    .from(examAttempts)
+    .innerJoin(users, eq(users.id, examAttempts.candidateId))
+    .where(eq(examAttempts.examId, examId))
+    .orderBy(asc(examAttempts.startedAt));
+  const kept = rows.filter(({ a }) =>
+    outcome === 'any'
+      ? true
+      : outcome === 'voided'
+        ? a.voidedAt !== null
+        : a.voidedAt === null && a.passed === (outcome === 'passed'),
+  );
+  const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+  return csvDocument(
+    [
+      'Candidate',
+      'Email',
+      'Attempt',
+      'Started (UTC)',
+      'Submitted (UTC)',
+      'Submitted by',
+      'Score',
+      'Of',
+      'Percent',
+      'Pass mark',
+      'Result',
+      'Void reason',
+    ],
+    kept.map(({ a, name, email }) => [
+      name,
+      email,
+      a.attemptNumber,
+      iso(a.startedAt),
+      iso(a.submittedAt),
+      a.submittedBy,
+      a.score === null ? null : Math.round(a.score * 100) / 100,
+      a.maxScore,
+      a.percent === null ? null : Math.round(a.percent * 10) / 10,
+      a.passPercent,
+      a.voidedAt !== null ? 'voided' : a.passed === null ? 'not submitted' : a.passed ? 'passed' : 'failed',
+      a.voidReason,
+    ]),
+  );
+}

@@ -1,0 +1,413 @@
+/**
+ * Exam forms: creation from the exam format (item-format.ts examFileSchema), publishing, the modified
+ * Angoff panel, extra-time accommodations, and the item statistics with their review queue.
+ */
+import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import type { Db, DbOrTx } from '#db/client.ts';
+import {
+  type ExamStatus,
+  examAccommodations,
+  examAngoffRatings,
+  examAnswers,
+  examAttempts,
+  examItemFlags,
+  examItems,
+  examItemVersions,
+  examStatistics,
+  exams,
+} from '#db/schema/index.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
+import { writeAudit } from '../audit.ts';
+import { type AngoffCut, angoffCut } from '../exams/angoff.ts';
+import type { BlueprintRow } from '../exams/draw.ts';
+import { type Answer, chosenOptions } from '../exams/grading.ts';
+import { type ExamSource, examFileSchema } from '../exams/item-format.ts';
+import { computeExamStatistics, type ExamStatistics, type ItemResponsesDef } from '../exams/statistics.ts';
+import { newId } from '../ids.ts';
+import { type Refusal, refuse } from '../refusal.ts';
+import type { RequestMeta } from './deps.ts';
+import { parseBody } from './exam-items.ts';
+
+export type ExamRow = typeof exams.$inferSelect;
+
+export function blueprintOf(exam: Pick<ExamRow, 'blueprintJson'>): BlueprintRow[] {
+  return JSON.parse(exam.blueprintJson) as BlueprintRow[];
+}
+
+function columnsFrom(source: ExamSource) {
+  return {
+    title: source.title,
+    bank: source.bank,
+    practice: source.practice,
+    timeLimitMs: source.timeLimitMinutes * 60_000,
+    attemptsAllowed: source.practice ? null : (source.attemptsAllowed ?? null),
+    cooldownMs: (source.cooldownDays ?? 0) * DAY_MS,
+    passMethod: source.passMark.method,
+    release: source.release,
+    blueprintJson: JSON.stringify(source.blueprint),
+  };
+}
+
+/**
+ * Creates the exam of `slug`, or brings an existing one's settings up to date (the pass mark of an Angoff
+ * exam stays as the panel set it). `publish` publishes a new exam at once (the shipped content).
+ */
+export async function upsertExam(
+  db: DbOrTx,
+  actorId: string | null,
+  input: unknown,
+  options: { publish: boolean },
+  now = Date.now(),
+): Promise<{ ok: true; id: string; created: boolean } | Refusal> {
+  const parsed = examFileSchema.safeParse(input);
+  if (!parsed.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fields[issue.path.map(String).join('.') || '_'] ??= issue.message;
+    return refuse('BAD_REQUEST', 'Some fields need your attention.', fields);
+  }
+  const source = parsed.data;
+  const columns = columnsFrom(source);
+  const fixedPercent = source.passMark.method === 'fixed' ? source.passMark.percent : null;
+  const [existing] = await db.select().from(exams).where(eq(exams.slug, source.slug));
+  if (existing) {
+    await db
+      .update(exams)
+      .set({
+        ...columns,
+        passPercent: source.passMark.method === 'fixed' ? fixedPercent : existing.passPercent,
+        updatedAt: now,
+      })
+      .where(eq(exams.id, existing.id));
+    return { ok: true, id: existing.id, created: false };
+  }
+  const id = newId();
+  await db.insert(exams).values({
+    id,
+    slug: source.slug,
+    ...columns,
+    passPercent: fixedPercent,
+    opensAt: now,
+    closesAt: null,
+    status: options.publish ? 'published' : 'draft',
+    createdBy: actorId,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await writeAudit(db, { actorId, action: 'exam.exam-created', subjectId: id, details: { slug: source.slug } }, now);
+  return { ok: true, id, created: true };
+}
+
+export async function getExamBySlug(db: Db, slug: string): Promise<ExamRow | null> {
+  const [row] = await db.select().from(exams).where(eq(exams.slug, slug));
+  return row ?? null;
+}
+
+export async function listExams(db: Db, onlyPublished: boolean): Promise<ExamRow[]> {
+  return db
+    .select()
+    .from(exams)
+    .where(onlyPublished ? eq(exams.status, 'published') : undefined)
+    .orderBy(asc(exams.title));
+}
+
+export async function setExamStatus(
+  db: Db,
+  actorId: string,
+  examId: string,
+  status: ExamStatus,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  return db.transaction(async (tx) => {
+    const [exam] = await tx.select().from(exams).where(eq(exams.id, examId));
+    if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
+    if (status === 'published' && exam.passPercent === null) {
+      return refuse('BAD_REQUEST', 'Set the pass mark first: the Angoff panel has not set a cut for this exam.');
+    }
+    await tx.update(exams).set({ status, updatedAt: now }).where(eq(exams.id, examId));
+    await writeAudit(tx, { actorId, action: `exam.exam-${status}`, subjectId: examId, ipAddress: meta.ipAddress }, now);
+    return { ok: true as const };
+  });
+}
+
+/** The live items of an exam's bank in its blueprint's categories: what the Angoff panel rates. */
+async function ratableItemIds(db: DbOrTx, exam: ExamRow): Promise<string[]> {
+  const categories = blueprintOf(exam).map((row) => row.category);
+  const rows = await db
+    .select({ id: examItems.id })
+    .from(examItems)
+    .innerJoin(examItemVersions, eq(examItemVersions.id, examItems.currentVersionId))
+    .where(
+      and(eq(examItems.bank, exam.bank), eq(examItems.status, 'live'), inArray(examItemVersions.category, categories)),
+    )
+    .orderBy(asc(examItems.id));
+  return rows.map((r) => r.id);
+}
+
+/** One panellist's estimates (probability 0..1 that a minimally competent candidate answers right). */
+export async function rateItems(
+  db: Db,
+  raterId: string,
+  examId: string,
+  ratings: { itemId: string; probability: number }[],
+  now = Date.now(),
+): Promise<{ ok: true; rated: number } | Refusal> {
+  return db.transaction(async (tx) => {
+    const [exam] = await tx.select().from(exams).where(eq(exams.id, examId));
+    if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
+    if (exam.passMethod !== 'angoff')
+      return refuse('BAD_REQUEST', 'This exam has a fixed pass mark; it has no Angoff panel.');
+    const ratable = new Set(await ratableItemIds(tx, exam));
+    const unknown = ratings.find((r) => !ratable.has(r.itemId));
+    if (unknown) return refuse('BAD_REQUEST', `Item ${unknown.itemId} is not a live item of this exam's blueprint.`);
+    for (const r of ratings) {
+      await tx
+        .insert(examAngoffRatings)
+        .values({ examId, itemId: r.itemId, raterId, probability: r.probability, ratedAt: now })
+        .onConflictDoUpdate({
+          target: [examAngoffRatings.examId, examAngoffRatings.itemId, examAngoffRatings.raterId],
+          set: { probability: r.probability, ratedAt: now },
+        });
+    }
+    return { ok: true as const, rated: ratings.length };
+  });
+}
+
+export interface AngoffPanel {
+  ratings: { itemId: string; raterId: string; probability: number }[];
+  cut: AngoffCut | null;
+  /** Why there is no cut yet. */
+  pending: string | null;
+  passPercent: number | null;
+}
+
+export async function getAngoffPanel(db: Db, examId: string): Promise<AngoffPanel | null> {
+  const [exam] = await db.select().from(exams).where(eq(exams.id, examId));
+  if (!exam) return null;
+  const ratings = await db
+    .select({
+      itemId: examAngoffRatings.itemId,
+      raterId: examAngoffRatings.raterId,
+      probability: examAngoffRatings.probability,
+    })
+    .from(examAngoffRatings)
+    .where(eq(examAngoffRatings.examId, examId));
+  const result = angoffCut(await ratableItemIds(db, exam), ratings);
+  return {
+    ratings,
+    cut: result.ok ? result.cut : null,
+    pending: result.ok ? null : result.message,
+    passPercent: exam.passPercent,
+  };
+}
+
+/** Sets the exam's pass mark to the panel's cut (stored with the exam; the ratings stay stored). */
+export async function applyAngoffCut(
+  db: Db,
+  actorId: string,
+  examId: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true; passPercent: number } | Refusal> {
+  const panel = await getAngoffPanel(db, examId);
+  if (!panel) return refuse('NOT_FOUND', 'That exam does not exist.');
+  if (!panel.cut) return refuse('BAD_REQUEST', panel.pending ?? 'The panel has not set a cut yet.');
+  const passPercent = Math.round(panel.cut.cutPercent * 10) / 10;
+  await db.transaction(async (tx) => {
+    await tx.update(exams).set({ passPercent, updatedAt: now }).where(eq(exams.id, examId));
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'exam.angoff-cut-set',
+        subjectId: examId,
+        ipAddress: meta.ipAddress,
+        details: { passPercent, raters: panel.cut?.raters },
+      },
+      now,
+    );
+  });
+  return { ok: true, passPercent };
+}
+
+/** Extra time for a candidate's future attempts at an exam (WCAG 2.2.1 Timing Adjustable). */
+export async function grantExtraTime(
+  db: Db,
+  examinerId: string,
+  examId: string,
+  candidateId: string,
+  extraMinutes: number,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  return db.transaction(async (tx) => {
+    const [exam] = await tx.select({ id: exams.id }).from(exams).where(eq(exams.id, examId));
+    if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
+    const extraTimeMs = extraMinutes * 60_000;
+    await tx
+      .insert(examAccommodations)
+      .values({ examId, candidateId, extraTimeMs, grantedBy: examinerId, grantedAt: now })
+      .onConflictDoUpdate({
+        target: [examAccommodations.examId, examAccommodations.candidateId],
+        set: { extraTimeMs, grantedBy: examinerId, grantedAt: now },
+      });
+    await writeAudit(
+      tx,
+      {
+        actorId: examinerId,
+        action: 'exam.extra-time-granted',
+        subjectId: candidateId,
+        ipAddress: meta.ipAddress,
+        details: { examId, extraMinutes },
+      },
+      now,
+    );
+    return { ok: true as const };
+  });
+}
+
+export interface StoredStatistics extends ExamStatistics {
+  /** Item version id → item id and ref, for the table and the flags. */
+  itemRefs: Record<string, { itemId: string; ref: string; version: number }>;
+  computedAt: number;
+}
+
+/**
+ * Recomputes an exam's statistics from graded, non-voided first attempts, stores them and puts every flagged
+ * version not already in the queue into it. Items are item versions (two versions of an item are two
+ * items); each is analysed over the attempts whose draw included it (statistics.ts).
+ */
+export async function recomputeStatistics(db: Db, examId: string, now = Date.now()): Promise<StoredStatistics | null> {
+  const [exam] = await db.select({ id: exams.id }).from(exams).where(eq(exams.id, examId));
+  if (!exam) return null;
+  const attempts = await db
+    .select({ id: examAttempts.id, itemVersionIdsJson: examAttempts.itemVersionIdsJson })
+    .from(examAttempts)
+    .where(
+      and(
+        eq(examAttempts.examId, examId),
+        eq(examAttempts.attemptNumber, 1),
+        isNotNull(examAttempts.score),
+        isNull(examAttempts.voidedAt),
+      ),
+    )
+    .orderBy(asc(examAttempts.startedAt));
+  const drawn = new Map<string, Set<string>>();
+  for (const a of attempts) drawn.set(a.id, new Set(JSON.parse(a.itemVersionIdsJson) as string[]));
+  const versionIds = [...new Set([...drawn.values()].flatMap((set) => [...set]))].sort();
+  const versions = versionIds.length
+    ? await db
+        .select({
+          id: examItemVersions.id,
+          itemId: examItemVersions.itemId,
+          version: examItemVersions.version,
+          bodyJson: examItemVersions.bodyJson,
+          ref: examItems.ref,
+        })
+        .from(examItemVersions)
+        .innerJoin(examItems, eq(examItems.id, examItemVersions.itemId))
+        .where(inArray(examItemVersions.id, versionIds))
+    : [];
+  const answers = attempts.length
+    ? await db
+        .select()
+        .from(examAnswers)
+        .where(
+          inArray(
+            examAnswers.attemptId,
+            attempts.map((a) => a.id),
+          ),
+        )
+    : [];
+  const byKey = new Map(answers.map((a) => [`${a.attemptId}:${a.itemVersionId}`, a]));
+  const responses: ItemResponsesDef[] = versions
+    .sort((a, b) => (a.ref < b.ref ? -1 : 1))
+    .map((v) => {
+      const body = parseBody(v.bodyJson);
+      const options = 'options' in body ? body.options.map((o) => o.id) : [];
+      const keyed = 'options' in body ? body.key : [];
+      const rows = attempts.map((a) => byKey.get(`${a.id}:${v.id}`));
+      return {
+        itemId: v.id,
+        scores: attempts.map((a, c) => (drawn.get(a.id)?.has(v.id) ? (rows[c]?.score ?? 0) : null)),
+        options,
+        keyed,
+        choices: rows.map((r) =>
+          options.length ? chosenOptions(r?.answerJson ? (JSON.parse(r.answerJson) as Answer) : null) : [],
+        ),
+      };
+    });
+  const stats = computeExamStatistics(responses);
+  const stored: StoredStatistics = {
+    ...stats,
+    itemRefs: Object.fromEntries(versions.map((v) => [v.id, { itemId: v.itemId, ref: v.ref, version: v.version }])),
+    computedAt: now,
+  };
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(examStatistics)
+      .values({ examId, statisticsJson: JSON.stringify(stored), computedAt: now })
+      .onConflictDoUpdate({
+        target: examStatistics.examId,
+        set: { statisticsJson: JSON.stringify(stored), computedAt: now },
+      });
+    for (const item of stats.items) {
+      if (item.flags.length === 0) continue;
+      const ref = stored.itemRefs[item.itemId];
+      if (!ref) continue;
+      await tx
+        .insert(examItemFlags)
+        .values({
+          id: newId(),
+          examId,
+          itemId: ref.itemId,
+          versionId: item.itemId,
+          reasonsJson: JSON.stringify(item.flags),
+          createdAt: now,
+        })
+        .onConflictDoNothing();
+    }
+  });
+  return stored;
+}
+
+export async function getStatistics(db: Db, examId: string): Promise<StoredStatistics | null> {
+  const [row] = await db.select().from(examStatistics).where(eq(examStatistics.examId, examId));
+  return row ? (JSON.parse(row.statisticsJson) as StoredStatistics) : null;
+}
+
+export interface FlagEntry {
+  id: string;
+  examId: string;
+  itemId: string;
+  ref: string;
+  versionId: string;
+  reasons: string[];
+  createdAt: number;
+}
+
+/** The review queue: open flags, oldest first. */
+export async function listOpenFlags(db: Db): Promise<FlagEntry[]> {
+  const rows = await db
+    .select({
+      id: examItemFlags.id,
+      examId: examItemFlags.examId,
+      itemId: examItemFlags.itemId,
+      ref: examItems.ref,
+      versionId: examItemFlags.versionId,
+      reasonsJson: examItemFlags.reasonsJson,
+      createdAt: examItemFlags.createdAt,
+    })
+    .from(examItemFlags)
+    .innerJoin(examItems, eq(examItems.id, examItemFlags.itemId))
+    .where(isNull(examItemFlags.resolvedAt))
+    .orderBy(asc(examItemFlags.createdAt));
+  return rows.map(({ reasonsJson, ...r }) => ({ ...r, reasons: JSON.parse(reasonsJson) as string[] }));
+}
+
+/** Recomputes every published exam's statistics (the scheduled job). */
+export async function recomputeAllStatistics(db: Db, now = Date.now()): Promise<number> {
+  const rows = await db.select({ id: exams.id }).from(exams).where(eq(exams.status, 'published'));
+  for (const row of rows) await recomputeStatistics(db, row.id, now);
+  return rows.length;
+}

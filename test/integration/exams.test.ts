@@ -1,0 +1,498 @@
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { openDb } from '#db/client.ts';
+import { auditLog, examAnswers, examAttempts, examItemVersions } from '#db/schema/index.ts';
+import type { Answer } from '#src/server/exams/grading.ts';
+import type { ItemSource } from '#src/server/exams/item-format.ts';
+import { runScheduledJob, SCHEDULED_JOBS } from '#src/server/scheduled-jobs.ts';
+import {
+  DEADLINE_GRACE_MS,
+  exportAttemptsCsv,
+  getAttemptForCandidate,
+  saveAnswer,
+  startAttempt,
+  submitAttempt,
+  submitExpiredAttempts,
+} from '#src/server/services/exam-attempts.ts';
+import { closeTestDb, countAllRows, createTestDb, useTestDb } from '#test/helpers/db.ts';
+import { callerFor, type MadeUser, makeUser, TEST_META, testDeps } from '#test/helpers/factories.ts';
+import { trpcErrorOf } from '#test/helpers/trpc.ts';
+
+type Caller = Awaited<ReturnType<typeof callerFor>>['caller'];
+
+const handle = useTestDb();
+let author: MadeUser;
+let authorCaller: Caller;
+let reviewerCaller: Caller;
+
+const CAT_A = '01-physiology-of-counterpulsation';
+const CAT_B = '04-ecg-triggering-and-timing';
+
+function singleItem(ref: string, category: string, key = 'a'): ItemSource {
+  return {
+    ref,
+    type: 'single',
+    category,
+    language: 'en',
+    difficulty: 'medium',
+    stem: `Question ${ref}?`,
+    options: [
+      { id: 'a', text: 'First' },
+      { id: 'b', text: 'Second' },
+      { id: 'c', text: 'Third' },
+    ],
+    key: [key],
+    rationale: `RATIONALE-${ref}: because.`,
+    references: ['05-ecg-triggering-and-timing'],
+    tags: [],
+  } as ItemSource;
+}
+
+function numericItem(ref: string, category: string): ItemSource {
+  return {
+    ref,
+    type: 'numeric',
+    category,
+    language: 'en',
+    difficulty: 'hard',
+    stem: 'Typical inflation delay at 60 bpm?',
+    key: { value: 332, tolerance: 15, unit: 'ms' },
+    rationale: `RATIONALE-${ref}: the notch.`,
+    references: ['05-ecg-triggering-and-timing'],
+    tags: [],
+  } as ItemSource;
+}
+
+/** Creates items as `author`, sends them for review and has the second examiner approve them. */
+async function liveItems(bank: string, sources: ItemSource[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const source of sources) {
+    const { id } = await authorCaller.exams.createItem({ bank, item: source });
+    await authorCaller.exams.submitForReview({ id });
+    await reviewerCaller.exams.reviewItem({ id, decision: 'approve', comment: 'Fine.' });
+    ids.push(id);
+  }
+  return ids;
+}
+
+function examFile(
+  slug: string,
+  bank: string,
+  blueprint: { category: string; count: number }[],
+  passMark: object = { method: 'fixed', percent: 50 },
+) {
+  return {
+    format: 'iecpa-exam/1',
+    slug,
+    title: `Exam ${slug}`,
+    bank,
+    practice: false,
+    timeLimitMinutes: 30,
+    attemptsAllowed: 3,
+    cooldownDays: 0,
+    passMark,
+    release: 'immediate',
+    eligibility: 'member-in-good-standing',
+    blueprint,
+  };
+}
+
+async function candidate(): Promise<{ user: MadeUser; caller: Caller }> {
+  const user = await makeUser(handle.db, { roles: ['member'] });
+  return { user, caller: (await callerFor(handle.db, user)).caller };
+}
+
+/** The right (or a wrong) answer to a delivered item, from its public form and the ref in its stem. */
+function answerFor(item: { type: string; stem: string }, right: boolean): Answer {
+  if (item.type === 'numeric') return { value: right ? 340 : 500 };
+  return { choices: [right ? 'a' : 'b'] };
+}
+
+function assertNoKey(response: unknown): void {
+  const text = JSON.stringify(response);
+  expect(text).not.toMatch(/"key"|"rationale"|RATIONALE-|"seed"/);
+}
+
+beforeAll(async () => {
+  author = await makeUser(handle.db, { roles: ['member', 'examiner'], totp: true, name: 'Ada Author' });
+  authorCaller = (await callerFor(handle.db, author)).caller;
+  const reviewer = await makeUser(handle.db, { roles: ['member', 'examiner'], totp: true, name: 'Rex Reviewer' });
+  reviewerCaller = (await callerFor(handle.db, reviewer)).caller;
+});
+
+describe('the whole lifecycle through tRPC', () => {
+  test('author → review → live → Angoff → attempts → grading → statistics → flag → retire → not drawn', async () => {
+    const bank = 'lifecycle';
+    const sources = [
+      ...[0, 1, 2, 3].map((i) => singleItem(`life-a${i}`, CAT_A)),
+      ...[0, 1, 2].map((i) => singleItem(`life-b${i}`, CAT_B)),
+      numericItem('life-b3', CAT_B),
+    ];
+    // The author cannot review their own item.
+    const { id: own } = await authorCaller.exams.createItem({ bank, item: sources[0] });
+    await authorCaller.exams.submitForReview({ id: own });
+    const selfReview = await trpcErrorOf(authorCaller.exams.reviewItem({ id: own, decision: 'approve', comment: '' }));
+    expect(selfReview.code).toBe('FORBIDDEN');
+    await reviewerCaller.exams.reviewItem({ id: own, decision: 'approve', comment: 'Clear.' });
+    const itemIds = [own, ...(await liveItems(bank, sources.slice(1)))];
+    // A spare item stays in draft: it is never drawn while the bank is exactly the blueprint.
+    const { id: spare } = await authorCaller.exams.createItem({ bank, item: singleItem('life-a4', CAT_A) });
+
+    const { id: examId } = await authorCaller.exams.createExam({
+      exam: examFile(
+        'lifecycle-exam',
+        bank,
+        [
+          { category: CAT_A, count: 4 },
+          { category: CAT_B, count: 4 },
+        ],
+        { method: 'angoff' },
+      ),
+    });
+    expect((await trpcErrorOf(authorCaller.exams.publishExam({ id: examId }))).message).toMatch(/pass mark/);
+    // Panel: author rates every item 0.6, reviewer 0.8 → cut 70 %.
+    await authorCaller.exams.rateItems({ examId, ratings: itemIds.map((itemId) => ({ itemId, probability: 0.6 })) });
+    await reviewerCaller.exams.rateItems({ examId, ratings: itemIds.map((itemId) => ({ itemId, probability: 0.8 })) });
+    const panel = await authorCaller.exams.angoffPanel({ examId });
+    expect(panel.cut?.cutPercent).toBeCloseTo(70, 10);
+    expect(panel.ratings).toHaveLength(16);
+    expect(await authorCaller.exams.applyAngoffCut({ examId })).toEqual({ ok: true, passPercent: 70 });
+    await authorCaller.exams.publishExam({ id: examId });
+
+    // Ten candidates; everyone answers life-a0 right (facility 1: flagged), the others vary.
+    const results = [];
+    for (let c = 0; c < 10; c++) {
+      const { caller } = await candidate();
+      const started = await caller.exams.start({ examId });
+      assertNoKey(started);
+      const attempt = await caller.exams.attempt({ attemptId: started.attemptId });
+      assertNoKey(attempt);
+      expect(attempt.items).toHaveLength(8);
+      for (const item of attempt.items) {
+        const ref = /Question (life-\w+)\?/.exec(item.item.stem)?.[1] ?? 'life-b3';
+        const index = sources.findIndex((s) => s.ref === ref);
+        const right = ref === 'life-a0' || (c + index) % 3 !== 0 || c < 2;
+        const saved = await caller.exams.saveAnswer({
+          attemptId: started.attemptId,
+          itemVersionId: item.itemVersionId,
+          answer: answerFor(item.item, right),
+        });
+        assertNoKey(saved);
+      }
+      const again = await caller.exams.attempt({ attemptId: started.attemptId });
+      assertNoKey(again);
+      expect(again.items.every((i) => i.answer !== null)).toBe(true);
+      expect(again.lastSavedAt).not.toBeNull();
+      const submitted = await caller.exams.submit({ attemptId: started.attemptId });
+      expect(submitted).toEqual({ ok: true, graded: true });
+      const result = await caller.exams.result({ attemptId: started.attemptId });
+      expect(result.subscores.map((s) => s.category)).toEqual([CAT_A, CAT_B]);
+      expect(result.passPercent).toBe(70);
+      expect(result.feedback).toEqual([]);
+      expect(JSON.stringify(result)).not.toMatch(/RATIONALE-|"key"/);
+      results.push(result);
+    }
+    // Candidates 0 and 1 answered everything right.
+    expect(results[0]).toMatchObject({ score: 8, percent: 100, passed: true });
+
+    const stats = await authorCaller.exams.recomputeStatistics({ examId });
+    expect(stats?.test.candidates).toBe(10);
+    expect(stats?.items).toHaveLength(8);
+    const queue = await authorCaller.exams.reviewQueue();
+    const flagged = queue.find((f) => f.ref === 'life-a0');
+    expect(flagged?.reasons).toContain('facility-high');
+
+    // Retire the flagged item, approve the spare: new attempts never draw the retired one.
+    await authorCaller.exams.retireItem({ id: own });
+    expect((await authorCaller.exams.reviewQueue()).some((f) => f.ref === 'life-a0')).toBe(false);
+    await authorCaller.exams.submitForReview({ id: spare });
+    await reviewerCaller.exams.reviewItem({ id: spare, decision: 'approve', comment: 'Fine.' });
+    for (let c = 0; c < 5; c++) {
+      const { caller } = await candidate();
+      const { attemptId } = await caller.exams.start({ examId });
+      const attempt = await caller.exams.attempt({ attemptId });
+      const stems = attempt.items.map((i) => i.item.stem);
+      expect(stems).not.toContain('Question life-a0?');
+      expect(stems).toContain('Question life-a4?');
+    }
+  });
+});
+
+describe('versioning', () => {
+  test('an edit to a delivered item makes a new version; the old attempt keeps its key and score', async () => {
+    const bank = 'versioning';
+    const [itemId] = await liveItems(bank, [singleItem('ver-a0', CAT_A, 'a')]);
+    const { id: examId } = await authorCaller.exams.createExam({
+      exam: examFile('versioning-exam', bank, [{ category: CAT_A, count: 1 }]),
+    });
+    await authorCaller.exams.publishExam({ id: examId });
+    const { caller } = await candidate();
+    const { attemptId } = await caller.exams.start({ examId });
+    const [delivered] = (await caller.exams.attempt({ attemptId })).items;
+    await caller.exams.saveAnswer({
+      attemptId,
+      itemVersionId: delivered?.itemVersionId as string,
+      answer: { choices: ['a'] },
+    });
+    await caller.exams.submit({ attemptId });
+
+    const edited = await authorCaller.exams.updateItem({
+      id: itemId as string,
+      item: singleItem('ver-a0', CAT_A, 'b'),
+    });
+    expect(edited).toEqual({ ok: true, outcome: 'versioned' });
+    const detail = await authorCaller.exams.getItem({ id: itemId as string });
+    expect(detail).toMatchObject({ version: 2, status: 'draft', delivered: false });
+    expect(detail.body).toMatchObject({ key: ['b'] });
+    expect(await caller.exams.result({ attemptId })).toMatchObject({ score: 1, percent: 100 });
+    // The delivered version is frozen in the database itself.
+    await expect(
+      handle.db
+        .update(examItemVersions)
+        .set({ bodyJson: '{}' })
+        .where(eq(examItemVersions.id, delivered?.itemVersionId as string)),
+    ).rejects.toThrow();
+    // An edit before delivery rewrites the version in place.
+    expect(
+      await authorCaller.exams.updateItem({ id: itemId as string, item: singleItem('ver-a0', CAT_A, 'c') }),
+    ).toEqual({ ok: true, outcome: 'updated' });
+  });
+});
+
+async function oneItemExam(slug: string): Promise<string> {
+  const bank = `bank-${slug}`;
+  await liveItems(bank, [singleItem(`${slug}-q`, CAT_A)]);
+  const { id } = await authorCaller.exams.createExam({ exam: examFile(slug, bank, [{ category: CAT_A, count: 1 }]) });
+  await authorCaller.exams.publishExam({ id });
+  return id;
+}
+
+describe('deadline and grace', () => {
+  test('accepts answers in the grace after the deadline, refuses them after, and submits on next access', async () => {
+    const examId = await oneItemExam('deadline');
+    const user = await makeUser(handle.db, { roles: ['member'] });
+    const t0 = Date.now();
+    const started = await startAttempt(handle.db, user.id, examId, TEST_META, t0);
+    if (!started.ok) throw new Error(started.message);
+    const view = await getAttemptForCandidate(handle.db, user.id, started.attemptId, t0);
+    if (!view.ok) throw new Error(view.message);
+    const deadline = view.attempt.deadlineAt;
+    expect(deadline).toBe(t0 + 30 * 60_000);
+    const itemVersionId = view.attempt.items[0]?.itemVersionId as string;
+    const inGrace = await saveAnswer(
+      handle.db,
+      user.id,
+      { attemptId: started.attemptId, itemVersionId, answer: { choices: ['a'] } },
+      deadline + DEADLINE_GRACE_MS - 1000,
+    );
+    expect(inGrace).toMatchObject({ ok: true });
+    const late = await saveAnswer(
+      handle.db,
+      user.id,
+      { attemptId: started.attemptId, itemVersionId, answer: { choices: ['b'] } },
+      deadline + DEADLINE_GRACE_MS + 1,
+    );
+    expect(late).toMatchObject({
+      ok: false,
+      code: 'CONFLICT',
+      message: expect.stringMatching(/time for this attempt is over/),
+    });
+    const after = await getAttemptForCandidate(handle.db, user.id, started.attemptId, deadline + DEADLINE_GRACE_MS + 1);
+    expect(after).toMatchObject({ ok: true, attempt: { status: 'submitted', submittedAt: deadline } });
+    const [row] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
+    expect(row).toMatchObject({ submittedBy: 'deadline', score: 1, passed: true });
+  });
+
+  test('the scheduled job submits expired attempts with what was saved, once', async () => {
+    const examId = await oneItemExam('expiry');
+    const user = await makeUser(handle.db, { roles: ['member'] });
+    const t0 = Date.now();
+    const started = await startAttempt(handle.db, user.id, examId, TEST_META, t0);
+    if (!started.ok) throw new Error(started.message);
+    const after = t0 + 31 * 60_000;
+    expect(await submitExpiredAttempts(handle.db, after)).toBeGreaterThanOrEqual(1);
+    expect(await submitExpiredAttempts(handle.db, after)).toBe(0);
+    const [row] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
+    expect(row).toMatchObject({ submittedBy: 'deadline', score: 0, passed: false });
+  });
+
+  test('the exams scheduled job submits expired attempts and recomputes statistics', async () => {
+    const examId = await oneItemExam('job');
+    const user = await makeUser(handle.db, { roles: ['member'] });
+    const t0 = Date.now();
+    const started = await startAttempt(handle.db, user.id, examId, TEST_META, t0);
+    if (!started.ok) throw new Error(started.message);
+    const job = SCHEDULED_JOBS.find((j) => j.name === 'exams');
+    if (!job) throw new Error('no exams job');
+    const run = await runScheduledJob(handle.db, testDeps(), job, () => t0 + 31 * 60_000);
+    expect(run.ok).toBe(true);
+    const [row] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
+    expect(row?.submittedBy).toBe('deadline');
+    expect((await authorCaller.exams.statistics({ examId }))?.test.candidates).toBe(1);
+  });
+
+  test('extra time granted by an examiner moves the deadline', async () => {
+    const examId = await oneItemExam('extra-time');
+    const user = await makeUser(handle.db, { roles: ['member'] });
+    await authorCaller.exams.grantExtraTime({ examId, candidateId: user.id, extraMinutes: 15 });
+    const t0 = Date.now();
+    const started = await startAttempt(handle.db, user.id, examId, TEST_META, t0);
+    if (!started.ok) throw new Error(started.message);
+    const [row] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
+    expect(row?.deadlineAt).toBe(t0 + 45 * 60_000);
+  });
+});
+
+describe('bad input and integrity', () => {
+  test('refuses bad answers with a clear error and writes nothing', async () => {
+    const examId = await oneItemExam('bad-input');
+    const { caller } = await candidate();
+    const { attemptId } = await caller.exams.start({ examId });
+    const itemVersionId = (await caller.exams.attempt({ attemptId })).items[0]?.itemVersionId as string;
+    const other = await candidate();
+    const before = await countAllRows(handle);
+
+    const notInDraw = await trpcErrorOf(
+      caller.exams.saveAnswer({ attemptId, itemVersionId: 'nope', answer: { choices: ['a'] } }),
+    );
+    expect(notInDraw).toMatchObject({ code: 'BAD_REQUEST', message: 'That question is not part of this attempt.' });
+    const unknownOption = await trpcErrorOf(
+      caller.exams.saveAnswer({ attemptId, itemVersionId, answer: { choices: ['z'] } }),
+    );
+    expect(unknownOption.message).toMatch(/no option "z"/);
+    const wrongShape = await trpcErrorOf(
+      caller.exams.saveAnswer({ attemptId, itemVersionId, answer: { truth: true } }),
+    );
+    expect(wrongShape.code).toBe('BAD_REQUEST');
+    const notYours = await trpcErrorOf(
+      other.caller.exams.saveAnswer({ attemptId, itemVersionId, answer: { choices: ['a'] } }),
+    );
+    expect(notYours.code).toBe('NOT_FOUND');
+    expect((await trpcErrorOf(other.caller.exams.attempt({ attemptId }))).code).toBe('NOT_FOUND');
+    expect((await trpcErrorOf(other.caller.exams.listItems({}))).code).toBe('FORBIDDEN');
+    expect((await trpcErrorOf(other.caller.exams.voidAttempt({ attemptId, reason: 'Cheating seen' }))).code).toBe(
+      'FORBIDDEN',
+    );
+    expect(await countAllRows(handle)).toEqual(before);
+
+    await caller.exams.submit({ attemptId });
+    const afterSubmit = await trpcErrorOf(
+      caller.exams.saveAnswer({ attemptId, itemVersionId, answer: { choices: ['a'] } }),
+    );
+    expect(afterSubmit).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/has been submitted/) });
+  });
+
+  test('a voided attempt takes no answers; the void is audited with its reason', async () => {
+    const examId = await oneItemExam('voided');
+    const { caller } = await candidate();
+    const { attemptId } = await caller.exams.start({ examId });
+    const itemVersionId = (await caller.exams.attempt({ attemptId })).items[0]?.itemVersionId as string;
+    expect((await trpcErrorOf(authorCaller.exams.voidAttempt({ attemptId, reason: '' }))).code).toBe('BAD_REQUEST');
+    await authorCaller.exams.voidAttempt({ attemptId, reason: 'Candidate used notes' });
+    const refused = await trpcErrorOf(
+      caller.exams.saveAnswer({ attemptId, itemVersionId, answer: { choices: ['a'] } }),
+    );
+    expect(refused.message).toMatch(/voided/);
+    const audit = await handle.db.select().from(auditLog).where(eq(auditLog.subjectId, attemptId));
+    expect(audit.find((a) => a.action === 'exam.attempt-voided')?.details).toContain('Candidate used notes');
+  });
+
+  test('exports attempts as formula-safe CSV, filtered by outcome', async () => {
+    const examId = await oneItemExam('csv-export');
+    const user = await makeUser(handle.db, { roles: ['member'], name: '=HYPERLINK("http://evil.example")' });
+    const caller = (await callerFor(handle.db, user)).caller;
+    const { attemptId } = await caller.exams.start({ examId });
+    const itemVersionId = (await caller.exams.attempt({ attemptId })).items[0]?.itemVersionId as string;
+    await caller.exams.saveAnswer({ attemptId, itemVersionId, answer: { choices: ['a'] } });
+    await caller.exams.submit({ attemptId });
+    const csv = await exportAttemptsCsv(handle.db, examId);
+    const lines = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil.example""\)",/);
+    expect(lines[1]).toMatch(/"1","1","100","50","passed",$/);
+    expect((await exportAttemptsCsv(handle.db, examId, 'failed')).trim().split('\r\n')).toHaveLength(1);
+  });
+
+  test('a concurrent double submit grades once', async () => {
+    const examId = await oneItemExam('double-submit');
+    const { caller } = await candidate();
+    const { attemptId } = await caller.exams.start({ examId });
+    const outcomes = await Promise.all([caller.exams.submit({ attemptId }), caller.exams.submit({ attemptId })]);
+    expect(outcomes.map((o) => o.graded).sort()).toEqual([false, true]);
+    const audit = await handle.db.select().from(auditLog).where(eq(auditLog.subjectId, attemptId));
+    expect(audit.filter((a) => a.action === 'exam.attempt-submitted')).toHaveLength(1);
+  });
+
+  test('malformed item JSON imports nothing and reports the line', async () => {
+    const before = await countAllRows(handle);
+    const syntax = await authorCaller.exams.importItems({
+      bank: 'imports',
+      json: '{\n  "format": "iecpa-items/1",\n  "items": [\n    { "ref": \n  ]\n}',
+    });
+    expect(syntax).toMatchObject({ ok: false, errors: [{ line: 5 }] });
+    const good = singleItem('imp-good', CAT_A);
+    const bad = { ...singleItem('imp-bad', CAT_A), key: ['x'] };
+    const text = JSON.stringify({ format: 'iecpa-items/1', items: [good, bad] }, null, 2);
+    const invalid = await authorCaller.exams.importItems({ bank: 'imports', json: text });
+    if (invalid.ok) throw new Error('expected a refusal');
+    expect(invalid.errors).toEqual([
+      { line: expect.any(Number), path: 'items.1.key', message: 'The key names an option that does not exist.' },
+    ]);
+    // The reported line is the bad item's "key" (the first "key" after its ref).
+    const lines = text.split('\n');
+    const badRefLine = lines.findIndex((l) => l.includes('imp-bad'));
+    const keyLine = lines.findIndex((l, n) => n > badRefLine && l.includes('"key"')) + 1;
+    expect(invalid.errors[0]?.line).toBe(keyLine);
+    expect(await countAllRows(handle)).toEqual(before);
+
+    const imported = await authorCaller.exams.importItems({
+      bank: 'imports',
+      json: JSON.stringify({ format: 'iecpa-items/1', items: [good] }),
+    });
+    expect(imported).toEqual({ ok: true, created: 1, updated: 0, versioned: 0, unchanged: 0 });
+    const exported = await authorCaller.exams.exportItems({ bank: 'imports' });
+    const again = await authorCaller.exams.importItems({ bank: 'imports', json: exported.json });
+    expect(again).toEqual({ ok: true, created: 0, updated: 0, versioned: 0, unchanged: 1 });
+  });
+});
+
+test('saved answers survive a closed and reopened database', async () => {
+  const examId = await oneItemExam('restart');
+  const user = await makeUser(handle.db, { roles: ['member'] });
+  const started = await startAttempt(handle.db, user.id, examId, TEST_META);
+  if (!started.ok) throw new Error(started.message);
+  const view = await getAttemptForCandidate(handle.db, user.id, started.attemptId);
+  if (!view.ok) throw new Error(view.message);
+  const itemVersionId = view.attempt.items[0]?.itemVersionId as string;
+  const saved = await saveAnswer(handle.db, user.id, {
+    attemptId: started.attemptId,
+    itemVersionId,
+    answer: { choices: ['c'] },
+    flagged: true,
+  });
+  expect(saved.ok).toBe(true);
+
+  // Copy the file's state through a second database: close it and open the file again.
+  const copy = await createTestDb();
+  try {
+    const { client } = copy;
+    client.close();
+    // The test file's database itself is closed and reopened by path.
+    handle.client.close();
+    const reopened = await openDb({ url: `file:${handle.path}` });
+    const [row] = await reopened.db.select().from(examAnswers).where(eq(examAnswers.attemptId, started.attemptId));
+    expect(row).toMatchObject({ answerJson: JSON.stringify({ choices: ['c'] }), flagged: true });
+    const afterRestart = await getAttemptForCandidate(reopened.db, user.id, started.attemptId);
+    expect(afterRestart).toMatchObject({
+      ok: true,
+      attempt: { items: [{ answer: { choices: ['c'] }, flagged: true }] },
+    });
+    expect(await submitAttempt(reopened.db, user.id, started.attemptId)).toEqual({ ok: true, graded: true });
+    reopened.client.close();
+  } finally {
+    closeTestDb(copy);
+  }
+});
