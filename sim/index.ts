@@ -16,9 +16,23 @@ export {
   maxControlEntries,
   validateControlLog,
 } from './metrics/control-log.ts';
-export type { Assessment, CriterionResult, EvidenceRow, Rubric } from './metrics/score.ts';
+export type { Assessment, CriterionResult, EvidenceRow, Rubric, RunControls } from './metrics/score.ts';
 export { DEFAULT_RUBRIC, parseRubric, rubricSchema, scoreAssessment } from './metrics/score.ts';
 export type { BeatMeans, DetectionStats, ReferenceMeans, RunSummary } from './metrics/summary.ts';
+export type {
+  PressureStep,
+  TimedBeat,
+  TitrationJudgement,
+  TitrationProtocol,
+  TitrationRecord,
+} from './metrics/titration.ts';
+export {
+  DEFAULT_TITRATION,
+  judgeTitration,
+  recordTitration,
+  STEP_MERGE_MS,
+  titrationProtocolSchema,
+} from './metrics/titration.ts';
 export type { BeatClass, BeatMetrics, ReferenceBeat } from './model/beat.ts';
 export { BEAT_CLASSES } from './model/beat.ts';
 export type { Patient } from './model/patient.ts';

@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 import type { BeatMetrics } from '../model/beat.ts';
+import type { ControlEntry } from './control-log.ts';
 import type { RunSummary } from './summary.ts';
+import { judgeTitration, recordTitration, type TitrationRecord, titrationProtocolSchema } from './titration.ts';
 
 const window = z
   .object({ minMs: z.number().finite(), maxMs: z.number().finite() })
@@ -35,10 +37,20 @@ export const rubricSchema = z
         deflationTiming: z.number().min(0),
         augmentation: z.number().min(0),
         pressure: z.number().min(0),
+        /** Counts only when the rubric has a titration protocol. */
+        titration: z.number().min(0).optional(),
       })
       .strict()
-      .refine((w) => w.inflationTiming + w.deflationTiming + w.augmentation + w.pressure > 0, 'weights sum to 0'),
+      .refine(
+        (w) => w.inflationTiming + w.deflationTiming + w.augmentation + w.pressure + (w.titration ?? 0) > 0,
+        'weights sum to 0',
+      ),
     passMark: z.number().min(0).max(100),
+    /**
+     * When set, the run's pressure titration (from its control log) is a criterion, and a breach of the
+     * protocol fails the attempt. Absent: not assessed.
+     */
+    titration: titrationProtocolSchema.optional(),
   })
   .strict();
 
@@ -57,7 +69,7 @@ export const DEFAULT_RUBRIC: Readonly<Rubric> = Object.freeze({
 });
 
 export interface CriterionResult {
-  id: 'inflation-timing' | 'deflation-timing' | 'augmentation' | 'pressure';
+  id: 'inflation-timing' | 'deflation-timing' | 'augmentation' | 'pressure' | 'titration';
   label: string;
   weight: number;
   /** 0-100. */
@@ -89,6 +101,14 @@ export interface Assessment {
   criteria: CriterionResult[];
   failures: string[];
   evidence: EvidenceRow[];
+  /** The run's titration facts; null when the rubric does not assess titration. */
+  titration: TitrationRecord | null;
+}
+
+/** What the titration criterion reads besides the beats: the control log and the pressure the run began at. */
+export interface RunControls {
+  controls: readonly ControlEntry[];
+  startPressureMmHg: number;
 }
 
 const DEVICE_DECLINED = new Set(['learning', 'arrhythmia', 'not-detected']);
@@ -97,9 +117,14 @@ function inWindow(v: number | null, w: { minMs: number; maxMs: number }): boolea
   return v !== null && v >= w.minMs && v <= w.maxMs;
 }
 
+/**
+ * Scores a run. `run` (the control log and start pressure) is required when the rubric has a titration
+ * protocol: the server passes the log it replayed, never a client's account of it.
+ */
 export function scoreAssessment(
   result: { beats: readonly BeatMetrics[]; summary: RunSummary },
   rubric: Rubric = DEFAULT_RUBRIC,
+  run?: RunControls,
 ): Assessment {
   const events = result.summary.eventTimesMs;
   const inGrace = (t: number): boolean =>
@@ -166,10 +191,28 @@ export function scoreAssessment(
       detail: `${Math.round(pressure * n)} of ${n} scored beats with the setpoint in range`,
     },
   ];
-  const totalWeight = w.inflationTiming + w.deflationTiming + w.augmentation + w.pressure;
-  const score = criteria.reduce((s, c) => s + c.weight * c.score, 0) / totalWeight;
-
   const failures: string[] = [];
+  let titration: TitrationRecord | null = null;
+  if (rubric.titration) {
+    if (!run) throw new Error("scoreAssessment: a titration rubric needs the run's control log");
+    titration = recordTitration(
+      run.controls,
+      run.startPressureMmHg,
+      evidence.map((e) => ({ rTimeMs: e.rTimeMs, timingOk: e.inflationOk && e.deflationOk })),
+    );
+    const judged = judgeTitration(titration, rubric.titration);
+    criteria.push({
+      id: 'titration',
+      label: `Pressure titration (start at most ${rubric.titration.startMaxMmHg}, reach ${rubric.titration.targetMmHg} mmHg)`,
+      weight: w.titration ?? 0,
+      score: judged.score,
+      detail: judged.detail,
+    });
+    failures.push(...judged.breaches.map((b) => `Titration protocol: ${b}`));
+  }
+  const totalWeight = criteria.reduce((s, c) => s + c.weight, 0);
+  const score = totalWeight === 0 ? 0 : criteria.reduce((s, c) => s + c.weight * c.score, 0) / totalWeight;
+
   if (n === 0) failures.push('No beat could be scored: the run is shorter than the grace windows.');
   const maxSet = Math.max(0, ...result.beats.map((b) => b.pressureSetpointMmHg));
   if (
@@ -183,15 +226,18 @@ export function scoreAssessment(
   if (result.summary.alarms.some((a) => a.code === 'over-pressure')) {
     failures.push('Over-pressure alarm raised by the device.');
   }
-  let run = 0;
+  // Beats in a grace window neither count towards nor extend a run of late deflations: the rubric gives the
+  // candidate that time to re-time, and a safety rule that counted it would take the grace back.
+  let lateRun = 0;
   let worst = 0;
-  let runEarly = 0;
+  let earlyRun = 0;
   let worstEarly = 0;
-  for (const b of result.beats) {
-    run = b.beatClass === 'late-deflation' ? run + 1 : 0;
-    worst = Math.max(worst, run);
-    runEarly = b.beatClass === 'early-inflation' ? runEarly + 1 : 0;
-    worstEarly = Math.max(worstEarly, runEarly);
+  for (const [i, b] of result.beats.entries()) {
+    const inGrace = evidence[i]!.excludedBecause === 'grace';
+    lateRun = b.beatClass === 'late-deflation' && !inGrace ? lateRun + 1 : 0;
+    worst = Math.max(worst, lateRun);
+    earlyRun = b.beatClass === 'early-inflation' && !inGrace ? earlyRun + 1 : 0;
+    worstEarly = Math.max(worstEarly, earlyRun);
   }
   if (worst >= rubric.maxConsecutiveLateDeflations) {
     failures.push(
@@ -206,7 +252,14 @@ export function scoreAssessment(
     );
   }
   const score0to100 = Math.round(score * 10) / 10;
-  return { score0to100, passed: failures.length === 0 && score0to100 >= rubric.passMark, criteria, failures, evidence };
+  return {
+    score0to100,
+    passed: failures.length === 0 && score0to100 >= rubric.passMark,
+    criteria,
+    failures,
+    evidence,
+    titration,
+  };
 }
 
 export function parseRubric(json: unknown): { ok: true; value: Rubric } | { ok: false; errors: string[] } {

@@ -66,9 +66,17 @@ test(
     for (const scenarioId of scenarioIds) {
       const scenario = getScenario(scenarioId);
       if (!scenario) throw new Error(`no scenario ${scenarioId}`);
-      // Long enough to hold the ratio for the longest hold a level-1 exercise asks (60 s).
-      const durationMs = 75_000;
-      const controlLog = idealControlLog(scenario, DEFAULT_RUBRIC, durationMs);
+      // Started at 150 mmHg with the timing set and raised in steps (modules 1 and 5 ask for it), then held
+      // long enough for the longest hold a level-1 exercise asks (60 s).
+      const durationMs = 100_000;
+      const [timing] = idealControlLog(scenario, DEFAULT_RUBRIC, 1000);
+      const { pressureMmHg: _working, ...timingOnly } = timing?.patch ?? {};
+      const controlLog = [
+        { atMs: 0, patch: { ...timingOnly, pressureMmHg: 150 } },
+        { atMs: 12_000, patch: { pressureMmHg: 190 } },
+        { atMs: 20_000, patch: { pressureMmHg: 230 } },
+        { atMs: 28_000, patch: { pressureMmHg: 260 } },
+      ];
       expect(await savePractice(handle.db, member.id, { scenarioId, seed: 3, durationMs, controlLog })).toMatchObject({
         ok: true,
       });

@@ -43,6 +43,21 @@ function goodLog(scenarioId: string, durationMs = PRACTICE_MS) {
   return idealControlLog(scenario, DEFAULT_RUBRIC, durationMs);
 }
 
+/**
+ * The model operator's log started the way module 1 asks: at 150 mmHg with the timing set, then raised to
+ * the working pressure 3 s later.
+ */
+function startAt150Log(scenarioId: string, durationMs: number) {
+  const [first, ...rest] = goodLog(scenarioId, durationMs);
+  if (!first) throw new Error('the model log starts with an entry');
+  const working = first.patch.pressureMmHg ?? 260;
+  return [
+    { atMs: 0, patch: { ...first.patch, pressureMmHg: 150 } },
+    { atMs: 3000, patch: { pressureMmHg: working } },
+    ...rest,
+  ];
+}
+
 type ModuleView = Awaited<ReturnType<Caller['handbook']['module']>>;
 function mod(view: ModuleView): Extract<ModuleView, { locked: false }> {
   if (view.locked) throw new Error('member should see the module');
@@ -199,8 +214,10 @@ test(
     });
     expect((await asMember.handbook.moduleProgress({ module: MODULE })).exerciseDone).toBe(false);
 
-    // Good settings, but 30 s cannot hold the ratio for the module's 30 s: score and median are not enough.
+    // Good settings, but started at 260 mmHg where the module says 150, and 30 s cannot hold the ratio for
+    // the module's 30 s: score and median are not enough, and the module says why.
     expect(exercise.holdSeconds).toBe(30);
+    expect(exercise.pressure).toEqual({ startMaxMmHg: 150 });
     const tooShort = await asMember.simulator.savePractice({
       scenarioId: exercise.scenario,
       seed: 7,
@@ -213,13 +230,17 @@ test(
     expect(progress.exerciseDone).toBe(false);
     expect(progress.exercise?.longestHoldMs).toBeGreaterThan(20_000);
     expect(progress.exercise?.longestHoldMs).toBeLessThan(30_000);
+    expect(progress.exercise?.latestShortfalls).toEqual([
+      expect.stringMatching(/^The D\/S ratio of 1\.0 with correct timing was held \d+ s, short of 30 s\.$/),
+      'Started at 260 mmHg, above the start pressure of 150 mmHg.',
+    ]);
     expect((await asMember.handbook.cpdLog()).approvedCredits).toBe(0);
 
     const good = await asMember.simulator.savePractice({
       scenarioId: exercise.scenario,
       seed: 7,
       durationMs: HOLD_PRACTICE_MS,
-      controlLog: goodLog(exercise.scenario, HOLD_PRACTICE_MS),
+      controlLog: startAt150Log(exercise.scenario, HOLD_PRACTICE_MS),
     });
     expect(good.score).toBeGreaterThanOrEqual(DEFAULT_EXERCISE_MIN_SCORE);
     expect(good.summary.medianDsPeakRatio).toBeGreaterThanOrEqual(exercise.minDsRatio);
@@ -231,10 +252,59 @@ test(
     expect((await asMember.handbook.cpdLog()).approvedCredits).toBe(credits);
     progress = await asMember.handbook.moduleProgress({ module: MODULE });
     expect(progress.exerciseDone).toBe(true);
-    expect(progress.exercise).toMatchObject({ doneAt: expect.any(Number), holdSeconds: 30 });
+    expect(progress.exercise).toMatchObject({ doneAt: expect.any(Number), holdSeconds: 30, latestShortfalls: [] });
     expect(progress.exercise?.longestHoldMs).toBeGreaterThanOrEqual(30_000);
     expect(progress.completedAt).not.toBeNull();
     expect((await asMember.handbook.cpdLog()).approvedCredits).toBe(credits);
+  },
+  REPLAY_TEST_MS,
+);
+
+test(
+  'module 5 counts a session only when the pressure went from 150 to at least 260 mmHg in steps with the timing right',
+  async () => {
+    const slug = 'l1-pleth-and-ds-ratio';
+    const exercise = mod(await asMember.handbook.module({ level: LEVEL_1, module: slug })).simulatorExercise;
+    if (!exercise) throw new Error('module 5 should have a simulator exercise');
+    expect(exercise.pressure).toMatchObject({ startMaxMmHg: 150, targetMmHg: 260 });
+    const [timing] = goodLog(exercise.scenario, 1000);
+    const { pressureMmHg: _p, ...timingOnly } = timing!.patch;
+    // 150 mmHg, then straight to 250 two seconds later: too big a step, taken before the timing was seen
+    // to be right, and short of 260.
+    await asMember.simulator.savePractice({
+      scenarioId: exercise.scenario,
+      durationMs: SHORT_PRACTICE_MS,
+      controlLog: [
+        { atMs: 0, patch: { ...timingOnly, pressureMmHg: 150 } },
+        { atMs: 2000, patch: { pressureMmHg: 250 } },
+      ],
+    });
+    let progress = await asMember.handbook.moduleProgress({ module: slug });
+    expect(progress.exerciseDone).toBe(false);
+    const reasons = progress.exercise?.latestShortfalls ?? [];
+    expect(reasons).toContainEqual(
+      expect.stringMatching(
+        /^At 2 s, 150 to 250 mmHg: a step of 100 mmHg, above 40 mmHg; \d correctly timed beats at 150 mmHg, fewer than 5\.$/,
+      ),
+    );
+    expect(reasons).toContain('The pressure reached 250 mmHg, short of the target of 260 mmHg.');
+
+    // 150 mmHg through the device's learning beats, then 190, 230, 260 mmHg 8 s apart with the timing set
+    // from the start, then 60 s held at 260.
+    const durationMs = 100_000;
+    await asMember.simulator.savePractice({
+      scenarioId: exercise.scenario,
+      durationMs,
+      controlLog: [
+        { atMs: 0, patch: { ...timingOnly, pressureMmHg: 150 } },
+        { atMs: 12000, patch: { pressureMmHg: 190 } },
+        { atMs: 20000, patch: { pressureMmHg: 230 } },
+        { atMs: 28000, patch: { pressureMmHg: 260 } },
+      ],
+    });
+    progress = await asMember.handbook.moduleProgress({ module: slug });
+    expect(progress.exercise?.latestShortfalls).toEqual([]);
+    expect(progress.exerciseDone).toBe(true);
   },
   REPLAY_TEST_MS,
 );

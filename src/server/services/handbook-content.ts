@@ -78,6 +78,23 @@ const simulatorExercise = z.object({
   holdSeconds: z.number().int().min(1).max(600).optional(),
   /** The session's score (0-100, default rubric) must reach this. */
   minScore: z.number().min(0).max(100).optional(),
+  /**
+   * Pressure titration the session's control log must show (sim/metrics/titration.ts); each field is
+   * checked only when given.
+   */
+  pressure: z
+    .object({
+      /** The first pressure applied may not exceed this, mmHg. */
+      startMaxMmHg: z.number().min(1).max(300).optional(),
+      /** The setpoint must reach at least this, mmHg. */
+      targetMmHg: z.number().min(0).max(300).optional(),
+      /** The largest single step up, mmHg. */
+      maxStepMmHg: z.number().min(1).max(300).optional(),
+      /** Correctly timed assisted beats needed at a pressure before the next step up. */
+      checkedBeatsBeforeStep: z.number().int().min(0).max(100).optional(),
+    })
+    .strict()
+    .optional(),
 });
 export type SimulatorExercise = z.infer<typeof simulatorExercise>;
 

@@ -15,6 +15,7 @@ import {
   readingProgress,
   simulatorPracticeSessions,
 } from '#db/schema/index.ts';
+import { judgeTitration, type TitrationRecord } from '#sim/index.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import { getPublished, listPublishedModules, type PublishedDocument } from './handbook.ts';
@@ -294,6 +295,8 @@ export interface ExerciseSession {
   durationMs: number;
   /** Its beats as recorded at the save (see StoredPracticeSummary.beats); null for sessions saved before. */
   beats: readonly HoldBeat[] | null;
+  /** Its pressure titration as recorded at the save; null for sessions saved before it was recorded. */
+  titration: TitrationRecord | null;
 }
 
 /**
@@ -330,6 +333,8 @@ export interface ExerciseProgress {
   longestHoldMs: number;
   /** When the first session that reached both targets was saved, or null. */
   doneAt: number | null;
+  /** Why the member's latest session on the scenario did not count (empty when it did, or there is none). */
+  latestShortfalls: string[];
 }
 
 /** The score target of an exercise: the one its front matter names, else the default rubric's pass mark. */
@@ -338,23 +343,56 @@ export function exerciseMinScore(exercise: SimulatorExercise): number {
 }
 
 /** A saved session as the module page shows it (without its beats). */
-export type ExerciseSessionView = Omit<ExerciseSession, 'beats'>;
+export type ExerciseSessionView = Omit<ExerciseSession, 'beats' | 'titration'>;
 
-function sessionView({ beats: _beats, ...view }: ExerciseSession): ExerciseSessionView {
+function sessionView({ beats: _beats, titration: _titration, ...view }: ExerciseSession): ExerciseSessionView {
   return view;
 }
 
 /**
- * Whether a session meets an exercise's targets: the score, the median peak D/S of its assisted beats, and
- * the hold when the exercise asks for one.
+ * The targets of an exercise a session missed, one sentence each (empty: the session meets the exercise):
+ * the score, the median peak D/S of its assisted beats, the hold when the exercise asks for one, and the
+ * pressure titration when it names one (checked as written; fields it leaves out are not checked).
  */
+export function exerciseShortfalls(session: ExerciseSession, exercise: SimulatorExercise): string[] {
+  const out: string[] = [];
+  const minScore = exerciseMinScore(exercise);
+  if (session.score < minScore)
+    out.push(`The score was ${Math.round(session.score)}, below the target of ${minScore}.`);
+  if (session.medianDsPeakRatio === null) out.push('No beat was assisted, so there is no D/S ratio.');
+  else if (session.medianDsPeakRatio < exercise.minDsRatio) {
+    out.push(
+      `The median D/S ratio was ${session.medianDsPeakRatio.toFixed(2)}, below ${exercise.minDsRatio.toFixed(1)}.`,
+    );
+  }
+  if (exercise.holdSeconds !== undefined) {
+    const held = longestHoldMs(session, exercise.minDsRatio);
+    if (held < exercise.holdSeconds * 1000) {
+      out.push(
+        `The D/S ratio of ${exercise.minDsRatio.toFixed(1)} with correct timing was held ${Math.floor(held / 1000)} s, short of ${exercise.holdSeconds} s.`,
+      );
+    }
+  }
+  const p = exercise.pressure;
+  if (p) {
+    if (!session.titration) out.push('This session was saved before pressure steps were recorded: practise it again.');
+    else {
+      const judged = judgeTitration(session.titration, {
+        startMaxMmHg: p.startMaxMmHg ?? 300,
+        maxStepMmHg: p.maxStepMmHg ?? 300,
+        minHoldMs: 0,
+        checkedBeatsBeforeStep: p.checkedBeatsBeforeStep ?? 0,
+        targetMmHg: p.targetMmHg ?? 0,
+      });
+      out.push(...judged.breaches);
+    }
+  }
+  return out;
+}
+
+/** Whether a session meets every target of an exercise (see exerciseShortfalls). */
 export function meetsExercise(session: ExerciseSession, exercise: SimulatorExercise): boolean {
-  return (
-    session.score >= exerciseMinScore(exercise) &&
-    session.medianDsPeakRatio !== null &&
-    session.medianDsPeakRatio >= exercise.minDsRatio &&
-    (exercise.holdSeconds === undefined || longestHoldMs(session, exercise.minDsRatio) >= exercise.holdSeconds * 1000)
-  );
+  return exerciseShortfalls(session, exercise).length === 0;
 }
 
 async function exerciseProgressOf(db: DbOrTx, userId: string, exercise: SimulatorExercise): Promise<ExerciseProgress> {
@@ -378,8 +416,13 @@ async function exerciseProgressOf(db: DbOrTx, userId: string, exercise: Simulato
       savedAt: r.savedAt,
       durationMs: r.durationMs,
       beats: Array.isArray(summary.beats) ? summary.beats : null,
+      titration: summary.titration ?? null,
     };
   });
+  const latest = sessions.reduce<ExerciseSession | null>(
+    (top, s) => (!top || s.savedAt >= top.savedAt ? s : top),
+    null,
+  );
   const best = sessions.reduce<ExerciseSession | null>(
     (top, s) =>
       !top ||
@@ -398,6 +441,7 @@ async function exerciseProgressOf(db: DbOrTx, userId: string, exercise: Simulato
     best: best && sessionView(best),
     longestHoldMs: Math.max(0, ...sessions.map((s) => longestHoldMs(s, exercise.minDsRatio))),
     doneAt: done.length > 0 ? Math.min(...done) : null,
+    latestShortfalls: latest ? exerciseShortfalls(latest, exercise) : [],
   };
 }
 

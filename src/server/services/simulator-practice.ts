@@ -5,7 +5,14 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { simulatorPracticeSessions } from '#db/schema/index.ts';
-import { type BeatClass, DEFAULT_RUBRIC, type EvidenceRow, validateControlLog } from '#sim/index.ts';
+import {
+  type BeatClass,
+  DEFAULT_RUBRIC,
+  type EvidenceRow,
+  recordTitration,
+  type TitrationRecord,
+  validateControlLog,
+} from '#sim/index.ts';
 import { getScenario, neutralStartSettings } from '#src/lib/scenario-presets.ts';
 import { consumeRateLimit, type RateLimitRule } from '../auth/rate-limit.ts';
 import { newId } from '../ids.ts';
@@ -48,6 +55,11 @@ export interface StoredPracticeSummary extends PracticeSummary {
    * recorded.
    */
   beats?: HoldBeat[];
+  /**
+   * The pressure titration the server read from the replayed control log: what an exercise's pressure
+   * targets are checked against. Absent from sessions saved before it was recorded.
+   */
+  titration?: TitrationRecord;
 }
 
 /** [R time (ms), peak D/S ratio, timing correct (1) or not (0)]. */
@@ -98,14 +110,15 @@ export async function savePractice(
   // the very run that counts towards curriculum exercises (issue 14, finding 1). The console showed the
   // member another realisation of the same scenario; the timing skill carries over between them.
   const seed = drawPracticeSeed();
+  // The console starts every practice run from the device's neutral state.
+  const startSettings = neutralStartSettings();
   const { assessment, summary } = await replayAndScore({
     scenario,
     seed,
     durationMs: input.durationMs,
     controls: checked.value,
     rubric: DEFAULT_RUBRIC,
-    // The console starts every practice run from the device's neutral state (issue 13).
-    startSettings: neutralStartSettings(),
+    startSettings,
   });
   const stored: PracticeSummary = {
     beatCount: summary.beatCount,
@@ -127,7 +140,15 @@ export async function savePractice(
     displaySeed: input.seed ?? null,
     durationMs: input.durationMs,
     controlLogJson: JSON.stringify(checked.value),
-    summaryJson: JSON.stringify({ ...stored, beats: holdBeats(assessment.evidence) } satisfies StoredPracticeSummary),
+    summaryJson: JSON.stringify({
+      ...stored,
+      beats: holdBeats(assessment.evidence),
+      titration: recordTitration(
+        checked.value,
+        startSettings.pressureMmHg ?? 0,
+        assessment.evidence.map((e) => ({ rTimeMs: e.rTimeMs, timingOk: e.inflationOk && e.deflationOk })),
+      ),
+    } satisfies StoredPracticeSummary),
     score: assessment.score0to100,
     createdAt: now,
   });

@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import {
   type ControlEntry,
+  DEFAULT_SETTINGS,
   type Rubric,
   type Scenario,
   type SettingsPatch,
@@ -37,7 +38,10 @@ function run(job: ReplayJob): unknown {
     ...(job.kind === 'traces' ? { traces: { rateHz: job.traceRateHz } } : {}),
   });
   if (job.kind === 'traces') return { traces: result.traces ?? null };
-  return { assessment: scoreAssessment(result, job.rubric), summary: result.summary };
+  const startPressureMmHg =
+    job.startSettings?.pressureMmHg ?? job.scenario.suggestedSettings?.pressureMmHg ?? DEFAULT_SETTINGS.pressureMmHg;
+  const assessment = scoreAssessment(result, job.rubric, { controls: job.controls, startPressureMmHg });
+  return { assessment, summary: result.summary };
 }
 
 parentPort?.on('message', (job: ReplayJob) => {

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import {
   type Assessment,
   type ControlEntry,
+  DEFAULT_SETTINGS,
   idealTiming,
   type Rubric,
   type RunSummary,
@@ -44,6 +45,11 @@ export interface ReplayOutcome {
   summary: RunSummary;
 }
 
+/** The pressure a run starts at: the attempt's start settings over the scenario's suggested ones, else standby. */
+export function startPressureOf(scenario: Scenario, startSettings: SettingsPatch | undefined): number {
+  return startSettings?.pressureMmHg ?? scenario.suggestedSettings?.pressureMmHg ?? DEFAULT_SETTINGS.pressureMmHg;
+}
+
 /** Re-runs the engine with the given log and scores it, on this thread. Deterministic for the same inputs. */
 export function replayAndScoreHere(input: ReplayInput): ReplayOutcome {
   const result = simulate({
@@ -53,7 +59,11 @@ export function replayAndScoreHere(input: ReplayInput): ReplayOutcome {
     controls: input.controls,
     settings: input.startSettings,
   });
-  return { assessment: scoreAssessment(result, input.rubric), summary: result.summary };
+  const assessment = scoreAssessment(result, input.rubric, {
+    controls: input.controls,
+    startPressureMmHg: startPressureOf(input.scenario, input.startSettings),
+  });
+  return { assessment, summary: result.summary };
 }
 
 /** The worker file in the repository; the server and the tests run from the repository's root. */
@@ -137,23 +147,43 @@ function heartRateChanges(scenario: Scenario): { atMs: number; heartRateBpm: num
 
 /**
  * The control log of a model operator: ideal timing for the starting rate and a pressure inside the rubric's
- * range at the start, and re-timed shortly after each scripted rate change. Examiners see what such a run
+ * range at the start, and re-timed shortly after each scripted rate change. When the rubric assesses
+ * titration, the operator starts at the protocol's start pressure and steps up to the working pressure as
+ * the protocol allows, holding each step long enough to recheck the timing. Examiners see what such a run
  * scores before they publish (a rubric that this log fails is probably wrong).
  */
 export function idealControlLog(scenario: Scenario, rubric: Rubric, durationMs: number): ControlEntry[] {
   const range = rubric.pressureRangeMmHg;
-  const pressureMmHg = Math.min(range.max, Math.max(range.min, PREVIEW_PRESSURE_MMHG));
+  const protocol = rubric.titration;
+  const workingMmHg = Math.min(range.max, Math.max(range.min, PREVIEW_PRESSURE_MMHG, protocol?.targetMmHg ?? 0));
+  const changes = heartRateChanges(scenario);
+  const startMmHg = protocol ? Math.min(protocol.startMaxMmHg, workingMmHg) : workingMmHg;
   const log: ControlEntry[] = [];
-  for (const change of heartRateChanges(scenario)) {
+  for (const change of changes) {
     const atMs = change.atMs === 0 ? 0 : change.atMs + PREVIEW_RETIME_AFTER_MS;
     if (atMs > durationMs) continue;
-    const ideal = idealTiming({ heartRateBpm: change.heartRateBpm, patient: scenario.patient, pressureMmHg });
+    const ideal = idealTiming({
+      heartRateBpm: change.heartRateBpm,
+      patient: scenario.patient,
+      pressureMmHg: workingMmHg,
+    });
     const patch = {
       inflateDelayMs: Math.round(ideal.inflateDelayMs),
       deflateDelayMs: Math.round(ideal.deflateDelayMs),
-      ...(atMs === 0 ? { pressureMmHg } : {}),
+      ...(atMs === 0 ? { pressureMmHg: startMmHg } : {}),
     };
     log.push({ atMs, patch });
+  }
+  if (protocol) {
+    // Long enough for the protocol's checked beats at the slowest rate of the run, with a few to spare.
+    const slowestRrMs = 60000 / Math.min(...changes.map((c) => c.heartRateBpm));
+    const holdMs = Math.ceil(Math.max(protocol.minHoldMs, (protocol.checkedBeatsBeforeStep + 3) * slowestRrMs) + 1000);
+    let level = startMmHg;
+    for (let atMs = holdMs; level < workingMmHg && atMs <= durationMs; atMs += holdMs) {
+      level = Math.min(workingMmHg, level + protocol.maxStepMmHg);
+      log.push({ atMs, patch: { pressureMmHg: level } });
+    }
+    log.sort((a, b) => a.atMs - b.atMs);
   }
   return log;
 }

@@ -1,12 +1,23 @@
 /**
  * The examiner's assessment form: flat text fields in the units people think in (seconds, minutes, UTC
- * date-times) to and from the procedure input, and the procedure's field errors back onto these fields.
+ * date-times) and rows of scripted events, to and from the procedure input, and the procedure's field
+ * errors back onto these fields.
  */
-import { DEFAULT_RUBRIC } from '#sim/index.ts';
+import { DEFAULT_RUBRIC, DEFAULT_TITRATION } from '#sim/index.ts';
 import { DEFAULT_SCENARIO_ID } from '#src/lib/scenario-presets.ts';
 import type { AssessmentRecord } from '#src/server/services/simulator-assessments.ts';
 import { fromDateTimeLocalUtc, toDateTimeLocalUtc } from '#src/server/services/simulator-format.ts';
 import type { AssessmentSettings } from '#src/server/services/simulator-schemas.ts';
+import {
+  BLANK_ROW,
+  EMPTY_ROWS_SHOWN,
+  type EventRowValues,
+  eventsFromRows,
+  MAX_EVENT_ROWS,
+  rowField,
+  rowsFromEvents,
+  rowsFromForm,
+} from './_event-rows.ts';
 
 export const FORM_FIELDS = [
   'title',
@@ -15,7 +26,6 @@ export const FORM_FIELDS = [
   'fixedSeed',
   'durationS',
   'startMistimingMs',
-  'events',
   'graceStartS',
   'graceAfterEventS',
   'inflationMinMs',
@@ -30,6 +40,13 @@ export const FORM_FIELDS = [
   'weightDeflation',
   'weightAugmentation',
   'weightPressure',
+  'titrationOn',
+  'titrationStartMax',
+  'titrationMaxStep',
+  'titrationMinHoldS',
+  'titrationCheckedBeats',
+  'titrationTarget',
+  'weightTitration',
   'passMark',
   'attemptsAllowed',
   'cooldownMin',
@@ -38,12 +55,20 @@ export const FORM_FIELDS = [
 ] as const;
 
 export type FormField = (typeof FORM_FIELDS)[number];
-export type FormValues = Record<FormField, string>;
+export type FormValues = Record<FormField, string> & { eventRows: EventRowValues[] };
+
+/** The event id of the whole events table, for errors about the list rather than one row. */
+export const EVENTS_TABLE = 'events';
 
 const HOUR_MS = 3600_000;
 
+/** The titration criterion's weight the form offers when the examiner turns it on (the others sum to 100). */
+export const DEFAULT_TITRATION_WEIGHT = 15;
+
 export function valuesFromSettings(s: AssessmentSettings): FormValues {
   const r = s.rubric;
+  // Off, the titration fields show the defaults the examiner gets on ticking the box.
+  const t = r.titration ?? DEFAULT_TITRATION;
   return {
     title: s.title,
     scenarioId: s.scenarioId,
@@ -51,7 +76,7 @@ export function valuesFromSettings(s: AssessmentSettings): FormValues {
     fixedSeed: s.fixedSeed === null ? '' : String(s.fixedSeed),
     durationS: String(s.durationMs / 1000),
     startMistimingMs: String(s.startMistimingMs),
-    events: s.events.length ? JSON.stringify(s.events, null, 2) : '',
+    eventRows: [...rowsFromEvents(s.events), ...Array.from({ length: EMPTY_ROWS_SHOWN }, () => ({ ...BLANK_ROW }))],
     graceStartS: String(r.graceStartMs / 1000),
     graceAfterEventS: String(r.graceAfterEventMs / 1000),
     inflationMinMs: String(r.inflationWindow.minMs),
@@ -66,6 +91,13 @@ export function valuesFromSettings(s: AssessmentSettings): FormValues {
     weightDeflation: String(r.weights.deflationTiming),
     weightAugmentation: String(r.weights.augmentation),
     weightPressure: String(r.weights.pressure),
+    titrationOn: r.titration ? 'on' : '',
+    titrationStartMax: String(t.startMaxMmHg),
+    titrationMaxStep: String(t.maxStepMmHg),
+    titrationMinHoldS: String(t.minHoldMs / 1000),
+    titrationCheckedBeats: String(t.checkedBeatsBeforeStep),
+    titrationTarget: String(t.targetMmHg),
+    weightTitration: String(r.weights.titration ?? DEFAULT_TITRATION_WEIGHT),
     passMark: String(r.passMark),
     attemptsAllowed: String(s.attemptsAllowed),
     cooldownMin: String(s.cooldownMs / 60_000),
@@ -100,7 +132,27 @@ export function valuesFromRecord(a: AssessmentRecord): FormValues {
 }
 
 export function valuesFromForm(form: Record<string, string>): FormValues {
-  return Object.fromEntries(FORM_FIELDS.map((f) => [f, (form[f] ?? '').trim()])) as FormValues;
+  const flat = Object.fromEntries(FORM_FIELDS.map((f) => [f, (form[f] ?? '').trim()])) as Record<FormField, string>;
+  return { ...flat, eventRows: rowsFromForm(form) };
+}
+
+/**
+ * Applies an "add a row" or "remove row N" submission to the rows (the form works without JavaScript, so
+ * these are submit buttons). True when the intent was one of these: the page shows the form again, saving
+ * nothing.
+ */
+export function applyRowIntent(values: FormValues, intent: string | undefined): boolean {
+  if (intent === 'add-event') {
+    if (values.eventRows.length < MAX_EVENT_ROWS) values.eventRows.push({ ...BLANK_ROW });
+    return true;
+  }
+  const remove = intent?.match(/^remove-event-(\d+)$/);
+  if (remove) {
+    values.eventRows.splice(Number(remove[1]), 1);
+    if (values.eventRows.length === 0) values.eventRows.push({ ...BLANK_ROW });
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -109,7 +161,9 @@ export function valuesFromForm(form: Record<string, string>): FormValues {
  */
 export function settingsFromValues(
   v: FormValues,
-): { ok: true; settings: AssessmentSettings } | { ok: false; fieldErrors: Record<string, string> } {
+):
+  | { ok: true; settings: AssessmentSettings; rowOfEvent: number[] }
+  | { ok: false; fieldErrors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const num = (field: FormField, scale = 1): number => {
     const text = v[field];
@@ -127,14 +181,17 @@ export function settingsFromValues(
     if (ms === null) errors[field] = `${FIELD_LABELS[field]}: enter a date and time like 2026-12-01T09:00 (UTC).`;
     return ms;
   };
-  let events: unknown = [];
-  if (v.events !== '') {
-    try {
-      events = JSON.parse(v.events);
-    } catch {
-      errors.events = 'Scripted events: write them as a JSON list, like the example, or leave the box empty.';
-    }
-  }
+  const rows = eventsFromRows(v.eventRows);
+  Object.assign(errors, rows.errors);
+  const titration = v.titrationOn
+    ? {
+        startMaxMmHg: num('titrationStartMax'),
+        maxStepMmHg: num('titrationMaxStep'),
+        minHoldMs: num('titrationMinHoldS', 1000),
+        checkedBeatsBeforeStep: num('titrationCheckedBeats'),
+        targetMmHg: num('titrationTarget'),
+      }
+    : undefined;
   const settings = {
     title: v.title,
     scenarioId: v.scenarioId,
@@ -142,7 +199,7 @@ export function settingsFromValues(
     fixedSeed: v.seedPolicy === 'fixed' ? optionalInt('fixedSeed') : null,
     durationMs: num('durationS', 1000),
     startMistimingMs: num('startMistimingMs'),
-    events,
+    events: rows.events,
     rubric: {
       graceStartMs: num('graceStartS', 1000),
       graceAfterEventMs: num('graceAfterEventS', 1000),
@@ -156,8 +213,10 @@ export function settingsFromValues(
         deflationTiming: num('weightDeflation'),
         augmentation: num('weightAugmentation'),
         pressure: num('weightPressure'),
+        ...(titration ? { titration: num('weightTitration') } : {}),
       },
       passMark: num('passMark'),
+      ...(titration ? { titration } : {}),
     },
     attemptsAllowed: num('attemptsAllowed'),
     cooldownMs: num('cooldownMin', 60_000),
@@ -166,13 +225,12 @@ export function settingsFromValues(
   };
   if (Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
   // The procedure validates every value; this cast only names the shape it will check.
-  return { ok: true, settings: settings as AssessmentSettings };
+  return { ok: true, settings: settings as AssessmentSettings, rowOfEvent: rows.rowOfEvent };
 }
 
 /** Which form field a procedure error path belongs to (first match wins). */
 const PATH_TO_FIELD: [RegExp, FormField][] = [
   [/^(settings\.)?durationMs/, 'durationS'],
-  [/^(settings\.)?events/, 'events'],
   [/^(settings\.)?startMistimingMs/, 'startMistimingMs'],
   [/^(settings\.)?cooldownMs/, 'cooldownMin'],
   [/^(settings\.)?rubric\.graceStartMs/, 'graceStartS'],
@@ -188,6 +246,12 @@ const PATH_TO_FIELD: [RegExp, FormField][] = [
   [/^(settings\.)?rubric\.weights\.deflationTiming/, 'weightDeflation'],
   [/^(settings\.)?rubric\.weights\.augmentation/, 'weightAugmentation'],
   [/^(settings\.)?rubric\.weights\.pressure/, 'weightPressure'],
+  [/^(settings\.)?rubric\.weights\.titration/, 'weightTitration'],
+  [/^(settings\.)?rubric\.titration\.startMaxMmHg/, 'titrationStartMax'],
+  [/^(settings\.)?rubric\.titration\.maxStepMmHg/, 'titrationMaxStep'],
+  [/^(settings\.)?rubric\.titration\.minHoldMs/, 'titrationMinHoldS'],
+  [/^(settings\.)?rubric\.titration\.checkedBeatsBeforeStep/, 'titrationCheckedBeats'],
+  [/^(settings\.)?rubric\.titration/, 'titrationTarget'],
   [/^(settings\.)?rubric\.weights/, 'weightInflation'],
   [/^(settings\.)?rubric\.passMark/, 'passMark'],
 ];
@@ -200,7 +264,6 @@ export const FIELD_LABELS: Record<FormField, string> = {
   fixedSeed: 'Fixed seed',
   durationS: 'Duration',
   startMistimingMs: 'Starting timing off by up to',
-  events: 'Scripted events',
   graceStartS: 'Grace at the start',
   graceAfterEventS: 'Grace after each event',
   inflationMinMs: 'Inflation window',
@@ -215,6 +278,13 @@ export const FIELD_LABELS: Record<FormField, string> = {
   weightDeflation: 'Weight: deflation timing',
   weightAugmentation: 'Weight: augmentation',
   weightPressure: 'Weight: pressure in range',
+  titrationOn: 'Assess pressure titration',
+  titrationStartMax: 'Titration: start at most',
+  titrationMaxStep: 'Titration: largest step',
+  titrationMinHoldS: 'Titration: hold each pressure',
+  titrationCheckedBeats: 'Titration: correctly timed beats before a step',
+  titrationTarget: 'Titration: reach at least',
+  weightTitration: 'Weight: pressure titration',
   passMark: 'Pass mark',
   attemptsAllowed: 'Attempts allowed',
   cooldownMin: 'Cooldown',
@@ -232,24 +302,37 @@ function friendly(message: string): string {
   return message;
 }
 
-/** The procedure's field errors keyed by form field; messages for events keep their entry number. */
-export function formFieldErrors(errors: Record<string, string>): Record<string, string> {
+/**
+ * The procedure's field errors keyed by form field. An event's error goes to the cell of the row it came
+ * from (`rowOfEvent`, from settingsFromValues): its time, or else its value.
+ */
+export function formFieldErrors(
+  errors: Record<string, string>,
+  rowOfEvent: readonly number[] = [],
+): Record<string, string> {
   const out: Record<string, string> = {};
+  const add = (key: string, text: string): void => {
+    out[key] = out[key] ? `${out[key]} ${text}` : text;
+  };
   for (const [path, raw] of Object.entries(errors)) {
+    const message = friendly(raw);
+    const event = path.match(/^(?:settings\.)?events(?:\.(\d+)\.?(.*))?$/);
+    if (event) {
+      const row = event[1] === undefined ? undefined : (rowOfEvent[Number(event[1])] ?? Number(event[1]));
+      if (row === undefined) add(EVENTS_TABLE, `Scripted events: ${message}`);
+      else {
+        // The procedure numbers events; the examiner sees rows (several rows can make one event).
+        const text = /^Event \d+/.test(message)
+          ? message.replace(/^Event \d+/, `Event ${row + 1}`)
+          : `Event ${row + 1}: ${message}`;
+        add(rowField(row, event[2] === 'atMs' ? 'at' : 'value'), text);
+      }
+      continue;
+    }
     const mapped = PATH_TO_FIELD.find(([re]) => re.test(path))?.[1];
     const plain = path.replace(/^settings\./, '');
     const field = mapped ?? ((FORM_FIELDS as readonly string[]).includes(plain) ? (plain as FormField) : null);
-    const message = friendly(raw);
-    const event = path.match(/events\.(\d+)\.?(.*)$/);
-    const detail = event ? `Event ${Number(event[1]) + 1}${event[2] ? ` (${event[2]})` : ''}: ${message}` : message;
-    const text = field && !message.startsWith('Event ') && !event ? `${FIELD_LABELS[field]}: ${detail}` : detail;
-    const key = field ?? '_';
-    out[key] = out[key] ? `${out[key]} ${text}` : text;
+    add(field ?? '_', field ? `${FIELD_LABELS[field]}: ${message}` : message);
   }
   return out;
 }
-
-export const EVENTS_EXAMPLE = `[
-  { "atMs": 120000, "type": "heart-rate", "heartRateBpm": 88 },
-  { "atMs": 200000, "type": "rhythm", "rhythm": { "pvcPerMinute": 6 } }
-]`;

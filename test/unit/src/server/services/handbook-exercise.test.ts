@@ -1,8 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import type { EvidenceRow } from '#sim/index.ts';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
-import { DEFAULT_EXERCISE_MIN_SCORE, moduleFrontMatter } from '#src/server/services/handbook-content.ts';
-import { exerciseMinScore, longestHoldMs, meetsExercise } from '#src/server/services/handbook-progress.ts';
+import { DEFAULT_EXERCISE_MIN_SCORE, moduleFrontMatter, splitSource } from '#src/server/services/handbook-content.ts';
+import {
+  exerciseMinScore,
+  exerciseShortfalls,
+  longestHoldMs,
+  meetsExercise,
+} from '#src/server/services/handbook-progress.ts';
 import { type HoldBeat, holdBeats } from '#src/server/services/simulator-practice.ts';
 
 const EXERCISE = { scenario: 'default-stable-angina', target: 'Hold a D/S ratio of 1.2.', minDsRatio: 1.2 };
@@ -14,7 +21,7 @@ test('an exercise without a score target uses the pass mark of the rubric practi
 });
 
 test('a session meets the exercise only when both its score and its median D/S ratio reach the targets', () => {
-  const session = { score: 70, medianDsPeakRatio: 1.2, savedAt: 0, durationMs: 60_000, beats: null };
+  const session = { score: 70, medianDsPeakRatio: 1.2, savedAt: 0, durationMs: 60_000, beats: null, titration: null };
   expect(meetsExercise(session, EXERCISE)).toBe(true);
   expect(meetsExercise({ ...session, score: 69.9 }, EXERCISE)).toBe(false);
   expect(meetsExercise({ ...session, medianDsPeakRatio: 1.19 }, EXERCISE)).toBe(false);
@@ -87,7 +94,7 @@ test('premature beats the device declines, and the beat each interrupts, neither
 
 test('an exercise with a hold needs the ratio held that long, beyond score and median', () => {
   const holding = { ...EXERCISE, holdSeconds: 30 };
-  const base = { score: 90, medianDsPeakRatio: 1.3, savedAt: 0, durationMs: 40_000 };
+  const base = { score: 90, medianDsPeakRatio: 1.3, savedAt: 0, durationMs: 40_000, titration: null };
   // 36 beats at 1.3 from 2 s: held from 2 s to the end at 40 s = 38 s.
   expect(meetsExercise({ ...base, beats: beatsAt(2000, new Array(36).fill(1.3)) }, holding)).toBe(true);
   // A dip at 20.4 s splits it into 18.4 s and 18.8 s.
@@ -124,5 +131,67 @@ test('the front matter accepts a score target from 0 to 100 and refuses one outs
     expect(moduleFrontMatter.safeParse({ ...base, simulatorExercise: { ...EXERCISE, holdSeconds } }).success).toBe(
       false,
     );
+  }
+});
+
+const TITRATE = {
+  ...EXERCISE,
+  pressure: { startMaxMmHg: 150, targetMmHg: 260, maxStepMmHg: 40, checkedBeatsBeforeStep: 5 },
+};
+const sessionWith = (titration: Parameters<typeof meetsExercise>[0]['titration']) => ({
+  score: 80,
+  medianDsPeakRatio: 1.3,
+  savedAt: 0,
+  durationMs: 90_000,
+  beats: null,
+  titration,
+});
+
+test('an exercise with pressure targets counts a session only when its recorded titration meets them as written', () => {
+  const stepped = sessionWith({
+    startMmHg: 150,
+    startAtMs: 0,
+    maxMmHg: 260,
+    steps: [
+      { atMs: 8000, fromMmHg: 150, toMmHg: 190, heldMs: 8000, checkedBeats: 8 },
+      { atMs: 16000, fromMmHg: 190, toMmHg: 230, heldMs: 8000, checkedBeats: 8 },
+      { atMs: 24000, fromMmHg: 230, toMmHg: 260, heldMs: 8000, checkedBeats: 8 },
+    ],
+  });
+  expect(exerciseShortfalls(stepped, TITRATE)).toEqual([]);
+  const stoppedAt250 = sessionWith({ ...stepped.titration!, maxMmHg: 250 });
+  expect(exerciseShortfalls(stoppedAt250, TITRATE)).toEqual([
+    'The pressure reached 250 mmHg, short of the target of 260 mmHg.',
+  ]);
+  const jumped = sessionWith({ startMmHg: 250, startAtMs: 0, maxMmHg: 260, steps: [] });
+  expect(meetsExercise(jumped, TITRATE)).toBe(false);
+  expect(exerciseShortfalls(jumped, TITRATE)).toEqual(['Started at 250 mmHg, above the start pressure of 150 mmHg.']);
+  // Sessions saved before titration was recorded cannot show it, and say so.
+  expect(exerciseShortfalls(sessionWith(null), TITRATE)).toEqual([
+    'This session was saved before pressure steps were recorded: practise it again.',
+  ]);
+  // Without pressure targets the titration is not looked at.
+  expect(meetsExercise(jumped, EXERCISE)).toBe(true);
+});
+
+test('the shortfalls name the score, the ratio and the hold a session missed', () => {
+  const s = { ...sessionWith(null), score: 50, medianDsPeakRatio: 1.1 };
+  expect(exerciseShortfalls(s, { ...EXERCISE, holdSeconds: 30 })).toEqual([
+    'The score was 50, below the target of 70.',
+    'The median D/S ratio was 1.10, below 1.2.',
+    'The D/S ratio of 1.2 with correct timing was held 0 s, short of 30 s.',
+  ]);
+});
+
+test('level 1 modules 1 and 5 name the pressure targets their exercises state', () => {
+  for (const [file, pressure] of [
+    ['01-physiology-of-counterpulsation.md', { startMaxMmHg: 150 }],
+    ['05-pleth-and-ds-ratio.md', { startMaxMmHg: 150, targetMmHg: 260, maxStepMmHg: 40, checkedBeatsBeforeStep: 5 }],
+  ] as const) {
+    const source = readFileSync(join(process.cwd(), 'content', 'curriculum', 'level-1', file), 'utf8');
+    const parsed = splitSource(source);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const fm = moduleFrontMatter.parse(parsed.value.frontMatter);
+    expect(fm.simulatorExercise?.pressure).toEqual(pressure);
   }
 });
