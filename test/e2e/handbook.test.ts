@@ -31,7 +31,16 @@ async function savePracticeSession(email: string, scenarioId: string, good: bool
   // 45 s holds the ratio past the first module's 30 s (and leaves 25 s of scored beats after the rubric's
   // grace period); a poor run stops inside the grace period (score 0).
   const durationMs = good ? 45_000 : 5_000;
-  const controlLog = good ? idealControlLog(scenario, DEFAULT_RUBRIC, durationMs) : [];
+  // Module 1 asks the run to start at 150 mmHg with the timing set: raised to the working pressure at 3 s.
+  const [first, ...rest] = idealControlLog(scenario, DEFAULT_RUBRIC, durationMs);
+  const startAt150 = first
+    ? [
+        { atMs: 0, patch: { ...first.patch, pressureMmHg: 150 } },
+        { atMs: 3000, patch: { pressureMmHg: first.patch.pressureMmHg ?? 260 } },
+        ...rest,
+      ]
+    : [];
+  const controlLog = good ? startAt150 : [];
   const saved = await savePractice(portal.server.db.db, await userIdOf(email), {
     scenarioId,
     seed: 4,

@@ -242,6 +242,7 @@ const MATRIX: Record<string, Row> = {
   'simulator.listAttempts': ROLE('examiner'),
   'simulator.annotateAttempt': ROLE('examiner'),
   'simulator.openAssessments': ROLE('member'),
+  'simulator.scheduledAssessments': ROLE('member'),
   'simulator.startAttempt': ROLE('member'),
   'simulator.submitAttempt': ROLE('member'),
   'simulator.checkpointAttempt': ROLE('member'),

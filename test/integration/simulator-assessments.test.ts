@@ -304,6 +304,24 @@ test('refuses attempts on drafts, before opening and after closing', async () =>
   expect(listed).not.toContain(closed);
 });
 
+test('candidates see assessments coming up and lately closed, with dates and pass marks (issue 13)', async () => {
+  const { user, caller } = await candidate();
+  const opensAt = Date.now() + 2 * 24 * 3600_000;
+  const later = await publishedAssessment({ opensAt });
+  const taken = await publishedAssessment();
+  await reportedRun(user, taken, GOOD_LOG);
+  await examinerCaller.simulator.closeAssessment({ id: taken });
+  const untouched = await publishedAssessment();
+  await examinerCaller.simulator.closeAssessment({ id: untouched });
+  const { upcoming, closed } = await caller.simulator.scheduledAssessments();
+  const soon = upcoming.find((a) => a.id === later);
+  expect(soon).toMatchObject({ opensAt, passMark: expect.any(Number), attemptsUsed: 0 });
+  expect(closed.find((a) => a.id === taken)).toMatchObject({ attemptsUsed: 1 });
+  // Closed early by the examiner and never taken by this candidate: not news to them.
+  expect(closed.map((a) => a.id)).not.toContain(untouched);
+  expect(upcoming.map((a) => a.id)).not.toContain(taken);
+});
+
 test("candidates cannot read or submit another candidate's attempt; examiners read every attempt", async () => {
   const id = await publishedAssessment();
   const alice = await candidate();

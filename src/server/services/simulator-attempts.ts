@@ -3,7 +3,7 @@
  * and fixes the deadline), submitting the control log (validated, replayed and scored here: the only score
  * that counts), and reading results. Examiners list, export and annotate attempts.
  */
-import { and, asc, count, desc, eq, isNotNull, isNull, like, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, like, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import {
   simulatorAssessments,
@@ -173,6 +173,63 @@ export async function listOpenAssessments(db: Db, candidateId: string, now = Dat
     });
   }
   return out;
+}
+
+/** An assessment that is not open now: published for a later date, or closed (in the last CLOSED_SHOWN_MS). */
+export interface ScheduledAssessment {
+  id: string;
+  title: string;
+  scenarioTitle: string;
+  durationMs: number;
+  opensAt: number;
+  closesAt: number | null;
+  passMark: number;
+  attemptsAllowed: number;
+  attemptsUsed: number;
+}
+
+/** Closed assessments stay on the candidate's list this long after closing (a term's worth). */
+export const CLOSED_SHOWN_MS = 180 * 24 * 60 * 60 * 1000;
+
+/**
+ * What else a candidate should know of (issue 13): published assessments that open later, with their dates
+ * and pass marks, and those that closed in the last CLOSED_SHOWN_MS with the attempts the candidate used.
+ */
+export async function listScheduledAssessments(
+  db: Db,
+  candidateId: string,
+  now = Date.now(),
+): Promise<{ upcoming: ScheduledAssessment[]; closed: ScheduledAssessment[] }> {
+  const rows = await db
+    .select()
+    .from(simulatorAssessments)
+    .where(inArray(simulatorAssessments.status, ['published', 'closed']))
+    .orderBy(asc(simulatorAssessments.opensAt));
+  const upcoming: ScheduledAssessment[] = [];
+  const closed: ScheduledAssessment[] = [];
+  for (const a of rows) {
+    const endedAt = a.status === 'closed' ? Math.min(a.updatedAt, a.closesAt ?? a.updatedAt) : a.closesAt;
+    const isUpcoming = a.status === 'published' && a.opensAt > now;
+    const isClosed = endedAt !== null && endedAt <= now && endedAt > now - CLOSED_SHOWN_MS && a.opensAt <= now;
+    if (!isUpcoming && !isClosed) continue;
+    const used = (await candidateHistory(db, a, candidateId, now)).used;
+    // An assessment an examiner closed early is news only to those who took it.
+    if (isClosed && a.status === 'closed' && used === 0) continue;
+    const entry: ScheduledAssessment = {
+      id: a.id,
+      title: a.title,
+      scenarioTitle: getScenario(a.scenarioId)?.title ?? a.scenarioId,
+      durationMs: a.durationMs,
+      opensAt: a.opensAt,
+      closesAt: endedAt,
+      passMark: parseStoredRubric(a.rubricJson).passMark,
+      attemptsAllowed: a.attemptsAllowed,
+      attemptsUsed: used,
+    };
+    (isUpcoming ? upcoming : closed).push(entry);
+  }
+  closed.reverse();
+  return { upcoming, closed };
 }
 
 export interface StartedAttempt {

@@ -59,6 +59,9 @@ export const simulatorRouter = router({
   // ------------------------------------------------------------------ candidates
   openAssessments: memberProcedure.query(({ ctx }) => attempts.listOpenAssessments(ctx.db, ctx.user.id)),
 
+  /** Published assessments that open later, and those closed lately, with dates and pass marks. */
+  scheduledAssessments: memberProcedure.query(({ ctx }) => attempts.listScheduledAssessments(ctx.db, ctx.user.id)),
+
   startAttempt: memberProcedure.input(simulatorInputs.id).mutation(async ({ ctx, input }) => {
     const result = unwrap(await attempts.startAttempt(ctx.db, ctx.user.id, input.id, ctx.meta));
     // No scored seed: it stays on the server until the attempt is scored (simulator-attempts.ts, "Integrity").
