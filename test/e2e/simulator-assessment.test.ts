@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { expect, test, vi } from 'vitest';
-import { simulatorAttempts } from '#db/schema/index.ts';
+import { simulatorAssessments, simulatorAttempts } from '#db/schema/index.ts';
 import { toDateTimeLocalUtc } from '#src/server/services/simulator-format.ts';
 import { blockingAxeViolations, saveScreenshot, screenshotPath } from '#test/helpers/axe.ts';
 import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
@@ -31,10 +31,29 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   await examiner.getByText('The assessment is published.').waitFor();
   await examiner.close();
 
+  // A second sitting published for next week: the candidate sees it coming, with its dates and pass mark.
+  const db = portal.server.db.db;
+  const [published] = await db
+    .select()
+    .from(simulatorAssessments)
+    .where(eq(simulatorAssessments.title, 'Short timing check'));
+  if (!published) throw new Error('the published assessment is not stored');
+  const nextWeek = Date.now() + 7 * 24 * 3600_000;
+  await db.insert(simulatorAssessments).values({
+    ...published,
+    id: `${published.id}-next`,
+    title: 'Short timing check, second sitting',
+    opensAt: nextWeek,
+  });
+
   const member = await portal.signedInPage(demoAccount('member@iecpa.test'));
   await member.goto(`${portal.server.url}/simulator/assessments`);
-  await member.getByRole('heading', { name: 'Short timing check' }).waitFor();
+  await member.getByRole('heading', { name: 'Short timing check', exact: true }).waitFor();
   expect(await member.getByText('Attempts used: 0 of 3.').isVisible()).toBe(true);
+  const coming = member.getByTestId('upcoming-assessment');
+  expect(await coming.getByRole('heading').textContent()).toBe('Short timing check, second sitting');
+  expect(await coming.textContent()).toMatch(/Pass mark: \d+ \/ 100\. Opens .*date\. 3 attempts allowed\./);
+  await saveScreenshot(member, 'candidate-assessments-open-and-upcoming');
   expect(await blockingAxeViolations(member)).toEqual([]);
   await member.getByRole('button', { name: 'Start an attempt at Short timing check' }).click();
   await member.waitForURL(/\/simulator\/attempts\/[a-z0-9]+\/run$/);

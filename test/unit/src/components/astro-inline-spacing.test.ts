@@ -11,6 +11,8 @@ const ENDS_IN_TEXT = /[\p{L}\p{N},.:;!?)]$/u;
 const ENDS_IN_INLINE_CLOSE = /<\/(a|abbr|b|code|em|i|kbd|span|strong|time)>$/;
 const STARTS_WITH_TEXT = /^[\p{L}\p{N}(]/u;
 const NOT_TEXT = /^(<|\/\/|\*|\/\*|}|\))/;
+/** A line that starts with a value shown inline: `{a.count}` or a template string, not a block like `{x && (`. */
+const INLINE_VALUE = /^\{([\w.?]+|`(?! )[^`]*`)\}/;
 
 function astroFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -33,7 +35,8 @@ function swallowedBreaks(source: string): number[] {
     if (/^<\/(style|script)>/.test(lines[i] ?? '')) inBlock = false;
     if (inBlock) continue;
     const [here = '', next = ''] = [lines[i], lines[i + 1]];
-    const textThenTag = !NOT_TEXT.test(here) && ENDS_IN_TEXT.test(here) && INLINE_TAG.test(next);
+    const textThenTag =
+      !NOT_TEXT.test(here) && ENDS_IN_TEXT.test(here) && (INLINE_TAG.test(next) || INLINE_VALUE.test(next));
     const tagThenText = ENDS_IN_INLINE_CLOSE.test(here) && STARTS_WITH_TEXT.test(next);
     if (textThenTag || tagThenText) found.push(i + 1);
   }
@@ -45,6 +48,9 @@ test('the check finds a swallowed break and accepts an explicit space', () => {
   expect(swallowedBreaks('<p>\n  <a href="/">Home</a>\n  and more\n</p>')).toEqual([2]);
   expect(swallowedBreaks("<p>\n  Links take the form{' '}\n  <code>/x</code>\n</p>")).toEqual([]);
   expect(swallowedBreaks('<p>\n  {n} found. Page {p}.\n  <a href="/x.csv">Download</a>\n</p>')).toEqual([2]);
+  // A value at the start of the next line loses the space too ("no closing date.3 attempts allowed").
+  expect(swallowedBreaks('<p>\n  No closing date.\n  {n} attempts allowed.\n</p>')).toEqual([2]);
+  expect(swallowedBreaks('<p>\n  No closing date.\n  {items.length > 0 && (\n</p>')).toEqual([]);
   // Front matter and style blocks are code, not text.
   expect(
     swallowedBreaks('---\nconst a = 1;\n<span>\n---\n<p>x</p>\n<style>\n  a { b: c; }\n  <span>\n</style>'),
