@@ -554,6 +554,8 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
         <ReadoutsPanel readouts={readouts} settings={settings} alarms={alarms} />
       </div>
 
+      {settings && limits && <ControlsPanel settings={settings} limits={limits} applyPatch={applyPatch} step={step} />}
+
       {!assessment && (
         <div class="sim-feedback" data-testid="feedback">
           <h2 class="sim-heading">{frozenBeat ? `Freeze-frame: beat ${frozenBeat.index + 1}` : 'Last beat'}</h2>
@@ -586,8 +588,6 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
           </fieldset>
         </div>
       )}
-
-      {settings && limits && <ControlsPanel settings={settings} limits={limits} applyPatch={applyPatch} step={step} />}
 
       {summary && !assessment && <SummaryView summary={summary} />}
 
