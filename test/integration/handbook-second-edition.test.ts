@@ -6,7 +6,7 @@ import { handbookDocuments, handbookRevisions } from '#db/schema/index.ts';
 import { newId } from '#src/server/ids.ts';
 import { getPublished, listPublishedChapters, makePublished } from '#src/server/services/handbook.ts';
 import { listPublishedChanges } from '#src/server/services/handbook-authoring.ts';
-import { DEFAULT_CONTENT_DIR, importFirstEdition, readShippedDocuments } from '#src/server/services/handbook-import.ts';
+import { importFirstEdition, readShippedDocuments } from '#src/server/services/handbook-import.ts';
 import { createTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser } from '#test/helpers/factories.ts';
 
