@@ -66,6 +66,9 @@ export interface TimingReadouts {
   deflateDelayMs: number;
   beats: number;
   dsPeakRatio: number;
+  dsAreaRatio: number;
+  /** Augmented diastolic peak at the aortic root, mmHg (the console's "Augmented diastolic"). */
+  augmentedDiastolicMmHg: number;
   strokeVolumeMl: number;
   cardiacOutputLPerMin: number;
   systolicMmHg: number;
@@ -151,6 +154,8 @@ export function runTimingCase(
     deflateDelayMs: deflate,
     beats: beats.length,
     dsPeakRatio: m((b) => b.dsPeakRatio),
+    dsAreaRatio: m((b) => b.dsAreaRatio),
+    augmentedDiastolicMmHg: m((b) => b.diastolicPeakMmHg),
     strokeVolumeMl: m((b) => b.strokeVolumeMl),
     cardiacOutputLPerMin: m((b) => b.cardiacOutputLPerMin),
     systolicMmHg: m((b) => b.systolicPeakMmHg),

@@ -15,6 +15,12 @@ const rows = new Map<string, TimingReadouts>();
 for (const hr of STUDY_RATES_BPM) for (const c of TIMING_CASES) rows.set(`${hr} ${c}`, runTimingCase(hr, c));
 const row = (hr: number, c: string): TimingReadouts => rows.get(`${hr} ${c}`)!;
 const ERRORS = TIMING_CASES.filter((c) => c !== 'ideal');
+// Early inflation by 200 ms at 70 bpm (the augmentation reaches the root mid-ejection), sim/README.
+const at70Ideal = idealTiming({ heartRateBpm: 70, pressureMmHg: 260 });
+const farEarly = runTimingCase(70, 'ideal', {
+  inflateDelayMs: at70Ideal.inflateDelayMs - 200,
+  deflateDelayMs: at70Ideal.deflateDelayMs,
+});
 // The late deflation of the study until issue 12: ideal deflation delay + 0.15 RR (cuffs emptying during
 // the first 30-40 ms of ejection at 100-120 bpm).
 const borderline = new Map<number, TimingReadouts>();
@@ -59,6 +65,8 @@ for (const hr of STUDY_RATES_BPM) {
     const ideal = row(hr, 'ideal');
     const r = row(hr, 'late-deflation');
     expect(r.dsPeakRatio).toBeLessThan(ideal.dsPeakRatio - 0.1);
+    expect(r.dsAreaRatio).toBeLessThan(ideal.dsAreaRatio);
+    expect(r.augmentedDiastolicMmHg).toBeLessThan(ideal.augmentedDiastolicMmHg);
     expect(r.systolicMmHg).toBeGreaterThan(ideal.systolicMmHg + 10);
     expect(r.endDiastolicMmHg).toBeGreaterThan(ideal.endDiastolicMmHg + 10);
     expect(r.systolicMmHg).toBeGreaterThan(r.reference.systolicMmHg);
@@ -92,6 +100,15 @@ test('early inflation costs tension-time (afterload) at 50 and 70 bpm', () => {
   for (const hr of [50, 70]) {
     expect(row(hr, 'early-inflation').ttiMmHgS).toBeGreaterThan(row(hr, 'ideal').ttiMmHgS);
   }
+});
+
+test('a larger early inflation (200 ms at 70 bpm) shows on the readouts and costs stroke volume', () => {
+  const ideal = row(70, 'ideal');
+  expect(farEarly.dominantClass).toBe('early-inflation');
+  expect(farEarly.dsPeakRatio).toBeLessThan(ideal.dsPeakRatio - 0.1);
+  expect(farEarly.systolicMmHg).toBeGreaterThan(ideal.systolicMmHg + 3);
+  expect(farEarly.ttiMmHgS).toBeGreaterThan(1.1 * ideal.ttiMmHgS);
+  expect(farEarly.strokeVolumeMl).toBeLessThan(ideal.strokeVolumeMl);
 });
 
 test('a borderline late deflation (cuffs emptying during ejection) fails the rubric and alarms at every rate', () => {
