@@ -11,9 +11,10 @@
  * begun, so the LV opens against cuffs still at full pressure (Krishna & Zacharowski, Contin Educ Anaesth
  * Crit Care Pain 2009;9:24: the balloon deflates after the onset of systole). A deflation that starts
  * before ejection and finishes during it is not that error: deflation approaching or coinciding with the
- * onset of ejection lowered systolic pressure and the systolic pressure-time index more than earlier
- * deflation did in 43 patients (Kern et al., Am Heart J 1999;137:1129), and the engine agrees (sim/README,
- * the borderline table of `npm run sim:timing-table`).
+ * onset of ejection lowered the systolic pressure-time index more (-27 % against -20 %) and raised the
+ * diastolic one more than earlier deflation did, with cardiac output unchanged, though peak systolic
+ * pressure fell less (43 patients; Kern et al., Am Heart J 1999;137:1129). The engine shows that zone in
+ * its own table (sim/README, `npm run sim:timing-table`).
  */
 import type { Alarm } from './device/alarms.ts';
 import { idealTiming } from './ideal-timing.ts';
@@ -50,7 +51,7 @@ export const LATE_DEFLATION_AFTER_EJECTION_MS = 20;
 
 /**
  * Deflation later than ideal by this fraction of RR, the study's late deflation until issue 12: at 100-120
- * bpm the valves then open before ejection and the cuffs empty during its first 30-40 ms (a borderline
+ * bpm the valves then open before ejection and the cuffs empty within its first 45 ms (a borderline
  * case, shown in its own table).
  */
 export const BORDERLINE_LATE_DEFLATION_SHIFT_RR = 0.15;
