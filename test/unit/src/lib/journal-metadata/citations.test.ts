@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bibtexKey, escapeBibtex, formatCitation, toBibtex, toRis } from '#src/lib/journal-metadata/citations.ts';
 import {
   articleWith,
@@ -11,6 +11,12 @@ import {
 import { XSS_PAYLOADS } from '#test/helpers/xss-corpus.ts';
 
 describe('Vancouver and APA through citation-js', () => {
+  // citeproc compiles each style and the locale on first use (about 1-2 s on a busy machine), once per process.
+  beforeAll(() => {
+    formatCitation(ORIGINAL_RESEARCH, JOURNAL, 'vancouver');
+    formatCitation(ORIGINAL_RESEARCH, JOURNAL, 'apa');
+  }, 60_000);
+
   it('formats a known article in Vancouver exactly as NLM/ICMJE write it', () => {
     // Hand-written from Citing Medicine (2nd ed.), chapter 1 (journals): authors as surname and initials
     // without stops, title, abbreviated journal, date;volume(issue):location, then the DOI.
