@@ -10,7 +10,10 @@
 
 /** Markup that is written as it is (already well formed). */
 export class Xml {
-  constructor(readonly markup: string) {}
+  readonly markup: string;
+  constructor(markup: string) {
+    this.markup = markup;
+  }
   toString(): string {
     return this.markup;
   }
