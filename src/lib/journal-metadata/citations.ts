@@ -46,11 +46,65 @@ export function cslItem(article: ArticleMetadata, journal: JournalInfo): Record<
   };
 }
 
-/** One formatted reference, without the list number the style adds ("1. "). */
-export function formatCitation(article: ArticleMetadata, journal: JournalInfo, style: CitationStyle): string {
+/**
+ * citeproc costs about 5 ms per formatted reference once warm, and compiling a style the first time costs
+ * 0.2 s (Vancouver) to 4 s (APA) on a busy machine. Formatted references are kept per article version
+ * (id and updatedAt), so an article page pays once per edit; the oldest entries go past the limit.
+ */
+const CACHE_LIMIT = 2000;
+const cache = new Map<string, string>();
+
+function formatUncached(article: ArticleMetadata, journal: JournalInfo, style: CitationStyle): string {
   const cite = new Cite([cslItem(article, journal)]);
   const text = String(cite.format('bibliography', { format: 'text', template: style, lang: 'en-US' }));
   return text.trim().replace(/^\d+\.\s+/, '');
+}
+
+/** One formatted reference, without the list number the style adds ("1. "). */
+export function formatCitation(article: ArticleMetadata, journal: JournalInfo, style: CitationStyle): string {
+  const key = [style, article.id, article.updatedAt, journal.title, journal.abbreviation].join('\u0000');
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const text = formatUncached(article, journal, style);
+  if (cache.size >= CACHE_LIMIT) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  cache.set(key, text);
+  return text;
+}
+
+/**
+ * Compiles both styles once (call at server start, off the request path), so the first reader of an article
+ * page does not wait seconds for APA.
+ */
+export function warmCitationStyles(journal: JournalInfo): void {
+  const sample: ArticleMetadata = {
+    id: 'warm-up',
+    doi: `${journal.doiPrefix}/warm-up`,
+    url: journal.origin,
+    type: 'original-research',
+    title: 'Warm-up',
+    language: 'en',
+    abstract: { background: '', methods: '', results: '', conclusions: '' },
+    keywords: [],
+    authors: [{ givenNames: 'A', surname: 'B' }],
+    translators: [],
+    receivedOn: '2026-01-01',
+    acceptedOn: '2026-01-01',
+    publishedOn: '2026-01-01',
+    updatedAt: 0,
+    articleNumber: 'e0',
+    licenceUrl: '',
+    competingInterests: '',
+    funding: '',
+    references: [],
+    translationDois: [],
+    retracted: false,
+    notices: [],
+  };
+  formatUncached(sample, journal, 'vancouver');
+  formatUncached(sample, journal, 'apa');
 }
 
 // --- BibTeX -----------------------------------------------------------------------------------------------

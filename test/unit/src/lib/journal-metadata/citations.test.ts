@@ -1,5 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bibtexKey, escapeBibtex, formatCitation, toBibtex, toRis } from '#src/lib/journal-metadata/citations.ts';
+import {
+  bibtexKey,
+  escapeBibtex,
+  formatCitation,
+  toBibtex,
+  toRis,
+  warmCitationStyles,
+} from '#src/lib/journal-metadata/citations.ts';
 import {
   articleWith,
   controlChars,
@@ -12,10 +19,15 @@ import { XSS_PAYLOADS } from '#test/helpers/xss-corpus.ts';
 
 describe('Vancouver and APA through citation-js', () => {
   // citeproc compiles each style and the locale on first use (about 1-2 s on a busy machine), once per process.
-  beforeAll(() => {
-    formatCitation(ORIGINAL_RESEARCH, JOURNAL, 'vancouver');
-    formatCitation(ORIGINAL_RESEARCH, JOURNAL, 'apa');
-  }, 60_000);
+  beforeAll(() => warmCitationStyles(JOURNAL), 60_000);
+
+  it('formats each article version once, and again after an edit', () => {
+    const first = formatCitation(TRANSLATION, JOURNAL, 'vancouver');
+    expect(formatCitation(TRANSLATION, JOURNAL, 'vancouver')).toBe(first);
+    const edited = articleWith(TRANSLATION, { title: 'A corrected title', updatedAt: TRANSLATION.updatedAt + 1 });
+    expect(formatCitation(edited, JOURNAL, 'vancouver')).toContain('A corrected title.');
+    expect(formatCitation(TRANSLATION, JOURNAL, 'vancouver')).toBe(first);
+  });
 
   it('formats a known article in Vancouver exactly as NLM/ICMJE write it', () => {
     // Hand-written from Citing Medicine (2nd ed.), chapter 1 (journals): authors as surname and initials
@@ -43,10 +55,11 @@ describe('Vancouver and APA through citation-js', () => {
   });
 
   it('returns one line of plain text for hostile titles (the page escapes it)', () => {
-    for (const payload of XSS_PAYLOADS.slice(0, 8)) {
-      const text = formatCitation(hostileArticle(payload), JOURNAL, 'vancouver');
+    for (const [i, payload] of XSS_PAYLOADS.slice(0, 8).entries()) {
+      const text = formatCitation({ ...hostileArticle(payload), id: `hostile${i}` }, JOURNAL, 'vancouver');
       expect(controlChars(text)).toEqual([]);
       expect(text).toContain('doi:10.5555/iecpa.2026.0001');
+      expect(text).toContain(' & ');
     }
   });
 });
