@@ -258,7 +258,42 @@ function parseRequest(params: Params): Request {
   for (const [key, value] of Object.entries(args)) {
     if (value === '') throw new OaiError('badArgument', `The argument ${key} is empty.`);
   }
+  checkSyntax(args);
   return { verb, args };
+}
+
+/** OAI-PMH.xsd's patterns for metadataPrefixType and setSpecType. */
+const METADATA_PREFIX_RE = /^[A-Za-z0-9\-_.!~*'()]+$/;
+const SET_SPEC_RE = /^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$/;
+/** A URI (identifierType is xs:anyURI): a scheme, a colon, and no character a URI may not hold. */
+const URI_RE = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]+$/;
+
+/**
+ * Every argument's syntax, before anything else is answered: the request element echoes the arguments,
+ * and the schema types them, so a value that breaks its type is a badArgument (no attributes echoed).
+ */
+function checkSyntax(args: Record<string, string>): void {
+  if (args.metadataPrefix !== undefined && !METADATA_PREFIX_RE.test(args.metadataPrefix)) {
+    throw new OaiError('badArgument', 'metadataPrefix holds characters a metadata prefix may not have.');
+  }
+  if (args.set !== undefined && !SET_SPEC_RE.test(args.set)) {
+    throw new OaiError('badArgument', 'set holds characters a setSpec may not have.');
+  }
+  if (args.identifier !== undefined && (!URI_RE.test(args.identifier) || args.identifier.length > 1000)) {
+    throw new OaiError('badArgument', 'identifier is not a URI (oai:<host>:<id>).');
+  }
+  dateRange(args);
+}
+
+/** from and until as inclusive epoch-ms bounds, after the checks of section 3.3.1. */
+function dateRange(args: Record<string, string>): { from?: number; until?: number } {
+  const from = args.from === undefined ? undefined : parseOaiDate(args.from, 'from');
+  const until = args.until === undefined ? undefined : parseOaiDate(args.until, 'until');
+  if (from && until && from.granularity !== until.granularity) {
+    throw new OaiError('badArgument', 'from and until must have the same granularity.');
+  }
+  if (from && until && from.start > until.start) throw new OaiError('badArgument', 'from is later than until.');
+  return { from: from?.start, until: until?.end };
 }
 
 // --- Records ----------------------------------------------------------------------------------------------
@@ -427,19 +462,14 @@ async function list(
     };
   } else {
     checkPrefix(args.metadataPrefix ?? '');
-    const from = args.from === undefined ? undefined : parseOaiDate(args.from, 'from');
-    const until = args.until === undefined ? undefined : parseOaiDate(args.until, 'until');
-    if (from && until && from.granularity !== until.granularity) {
-      throw new OaiError('badArgument', 'from and until must have the same granularity.');
-    }
-    if (from && until && from.start > until.start) throw new OaiError('badArgument', 'from is later than until.');
+    const { from, until } = dateRange(args);
     let set: ArticleType | undefined;
     if (args.set !== undefined) {
       if (!isArticleType(args.set))
         throw new OaiError('noRecordsMatch', `There is no set "${oneLine(args.set).slice(0, 40)}".`);
       set = args.set;
     }
-    const filter = { from: from?.start, until: until?.end, set };
+    const filter = { from, until, set };
     const total = source.count ? await source.count(filter) : undefined;
     state = { v: 1, verb, p: 'oai_dc', f: filter.from, u: filter.until, s: set, n: total, cursor: 0 };
   }

@@ -112,6 +112,14 @@ function envelope(root: XmlElement): XmlElement {
   for (const attr of Object.keys(request.attrs)) {
     expect(['verb', 'identifier', 'metadataPrefix', 'from', 'until', 'set', 'resumptionToken']).toContain(attr);
   }
+  // requestType's attribute types: verbType, metadataPrefixType, setSpecType, UTCdatetimeType, anyURI.
+  const a = request.attrs;
+  if (a.verb !== undefined) expect(VERBS).toContain(a.verb);
+  if (a.metadataPrefix !== undefined) expect(a.metadataPrefix).toMatch(METADATA_PREFIX);
+  if (a.set !== undefined) expect(a.set).toMatch(SET_SPEC);
+  for (const d of [a.from, a.until])
+    if (d !== undefined) expect(d).toMatch(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/);
+  if (a.identifier !== undefined) expect(a.identifier).toMatch(/^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]+$/);
   const rest = names.slice(2);
   if (rest[0] === 'error') {
     expect(rest.every((n) => n === 'error')).toBe(true);
@@ -297,7 +305,7 @@ describe('OAI-PMH: GetRecord and Dublin Core', () => {
       'idDoesNotExist',
     );
     await expectError('verb=GetRecord&identifier=oai:other.example:a2026-0001&metadataPrefix=oai_dc', 'idDoesNotExist');
-    await expectError('verb=GetRecord&identifier=a2026-0001&metadataPrefix=oai_dc', 'idDoesNotExist');
+    await expectError('verb=GetRecord&identifier=urn:a2026-0001&metadataPrefix=oai_dc', 'idDoesNotExist');
     await expectError(
       'verb=GetRecord&identifier=oai:portal.iecpa.example:a2026-0001&metadataPrefix=marc21',
       'cannotDisseminateFormat',
@@ -333,6 +341,14 @@ describe('OAI-PMH: bad requests get the protocol’s errors, never an exception'
     ['verb=ListRecords&resumptionToken=abc&set=review', 'badArgument'],
     ['verb=ListRecords&metadataPrefix=oai_dc&set=review&set=letter', 'badArgument'],
     ['verb=ListRecords&metadataPrefix=mods', 'cannotDisseminateFormat'],
+    // Values the request element could not echo under OAI-PMH.xsd's types are bad arguments.
+    ['verb=ListRecords&metadataPrefix=<x>', 'badArgument'],
+    ['verb=ListRecords&metadataPrefix=mods&from=yesterday', 'badArgument'],
+    ['verb=ListRecords&metadataPrefix=oai_dc&set=no such set', 'badArgument'],
+    ['verb=ListRecords&metadataPrefix=oai_dc&set=review:', 'badArgument'],
+    ['verb=GetRecord&metadataPrefix=oai_dc&identifier=no-scheme', 'badArgument'],
+    ['verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:portal.iecpa.example:<script>', 'badArgument'],
+    ['verb=ListMetadataFormats&identifier=oai:x y', 'badArgument'],
     ['verb=ListIdentifiers&metadataPrefix=mods', 'cannotDisseminateFormat'],
     ['verb=ListRecords&metadataPrefix=oai_dc&set=no-such-set', 'noRecordsMatch'],
     ['verb=ListRecords&metadataPrefix=oai_dc&from=2027-01-01', 'noRecordsMatch'],
@@ -362,9 +378,14 @@ describe('OAI-PMH: bad requests get the protocol’s errors, never an exception'
   });
 
   it('escapes what it echoes of a hostile request', async () => {
-    const { xml } = await oai('verb=GetRecord&identifier=oai:portal.iecpa.example:<script>&metadataPrefix=oai_dc');
-    expect(xml).not.toContain('<script>');
-    expect(xml).toContain('identifier="oai:portal.iecpa.example:&lt;script&gt;"');
+    const { xml, root } = await oai(
+      "verb=GetRecord&identifier=oai:portal.iecpa.example:x'%26amp;&metadataPrefix=oai_dc",
+    );
+    expect(child(root, 'request').attrs.identifier).toBe("oai:portal.iecpa.example:x'&amp;");
+    expect(xml).toContain('identifier="oai:portal.iecpa.example:x&apos;&amp;amp;"');
+    const bad = await oai('verb=<script>alert(1)</script>');
+    expect(bad.xml).not.toContain('<script>');
+    expect(nth(childrenNamed(bad.root, 'error'), 0).text).toContain('<script>alert(1)</script>');
   });
 
   it('answers 503 with Retry-After when the source fails, without throwing', async () => {
