@@ -49,8 +49,8 @@ export interface CrossrefOptions {
 export class CrossrefInputError extends Error {}
 
 /**
- * yyyyMMddHHmmss in UTC: a 14-digit number that grows with time. The schema types timestamp as xsd:double,
- * which holds 15 significant digits exactly, so milliseconds are left out (they would be rounded away).
+ * yyyyMMddHHmmss in UTC: a 14-digit number that grows with time (common5.3.1.xsd types timestamp as
+ * xsd:nonNegativeInteger; 14 digits also stay exact as a JavaScript number).
  */
 export function crossrefTimestamp(epochMs: number): string {
   const d = new Date(epochMs);
@@ -69,14 +69,44 @@ function publicationDate(iso: string): Xml {
   );
 }
 
+/** common5.3.1.xsd's pattern for given_name and surname (no "?", no digits on both sides of a space). */
+const NAME_PART_RE = /^[^\d?]*[^?\s]+[^\d]*$/;
+
+/** A name part as common5.3.1.xsd allows it (1-60 characters, the pattern above), or a clear error. */
+function namePart(text: string, role: string): string {
+  const value = oneLine(text);
+  if (value === '') return value;
+  check(
+    [...value].length <= 60,
+    `A ${role}'s name part is longer than Crossref's 60 characters: "${value.slice(0, 60)}…".`,
+  );
+  check(NAME_PART_RE.test(value), `A ${role}'s name "${value}" has characters Crossref does not accept in names.`);
+  return value;
+}
+
+/** ISO 639-1 language attribute (the schema's language.atts list), or nothing for other tags. */
+function languageAttr(tag: string): string | null {
+  const primary = tag.split('-')[0]?.toLowerCase() ?? '';
+  return /^[a-z]{2}$/.test(primary) ? primary : null;
+}
+
+const DOI_RE = /^10\.[0-9]{4,9}\/\S{1,200}$/;
+const HTTP_URL_RE = /^https?:\/\/\S+$/i;
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new CrossrefInputError(message);
+}
+
 function personName(person: ArticlePerson, sequence: 'first' | 'additional', role: 'author' | 'translator'): Xml {
-  const given = oneLine(person.givenNames);
-  const affiliation = person.affiliation ? oneLine(person.affiliation) : '';
+  const given = namePart(person.givenNames, role);
+  const surname = namePart(person.surname, role);
+  check(surname !== '', `A ${role} has no surname (Crossref requires one).`);
+  const affiliation = person.affiliation ? [...oneLine(person.affiliation)].slice(0, 1024).join('') : '';
   return el(
     'person_name',
     { sequence, contributor_role: role },
     given === '' ? null : el('given_name', null, given),
-    el('surname', null, oneLine(person.surname)),
+    el('surname', null, surname),
     affiliation === ''
       ? null
       : el('affiliations', null, el('institution', null, el('institution_name', null, affiliation))),
@@ -85,11 +115,17 @@ function personName(person: ArticlePerson, sequence: 'first' | 'additional', rol
 }
 
 function journalMetadata(journal: JournalInfo, options: CrossrefOptions): Xml {
+  // crossref5.3.1.xsd: full_title 1-255 characters, abbrev_title 1-150; issn_t \d{4}-?\d{3}[\dX].
+  const title = oneLine(journal.title);
+  const abbreviation = oneLine(journal.abbreviation);
+  check(title.length >= 1 && title.length <= 255, 'The journal title must be 1-255 characters.');
+  check(abbreviation.length >= 1 && abbreviation.length <= 150, 'The journal abbreviation must be 1-150 characters.');
+  check(journal.issn === undefined || /^\d{4}-?\d{3}[\dX]$/.test(journal.issn), `"${journal.issn}" is not an ISSN.`);
   return el(
     'journal_metadata',
     { language: 'en' },
-    el('full_title', null, oneLine(journal.title)),
-    el('abbrev_title', null, oneLine(journal.abbreviation)),
+    el('full_title', null, title),
+    el('abbrev_title', null, abbreviation),
     journal.issn
       ? el('issn', { media_type: 'electronic' }, journal.issn)
       : el(
@@ -121,21 +157,34 @@ function journalArticle(article: ArticleMetadata, journal: JournalInfo, timestam
       `Article ${article.id}: DOI ${article.doi} is not under the prefix ${journal.doiPrefix}.`,
     );
   }
+  check(DOI_RE.test(article.doi), `Article ${article.id}: "${article.doi}" is not a DOI.`);
+  check(HTTP_URL_RE.test(article.url), `Article ${article.id}: the landing page must be an http(s) URL.`);
+  const itemNumber = oneLine(article.articleNumber);
+  check(
+    itemNumber.length >= 1 && itemNumber.length <= 32,
+    `Article ${article.id}: the article number must be 1-32 characters.`,
+  );
   const original = article.original;
   const contributors = [
     ...article.authors.map((p, i) => personName(p, i === 0 ? 'first' : 'additional', 'author')),
     ...article.translators.map((p) => personName(p, 'additional', 'translator')),
   ];
   const relations: Xml[] = [];
-  if (original?.doi) {
+  // The original is named by its DOI, or by its URL when it has none (relations.xsd identifier-type uri).
+  const originalId = original?.doi
+    ? { type: 'doi', value: original.doi }
+    : original?.url
+      ? { type: 'uri', value: original.url }
+      : null;
+  if (originalId) {
     relations.push(
       el(
         'rel:related_item',
         null,
         el(
           'rel:intra_work_relation',
-          { 'relationship-type': 'isTranslationOf', 'identifier-type': 'doi' },
-          original.doi,
+          { 'relationship-type': 'isTranslationOf', 'identifier-type': originalId.type },
+          originalId.value,
         ),
       ),
     );
@@ -152,7 +201,7 @@ function journalArticle(article: ArticleMetadata, journal: JournalInfo, timestam
   const references = article.references.map(oneLine).filter((r) => r !== '');
   return el(
     'journal_article',
-    { publication_type: 'full_text', language: article.language.split('-')[0]?.toLowerCase() },
+    { publication_type: 'full_text', language: languageAttr(article.language) },
     el(
       'titles',
       null,
@@ -160,7 +209,7 @@ function journalArticle(article: ArticleMetadata, journal: JournalInfo, timestam
       original
         ? el(
             'original_language_title',
-            { language: original.title.language.split('-')[0]?.toLowerCase() },
+            { language: languageAttr(original.title.language) },
             oneLine(original.title.text),
           )
         : null,
@@ -185,11 +234,7 @@ function journalArticle(article: ArticleMetadata, journal: JournalInfo, timestam
         el('year', null, String(year)),
       );
     })(),
-    el(
-      'publisher_item',
-      null,
-      el('item_number', { item_number_type: 'article_number' }, oneLine(article.articleNumber)),
-    ),
+    el('publisher_item', null, el('item_number', { item_number_type: 'article_number' }, itemNumber)),
     el('ai:program', { name: 'AccessIndicators' }, el('ai:license_ref', { applies_to: 'vor' }, article.licenceUrl)),
     relations.length > 0 ? el('rel:program', { name: 'relations' }, relations) : null,
     el(
@@ -211,12 +256,15 @@ function journalArticle(article: ArticleMetadata, journal: JournalInfo, timestam
 
 function doiBatch(journalElements: Xml[], options: CrossrefOptions, batchId: string): string {
   const { depositor } = options;
-  for (const [field, value] of [
-    ['depositor name', depositor.name],
-    ['depositor email', depositor.email],
-    ['registrant', depositor.registrant],
+  // Lengths from common5.3.1.xsd (depositor_name 1-130, email_address 6-200, registrant 1-255).
+  for (const [field, value, min, max] of [
+    ['depositor name', depositor.name, 1, 130],
+    ['depositor email', depositor.email, 6, 200],
+    ['registrant', depositor.registrant, 1, 255],
   ] as const) {
-    if (oneLine(value) === '') throw new CrossrefInputError(`The Crossref ${field} is empty.`);
+    const length = oneLine(value).length;
+    if (length === 0) throw new CrossrefInputError(`The Crossref ${field} is empty.`);
+    check(length >= min && length <= max, `The Crossref ${field} must be ${min}-${max} characters.`);
   }
   const root = el(
     'doi_batch',

@@ -91,6 +91,12 @@ function expectArticle(article: XmlElement): void {
       ['affiliations', 0, 1],
       ['ORCID', 0, 1],
     ]);
+    // given_name and surname: 1-60 characters, pattern [^\d\?]*[^\?\s]+[^\d]* (common5.3.1.xsd).
+    for (const part of [...childrenNamed(person, 'given_name'), ...childrenNamed(person, 'surname')]) {
+      expect([...part.text].length).toBeGreaterThanOrEqual(1);
+      expect([...part.text].length).toBeLessThanOrEqual(60);
+      expect(part.text).toMatch(/^[^\d?]*[^?\s]+[^\d]*$/);
+    }
     for (const orcid of childrenNamed(person, 'ORCID')) {
       expect(orcid.text).toMatch(/^https:\/\/orcid\.org\/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/);
     }
@@ -100,14 +106,20 @@ function expectArticle(article: XmlElement): void {
   }
   const item = child(child(article, 'publisher_item'), 'item_number');
   expect(item.attrs.item_number_type).toBe('article_number');
+  expect(item.text.length).toBeLessThanOrEqual(32);
+  for (const t of childrenNamed(child(article, 'titles'), 'original_language_title')) {
+    if (t.attrs.language !== undefined) expect(t.attrs.language).toMatch(/^[a-z]{2}$/);
+  }
   const doiData = child(article, 'doi_data');
   expectSequence(doiData, [
     ['doi', 1, 1],
     ['timestamp', 0, 1],
     ['resource', 1, 1],
   ]);
-  expect(child(doiData, 'doi').text).toMatch(/^10\.\d{4,9}\/\S+$/);
-  expect(child(doiData, 'resource').text).toMatch(/^https:\/\//);
+  // doi_t: 10\.[0-9]{4,9}/.{1,200}; resource_t: http(s) or ftp URL; timestamp: nonNegativeInteger.
+  expect(child(doiData, 'doi').text).toMatch(/^10\.\d{4,9}\/.{1,200}$/);
+  expect(child(doiData, 'resource').text).toMatch(/^https?:\/\//);
+  expect(child(doiData, 'timestamp').text).toMatch(/^\d+$/);
   const license = child(child(article, 'ai:program'), 'ai:license_ref');
   expect(child(article, 'ai:program').attrs.name).toBe('AccessIndicators');
   expect(license.attrs.applies_to).toBe('vor');
@@ -117,7 +129,7 @@ function expectArticle(article: XmlElement): void {
       expect(item.name).toBe('rel:related_item');
       const relation = child(item, 'rel:intra_work_relation');
       expect(['isTranslationOf', 'hasTranslation']).toContain(relation.attrs['relationship-type']);
-      expect(relation.attrs['identifier-type']).toBe('doi');
+      expect(['doi', 'uri']).toContain(relation.attrs['identifier-type']);
     }
   }
 }
@@ -241,6 +253,20 @@ describe('Crossref deposit 5.3.1', () => {
     ]);
   });
 
+  it('names an original without a DOI by its URL, and leaves out language tags outside ISO 639-1', () => {
+    const translation = articleWith(TRANSLATION, {
+      language: 'en-GB',
+      original: { title: { text: '粤语原文', language: 'yue' }, citation: 'x', url: 'https://example.cn/a/1' },
+    });
+    const body = expectBatch(parseXml(crossrefArticleDeposit(translation, JOURNAL, OPTIONS)));
+    const article = child(child(body, 'journal'), 'journal_article');
+    expect(article.attrs.language).toBe('en');
+    expect(child(child(article, 'titles'), 'original_language_title').attrs.language).toBeUndefined();
+    const rel = child(child(child(article, 'rel:program'), 'rel:related_item'), 'rel:intra_work_relation');
+    expect(rel.attrs).toMatchObject({ 'relationship-type': 'isTranslationOf', 'identifier-type': 'uri' });
+    expect(rel.text).toBe('https://example.cn/a/1');
+  });
+
   it('uses a title-level DOI when the journal has no ISSN', () => {
     const body = expectBatch(parseXml(crossrefArticleDeposit(TRANSLATION, { ...JOURNAL, issn: undefined }, OPTIONS)));
     const meta = child(child(body, 'journal'), 'journal_metadata');
@@ -263,6 +289,20 @@ describe('Crossref deposit 5.3.1', () => {
     expect(() =>
       crossrefArticleDeposit(TRANSLATION, JOURNAL, { ...OPTIONS, depositor: { ...OPTIONS.depositor, email: ' ' } }),
     ).toThrow(/depositor email is empty/);
+    expect(() =>
+      crossrefArticleDeposit(articleWith(TRANSLATION, { articleNumber: 'e'.repeat(33) }), JOURNAL, OPTIONS),
+    ).toThrow(/article number must be 1-32 characters/);
+    expect(() =>
+      crossrefArticleDeposit(articleWith(TRANSLATION, { url: 'javascript:alert(1)' }), JOURNAL, OPTIONS),
+    ).toThrow(/http\(s\) URL/);
+    expect(() =>
+      crossrefArticleDeposit(
+        articleWith(TRANSLATION, { authors: [{ givenNames: 'Only', surname: ' ' }] }),
+        JOURNAL,
+        OPTIONS,
+      ),
+    ).toThrow(/no surname/);
+    expect(() => crossrefArticleDeposit(TRANSLATION, { ...JOURNAL, issn: '12-34' }, OPTIONS)).toThrow(/not an ISSN/);
   });
 
   it('writes timestamps as 14-digit numbers that grow with time and survive xsd:double', () => {
@@ -273,13 +313,38 @@ describe('Crossref deposit 5.3.1', () => {
   });
 
   it('keeps hostile text as character data with no illegal characters', () => {
+    // Names have their own rules (below); hostile text everywhere else, and markup characters in names.
+    const names = [
+      {
+        givenNames: 'Ann <b>&amp; "Jo"',
+        surname: "O'Brien <script>",
+        orcid: '0000-0002-1825-0097',
+        affiliation: '<i>x</i>',
+      },
+    ];
     for (const payload of XSS_PAYLOADS) {
-      const xml = crossrefArticleDeposit(hostileArticle(payload), JOURNAL, OPTIONS);
+      const article = { ...hostileArticle(payload), authors: names, translators: names };
+      const xml = crossrefArticleDeposit(article, JOURNAL, OPTIONS);
       expect(illegalXmlChars(xml)).toEqual([]);
       const root = parseXml(xml);
       expectBatch(root);
-      const names = new Set(descendants(root).map((e) => e.name));
-      for (const bad of ['script', 'img', 'svg', 'iframe', 'a', 'b']) expect(names.has(bad)).toBe(false);
+      const elementNames = new Set(descendants(root).map((e) => e.name));
+      for (const bad of ['script', 'img', 'svg', 'iframe', 'a', 'b', 'i']) expect(elementNames.has(bad)).toBe(false);
+      const person = nth(
+        child(child(child(child(root, 'body'), 'journal'), 'journal_article'), 'contributors').children,
+        0,
+      );
+      expect(child(person, 'surname').text).toBe("O'Brien <script>");
     }
+  });
+
+  it('refuses names Crossref would reject instead of changing them', () => {
+    const withName = (surname: string) => articleWith(TRANSLATION, { authors: [{ givenNames: 'A', surname }] });
+    expect(() => crossrefArticleDeposit(withName('x'.repeat(61)), JOURNAL, OPTIONS)).toThrow(
+      /longer than Crossref's 60/,
+    );
+    expect(() => crossrefArticleDeposit(withName('?'), JOURNAL, OPTIONS)).toThrow(/does not accept in names/);
+    expect(() => crossrefArticleDeposit(withName('1 2'), JOURNAL, OPTIONS)).toThrow(/does not accept in names/);
+    expect(() => crossrefArticleDeposit(withName('Zhang 张'), JOURNAL, OPTIONS)).not.toThrow();
   });
 });
