@@ -4,7 +4,7 @@
  *
  * Element order follows the Journal Publishing 1.3 DTD content models:
  * - article: front, body?, back?
- * - journal-meta: journal-id+, journal-title-group*, issn+ (when the journal has one), publisher?
+ * - journal-meta: journal-id+, journal-title-group*, issn+, publisher?
  * - article-meta: article-id*, article-categories?, title-group, (contrib-group | aff)*, author-notes?,
  *   pub-date+, volume?, issue?, elocation-id, history?, permissions?, self-uri*, related-article*,
  *   abstract*, trans-abstract*, kwd-group*, funding-group*
@@ -81,7 +81,10 @@ export function jatsArticle(article: ArticleMetadata, journal: JournalInfo): str
       el('journal-title', null, oneLine(journal.title)),
       el('abbrev-journal-title', { 'abbrev-type': 'publisher' }, oneLine(journal.abbreviation)),
     ),
-    journal.issn ? el('issn', { 'publication-format': 'electronic' }, journal.issn) : null,
+    // Journal Publishing requires issn+; a journal still waiting for its ISSN gets an empty element, marked.
+    journal.issn
+      ? el('issn', { 'publication-format': 'electronic' }, journal.issn)
+      : [raw('<!-- No ISSN has been assigned yet. -->'), el('issn', { 'publication-format': 'electronic' })],
     el('publisher', null, el('publisher-name', null, oneLine(journal.publisher))),
   );
 
@@ -248,12 +251,7 @@ export function jatsArticle(article: ArticleMetadata, journal: JournalInfo): str
             null,
             el('title', null, 'References'),
             references.map((r, i) =>
-              el(
-                'ref',
-                { id: `r${i + 1}` },
-                el('label', null, String(i + 1)),
-                el('mixed-citation', { 'publication-type': 'journal' }, r),
-              ),
+              el('ref', { id: `r${i + 1}` }, el('label', null, String(i + 1)), el('mixed-citation', null, r)),
             ),
           ),
         )

@@ -89,6 +89,11 @@ describe('JATS 1.3 Journal Publishing', () => {
     expect(license.attrs['xlink:href']).toBe('https://creativecommons.org/licenses/by/4.0/');
   });
 
+  it('keeps the required issn element, empty, for a journal without an ISSN yet', () => {
+    const meta = child(front(jatsArticle(TRANSLATION, { ...JOURNAL, issn: undefined })), 'journal-meta');
+    expect(child(meta, 'issn').text).toBe('');
+  });
+
   it('lists authors with ORCID contrib-ids and affiliations by reference', () => {
     const meta = child(front(jatsArticle(ORIGINAL_RESEARCH, JOURNAL)), 'article-meta');
     const contribs = childrenNamed(child(meta, 'contrib-group'), 'contrib');
