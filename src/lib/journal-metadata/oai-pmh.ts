@@ -362,7 +362,7 @@ export function oaiDublinCore(article: ArticleMetadata, journal: JournalInfo): X
     dc('identifier', article.url),
     dc(
       'source',
-      `${journal.title}${issue}: ${article.articleNumber} (${year})${journal.issn ? `; ISSN ${journal.issn}` : ''}`,
+      `${journal.title}${issue}: ${article.articleNumber}${article.issue ? '' : ` (${year})`}${journal.issn ? `; ISSN ${journal.issn}` : ''}`,
     ),
     dc('language', article.language),
     original ? dc('relation', original.doi ? doiUrl(original.doi) : (original.url ?? original.citation)) : null,

@@ -273,6 +273,7 @@ describe('OAI-PMH: GetRecord and Dublin Core', () => {
     expect(dcValues(dc, 'date')).toEqual(['2026-03-16']);
     expect(dcValues(dc, 'language')).toEqual(['en']);
     expect(dcValues(dc, 'rights')).toEqual([ORIGINAL_RESEARCH.licenceUrl]);
+    expect(dcValues(dc, 'source')).toEqual([`${JOURNAL.title}; Vol. 1 No. 1 (2026): e2026001; ISSN 2999-0005`]);
     expect(dcValues(dc, 'subject')).toEqual(ORIGINAL_RESEARCH.keywords);
     expect(nth(childrenNamed(dc, 'dc:description'), 0).text).toMatch(/^Background: /);
   });
@@ -286,6 +287,7 @@ describe('OAI-PMH: GetRecord and Dublin Core', () => {
       ['zh', '增强型体外反搏治疗老年慢性心力衰竭'],
     ]);
     expect(dcValues(dc, 'contributor')).toEqual(['Smith, Anna']);
+    expect(dcValues(dc, 'source')).toEqual([`${JOURNAL.title}: e2026002 (2026); ISSN 2999-0005`]);
     expect(dcValues(dc, 'relation')).toEqual(['https://doi.org/10.5555/cjc.2024.0301']);
     expect(childrenNamed(dc, 'dc:description').map((d) => d.attrs['xml:lang'])).toEqual(['en', 'zh']);
   });
