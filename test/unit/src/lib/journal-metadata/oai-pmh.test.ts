@@ -199,6 +199,8 @@ describe('OAI-PMH: Identify, ListMetadataFormats, ListSets', () => {
       ['description', 0, UNBOUNDED],
     ]);
     expect(child(identify, 'protocolVersion').text).toBe('2.0');
+    // emailType: \S+@(\S+\.)+\S+
+    for (const e of childrenNamed(identify, 'adminEmail')) expect(e.text).toMatch(/^\S+@(\S+\.)+\S+$/);
     expect(child(identify, 'baseURL').text).toBe(CONFIG.baseUrl);
     expect(child(identify, 'granularity').text).toBe('YYYY-MM-DDThh:mm:ssZ');
     expect(child(identify, 'earliestDatestamp').text).toBe('2026-03-16T09:30:15Z');
