@@ -455,32 +455,40 @@ describe('OAI-PMH: lists, selective harvesting and resumption', () => {
     let responses = 0;
     let expectedCursor = 0;
     for (;;) {
-      const { root } = await oai(query, src, config);
+      const response = await handleOaiRequest(new URLSearchParams(query), src, config);
       responses++;
-      const list = child(root, 'ListRecords');
-      expectSequence(list, [
-        ['record', 1, 500],
-        ['resumptionToken', 0, 1],
-      ]);
-      const page = childrenNamed(list, 'record');
-      if (responses === 1) for (const r of page) expectDublinCore(r);
+      const { xml } = response;
+      expect(response.status).toBe(200);
+      // The first and the last answer are parsed and checked in full; the others are read with patterns
+      // (a full parse of 20 pages of 500 records costs seconds and checks nothing new).
+      const token = /<resumptionToken completeListSize="(\d+)" cursor="(\d+)"(?:\/>|>([^<]*)<\/resumptionToken>)/.exec(
+        xml,
+      );
+      if (responses === 1 || !token?.[3]) {
+        const list = child((await oai(query, src, config)).root, 'ListRecords');
+        expectSequence(list, [
+          ['record', 1, 500],
+          ['resumptionToken', 0, 1],
+        ]);
+        for (const r of childrenNamed(list, 'record')) expectDublinCore(r);
+      }
+      const headers = [...xml.matchAll(/<header><identifier>([^<]+)<\/identifier><datestamp>([^<]+)<\/datestamp>/g)];
+      expect(headers.length).toBe(xml.split('<record>').length - 1);
       let previous = '';
-      for (const r of page) {
-        const h = child(r, 'header');
-        const key = `${child(h, 'datestamp').text} ${child(h, 'identifier').text}`;
+      for (const [, id = '', datestamp = ''] of headers) {
+        const key = `${datestamp} ${id}`;
         expect(key > previous).toBe(true);
         previous = key;
-        const id = child(h, 'identifier').text;
         expect(seen.has(id)).toBe(false);
         seen.add(id);
       }
-      const token = nth(childrenNamed(list, 'resumptionToken'), 0);
-      expect(token.attrs.completeListSize).toBe('10000');
-      expect(token.attrs.cursor).toBe(String(expectedCursor));
-      expectedCursor += page.length;
-      if (token.text === '') break;
-      expect(token.text).toMatch(/^[A-Za-z0-9_-]+$/);
-      query = `verb=ListRecords&resumptionToken=${token.text}`;
+      expect(token?.[1]).toBe('10000');
+      expect(token?.[2]).toBe(String(expectedCursor));
+      expectedCursor += headers.length;
+      const value = token?.[3] ?? '';
+      if (value === '') break;
+      expect(value).toMatch(/^[A-Za-z0-9_-]+$/);
+      query = `verb=ListRecords&resumptionToken=${value}`;
     }
     expect(seen.size).toBe(10_000);
     expect(responses).toBe(20);
