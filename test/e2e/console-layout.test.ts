@@ -116,6 +116,24 @@ async function toolbarOnOneLine(page: Page): Promise<boolean> {
   });
 }
 
+/** The readouts whose value or unit runs past the readouts panel's edges (their data-readout ids). */
+async function overflowingReadouts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const panel = document.querySelector('.sim-readouts');
+    const box = panel?.getBoundingClientRect();
+    if (!panel || !box) return ['no readouts panel'];
+    const inner = { left: box.left + panel.clientLeft, right: box.left + panel.clientLeft + panel.clientWidth };
+    return [...document.querySelectorAll('.sim-readout')]
+      .filter((readout) =>
+        [...readout.querySelectorAll('.sim-readout__value, .sim-readout__unit')].some((part) => {
+          const r = part.getBoundingClientRect();
+          return r.right > inner.right || r.left < inner.left;
+        }),
+      )
+      .map((readout) => readout.getAttribute('data-readout') ?? '?');
+  });
+}
+
 for (const viewport of DESKTOPS) {
   const size = `${viewport.width}x${viewport.height}`;
   test(`at ${size} the traces and the timing and pressure controls fit one screen, and nothing moves on Start`, async () => {
@@ -132,6 +150,7 @@ for (const viewport of DESKTOPS) {
     const after = await boxes(page, STEADY_PARTS);
     expect(after).toEqual(before);
     expect(await toolbarOnOneLine(page)).toBe(true);
+    expect(await overflowingReadouts(page)).toEqual([]);
 
     // Everything in view together while running: the whole display and both control groups.
     const canvas = await page.locator('.sim-canvas').boundingBox();
@@ -157,19 +176,12 @@ test('at 390 px the running console does not scroll sideways and the readout uni
   await startAndRun(page);
   expect(await boxes(page, STEADY_PARTS)).toEqual(before);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
-  const overflowing = await page.evaluate(() => {
-    const panel = document.querySelector('.sim-readouts')?.getBoundingClientRect();
-    if (!panel) return ['no readouts panel'];
-    return [...document.querySelectorAll('.sim-readout')]
-      .filter((readout) => {
-        const unit = readout.querySelector('.sim-readout__unit, .sim-readout__value:last-child');
-        const r = unit?.getBoundingClientRect();
-        return !r || r.right > panel.right || r.left < panel.left;
-      })
-      .map((readout) => readout.getAttribute('data-readout') ?? '?');
-  });
-  expect(overflowing).toEqual([]);
-  await saveScreenshot(page, 'console-running-390x844');
+  expect(await overflowingReadouts(page)).toEqual([]);
+  await saveScreenshot(page, 'console-running-390x844-full');
+  for (const part of ['.sim-display', '.sim-controls']) {
+    await page.locator(part).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: screenshotPath(`console-running-390x844${part.replace('.sim', '')}`) });
+  }
   expect(await blockingAxeViolations(page)).toEqual([]);
   await page.close();
 });
@@ -223,6 +235,15 @@ test('each control shows its keyboard shortcut beside it and names it in aria-ke
     expect(await button.getAttribute('aria-keyshortcuts')).toBe(keys);
     expect(await button.locator('kbd').textContent()).toBe(keys);
   }
+  // With single-key shortcuts off (WCAG 2.1.4) the hints and aria-keyshortcuts go, and the keys do nothing.
+  await page.getByRole('checkbox', { name: /Single-key shortcuts/ }).uncheck();
+  expect(await page.locator('.sim-controls kbd, .sim-freeze kbd').count()).toBe(0);
+  expect(await page.locator('.sim-console [aria-keyshortcuts]').count()).toBe(0);
+  const pressure = page.locator('output[data-setting="pressureMmHg"]');
+  const was = await pressure.textContent();
+  await page.locator('h1').click();
+  await page.keyboard.press('E');
+  expect(await pressure.textContent()).toBe(was);
   expect(await blockingAxeViolations(page)).toEqual([]);
   await page.close();
 });
@@ -240,6 +261,16 @@ function luminance(hex: string): number {
 function contrast(a: string, b: string): number {
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
   return (hi + 0.05) / (lo + 0.05);
+}
+
+/** The hue of an sRGB colour #rrggbb, degrees (the HSL hue angle). */
+function hue(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
+  const max = Math.max(r, g, b);
+  const d = max - Math.min(r, g, b);
+  if (d === 0) return 0;
+  const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  return (h * 60 + 360) % 360;
 }
 
 test('the cuff panel has an mmHg scale, and its three traces differ in line style and stand out from the display', async () => {
@@ -284,6 +315,13 @@ test('the cuff panel has an mmHg scale, and its three traces differ in line styl
   expect(new Set(dashes).size).toBe(3);
   const [dash, dot] = [dashes[1], dashes[2]].map((d) => (d ?? '').split(',').map(Number));
   expect(dash?.[0] ?? 0, 'dashes are longer than dots').toBeGreaterThan(dot?.[0] ?? 0);
+  // Not "close" colours either (issue 13): hues at least 60 degrees apart around the colour wheel.
+  for (const [i, a] of cuffs.entries()) {
+    for (const b of cuffs.slice(i + 1)) {
+      const apart = Math.abs(hue(a.colour) - hue(b.colour));
+      expect(Math.min(apart, 360 - apart), `${a.name} and ${b.name}`).toBeGreaterThanOrEqual(60);
+    }
+  }
   for (const cuff of cuffs) {
     expect(contrast(cuff.colour, DISPLAY_COLOURS.background), cuff.name).toBeGreaterThanOrEqual(3);
     expect(contrast(DISPLAY_COLOURS.label, DISPLAY_COLOURS.background)).toBeGreaterThanOrEqual(4.5);

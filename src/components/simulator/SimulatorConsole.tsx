@@ -82,7 +82,7 @@ const LEGEND = [
   { swatch: 'calf', label: 'Calf (solid)' },
   { swatch: 'lower', label: 'Lower thigh (dashed)' },
   { swatch: 'upper', label: 'Upper thigh (dotted)' },
-  { swatch: 'reference', label: 'Unassisted reference pleth, freeze-frame (dashed)' },
+  { swatch: 'reference', label: 'Unassisted reference pleth (dashed), on a frozen beat' },
 ] as const;
 
 /** The run button's labels: it keeps the width of the longest, so the toolbar does not move as it changes. */
