@@ -170,6 +170,34 @@ for (const viewport of DESKTOPS) {
   });
 }
 
+test('at 1280x720 an alarm shows at the top of the readouts and moves nothing', async () => {
+  const viewport = DESKTOPS[1] ?? PHONE;
+  const page = await openConsole(viewport);
+  await page.locator('.sim-toolbar').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  // Treatment pressure 250 mmHg and inflation 100 ms too early: harmful timing on every beat, which alarms.
+  for (let i = 0; i < 10; i++) await page.keyboard.press('Shift+E');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+A');
+  const before = await boxes(page, STEADY_PARTS);
+  await startAndRun(page);
+  const alarm = page.locator('.sim-readouts .sim-alarms li').first();
+  await alarm.waitFor({ timeout: 45_000 });
+  expect(await boxes(page, STEADY_PARTS)).toEqual(before);
+  expect(
+    await page
+      .locator('.sim-readouts')
+      .getByText(/^\d+ alarms?$/)
+      .isVisible(),
+  ).toBe(true);
+  // The alarm's first line is inside the panel's visible area, above the readouts.
+  const [panel, first] = await Promise.all([page.locator('.sim-readouts').boundingBox(), alarm.boundingBox()]);
+  if (!panel || !first) throw new Error('no alarm box');
+  expect(first.y).toBeGreaterThanOrEqual(panel.y);
+  expect(first.y + 20).toBeLessThanOrEqual(panel.y + panel.height);
+  await page.screenshot({ path: screenshotPath('console-alarm-1280x720') });
+  expect(await blockingAxeViolations(page)).toEqual([]);
+  await page.close();
+});
+
 test('at 390 px the running console does not scroll sideways and the readout units stay inside their panel', async () => {
   const page = await openConsole(PHONE);
   const before = await boxes(page, STEADY_PARTS);

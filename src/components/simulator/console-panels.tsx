@@ -47,21 +47,17 @@ export const STATUS_LABELS = [
 ] as const;
 
 /**
- * Text that changes with the console's state but keeps one width: every label it can show is laid out in
- * the same grid cell, all but the current one invisible (and so left out of the accessible name), so a
- * button or status changing its words moves nothing around it (no layout shift on Start).
+ * Text that changes with the console's state but keeps one width: the longest wording it can show is laid
+ * out, invisible, in the same grid cell (as generated content, so it is in neither the text nor the
+ * accessible name), so a button or status changing its words moves nothing around it (no layout shift on
+ * Start). The longest in characters is taken as the widest: true of the console's labels, where it is
+ * either the shorter ones with words added ("Start again", "Paused (tab hidden)") or twice as long.
  */
 export function SteadyText(props: { text: string; all: readonly string[] }) {
+  const widest = props.all.reduce((a, b) => (b.length > a.length ? b : a), props.text);
   return (
-    <span class="sim-steady">
+    <span class="sim-steady" data-widest={widest}>
       <span>{props.text}</span>
-      {props.all
-        .filter((label) => label !== props.text)
-        .map((label) => (
-          <span key={label} class="sim-steady__ghost" aria-hidden="true">
-            {label}
-          </span>
-        ))}
     </span>
   );
 }
@@ -310,12 +306,30 @@ export function ReadoutsPanel(props: { readouts: Readouts; settings: DeviceSetti
   const active = activeAlarms(props.alarms);
   return (
     // Beside the display the panel scrolls when alarms fill it (it never grows the display's row): focusable,
-    // so the keyboard can scroll it too.
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1).
-    <section class="sim-readouts" aria-labelledby="sim-readouts-heading" tabIndex={0}>
-      <h2 id="sim-readouts-heading" class="sim-heading">
-        Readouts
-      </h2>
+    // so the keyboard can scroll it too. Active alarms come first, as on a monitor, so they are always in view.
+    <section
+      class={`sim-readouts${active.length > 0 ? ' sim-readouts--alarm' : ''}`}
+      aria-labelledby="sim-readouts-heading"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1).
+      tabIndex={0}
+    >
+      <div class="sim-readouts__head">
+        <h2 id="sim-readouts-heading" class="sim-heading">
+          Readouts
+        </h2>
+        <p class={`sim-alarm-count${active.length === 0 ? ' sim-alarm-count--none' : ''}`}>
+          {active.length === 0 ? 'No alarms' : `${active.length} alarm${active.length === 1 ? '' : 's'}`}
+        </p>
+      </div>
+      {active.length > 0 && (
+        <ul class="sim-alarms" aria-label="Active alarms">
+          {active.map((a) => (
+            <li key={a.code}>
+              <strong>Alarm:</strong> {a.message}
+            </li>
+          ))}
+        </ul>
+      )}
       <dl class="sim-readout-grid">
         <Readout label="Heart rate" value={formatReadout(props.readouts.heartRateBpm)} unit="bpm" id="hr" />
         <Readout label="D/S peak ratio" value={formatReadout(props.readouts.dsPeakRatio, 2)} unit="" id="ds" />
@@ -335,18 +349,6 @@ export function ReadoutsPanel(props: { readouts: Readouts; settings: DeviceSetti
           id="pressure"
         />
       </dl>
-      <h3 class="sim-subheading">Alarms</h3>
-      {active.length === 0 ? (
-        <p class="sim-alarms sim-alarms--none">None</p>
-      ) : (
-        <ul class="sim-alarms">
-          {active.map((a) => (
-            <li key={a.code}>
-              <strong>Alarm:</strong> {a.message}
-            </li>
-          ))}
-        </ul>
-      )}
     </section>
   );
 }
