@@ -20,8 +20,11 @@ import {
   BeatFacts,
   type ConsoleStatus,
   ControlsPanel,
+  KeyHint,
   ReadoutsPanel,
   ShortcutsPanel,
+  STATUS_LABELS,
+  SteadyText,
   SummaryView,
   statusLabel,
 } from './console-panels.tsx';
@@ -65,6 +68,25 @@ const SEED_MAX = 2 ** 31 - 1;
 export const PRACTICE_MAX_MS = 15 * 60 * 1000;
 /** Shorter practice runs are not saved (the server refuses them: nothing could be scored). */
 const PRACTICE_MIN_SAVE_MS = 1000;
+
+/**
+ * The display's legend: a sample of each line as the display draws it (colour and dash on the display's
+ * background), and the style in words, so that no trace is told apart by colour alone. The reference line
+ * is listed always, so the legend (and what follows it) does not move when a beat is frozen.
+ */
+const LEGEND = [
+  { swatch: 'ecg', label: 'ECG, ▼ detected R' },
+  { swatch: 'pleth', label: 'Finger pleth' },
+  { swatch: 'inflate', label: 'I: inflate command' },
+  { swatch: 'deflate', label: 'D: deflate command' },
+  { swatch: 'calf', label: 'Calf (solid)' },
+  { swatch: 'lower', label: 'Lower thigh (dashed)' },
+  { swatch: 'upper', label: 'Upper thigh (dotted)' },
+  { swatch: 'reference', label: 'Unassisted reference pleth (dashed), on a frozen beat' },
+] as const;
+
+/** The run button's labels: it keeps the width of the longest, so the toolbar does not move as it changes. */
+const RUN_LABELS = ['Start', 'Pause', 'Resume', 'Start again'] as const;
 
 function randomSeed(): number {
   return 1 + Math.floor(Math.random() * 99999);
@@ -461,13 +483,18 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
             onClick={running ? pause : start}
             disabled={status === 'loading' || status === 'stopping' || (assessment && status === 'stopped')}
           >
-            {running
-              ? 'Pause'
-              : status === 'paused' || status === 'frozen'
-                ? 'Resume'
-                : status === 'stopped'
-                  ? 'Start again'
-                  : 'Start'}
+            <SteadyText
+              text={
+                running
+                  ? 'Pause'
+                  : status === 'paused' || status === 'frozen'
+                    ? 'Resume'
+                    : status === 'stopped'
+                      ? 'Start again'
+                      : 'Start'
+              }
+              all={RUN_LABELS}
+            />
           </button>
           {assessment ? (
             <button
@@ -492,18 +519,20 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
         </fieldset>
         <p class="sim-clock" aria-live="off">
           {assessment ? (
-            <>
+            <span>
               <span class="sim-clock__label">Time left</span>{' '}
               <span class="sim-clock__value" data-testid="countdown">
                 {formatClock(remainingMs ?? 0)}
               </span>
-            </>
+            </span>
           ) : (
-            <>
+            <span>
               <span class="sim-clock__label">Elapsed</span> <span class="sim-clock__value">{formatClock(timeMs)}</span>
-            </>
+            </span>
           )}
-          <span class="sim-status"> {statusLabel(status, autoPaused)}</span>
+          <span class="sim-status">
+            <SteadyText text={statusLabel(status, autoPaused)} all={STATUS_LABELS} />
+          </span>
         </p>
       </div>
 
@@ -522,39 +551,29 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
             aria-label="Monitor display: ECG with detected R waves, finger pleth and the three cuff pressures, with inflation (I) and deflation (D) markers. The readouts and the status summary give the same information as text."
           />
           <ul class="sim-legend" aria-label="Display legend">
-            <li>
-              <span class="swatch swatch--ecg" /> ECG, ▼ detected R
-            </li>
-            <li>
-              <span class="swatch swatch--pleth" /> Finger pleth
-            </li>
-            <li>
-              <span class="swatch swatch--inflate" /> I: inflate command
-            </li>
-            <li>
-              <span class="swatch swatch--deflate" /> D: deflate command
-            </li>
-            <li>
-              <span class="swatch swatch--calf" /> Calf (solid)
-            </li>
-            <li>
-              <span class="swatch swatch--lower" /> Lower thigh (dashed)
-            </li>
-            <li>
-              <span class="swatch swatch--upper" /> Upper thigh (dotted)
-            </li>
-            {frozenBeat && (
-              <li>
-                <span class="swatch swatch--reference" /> Unassisted reference pleth (dashed)
+            {LEGEND.map((item) => (
+              <li key={item.swatch}>
+                <span class="swatch-chip" aria-hidden="true">
+                  <span class={`swatch swatch--${item.swatch}`} />
+                </span>{' '}
+                {item.label}
               </li>
-            )}
+            ))}
           </ul>
         </div>
 
         <ReadoutsPanel readouts={readouts} settings={settings} alarms={alarms} />
       </div>
 
-      {settings && limits && <ControlsPanel settings={settings} limits={limits} applyPatch={applyPatch} step={step} />}
+      {settings && limits && (
+        <ControlsPanel
+          settings={settings}
+          limits={limits}
+          applyPatch={applyPatch}
+          step={step}
+          shortcutsOn={shortcutsOn}
+        />
+      )}
 
       {!assessment && (
         <div class="sim-feedback" data-testid="feedback">
@@ -576,14 +595,30 @@ export function SimulatorConsole(props: SimulatorConsoleProps) {
               onClick={freeze}
               disabled={!(running || status === 'paused' || status === 'frozen')}
               aria-pressed={status === 'frozen'}
+              aria-keyshortcuts={shortcutsOn ? 'F' : undefined}
             >
               {status === 'frozen' ? 'Resume from freeze' : 'Freeze'}
+              <KeyHint keys="F" on={shortcutsOn} />
             </button>
-            <button type="button" class="sim-button" onClick={() => stepBeat(-1)} disabled={status !== 'frozen'}>
+            <button
+              type="button"
+              class="sim-button"
+              onClick={() => stepBeat(-1)}
+              disabled={status !== 'frozen'}
+              aria-keyshortcuts={shortcutsOn ? ',' : undefined}
+            >
               Previous beat
+              <KeyHint keys="," on={shortcutsOn} />
             </button>
-            <button type="button" class="sim-button" onClick={() => stepBeat(1)} disabled={status !== 'frozen'}>
+            <button
+              type="button"
+              class="sim-button"
+              onClick={() => stepBeat(1)}
+              disabled={status !== 'frozen'}
+              aria-keyshortcuts={shortcutsOn ? '.' : undefined}
+            >
               Next beat
+              <KeyHint keys="." on={shortcutsOn} />
             </button>
           </fieldset>
         </div>

@@ -8,6 +8,7 @@ import {
   type SettingLimits,
   SHORTCUT_HELP,
   type SteppedSetting,
+  settingKeys,
   sliderKeyDelta,
 } from './setting-steps.ts';
 
@@ -33,6 +34,53 @@ export function statusLabel(status: ConsoleStatus, autoPaused: boolean): string 
   }
 }
 
+/** Every label statusLabel gives, for SteadyText. */
+export const STATUS_LABELS = [
+  'Loading…',
+  'Ready',
+  'Running',
+  'Paused',
+  'Paused (tab hidden)',
+  'Frozen',
+  'Stopping…',
+  'Stopped',
+] as const;
+
+/**
+ * Text that changes with the console's state but keeps one width: the longest wording it can show is laid
+ * out, invisible, in the same grid cell (as generated content, so it is in neither the text nor the
+ * accessible name), so a button or status changing its words moves nothing around it (no layout shift on
+ * Start). The longest in characters is taken as the widest: true of the console's labels, where it is
+ * either the shorter ones with words added ("Start again", "Paused (tab hidden)") or twice as long.
+ */
+export function SteadyText(props: { text: string; all: readonly string[] }) {
+  const widest = props.all.reduce((a, b) => (b.length > a.length ? b : a), props.text);
+  return (
+    <span class="sim-steady" data-widest={widest}>
+      <span>{props.text}</span>
+    </span>
+  );
+}
+
+/**
+ * A control's keyboard shortcut printed on it. Hidden from assistive technology, which gets the same keys
+ * from the control's aria-keyshortcuts; not shown while single-key shortcuts are off.
+ */
+export function KeyHint(props: { keys: string; on: boolean }) {
+  if (!props.on) return null;
+  return (
+    <span class="sim-key-hint" aria-hidden="true">
+      <kbd class="sim-kbd">{props.keys}</kbd>
+    </span>
+  );
+}
+
+/** The letter keys that raise and lower a setting (setting-steps.ts), for its hints and aria-keyshortcuts. */
+export interface SettingKeys {
+  up: string;
+  down: string;
+}
+
 export function Readout(props: { label: string; value: string; unit: string; id: string }) {
   return (
     <div class="sim-readout" data-readout={props.id}>
@@ -55,6 +103,8 @@ export function SettingControl(props: {
   onStep: (setting: SteppedSetting, delta: number) => void;
   onSet: (value: number) => void;
   hint?: string | undefined;
+  /** The setting's shortcut keys while single-key shortcuts are on. */
+  keys?: SettingKeys | undefined;
 }) {
   // While the slider is dragged only the label follows; the device gets the value on release, so a drag
   // is one control-log entry rather than dozens.
@@ -64,20 +114,33 @@ export function SettingControl(props: {
   const range = props.limits[props.setting];
   const inputId = `sim-${props.id}`;
   const u = props.unit;
+  const keys = props.keys;
   return (
     <div class="sim-setting">
-      <label for={inputId} class="sim-setting__label">
-        {props.label}:{' '}
-        <output for={inputId} class="sim-setting__value" data-setting={props.setting}>
-          {shown}
-        </output>{' '}
-        {u}
-      </label>
+      <div class="sim-setting__head">
+        <label for={inputId} class="sim-setting__label">
+          {props.label}:{' '}
+          <output for={inputId} class="sim-setting__value" data-setting={props.setting}>
+            {shown}
+          </output>{' '}
+          {u}
+        </label>
+        {keys && (
+          <span class="sim-setting__keys" aria-hidden="true">
+            <kbd class="sim-kbd">{keys.down}</kbd> −{fine} <kbd class="sim-kbd">{keys.up}</kbd> +{fine}
+            <span class="sim-setting__shift">
+              {' '}
+              <kbd class="sim-kbd">Shift</kbd> ±{coarse}
+            </span>
+          </span>
+        )}
+      </div>
       <div class="sim-setting__row">
         <button
           type="button"
           class="sim-step"
           aria-label={`${props.label} minus ${coarse} ${u}`}
+          aria-keyshortcuts={keys ? `Shift+${keys.down}` : undefined}
           onClick={() => props.onStep(props.setting, -coarse)}
         >
           −{coarse}
@@ -86,6 +149,7 @@ export function SettingControl(props: {
           type="button"
           class="sim-step"
           aria-label={`${props.label} minus ${fine} ${u}`}
+          aria-keyshortcuts={keys?.down}
           onClick={() => props.onStep(props.setting, -fine)}
         >
           −{fine}
@@ -98,6 +162,7 @@ export function SettingControl(props: {
           step={fine}
           value={shown}
           aria-valuetext={`${shown} ${u}`}
+          aria-keyshortcuts={keys ? `${keys.up} ${keys.down} Shift+${keys.up} Shift+${keys.down}` : undefined}
           onKeyDown={(e) => {
             // Arrows step by the fine step and Page Up/Down by the coarse one from the exact value (the
             // native slider would snap a value such as 267 to its 5 ms grid).
@@ -116,6 +181,7 @@ export function SettingControl(props: {
           type="button"
           class="sim-step"
           aria-label={`${props.label} plus ${fine} ${u}`}
+          aria-keyshortcuts={keys?.up}
           onClick={() => props.onStep(props.setting, fine)}
         >
           +{fine}
@@ -124,6 +190,7 @@ export function SettingControl(props: {
           type="button"
           class="sim-step"
           aria-label={`${props.label} plus ${coarse} ${u}`}
+          aria-keyshortcuts={keys ? `Shift+${keys.up}` : undefined}
           onClick={() => props.onStep(props.setting, coarse)}
         >
           +{coarse}
@@ -238,8 +305,31 @@ export function SummaryView(props: { summary: PracticeSummary }) {
 export function ReadoutsPanel(props: { readouts: Readouts; settings: DeviceSettings | null; alarms: Alarm[] }) {
   const active = activeAlarms(props.alarms);
   return (
-    <div class="sim-readouts">
-      <h2 class="sim-heading">Readouts</h2>
+    // Beside the display the panel scrolls when alarms fill it (it never grows the display's row): focusable,
+    // so the keyboard can scroll it too. Active alarms come first, as on a monitor, so they are always in view.
+    <section
+      class={`sim-readouts${active.length > 0 ? ' sim-readouts--alarm' : ''}`}
+      aria-labelledby="sim-readouts-heading"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1).
+      tabIndex={0}
+    >
+      <div class="sim-readouts__head">
+        <h2 id="sim-readouts-heading" class="sim-heading">
+          Readouts
+        </h2>
+        <p class={`sim-alarm-count${active.length === 0 ? ' sim-alarm-count--none' : ''}`}>
+          {active.length === 0 ? 'No alarms' : `${active.length} alarm${active.length === 1 ? '' : 's'}`}
+        </p>
+      </div>
+      {active.length > 0 && (
+        <ul class="sim-alarms" aria-label="Active alarms">
+          {active.map((a) => (
+            <li key={a.code}>
+              <strong>Alarm:</strong> {a.message}
+            </li>
+          ))}
+        </ul>
+      )}
       <dl class="sim-readout-grid">
         <Readout label="Heart rate" value={formatReadout(props.readouts.heartRateBpm)} unit="bpm" id="hr" />
         <Readout label="D/S peak ratio" value={formatReadout(props.readouts.dsPeakRatio, 2)} unit="" id="ds" />
@@ -259,19 +349,7 @@ export function ReadoutsPanel(props: { readouts: Readouts; settings: DeviceSetti
           id="pressure"
         />
       </dl>
-      <h3 class="sim-subheading">Alarms</h3>
-      {active.length === 0 ? (
-        <p class="sim-alarms sim-alarms--none">None</p>
-      ) : (
-        <ul class="sim-alarms">
-          {active.map((a) => (
-            <li key={a.code}>
-              <strong>Alarm:</strong> {a.message}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
+    </section>
   );
 }
 
@@ -281,7 +359,10 @@ export function ControlsPanel(props: {
   limits: SettingLimits;
   applyPatch: (patch: SettingsPatch) => void;
   step: (setting: SteppedSetting, delta: number) => void;
+  shortcutsOn: boolean;
 }) {
+  const keys = (setting: SteppedSetting): SettingKeys | undefined =>
+    props.shortcutsOn ? settingKeys(setting) : undefined;
   return (
     <div class="sim-controls">
       <fieldset class="sim-group">
@@ -316,6 +397,7 @@ export function ControlsPanel(props: {
           limits={props.limits}
           onStep={props.step}
           onSet={(v) => props.applyPatch({ inflateDelayMs: v })}
+          keys={keys('inflateDelayMs')}
           hint={props.settings.adaptive ? 'Adaptive: scaled with heart rate from this value.' : undefined}
         />
         {props.settings.adaptive ? (
@@ -328,6 +410,7 @@ export function ControlsPanel(props: {
             limits={props.limits}
             onStep={props.step}
             onSet={(v) => props.applyPatch({ deflateLeadMs: v })}
+            keys={keys('deflateLeadMs')}
           />
         ) : (
           <SettingControl
@@ -339,6 +422,7 @@ export function ControlsPanel(props: {
             limits={props.limits}
             onStep={props.step}
             onSet={(v) => props.applyPatch({ deflateDelayMs: v })}
+            keys={keys('deflateDelayMs')}
           />
         )}
       </fieldset>
@@ -353,6 +437,7 @@ export function ControlsPanel(props: {
           limits={props.limits}
           onStep={props.step}
           onSet={(v) => props.applyPatch({ pressureMmHg: v })}
+          keys={keys('pressureMmHg')}
         />
         <SettingControl
           id="stage"
@@ -388,11 +473,16 @@ export function ControlsPanel(props: {
   );
 }
 
-/** The keyboard shortcuts, with the switch that turns single-key shortcuts off (WCAG 2.1.4). */
+/**
+ * The keyboard shortcuts, in view (each control also shows its own keys), with the switch that turns
+ * single-key shortcuts off (WCAG 2.1.4).
+ */
 export function ShortcutsPanel(props: { on: boolean; onToggle: (on: boolean) => void; assessment: boolean }) {
   return (
-    <details class="sim-shortcuts">
-      <summary>Keyboard shortcuts</summary>
+    <section class="sim-shortcuts" aria-labelledby="sim-shortcuts-heading">
+      <h2 id="sim-shortcuts-heading" class="sim-heading">
+        Keyboard shortcuts
+      </h2>
       <label class="sim-shortcuts__toggle">
         <input
           type="checkbox"
@@ -413,6 +503,6 @@ export function ShortcutsPanel(props: { on: boolean; onToggle: (on: boolean) => 
           </div>
         ))}
       </dl>
-    </details>
+    </section>
   );
 }

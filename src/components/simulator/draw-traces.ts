@@ -17,9 +17,11 @@ export const DISPLAY_COLOURS = {
   ecg: '#5ee07a',
   pleth: '#5cc8ff',
   reference: '#e6e6e6',
+  // The three cuffs in hues far apart (yellow, violet, pink) as well as line styles (solid, dashed, dotted),
+  // each well over the 3:1 non-text contrast of WCAG 2.2 SC 1.4.11 against the background.
   calf: '#ffd166',
-  lowerThigh: '#ff9f43',
-  upperThigh: '#f78fb3',
+  lowerThigh: '#b39dff',
+  upperThigh: '#ff6fb5',
   inflate: '#7cf0e8',
   deflate: '#ff8080',
   r: '#ffffff',
@@ -37,6 +39,12 @@ interface LaneLayout {
   pleth: Lane;
   cuffs: Lane;
 }
+
+/** The cuff panel's scale marks, mmHg: its whole range, 0 to the device's 300 mmHg relief limit. */
+export const CUFF_TICKS_MMHG = [0, 100, 200, 300] as const;
+
+/** Dash patterns of the three cuff traces (solid, dashed, dotted), as the legend names them. */
+export const CUFF_DASHES = { calf: [], lowerThigh: [7, 4], upperThigh: [2, 3] } as const;
 
 /** Fixed scales: ECG -0.8..1.8 mV; cuffs 0..300 mmHg (the device limit); pleth auto-scaled. */
 function layout(heightPx: number, plethMin: number, plethMax: number): LaneLayout {
@@ -75,16 +83,36 @@ function background(ctx: CanvasRenderingContext2D, w: number, h: number, lanes: 
   ctx.fillStyle = DISPLAY_COLOURS.label;
   ctx.fillText('ECG (R marked ▼)', 6, lanes.ecg.top - 4);
   ctx.fillText('Finger pleth', 6, lanes.pleth.top - 4);
-  ctx.fillText('Cuff pressure, mmHg (0-300)', 6, lanes.cuffs.top - 4);
+  ctx.fillText('Cuff pressure, mmHg', 6, lanes.cuffs.top - 4);
   ctx.strokeStyle = DISPLAY_COLOURS.grid;
   ctx.lineWidth = 1;
   ctx.beginPath();
-  for (const p of [0, 100, 200, 300]) {
+  for (const p of CUFF_TICKS_MMHG) {
     const y = Math.round(yOf(lanes.cuffs, p)) + 0.5;
     ctx.moveTo(0, y);
     ctx.lineTo(w, y);
   }
   ctx.stroke();
+}
+
+/**
+ * The cuff panel's axis labels, at the right-hand end of each grid line, on a patch of background so the
+ * traces running under them do not blur them. Drawn after the traces (and again in each redrawn strip).
+ */
+function cuffAxis(ctx: CanvasRenderingContext2D, w: number, lanes: LaneLayout): void {
+  ctx.save();
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  const boxWidth = ctx.measureText('300').width + 6;
+  for (const p of CUFF_TICKS_MMHG) {
+    const y = Math.round(yOf(lanes.cuffs, p)) + 0.5;
+    ctx.fillStyle = DISPLAY_COLOURS.background;
+    ctx.fillRect(w - boxWidth - 2, y - 6, boxWidth + 2, 12);
+    ctx.fillStyle = DISPLAY_COLOURS.label;
+    ctx.fillText(String(p), w - 3, y);
+  }
+  ctx.restore();
 }
 
 /** Strokes a channel over [first, last] with x given by `xOf`; a wrap (x going back) breaks the path. */
@@ -169,9 +197,12 @@ function cuffTraces(
   last: number,
   xOf: (k: number) => number,
 ): void {
-  strokeChannel(ctx, history, 'cuffCalfMmHg', lanes.cuffs, first, last, xOf, DISPLAY_COLOURS.calf, []);
-  strokeChannel(ctx, history, 'cuffLowerThighMmHg', lanes.cuffs, first, last, xOf, DISPLAY_COLOURS.lowerThigh, [6, 3]);
-  strokeChannel(ctx, history, 'cuffUpperThighMmHg', lanes.cuffs, first, last, xOf, DISPLAY_COLOURS.upperThigh, [2, 2]);
+  const c = DISPLAY_COLOURS;
+  strokeChannel(ctx, history, 'cuffCalfMmHg', lanes.cuffs, first, last, xOf, c.calf, [...CUFF_DASHES.calf]);
+  const lower = [...CUFF_DASHES.lowerThigh];
+  strokeChannel(ctx, history, 'cuffLowerThighMmHg', lanes.cuffs, first, last, xOf, c.lowerThigh, lower);
+  const upper = [...CUFF_DASHES.upperThigh];
+  strokeChannel(ctx, history, 'cuffUpperThighMmHg', lanes.cuffs, first, last, xOf, c.upperThigh, upper);
 }
 
 function sweepGeometry(history: TraceHistory): { sweep: number; gap: number } {
@@ -194,6 +225,7 @@ function sweepContent(
   strokeChannel(ctx, history, 'plethAu', lanes.pleth, first, last, xOf, DISPLAY_COLOURS.pleth, []);
   cuffTraces(ctx, history, lanes, first, last, xOf);
   marks(ctx, history, lanes, history.sampleTimeMs(first), history.sampleTimeMs(last), (t) => xOf(history.sampleAt(t)));
+  cuffAxis(ctx, widthPx, lanes);
   ctx.fillStyle = DISPLAY_COLOURS.label;
   ctx.fillRect(xOf(history.total - 1), 0, 2, heightPx);
 }
@@ -271,6 +303,7 @@ export class SweepRenderer {
       const lanes = layout(heightPx, pMin, pMax);
       background(ctx, widthPx, heightPx, lanes);
       if (last >= first) sweepContent(ctx, history, lanes, first, last, widthPx, heightPx);
+      else cuffAxis(ctx, widthPx, lanes);
       this.lanes = lanes;
       this.fullDraws++;
     }
@@ -302,7 +335,10 @@ export function drawBeat(
   const [pMin, pMax] = last >= first ? rangeOf(history, ['plethAu', 'referencePlethAu'], first, last) : [0, 1];
   const lanes = layout(heightPx, pMin, pMax);
   background(ctx, widthPx, heightPx, lanes);
-  if (last < first) return;
+  if (last < first) {
+    cuffAxis(ctx, widthPx, lanes);
+    return;
+  }
   const xOfMs = (t: number): number => ((t - fromMs) / (toMs - fromMs)) * widthPx;
   const xOf = (k: number): number => xOfMs(history.sampleTimeMs(k));
   strokeChannel(ctx, history, 'ecgMv', lanes.ecg, first, last, xOf, DISPLAY_COLOURS.ecg, []);
@@ -310,6 +346,7 @@ export function drawBeat(
   strokeChannel(ctx, history, 'plethAu', lanes.pleth, first, last, xOf, DISPLAY_COLOURS.pleth, []);
   cuffTraces(ctx, history, lanes, first, last, xOf);
   marks(ctx, history, lanes, fromMs, toMs, xOfMs);
+  cuffAxis(ctx, widthPx, lanes);
   ctx.font = '12px system-ui, sans-serif';
   ctx.fillStyle = DISPLAY_COLOURS.reference;
   ctx.fillText('- - - unassisted reference (same beat, cuffs off)', widthPx - 300, lanes.pleth.top - 4);

@@ -62,6 +62,22 @@ export function keyAction(key: string, shiftKey: boolean): KeyAction | null {
   return null;
 }
 
+/**
+ * The keys (as printed, upper case) that raise and lower a setting, or undefined when it has none. In
+ * adaptive timing the deflation pair steps the lead before the next R instead, which runs the other way
+ * (SimulatorConsole's key handler): W, "deflate later", shortens the lead.
+ */
+export function settingKeys(setting: SteppedSetting): { up: string; down: string } | undefined {
+  const of = (target: SteppedSetting, direction: 1 | -1): string | undefined =>
+    Object.entries(KEY_SETTINGS)
+      .find(([, m]) => m.setting === target && m.direction === direction)?.[0]
+      ?.toUpperCase();
+  const [target, flip] = setting === 'deflateLeadMs' ? (['deflateDelayMs', -1] as const) : ([setting, 1] as const);
+  const up = of(target, flip);
+  const down = of(target, flip === 1 ? -1 : 1);
+  return up && down ? { up, down } : undefined;
+}
+
 /** The shortcut list the console shows (and the tests read). */
 export const SHORTCUT_HELP: readonly { keys: string; action: string }[] = [
   { keys: 'Q / A', action: 'Inflation delay +5 / -5 ms (Shift: +/-20 ms)' },

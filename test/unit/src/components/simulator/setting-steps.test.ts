@@ -1,6 +1,13 @@
 import { expect, test } from 'vitest';
 import { SETTINGS_LIMITS } from '#sim/index.ts';
-import { clampSetting, keyAction, sliderKeyDelta, stepSetting } from '#src/components/simulator/setting-steps.ts';
+import {
+  clampSetting,
+  keyAction,
+  SETTING_STEPS,
+  settingKeys,
+  sliderKeyDelta,
+  stepSetting,
+} from '#src/components/simulator/setting-steps.ts';
 
 test('steps a setting and clamps it to the device limits', () => {
   expect(stepSetting(SETTINGS_LIMITS, 'inflateDelayMs', 267, 5)).toBe(272);
@@ -33,4 +40,19 @@ test('slider arrows step fine and Page Up/Down coarse; Home, End and Tab stay wi
   expect(sliderKeyDelta('PageDown', 5, 25)).toBe(-25);
   expect(sliderKeyDelta('Home', 5, 20)).toBeNull();
   expect(sliderKeyDelta('Tab', 5, 20)).toBeNull();
+});
+
+test('the keys printed on each control are the ones that raise and lower it; stage delay has none', () => {
+  expect(settingKeys('inflateDelayMs')).toEqual({ up: 'Q', down: 'A' });
+  expect(settingKeys('deflateDelayMs')).toEqual({ up: 'W', down: 'S' });
+  expect(settingKeys('pressureMmHg')).toEqual({ up: 'E', down: 'D' });
+  expect(settingKeys('stageDelayMs')).toBeUndefined();
+  for (const setting of ['inflateDelayMs', 'deflateDelayMs', 'pressureMmHg'] as const) {
+    const keys = settingKeys(setting);
+    const { fine, coarse } = SETTING_STEPS[setting];
+    expect(keyAction(keys?.up ?? '', false)).toEqual({ kind: 'step', setting, delta: fine });
+    expect(keyAction(keys?.down ?? '', true)).toEqual({ kind: 'step', setting, delta: -coarse });
+  }
+  // Adaptive timing: the deflation pair steps the lead before the next R, so "deflate later" (W) shortens it.
+  expect(settingKeys('deflateLeadMs')).toEqual({ up: 'S', down: 'W' });
 });
