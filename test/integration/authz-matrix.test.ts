@@ -259,6 +259,7 @@ const MATRIX: Record<string, Row> = {
   'credentials.listDefinitions': ROLE('admin'),
   'credentials.saveDefinition': ROLE('admin'),
   'credentials.listHolders': ROLE('admin'),
+  'credentials.adminGet': ROLE('admin'),
   'credentials.suspend': ROLE('admin'),
   'credentials.reinstate': ROLE('admin'),
   'credentials.revoke': ROLE('admin'),
@@ -266,6 +267,7 @@ const MATRIX: Record<string, Row> = {
   'credentials.signOff': ROLE('examiner'),
   'credentials.registrySearch': PUBLIC(),
   'credentials.registryRecord': PUBLIC(),
+  'credentials.verifyBadge': PUBLIC(),
 };
 
 const handle = useTestDb();

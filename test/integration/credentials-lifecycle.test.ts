@@ -1,27 +1,22 @@
 import { and, eq, like } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
-import {
-  auditLog,
-  consents,
-  cpdActivities,
-  credentialEvents,
-  credentialReminders,
-  credentials,
-  examAttempts,
-  exams,
-  mailOutbox,
-  memberships,
-  simulatorAssessments,
-  simulatorAssessmentVersions,
-  simulatorAttempts,
-  users,
-} from '#db/schema/index.ts';
+import { auditLog, credentialEvents, credentialReminders, memberships } from '#db/schema/index.ts';
 import { addMonthsUtc } from '#src/lib/credential-rules.ts';
-import { DAY_MS, toIsoDate } from '#src/lib/dates.ts';
-import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
-import { newId } from '#src/server/ids.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import { eraseUser } from '#src/server/services/account-closure.ts';
 import { runCredentialJob } from '#src/server/services/credential-job.ts';
+import {
+  type CredentialFixture,
+  cpd as cpdIn,
+  credentialFixture,
+  credentialOf as credentialIn,
+  DEFINITION,
+  examAttempt as examAttemptIn,
+  mailsTo as mailsIn,
+  member as memberIn,
+  qualified as qualifiedIn,
+  simulatorPass as simulatorPassIn,
+} from '#test/helpers/credentials.ts';
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { anonymousCaller, callerFor, type MadeUser, makeUser, testDeps } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
@@ -30,197 +25,30 @@ const handle = useTestDb();
 const deps = testDeps();
 let admin: MadeUser;
 let adminCaller: Awaited<ReturnType<typeof callerFor>>['caller'];
-let theoryExamId: string;
-let checkExamId: string;
-let assessment: { id: string; versionId: string };
+let fixture: CredentialFixture;
 
-const DEFINITION = {
-  slug: 'certified-practitioner-l1',
-  title: 'IECPA Certified ECP Practitioner — Level 1',
-  description: 'Test definition',
-  requirements: {
-    membership: true,
-    curriculumLevel: null,
-    theoryExamSlug: 'cert-theory',
-    simulatorAssessment: true,
-    ethics: true,
-  },
-  maintenance: { cpdCredits: 30, cpdEachYear: true, knowledgeCheckExamSlug: 'cert-check' },
-  validityMonths: 36,
-  membershipLapse: 'suspend' as const,
-  requiresSignOff: false,
-};
-
-async function insertExam(slug: string, practice: boolean): Promise<string> {
-  const id = newId();
-  const now = Date.now();
-  await handle.db.insert(exams).values({
-    id,
-    slug,
-    title: slug,
-    bank: 'cert-bank',
-    practice,
-    timeLimitMs: 60_000,
-    attemptsAllowed: null,
-    cooldownMs: 0,
-    passMethod: 'fixed',
-    passPercent: 70,
-    release: 'immediate',
-    blueprintJson: '[]',
-    opensAt: 0,
-    closesAt: null,
-    status: 'published',
-    createdBy: null,
-    createdAt: now,
-    updatedAt: now,
-  });
-  return id;
-}
-
-async function examAttempt(userId: string, examId: string, at: number, passed: boolean, subscores = '[]') {
-  await handle.db.insert(examAttempts).values({
-    id: newId(),
-    examId,
-    candidateId: userId,
-    attemptNumber: 1,
-    seed: 1,
-    itemVersionIdsJson: '[]',
-    startedAt: at,
-    deadlineAt: at + 60_000,
-    extraTimeMs: 0,
-    submittedAt: at + 30_000,
-    submittedBy: 'candidate',
-    score: passed ? 9 : 3,
-    maxScore: 10,
-    percent: passed ? 90 : 30,
-    passed,
-    passPercent: 70,
-    subscoresJson: subscores,
-  });
-}
-
-async function simulatorPass(userId: string, at: number) {
-  await handle.db.insert(simulatorAttempts).values({
-    id: newId(),
-    assessmentId: assessment.id,
-    versionId: assessment.versionId,
-    candidateId: userId,
-    seed: 1,
-    startedAt: at,
-    deadlineAt: at + 60_000,
-    submittedAt: at + 30_000,
-    controlLogJson: '[]',
-    score: 85,
-    passed: true,
-    breakdownJson: '{}',
-    evidenceJson: '[]',
-    flagsJson: '[]',
-  });
-}
-
-async function cpd(userId: string, date: number, credits: number) {
-  await handle.db.insert(cpdActivities).values({
-    id: newId(),
-    userId,
-    source: 'external',
-    title: 'ECP workshop',
-    activityDate: toIsoDate(date),
-    credits,
-    status: 'approved',
-    createdAt: date,
-  });
-}
-
-/** A member in good standing with the code of ethics accepted (nothing else yet). */
-async function member(name: string, country = 'DE'): Promise<MadeUser> {
-  const user = await makeUser(handle.db, { name });
-  const now = Date.now();
-  await handle.db.update(users).set({ country }).where(eq(users.id, user.id));
-  await handle.db
-    .insert(consents)
-    .values({
-      id: newId(),
-      userId: user.id,
-      document: 'code-of-ethics',
-      version: CURRENT_ETHICS_VERSION,
-      acceptedAt: now,
-    });
-  await handle.db.insert(memberships).values({
-    userId: user.id,
-    categoryId: 'practitioner',
-    number: null,
-    status: 'active',
-    joinedAt: now,
-    currentPeriodStartsAt: now,
-    expiresAt: now + 365 * DAY_MS * 10,
-    statusChangedAt: now,
-  });
-  return user;
-}
-
-/** A member who meets every requirement of the definition. */
-async function qualified(name: string, country = 'DE'): Promise<MadeUser> {
-  const user = await member(name, country);
-  await examAttempt(user.id, theoryExamId, Date.now() - DAY_MS, true);
-  await simulatorPass(user.id, Date.now() - DAY_MS);
-  return user;
-}
-
-async function credentialOf(userId: string) {
-  const [row] = await handle.db.select().from(credentials).where(eq(credentials.userId, userId));
-  if (!row) throw new Error('no credential');
-  return row;
-}
-
-async function mailsTo(email: string, subjectPart: string): Promise<number> {
-  const rows = await handle.db
-    .select()
-    .from(mailOutbox)
-    .where(and(eq(mailOutbox.toAddress, email), like(mailOutbox.subject, `%${subjectPart}%`)));
-  return rows.length;
-}
+const member = (name: string, country?: string) => memberIn(handle.db, name, country);
+const qualified = (name: string, country?: string) => qualifiedIn(handle.db, fixture, name, country);
+const examAttempt = (userId: string, examId: string, at: number, passed: boolean) =>
+  examAttemptIn(handle.db, userId, examId, at, passed);
+const simulatorPass = (userId: string, at: number) => simulatorPassIn(handle.db, fixture.assessment, userId, at);
+const cpd = (userId: string, date: number, credits: number) => cpdIn(handle.db, userId, date, credits);
+const credentialOf = (userId: string) => credentialIn(handle.db, userId);
+const mailsTo = (email: string, subject: string) => mailsIn(handle.db, email, subject);
 
 const registry = () => anonymousCaller(handle.db).credentials;
 
 beforeAll(async () => {
   admin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true });
   adminCaller = (await callerFor(handle.db, admin)).caller;
-  theoryExamId = await insertExam('cert-theory', false);
-  checkExamId = await insertExam('cert-check', true);
-  const now = Date.now();
-  const base = {
-    title: 'Cert assessment',
-    scenarioId: 'default-stable-angina',
-    seedPolicy: 'fixed' as const,
-    fixedSeed: 1,
-    durationMs: 30_000,
-    eventsJson: '[]',
-    rubricJson: '{}',
-    createdBy: admin.id,
-    createdAt: now,
-  };
-  assessment = { id: newId(), versionId: newId() };
-  await handle.db.insert(simulatorAssessments).values({
-    ...base,
-    id: assessment.id,
-    attemptsAllowed: 1,
-    cooldownMs: 0,
-    opensAt: 0,
-    closesAt: null,
-    status: 'published',
-    version: 1,
-    updatedAt: now,
-  });
-  await handle.db
-    .insert(simulatorAssessmentVersions)
-    .values({ ...base, id: assessment.versionId, assessmentId: assessment.id, version: 1 });
+  fixture = await credentialFixture(handle.db, admin.id);
   await adminCaller.credentials.saveDefinition(DEFINITION);
 });
 
 test('earn → issue → reminders 90/60/30/7 once each → maintenance met → recertified from the expiry', async () => {
   const holder = await member('Ada Lovelace', 'GB');
   const holderCaller = (await callerFor(handle.db, holder)).caller;
-  await examAttempt(holder.id, theoryExamId, Date.now() - DAY_MS, true);
+  await examAttempt(holder.id, fixture.theoryExamId, Date.now() - DAY_MS, true);
 
   // One requirement missing: the claim says which, and nothing is written.
   const before = await countAllRows(handle);
@@ -266,7 +94,7 @@ test('earn → issue → reminders 90/60/30/7 once each → maintenance met → 
   const start = issued.periodStartsAt as number;
   for (let year = 0; year < 3; year++) {
     await cpd(holder.id, addMonthsUtc(start, 12 * year) + 10 * DAY_MS, 10);
-    await examAttempt(holder.id, checkExamId, addMonthsUtc(start, 12 * year) + 20 * DAY_MS, false);
+    await examAttempt(holder.id, fixture.checkExamId, addMonthsUtc(start, 12 * year) + 20 * DAY_MS, false);
   }
   const result = await runCredentialJob(handle.db, deps, expiry - DAY_MS + 3_600_000);
   expect(result.recertified).toBe(1);
@@ -313,7 +141,7 @@ test('maintenance not met → expired at the expiry; not re-awarded until the ex
   // Still meeting the old requirements does not re-award: the theory exam must be passed after the expiry.
   await runCredentialJob(handle.db, deps, expiry + DAY_MS);
   expect((await credentialOf(holder.id)).status).toBe('expired');
-  await examAttempt(holder.id, theoryExamId, expiry + 2 * DAY_MS, true);
+  await examAttempt(holder.id, fixture.theoryExamId, expiry + 2 * DAY_MS, true);
   await runCredentialJob(handle.db, deps, expiry + 3 * DAY_MS);
   const again = await credentialOf(holder.id);
   expect(again).toMatchObject({ status: 'certified', number: issued.number, periodStartsAt: expiry + 3 * DAY_MS });

@@ -1088,3 +1088,22 @@ export async function setRegistryPreferences(
   });
   return { ok: true };
 }
+
+/** One credential with its holder, for the admin's page (null when there is no such credential). */
+export async function adminCredential(
+  db: Db,
+  id: string,
+): Promise<(CredentialView & { holderName: string; holderEmail: string; erased: boolean }) | null> {
+  const row = await getCredential(db, id);
+  if (!row) return null;
+  const [holder] = await db
+    .select({ name: users.name, email: users.email, erasedAt: users.erasedAt })
+    .from(users)
+    .where(eq(users.id, row.userId));
+  return {
+    ...(await credentialView(db, row)),
+    holderName: holder?.name ?? '',
+    holderEmail: holder?.email ?? '',
+    erased: holder?.erasedAt != null,
+  };
+}

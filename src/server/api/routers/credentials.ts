@@ -5,6 +5,7 @@ import { definitionInputSchema, SLUG_PATTERN } from '#src/lib/credential-rules.t
 import { unwrap } from '../../refusal.ts';
 import { registryRecord, searchRegistry } from '../../services/credential-registry.ts';
 import {
+  adminCredential,
   awardIfEligible,
   evaluateRequirements,
   getRegistryPreferences,
@@ -20,6 +21,7 @@ import {
   signOff,
   suspendCredential,
 } from '../../services/credentials.ts';
+import { badgeConfig, MAX_PRESENTED_BYTES, verifyPresented } from '../../services/open-badges.ts';
 import { protectedProcedure, publicProcedure, roleProcedure, router } from '../trpc.ts';
 
 const credentialId = z.string().min(1).max(64);
@@ -127,6 +129,14 @@ export const credentialsRouter = router({
     .input(z.object({ statuses: z.array(z.enum(CREDENTIAL_STATUSES)).max(7).optional() }).optional())
     .query(({ ctx, input }) => listHolders(ctx.db, input?.statuses)),
 
+  adminGet: roleProcedure('admin')
+    .input(z.object({ credentialId }))
+    .query(async ({ ctx, input }) => {
+      const found = await adminCredential(ctx.db, input.credentialId);
+      if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such credential.' });
+      return found;
+    }),
+
   suspend: roleProcedure('admin')
     .input(z.object({ credentialId, reasonClass, reason }))
     .mutation(async ({ ctx, input }) =>
@@ -170,6 +180,13 @@ export const credentialsRouter = router({
     .query(({ ctx, input }) =>
       searchRegistry(ctx.db, { q: input.q.slice(0, 200), country: input.country.slice(0, 2) }),
     ),
+
+  /** Checks a pasted or uploaded badge (any text up to 64 kB; larger is refused before it is read). */
+  verifyBadge: publicProcedure
+    .input(
+      z.object({ text: z.string().max(MAX_PRESENTED_BYTES, 'At most 64 kB is read: an IECPA badge is about 3 kB.') }),
+    )
+    .mutation(({ ctx, input }) => verifyPresented(ctx.db, badgeConfig(ctx.deps), input.text)),
 
   registryRecord: publicProcedure
     .input(z.object({ number: z.string().max(200) }))
