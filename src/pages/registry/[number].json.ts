@@ -1,7 +1,8 @@
 import type { APIRoute } from 'astro';
-import { getCaller } from '#src/server/api/context.ts';
+import { getDb } from '#src/server/db.ts';
 import { getEnv } from '#src/server/env.ts';
 import { allowRegistryRequest, tooManyRegistryRequests } from '#src/server/http/registry-access.ts';
+import { registryRecord } from '#src/server/services/credential-registry.ts';
 import { registryEtag, registryJson } from '#src/server/services/registry-json.ts';
 
 export const prerender = false;
@@ -14,7 +15,7 @@ export const prerender = false;
 export const GET: APIRoute = async (context) => {
   if (!allowRegistryRequest(context.clientAddress)) return tooManyRegistryRequests();
   const typed = (context.params.number ?? '').slice(0, 64);
-  const lookup = await (await getCaller(context)).credentials.registryRecord({ number: typed });
+  const lookup = await registryRecord((await getDb()).db, typed);
   const etag = registryEtag(lookup);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',

@@ -5,7 +5,7 @@
  * reason's text or any contact detail.
  */
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
-import type { Db } from '#db/client.ts';
+import { type Db, readFirstRow } from '#db/client.ts';
 import {
   type CredentialStatus,
   credentialDefinitionVersions,
@@ -143,12 +143,69 @@ export type RegistryLookup =
   | { kind: 'level-certificate'; number: string }
   | { kind: 'unknown' };
 
+/**
+ * One listed credential by number, as listedQuery reads it, in one statement prepared once on the read
+ * connection (readFirstRow): what insurers' systems call in bulk.
+ */
+const RECORD_SQL = `select c.number, coalesce(p.display_name, u.name), u.country, v.title, c.status, c.reason_class,
+  c.issued_at, c.expires_at,
+  exists (select 1 from cpd_activities a where a.user_id = c.user_id and a.status = 'approved'
+    and c.period_starts_at is not null
+    and a.activity_date >= strftime('%Y-%m-%d', c.period_starts_at / 1000, 'unixepoch')),
+  c.updated_at, coalesce(p.noindex, 0)
+from credentials c
+join users u on u.id = c.user_id
+join credential_definition_versions v on v.id = c.version_id
+left join registry_preferences p on p.user_id = c.user_id
+where c.number = ? and u.erased_at is null and c.status <> 'pending-sign-off'`;
+
 /** One number's record: a listed credential, a level certificate (verified at /verify), or nothing. */
 export async function registryRecord(db: Db, typed: string): Promise<RegistryLookup> {
   const number = normaliseCredentialNumber(typed);
   if (CREDENTIAL_NUMBER_PATTERN.test(number)) {
-    const [row] = await listedQuery(db).where(and(listed(), eq(credentials.number, number)));
-    return row ? { kind: 'credential', entry: toEntry(row) } : { kind: 'unknown' };
+    const row = await readFirstRow(db, RECORD_SQL, [number]);
+    if (!row) return { kind: 'unknown' };
+    const [
+      num,
+      name,
+      country,
+      credential,
+      status,
+      reasonClass,
+      issuedAt,
+      expiresAt,
+      participating,
+      lastChangedAt,
+      noindex,
+    ] = row as [
+      string,
+      string,
+      string,
+      string,
+      CredentialStatus,
+      ReasonClass | null,
+      number | null,
+      number | null,
+      number,
+      number,
+      number,
+    ];
+    return {
+      kind: 'credential',
+      entry: toEntry({
+        number: num,
+        name,
+        country,
+        credential,
+        status,
+        reasonClass,
+        issuedAt,
+        expiresAt,
+        participating,
+        lastChangedAt,
+        noindex,
+      }),
+    };
   }
   const certificate = normaliseCertificateNumber(typed);
   if (CERTIFICATE_NUMBER_PATTERN.test(certificate)) return { kind: 'level-certificate', number: certificate };
