@@ -285,15 +285,16 @@ test('definitions are versioned: holders stay on the version they earned; sign-o
     requiresSignOff: true,
   });
   expect(saved.version).toBe(2);
+  const examiner = await makeUser(handle.db, { roles: ['member', 'examiner'], totp: true });
+  const examinerCaller = (await callerFor(handle.db, examiner)).caller;
   const late = await qualified('Late Holder');
   await runCredentialJob(handle.db, deps, Date.now());
   expect((await credentialOf(early.id)).versionId).toBe(v1);
   const queued = await credentialOf(late.id);
   expect(queued).toMatchObject({ status: 'pending-sign-off', versionId: saved.versionId, expiresAt: null });
   expect(await registry().registryRecord({ number: queued.number })).toEqual({ kind: 'unknown' });
-  const examiner = await makeUser(handle.db, { roles: ['member', 'examiner'], totp: true });
-  const examinerCaller = (await callerFor(handle.db, examiner)).caller;
   expect((await examinerCaller.credentials.pendingSignOff()).map((p) => p.id)).toContain(queued.id);
+  expect(await mailsTo(examiner.email, 'waits for your sign-off')).toBe(1);
   const before = Date.now();
   await examinerCaller.credentials.signOff({ credentialId: queued.id });
   const signed = await credentialOf(late.id);

@@ -59,6 +59,7 @@ import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import type { ServiceDeps } from './deps.ts';
 import { getLevelProgress } from './handbook-progress.ts';
+import { mailRole } from './role-mail.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Numbers and status-list positions
@@ -655,10 +656,16 @@ export async function awardIfEligible(
       `Credential number ${outcome.number}, valid until ${formatLongDate(period.expiresAt)}.`,
       `Anyone can verify it at ${deps.siteUrl}/registry/${outcome.number}`,
     ]);
-  else
+  else {
     await mailHolder(db, deps, userId, `${version.title}: awaiting sign-off`, [
       `You meet every requirement of ${version.title}. An examiner signs the award off; you will be mailed when that is done.`,
     ]);
+    // Examiners are told something waits, never whose award (role-mail.ts: mails outlive erasures).
+    await mailRole(db, deps, 'examiner', {
+      subject: 'A credential award waits for your sign-off',
+      text: `A member meets every requirement of ${version.title}. Sign the award off at ${deps.siteUrl}/examiner/credentials`,
+    });
+  }
   return { ok: true, credentialId: outcome.id, status, number: outcome.number, awarded: true };
 }
 
