@@ -79,8 +79,11 @@ test('the demo holder is certified, downloads the PDF and badge; anyone verifies
   ).toBe(404);
   expect((await get(`/credentials/${number}/badge.json`)).status).toBe(303);
 
-  // Anyone verifies: the QR's page and the badge.
+  // Anyone verifies: the QR's page and the badge. (The file's tabs share one browser context: sign-ins in
+  // other tabs are cleared, so the visitor is anonymous again.)
+  await visitor.context().clearCookies();
   await visitor.goto(qr as string);
+  expect(await visitor.getByRole('banner').getByRole('link', { name: 'Sign in' }).count()).toBe(1);
   expect(await visitor.getByTestId('registry-record').getByRole('heading').textContent()).toBe('Certified');
   expect(await bothWidths(visitor, 'registry-record-certified')).toEqual([]);
   expect(await verifyBadge(visitor, badgeText)).toMatchObject({ heading: 'Valid' });
@@ -107,7 +110,9 @@ test('the demo holder is certified, downloads the PDF and badge; anyone verifies
   expect(await admin.getByTestId('admin-credential-status').textContent()).toContain('Suspended');
 
   // Both now verify as suspended: the QR's page, the JSON, the badge issued before the suspension.
+  await visitor.context().clearCookies();
   await visitor.goto(qr as string);
+  expect(await visitor.getByRole('banner').getByRole('link', { name: 'Sign in' }).count()).toBe(1);
   expect(await visitor.getByTestId('registry-record').getByRole('heading').textContent()).toBe('Suspended');
   expect(await visitor.getByTestId('registry-record').textContent()).toContain('professional conduct');
   expect(await visitor.getByTestId('registry-record').textContent()).not.toContain('treatment records');
