@@ -211,3 +211,9 @@ export async function registryRecord(db: Db, typed: string): Promise<RegistryLoo
   if (CERTIFICATE_NUMBER_PATTERN.test(certificate)) return { kind: 'level-certificate', number: certificate };
   return { kind: 'unknown' };
 }
+
+/** The country choices of the registry's search form, by English name: built once per process. */
+export const REGISTRY_COUNTRY_OPTIONS: readonly { value: string; label: string }[] = COUNTRY_CODES.map((code) => ({
+  value: code,
+  label: countryName(code),
+})).sort((a, b) => a.label.localeCompare(b.label, 'en'));
