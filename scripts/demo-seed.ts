@@ -25,6 +25,7 @@ import { DIRECTORY_CONSENT_VERSION } from '#src/server/services/member-profile.t
 import { DOCUMENTS_FOLDER } from '#src/server/services/membership-documents.ts';
 import { insertUserRecord } from '#src/server/services/user-records.ts';
 import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
+import { seedCredentialDemo } from './demo-credentials.ts';
 
 /** A demo member's public profile (member_profiles); fields left out are empty and hidden. */
 export interface DemoProfile {
@@ -328,6 +329,14 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
       },
     },
   },
+  // Holds "IECPA Certified ECP Practitioner — Level 1" (scripts/demo-credentials.ts): the registry's demo.
+  {
+    email: 'certified@iecpa.test',
+    name: 'Carla Certified',
+    roles: ['member'],
+    country: 'NL',
+    membership: { categoryId: 'practitioner', status: 'active', joinedDaysAgo: 700, expiresInDays: 300 },
+  },
 ];
 
 export interface SeedOptions {
@@ -593,6 +602,7 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedReport
       report.applications++;
     }
   }
+  await seedCredentialDemo(db, (await demoUserIds(db)).get('examiner@iecpa.test'), now);
   return report;
 }
 

@@ -1,6 +1,7 @@
 export * from './accounts.ts';
 export * from './audit.ts';
 export * from './contact.ts';
+export * from './credentials.ts';
 export * from './exams.ts';
 export * from './handbook.ts';
 export * from './mail.ts';

@@ -27,6 +27,7 @@ export const MEMBERSHIP_ACCOUNT_LINKS: readonly NavLink[] = [
   { href: '/membership/status', label: 'My membership' },
   { href: '/account/profile', label: 'Profile' },
   { href: '/account/data', label: 'Your data' },
+  { href: '/credentials', label: 'My credentials' },
 ];
 
 /** Membership administration, in the account menu of administrators. */
@@ -35,6 +36,7 @@ export const MEMBERSHIP_ADMIN_LINKS: readonly NavLink[] = [
   { href: '/admin/applications', label: 'Applications' },
   { href: '/admin/closures', label: 'Closures' },
   { href: '/admin/categories', label: 'Categories' },
+  { href: '/admin/credentials', label: 'Credentials' },
 ];
 
 /** The association's pages, listed in the footer. */
@@ -53,6 +55,7 @@ export const SERVICE_LINKS: readonly NavLink[] = [
   { href: '/find-a-practitioner', label: 'Find a practitioner' },
   { href: '/verify', label: 'Verify a certificate' },
   { href: '/register', label: 'Join IECPA' },
+  { href: '/registry', label: 'Registry of certified practitioners' },
 ];
 
 /** The legal pages and the way to reach the association, in the footer's last line on every page. */

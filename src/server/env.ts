@@ -30,6 +30,13 @@ const envSchema = z.object({
     .min(1, 'WEB_CONCURRENCY must be a whole number from 1 to 64.')
     .max(64, 'WEB_CONCURRENCY must be a whole number from 1 to 64.')
     .default(1),
+  /**
+   * Where the association's credential-signing keys live (Ed25519, generated at first start; outside the web
+   * root and the database, so a database backup never carries the private key).
+   */
+  CREDENTIAL_KEY_DIR: z.string().default('data/keys'),
+  /** Requests a minute one client address may make to the public registry (search, records, verification). */
+  REGISTRY_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
 });
 
 export type Env = z.infer<typeof envSchema>;

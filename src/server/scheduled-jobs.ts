@@ -17,6 +17,7 @@ import { runNightlyBackup } from './backup/backup.ts';
 import { getEnv } from './env.ts';
 import { recordJobRun } from './http/metrics.ts';
 import { purgeOldContactMessages } from './services/contact.ts';
+import { runCredentialJob } from './services/credential-job.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { submitExpiredAttempts } from './services/exam-attempts.ts';
 import { recomputeAllStatistics } from './services/exam-forms.ts';
@@ -50,6 +51,8 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
   },
   // The day's backup archive of the database and uploads, and the retention of older ones.
   { name: 'backup', run: (_db, _deps, now) => runNightlyBackup(nightlyBackupOptions(now)) },
+  // Credentials: awards, expiry reminders, maintenance due, recertification, expiry, membership lapses.
+  { name: 'credentials', run: runCredentialJob },
 ];
 
 function nightlyBackupOptions(now: number): Parameters<typeof runNightlyBackup>[0] {

@@ -119,7 +119,13 @@ for (const { who, email, start } of VISITORS) {
 
 test('every administration page links to every other one, marking itself as the current page', async () => {
   const cookie = await sessionOf('admin@iecpa.test');
-  const adminPages = ['/admin/members', '/admin/applications', '/admin/closures', '/admin/categories'];
+  const adminPages = [
+    '/admin/members',
+    '/admin/applications',
+    '/admin/closures',
+    '/admin/categories',
+    '/admin/credentials',
+  ];
   const allPages = ['/admin', ...adminPages, '/admin/users', '/admin/messages', '/admin/outbox'];
   for (const path of allPages) {
     const response = await fetch(`${portal.server.url}${path}`, { headers: { Cookie: cookie } });

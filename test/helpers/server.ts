@@ -48,6 +48,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       SITE_URL: url,
       UPLOAD_DIR: join(dir, 'uploads'),
       BACKUP_DIR: join(dir, 'backups'),
+      CREDENTIAL_KEY_DIR: join(dir, 'keys'),
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

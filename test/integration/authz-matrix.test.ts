@@ -251,6 +251,23 @@ const MATRIX: Record<string, Row> = {
   'simulator.attemptBeat': SIGNED_IN(),
   'simulator.savePractice': ROLE('member'),
   'simulator.myPractice': ROLE('member'),
+
+  'credentials.mine': SIGNED_IN(),
+  'credentials.claim': SIGNED_IN(),
+  'credentials.setInactive': SIGNED_IN(),
+  'credentials.setRegistryPreferences': SIGNED_IN(),
+  'credentials.listDefinitions': ROLE('admin'),
+  'credentials.saveDefinition': ROLE('admin'),
+  'credentials.listHolders': ROLE('admin'),
+  'credentials.adminGet': ROLE('admin'),
+  'credentials.suspend': ROLE('admin'),
+  'credentials.reinstate': ROLE('admin'),
+  'credentials.revoke': ROLE('admin'),
+  'credentials.pendingSignOff': ROLE('examiner'),
+  'credentials.signOff': ROLE('examiner'),
+  'credentials.registrySearch': PUBLIC(),
+  'credentials.registryRecord': PUBLIC(),
+  'credentials.verifyBadge': PUBLIC(),
 };
 
 const handle = useTestDb();

@@ -3,6 +3,7 @@ import { adminRouter } from './routers/admin.ts';
 import { applicationsRouter } from './routers/applications.ts';
 import { certificatesRouter } from './routers/certificates.ts';
 import { contactRouter } from './routers/contact.ts';
+import { credentialsRouter } from './routers/credentials.ts';
 import { dashboardRouter } from './routers/dashboard.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { examsRouter } from './routers/exams.ts';
@@ -27,6 +28,7 @@ export const appRouter = router({
   membership: membershipRouter,
   personalData: personalDataRouter,
   simulator: simulatorRouter,
+  credentials: credentialsRouter,
 });
 
 export type AppRouter = typeof appRouter;

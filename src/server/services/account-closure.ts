@@ -101,6 +101,14 @@ export const ERASURE_RULES: Readonly<Record<string, ErasureRule>> = {
   exam_item_flags: { action: 'keep', why: 'Item review flags (resolved by id).' },
   exams: { action: 'keep', why: 'Exams the person set up (by id).' },
   contact_messages: { action: 'delete', why: 'Messages the person sent through the contact page.' },
+  credentials: {
+    action: 'keep',
+    why: 'Certification history: the credential record stays, pseudonymous; the registry no longer lists it.',
+  },
+  credential_events: { action: 'keep', why: 'The credential history behind the record (by id).' },
+  credential_reminders: { action: 'delete', why: 'Operational: which reminder mails went out.' },
+  credential_definition_versions: { action: 'keep', why: 'Credential definitions the person wrote (by id).' },
+  registry_preferences: { action: 'delete', why: 'The name shown in the public registry.' },
 };
 
 /** Tables referring to users (by foreign key or PERSON_COLUMNS) that have no erasure rule. */

@@ -1,0 +1,197 @@
+/**
+ * The credentials job (hourly, like the membership job; idempotent): awards to members who now meet a
+ * definition's requirements, expiry reminders 90/60/30/7 days before (each once per period, claimed by a
+ * credential_reminders row), maintenance due, recertification from the expiry, expiry, and what a lapse
+ * of membership does. It reads only current state, so it can run at any time and as often as wanted; every
+ * move is conditional on the status read (credentials.ts), so two runs at once move nothing twice.
+ */
+import { and, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import type { Db } from '#db/client.ts';
+import {
+  CREDENTIAL_REMINDER_DAYS,
+  credentialReminders,
+  credentials,
+  examAttempts,
+  exams,
+  memberships,
+  users,
+} from '#db/schema/index.ts';
+import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
+import { isInGoodStanding } from '#src/lib/membership-rules.ts';
+import { writeAudit } from '../audit.ts';
+import {
+  awardIfEligible,
+  evaluateMaintenance,
+  expire,
+  followMembership,
+  getDefinitionVersion,
+  listCurrentDefinitions,
+  mailHolder,
+  moveByDates,
+  recertify,
+} from './credentials.ts';
+import type { ServiceDeps } from './deps.ts';
+
+export interface CredentialJobResult {
+  awarded: number;
+  reminded: Record<string, number>;
+  maintenanceDue: number;
+  recertified: number;
+  expired: number;
+  suspendedForMembership: number;
+  reinstatedForMembership: number;
+}
+
+export async function runCredentialJob(db: Db, deps: ServiceDeps, now = Date.now()): Promise<CredentialJobResult> {
+  const result: CredentialJobResult = {
+    awarded: 0,
+    reminded: Object.fromEntries(CREDENTIAL_REMINDER_DAYS.map((d) => [String(d), 0])),
+    maintenanceDue: 0,
+    recertified: 0,
+    expired: 0,
+    suspendedForMembership: 0,
+    reinstatedForMembership: 0,
+  };
+  await awardEligible(db, deps, now, result);
+  await followMemberships(db, deps, now, result);
+  await recertifyOrExpire(db, deps, now, result);
+  await sendReminders(db, deps, now, result);
+  return result;
+}
+
+/**
+ * Candidates for an award: members with a passed attempt at a definition's theory exam (the rarest
+ * requirement) and no current credential of that definition; the others are checked in full.
+ */
+async function awardEligible(db: Db, deps: ServiceDeps, now: number, result: CredentialJobResult): Promise<void> {
+  for (const version of await listCurrentDefinitions(db)) {
+    const slug = version.requirements.theoryExamSlug;
+    const candidates = slug
+      ? await db
+          .selectDistinct({ userId: examAttempts.candidateId })
+          .from(examAttempts)
+          .innerJoin(exams, eq(exams.id, examAttempts.examId))
+          .innerJoin(users, eq(users.id, examAttempts.candidateId))
+          .where(and(eq(exams.slug, slug), eq(examAttempts.passed, true), isNull(users.erasedAt)))
+      : await db
+          .select({ userId: memberships.userId })
+          .from(memberships)
+          .where(inArray(memberships.status, ['active', 'grace']));
+    for (const { userId } of candidates) {
+      const [held] = await db
+        .select({ status: credentials.status })
+        .from(credentials)
+        .where(and(eq(credentials.userId, userId), eq(credentials.definitionId, version.definitionId)));
+      if (held && held.status !== 'expired') continue;
+      const award = await awardIfEligible(db, deps, userId, version, null, now);
+      if (award.ok && award.awarded) result.awarded++;
+    }
+  }
+}
+
+async function followMemberships(db: Db, deps: ServiceDeps, now: number, result: CredentialJobResult): Promise<void> {
+  const rows = await db
+    .select({ credential: credentials, membershipStatus: memberships.status })
+    .from(credentials)
+    .leftJoin(memberships, eq(memberships.userId, credentials.userId))
+    .where(inArray(credentials.status, ['certified', 'maintenance-due', 'suspended']));
+  for (const { credential, membershipStatus } of rows) {
+    const version = await getDefinitionVersion(db, credential.versionId);
+    if (version?.membershipLapse !== 'suspend') continue;
+    const moved = await followMembership(db, deps, credential, isInGoodStanding(membershipStatus), now);
+    if (moved === 'suspended') result.suspendedForMembership++;
+    if (moved === 'reinstated') result.reinstatedForMembership++;
+  }
+}
+
+/** Recertifies whoever met maintenance, expires the others at expiry, and marks maintenance due. */
+async function recertifyOrExpire(db: Db, deps: ServiceDeps, now: number, result: CredentialJobResult): Promise<void> {
+  const rows = await db
+    .select()
+    .from(credentials)
+    .where(inArray(credentials.status, ['certified', 'maintenance-due', 'inactive']));
+  for (const row of rows) {
+    if (row.expiresAt === null || row.periodStartsAt === null) continue;
+    const version = await getDefinitionVersion(db, row.versionId);
+    if (!version) continue;
+    const maintenance = await evaluateMaintenance(
+      db,
+      row.userId,
+      version.maintenance,
+      row.periodStartsAt,
+      row.expiresAt,
+    );
+    if (row.status !== 'inactive' && maintenance.met) {
+      if (await recertify(db, deps, row, version, now)) result.recertified++;
+      continue;
+    }
+    if (now >= row.expiresAt) {
+      if (await expire(db, deps, row, now)) result.expired++;
+      continue;
+    }
+    if (row.status !== 'inactive' && (await moveByDates(db, row, now)) === 'maintenance-due') result.maintenanceDue++;
+  }
+}
+
+/**
+ * One reminder per lead time and period: the most urgent one due (a credential first seen 20 days before
+ * its expiry gets the 30-day reminder only, not 90, 60 and 30 at once).
+ */
+async function sendReminders(db: Db, deps: ServiceDeps, now: number, result: CredentialJobResult): Promise<void> {
+  const first = Math.max(...CREDENTIAL_REMINDER_DAYS);
+  const due = await db
+    .select({
+      id: credentials.id,
+      userId: credentials.userId,
+      number: credentials.number,
+      expiresAt: credentials.expiresAt,
+    })
+    .from(credentials)
+    .where(
+      and(
+        inArray(credentials.status, ['certified', 'maintenance-due']),
+        gt(credentials.expiresAt, now),
+        lte(credentials.expiresAt, now + first * DAY_MS),
+      ),
+    );
+  for (const row of due) {
+    if (row.expiresAt === null) continue;
+    const left = row.expiresAt - now;
+    const lead = [...CREDENTIAL_REMINDER_DAYS].sort((a, b) => a - b).find((d) => left <= d * DAY_MS);
+    if (lead === undefined) continue;
+    const claimed = await db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(credentialReminders)
+        .values({ credentialId: row.id, daysBefore: lead, periodExpiresAt: row.expiresAt as number, sentAt: now })
+        .onConflictDoNothing()
+        .returning({ id: credentialReminders.credentialId });
+      if (inserted.length === 0) return false;
+      await writeAudit(
+        tx,
+        {
+          actorId: null,
+          action: 'credential.reminder-sent',
+          subjectId: row.userId,
+          details: { credentialId: row.id, daysBefore: lead },
+        },
+        now,
+      );
+      return true;
+    });
+    if (!claimed) continue;
+    result.reminded[String(lead)] = (result.reminded[String(lead)] ?? 0) + 1;
+    await mailHolder(db, deps, row.userId, `Your IECPA credential expires in ${lead} days`, [
+      `Your credential ${row.number} expires on ${formatLongDate(row.expiresAt)}.`,
+      'Meet its maintenance requirements before then to be recertified for the next period; your progress is on your credentials page.',
+    ]);
+  }
+}
+
+/** Number of credentials in each status (for tests and the admin overview). */
+export async function countByStatus(db: Db): Promise<Record<string, number>> {
+  const rows = await db
+    .select({ status: credentials.status, n: sql<number>`count(*)` })
+    .from(credentials)
+    .groupBy(credentials.status);
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
