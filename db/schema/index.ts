@@ -3,6 +3,7 @@ export * from './audit.ts';
 export * from './contact.ts';
 export * from './exams.ts';
 export * from './handbook.ts';
+export * from './journal.ts';
 export * from './mail.ts';
 export * from './membership.ts';
 export * from './rate-limit.ts';

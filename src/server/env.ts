@@ -30,6 +30,11 @@ const envSchema = z.object({
     .min(1, 'WEB_CONCURRENCY must be a whole number from 1 to 64.')
     .max(64, 'WEB_CONCURRENCY must be a whole number from 1 to 64.')
     .default(1),
+  /** DOI prefix of the journal's articles (`<prefix>/iecpa.<year>.<seq>`); 10.5555 is Crossref's test prefix. */
+  DOI_PREFIX: z
+    .string()
+    .regex(/^10\.\d{4,9}$/, 'DOI_PREFIX must look like 10.5555')
+    .default('10.5555'),
 });
 
 export type Env = z.infer<typeof envSchema>;

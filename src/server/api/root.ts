@@ -7,6 +7,7 @@ import { dashboardRouter } from './routers/dashboard.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { examsRouter } from './routers/exams.ts';
 import { handbookRouter } from './routers/handbook.ts';
+import { journalRouter } from './routers/journal.ts';
 import { memberAdminRouter } from './routers/member-admin.ts';
 import { membershipRouter } from './routers/membership.ts';
 import { personalDataRouter } from './routers/personal-data.ts';
@@ -27,6 +28,7 @@ export const appRouter = router({
   membership: membershipRouter,
   personalData: personalDataRouter,
   simulator: simulatorRouter,
+  journal: journalRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -101,6 +101,14 @@ export const ERASURE_RULES: Readonly<Record<string, ErasureRule>> = {
   exam_item_flags: { action: 'keep', why: 'Item review flags (resolved by id).' },
   exams: { action: 'keep', why: 'Exams the person set up (by id).' },
   contact_messages: { action: 'delete', why: 'Messages the person sent through the contact page.' },
+  journal_editors: { action: 'delete', why: 'The editor-in-chief flag of an account that is closed.' },
+  journal_submissions: { action: 'keep', why: 'The editorial record of submitted manuscripts (by submitter id).' },
+  journal_files: { action: 'keep', why: 'Manuscripts and reviews belong to the editorial record.' },
+  journal_events: { action: 'keep', why: 'The editorial history of submissions.' },
+  journal_reviews: { action: 'keep', why: 'Peer reviews behind published decisions (by reviewer id).' },
+  journal_decisions: { action: 'keep', why: 'Editorial decisions (by editor id).' },
+  journal_notices: { action: 'keep', why: 'Corrections and retractions are part of the scholarly record.' },
+  journal_translations: { action: 'keep', why: 'Translations published or in progress (by translator id).' },
 };
 
 /** Tables referring to users (by foreign key or PERSON_COLUMNS) that have no erasure rule. */
