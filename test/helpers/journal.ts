@@ -97,11 +97,11 @@ export interface JournalCast {
 }
 
 export async function makeJournalCast(db: Db): Promise<JournalCast> {
-  const author = await makeUser(db, { roles: ['member'], name: 'Anna Author' });
-  const editor = await makeUser(db, { roles: ['member', 'editor'], totp: true, name: 'Edith Editor' });
+  const author = await makeUser(db, { roles: ['member'], name: 'Annika Lindqvist' });
+  const editor = await makeUser(db, { roles: ['member', 'editor'], totp: true, name: 'Edith Oyelaran' });
   const reviewers = [
-    await makeUser(db, { roles: ['member', 'reviewer'], name: 'Rolf Reviewer' }),
-    await makeUser(db, { roles: ['member', 'reviewer'], name: 'Rita Referee' }),
+    await makeUser(db, { roles: ['member', 'reviewer'], name: 'Rolf Tamsberg' }),
+    await makeUser(db, { roles: ['member', 'reviewer'], name: 'Rita Quennell' }),
   ];
   return {
     author,

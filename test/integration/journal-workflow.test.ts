@@ -136,7 +136,7 @@ test('a submission goes from draft to a published article with a DOI, mailing ea
 
   const article = await authorCaller.journal.article({ articleId: published.articleId });
   expect(article.title).toContain('counterpulsation');
-  expect(article.authors.map((a) => a.surname)).toEqual(['Author', 'Smirnova']);
+  expect(article.authors.map((a) => a.surname)).toEqual(['Lindqvist', 'Smirnova']);
   expect(article.authors[0]?.orcid).toBe('0000-0002-1825-0097');
   expect(JSON.stringify(article)).not.toContain('@');
   expect(article.revisedAt).not.toBeNull();
