@@ -5,6 +5,7 @@ import { MAX_JOURNAL_FILE_BYTES } from '#src/server/services/journal-submissions
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser } from '#test/helpers/factories.ts';
 import {
+  type Caller,
   completeDraft,
   docxBytes,
   dueInDays,
@@ -102,7 +103,7 @@ describe('completeness and fields', () => {
     await cast.authorCaller.journal.uploadFile(fileForm({ submissionId: id, kind: 'manuscript' }, 'm.pdf', pdfBytes()));
     const error = await refusedWithoutChange(() => cast.authorCaller.journal.submit({ submissionId: id }));
     expect(error.code).toBe('BAD_REQUEST');
-    const fields = (error.cause as { fieldErrors: Record<string, string> }).fieldErrors;
+    const fields = (error.cause as unknown as { fieldErrors: Record<string, string> }).fieldErrors;
     expect(Object.keys(fields).sort()).toEqual([
       'anonymised',
       'declarations.competingInterests',
@@ -168,24 +169,24 @@ describe('access', () => {
       dueOn: dueInDays(14),
     });
     // The other reviewer's invitation is not theirs.
-    expect((await refusedWithoutChange(() => reviewerCallers[1]!.journal.review({ reviewId: first }))).code).toBe(
-      'NOT_FOUND',
-    );
+    expect(
+      (await refusedWithoutChange(() => (reviewerCallers[1] as Caller).journal.review({ reviewId: first }))).code,
+    ).toBe('NOT_FOUND');
     // A report before accepting, then twice.
     const report = { reviewId: first, recommendation: 'accept' as const, commentsToAuthors: 'Fine.' };
-    expect((await refusedWithoutChange(() => reviewerCallers[0]!.journal.submitReport(report))).code).toBe(
+    expect((await refusedWithoutChange(() => (reviewerCallers[0] as Caller).journal.submitReport(report))).code).toBe(
       'PRECONDITION_FAILED',
     );
     await reviewerCallers[0]?.journal.respond({ reviewId: first, accept: true });
     await reviewerCallers[0]?.journal.submitReport(report);
-    const twice = await refusedWithoutChange(() => reviewerCallers[0]!.journal.submitReport(report));
+    const twice = await refusedWithoutChange(() => (reviewerCallers[0] as Caller).journal.submitReport(report));
     expect(twice.code).toBe('CONFLICT');
     expect(twice.message).toBe('You have already submitted your report for this round.');
     // The round closes with the decision; the second reviewer's late report is refused.
     await reviewerCallers[1]?.journal.respond({ reviewId: second, accept: true });
     await editorCaller.journal.decide({ submissionId, decision: 'minor-revisions', note: '' });
     const late = await refusedWithoutChange(() =>
-      reviewerCallers[1]!.journal.submitReport({
+      (reviewerCallers[1] as Caller).journal.submitReport({
         reviewId: second,
         recommendation: 'accept',
         commentsToAuthors: 'Late.',
@@ -196,7 +197,7 @@ describe('access', () => {
     expect(
       (
         await refusedWithoutChange(() =>
-          reviewerCallers[0]!.journal.submitReport({ ...report, commentsToAuthors: '  ' }),
+          (reviewerCallers[0] as Caller).journal.submitReport({ ...report, commentsToAuthors: '  ' }),
         )
       ).code,
     ).toBe('BAD_REQUEST');
@@ -257,7 +258,11 @@ describe('access', () => {
     expect(
       (
         await refusedWithoutChange(() =>
-          editorCaller.journal.invite({ submissionId: id, reviewerId: cast.reviewers[0]!.id, dueOn: '2020-01-01' }),
+          editorCaller.journal.invite({
+            submissionId: id,
+            reviewerId: cast.reviewers[0]?.id ?? '',
+            dueOn: '2020-01-01',
+          }),
         )
       ).code,
     ).toBe('BAD_REQUEST');

@@ -3,7 +3,7 @@
  * "Reviewer 2" in the order invited); mails to reviewers never name authors (only the title, which the
  * anonymised manuscript carries anyway). Mails to editors say what waits and link to it.
  */
-import type { Decision, Recommendation } from '#db/schema/journal.ts';
+import type { Decision, Recommendation, ReviewStatus } from '#db/schema/journal.ts';
 import { formatLongDate } from '#src/lib/dates.ts';
 
 export interface Mail {
@@ -17,6 +17,14 @@ export const RECOMMENDATION_LABELS: Record<Recommendation, string> = {
   'major-revisions': 'Major revisions',
   resubmit: 'Revise and resubmit',
   decline: 'Decline',
+};
+
+export const REVIEW_STATUS_LABELS: Record<ReviewStatus, string> = {
+  invited: 'Invited: please accept or decline',
+  accepted: 'Accepted: report due',
+  declined: 'Declined',
+  submitted: 'Report sent',
+  cancelled: 'Closed (the round ended)',
 };
 
 export const DECISION_LABELS: Record<Decision, string> = {
