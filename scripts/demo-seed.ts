@@ -25,6 +25,7 @@ import { DIRECTORY_CONSENT_VERSION } from '#src/server/services/member-profile.t
 import { DOCUMENTS_FOLDER } from '#src/server/services/membership-documents.ts';
 import { insertUserRecord } from '#src/server/services/user-records.ts';
 import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
+import { seedJournalDemo } from './journal-demo-seed.ts';
 
 /** A demo member's public profile (member_profiles); fields left out are empty and hidden. */
 export interface DemoProfile {
@@ -328,6 +329,13 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
       },
     },
   },
+  {
+    email: 'translator@iecpa.test',
+    name: 'Tatiana Translator',
+    roles: ['member', 'translator'],
+    country: 'RU',
+    membership: STAFF_MEMBERSHIP,
+  },
 ];
 
 export interface SeedOptions {
@@ -593,6 +601,7 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedReport
       report.applications++;
     }
   }
+  await seedJournalDemo(db, { now, uploadDir: options.uploadDir });
   return report;
 }
 
