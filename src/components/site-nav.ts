@@ -53,6 +53,7 @@ export const SERVICE_LINKS: readonly NavLink[] = [
   { href: '/find-a-practitioner', label: 'Find a practitioner' },
   { href: '/verify', label: 'Verify a certificate' },
   { href: '/register', label: 'Join IECPA' },
+  { href: '/journal', label: 'IECPA Journal' },
 ];
 
 /** The legal pages and the way to reach the association, in the footer's last line on every page. */

@@ -132,13 +132,17 @@ export const translationAcceptInput = z
     originalDoi: line(200).default(''),
     originalUrl: z.union([z.literal(''), z.url().max(500)]).default(''),
     rightsStatement: block(2000).min(1, 'State the rights under which the translation is published.'),
-    authors: z.array(authorInput).min(1, 'Name the original authors.').max(30),
+    authors: z.array(authorInput).max(30).default([]),
     translatorId: idField,
     reviewerId: idField,
   })
   .refine((v) => v.sourceLanguage !== 'en', {
     message: 'Translations are into English: the original must be in another language.',
     path: ['sourceLanguage'],
+  })
+  .refine((v) => v.sourceArticleId || v.authors.length > 0, {
+    message: 'Name the original authors.',
+    path: ['authors'],
   })
   .refine((v) => v.sourceArticleId || v.originalCitation, {
     message: 'Give the original citation of an article published elsewhere.',

@@ -363,3 +363,15 @@ export async function listTranslations(db: Db, user: Actor) {
     .where(where)
     .orderBy(desc(journalTranslations.updatedAt));
 }
+
+/** Who may translate (the `translator` role) and who may review a translation (translators and editors). */
+export async function translatorCandidates(db: Db) {
+  const rows = await db
+    .select({ id: users.id, name: users.name, role: userRoles.role })
+    .from(userRoles)
+    .innerJoin(users, eq(users.id, userRoles.userId))
+    .where(or(eq(userRoles.role, 'translator'), eq(userRoles.role, 'editor')));
+  const option = (r: { id: string; name: string }) => ({ value: r.id, label: r.name });
+  const unique = (list: typeof rows) => [...new Map(list.map((r) => [r.id, option(r)])).values()];
+  return { translators: unique(rows.filter((r) => r.role === 'translator')), reviewers: unique(rows) };
+}

@@ -1,0 +1,164 @@
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { demoPdfBytes } from '#scripts/demo-seed.ts';
+import { demoAccount, screenshotAndAxe, usePortal } from '#test/helpers/e2e-portal.ts';
+
+const portal = usePortal();
+
+const TITLE = 'Counterpulsation timing audit in a rural clinic (e2e)';
+
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  expect(await screenshotAndAxe(page, `journal-${name}`), name).toEqual([]);
+}
+
+async function goto(page: Page, path: string): Promise<void> {
+  const response = await page.goto(`${portal.server.url}${path}`, { waitUntil: 'networkidle' });
+  expect(response?.status(), path).toBe(200);
+}
+
+/** Fills a form field by its name attribute (author rows repeat their labels). */
+async function fill(page: Page, name: string, value: string): Promise<void> {
+  await page.locator(`[name="${name}"]`).fill(value);
+}
+
+/**
+ * Issue 17's end-to-end path in a real browser on the built server: an author submits with a PDF, a
+ * reviewer reviews, an editor decides and publishes, a reader finds the article, downloads the PDF and
+ * reads the citation; axe on each page, screenshots at 1280 and 390 px.
+ */
+test('an author submits, a reviewer reviews, the editor publishes and a reader downloads the PDF', {
+  timeout: 300_000,
+}, async () => {
+  const pdf = { name: 'manuscript.pdf', mimeType: 'application/pdf', buffer: Buffer.from(demoPdfBytes()) };
+
+  // The author (the demo member) fills in the submission form and sends it.
+  const author = await portal.signedInPage(demoAccount('member@iecpa.test'));
+  await goto(author, '/journal/submit');
+  await expectAccessible(author, 'submit-form');
+  await fill(author, 'title', TITLE);
+  await fill(author, 'abstract.background', 'Timing errors reduce the benefit of counterpulsation.');
+  await fill(author, 'abstract.methods', 'We audited 120 sessions for inflation and deflation timing.');
+  await fill(author, 'abstract.results', 'Late deflation occurred in 14 of 120 sessions.');
+  await fill(author, 'abstract.conclusions', 'Regular timing audits are worthwhile.');
+  await fill(author, 'keywords', 'timing, audit');
+  await fill(author, 'authors.0.givenNames', 'Maria');
+  await fill(author, 'authors.0.surname', 'Member');
+  await fill(author, 'authors.0.email', 'member@iecpa.test');
+  await fill(author, 'authors.0.orcid', '0000-0002-1825-0097');
+  await fill(author, 'authors.0.affiliation', 'Thameside Heart Centre (demo)');
+  await author.locator('[name="authors.0.country"]').selectOption('GB');
+  await author.locator('#corresponding-0').check();
+  for (const [key, value] of [
+    ['competingInterests', 'None.'],
+    ['deviceManufacturerTies', 'None.'],
+    ['funding', 'None.'],
+    ['ethicsApproval', 'Service evaluation; no approval needed.'],
+    ['consent', 'Not applicable.'],
+    ['registration', 'Not registered.'],
+    ['dataAvailability', 'On request.'],
+  ]) {
+    await fill(author, `declarations.${key}`, value ?? '');
+  }
+  await author.locator('[name="file.manuscript"]').setInputFiles(pdf);
+  await author.locator('[name="file.anonymised"]').setInputFiles({ ...pdf, name: 'anonymised.pdf' });
+  await author.getByRole('button', { name: 'Send to the journal' }).click();
+  await author.waitForURL((url) => url.pathname.startsWith('/journal/submissions/'));
+  expect(await author.getByTestId('submission-status').textContent()).toContain('Submitted');
+  const submissionPath = new URL(author.url()).pathname;
+  const submissionId = submissionPath.split('/').at(-1) ?? '';
+  await expectAccessible(author, 'submission-status');
+
+  // The editor takes it, sends it to review and invites the demo reviewer.
+  const editor = await portal.signedInPage(demoAccount('editor@iecpa.test'));
+  await goto(editor, '/journal/editor');
+  await expectAccessible(editor, 'editor-queue');
+  await goto(editor, `/journal/editor/${submissionId}`);
+  await editor.getByRole('button', { name: 'Handle this submission' }).click();
+  await editor.waitForURL((url) => url.searchParams.get('done') === 'take');
+  await editor.locator('select[name="decision"]').selectOption('send-to-review');
+  await editor.getByRole('button', { name: 'Record and mail the decision' }).click();
+  await editor.waitForURL((url) => url.searchParams.get('done') === 'decide');
+  await editor.getByLabel('Reviewer', { exact: true }).selectOption({ label: 'Ravi Reviewer' });
+  await editor.getByRole('button', { name: 'Invite and mail the reviewer' }).click();
+  await editor.waitForURL((url) => url.searchParams.get('done') === 'invite');
+  await expectAccessible(editor, 'editor-submission');
+
+  // The reviewer accepts and reports; they see the anonymised copy and no author's name.
+  const reviewer = await portal.signedInPage(demoAccount('reviewer@iecpa.test'));
+  await goto(reviewer, '/journal/reviews');
+  await reviewer.getByRole('link', { name: TITLE }).click();
+  await reviewer.getByRole('button', { name: 'Accept the invitation' }).click();
+  await reviewer.waitForURL((url) => url.searchParams.get('done') === 'accept');
+  const reviewText = (await reviewer.getByRole('main').textContent()) ?? '';
+  expect(reviewText).toContain('anonymised.pdf');
+  expect(reviewText).not.toContain('Maria');
+  expect(reviewText).not.toContain('manuscript.pdf');
+  await reviewer.getByLabel('Recommendation').selectOption('accept');
+  await reviewer.getByLabel('Comments to the authors').fill('A clear and useful audit.');
+  await expectAccessible(reviewer, 'review-form');
+  await reviewer.getByRole('button', { name: 'Send the report' }).click();
+  await reviewer.waitForURL((url) => url.searchParams.get('done') === 'report');
+  expect(await reviewer.getByTestId('review-status').textContent()).toContain('Report sent');
+
+  // The editor accepts, adds the full text and the PDF, and publishes.
+  await goto(editor, `/journal/editor/${submissionId}`);
+  await editor.locator('select[name="decision"]').selectOption('accept');
+  await editor.getByRole('button', { name: 'Record and mail the decision' }).click();
+  await editor.waitForURL((url) => url.searchParams.get('done') === 'decide');
+  await editor.getByRole('link', { name: 'Copyediting and production' }).click();
+  await editor
+    .getByLabel('Full text (Markdown)')
+    .fill('## Methods\n\nWe audited 120 sessions.\n\n## Results\n\nLate deflation in 14.');
+  await editor.getByLabel(/References/).fill('Arora RR, et al. J Am Coll Cardiol. 1999;33(7):1833-40.');
+  await editor.locator('[name="file"]').setInputFiles({ ...pdf, name: 'article.pdf' });
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await editor.waitForURL((url) => url.searchParams.get('saved') === '1');
+  await expectAccessible(editor, 'production');
+  await editor.getByRole('button', { name: 'Publish the article' }).click();
+  await editor.waitForURL((url) => url.pathname.startsWith('/journal/articles/'));
+  const articlePath = new URL(editor.url()).pathname;
+
+  // A reader finds it, reads it, downloads the PDF and sees the citation.
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ] as const) {
+    const reader = await portal.newPage();
+    await reader.setViewportSize({ width, height });
+    await goto(reader, `/journal?q=${encodeURIComponent('timing audit')}`);
+    await expectAccessible(reader, `search-${width}`);
+    await reader.getByRole('link', { name: TITLE }).click();
+    await reader.waitForURL((url) => url.pathname === articlePath);
+    await expectAccessible(reader, `article-${width}`);
+    const main = (await reader.getByRole('main').textContent()) ?? '';
+    expect(main).toContain('Ties to device manufacturers');
+    expect(main).toContain('ORCID 0000-0002-1825-0097');
+    expect(main).not.toContain('member@iecpa.test');
+    const citation = (await reader.getByTestId('citation-vancouver').textContent()) ?? '';
+    expect(citation).toMatch(
+      /^Member M\. Counterpulsation timing audit in a rural clinic \(e2e\)\. IECPA Journal\. \d{4};e\d{7}\. doi:10\.5555\/iecpa\.\d{4}\.\d{3}$/,
+    );
+    const [download] = await Promise.all([
+      reader.waitForEvent('download'),
+      reader.getByRole('link', { name: 'Download the PDF' }).click(),
+    ]);
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(path).subarray(0, 5).toString()).toBe('%PDF-');
+    await reader.close();
+  }
+
+  // The seeded Chinese original and its translation are linked both ways, with lang attributes.
+  const reader = await portal.newPage();
+  await goto(reader, '/journal?language=zh');
+  await reader.locator('a[lang="zh"]').first().click();
+  await reader.waitForLoadState('networkidle');
+  expect(await reader.locator('h1').getAttribute('lang')).toBe('zh');
+  await reader.getByRole('link', { name: /Clinical observation/ }).click();
+  await reader.waitForLoadState('networkidle');
+  expect(await reader.locator('.translation-note span[lang="zh"]').count()).toBe(1);
+  expect((await reader.getByRole('main').textContent()) ?? '').toContain(
+    'Translated from Chinese by Tatiana Translator',
+  );
+  await expectAccessible(reader, 'translation');
+});
