@@ -23,7 +23,7 @@ import { DAY_MS } from '#src/lib/dates.ts';
 import { newId } from '#src/server/ids.ts';
 import { insertArticle } from '#src/server/services/journal-articles.ts';
 import { JOURNAL_FILES_FOLDER } from '#src/server/services/journal-submissions.ts';
-import { personFromName } from '#src/server/services/journal-translations.ts';
+import { personFromName, storeArticlePdf } from '#src/server/services/journal-translations.ts';
 import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
 
 export const DEMO_ARTICLE_TITLE =
@@ -159,6 +159,7 @@ export async function seedJournalDemo(db: Db, options: { now: number; uploadDir?
   const { now, uploadDir } = options;
   const at = (daysAgo: number) => now - daysAgo * DAY_MS;
 
+  let translationArticleId: string | null = null;
   await db.transaction(async (tx) => {
     await tx.insert(journalEditors).values({ userId: editor.id, chief: true, updatedAt: now });
 
@@ -297,6 +298,7 @@ export async function seedJournalDemo(db: Db, options: { now: number; uploadDir?
       at(20),
     );
     await tx.update(journalTranslations).set({ articleId: en.id }).where(eq(journalTranslations.id, translationId));
+    translationArticleId = en.id;
 
     // 3. A submission in review: the demo member's, handled by the demo editor, the demo reviewer invited.
     const submissionId = newId();
@@ -399,5 +401,7 @@ export async function seedJournalDemo(db: Db, options: { now: number; uploadDir?
       commentsToEditor: '',
     });
   });
+  // The translation's PDF, with the Chinese title and abstract in an embedded CJK font.
+  if (uploadDir && translationArticleId) await storeArticlePdf(db, uploadDir, translationArticleId);
   return true;
 }

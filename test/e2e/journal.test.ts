@@ -69,7 +69,8 @@ test('an author submits, a reviewer reviews, the editor publishes and a reader d
   await expectAccessible(author, 'submission-status');
 
   // The editor takes it, sends it to review and invites the demo reviewer.
-  const editor = await portal.signedInPage(demoAccount('editor@iecpa.test'));
+  // The tabs share one browser context (one cookie jar): each person signs in when their turn comes.
+  let editor = await portal.signedInPage(demoAccount('editor@iecpa.test'));
   await goto(editor, '/journal/editor');
   await expectAccessible(editor, 'editor-queue');
   await goto(editor, `/journal/editor/${submissionId}`);
@@ -101,6 +102,7 @@ test('an author submits, a reviewer reviews, the editor publishes and a reader d
   expect(await reviewer.getByTestId('review-status').textContent()).toContain('Report sent');
 
   // The editor accepts, adds the full text and the PDF, and publishes.
+  editor = await portal.signedInPage(demoAccount('editor@iecpa.test'));
   await goto(editor, `/journal/editor/${submissionId}`);
   await editor.locator('select[name="decision"]').selectOption('accept');
   await editor.getByRole('button', { name: 'Record and mail the decision' }).click();

@@ -13,11 +13,13 @@ import { writeAudit } from '../audit.ts';
 import type { SessionUser } from '../auth/session.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
+import { newStoredName, writeStoredFile } from '../uploads.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { getArticle, insertArticle, JOURNAL_TITLE, languageName } from './journal-articles.ts';
 import { journalMail } from './journal-mail.ts';
+import { buildArticlePdf } from './journal-pdf.ts';
 import type { translationAcceptInput, translationReviewInput, translationTextInput } from './journal-schemas.ts';
-import { emailOf, parseAbstract, type StructuredAbstractText } from './journal-submissions.ts';
+import { emailOf, JOURNAL_FILES_FOLDER, parseAbstract, type StructuredAbstractText } from './journal-submissions.ts';
 
 type Actor = Pick<SessionUser, 'id' | 'email' | 'roles' | 'name'>;
 type TranslationRow = typeof journalTranslations.$inferSelect;
@@ -253,6 +255,7 @@ export async function reviewTranslation(
 export async function publishTranslation(
   db: Db,
   deps: ServiceDeps,
+  uploadDir: string,
   editor: Actor,
   translationId: string,
   meta: RequestMeta,
@@ -321,11 +324,25 @@ export async function publishTranslation(
     return { ok: true as const, ...article, translatorId: row.translatorId };
   });
   if (!outcome.ok) return outcome;
+  await storeArticlePdf(db, uploadDir, outcome.id);
   await deps.mailer.send(db, {
     to: await emailOf(db, outcome.translatorId),
     ...journalMail.published(deps.siteUrl, outcome.id, outcome.doi),
   });
   return { ok: true, articleId: outcome.id, doi: outcome.doi };
+}
+
+/** Lays out a published article's PDF (journal-pdf.ts) and records it as the article's PDF. */
+export async function storeArticlePdf(
+  db: Pick<Db, 'update' | 'select'>,
+  uploadDir: string,
+  articleId: string,
+): Promise<void> {
+  const article = await getArticle(db as Db, articleId);
+  if (!article) return;
+  const storedName = newStoredName();
+  writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, await buildArticlePdf(article));
+  await db.update(journalArticles).set({ pdfStoredName: storedName }).where(eq(journalArticles.id, articleId));
 }
 
 /** A translation for its translator, its reviewer, or an editor; null for anyone else. */

@@ -156,7 +156,7 @@ export const journalRouter = router({
     ),
   publishTranslation: editorProcedure.input(z.object({ translationId: idField })).mutation(async ({ ctx, input }) => {
     const result = unwrap(
-      await translations.publishTranslation(ctx.db, ctx.deps, ctx.user, input.translationId, ctx.meta),
+      await translations.publishTranslation(ctx.db, ctx.deps, uploadDir(), ctx.user, input.translationId, ctx.meta),
     );
     return { articleId: result.articleId, doi: result.doi };
   }),
