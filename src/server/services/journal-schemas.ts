@@ -130,7 +130,7 @@ export const translationAcceptInput = z
     originalAbstract: block(5000).default(''),
     originalCitation: line(1000).default(''),
     originalDoi: line(200).default(''),
-    originalUrl: z.union([z.literal(''), z.url().max(500)]).default(''),
+    originalUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(500)]).default(''),
     rightsStatement: block(2000).min(1, 'State the rights under which the translation is published.'),
     authors: z.array(authorInput).max(30).default([]),
     translatorId: idField,
