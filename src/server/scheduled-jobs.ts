@@ -20,6 +20,7 @@ import { purgeOldContactMessages } from './services/contact.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { submitExpiredAttempts } from './services/exam-attempts.ts';
 import { recomputeAllStatistics } from './services/exam-forms.ts';
+import { runReviewReminders } from './services/journal-editorial.ts';
 import { purgeDecidedApplicationDocuments } from './services/membership-documents.ts';
 import { runMembershipJob } from './services/membership-reminders.ts';
 
@@ -50,6 +51,8 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
   },
   // The day's backup archive of the database and uploads, and the retention of older ones.
   { name: 'backup', run: (_db, _deps, now) => runNightlyBackup(nightlyBackupOptions(now)) },
+  // Journal reviewers reminded before their report is due; overdue reports marked and their editor mailed.
+  { name: 'journal-reviews', run: (db, deps, now) => runReviewReminders(db, deps, now) },
 ];
 
 function nightlyBackupOptions(now: number): Parameters<typeof runNightlyBackup>[0] {

@@ -203,3 +203,35 @@ test('a decision before any report is refused, and an author cannot take a decis
   const early = await trpcErrorOf(editorCaller.journal.decide({ submissionId, decision: 'major-revisions', note: '' }));
   expect(early.code).toBe('PRECONDITION_FAILED');
 });
+
+test('corrections and retractions are notices: a retracted article stays online, marked, and notices cannot be edited', async () => {
+  const { author, editor, editorCaller, reviewers, reviewerCallers } = cast;
+  const submissionId = await submitComplete(cast.authorCaller, author, { title: 'A study that will be retracted' });
+  await editorCaller.journal.assignEditor({ submissionId, editorId: editor.id });
+  await editorCaller.journal.decide({ submissionId, decision: 'send-to-review', note: '' });
+  const reviewId = await editorCaller.journal.invite({
+    submissionId,
+    reviewerId: reviewers[0]?.id ?? '',
+    dueOn: dueInDays(7),
+  });
+  await reviewerCallers[0]?.journal.respond({ reviewId, accept: true });
+  await reviewerCallers[0]?.journal.submitReport({ reviewId, recommendation: 'accept', commentsToAuthors: 'Fine.' });
+  await editorCaller.journal.decide({ submissionId, decision: 'accept', note: '' });
+  await editorCaller.journal.saveProduction({ submissionId, bodyMarkdown: 'Text.', references: [] });
+  const { articleId } = await editorCaller.journal.publish({ submissionId });
+  const before = await cast.authorCaller.journal.article({ articleId });
+
+  await editorCaller.journal.addNotice({ articleId, kind: 'correction', text: 'Table 1 had a typo.' });
+  await editorCaller.journal.addNotice({ articleId, kind: 'retraction', text: 'Retracted at the authors’ request.' });
+  const after = await cast.authorCaller.journal.article({ articleId });
+  expect(after.retracted).toBe(true);
+  expect(after.title).toBe(before.title);
+  expect(after.bodyMarkdown).toBe(before.bodyMarkdown);
+  expect(after.notices.map((n) => n.kind)).toEqual(['correction', 'retraction']);
+  expect(after.updatedAt).toBeGreaterThanOrEqual(before.updatedAt);
+  expect(
+    (await trpcErrorOf(editorCaller.journal.addNotice({ articleId, kind: 'correction', text: 'More.' }))).code,
+  ).toBe('CONFLICT');
+  await expect(handle.client.execute("update journal_notices set text = 'rewritten'")).rejects.toThrow(/append-only/);
+  await expect(handle.client.execute('delete from journal_notices')).rejects.toThrow(/append-only/);
+});
