@@ -1,5 +1,5 @@
 /**
- * `npm run bench:journal [-- --no-build] [--duration 10]`: saturation throughput of a journal article page
+ * `npm run bench:journal [-- --no-build] [--duration 10]` (scripts/bench-journal-pages.ts): saturation throughput of a journal article page
  * at 50 connections next to /api/health in the same run (issue 17's target: the article page at >= 60 %
  * of /api/health), on the built portal with the demo seed. A warm-up run precedes each measured one.
  */
