@@ -5,9 +5,9 @@
  * resumption token is just the last (updatedAt, id) seen and a page costs one indexed range read whatever
  * the harvest's length.
  */
-import { and, asc, eq, gt, gte, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, lte, or, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '#db/client.ts';
-import { journalArticles } from '#db/schema/index.ts';
+import { type JournalArticleType, journalArticles } from '#db/schema/index.ts';
 import { toIsoDate } from '#src/lib/dates.ts';
 import type { ArticleMetadata, JournalInfo } from '#src/lib/journal-metadata/types.ts';
 import { type ArticleView, getArticle, journalInfo, withLinks } from './journal-articles.ts';
@@ -81,23 +81,23 @@ export interface HarvestQuery {
   from?: number;
   /** Epoch ms, inclusive. */
   until?: number;
-  /** Continue after this record (from a resumption token). */
+  /** An article type (OAI-PMH sets are article types). */
+  set?: JournalArticleType;
+  /** Continue strictly after this record (from a resumption token). */
   after?: { updatedAt: number; id: string };
   limit: number;
 }
 
-/**
- * A page of published articles for OAI-PMH, ordered by (updatedAt, id), with the total matching the
- * from/until window (the resumption token's completeListSize).
- */
-export async function harvestPage(
-  db: DbOrTx,
-  origin: string,
-  query: HarvestQuery,
-): Promise<{ records: ArticleMetadata[]; hasMore: boolean }> {
+function windowOf(query: Omit<HarvestQuery, 'after' | 'limit'>): SQL[] {
   const window: SQL[] = [];
   if (query.from !== undefined) window.push(gte(journalArticles.updatedAt, query.from));
   if (query.until !== undefined) window.push(lte(journalArticles.updatedAt, query.until));
+  if (query.set !== undefined) window.push(eq(journalArticles.type, query.set));
+  return window;
+}
+
+/** A page of published articles for OAI-PMH, ordered by (updatedAt, id): one indexed range read. */
+export async function harvestPage(db: DbOrTx, origin: string, query: HarvestQuery): Promise<ArticleMetadata[]> {
   const after = query.after
     ? or(
         gt(journalArticles.updatedAt, query.after.updatedAt),
@@ -107,23 +107,41 @@ export async function harvestPage(
   const rows = await db
     .select()
     .from(journalArticles)
-    .where(and(...window, after))
+    .where(and(...windowOf(query), after))
     .orderBy(asc(journalArticles.updatedAt), asc(journalArticles.id))
-    .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
+    .limit(query.limit);
   const journal = journalInfo(origin);
-  return {
-    records: (await withLinks(db, page)).map((a) => toArticleMetadata(a, journal)),
-    hasMore: rows.length > query.limit,
-  };
+  return (await withLinks(db, rows)).map((a) => toArticleMetadata(a, journal));
 }
 
-/** The earliest datestamp of the repository (OAI-PMH Identify's earliestDatestamp), or null when empty. */
-export async function earliestUpdatedAt(db: DbOrTx): Promise<number | null> {
+/** How many published articles fall in a harvest's window (OAI-PMH completeListSize). */
+export async function harvestCount(db: DbOrTx, query: Omit<HarvestQuery, 'after' | 'limit'>): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(journalArticles)
+    .where(and(...windowOf(query)));
+  return row?.n ?? 0;
+}
+
+/** The earliest datestamp of the repository (OAI-PMH Identify's earliestDatestamp), or undefined when empty. */
+export async function earliestUpdatedAt(db: DbOrTx): Promise<number | undefined> {
   const [row] = await db
     .select({ at: journalArticles.updatedAt })
     .from(journalArticles)
     .orderBy(asc(journalArticles.updatedAt))
     .limit(1);
-  return row?.at ?? null;
+  return row?.at;
+}
+
+/**
+ * The journal's published articles as the OAI-PMH handler's data source (its `OaiSource` interface in
+ * src/lib/journal-metadata/oai-pmh.ts): earliest datestamp, pages by (updatedAt, id), one record, counts.
+ */
+export function journalOaiSource(db: DbOrTx, origin: string) {
+  return {
+    earliestDatestamp: () => earliestUpdatedAt(db),
+    page: (query: HarvestQuery) => harvestPage(db, origin, query),
+    get: async (id: string) => (await articleMetadata(db, id, origin)) ?? undefined,
+    count: (query: Omit<HarvestQuery, 'after' | 'limit'>) => harvestCount(db, query),
+  };
 }
