@@ -53,6 +53,8 @@ export type { SimulateOptions, Simulation, SimulationOptions, SimulationResult }
 export { createSimulation, DEFAULT_TRACE_RATE_HZ, simulate } from './simulate.ts';
 export type { TimingCase, TimingReadouts } from './timing-study.ts';
 export {
+  BORDERLINE_LATE_DEFLATION_SHIFT_RR,
+  LATE_DEFLATION_AFTER_EJECTION_MS,
   runTimingCase,
   STUDY_RATES_BPM,
   steadyStudyScenario,

@@ -4,9 +4,17 @@
  * readouts, the rubric score and the alarms raised. Used by `npm run sim:timing-table` and by the tests of
  * validation targets 10, 11 and 3 of issue 12, so the table and the tests measure the same thing.
  *
- * Errors are shifts of the ideal delays in fractions of the RR interval, so that each one is a clear case
- * of its error at every rate (at 120 bpm diastole lasts ~250 ms; a fixed 250 ms shift would move
- * inflation past deflation).
+ * Early inflation, late inflation and early deflation are shifts of the ideal delays in fractions of the
+ * RR interval, so that each one is a clear case of its error at every rate (at 120 bpm diastole lasts
+ * ~250 ms; a fixed 250 ms shift would move inflation past deflation). Late deflation is defined as IABP
+ * teaching defines it, by the event it collides with: the deflation valves open after the ejection has
+ * begun, so the LV opens against cuffs still at full pressure (Krishna & Zacharowski, Contin Educ Anaesth
+ * Crit Care Pain 2009;9:24: the balloon deflates after the onset of systole). A deflation that starts
+ * before ejection and finishes during it is not that error: deflation approaching or coinciding with the
+ * onset of ejection lowered the systolic pressure-time index more (-27 % against -20 %) and raised the
+ * diastolic one more than earlier deflation did, with cardiac output unchanged, though peak systolic
+ * pressure fell less (43 patients; Kern et al., Am Heart J 1999;137:1129). The engine shows that zone in
+ * its own table (sim/README, `npm run sim:timing-table`).
  */
 import type { Alarm } from './device/alarms.ts';
 import { idealTiming } from './ideal-timing.ts';
@@ -25,14 +33,28 @@ export const TIMING_CASES: readonly TimingCase[] = [
 ];
 export const STUDY_RATES_BPM: readonly number[] = [50, 70, 100, 120];
 
-/** Shift of [inflation, deflation] delay from ideal, as a fraction of RR. */
-export const TIMING_CASE_SHIFT_RR: Readonly<Record<TimingCase, readonly [number, number]>> = Object.freeze({
-  ideal: [0, 0],
-  'early-inflation': [-0.15, 0],
-  'late-inflation': [0.2, 0],
-  'early-deflation': [0, -0.25],
-  'late-deflation': [0, 0.15],
-});
+/** Shift of [inflation, deflation] delay from ideal, as a fraction of RR (late deflation: see below). */
+export const TIMING_CASE_SHIFT_RR: Readonly<Record<Exclude<TimingCase, 'late-deflation'>, readonly [number, number]>> =
+  Object.freeze({
+    ideal: [0, 0],
+    'early-inflation': [-0.15, 0],
+    'late-inflation': [0.2, 0],
+    'early-deflation': [0, -0.25],
+  });
+
+/**
+ * Late deflation: the deflation valves open this long after the natural (unassisted) ejection onset, so the
+ * cuffs are still at full pressure when the aortic valve opens (about 150 ms later than ideal at every
+ * rate, as venting takes ~80 ms and ideal timing empties the cuffs 50 ms before ejection).
+ */
+export const LATE_DEFLATION_AFTER_EJECTION_MS = 20;
+
+/**
+ * Deflation later than ideal by this fraction of RR, the study's late deflation until issue 12: at 100-120
+ * bpm the valves then open before ejection and the cuffs empty within its first 45 ms (a borderline
+ * case, shown in its own table).
+ */
+export const BORDERLINE_LATE_DEFLATION_SHIFT_RR = 0.15;
 
 export const STUDY_DURATION_MS = 50_000;
 export const STUDY_SEED = 12;
@@ -45,6 +67,9 @@ export interface TimingReadouts {
   deflateDelayMs: number;
   beats: number;
   dsPeakRatio: number;
+  dsAreaRatio: number;
+  /** Augmented diastolic peak at the aortic root, mmHg (the console's "Augmented diastolic"). */
+  augmentedDiastolicMmHg: number;
   strokeVolumeMl: number;
   cardiacOutputLPerMin: number;
   systolicMmHg: number;
@@ -94,9 +119,14 @@ export function runTimingCase(
     deflate = delays.deflateDelayMs;
   } else {
     const ideal = idealTiming({ heartRateBpm, pressureMmHg: STUDY_PRESSURE_MMHG });
-    const [si, sd] = TIMING_CASE_SHIFT_RR[timingCase];
-    inflate = Math.max(0, Math.round(ideal.inflateDelayMs + si * rr));
-    deflate = Math.max(0, Math.round(ideal.deflateDelayMs + sd * rr));
+    if (timingCase === 'late-deflation') {
+      inflate = ideal.inflateDelayMs;
+      deflate = Math.round(ideal.nextEjectionAfterDetectionMs + LATE_DEFLATION_AFTER_EJECTION_MS);
+    } else {
+      const [si, sd] = TIMING_CASE_SHIFT_RR[timingCase];
+      inflate = Math.max(0, Math.round(ideal.inflateDelayMs + si * rr));
+      deflate = Math.max(0, Math.round(ideal.deflateDelayMs + sd * rr));
+    }
   }
   const result = simulate({
     scenario: steadyStudyScenario(heartRateBpm),
@@ -125,6 +155,8 @@ export function runTimingCase(
     deflateDelayMs: deflate,
     beats: beats.length,
     dsPeakRatio: m((b) => b.dsPeakRatio),
+    dsAreaRatio: m((b) => b.dsAreaRatio),
+    augmentedDiastolicMmHg: m((b) => b.diastolicPeakMmHg),
     strokeVolumeMl: m((b) => b.strokeVolumeMl),
     cardiacOutputLPerMin: m((b) => b.cardiacOutputLPerMin),
     systolicMmHg: m((b) => b.systolicPeakMmHg),

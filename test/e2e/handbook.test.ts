@@ -157,7 +157,18 @@ test(
     }
 
     await page.goto(`${portal.server.url}/curriculum/level-1/${slug}`);
+    // The pool holds more figure questions than a draw leaves out, so every draw shows an engine-drawn strip.
+    const figure = page.locator('.quiz-figure img').first();
+    await figure.scrollIntoViewIfNeeded();
+    expect(await figure.getAttribute('alt')).toMatch(/^Console strip/);
+    await expect.poll(() => figure.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
     await expectAxeClean(page, 'module');
+    // On a phone the strip shrinks to the column instead of widening the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const box = await figure.boundingBox();
+    expect((box?.x ?? 0) + (box?.width ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(390);
+    await expectAxeClean(page, 'module-390');
+    await page.setViewportSize({ width: 1280, height: 800 });
     // The page shows the questions drawn for this attempt: answer those (each drawn question appears once).
     let answered = 0;
     for (const question of published.frontMatter.quiz) {

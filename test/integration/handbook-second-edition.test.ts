@@ -6,9 +6,9 @@ import { handbookDocuments, handbookRevisions } from '#db/schema/index.ts';
 import { newId } from '#src/server/ids.ts';
 import { getPublished, listPublishedChapters, makePublished } from '#src/server/services/handbook.ts';
 import { listPublishedChanges } from '#src/server/services/handbook-authoring.ts';
-import { DEFAULT_CONTENT_DIR, importFirstEdition, readShippedDocuments } from '#src/server/services/handbook-import.ts';
+import { importFirstEdition, readShippedDocuments } from '#src/server/services/handbook-import.ts';
 import { createTestDb } from '#test/helpers/db.ts';
-import { makeUser } from '#test/helpers/factories.ts';
+import { callerFor, makeUser } from '#test/helpers/factories.ts';
 
 /** A copy of content/ as the first edition shipped it (handbook and curriculum only). */
 const FIRST_EDITION_DIR = fileURLToPath(new URL('../fixtures/handbook-first-edition', import.meta.url));
@@ -120,5 +120,35 @@ describe('a portal that holds the first edition and an educator’s edit', () =>
     expect(report.updated).toEqual([]);
     expect(report.inReview).toEqual([]);
     expect(await handle.db.select().from(handbookRevisions)).toHaveLength(before.length);
+  });
+
+  test('the edition in review carries its suggested note; published as offered, readers see it under What changed', async () => {
+    const ref = { kind: 'chapter' as const, slug: 'the-equipment' };
+    const reviewer = await makeUser(handle.db, { roles: ['member', 'educator'] });
+    const { caller } = await callerFor(handle.db, reviewer);
+    // What the reviewer's editor opens with, and what its publish form is filled with.
+    const state = await caller.handbook.editor(ref);
+    expect(state.latest.status).toBe('in-review');
+    expect(state.latest.changeNote).toMatch(/^Second edition: .*labelled maximum/);
+    // Not shown to readers before it is published.
+    const before = await listPublishedChanges(handle.db, ref);
+    expect(before?.map((c) => c.changeNote)).not.toContain(state.latest.changeNote);
+
+    await caller.handbook.review({ ...ref, revision: state.latest.revision, decision: 'approve', comment: '' });
+    const approved = await caller.handbook.editor(ref);
+    expect(approved.latest.changeNote).toBe(state.latest.changeNote);
+    await caller.handbook.publish({
+      ...ref,
+      revision: approved.latest.revision,
+      changeNote: approved.latest.changeNote,
+    });
+
+    const changes = await listPublishedChanges(handle.db, ref);
+    expect(changes?.map((c) => [c.revision, c.changeNote])).toEqual([
+      [3, state.latest.changeNote],
+      [2, 'Local log.'],
+      [1, 'First edition.'],
+    ]);
+    expect((await getPublished(handle.db, 'chapter', 'the-equipment'))?.body).toContain('labelled maximum');
   });
 });

@@ -6,6 +6,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import type { DocumentKind } from '#db/schema/index.ts';
 import { DEFAULT_RUBRIC } from '#sim/metrics/score.ts';
+import { FIGURE_NAMES } from './handbook-figures.ts';
 
 const slugField = z
   .string()
@@ -39,6 +40,17 @@ const quizQuestion = z
      * is never sent). Defaults to the module's first reading.
      */
     read: z.object({ chapter: slugField, section: z.string().min(1).max(200).optional() }).optional(),
+    /**
+     * A waveform figure drawn by the engine (content/figures/<name>.svg), shown with the question. The alt
+     * text is written for the question, because a figure's own title may name the answer.
+     */
+    figure: z
+      .object({
+        name: z.enum(FIGURE_NAMES, { error: `Use one of the handbook's figures: ${FIGURE_NAMES.join(', ')}.` }),
+        alt: longText,
+      })
+      .strict()
+      .optional(),
   })
   .superRefine((q, ctx) => {
     const ids = q.options.map((o) => o.id);

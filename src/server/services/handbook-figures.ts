@@ -165,6 +165,9 @@ function path(
   return idx.map((i, k) => `${k === 0 ? 'M' : 'L'}${f1(xOf(t[k] as number))},${f1(y(data[i] as number))}`).join('');
 }
 
+/** The names of the committed figures (content/figures/<name>.svg), for quiz questions that show one. */
+export const FIGURE_NAMES = FIGURES.map((f) => f.name) as [string, ...string[]];
+
 /** Renders one figure from the engine; the same spec always gives the same bytes. */
 export function renderFigure(spec: FigureSpec): Rendered {
   const WINDOW_START_MS = spec.windowStartMs ?? DEFAULT_WINDOW_START_MS;

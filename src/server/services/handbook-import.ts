@@ -160,6 +160,8 @@ export async function importFirstEdition(
             frontMatter: frontMatterJson,
             authorId: null,
             status: 'in-review',
+            // The suggested note: the reviewer's publish form starts from it, so readers see the edition.
+            changeNote: editionNote(edition, label, false),
             submittedAt: now,
             createdAt: now,
           });

@@ -93,6 +93,8 @@ export interface DrawnQuestion {
   prompt: string;
   kind: 'single' | 'multiple';
   options: { id: string; text: string }[];
+  /** An engine-drawn figure shown with the question: its URL and the question's own alt text. */
+  figure: { src: string; alt: string } | null;
 }
 
 export type DrawQuizResult =
@@ -147,7 +149,9 @@ export async function drawQuiz(db: Db, userId: string, moduleSlug: string, now =
   const byId = new Map(pool.map((q) => [q.id, q]));
   const questions = ids.flatMap((id) => {
     const q = byId.get(id);
-    return q ? [{ id: q.id, prompt: q.prompt, kind: q.kind, options: q.options.map((o) => ({ ...o })) }] : [];
+    if (!q) return [];
+    const figure = q.figure ? { src: `/handbook/figures/${q.figure.name}.svg`, alt: q.figure.alt } : null;
+    return [{ id: q.id, prompt: q.prompt, kind: q.kind, options: q.options.map((o) => ({ ...o })), figure }];
   });
   return { ok: true, drawId, revision: mod.revision, questions, poolSize: pool.length };
 }

@@ -79,40 +79,48 @@ test('the working-pressure range is stated once, in the equipment chapter, and r
   expect(statements).toEqual(['chapter:the-equipment: 220-300']);
 });
 
-test('no internal link is broken (handbook chapters and their headings, site pages)', () => {
-  const anchors = new Map(chapters.map((c) => [c.slug, headingIds(c.body)]));
-  const pageSlugs = new Set(pages.map((p) => p.slug));
-  const problems: string[] = [];
-  for (const doc of texts) {
-    const own = doc.name.startsWith('chapter:') ? doc.name.slice('chapter:'.length) : null;
-    for (const b of findBrokenLinks(doc.body, anchors, own))
-      problems.push(`${doc.name}:${b.line} ${b.url} ${b.reason}`);
-    for (const m of doc.body.matchAll(/\]\((\/[^)#\s]*)/g)) {
-      const path = m[1] ?? '';
-      if (path.startsWith('/handbook/')) continue;
-      const first = path.split('/')[1] ?? '';
-      const route =
-        pageSlugs.has(first) ||
-        existsSync(join('src/pages', `${path}.astro`)) ||
-        existsSync(join('src/pages', path, 'index.astro')) ||
-        existsSync(join('src/pages', first));
-      if (!route) problems.push(`${doc.name}: ${path} is no page of the site`);
+/** Parsing every document takes about a second alone, several on a machine shared with other test runs. */
+const LINK_LINT_MS = 30_000;
+
+test(
+  'no internal link is broken (handbook chapters and their headings, site pages)',
+  () => {
+    const anchors = new Map(chapters.map((c) => [c.slug, headingIds(c.body)]));
+    const pageSlugs = new Set(pages.map((p) => p.slug));
+    const problems: string[] = [];
+    for (const doc of texts) {
+      const own = doc.name.startsWith('chapter:') ? doc.name.slice('chapter:'.length) : null;
+      for (const b of findBrokenLinks(doc.body, anchors, own))
+        problems.push(`${doc.name}:${b.line} ${b.url} ${b.reason}`);
+      for (const m of doc.body.matchAll(/\]\((\/[^)#\s]*)/g)) {
+        const path = m[1] ?? '';
+        if (path.startsWith('/handbook/')) continue;
+        const first = path.split('/')[1] ?? '';
+        const route =
+          pageSlugs.has(first) ||
+          existsSync(join('src/pages', `${path}.astro`)) ||
+          existsSync(join('src/pages', path, 'index.astro')) ||
+          existsSync(join('src/pages', first));
+        if (!route) problems.push(`${doc.name}: ${path} is no page of the site`);
+      }
     }
-  }
-  for (const mod of shipped.filter((d) => d.kind === 'module')) {
-    const reading = (mod.frontMatter.reading ?? []) as { chapter: string; section?: string }[];
-    for (const r of reading) {
-      const a = anchors.get(r.chapter);
-      if (!a || (r.section && !a.has(r.section))) problems.push(`${mod.slug}: reading ${r.chapter}#${r.section ?? ''}`);
+    for (const mod of shipped.filter((d) => d.kind === 'module')) {
+      const reading = (mod.frontMatter.reading ?? []) as { chapter: string; section?: string }[];
+      for (const r of reading) {
+        const a = anchors.get(r.chapter);
+        if (!a || (r.section && !a.has(r.section)))
+          problems.push(`${mod.slug}: reading ${r.chapter}#${r.section ?? ''}`);
+      }
+      // Where a quiz question sends a member who got it wrong.
+      const quiz = (mod.frontMatter.quiz ?? []) as { id: string; read?: { chapter: string; section?: string } }[];
+      for (const q of quiz) {
+        if (!q.read) continue;
+        const a = anchors.get(q.read.chapter);
+        if (!a || (q.read.section && !a.has(q.read.section)))
+          problems.push(`${mod.slug} ${q.id}: read ${q.read.chapter}#${q.read.section ?? ''}`);
+      }
     }
-    // Where a quiz question sends a member who got it wrong.
-    const quiz = (mod.frontMatter.quiz ?? []) as { id: string; read?: { chapter: string; section?: string } }[];
-    for (const q of quiz) {
-      if (!q.read) continue;
-      const a = anchors.get(q.read.chapter);
-      if (!a || (q.read.section && !a.has(q.read.section)))
-        problems.push(`${mod.slug} ${q.id}: read ${q.read.chapter}#${q.read.section ?? ''}`);
-    }
-  }
-  expect(problems).toEqual([]);
-});
+    expect(problems).toEqual([]);
+  },
+  LINK_LINT_MS,
+);
