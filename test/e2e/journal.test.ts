@@ -138,7 +138,8 @@ test('an author submits, a reviewer reviews, the editor publishes and a reader d
     expect(main).not.toContain('member@iecpa.test');
     const citation = (await reader.getByTestId('citation-vancouver').textContent()) ?? '';
     expect(citation).toMatch(
-      /^Member M\. Counterpulsation timing audit in a rural clinic \(e2e\)\. IECPA Journal\. \d{4};e\d{7}\. doi:10\.5555\/iecpa\.\d{4}\.\d{3}$/,
+      /^Member M\. Counterpulsation timing audit in a rural clinic \(e2e\)\. IECPA J\. \d{4} [A-Z][a-z]{2} \d{1,2};e\d{7}\. doi:10\.5555\/iecpa\.\d{4}\.\d{3}$/,
+    );e\d7\. doi:10\.5555\/iecpa\.\d4\.\d3$/,
     );
     const [download] = await Promise.all([
       reader.waitForEvent('download'),
@@ -149,6 +150,21 @@ test('an author submits, a reviewer reviews, the editor publishes and a reader d
     expect(readFileSync(path).subarray(0, 5).toString()).toBe('%PDF-');
     await reader.close();
   }
+
+  // The citation downloads, the feed and OAI-PMH (a harvester may POST from anywhere).
+  const base = `${portal.server.url}${articlePath}`;
+  const ris = await fetch(`${base}/cite.ris`);
+  expect(ris.status).toBe(200);
+  expect(await ris.text()).toContain('TI  - Counterpulsation timing audit in a rural clinic (e2e)');
+  expect(await (await fetch(`${base}/cite.bib`)).text()).toContain('@article{');
+  expect(await (await fetch(`${portal.server.url}/journal/feed.xml`)).text()).toContain(TITLE);
+  const oai = await fetch(`${portal.server.url}/oai`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://harvester.example' },
+    body: 'verb=ListIdentifiers&metadataPrefix=oai_dc',
+  });
+  expect(oai.status).toBe(200);
+  expect(await oai.text()).toContain(`:${articlePath.split('/').at(-1)}</identifier>`);
 
   // The seeded Chinese original and its translation are linked both ways, with lang attributes.
   const reader = await portal.newPage();

@@ -10,7 +10,13 @@ import type { DbOrTx } from '#db/client.ts';
 import { type JournalArticleType, journalArticles } from '#db/schema/index.ts';
 import { toIsoDate } from '#src/lib/dates.ts';
 import type { ArticleMetadata, JournalInfo } from '#src/lib/journal-metadata/types.ts';
+import { getEnv } from '../env.ts';
 import { type ArticleView, getArticle, journalInfo, withLinks } from './journal-articles.ts';
+
+/** The portal's public origin (SITE_URL): what every absolute link in the metadata starts with. */
+export function siteOrigin(): string {
+  return new URL(getEnv().SITE_URL).origin;
+}
 
 export function articleUrl(origin: string, id: string): string {
   return `${origin}/journal/articles/${id}`;

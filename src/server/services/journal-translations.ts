@@ -8,6 +8,7 @@
 import { and, desc, eq, or } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { journalArticles, journalTranslations, userRoles, users } from '#db/schema/index.ts';
+import { formatCitation } from '#src/lib/journal-metadata/citations.ts';
 import type { ArticlePerson } from '#src/lib/journal-metadata/types.ts';
 import { writeAudit } from '../audit.ts';
 import type { SessionUser } from '../auth/session.ts';
@@ -15,8 +16,9 @@ import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import { newStoredName, writeStoredFile } from '../uploads.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
-import { getArticle, insertArticle, JOURNAL_TITLE, languageName } from './journal-articles.ts';
+import { getArticle, insertArticle, journalInfo, languageName } from './journal-articles.ts';
 import { journalMail } from './journal-mail.ts';
+import { siteOrigin, toArticleMetadata } from './journal-metadata-source.ts';
 import { buildArticlePdf } from './journal-pdf.ts';
 import type { translationAcceptInput, translationReviewInput, translationTextInput } from './journal-schemas.ts';
 import { emailOf, JOURNAL_FILES_FOLDER, parseAbstract, type StructuredAbstractText } from './journal-submissions.ts';
@@ -39,25 +41,6 @@ export function personFromName(name: string): ArticlePerson {
   const parts = name.trim().split(/\s+/);
   const surname = parts.pop() ?? name;
   return { givenNames: parts.join(' '), surname };
-}
-
-/** A Vancouver-style reference to an IECPA article, for a translation's "original" line. */
-export function iecpaCitation(article: {
-  authors: ArticlePerson[];
-  title: string;
-  publishedAt: number;
-  articleNumber: string;
-  doi: string;
-}): string {
-  const names = article.authors.map(
-    (a) =>
-      `${a.surname} ${a.givenNames
-        .split(/[\s-]+/)
-        .map((g) => g[0] ?? '')
-        .join('')}`,
-  );
-  const list = names.length > 6 ? `${names.slice(0, 6).join(', ')}, et al` : names.join(', ');
-  return `${list}. ${article.title}. ${JOURNAL_TITLE}. ${new Date(article.publishedAt).getUTCFullYear()};${article.articleNumber}. doi:${article.doi}`;
 }
 
 async function holdsRole(db: Db, userId: string, roles: string[]): Promise<{ email: string; name: string } | null> {
@@ -109,13 +92,14 @@ export async function acceptForTranslation(
   if (input.sourceArticleId) {
     const original = await getArticle(db, input.sourceArticleId);
     if (!original) return refuse('NOT_FOUND', 'No such IECPA article.');
+    const journal = journalInfo(siteOrigin());
     if (original.language === 'en') return refuse('BAD_REQUEST', 'That article is in English already.');
     source = {
       sourceArticleId: original.id,
       sourceLanguage: original.language,
       originalTitle: original.title,
       originalAbstract: Object.values(original.abstract).filter(Boolean).join('\n'),
-      originalCitation: iecpaCitation(original),
+      originalCitation: formatCitation(toArticleMetadata(original, journal), journal, 'vancouver'),
       originalDoi: original.doi,
       originalUrl: '',
       authors: original.authors,
