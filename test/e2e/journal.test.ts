@@ -139,7 +139,6 @@ test('an author submits, a reviewer reviews, the editor publishes and a reader d
     const citation = (await reader.getByTestId('citation-vancouver').textContent()) ?? '';
     expect(citation).toMatch(
       /^Member M\. Counterpulsation timing audit in a rural clinic \(e2e\)\. IECPA J\. \d{4} [A-Z][a-z]{2} \d{1,2};e\d{7}\. doi:10\.5555\/iecpa\.\d{4}\.\d{3}$/,
-    );e\d7\. doi:10\.5555\/iecpa\.\d4\.\d3$/,
     );
     const [download] = await Promise.all([
       reader.waitForEvent('download'),
