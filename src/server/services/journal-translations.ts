@@ -326,7 +326,11 @@ export async function storeArticlePdf(
   if (!article) return;
   const storedName = newStoredName();
   writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, await buildArticlePdf(article));
-  await db.update(journalArticles).set({ pdfStoredName: storedName }).where(eq(journalArticles.id, articleId));
+  // updatedAt moves with the PDF, so cached views of the article (journal-articles.ts) see it.
+  await db
+    .update(journalArticles)
+    .set({ pdfStoredName: storedName, updatedAt: Math.max(Date.now(), article.updatedAt + 1) })
+    .where(eq(journalArticles.id, articleId));
 }
 
 /** A translation for its translator, its reviewer, or an editor; null for anyone else. */
