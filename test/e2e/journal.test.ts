@@ -107,6 +107,15 @@ test('an author submits, a reviewer reviews, the editor publishes and a reader d
   await editor.locator('select[name="decision"]').selectOption('accept');
   await editor.getByRole('button', { name: 'Record and mail the decision' }).click();
   await editor.waitForURL((url) => url.searchParams.get('done') === 'decide');
+  // The author reads the decision letter and history: the reviewer is "Reviewer 1", never named.
+  const authorAgain = await portal.signedInPage(demoAccount('member@iecpa.test'));
+  await goto(authorAgain, submissionPath);
+  const authorText = (await authorAgain.getByRole('main').textContent()) ?? '';
+  expect(authorText).toContain('A clear and useful audit.');
+  for (const secret of ['Ravi', 'Reviewer@', 'reviewer@iecpa.test']) expect(authorText).not.toContain(secret);
+  await authorAgain.close();
+  editor = await portal.signedInPage(demoAccount('editor@iecpa.test'));
+  await goto(editor, `/journal/editor/${submissionId}`);
   await editor.getByRole('link', { name: 'Copyediting and production' }).click();
   await editor
     .getByLabel('Full text (Markdown)')
