@@ -12,7 +12,11 @@ const ADMIN_EMAIL = 'journal@iecpa.org';
 /** Every parameter with all its values, as the handler reads them (repeated arguments are badArgument). */
 function paramsOf(search: URLSearchParams): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [key, value] of search) (out[key] ??= []).push(value);
+  for (const [key, value] of search) {
+    const values = out[key] ?? [];
+    values.push(value);
+    out[key] = values;
+  }
   return out;
 }
 
