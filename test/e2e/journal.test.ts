@@ -16,6 +16,13 @@ async function goto(page: Page, path: string): Promise<void> {
   expect(response?.status(), path).toBe(200);
 }
 
+/** The page's session cookie as `name=value`, to open another tab as the same person. */
+async function sessionCookieOf(page: Page): Promise<string> {
+  const cookie = (await page.context().cookies()).find((c) => c.name.endsWith('iecpa_session'));
+  if (!cookie) throw new Error('not signed in');
+  return `${cookie.name}=${cookie.value}`;
+}
+
 /** Fills a form field by its name attribute (author rows repeat their labels). */
 async function fill(page: Page, name: string, value: string): Promise<void> {
   await page.locator(`[name="${name}"]`).fill(value);
@@ -33,6 +40,7 @@ test('an author submits, a reviewer reviews, the editor publishes and a reader d
 
   // The author (the demo member) fills in the submission form and sends it.
   const author = await portal.signedInPage(demoAccount('member@iecpa.test'));
+  const authorCookie = await sessionCookieOf(author);
   await goto(author, '/journal/submit');
   await expectAccessible(author, 'submit-form');
   await fill(author, 'title', TITLE);
@@ -69,8 +77,10 @@ test('an author submits, a reviewer reviews, the editor publishes and a reader d
   await expectAccessible(author, 'submission-status');
 
   // The editor takes it, sends it to review and invites the demo reviewer.
-  // The tabs share one browser context (one cookie jar): each person signs in when their turn comes.
+  // The tabs share one browser context (one cookie jar): each person signs in once, and their session
+  // cookie opens their later tabs (a second sign-in would spend another TOTP step).
   let editor = await portal.signedInPage(demoAccount('editor@iecpa.test'));
+  const editorCookie = await sessionCookieOf(editor);
   await goto(editor, '/journal/editor');
   await expectAccessible(editor, 'editor-queue');
   await goto(editor, `/journal/editor/${submissionId}`);
@@ -102,19 +112,19 @@ test('an author submits, a reviewer reviews, the editor publishes and a reader d
   expect(await reviewer.getByTestId('review-status').textContent()).toContain('Report sent');
 
   // The editor accepts, adds the full text and the PDF, and publishes.
-  editor = await portal.signedInPage(demoAccount('editor@iecpa.test'));
+  editor = await portal.newPage(editorCookie);
   await goto(editor, `/journal/editor/${submissionId}`);
   await editor.locator('select[name="decision"]').selectOption('accept');
   await editor.getByRole('button', { name: 'Record and mail the decision' }).click();
   await editor.waitForURL((url) => url.searchParams.get('done') === 'decide');
   // The author reads the decision letter and history: the reviewer is "Reviewer 1", never named.
-  const authorAgain = await portal.signedInPage(demoAccount('member@iecpa.test'));
+  const authorAgain = await portal.newPage(authorCookie);
   await goto(authorAgain, submissionPath);
   const authorText = (await authorAgain.getByRole('main').textContent()) ?? '';
   expect(authorText).toContain('A clear and useful audit.');
   for (const secret of ['Ravi', 'Reviewer@', 'reviewer@iecpa.test']) expect(authorText).not.toContain(secret);
   await authorAgain.close();
-  editor = await portal.signedInPage(demoAccount('editor@iecpa.test'));
+  editor = await portal.newPage(editorCookie);
   await goto(editor, `/journal/editor/${submissionId}`);
   await editor.getByRole('link', { name: 'Copyediting and production' }).click();
   await editor
@@ -305,15 +315,18 @@ test('HTML, javascript: and SVG payloads in every text field stay text on the jo
   if (!published.ok) throw new Error(published.message);
   await articles.addNotice(db, editor, { articleId: published.articleId, kind: 'correction', text: p() }, meta);
 
+  const memberSession = await demoSessionCookie(portal.server.url, 'member@iecpa.test');
+  const editorSession = await demoSessionCookie(portal.server.url, 'editor@iecpa.test');
+  const reviewerSession = await demoSessionCookie(portal.server.url, 'reviewer@iecpa.test');
   const pages: [string, string | undefined][] = [
     [`/journal/articles/${published.articleId}`, undefined],
     ['/journal?q=x', undefined],
-    [`/journal/submissions/${id}`, await demoSessionCookie(portal.server.url, 'member@iecpa.test')],
-    ['/journal/submissions', await demoSessionCookie(portal.server.url, 'member@iecpa.test')],
-    [`/journal/editor/${id}`, await demoSessionCookie(portal.server.url, 'editor@iecpa.test')],
-    ['/journal/editor', await demoSessionCookie(portal.server.url, 'editor@iecpa.test')],
-    [`/journal/reviews/${invited.reviewId}`, await demoSessionCookie(portal.server.url, 'reviewer@iecpa.test')],
-    ['/journal/reviews', await demoSessionCookie(portal.server.url, 'reviewer@iecpa.test')],
+    [`/journal/submissions/${id}`, memberSession],
+    ['/journal/submissions', memberSession],
+    [`/journal/editor/${id}`, editorSession],
+    ['/journal/editor', editorSession],
+    [`/journal/reviews/${invited.reviewId}`, reviewerSession],
+    ['/journal/reviews', reviewerSession],
   ];
   for (const [path, cookie] of pages) {
     const page = await portal.newPage(cookie);
