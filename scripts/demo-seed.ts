@@ -26,6 +26,7 @@ import { DOCUMENTS_FOLDER } from '#src/server/services/membership-documents.ts';
 import { insertUserRecord } from '#src/server/services/user-records.ts';
 import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
 import { seedCredentialDemo } from './demo-credentials.ts';
+import { seedJournalDemo } from './journal-demo-seed.ts';
 
 /** A demo member's public profile (member_profiles); fields left out are empty and hidden. */
 export interface DemoProfile {
@@ -337,6 +338,13 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     country: 'NL',
     membership: { categoryId: 'practitioner', status: 'active', joinedDaysAgo: 700, expiresInDays: 300 },
   },
+  {
+    email: 'translator@iecpa.test',
+    name: 'Tatiana Translator',
+    roles: ['member', 'translator'],
+    country: 'RU',
+    membership: STAFF_MEMBERSHIP,
+  },
 ];
 
 export interface SeedOptions {
@@ -603,6 +611,7 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedReport
     }
   }
   await seedCredentialDemo(db, (await demoUserIds(db)).get('examiner@iecpa.test'), now);
+  await seedJournalDemo(db, { now, uploadDir: options.uploadDir });
   return report;
 }
 

@@ -12,6 +12,12 @@ function plain(status: number, message: string): Response {
   return new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 }
 
+/**
+ * POST endpoints that read and change nothing, for other sites' software: OAI-PMH harvesters may send
+ * their requests as form posts (OAI-PMH 2.0, 3.1.1.2, which repositories must accept) from anywhere.
+ */
+const STATELESS_POST_PATHS = new Set(['/oai']);
+
 /** True when the request's Origin is this site (Astro's checkOrigin covers only form posts; this covers all). */
 function isSameOrigin(request: Request, url: URL): boolean {
   const origin = request.headers.get('origin');
@@ -34,7 +40,7 @@ const guardRequest = defineMiddleware(async (context, next) => {
     if (length !== null && Number(length) > limitBytes) {
       return plain(413, `The request is too large (limit ${limitBytes / 1024} KiB).`);
     }
-    if (!isSameOrigin(request, url)) {
+    if (!isSameOrigin(request, url) && !STATELESS_POST_PATHS.has(url.pathname)) {
       return plain(403, 'This request came from another site and was refused.');
     }
   }

@@ -4,6 +4,7 @@ export * from './contact.ts';
 export * from './credentials.ts';
 export * from './exams.ts';
 export * from './handbook.ts';
+export * from './journal.ts';
 export * from './mail.ts';
 export * from './membership.ts';
 export * from './rate-limit.ts';

@@ -56,6 +56,7 @@ export const SERVICE_LINKS: readonly NavLink[] = [
   { href: '/verify', label: 'Verify a certificate' },
   { href: '/register', label: 'Join IECPA' },
   { href: '/registry', label: 'Registry of certified practitioners' },
+  { href: '/journal', label: 'IECPA Journal' },
 ];
 
 /** The legal pages and the way to reach the association, in the footer's last line on every page. */

@@ -13,7 +13,15 @@ import type { Role } from './roles.ts';
  * - Staff roles (educators, examiners, editors, reviewers, administrators) read the full text too: their
  *   work is on it.
  */
-export const MEMBERS_CONTENT_ROLES: readonly Role[] = ['member', 'educator', 'examiner', 'editor', 'reviewer', 'admin'];
+export const MEMBERS_CONTENT_ROLES: readonly Role[] = [
+  'member',
+  'educator',
+  'examiner',
+  'editor',
+  'reviewer',
+  'admin',
+  'translator',
+];
 
 /** Whether `user` (fully signed in) may read members' learning content and record learning. */
 export function hasMembersAccess(user: { roles: readonly Role[] } | null | undefined): boolean {

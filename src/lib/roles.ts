@@ -1,5 +1,5 @@
 /** Roles a user may hold (several at once). Membership categories are a separate concept. */
-export const ROLES = ['member', 'educator', 'examiner', 'editor', 'reviewer', 'admin'] as const;
+export const ROLES = ['member', 'educator', 'examiner', 'editor', 'reviewer', 'admin', 'translator'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Roles whose holders must have a TOTP second factor before they can use the role (README, Roles and access). */
@@ -12,4 +12,5 @@ export const ROLE_LABELS: Record<Role, string> = {
   editor: 'Journal editor',
   reviewer: 'Reviewer',
   admin: 'Administrator',
+  translator: 'Journal translator',
 };

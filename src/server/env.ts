@@ -37,6 +37,11 @@ const envSchema = z.object({
   CREDENTIAL_KEY_DIR: z.string().default('data/keys'),
   /** Requests a minute one client address may make to the public registry (search, records, verification). */
   REGISTRY_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
+  /** DOI prefix of the journal's articles (`<prefix>/iecpa.<year>.<seq>`); 10.5555 is Crossref's test prefix. */
+  DOI_PREFIX: z
+    .string()
+    .regex(/^10\.\d{4,9}$/, 'DOI_PREFIX must look like 10.5555')
+    .default('10.5555'),
 });
 
 export type Env = z.infer<typeof envSchema>;

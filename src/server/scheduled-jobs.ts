@@ -21,6 +21,7 @@ import { runCredentialJob } from './services/credential-job.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { submitExpiredAttempts } from './services/exam-attempts.ts';
 import { recomputeAllStatistics } from './services/exam-forms.ts';
+import { runReviewReminders } from './services/journal-editorial.ts';
 import { purgeDecidedApplicationDocuments } from './services/membership-documents.ts';
 import { runMembershipJob } from './services/membership-reminders.ts';
 
@@ -53,6 +54,8 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
   { name: 'backup', run: (_db, _deps, now) => runNightlyBackup(nightlyBackupOptions(now)) },
   // Credentials: awards, expiry reminders, maintenance due, recertification, expiry, membership lapses.
   { name: 'credentials', run: runCredentialJob },
+  // Journal reviewers reminded before their report is due; overdue reports marked and their editor mailed.
+  { name: 'journal-reviews', run: (db, deps, now) => runReviewReminders(db, deps, now) },
 ];
 
 function nightlyBackupOptions(now: number): Parameters<typeof runNightlyBackup>[0] {

@@ -8,8 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type FileType = 'pdf' | 'png' | 'jpeg' | 'gif' | 'webp';
-export type ImageType = Exclude<FileType, 'pdf'>;
+export type FileType = 'pdf' | 'png' | 'jpeg' | 'gif' | 'webp' | 'docx';
+export type ImageType = Exclude<FileType, 'pdf' | 'docx'>;
 
 export const FILE_CONTENT_TYPES: Record<FileType, string> = {
   pdf: 'application/pdf',
@@ -17,6 +17,7 @@ export const FILE_CONTENT_TYPES: Record<FileType, string> = {
   jpeg: 'image/jpeg',
   gif: 'image/gif',
   webp: 'image/webp',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
 
 /** File name extensions (lower case, without the dot) that a file of each type may carry. */
@@ -26,6 +27,7 @@ export const FILE_EXTENSIONS: Record<FileType, readonly string[]> = {
   jpeg: ['jpg', 'jpeg'],
   gif: ['gif'],
   webp: ['webp'],
+  docx: ['docx'],
 };
 
 /**
@@ -36,7 +38,19 @@ export const FILE_EXTENSIONS: Record<FileType, readonly string[]> = {
 export function sniffFileType(bytes: Uint8Array): FileType | null {
   const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
   if (bytes.length >= 5 && ascii(0, 5) === '%PDF-') return 'pdf';
+  if (isWordDocument(bytes)) return 'docx';
   return sniffImageType(bytes);
+}
+
+/**
+ * A Word document (ECMA-376 Office Open XML): a ZIP file (local file header `PK\x03\x04`, APPNOTE §4.3.7)
+ * whose part names, stored in clear in the headers and the central directory, include the main document
+ * part `word/document.xml` (ECMA-376 Part 1 §11.3.10).
+ */
+function isWordDocument(bytes: Uint8Array): boolean {
+  if (bytes.length < 30 || bytes[0] !== 0x50 || bytes[1] !== 0x4b || bytes[2] !== 0x03 || bytes[3] !== 0x04)
+    return false;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('word/document.xml', 0, 'latin1');
 }
 
 /** The raster image type of `bytes`, or null (no SVG: it can carry scripts). */
@@ -120,7 +134,7 @@ export function newStoredName(): string {
 }
 
 /** A generated name (newStoredName) or a content-addressed one (contentAddressedName). */
-const STORED_NAME = /^(?:[0-9a-f]{32}|[0-9a-f]{64}\.(?:pdf|png|jpeg|gif|webp))$/;
+const STORED_NAME = /^(?:[0-9a-f]{32}|[0-9a-f]{64}\.(?:pdf|png|jpeg|gif|webp|docx))$/;
 const CONTENT_ADDRESSED_NAME = /^[0-9a-f]{64}\./;
 
 /**

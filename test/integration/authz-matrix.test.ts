@@ -268,6 +268,38 @@ const MATRIX: Record<string, Row> = {
   'credentials.registrySearch': PUBLIC(),
   'credentials.registryRecord': PUBLIC(),
   'credentials.verifyBadge': PUBLIC(),
+  // The journal: readers need no account; authors are members in good standing (every signed-in identity
+  // here holds `member`); reviewers, editors and translators by role. A caller without the record gets
+  // NOT_FOUND or BAD_REQUEST from the service, which counts as allowed here.
+  'journal.search': PUBLIC(),
+  'journal.facets': PUBLIC(),
+  'journal.article': PUBLIC(),
+  'journal.mySubmissions': SIGNED_IN(),
+  'journal.mySubmission': SIGNED_IN(),
+  'journal.saveDraft': SIGNED_IN(),
+  'journal.uploadFile': SIGNED_IN(),
+  'journal.removeFile': SIGNED_IN(),
+  'journal.submit': SIGNED_IN(),
+  'journal.myReviews': ROLE('reviewer'),
+  'journal.review': ROLE('reviewer'),
+  'journal.respond': ROLE('reviewer'),
+  'journal.submitReport': ROLE('reviewer'),
+  'journal.queue': ROLE('editor'),
+  'journal.submission': ROLE('editor'),
+  'journal.reviewerCandidates': ROLE('editor'),
+  'journal.assignEditor': ROLE('editor'),
+  'journal.decide': ROLE('editor'),
+  'journal.invite': ROLE('editor'),
+  'journal.saveProduction': ROLE('editor'),
+  'journal.uploadArticlePdf': ROLE('editor'),
+  'journal.publish': ROLE('editor'),
+  'journal.addNotice': ROLE('editor'),
+  'journal.acceptTranslation': ROLE('editor'),
+  'journal.translations': SIGNED_IN(),
+  'journal.translation': SIGNED_IN(),
+  'journal.saveTranslation': ROLE('translator'),
+  'journal.reviewTranslation': SIGNED_IN(),
+  'journal.publishTranslation': ROLE('editor'),
 };
 
 const handle = useTestDb();

@@ -8,6 +8,7 @@ import { dashboardRouter } from './routers/dashboard.ts';
 import { directoryRouter } from './routers/directory.ts';
 import { examsRouter } from './routers/exams.ts';
 import { handbookRouter } from './routers/handbook.ts';
+import { journalRouter } from './routers/journal.ts';
 import { memberAdminRouter } from './routers/member-admin.ts';
 import { membershipRouter } from './routers/membership.ts';
 import { personalDataRouter } from './routers/personal-data.ts';
@@ -29,6 +30,7 @@ export const appRouter = router({
   personalData: personalDataRouter,
   simulator: simulatorRouter,
   credentials: credentialsRouter,
+  journal: journalRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -24,7 +24,15 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * with the application form around it. Only these routes get the larger limit.
  */
 export const DOCUMENT_UPLOAD_BODY_BYTES = 5 * 1024 * 1024 + 256 * 1024;
-const DOCUMENT_UPLOAD_PATHS = new Set(['/membership/apply', '/api/trpc/applications.uploadDocument']);
+const DOCUMENT_UPLOAD_PATHS = new Set([
+  '/membership/apply',
+  '/api/trpc/applications.uploadDocument',
+  // One journal file (MAX_JOURNAL_FILE_BYTES in journal-submissions.ts, also 5 MiB) per request.
+  '/journal/submit',
+  '/journal/editor/production',
+  '/api/trpc/journal.uploadFile',
+  '/api/trpc/journal.uploadArticlePdf',
+]);
 
 /** The largest request body accepted on `pathname`. */
 export function maxBodyBytesFor(pathname: string): number {

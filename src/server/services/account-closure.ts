@@ -109,6 +109,14 @@ export const ERASURE_RULES: Readonly<Record<string, ErasureRule>> = {
   credential_reminders: { action: 'delete', why: 'Operational: which reminder mails went out.' },
   credential_definition_versions: { action: 'keep', why: 'Credential definitions the person wrote (by id).' },
   registry_preferences: { action: 'delete', why: 'The name shown in the public registry.' },
+  journal_editors: { action: 'delete', why: 'The editor-in-chief flag of an account that is closed.' },
+  journal_submissions: { action: 'keep', why: 'The editorial record of submitted manuscripts (by submitter id).' },
+  journal_files: { action: 'keep', why: 'Manuscripts and reviews belong to the editorial record.' },
+  journal_events: { action: 'keep', why: 'The editorial history of submissions.' },
+  journal_reviews: { action: 'keep', why: 'Peer reviews behind published decisions (by reviewer id).' },
+  journal_decisions: { action: 'keep', why: 'Editorial decisions (by editor id).' },
+  journal_notices: { action: 'keep', why: 'Corrections and retractions are part of the scholarly record.' },
+  journal_translations: { action: 'keep', why: 'Translations published or in progress (by translator id).' },
 };
 
 /** Tables referring to users (by foreign key or PERSON_COLUMNS) that have no erasure rule. */
