@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Page, Response } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
-import { exams } from '#db/schema/index.ts';
+import { auditLog, exams } from '#db/schema/index.ts';
 import { importExamContent } from '#src/server/services/exam-content.ts';
 import { getExamBySlug, recomputeStatistics, upsertExam } from '#src/server/services/exam-forms.ts';
 import { blockingAxeViolations, screenshotPath } from '#test/helpers/axe.ts';
@@ -206,6 +206,19 @@ test('the time runs out: the page warns, the server submits what was saved and t
   await member.close();
 });
 
+/** Screenshots of the page at 1280 and 390 px (test-results/screenshots) and axe with nothing serious. */
+async function lookAt(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [
+    [1280, 900],
+    [390, 844],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: screenshotPath(`${name}-${width}`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  expect(await blockingAxeViolations(page)).toEqual([]);
+}
+
 test('an examiner reads the statistics and the item bank', async () => {
   const examiner = await portal.signedInPage(demoAccount('examiner@iecpa.test'));
   // Statistics are recomputed hourly; recompute them now.
@@ -226,3 +239,153 @@ test('an examiner reads the statistics and the item bank', async () => {
   ]);
   await examiner.close();
 });
+
+test('an examiner sets an Angoff pass mark, grants extra time, releases and voids attempts, and edits items', async () => {
+  const db = portal.server.db.db;
+  const created = await upsertExam(
+    db,
+    null,
+    {
+      format: 'iecpa-exam/1',
+      slug: 'angoff-exam',
+      title: 'Angoff examination',
+      bank: 'fixture-bank',
+      practice: false,
+      timeLimitMinutes: 30,
+      attemptsAllowed: 2,
+      passMark: { method: 'angoff' },
+      release: 'immediate',
+      eligibility: 'member-in-good-standing',
+      blueprint: [
+        { category: '01-physiology-of-counterpulsation', count: 1 },
+        { category: '04-ecg-triggering-and-timing', count: 1 },
+      ],
+    },
+    { publish: false },
+  );
+  expect(created.ok).toBe(true);
+  const url = portal.server.url;
+  const examiner = await portal.signedInPage(demoAccount('examiner@iecpa.test'));
+  examiner.setDefaultTimeout(15_000);
+
+  await examiner.goto(`${url}/examiner`);
+  await examiner.getByRole('link', { name: 'Theory exams' }).click();
+  await examiner.getByRole('link', { name: 'Angoff examination', exact: true }).click();
+  await examiner.getByRole('heading', { name: 'Angoff examination' }).waitFor();
+  expect(await examiner.getByText('not set yet (modified Angoff panel)').count()).toBe(1);
+  // No pass mark yet: publishing is refused with the reason.
+  await examiner.getByRole('button', { name: 'Publish the exam' }).click();
+  await examiner
+    .getByText(/Set the pass mark first/)
+    .first()
+    .waitFor();
+
+  // The Angoff panel: rate both live items; a bad rating saves nothing.
+  await examiner.getByRole('link', { name: 'Angoff panel' }).click();
+  await examiner.getByText(/No cut yet/).waitFor();
+  await examiner.getByLabel('Your estimate for fx-physiology-001, percent').fill('60');
+  await examiner.getByLabel('Your estimate for fx-timing-engine-001, percent').fill('170');
+  await examiner.getByRole('button', { name: 'Save my ratings' }).click();
+  await examiner.getByText('fx-timing-engine-001: give a percentage from 0 to 100.').first().waitFor();
+  await examiner.getByText(/No cut yet/).waitFor();
+  await examiner.getByLabel('Your estimate for fx-timing-engine-001, percent').fill('70');
+  await examiner.getByRole('button', { name: 'Save my ratings' }).click();
+  await examiner.getByText('Your ratings are saved.').waitFor();
+  await examiner.getByText(/65 %: a minimally competent candidate is expected to score 1.3 of 2/).waitFor();
+  await lookAt(examiner, 'exam-angoff');
+  await examiner.getByRole('button', { name: 'Set the pass mark to 65 %' }).click();
+  await examiner.getByText("The pass mark is set to the panel's cut.").waitFor();
+  await examiner.getByText('Pass mark of the exam now: 65 %.').waitFor();
+
+  // The exam page: publish, release after review, extra time by email (a bad email changes nothing).
+  await examiner.goto(`${url}/examiner/exams/angoff-exam`);
+  await examiner.getByRole('button', { name: 'Publish the exam' }).click();
+  await examiner.getByText('The exam is published: members can take it.').waitFor();
+  await examiner.getByLabel(/After an examiner's review/).check();
+  await examiner.getByRole('button', { name: 'Save the release policy' }).click();
+  await examiner.getByText('The release policy is saved.').waitFor();
+  await examiner.getByLabel("Candidate's email").fill('nobody@iecpa.test');
+  await examiner.getByLabel('Extra minutes').fill('10');
+  await examiner.getByRole('button', { name: 'Grant extra time' }).click();
+  await examiner.getByText('No account has that email address.').first().waitFor();
+  await examiner.getByLabel("Candidate's email").fill('member@iecpa.test');
+  await examiner.getByLabel('Extra minutes').fill('10');
+  await examiner.getByRole('button', { name: 'Grant extra time' }).click();
+  await examiner.getByText(/Extra time granted/).waitFor();
+  await examiner.getByRole('rowheader', { name: /Maria Member/ }).waitFor();
+  await lookAt(examiner, 'exam-settings');
+  await examiner.close();
+
+  // The member takes it with the extra time and submits; the result waits for the release.
+  const member = await portal.signedInPage(demoAccount('member@iecpa.test'));
+  member.setDefaultTimeout(15_000);
+  await member.goto(`${url}/exams`);
+  await member.getByRole('button', { name: /Start or resume.*Angoff examination/ }).click();
+  await member.waitForURL(/\/exams\/attempt\/[a-z0-9]+/);
+  await member.getByText(/Time left: 3\d min/).waitFor();
+  await chooseWithKeyboard(member, member.getByRole('radio', { name: 'In diastole' }));
+  await member.getByRole('button', { name: 'Review and submit' }).click();
+  await member.getByRole('button', { name: 'Submit the attempt' }).click();
+  await member.getByText("The result is released after an examiner's review.", { exact: false }).waitFor();
+  await member.close();
+
+  const again = await portal.signedInPage(demoAccount('examiner@iecpa.test'));
+  again.setDefaultTimeout(15_000);
+  await again.goto(`${url}/examiner/exams/angoff-exam/attempts`);
+  await again.getByText('1 graded result waiting.', { exact: false }).waitFor();
+  await again.getByLabel('Outcome').selectOption('passed');
+  await again.getByRole('button', { name: 'Filter' }).click();
+  await again.waitForURL(/outcome=passed/);
+  expect(await again.getByRole('rowheader', { name: /Maria Member/ }).count()).toBe(0);
+  await again.getByLabel('Outcome').selectOption('awaiting-release');
+  await again.getByRole('button', { name: 'Filter' }).click();
+  await again.getByRole('rowheader', { name: /Maria Member/ }).waitFor();
+  const csv = await again.request.get(`${url}/examiner/exams/angoff-exam/attempts.csv?outcome=awaiting-release`);
+  expect(csv.ok()).toBe(true);
+  expect(await csv.text()).toMatch(/"Maria Member","member@iecpa.test","1",/);
+  await lookAt(again, 'exam-attempts');
+  await again.getByRole('button', { name: /^Release the result of Maria Member/ }).click();
+  await again.getByText('The result is released: the candidate can read it.').waitFor();
+
+  // Void with a reason: an empty reason is refused, a real one is audited.
+  await again.goto(`${url}/examiner/exams/angoff-exam/attempts`);
+  await again.getByRole('table').locator('summary').first().click();
+  await again.getByLabel('Reason (kept in the audit log)').fill('x');
+  await again.getByRole('button', { name: 'Void this attempt' }).click();
+  await again.getByText('Give the reason for voiding this attempt.').first().waitFor();
+  await again.getByLabel('Reason (kept in the audit log)').fill('Candidate used notes');
+  await again.getByRole('button', { name: 'Void this attempt' }).click();
+  await again.getByText('The attempt is voided; the reason is in the audit log.').waitFor();
+  const audit = await db.select().from(auditLog).where(eq(auditLog.action, 'exam.attempt-voided'));
+  expect(audit.map((a) => a.details)).toEqual([expect.stringContaining('Candidate used notes')]);
+
+  // A new true-false item through the form, then an edit to a delivered item: a new version.
+  await again.goto(`${url}/examiner/items/new`);
+  await again.getByLabel('Item type').selectOption('true-false');
+  await again.getByRole('button', { name: 'Continue' }).click();
+  await again.getByLabel('Ref', { exact: true }).fill('fx-tf-form-001');
+  await again.getByLabel('Bank', { exact: true }).fill('fixture-bank');
+  await again.getByLabel('Blueprint category (Level 1 module)').selectOption('01-physiology-of-counterpulsation');
+  await again.getByLabel('Stem (the question)').fill('Counterpulsation inflates the cuffs in diastole.');
+  await again.getByLabel('Rationale').fill('Inflation starts at the dicrotic notch.');
+  await again.getByLabel('Handbook chapters').fill('01-physiology-of-counterpulsation');
+  await again.getByRole('button', { name: 'Create the draft' }).click();
+  // No key chosen: refused, nothing created, the field named and the text kept.
+  await again.getByText('Choose whether the statement is true or false.').first().waitFor();
+  expect(await again.getByLabel('Stem (the question)').inputValue()).toBe(
+    'Counterpulsation inflates the cuffs in diastole.',
+  );
+  await again.getByLabel('True', { exact: true }).check();
+  await again.getByRole('button', { name: 'Create the draft' }).click();
+  await again.getByText('Created as a draft', { exact: false }).waitFor();
+  await lookAt(again, 'exam-item-edit');
+
+  await again.goto(`${url}/examiner/items`);
+  await again.getByRole('link', { name: 'fx-physiology-001' }).click();
+  await again.getByText(/This version has been delivered in an attempt/).waitFor();
+  await again.getByLabel('Stem (the question)').fill('When do the leg cuffs inflate?');
+  await again.getByRole('button', { name: 'Save the item' }).click();
+  await again.getByText(/Saved as a new version/).waitFor();
+  await again.getByText(/version 2, draft/).waitFor();
+  await again.close();
+}, 150_000);
