@@ -116,6 +116,14 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
         .map((id) => byId.get(id)?.number)
         .join(', ')}. Saving is retried every few seconds; "Save answers" also saves.`;
 
+    const saveAnswerOf = (item: AnswerFieldsItem) => {
+      const { answer, error } = answerFromFields(new FormData(form), item);
+      if (error) {
+        setProblem(error);
+        return;
+      }
+      enqueue({ attemptId, itemVersionId: item.itemVersionId, answer: answer ?? null });
+    };
     const onChange = (event: Event) => {
       const target = event.target;
       if (!(target instanceof HTMLElement)) return;
@@ -126,14 +134,30 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
         enqueue({ attemptId, itemVersionId: item.itemVersionId, flagged: target.checked });
         return;
       }
-      const { answer, error } = answerFromFields(new FormData(form), item);
-      if (error) {
-        setProblem(error);
-        return;
-      }
-      enqueue({ attemptId, itemVersionId: item.itemVersionId, answer: answer ?? null });
+      saveAnswerOf(item);
     };
     form.addEventListener('change', onChange);
+    // Answers given before this island was hydrated (a slow connection) fired no change it could hear:
+    // whatever differs from what the server rendered is saved now.
+    for (const fieldset of form.querySelectorAll<HTMLElement>('[data-item]')) {
+      const item = byId.get(fieldset.getAttribute('data-item') ?? '');
+      if (!item) continue;
+      let answerChanged = false;
+      for (const control of fieldset.querySelectorAll('input, select')) {
+        if (control instanceof HTMLSelectElement) {
+          answerChanged ||= [...control.options].some((o) => o.selected !== o.defaultSelected);
+        } else if (control instanceof HTMLInputElement && control.type !== 'hidden') {
+          const changed =
+            control.type === 'radio' || control.type === 'checkbox'
+              ? control.checked !== control.defaultChecked
+              : control.value !== control.defaultValue;
+          if (changed && control.hasAttribute('data-flag'))
+            enqueue({ attemptId, itemVersionId: item.itemVersionId, flagged: control.checked });
+          else answerChanged ||= changed;
+        }
+      }
+      if (answerChanged) saveAnswerOf(item);
+    }
     const retry = setInterval(() => {
       for (const payload of unsent.values()) enqueue(payload);
     }, RETRY_MS);
