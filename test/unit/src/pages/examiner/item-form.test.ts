@@ -9,14 +9,14 @@ import { type ItemSource, itemSourceSchema } from '#src/server/exams/item-format
 
 const common = {
   ref: 'form-item-001',
-  category: '04-ecg-triggering-and-timing',
+  category: '04-ecg-triggering-and-timing' as const,
   language: 'en',
-  difficulty: 'medium',
+  difficulty: 'medium' as const,
   stem: 'A stem.',
   rationale: 'A rationale.',
   references: ['05-ecg-triggering-and-timing'],
   tags: ['timing'],
-} as const;
+};
 
 const SOURCES: ItemSource[] = [
   {
