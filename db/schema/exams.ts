@@ -180,6 +180,9 @@ export const examAttempts = sqliteTable(
     passPercent: real('pass_percent'),
     /** { category, score, max }[] */
     subscoresJson: text('subscores_json'),
+    /** When an examiner released the result of an exam whose results wait for review (null: not yet). */
+    releasedAt: integer('released_at'),
+    releasedBy: text('released_by').references(() => users.id),
   },
   (t) => [
     index('exam_attempts_candidate_idx').on(t.candidateId, t.examId),

@@ -68,7 +68,7 @@ export async function freshTotpCode(secret: string, lastUsedStep = Number.NEGATI
 export async function postForm(
   baseUrl: string,
   path: string,
-  fields: Record<string, string>,
+  fields: Record<string, string> | URLSearchParams,
   cookie?: string,
 ): Promise<Response> {
   const headers: Record<string, string> = {

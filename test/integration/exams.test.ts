@@ -412,8 +412,8 @@ describe('bad input and integrity', () => {
       .split('\r\n');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil.example""\)",/);
-    expect(lines[1]).toMatch(/"1","1","100","50","passed",$/);
-    expect((await exportAttemptsCsv(handle.db, examId, 'failed')).trim().split('\r\n')).toHaveLength(1);
+    expect(lines[1]).toMatch(/"1","1","100","50","passed","yes",$/);
+    expect((await exportAttemptsCsv(handle.db, examId, { outcome: 'failed' })).trim().split('\r\n')).toHaveLength(1);
   });
 
   test('a concurrent double submit grades once', async () => {
@@ -456,6 +456,103 @@ describe('bad input and integrity', () => {
     const exported = await authorCaller.exams.exportItems({ bank: 'imports' });
     const again = await authorCaller.exams.importItems({ bank: 'imports', json: exported.json });
     expect(again).toEqual({ ok: true, created: 0, updated: 0, versioned: 0, unchanged: 1 });
+  });
+});
+
+describe('examiner pages: release policy, release, attempts filters, extra time by email', () => {
+  test('after-review results wait for the release; the release is audited and bad releases change nothing', async () => {
+    const examId = await oneItemExam('release');
+    const { user, caller } = await candidate();
+    await authorCaller.exams.setReleasePolicy({ examId, release: 'after-review' });
+    const { attemptId } = await caller.exams.start({ examId });
+    const itemVersionId = (await caller.exams.attempt({ attemptId })).items[0]?.itemVersionId as string;
+    await caller.exams.saveAnswer({ attemptId, itemVersionId, answer: { choices: ['a'] } });
+
+    const before = await countAllRows(handle);
+    expect(await trpcErrorOf(authorCaller.exams.releaseResults({ examId, attemptIds: [attemptId] }))).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/not graded yet/),
+    });
+    expect(
+      (await trpcErrorOf(authorCaller.exams.releaseResults({ examId, attemptIds: ['no-such-attempt'] }))).code,
+    ).toBe('NOT_FOUND');
+    expect((await trpcErrorOf(caller.exams.releaseResults({ examId, attemptIds: 'all' }))).code).toBe('FORBIDDEN');
+    expect(await countAllRows(handle)).toEqual(before);
+
+    await caller.exams.submit({ attemptId });
+    const waiting = await caller.exams.result({ attemptId });
+    expect(waiting).toMatchObject({ released: false, score: 0, subscores: [] });
+    expect(await authorCaller.exams.listAttempts({ examId, outcome: 'awaiting-release' })).toMatchObject([
+      { id: attemptId, candidateEmail: user.email, released: false },
+    ]);
+
+    expect(await authorCaller.exams.releaseResults({ examId, attemptIds: 'all' })).toEqual({ ok: true, released: 1 });
+    expect(await caller.exams.result({ attemptId })).toMatchObject({ released: true, score: 1, passed: true });
+    expect(await authorCaller.exams.listAttempts({ examId, outcome: 'awaiting-release' })).toEqual([]);
+    // Releasing again releases nothing new.
+    expect(await authorCaller.exams.releaseResults({ examId, attemptIds: 'all' })).toEqual({ ok: true, released: 0 });
+    const audit = await handle.db.select().from(auditLog).where(eq(auditLog.subjectId, examId));
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['exam.release-policy-set', 'exam.results-released']),
+    );
+    expect(audit.filter((a) => a.action === 'exam.results-released')).toHaveLength(1);
+
+    await authorCaller.exams.setReleasePolicy({ examId, release: 'immediate' });
+    expect(await trpcErrorOf(authorCaller.exams.releaseResults({ examId, attemptIds: 'all' }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/at once/),
+    });
+  });
+
+  test('the attempts list filters by outcome and candidate', async () => {
+    const examId = await oneItemExam('filters');
+    const passer = await candidate();
+    const failer = await candidate();
+    for (const [who, option] of [
+      [passer, 'a'],
+      [failer, 'b'],
+    ] as const) {
+      const { attemptId } = await who.caller.exams.start({ examId });
+      const itemVersionId = (await who.caller.exams.attempt({ attemptId })).items[0]?.itemVersionId as string;
+      await who.caller.exams.saveAnswer({ attemptId, itemVersionId, answer: { choices: [option] } });
+      await who.caller.exams.submit({ attemptId });
+    }
+    const ids = async (filters: { outcome?: 'passed' | 'failed' | 'open'; candidate?: string }) =>
+      (await authorCaller.exams.listAttempts({ examId, ...filters })).map((a) => a.candidateId);
+    expect(await ids({})).toHaveLength(2);
+    expect(await ids({ outcome: 'passed' })).toEqual([passer.user.id]);
+    expect(await ids({ outcome: 'failed' })).toEqual([failer.user.id]);
+    expect(await ids({ outcome: 'open' })).toEqual([]);
+    expect(await ids({ candidate: failer.user.email.toUpperCase() })).toEqual([failer.user.id]);
+    const rows = await authorCaller.exams.listAttempts({ examId });
+    expect(JSON.stringify(rows)).not.toMatch(/"seed"|itemVersionIdsJson/);
+    const csv = await exportAttemptsCsv(handle.db, examId, { candidate: passer.user.email });
+    expect(csv.trim().split('\r\n')).toHaveLength(2);
+    expect((await trpcErrorOf(authorCaller.exams.listAttempts({ examId, outcome: 'bogus' as 'open' }))).code).toBe(
+      'BAD_REQUEST',
+    );
+  });
+
+  test('extra time is granted by email and listed; an unknown email changes nothing', async () => {
+    const examId = await oneItemExam('extra-by-email');
+    const { user } = await candidate();
+    const before = await countAllRows(handle);
+    const unknown = await trpcErrorOf(
+      authorCaller.exams.grantExtraTime({ examId, candidateEmail: 'nobody@example.org', extraMinutes: 10 }),
+    );
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'No account has that email address.' });
+    expect(
+      (await trpcErrorOf(authorCaller.exams.grantExtraTime({ examId, candidateEmail: user.email, extraMinutes: -5 })))
+        .code,
+    ).toBe('BAD_REQUEST');
+    expect((await trpcErrorOf(authorCaller.exams.grantExtraTime({ examId, extraMinutes: 5 }))).code).toBe(
+      'BAD_REQUEST',
+    );
+    expect(await countAllRows(handle)).toEqual(before);
+    await authorCaller.exams.grantExtraTime({ examId, candidateEmail: user.email.toUpperCase(), extraMinutes: 20 });
+    expect(await authorCaller.exams.accommodations({ examId })).toMatchObject([
+      { candidateId: user.id, email: user.email, extraMinutes: 20 },
+    ]);
   });
 });
 

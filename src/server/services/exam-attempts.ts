@@ -409,7 +409,7 @@ export async function getResult(
       attempt?.voidedAt ? 'This attempt was voided; it has no result.' : 'This attempt has not been submitted yet.',
     );
   const [exam] = await db.select().from(exams).where(eq(exams.id, attempt.examId));
-  const released = exam?.release === 'immediate';
+  const released = exam?.release === 'immediate' || attempt.releasedAt !== null;
   const feedback: AttemptResult['feedback'] = [];
   if (exam?.practice && released) {
     const versionIds = JSON.parse(attempt.itemVersionIdsJson) as string[];
@@ -481,14 +481,63 @@ export async function listMyAttempts(
   }));
 }
 
-/** Examiners' list of an exam's attempts. */
-export async function listAttempts(db: Db, examId: string): Promise<Omit<AttemptRow, 'itemVersionIdsJson' | 'seed'>[]> {
+export const ATTEMPT_OUTCOMES = ['any', 'open', 'passed', 'failed', 'voided', 'awaiting-release'] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/** The examiners' filters on an exam's attempts: the outcome, and part of the candidate's name or email. */
+export interface AttemptFilters {
+  outcome: AttemptOutcome;
+  candidate: string;
+}
+
+export type ExaminerAttemptRow = Omit<AttemptRow, 'itemVersionIdsJson' | 'seed'> & {
+  candidateName: string;
+  candidateEmail: string;
+  /** Whether the candidate can read the result now (released at once by the exam's policy, or by an examiner). */
+  released: boolean;
+};
+
+function outcomeOf(
+  a: Pick<AttemptRow, 'voidedAt' | 'submittedAt' | 'passed'>,
+): Exclude<AttemptOutcome, 'any' | 'awaiting-release'> {
+  if (a.voidedAt !== null) return 'voided';
+  if (a.submittedAt === null || a.passed === null) return 'open';
+  return a.passed ? 'passed' : 'failed';
+}
+
+/** An exam's attempts, oldest first, with the candidate, filtered (without the draw and the seed). */
+export async function listAttempts(
+  db: Db,
+  examId: string,
+  filters: Partial<AttemptFilters> = {},
+): Promise<ExaminerAttemptRow[]> {
+  const [exam] = await db.select({ release: exams.release }).from(exams).where(eq(exams.id, examId));
+  const atOnce = exam?.release === 'immediate';
   const rows = await db
-    .select()
+    .select({ a: examAttempts, name: users.name, email: users.email })
     .from(examAttempts)
+    .innerJoin(users, eq(users.id, examAttempts.candidateId))
     .where(eq(examAttempts.examId, examId))
     .orderBy(asc(examAttempts.startedAt));
-  return rows.map(({ itemVersionIdsJson: _draw, seed: _seed, ...rest }) => rest);
+  const outcome = filters.outcome ?? 'any';
+  const needle = (filters.candidate ?? '').trim().toLowerCase();
+  return rows
+    .map(({ a, name, email }) => {
+      const { itemVersionIdsJson: _draw, seed: _seed, ...rest } = a;
+      const graded = a.voidedAt === null && a.score !== null;
+      return {
+        ...rest,
+        candidateName: name,
+        candidateEmail: email,
+        released: graded && (atOnce || a.releasedAt !== null),
+      };
+    })
+    .filter((row) => {
+      if (needle && !`${row.candidateName} ${row.candidateEmail}`.toLowerCase().includes(needle)) return false;
+      if (outcome === 'any') return true;
+      if (outcome === 'awaiting-release') return row.voidedAt === null && row.score !== null && !row.released;
+      return outcomeOf(row) === outcome;
+    });
 }
 
 export async function countAttempts(db: Db, examId: string): Promise<number> {
@@ -541,27 +590,15 @@ export async function voidAttempt(
 }
 
 /**
- * An exam's attempts as CSV for examiners (csv.ts defuses formula-like cells): candidate, timing, score,
- * outcome and void reason; optionally only passed, failed or voided attempts.
+ * An exam's attempts as CSV for examiners (csv.ts defuses formula-like cells), with the same filters as the
+ * list: candidate, timing, score, outcome, release and void reason.
  */
 export async function exportAttemptsCsv(
   db: Db,
   examId: string,
-  outcome: 'any' | 'passed' | 'failed' | 'voided' = 'any',
+  filters: Partial<AttemptFilters> = {},
 ): Promise<string> {
-  const rows = await db
-    .select({ a: examAttempts, name: users.name, email: users.email })
-    .from(examAttempts)
-    .innerJoin(users, eq(users.id, examAttempts.candidateId))
-    .where(eq(examAttempts.examId, examId))
-    .orderBy(asc(examAttempts.startedAt));
-  const kept = rows.filter(({ a }) =>
-    outcome === 'any'
-      ? true
-      : outcome === 'voided'
-        ? a.voidedAt !== null
-        : a.voidedAt === null && a.passed === (outcome === 'passed'),
-  );
+  const rows = await listAttempts(db, examId, filters);
   const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
   return csvDocument(
     [
@@ -576,11 +613,12 @@ export async function exportAttemptsCsv(
       'Percent',
       'Pass mark',
       'Result',
+      'Released',
       'Void reason',
     ],
-    kept.map(({ a, name, email }) => [
-      name,
-      email,
+    rows.map((a) => [
+      a.candidateName,
+      a.candidateEmail,
       a.attemptNumber,
       iso(a.startedAt),
       iso(a.submittedAt),
@@ -590,7 +628,68 @@ export async function exportAttemptsCsv(
       a.percent === null ? null : Math.round(a.percent * 10) / 10,
       a.passPercent,
       a.voidedAt !== null ? 'voided' : a.passed === null ? 'not submitted' : a.passed ? 'passed' : 'failed',
+      a.released ? 'yes' : 'no',
       a.voidReason,
     ]),
   );
+}
+
+/**
+ * Releases graded results of an exam whose policy is "after review": the given attempts, or every graded
+ * attempt not yet released. Audited; a voided or ungraded attempt is refused with nothing written.
+ */
+export async function releaseResults(
+  db: Db,
+  examinerId: string,
+  examId: string,
+  attemptIds: string[] | 'all',
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true; released: number } | Refusal> {
+  return db.transaction(async (tx) => {
+    const [exam] = await tx.select({ release: exams.release }).from(exams).where(eq(exams.id, examId));
+    if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
+    if (exam.release === 'immediate')
+      return refuse('BAD_REQUEST', 'This exam releases results at once; there is nothing to release.');
+    const rows = await tx
+      .select({
+        id: examAttempts.id,
+        score: examAttempts.score,
+        voidedAt: examAttempts.voidedAt,
+        releasedAt: examAttempts.releasedAt,
+      })
+      .from(examAttempts)
+      .where(eq(examAttempts.examId, examId));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    if (attemptIds !== 'all') {
+      for (const id of attemptIds) {
+        const row = byId.get(id);
+        if (!row) return refuse('NOT_FOUND', 'That attempt is not an attempt at this exam.');
+        if (row.voidedAt !== null) return refuse('CONFLICT', 'A voided attempt has no result to release.');
+        if (row.score === null) return refuse('CONFLICT', 'This attempt is not graded yet; release it once submitted.');
+      }
+    }
+    const chosen = (attemptIds === 'all' ? rows.map((r) => r.id) : attemptIds).filter((id) => {
+      const row = byId.get(id);
+      return row && row.voidedAt === null && row.score !== null && row.releasedAt === null;
+    });
+    if (chosen.length > 0) {
+      await tx
+        .update(examAttempts)
+        .set({ releasedAt: now, releasedBy: examinerId })
+        .where(and(inArray(examAttempts.id, chosen), isNull(examAttempts.releasedAt)));
+      await writeAudit(
+        tx,
+        {
+          actorId: examinerId,
+          action: 'exam.results-released',
+          subjectId: examId,
+          ipAddress: meta.ipAddress,
+          details: { attempts: chosen.length },
+        },
+        now,
+      );
+    }
+    return { ok: true as const, released: chosen.length };
+  });
 }

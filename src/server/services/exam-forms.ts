@@ -15,6 +15,7 @@ import {
   examItemVersions,
   examStatistics,
   exams,
+  users,
 } from '#db/schema/index.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import { writeAudit } from '../audit.ts';
@@ -259,6 +260,64 @@ export async function grantExtraTime(
         subjectId: candidateId,
         ipAddress: meta.ipAddress,
         details: { examId, extraMinutes },
+      },
+      now,
+    );
+    return { ok: true as const };
+  });
+}
+
+/** The candidates with extra time at an exam, by name. */
+export async function listAccommodations(
+  db: Db,
+  examId: string,
+): Promise<{ candidateId: string; name: string; email: string; extraMinutes: number; grantedAt: number }[]> {
+  const rows = await db
+    .select({
+      candidateId: examAccommodations.candidateId,
+      name: users.name,
+      email: users.email,
+      extraTimeMs: examAccommodations.extraTimeMs,
+      grantedAt: examAccommodations.grantedAt,
+    })
+    .from(examAccommodations)
+    .innerJoin(users, eq(users.id, examAccommodations.candidateId))
+    .where(eq(examAccommodations.examId, examId))
+    .orderBy(asc(users.name));
+  return rows.map(({ extraTimeMs, ...r }) => ({ ...r, extraMinutes: Math.round(extraTimeMs / 60_000) }));
+}
+
+/** The account of a candidate named by email (examiners grant extra time by email), or null. */
+export async function findCandidateByEmail(db: Db, email: string): Promise<string | null> {
+  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.email, email.trim().toLowerCase()));
+  return row?.id ?? null;
+}
+
+/**
+ * The exam's result-release policy: at once, or after an examiner's review (then each result waits for
+ * exam-attempts.releaseResults). Audited.
+ */
+export async function setReleasePolicy(
+  db: Db,
+  actorId: string,
+  examId: string,
+  release: ExamRow['release'],
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  return db.transaction(async (tx) => {
+    const [exam] = await tx.select({ release: exams.release }).from(exams).where(eq(exams.id, examId));
+    if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
+    if (exam.release === release) return { ok: true as const };
+    await tx.update(exams).set({ release, updatedAt: now }).where(eq(exams.id, examId));
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'exam.release-policy-set',
+        subjectId: examId,
+        ipAddress: meta.ipAddress,
+        details: { release },
       },
       now,
     );

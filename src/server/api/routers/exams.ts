@@ -115,17 +115,55 @@ export const examsRouter = router({
       unwrap(await forms.applyAngoffCut(ctx.db, ctx.user.id, input.examId, ctx.meta)),
     ),
 
+  /** Extra time for a candidate named by account id or (from the exam's page) by email. */
   grantExtraTime: examinerProcedure
-    .input(z.object({ examId: id, candidateId: id, extraMinutes: z.number().int().min(0).max(600) }))
+    .input(
+      z
+        .object({
+          examId: id,
+          candidateId: id.optional(),
+          candidateEmail: z.email("Enter the candidate's email address.").max(254).optional(),
+          extraMinutes: z.number().int('Give whole minutes.').min(0).max(600, 'Give at most 600 minutes.'),
+        })
+        .refine((v) => v.candidateId !== undefined || v.candidateEmail !== undefined, {
+          message: 'Name the candidate.',
+          path: ['candidateEmail'],
+        }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const candidateId = input.candidateId ?? (await forms.findCandidateByEmail(ctx.db, input.candidateEmail ?? ''));
+      if (candidateId === null)
+        throw new TRPCError({ code: 'NOT_FOUND', message: 'No account has that email address.' });
+      return unwrap(
+        await forms.grantExtraTime(ctx.db, ctx.user.id, input.examId, candidateId, input.extraMinutes, ctx.meta),
+      );
+    }),
+
+  accommodations: examinerProcedure
+    .input(z.object({ examId: id }))
+    .query(({ ctx, input }) => forms.listAccommodations(ctx.db, input.examId)),
+
+  setReleasePolicy: examinerProcedure
+    .input(z.object({ examId: id, release: z.enum(['immediate', 'after-review']) }))
     .mutation(async ({ ctx, input }) =>
-      unwrap(
-        await forms.grantExtraTime(ctx.db, ctx.user.id, input.examId, input.candidateId, input.extraMinutes, ctx.meta),
-      ),
+      unwrap(await forms.setReleasePolicy(ctx.db, ctx.user.id, input.examId, input.release, ctx.meta)),
+    ),
+
+  releaseResults: examinerProcedure
+    .input(z.object({ examId: id, attemptIds: z.union([z.literal('all'), z.array(id).min(1).max(1000)]) }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await attempts.releaseResults(ctx.db, ctx.user.id, input.examId, input.attemptIds, ctx.meta)),
     ),
 
   listAttempts: examinerProcedure
-    .input(z.object({ examId: id }))
-    .query(({ ctx, input }) => attempts.listAttempts(ctx.db, input.examId)),
+    .input(
+      z.object({
+        examId: id,
+        outcome: z.enum(attempts.ATTEMPT_OUTCOMES).default('any'),
+        candidate: z.string().trim().max(100).default(''),
+      }),
+    )
+    .query(({ ctx, input }) => attempts.listAttempts(ctx.db, input.examId, input)),
 
   voidAttempt: examinerProcedure
     .input(z.object({ attemptId: id, reason: z.string().max(1000) }))
