@@ -53,9 +53,11 @@ test('account and admin menus link to every membership page, each once', () => {
     '/membership/status',
     '/account/profile',
     '/account/data',
+    '/credentials',
     '/admin/members',
     '/admin/applications',
     '/admin/closures',
     '/admin/categories',
+    '/admin/credentials',
   ]);
 });
