@@ -268,6 +268,61 @@ export async function readFirstRow(db: Db, sql: string, args: ReadArg[]): Promis
   return read(sql, args);
 }
 
+/** How `dataGeneration` reads each database `openDb` opened (absent: no way to tell, as for a remote server). */
+const generationReaders = new WeakMap<Db, () => number>();
+
+/**
+ * A number that changes whenever anything has been committed to the database since it was last read, by any
+ * connection of any process (this one's writers, other server processes, the scheduled jobs' thread, a
+ * script): SQLite's `PRAGMA data_version` on a connection of its own that never writes (sqlite.org/pragma.html
+ * #pragma_data_version: "different if changes were committed to the database by any other connection in the
+ * interim"). The number only grows in this process, across a reopened connection too. Null where the
+ * database is not an embedded file: then nothing can be known to be unchanged.
+ */
+export function dataGeneration(db: Db): number | null {
+  return generationReaders.get(db)?.() ?? null;
+}
+
+function generationReader(reads: PreparedReads): () => number {
+  let connection: Database.Database | null = null;
+  let statement: Database.Statement | null = null;
+  let lastVersion = -1;
+  let generation = 0;
+  const drop = (): void => {
+    statement = null;
+    try {
+      connection?.close();
+    } catch {
+      // Already unusable.
+    }
+    connection = null;
+  };
+  return () => {
+    if (reads.closed) {
+      drop();
+      return ++generation;
+    }
+    try {
+      if (!statement) {
+        connection = new Database(reads.path, { timeout: BUSY_TIMEOUT_MS });
+        connection.exec('PRAGMA query_only = ON');
+        statement = connection.prepare('PRAGMA data_version').raw(true);
+        lastVersion = -1;
+      }
+      const version = Number((statement.get() as unknown[])[0]);
+      if (version !== lastVersion) {
+        lastVersion = version;
+        generation++;
+      }
+    } catch {
+      // Unreadable now (the file is being replaced by a restore, say): a new generation, and a new connection.
+      drop();
+      generation++;
+    }
+    return generation;
+  };
+}
+
 /**
  * Opens the database. For an embedded file, creates its folder and switches the file to WAL (a persistent
  * setting of the file). libSQL connections enforce foreign keys by default.
@@ -303,5 +358,6 @@ export async function openDb(options: OpenDbOptions): Promise<DbHandle> {
           return row ? Array.from(row) : undefined;
         },
   );
+  if (reads) generationReaders.set(db, generationReader(reads));
   return { db, client };
 }

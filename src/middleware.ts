@@ -1,8 +1,11 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
+import { dataGeneration } from '#db/client.ts';
 import { sessionCookieName, validateSessionToken } from '#src/server/auth/session.ts';
 import { getDb } from '#src/server/db.ts';
 import { getEnv } from '#src/server/env.ts';
 import { formBodyProblem, isPagePost } from '#src/server/http/form-body.ts';
+import { createPublicPageCache } from '#src/server/http/public-page-cache.ts';
+import { limitRegistryRequests } from '#src/server/http/registry-access.ts';
 import { observeRequest } from '#src/server/http/request-log.ts';
 import { maxBodyBytesFor } from '#src/server/http/security-headers.ts';
 
@@ -67,4 +70,22 @@ const guardRequest = defineMiddleware(async (context, next) => {
   return next();
 });
 
-export const onRequest = sequence(defineMiddleware(observeRequest), guardRequest);
+/** The registry's per-address limit, before a page or the page cache answers (registry-access.ts). */
+const limitRegistry = defineMiddleware((context, next) => {
+  if (context.isPrerendered) return next();
+  return limitRegistryRequests(context.clientAddress, context.url.pathname) ?? next();
+});
+
+const pageCache = createPublicPageCache();
+
+/** Public pages for visitors without a session, from memory while the database is unchanged (public-page-cache.ts). */
+const answerFromPageCache = defineMiddleware(async (context, next) => {
+  if (context.isPrerendered || context.request.method !== 'GET' || context.locals.session !== null) return next();
+  const generation = dataGeneration((await getDb()).db);
+  if (generation === null) return next();
+  const key = context.url.pathname + context.url.search;
+  const stored = pageCache.lookup(key, generation, context.request.headers.get('If-None-Match'));
+  return stored ?? pageCache.store(key, generation, await next());
+});
+
+export const onRequest = sequence(defineMiddleware(observeRequest), guardRequest, limitRegistry, answerFromPageCache);

@@ -158,3 +158,33 @@ test('the registry takes any text without an error page and sends cache headers'
   expect(list.headers.get('content-type')).toBe('application/vc+jwt');
   expect((await list.text()).split('.')).toHaveLength(3);
 });
+
+test('visitors get a stored copy of a public page until anything is written; signed-in people never do', async () => {
+  const record = await get('/registry?q=carla');
+  expect(record.headers.get('vary')).toBe('Cookie');
+  expect(await record.text()).toContain('Carla Certified');
+  const again = await get('/registry?q=carla');
+  expect(again.headers.get('age')).toMatch(/^\d+$/);
+  expect(await again.text()).toContain('Carla Certified');
+
+  // A write by another connection (as another server process or the scheduled jobs make): the next visitor
+  // gets a fresh render that shows it.
+  await portal.server.db.client.execute({
+    sql: "UPDATE users SET name = 'Carla Certified-Ruiz' WHERE email = ?",
+    args: ['certified@iecpa.test'],
+  });
+  const fresh = await get('/registry?q=carla');
+  expect(fresh.headers.get('age')).toBeNull();
+  expect(await fresh.text()).toContain('Carla Certified-Ruiz');
+
+  // A signed-in member is rendered their own page each time, never a visitor's copy and never stored.
+  const cookie = await demoSessionCookie(portal.server.url, 'member@iecpa.test');
+  for (let i = 0; i < 2; i++) {
+    const mine = await get('/registry?q=carla', cookie);
+    expect(mine.headers.get('cache-control')).toBe('private, no-store');
+    expect(mine.headers.get('age')).toBeNull();
+    expect(await mine.text()).toContain('Maria Member');
+  }
+  const visitorAgain = await get('/registry?q=carla');
+  expect(await visitorAgain.text()).not.toContain('Maria Member');
+});

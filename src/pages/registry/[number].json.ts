@@ -1,7 +1,6 @@
 import type { APIRoute } from 'astro';
 import { getDb } from '#src/server/db.ts';
 import { getEnv } from '#src/server/env.ts';
-import { allowRegistryRequest, tooManyRegistryRequests } from '#src/server/http/registry-access.ts';
 import { registryRecord } from '#src/server/services/credential-registry.ts';
 import { registryEtag, registryJson } from '#src/server/services/registry-json.ts';
 
@@ -13,7 +12,6 @@ export const prerender = false;
  * status that has changed.
  */
 export const GET: APIRoute = async (context) => {
-  if (!allowRegistryRequest(context.clientAddress)) return tooManyRegistryRequests();
   const typed = (context.params.number ?? '').slice(0, 64);
   const lookup = await registryRecord((await getDb()).db, typed);
   const etag = registryEtag(lookup);

@@ -1,5 +1,5 @@
 /**
- * What the public registry's pages share: a per-address rate limit and the caching headers.
+ * What the public registry's pages share: a per-address rate limit, applied by the middleware.
  *
  * The limit is kept in this process's memory, not in the database like the sign-in limits: the registry is
  * read in bulk (insurers' systems), and a database write per lookup would queue every lookup behind the one
@@ -41,11 +41,16 @@ export function tooManyRegistryRequests(now = Date.now()): Response {
   );
 }
 
+/** The registry's public addresses: its pages, the verification form and the JSON records. */
+export function isRegistryPath(pathname: string): boolean {
+  return pathname === '/registry' || pathname.startsWith('/registry/');
+}
+
 /**
- * Caching: shared caches may keep a visitor's copy for `maxAge` seconds (0: revalidate each time, for a
- * record whose status must be live); a signed-in person's page carries their account menu, so it is private.
+ * Middleware step: counts every request to the registry against the sender's limit before anything else
+ * answers it (a page, or a stored copy from the page cache), so a copy served from memory counts too.
  */
-export function registryCacheControl(signedIn: boolean, maxAge: number): string {
-  if (signedIn) return 'private, no-store';
-  return maxAge > 0 ? `public, max-age=${maxAge}` : 'public, no-cache';
+export function limitRegistryRequests(clientAddress: string, pathname: string): Response | null {
+  if (!isRegistryPath(pathname)) return null;
+  return allowRegistryRequest(clientAddress) ? null : tooManyRegistryRequests();
 }

@@ -66,22 +66,6 @@ function withRequestId(response: Response, requestId: string): Response {
   }
 }
 
-/** Above this a page is streamed as rendered (none of ours comes near it; a guard, not a limit). */
-const WHOLE_BODY_MAX_BYTES = 512 * 1024;
-
-/**
- * A rendered page's body as one piece. Astro streams a page in many small chunks, each its own socket
- * write; the pages are small, so sending them in one write costs less than streaming them (the writes were
- * about 13 % of the server's CPU under load). Other responses (files, redirects, JSON) pass unchanged.
- */
-async function wholeHtmlBody(response: Response): Promise<Response> {
-  if (!response.body || !response.headers.get('content-type')?.startsWith('text/html')) return response;
-  const length = Number(response.headers.get('content-length') ?? '0');
-  if (length > WHOLE_BODY_MAX_BYTES) return response;
-  const body = await response.arrayBuffer();
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-}
-
 /** Middleware step: gives the request an id, then logs and counts it once it is answered. */
 export async function observeRequest(
   context: APIContext,
@@ -96,7 +80,7 @@ export async function observeRequest(
   try {
     const response = await next();
     status = response.status;
-    return withRequestId(await wholeHtmlBody(response), requestId);
+    return withRequestId(response, requestId);
   } finally {
     const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
     const route = context.routePattern || 'unmatched';

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { allowRegistryRequest, registryCacheControl } from '#src/server/http/registry-access.ts';
+import { allowRegistryRequest } from '#src/server/http/registry-access.ts';
 
 test('the registry allows `limit` requests a minute per address, then refuses until the next minute', () => {
   const minute = Date.UTC(2030, 0, 1, 12, 0);
@@ -11,10 +11,4 @@ test('the registry allows `limit` requests a minute per address, then refuses un
   for (let i = 0; i < 5; i++) expect(allowRegistryRequest(`2001:db8:1:2::${i + 1}`, minute, 5)).toBe(true);
   expect(allowRegistryRequest('2001:db8:1:2::99', minute, 5)).toBe(false);
   expect(allowRegistryRequest(address, minute + 60_000, 5)).toBe(true);
-});
-
-test('visitors may be served from a shared cache; signed-in pages never', () => {
-  expect(registryCacheControl(false, 60)).toBe('public, max-age=60');
-  expect(registryCacheControl(false, 0)).toBe('public, no-cache');
-  expect(registryCacheControl(true, 60)).toBe('private, no-store');
 });
