@@ -120,19 +120,28 @@ function measureHaemodynamics(h: SignalHistory, ch: HaemodynamicChannels, w: Bea
   for (let s = Math.max(close, nextOpen - Math.round(60 / dt)); s <= footTo; s++) {
     trough = Math.min(trough, pl[h.at(s)]!);
   }
+  // Areas (the ratio of diastolic to systolic pressure area of the finger pleth: Michaels et al., Clin
+  // Cardiol 2001;24:453, after Suresh et al., Clin Cardiol 1998;21:649) need a
+  // baseline the curve does not go below, or a dip under it counts as negative area: with late deflation
+  // the end-diastolic foot stays high while the pleth falls below it between the notch and the late
+  // augmentation, and the area ratio went negative (issue 12). The area baseline is therefore the beat's
+  // lowest pleth from its valve opening to its end-diastolic foot; on a beat whose foot is its lowest
+  // point (every well-timed beat) that is the same trough as the amplitudes use.
+  let areaBase = trough;
+  for (let s = open; s < nextOpen; s++) areaBase = Math.min(areaBase, pl[h.at(s)]!);
   let sPeak = -Infinity;
   let sArea = 0;
   for (let s = open; s < close; s++) {
     const v = pl[h.at(s)]!;
     if (v > sPeak) sPeak = v;
-    sArea += (v - trough) * dtS;
+    sArea += (v - areaBase) * dtS;
   }
   let dPeak = -Infinity;
   let dArea = 0;
   for (let s = close; s < nextOpen; s++) {
     const v = pl[h.at(s)]!;
     if (v > dPeak) dPeak = v;
-    dArea += (v - trough) * dtS;
+    dArea += (v - areaBase) * dtS;
   }
   const sAmp = sPeak - trough;
   const dAmp = dPeak - trough;
