@@ -49,7 +49,16 @@ interface Haemodynamics {
   dsAreaRatio: number;
 }
 
-function measureHaemodynamics(h: SignalHistory, ch: HaemodynamicChannels, w: BeatWindow): Haemodynamics {
+/**
+ * `naturalCloseStep`: the unassisted twin's valve closure (the natural dicrotic notch), where the area ratio
+ * splits systole from diastole; undefined for the twin itself (its own closure).
+ */
+function measureHaemodynamics(
+  h: SignalHistory,
+  ch: HaemodynamicChannels,
+  w: BeatWindow,
+  naturalCloseStep?: number,
+): Haemodynamics {
   const dt = w.dtMs;
   const dtS = dt / 1000;
   const q = ch.aorticFlowMlPerS;
@@ -129,20 +138,25 @@ function measureHaemodynamics(h: SignalHistory, ch: HaemodynamicChannels, w: Bea
   // point (every well-timed beat) that is the same trough as the amplitudes use.
   let areaBase = trough;
   for (let s = open; s < nextOpen; s++) areaBase = Math.min(areaBase, pl[h.at(s)]!);
+  // The areas split at the natural notch (the unassisted twin's valve closure, as the timing errors are
+  // measured): an early inflation closes the valve early, and splitting at that closure would move the
+  // start of the augmentation into the diastolic area and shorten the systolic one, so that the area
+  // ratio rewarded the error (2.95 against 2.32 at 70 bpm until issue 12).
+  const split = Math.min(nextOpen, Math.max(open + 1, naturalCloseStep ?? close));
   let sPeak = -Infinity;
   let sArea = 0;
   for (let s = open; s < close; s++) {
     const v = pl[h.at(s)]!;
     if (v > sPeak) sPeak = v;
-    sArea += (v - areaBase) * dtS;
   }
+  for (let s = open; s < split; s++) sArea += (pl[h.at(s)]! - areaBase) * dtS;
   let dPeak = -Infinity;
   let dArea = 0;
   for (let s = close; s < nextOpen; s++) {
     const v = pl[h.at(s)]!;
     if (v > dPeak) dPeak = v;
-    dArea += (v - areaBase) * dtS;
   }
+  for (let s = split; s < nextOpen; s++) dArea += (pl[h.at(s)]! - areaBase) * dtS;
   const sAmp = sPeak - trough;
   const dAmp = dPeak - trough;
   return {
@@ -172,8 +186,8 @@ function firstStep(from: number, to: number, h: SignalHistory, predicate: (i: nu
 
 export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
   const dt = w.dtMs;
-  const a = measureHaemodynamics(h, h.assisted, w);
   const r = measureHaemodynamics(h, h.reference, w);
+  const a = measureHaemodynamics(h, h.assisted, w, r.closeStep);
   const rec = w.record;
   const setpoint = rec ? rec.settings.pressureMmHg : 0;
   const toMs = (step: number): number => step * dt;
