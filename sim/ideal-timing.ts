@@ -8,6 +8,7 @@
 import type { Patient } from './model/patient.ts';
 import type { Scenario } from './scenarios.ts';
 import { simulate } from './simulate.ts';
+import { weisslerQs2Ms } from './systolic-time-intervals.ts';
 
 /** Target for "cuffs empty" before the next ejection onset, ms (inside the 0..150 ms window). */
 export const DEFLATION_MARGIN_MS = 50;
@@ -25,7 +26,7 @@ export interface IdealTiming {
   nextEjectionAfterDetectionMs: number;
   /** Median detection latency (decision - true R), ms. */
   detectionLatencyMs: number;
-  /** Weissler QS2 = 541 - 2.2 HR, ms, for comparison. */
+  /** Weissler's QS2 for men, 546 - 2.1 HR ms (systolic-time-intervals.ts), for comparison. */
   weisslerQs2Ms: number;
 }
 
@@ -83,6 +84,6 @@ export function idealTiming(options: {
     closureAfterDetectionMs: closure,
     nextEjectionAfterDetectionMs: nextOpen,
     detectionLatencyMs: latency,
-    weisslerQs2Ms: 541 - 2.2 * hr,
+    weisslerQs2Ms: weisslerQs2Ms(hr),
   };
 }

@@ -183,11 +183,11 @@ const f = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed
 /** The study as a markdown table (one row per rate and case). */
 export function timingTableMarkdown(rows: readonly TimingReadouts[]): string {
   const head =
-    '| HR bpm | timing | inflate/deflate ms | class | D/S | SV mL | CO L/min | systolic mmHg | end-diastolic mmHg | TTI mmHg·s | DPTI mmHg·s | score | alarms |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+    '| HR bpm | timing | inflate/deflate ms | class | D/S peak | D/S area | SV mL | CO L/min | systolic mmHg | end-diastolic mmHg | TTI mmHg·s | DPTI mmHg·s | score | alarms |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const lines = rows.map(
     (r) =>
-      `| ${r.heartRateBpm} | ${r.case} | ${r.inflateDelayMs}/${r.deflateDelayMs} | ${r.dominantClass} | ${f(r.dsPeakRatio, 2)} | ${f(r.strokeVolumeMl, 1)} | ${f(r.cardiacOutputLPerMin, 2)} | ${f(r.systolicMmHg, 1)} | ${f(r.endDiastolicMmHg, 1)} | ${f(r.ttiMmHgS, 1)} | ${f(r.dptiMmHgS, 1)} | ${f(r.score, 1)}${r.passed ? '' : ' (fail)'} | ${r.alarms.length ? r.alarms.join(', ') : '-'} |`,
+      `| ${r.heartRateBpm} | ${r.case} | ${r.inflateDelayMs}/${r.deflateDelayMs} | ${r.dominantClass} | ${f(r.dsPeakRatio, 2)} | ${f(r.dsAreaRatio, 2)} | ${f(r.strokeVolumeMl, 1)} | ${f(r.cardiacOutputLPerMin, 2)} | ${f(r.systolicMmHg, 1)} | ${f(r.endDiastolicMmHg, 1)} | ${f(r.ttiMmHgS, 1)} | ${f(r.dptiMmHgS, 1)} | ${f(r.score, 1)}${r.passed ? '' : ' (fail)'} | ${r.alarms.length ? r.alarms.join(', ') : '-'} |`,
   );
   return [head, sep, ...lines].join('\n');
 }

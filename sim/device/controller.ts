@@ -4,6 +4,7 @@
  * as a real device's does.
  */
 import { applySettingsPatch, clampSettings, type DeviceSettings, type SettingsPatch } from '../model/settings.ts';
+import { weisslerQs2Ms } from '../systolic-time-intervals.ts';
 import { CUFF_COUNT, type Pneumatics } from './pneumatics.ts';
 
 /** A beat is not assisted when its RR differs from the recent median by more than this fraction (sim/README). */
@@ -14,11 +15,6 @@ export const RR_HISTORY = 8;
 export const RR_NEEDED_TO_ASSIST = 3;
 /** Setpoints below this are standby: valves are not opened. */
 export const MIN_ASSIST_PRESSURE_MMHG = 10;
-
-/** Weissler's total electromechanical systole, ms (Circulation 1968;37:149). */
-export function weisslerQs2Ms(heartRateBpm: number): number {
-  return 541 - 2.2 * heartRateBpm;
-}
 
 export type NotAssistedReason = 'learning' | 'arrhythmia' | 'standby' | null;
 

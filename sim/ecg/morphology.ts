@@ -8,6 +8,8 @@
  * ECGSYN's rate scaling: widths x sqrt(HR/60), P angle x (HR/60)^(1/4), Q and S angles x sqrt(HR/60).
  * The T wave is placed instead so that QT follows the Framingham linear QT-RR relation (below).
  */
+
+import { weisslerQs2Ms } from '../systolic-time-intervals.ts';
 import type { BeatKind } from './types.ts';
 
 /** ECGSYN angles of P, Q, R, S, T, degrees (McSharry 2003, table 1). */
@@ -17,9 +19,9 @@ const ECGSYN_AMPLITUDE = [1.2, -5, 30, -7.5, 0.75] as const;
 /** ECGSYN angular widths b_i, rad (same table). */
 const ECGSYN_WIDTH_RAD = [0.25, 0.1, 0.1, 0.1, 0.4] as const;
 
-/** Weissler's electromechanical systole, ms, for a heart rate in beats/min (Weissler 1968). */
+/** Weissler's electromechanical systole, ms, for a heart rate in beats/min (systolic-time-intervals.ts). */
 export function qs2Ms(heartRateBpm: number): number {
-  return 546 - 2.1 * heartRateBpm;
+  return weisslerQs2Ms(heartRateBpm);
 }
 
 /**

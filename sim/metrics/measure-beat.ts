@@ -49,7 +49,16 @@ interface Haemodynamics {
   dsAreaRatio: number;
 }
 
-function measureHaemodynamics(h: SignalHistory, ch: HaemodynamicChannels, w: BeatWindow): Haemodynamics {
+/**
+ * `naturalCloseStep`: the unassisted twin's valve closure (the natural dicrotic notch), where the area ratio
+ * splits systole from diastole; undefined for the twin itself (its own closure).
+ */
+function measureHaemodynamics(
+  h: SignalHistory,
+  ch: HaemodynamicChannels,
+  w: BeatWindow,
+  naturalCloseStep?: number,
+): Haemodynamics {
   const dt = w.dtMs;
   const dtS = dt / 1000;
   const q = ch.aorticFlowMlPerS;
@@ -120,20 +129,34 @@ function measureHaemodynamics(h: SignalHistory, ch: HaemodynamicChannels, w: Bea
   for (let s = Math.max(close, nextOpen - Math.round(60 / dt)); s <= footTo; s++) {
     trough = Math.min(trough, pl[h.at(s)]!);
   }
+  // Areas (the ratio of diastolic to systolic pressure area of the finger pleth: Michaels et al., Clin
+  // Cardiol 2001;24:453, after Suresh et al., Clin Cardiol 1998;21:649) need a
+  // baseline the curve does not go below, or a dip under it counts as negative area: with late deflation
+  // the end-diastolic foot stays high while the pleth falls below it between the notch and the late
+  // augmentation, and the area ratio went negative (issue 12). The area baseline is therefore the beat's
+  // lowest pleth from its valve opening to its end-diastolic foot; on a beat whose foot is its lowest
+  // point (every well-timed beat) that is the same trough as the amplitudes use.
+  let areaBase = trough;
+  for (let s = open; s < nextOpen; s++) areaBase = Math.min(areaBase, pl[h.at(s)]!);
+  // The areas split at the natural notch (the unassisted twin's valve closure, as the timing errors are
+  // measured): an early inflation closes the valve early, and splitting at that closure would move the
+  // start of the augmentation into the diastolic area and shorten the systolic one, so that the area
+  // ratio rewarded the error (2.95 against 2.32 at 70 bpm until issue 12).
+  const split = Math.min(nextOpen, Math.max(open + 1, naturalCloseStep ?? close));
   let sPeak = -Infinity;
   let sArea = 0;
   for (let s = open; s < close; s++) {
     const v = pl[h.at(s)]!;
     if (v > sPeak) sPeak = v;
-    sArea += (v - trough) * dtS;
   }
+  for (let s = open; s < split; s++) sArea += (pl[h.at(s)]! - areaBase) * dtS;
   let dPeak = -Infinity;
   let dArea = 0;
   for (let s = close; s < nextOpen; s++) {
     const v = pl[h.at(s)]!;
     if (v > dPeak) dPeak = v;
-    dArea += (v - trough) * dtS;
   }
+  for (let s = split; s < nextOpen; s++) dArea += (pl[h.at(s)]! - areaBase) * dtS;
   const sAmp = sPeak - trough;
   const dAmp = dPeak - trough;
   return {
@@ -163,8 +186,8 @@ function firstStep(from: number, to: number, h: SignalHistory, predicate: (i: nu
 
 export function measureBeat(h: SignalHistory, w: BeatWindow): BeatMetrics {
   const dt = w.dtMs;
-  const a = measureHaemodynamics(h, h.assisted, w);
   const r = measureHaemodynamics(h, h.reference, w);
+  const a = measureHaemodynamics(h, h.assisted, w, r.closeStep);
   const rec = w.record;
   const setpoint = rec ? rec.settings.pressureMmHg : 0;
   const toMs = (step: number): number => step * dt;

@@ -71,7 +71,7 @@ export interface BeatMetrics {
   strokeVolumeMl: number;
   cardiacOutputLPerMin: number;
   coronaryFlowMlPerMin: number;
-  /** Tension-time index: area under root pressure during ejection, mmHg*s. */
+  /** Tension-time index: area under LV pressure over the contraction (metrics/measure-beat.ts), mmHg*s. */
   ttiMmHgS: number;
   /** Diastolic pressure-time index: area between root and LV pressure in diastole, mmHg*s. */
   dptiMmHgS: number;

@@ -19,7 +19,8 @@ export interface DeviceSettings {
   cuffs: CuffEnable;
   /**
    * Adaptive timing: deflation `deflateLeadMs` before the predicted next R (median RR), and the inflation
-   * delay scaled with rate as QS2(HR)/QS2(70) (Weissler: QS2 = 541 - 2.2 HR ms).
+   * delay scaled with rate as QS2(HR)/QS2(70) (Weissler's QS2 for men, 546 - 2.1 HR ms;
+   * systolic-time-intervals.ts).
    */
   adaptive: boolean;
   /** Adaptive mode: deflation command this long before the predicted next detected R, ms, 0-500. */

@@ -102,6 +102,14 @@ test('early inflation costs tension-time (afterload) at 50 and 70 bpm', () => {
   }
 });
 
+test('early inflation does not raise the D/S area ratio at 50 and 70 bpm (areas split at the natural notch)', () => {
+  // sim/metrics/measure-beat.ts: split at the beat's own, premature closure the area ratio rewarded early
+  // inflation at every rate (2.95 against 2.32 at 70 bpm). At 100-120 bpm it still does (sim/README).
+  for (const hr of [50, 70]) {
+    expect(row(hr, 'early-inflation').dsAreaRatio, `${hr} bpm`).toBeLessThan(row(hr, 'ideal').dsAreaRatio);
+  }
+});
+
 test('a larger early inflation (200 ms at 70 bpm) shows on the readouts and costs stroke volume', () => {
   const ideal = row(70, 'ideal');
   expect(farEarly.dominantClass).toBe('early-inflation');
