@@ -5,6 +5,28 @@ import { type ExamContentReport, importExamContent } from '#src/server/services/
 import { type ImportReport, importFirstEdition as importShippedEdition } from '#src/server/services/handbook-import.ts';
 import { seedDemo } from './demo-seed.ts';
 
+/**
+ * Everything a server needs done to its database before it serves, once per server (scripts/serve.ts) or on
+ * its own (`npm run db:prepare`): migrations, the shipped handbook and exams, and the demo accounts outside
+ * production. Each step only adds what is missing, so it is quick on a prepared database.
+ */
+export async function prepareDatabase(env: Env, log: Pick<Console, 'log' | 'error'> = console): Promise<void> {
+  const handle = await openMigratedDb(env);
+  try {
+    const imported = await importFirstEdition(handle);
+    if (imported.created.length + imported.updated.length > 0) {
+      log.log(`Handbook import: ${imported.created.length} document(s) added, ${imported.updated.length} updated.`);
+    }
+    await importShippedExams(handle, log);
+    if (env.NODE_ENV !== 'production') {
+      const created = await seedDemoAccounts(handle, env);
+      if (created > 0) log.log(`Seeded ${created} demo account(s); see the README for their credentials.`);
+    }
+  } finally {
+    handle.client.close();
+  }
+}
+
 /** Opens the configured database and applies pending migrations. */
 export async function openMigratedDb(env: Env): Promise<DbHandle> {
   const handle = await openDb({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });

@@ -21,7 +21,7 @@ import { answerEmptyDigestsFromMemory } from '#src/server/http/empty-digest.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
 import { startScheduledJobs } from '#src/server/scheduled-jobs.ts';
-import { importFirstEdition, importShippedExams, openMigratedDb, seedDemoAccounts } from './prepare-db.ts';
+import { prepareDatabase } from './prepare-db.ts';
 
 type NodeHandler = (
   req: import('node:http').IncomingMessage,
@@ -34,17 +34,7 @@ const workerCount = env.WEB_CONCURRENCY;
 
 // Once per server, in the process that starts it (the primary, when there are workers).
 if (cluster.isPrimary) {
-  const handle = await openMigratedDb(env);
-  const imported = await importFirstEdition(handle);
-  if (imported.created.length + imported.updated.length > 0) {
-    console.log(`Handbook import: ${imported.created.length} document(s) added, ${imported.updated.length} updated.`);
-  }
-  await importShippedExams(handle);
-  if (env.NODE_ENV !== 'production') {
-    const created = await seedDemoAccounts(handle, env);
-    if (created > 0) console.log(`Seeded ${created} demo account(s); see the README for their credentials.`);
-  }
-  handle.client.close();
+  await prepareDatabase(env);
   // Membership reminders and expiry: at start and hourly, in a worker thread of this process only, so the
   // jobs run once per server however many workers serve (src/server/scheduled-jobs.ts).
   startScheduledJobs();

@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { findChromium, launchChromiumServer } from '#test/helpers/chromium.ts';
 import { freshTotpCode, postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
-import { startServer } from '#test/helpers/server.ts';
+import { prepareTemplate, startServer } from '#test/helpers/server.ts';
 
 /**
  * The demo accounts with a session made once for the whole run on the shared portal. Sign-ins are rate
@@ -34,7 +34,8 @@ async function demoSession(url: string, email: string): Promise<string> {
 /**
  * Builds the site once for all e2e files, into a folder of this run's own (so concurrent runs on one machine
  * cannot overwrite each other's build), and fails early, with the fix, when no Chromium is installed.
- * Test workers inherit IECPA_DIST_DIR, which test/helpers/server.ts passes on to scripts/serve.ts.
+ * Test workers inherit IECPA_DIST_DIR, which test/helpers/server.ts passes on to scripts/serve.ts, and
+ * IECPA_TEMPLATE_DIR, the prepared database every server starts on a copy of.
  *
  * Then starts what the files that only read share (usePortal({ shared: true })): one built portal on its
  * own database, one Chromium that files connect to with a fresh context each, and a session for each of
@@ -48,6 +49,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
   });
+  // One prepared database for the run; every server starts on a copy of it (test/helpers/server.ts).
+  const templateDir = join(process.cwd(), 'test-results', `template-${process.pid}`);
+  rmSync(templateDir, { recursive: true, force: true });
+  prepareTemplate(templateDir);
+  process.env.IECPA_TEMPLATE_DIR = templateDir;
   const server = await startServer();
   const browser = await launchChromiumServer();
   const sessions: Record<string, string> = {};
@@ -62,6 +68,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await browser.close();
     await server.stop();
     rmSync(distDir, { recursive: true, force: true });
+    rmSync(templateDir, { recursive: true, force: true });
   };
 }
 

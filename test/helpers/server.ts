@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,9 +31,43 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the built portal (scripts/serve.ts on dist/) on a free port with a fresh database. */
+/** The files of a prepared portal: its database, uploads and credential keys, by their names in a folder. */
+const PREPARED_FILES = ['iecpa.db', 'uploads', 'keys'] as const;
+
+/**
+ * Makes `dir` a prepared portal's folder (`npm run db:prepare`: migrated, handbook and exams imported, demo
+ * accounts seeded), for startServer to copy: preparing costs each server seconds of CPU (the exam import
+ * simulates its engine items, the demo journal makes PDFs), copying a few milliseconds. The e2e global setup
+ * makes one per run and passes it on in IECPA_TEMPLATE_DIR.
+ */
+export function prepareTemplate(dir: string): void {
+  execFileSync(process.execPath, ['scripts/db-prepare.ts'], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: `file:${join(dir, 'iecpa.db')}`,
+      UPLOAD_DIR: join(dir, 'uploads'),
+      CREDENTIAL_KEY_DIR: join(dir, 'keys'),
+    },
+  });
+}
+
+/**
+ * Starts the built portal (scripts/serve.ts on dist/) on a free port with a database of its own: a copy of
+ * the run's template (IECPA_TEMPLATE_DIR) when there is one, else a fresh one the server prepares itself.
+ * `extraEnv` with DATABASE_URL starts it on that database instead.
+ */
 export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'iecpa-e2e-'));
+  const template = process.env.IECPA_TEMPLATE_DIR;
+  if (template && !extraEnv.DATABASE_URL) {
+    for (const name of PREPARED_FILES) {
+      const from = join(template, name);
+      if (existsSync(from)) cpSync(from, join(dir, name), { recursive: true });
+    }
+  }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const databaseUrl = `file:${join(dir, 'iecpa.db')}`;
