@@ -22,7 +22,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { signInOverHttp } from '#test/helpers/portal-flows.ts';
-import { startServer } from '#test/helpers/server.ts';
+import { startServer, untilScheduledJobsIdle } from '#test/helpers/server.ts';
 
 /** The parts of autocannon's result (its README, "Results") this script reads. */
 interface Histogram {
@@ -174,6 +174,7 @@ async function benchServer(workers: number): Promise<PageRow[]> {
   const profileDir = values['cpu-prof'];
   if (profileDir) serverEnv.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`;
   const server = await startServer(serverEnv);
+  await untilScheduledJobsIdle(server);
   try {
     const cookie = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
     const check = await fetch(`${server.url}/account`, { headers: { Cookie: cookie }, redirect: 'manual' });

@@ -132,3 +132,26 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     },
   };
 }
+
+/**
+ * Waits until the server's first run of every scheduled job has finished (they run at start, in a worker
+ * thread: the nightly backup archives the database, the exam job recomputes statistics). Benchmarks wait
+ * for it, so the jobs' CPU is not counted against the pages.
+ */
+export async function untilScheduledJobsIdle(server: RunningServer, timeoutMs = 120_000): Promise<void> {
+  const { SCHEDULED_JOBS } = await import('#src/server/scheduled-jobs.ts');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const runs = await server.db.client.execute(
+      'SELECT name, last_started_at, last_finished_at FROM scheduled_job_runs',
+    );
+    const finished = new Set(
+      runs.rows
+        .filter((row) => row.last_finished_at !== null && Number(row.last_finished_at) >= Number(row.last_started_at))
+        .map((row) => String(row.name)),
+    );
+    if (SCHEDULED_JOBS.every((job) => finished.has(job.name))) return;
+    if (Date.now() > deadline) throw new Error(`scheduled jobs still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
