@@ -303,6 +303,14 @@ const MATRIX: Record<string, Row> = {
   'journal.saveTranslation': ROLE('translator'),
   'journal.reviewTranslation': SIGNED_IN(),
   'journal.publishTranslation': ROLE('editor'),
+  'journal.issues': PUBLIC(),
+  'journal.issue': PUBLIC(),
+  'journal.editorIssues': ROLE('editor'),
+  'journal.editorIssue': ROLE('editor'),
+  'journal.createIssue': ROLE('editor'),
+  'journal.addToIssue': ROLE('editor'),
+  'journal.removeFromIssue': ROLE('editor'),
+  'journal.publishIssue': ROLE('editor'),
 };
 
 const handle = useTestDb();

@@ -143,6 +143,12 @@ export const journalMail = {
       text: `Your article is published with the DOI ${doi}:\n${siteUrl}/journal/articles/${articleId}\n`,
     };
   },
+  issuePublished(siteUrl: string, issueId: string, label: string): Mail {
+    return {
+      subject: `IECPA Journal: your article appears in ${label}`,
+      text: `The issue ${label} of the IECPA Journal is published, and your article is in it. Its citation now carries the volume and number:\n${siteUrl}/journal/issues/${issueId}\n`,
+    };
+  },
   translationToReview(siteUrl: string, translationId: string): Mail {
     return {
       subject: 'IECPA Journal: a translation waits for your review',

@@ -164,3 +164,25 @@ export const translationReviewInput = z.object({
 });
 
 export { DECISIONS, RECOMMENDATIONS };
+
+export const issueInput = z.object({
+  volume: z.coerce
+    .number('Give the volume as a number.')
+    .int('Give the volume as a whole number.')
+    .min(1, 'Volumes start at 1.')
+    .max(9999, 'At most volume 9999.'),
+  number: z.coerce
+    .number('Give the number as a number.')
+    .int('Give the number as a whole number.')
+    .min(1, 'Numbers start at 1.')
+    .max(999, 'At most number 999.'),
+  year: z.coerce
+    .number('Give the year as a number.')
+    .int('Give the year as a whole number.')
+    .min(2000, 'Give a year from 2000.')
+    .max(2200, 'Give a year up to 2200.'),
+  coverText: z.string().trim().max(5000, 'At most 5000 characters.').default(''),
+});
+export type IssueInput = z.infer<typeof issueInput>;
+
+export const issueArticleInput = z.object({ issueId: idField, articleId: idField });

@@ -5,6 +5,7 @@ import { getEnv } from '../../env.ts';
 import { unwrap } from '../../refusal.ts';
 import * as articles from '../../services/journal-articles.ts';
 import * as editorial from '../../services/journal-editorial.ts';
+import * as issues from '../../services/journal-issues.ts';
 import * as schemas from '../../services/journal-schemas.ts';
 import * as submissions from '../../services/journal-submissions.ts';
 import * as translations from '../../services/journal-translations.ts';
@@ -160,4 +161,31 @@ export const journalRouter = router({
     );
     return { articleId: result.articleId, doi: result.doi };
   }),
+
+  // Issues
+  issues: publicProcedure.query(({ ctx }) => issues.listIssues(ctx.db, { includeUnpublished: false })),
+  issue: publicProcedure
+    .input(z.object({ issueId: idField }))
+    .query(async ({ ctx, input }) =>
+      notFound(await issues.getIssue(ctx.db, input.issueId, { includeUnpublished: false }), 'No such issue.'),
+    ),
+  editorIssues: editorProcedure.query(({ ctx }) => issues.listIssues(ctx.db, { includeUnpublished: true })),
+  editorIssue: editorProcedure.input(z.object({ issueId: idField })).query(async ({ ctx, input }) => ({
+    issue: notFound(await issues.getIssue(ctx.db, input.issueId, { includeUnpublished: true }), 'No such issue.'),
+    candidates: await issues.articlesWithoutIssue(ctx.db),
+  })),
+  createIssue: editorProcedure
+    .input(schemas.issueInput)
+    .mutation(async ({ ctx, input }) => unwrap(await issues.createIssue(ctx.db, ctx.user, input, ctx.meta)).issueId),
+  addToIssue: editorProcedure
+    .input(schemas.issueArticleInput)
+    .mutation(async ({ ctx, input }) => unwrap(await issues.addArticleToIssue(ctx.db, ctx.user, input, ctx.meta))),
+  removeFromIssue: editorProcedure
+    .input(schemas.issueArticleInput)
+    .mutation(async ({ ctx, input }) => unwrap(await issues.removeArticleFromIssue(ctx.db, ctx.user, input, ctx.meta))),
+  publishIssue: editorProcedure
+    .input(z.object({ issueId: idField }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await issues.publishIssue(ctx.db, ctx.deps, ctx.user, input.issueId, ctx.meta)),
+    ),
 });
