@@ -311,6 +311,18 @@ const MATRIX: Record<string, Row> = {
   'journal.addToIssue': ROLE('editor'),
   'journal.removeFromIssue': ROLE('editor'),
   'journal.publishIssue': ROLE('editor'),
+  // Editors and admins (with TOTP) see who the editors are; admins (or the chief, who is no identity here)
+  // set the flag.
+  'journal.editors': row((i) =>
+    !SETUP[i]?.verified
+      ? 'UNAUTHORIZED'
+      : i === 'editor with TOTP' || i === 'admin with TOTP'
+        ? 'allowed'
+        : 'FORBIDDEN',
+  ),
+  'journal.setChief': row((i) =>
+    !SETUP[i]?.verified ? 'UNAUTHORIZED' : i === 'admin with TOTP' ? 'allowed' : 'FORBIDDEN',
+  ),
 };
 
 const handle = useTestDb();
@@ -379,6 +391,9 @@ async function inputFor(path: string): Promise<unknown> {
       return { query: '', page: 1 };
     case 'admin.setRole':
       return { userId: roleTarget.id, role: 'reviewer', granted: true };
+    case 'journal.setChief':
+      // Not an editor: an allowed caller is refused with BAD_REQUEST and nothing changes.
+      return { userId: roleTarget.id, chief: false };
     case 'admin.outbox':
       return { page: 1 };
     case 'applications.queue':

@@ -66,18 +66,97 @@ export async function isChief(db: DbOrTx, userId: string): Promise<boolean> {
   return row?.chief ?? false;
 }
 
-export async function setChief(
+/** What the editor-in-chief may do that another editor may not (shown on the editors' pages, tested). */
+export const CHIEF_POWERS = [
+  'assign any submission to another editor (or take it over from one)',
+  'record decisions on, invite reviewers to and publish any submission, not only those they handle',
+  'give the editor-in-chief flag to another editor, or take it back',
+] as const;
+
+type Manager = Pick<SessionUser, 'id' | 'roles' | 'totpEnabled'>;
+
+/** Admins and the editor-in-chief (each with the second factor their role needs) manage the chief flag. */
+async function mayManageChiefs(db: DbOrTx, actor: Manager): Promise<boolean> {
+  if (!actor.totpEnabled) return false;
+  if (actor.roles.includes('admin')) return true;
+  return actor.roles.includes('editor') && (await isChief(db, actor.id));
+}
+
+/** The journal's editors (holders of the `editor` role) with their chief flag, by name. */
+export async function listEditors(db: DbOrTx, actor: Manager) {
+  if (!actor.totpEnabled || (!actor.roles.includes('admin') && !actor.roles.includes('editor'))) {
+    return refuse('FORBIDDEN', 'Only editors and administrators (with two-factor sign-in) see the list of editors.');
+  }
+  const rows = await db
+    .select({ id: users.id, name: users.name, email: users.email, chief: journalEditors.chief })
+    .from(userRoles)
+    .innerJoin(users, eq(users.id, userRoles.userId))
+    .leftJoin(journalEditors, eq(journalEditors.userId, users.id))
+    .where(and(eq(userRoles.role, 'editor'), isNull(users.erasedAt)))
+    .orderBy(asc(users.name));
+  return {
+    ok: true as const,
+    editors: rows.map((r) => ({ ...r, chief: r.chief ?? false })),
+    canManage: await mayManageChiefs(db, actor),
+  };
+}
+
+/**
+ * Sets or clears the `chief` flag of an editor: by an admin or the editor-in-chief, on a holder of the
+ * `editor` role; the journal keeps at least one chief once it has one. Audited; the editor is mailed.
+ */
+export async function setChiefFlag(
   db: Db,
-  adminId: string,
-  userId: string,
-  chief: boolean,
+  deps: ServiceDeps,
+  actor: Manager,
+  input: { userId: string; chief: boolean },
+  meta: RequestMeta,
   now = Date.now(),
-): Promise<void> {
-  await db
-    .insert(journalEditors)
-    .values({ userId, chief, updatedAt: now })
-    .onConflictDoUpdate({ target: journalEditors.userId, set: { chief, updatedAt: now } });
-  await writeAudit(db, { actorId: adminId, action: 'journal.chief-flag', subjectId: userId, details: { chief } }, now);
+): Promise<{ ok: true; changed: boolean } | Refusal> {
+  const outcome = await db.transaction(async (tx) => {
+    if (!(await mayManageChiefs(tx, actor))) {
+      return refuse('FORBIDDEN', 'Only an administrator or the editor-in-chief sets the editor-in-chief flag.');
+    }
+    const [editor] = await tx
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .innerJoin(userRoles, and(eq(userRoles.userId, users.id), eq(userRoles.role, 'editor')))
+      .where(and(eq(users.id, input.userId), isNull(users.erasedAt)));
+    if (!editor) return refuse('BAD_REQUEST', 'That account is not an editor: grant the editor role first.');
+    if ((await isChief(tx, editor.id)) === input.chief) return { ok: true as const, changed: false, email: '' };
+    if (!input.chief) {
+      const chiefs = await tx
+        .select({ userId: journalEditors.userId })
+        .from(journalEditors)
+        .where(eq(journalEditors.chief, true));
+      if (chiefs.length <= 1) {
+        return refuse(
+          'CONFLICT',
+          'The journal needs an editor-in-chief: give the flag to another editor before taking it from this one.',
+        );
+      }
+    }
+    await tx
+      .insert(journalEditors)
+      .values({ userId: editor.id, chief: input.chief, updatedAt: now })
+      .onConflictDoUpdate({ target: journalEditors.userId, set: { chief: input.chief, updatedAt: now } });
+    await writeAudit(
+      tx,
+      {
+        actorId: actor.id,
+        action: input.chief ? 'journal.chief-granted' : 'journal.chief-revoked',
+        subjectId: editor.id,
+        ipAddress: meta.ipAddress,
+      },
+      now,
+    );
+    return { ok: true as const, changed: true, email: editor.email };
+  });
+  if (!outcome.ok) return outcome;
+  if (outcome.changed) {
+    await deps.mailer.send(db, { to: outcome.email, ...journalMail.chiefFlag(deps.siteUrl, input.chief) });
+  }
+  return { ok: true, changed: outcome.changed };
 }
 
 const normalise = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
@@ -238,6 +317,7 @@ export async function editorView(db: Db, editor: Actor, submissionId: string) {
     events,
     decisions,
     canAct: row.handlingEditorId === editor.id || (await isChief(db, editor.id)),
+    isChief: await isChief(db, editor.id),
   };
 }
 

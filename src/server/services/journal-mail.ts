@@ -143,6 +143,17 @@ export const journalMail = {
       text: `Your article is published with the DOI ${doi}:\n${siteUrl}/journal/articles/${articleId}\n`,
     };
   },
+  chiefFlag(siteUrl: string, chief: boolean): Mail {
+    return chief
+      ? {
+          subject: 'IECPA Journal: you are now the editor-in-chief',
+          text: `You are now the editor-in-chief of the IECPA Journal: you may assign submissions to editors and act on every submission.\n\n${siteUrl}/journal/editors\n`,
+        }
+      : {
+          subject: 'IECPA Journal: you are no longer the editor-in-chief',
+          text: `The editor-in-chief flag was taken from your account; you remain an editor.\n\n${siteUrl}/journal/editors\n`,
+        };
+  },
   issuePublished(siteUrl: string, issueId: string, label: string): Mail {
     return {
       subject: `IECPA Journal: your article appears in ${label}`,

@@ -188,4 +188,15 @@ export const journalRouter = router({
     .mutation(async ({ ctx, input }) =>
       unwrap(await issues.publishIssue(ctx.db, ctx.deps, ctx.user, input.issueId, ctx.meta)),
     ),
+
+  // The editor-in-chief flag (admins and the chief set it; the service checks who acts)
+  editors: protectedProcedure.query(async ({ ctx }) => {
+    const result = unwrap(await editorial.listEditors(ctx.db, ctx.user));
+    return { editors: result.editors, canManage: result.canManage };
+  }),
+  setChief: protectedProcedure
+    .input(z.object({ userId: idField, chief: z.boolean() }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await editorial.setChiefFlag(ctx.db, ctx.deps, ctx.user, input, ctx.meta)),
+    ),
 });
