@@ -287,6 +287,7 @@ const MATRIX: Record<string, Row> = {
   'journal.review': ROLE('reviewer'),
   'journal.respond': ROLE('reviewer'),
   'journal.submitReport': ROLE('reviewer'),
+  'journal.attachAnnotation': ROLE('reviewer'),
   'journal.queue': ROLE('editor'),
   'journal.submission': ROLE('editor'),
   'journal.reviewerCandidates': ROLE('editor'),

@@ -29,6 +29,7 @@ import { type Refusal, refuse } from '../refusal.ts';
 import { checkUpload, newStoredName, readStoredFile, writeStoredFile } from '../uploads.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { decisionLetter, journalMail } from './journal-mail.ts';
+import { checkShareable, isSharedWithAuthors, markShared } from './journal-review-files.ts';
 import type { inviteInput, productionInput, reportInput } from './journal-schemas.ts';
 import {
   AUTHOR_FILE_KINDS,
@@ -261,6 +262,8 @@ export interface EditorReviewView {
   commentsToAuthors: string;
   commentsToEditor: string;
   submittedAt: number | null;
+  annotatedFileId: string | null;
+  annotationSharedAt: number | null;
 }
 
 /** Everything about a submission for a non-conflicted editor. */
@@ -283,6 +286,8 @@ export async function editorView(db: Db, editor: Actor, submissionId: string) {
       commentsToAuthors: journalReviews.commentsToAuthors,
       commentsToEditor: journalReviews.commentsToEditor,
       submittedAt: journalReviews.submittedAt,
+      annotatedFileId: journalReviews.annotatedFileId,
+      annotationSharedAt: journalReviews.annotationSharedAt,
     })
     .from(journalReviews)
     .innerJoin(users, eq(users.id, journalReviews.reviewerId))
@@ -417,10 +422,11 @@ export async function decide(
   db: Db,
   deps: ServiceDeps,
   editor: Actor,
-  input: { submissionId: string; decision: Decision; note: string },
+  input: { submissionId: string; decision: Decision; note: string; shareAnnotations?: string[] },
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<{ ok: true; status: SubmissionRow['status']; letter: string } | Refusal> {
+  const share = input.shareAnnotations ?? [];
   const outcome = await db.transaction(async (tx) => {
     const found = await forEditor(tx, editor, input.submissionId, { mustHandle: true });
     if (isRefusal(found)) return found;
@@ -446,12 +452,19 @@ export async function decide(
     if (row.status === 'in-review' && !reviews.some((r) => r.status === 'submitted')) {
       return refuse('PRECONDITION_FAILED', 'Wait for at least one review report before deciding.');
     }
+    const sharedNumbers = await checkShareable(tx, row.id, row.round, row.status === 'in-review' ? share : []);
+    if (isRefusal(sharedNumbers)) return sharedNumbers;
+    if (share.length > 0 && row.status !== 'in-review') {
+      const message = 'Annotated files are shared with a decision after review.';
+      return refuse('BAD_REQUEST', message, { shareAnnotations: message });
+    }
     const round = input.decision === 'send-to-review' ? row.round + 1 : row.round;
     const letter = decisionLetter({
       decision: input.decision,
       title: row.title,
       round,
       note: input.note,
+      sharedFiles: sharedNumbers,
       reviews: reviews
         .map((r, i) => ({ number: i + 1, ...r }))
         .flatMap((r) =>
@@ -473,6 +486,7 @@ export async function decide(
       .where(and(eq(journalSubmissions.id, row.id), eq(journalSubmissions.status, row.status)))
       .returning({ id: journalSubmissions.id });
     if (updated.length === 0) return refuse('CONFLICT', 'The submission changed meanwhile; reload the page.');
+    await markShared(tx, share, now);
     if (row.status === 'in-review') {
       await tx
         .update(journalReviews)
@@ -512,7 +526,7 @@ export async function decide(
         action: 'journal.decision',
         subjectId: row.id,
         ipAddress: meta.ipAddress,
-        details: { decision: input.decision, round },
+        details: { decision: input.decision, round, sharedAnnotations: share.length },
       },
       now,
     );
@@ -761,6 +775,8 @@ export interface ReviewerView {
   };
   /** The anonymised manuscript and the figures only: never the named manuscript or other files. */
   files: FileSummary[];
+  /** The reviewer's own annotated file (already cleaned of document metadata), if attached. */
+  annotation: FileSummary | null;
 }
 
 /** What a reviewer reads: the anonymised submission only (no names, emails, ORCID iDs, affiliations). */
@@ -793,6 +809,9 @@ export async function reviewerView(
         language: row.language,
       },
       files: files.map(fileSummary),
+      annotation: review.annotatedFileId
+        ? ((await loadFiles(db, row.id)).filter((f) => f.id === review.annotatedFileId).map(fileSummary)[0] ?? null)
+        : null,
     },
   };
 }
@@ -936,8 +955,13 @@ export async function readFileFor(
   const row = await loadSubmission(db, file.submissionId);
   if (!row) return null;
   let allowed = false;
-  if (row.submitterId === user.id)
-    allowed = AUTHOR_FILE_KINDS.includes(file.kind as (typeof AUTHOR_FILE_KINDS)[number]);
+  if (row.submitterId === user.id) {
+    allowed =
+      AUTHOR_FILE_KINDS.includes(file.kind as (typeof AUTHOR_FILE_KINDS)[number]) ||
+      (file.kind === 'review-annotation' && (await isSharedWithAuthors(db, file.id)));
+  }
+  // A reviewer reads back the annotated file they attached.
+  if (!allowed && file.kind === 'review-annotation' && file.uploadedBy === user.id) allowed = true;
   if (!allowed && user.roles.includes('reviewer')) {
     const reviews = await db
       .select()

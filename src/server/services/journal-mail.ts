@@ -68,6 +68,8 @@ export function decisionLetter(input: {
   round: number;
   note: string;
   reviews: LetterReview[];
+  /** Numbers of the reviewers whose annotated manuscripts are shared with this decision. */
+  sharedFiles?: number[];
 }): string {
   const parts = [
     `Manuscript: "${input.title}"`,
@@ -78,6 +80,11 @@ export function decisionLetter(input: {
   if (input.note) parts.push('', "Editor's comments:", input.note);
   for (const review of input.reviews) {
     parts.push('', `Reviewer ${review.number} (round ${input.round}):`, review.commentsToAuthors);
+  }
+  const shared = input.sharedFiles ?? [];
+  if (shared.length > 0) {
+    const who = shared.map((n) => `Reviewer ${n}`).join(', ');
+    parts.push('', `The annotated manuscript of ${who} is on your submission's page.`);
   }
   return parts.join('\n');
 }

@@ -97,6 +97,8 @@ export const decisionInput = z.object({
   decision: z.enum(DECISIONS),
   /** The editor's own words, placed in the template's letter. */
   note: z.string().trim().max(10_000).default(''),
+  /** Reviews of this round whose annotated files the authors receive with the decision. */
+  shareAnnotations: z.array(idField).max(20).default([]),
 });
 
 export const productionInput = z.object({

@@ -23,6 +23,7 @@ import { type Refusal, refuse } from '../refusal.ts';
 import { checkUpload, type FileType, newStoredName, type UploadRefusal, writeStoredFile } from '../uploads.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { journalMail } from './journal-mail.ts';
+import { type SharedReviewFile, sharedReviewFiles } from './journal-review-files.ts';
 import type { AuthorInput, DraftInput } from './journal-schemas.ts';
 import { mailRole } from './role-mail.ts';
 
@@ -68,7 +69,7 @@ export function fileRefusalMessage(kind: JournalFileKind, reason: UploadRefusal 
     case 'too-large':
       return `The file is larger than ${MAX_JOURNAL_FILE_BYTES / 1024 / 1024} MiB.`;
     case 'wrong-type':
-      return `A ${rule.label.toLowerCase()} must be ${types} (checked by its content).`;
+      return `${/^[aeiou]/i.test(rule.label) ? 'An' : 'A'} ${rule.label.toLowerCase()} must be ${types} (checked by its content).`;
     case 'extension-mismatch':
       return 'The file name does not match its content (a PDF must end in .pdf, a Word file in .docx, …).';
     case 'too-many':
@@ -470,6 +471,8 @@ export interface AuthorSubmissionView {
   decisions: { at: number; decision: string; letter: string; round: number }[];
   problems: Record<string, string>;
   articleId: string | null;
+  /** Reviewers' annotated files the editor shared, as "Reviewer N" (cleaned of document metadata). */
+  reviewFiles: SharedReviewFile[];
 }
 
 /** The author's view of their own submission (NOT_FOUND for anyone else's). */
@@ -524,6 +527,7 @@ export async function authorView(
       decisions,
       problems: completenessProblems(row, authors, files),
       articleId: article?.id ?? null,
+      reviewFiles: await sharedReviewFiles(db, row.id),
     },
   };
 }

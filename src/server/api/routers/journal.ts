@@ -6,6 +6,7 @@ import { unwrap } from '../../refusal.ts';
 import * as articles from '../../services/journal-articles.ts';
 import * as editorial from '../../services/journal-editorial.ts';
 import * as issues from '../../services/journal-issues.ts';
+import * as reviewFiles from '../../services/journal-review-files.ts';
 import * as schemas from '../../services/journal-schemas.ts';
 import * as submissions from '../../services/journal-submissions.ts';
 import * as translations from '../../services/journal-translations.ts';
@@ -82,6 +83,12 @@ export const journalRouter = router({
   respond: reviewerProcedure
     .input(z.object({ reviewId: idField, accept: z.boolean() }))
     .mutation(async ({ ctx, input }) => unwrap(await editorial.respond(ctx.db, ctx.deps, ctx.user, input, ctx.meta))),
+  /** Multipart form: `reviewId` and `file` (the annotated manuscript, PDF or DOCX). */
+  attachAnnotation: reviewerProcedure.input(z.instanceof(FormData)).mutation(async ({ ctx, input }) => {
+    const reviewId = formField(input, 'reviewId', idField);
+    const file = await fileFrom(input);
+    return unwrap(await reviewFiles.attachAnnotation(ctx.db, uploadDir(), ctx.user, { reviewId, file }, ctx.meta)).file;
+  }),
   submitReport: reviewerProcedure
     .input(schemas.reportInput)
     .mutation(async ({ ctx, input }) =>
