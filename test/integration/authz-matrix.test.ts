@@ -283,6 +283,7 @@ const MATRIX: Record<string, Row> = {
   'journal.uploadFile': SIGNED_IN(),
   'journal.removeFile': SIGNED_IN(),
   'journal.submit': SIGNED_IN(),
+  'journal.withdraw': SIGNED_IN(),
   'journal.myReviews': ROLE('reviewer'),
   'journal.review': ROLE('reviewer'),
   'journal.respond': ROLE('reviewer'),

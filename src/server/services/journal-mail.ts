@@ -150,6 +150,24 @@ export const journalMail = {
       text: `Your article is published with the DOI ${doi}:\n${siteUrl}/journal/articles/${articleId}\n`,
     };
   },
+  invitationWithdrawn(siteUrl: string, reviewId: string, title: string): Mail {
+    return {
+      subject: 'IECPA Journal: a review is no longer needed',
+      text: `The authors withdrew the manuscript "${title}", so your review invitation has ended and no report is needed. Thank you for your time.\n\n${siteUrl}/journal/reviews/${reviewId}\n`,
+    };
+  },
+  withdrawnToEditor(siteUrl: string, submissionId: string): Mail {
+    return {
+      subject: 'IECPA Journal: a submission was withdrawn by its authors',
+      text: `The authors withdrew a submission; open review invitations were ended and the reviewers told. Their reason is in the history: ${siteUrl}/journal/editor/${submissionId}\n`,
+    };
+  },
+  withdrawnToAuthor(siteUrl: string, submissionId: string, title: string): Mail {
+    return {
+      subject: 'IECPA Journal: your submission is withdrawn',
+      text: `You withdrew "${title}" from the IECPA Journal. The editors and any reviewers have been told.\n\n${siteUrl}/journal/submissions/${submissionId}\n`,
+    };
+  },
   chiefFlag(siteUrl: string, chief: boolean): Mail {
     return chief
       ? {

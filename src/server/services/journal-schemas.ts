@@ -188,3 +188,9 @@ export const issueInput = z.object({
 export type IssueInput = z.infer<typeof issueInput>;
 
 export const issueArticleInput = z.object({ issueId: idField, articleId: idField });
+
+export const withdrawalReason = z
+  .string()
+  .trim()
+  .min(1, 'Say why you withdraw the submission (the editors read it).')
+  .max(2000, 'At most 2000 characters.');

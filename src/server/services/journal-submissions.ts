@@ -4,7 +4,7 @@
  * revisions, and the author's own view of status and history. An author sees only their own submissions,
  * and never who reviewed them.
  */
-import { and, asc, count, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import {
   type JournalFileKind,
@@ -12,6 +12,7 @@ import {
   journalDecisions,
   journalEvents,
   journalFiles,
+  journalReviews,
   journalSubmissionAuthors,
   journalSubmissions,
   users,
@@ -442,6 +443,93 @@ export async function submit(
     await mailRole(db, deps, 'editor', journalMail.editorsNewSubmission(deps.siteUrl, row.id), userId);
   }
   return { ok: true, submissionId: row.id };
+}
+
+/** Statuses from which the submitting author may withdraw: sent, and no final decision yet. */
+export const WITHDRAWABLE_STATUSES: readonly SubmissionRow['status'][] = [
+  'submitted',
+  'in-review',
+  'revisions-requested',
+];
+
+/**
+ * The submitting author withdraws a submission before a final decision, giving a reason. Open review
+ * invitations end (their reviewers are mailed, without the authors' names), the handling editor (or, when
+ * none yet, the editors) is mailed, and the withdrawal is in the history and the audit log. After
+ * acceptance it is refused: a published article is retracted by the editors, with a notice.
+ */
+export async function withdraw(
+  db: Db,
+  deps: ServiceDeps,
+  userId: string,
+  input: { submissionId: string; reason: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  const outcome = await db.transaction(async (tx) => {
+    const row = await loadSubmission(tx, input.submissionId);
+    if (!row || row.submitterId !== userId) return refuse('NOT_FOUND', NOT_YOURS);
+    if (!WITHDRAWABLE_STATUSES.includes(row.status)) {
+      if (row.status === 'draft') return refuse('CONFLICT', 'This draft was never sent: there is nothing to withdraw.');
+      if (row.status === 'declined' || row.status === 'withdrawn') {
+        return refuse('CONFLICT', 'This submission is closed already.');
+      }
+      return refuse(
+        'CONFLICT',
+        'This submission is accepted, so it can no longer be withdrawn. Once it is published, only the editors can retract it: write to them.',
+      );
+    }
+    const updated = await tx
+      .update(journalSubmissions)
+      .set({ status: 'withdrawn', updatedAt: now, decidedAt: now })
+      .where(and(eq(journalSubmissions.id, row.id), eq(journalSubmissions.status, row.status)))
+      .returning({ id: journalSubmissions.id });
+    if (updated.length === 0) return refuse('CONFLICT', 'The submission changed meanwhile; reload the page.');
+    const cancelled = await tx
+      .update(journalReviews)
+      .set({ status: 'cancelled' })
+      .where(and(eq(journalReviews.submissionId, row.id), inArray(journalReviews.status, ['invited', 'accepted'])))
+      .returning({ id: journalReviews.id, reviewerId: journalReviews.reviewerId });
+    await addEvent(
+      tx,
+      {
+        submissionId: row.id,
+        actorId: userId,
+        kind: 'withdrawn',
+        message: `Withdrawn by the authors. Reason: ${input.reason}`,
+        authorVisible: true,
+      },
+      now,
+    );
+    await writeAudit(
+      tx,
+      {
+        actorId: userId,
+        action: 'journal.withdrawn',
+        subjectId: row.id,
+        ipAddress: meta.ipAddress,
+        details: { fromStatus: row.status, round: row.round, cancelledInvitations: cancelled.length },
+      },
+      now,
+    );
+    return { ok: true as const, row, cancelled };
+  });
+  if (!outcome.ok) return outcome;
+  const { row, cancelled } = outcome;
+  for (const review of cancelled) {
+    await deps.mailer.send(db, {
+      to: await emailOf(db, review.reviewerId),
+      ...journalMail.invitationWithdrawn(deps.siteUrl, review.id, row.title),
+    });
+  }
+  const toEditors = journalMail.withdrawnToEditor(deps.siteUrl, row.id);
+  if (row.handlingEditorId) await deps.mailer.send(db, { to: await emailOf(db, row.handlingEditorId), ...toEditors });
+  else await mailRole(db, deps, 'editor', toEditors, userId);
+  await deps.mailer.send(db, {
+    to: await emailOf(db, userId),
+    ...journalMail.withdrawnToAuthor(deps.siteUrl, row.id, row.title),
+  });
+  return { ok: true };
 }
 
 export async function emailOf(db: Db, userId: string): Promise<string> {

@@ -75,6 +75,13 @@ export const journalRouter = router({
       return unwrap(await submissions.submit(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).submissionId;
     }),
 
+  /** The submitting author withdraws before a final decision (signed in; the service checks it is theirs). */
+  withdraw: protectedProcedure
+    .input(z.object({ submissionId: idField, reason: schemas.withdrawalReason }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await submissions.withdraw(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)),
+    ),
+
   // Reviewers
   myReviews: reviewerProcedure.query(({ ctx }) => editorial.myReviews(ctx.db, ctx.user.id)),
   review: reviewerProcedure
