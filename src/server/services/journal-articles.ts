@@ -86,6 +86,7 @@ export interface OriginalInfo {
   rights: string;
 }
 
+/** A published article's content as written at publication (journal_articles), and where it came from. */
 export interface NewArticle {
   submissionId: string | null;
   translationId: string | null;
@@ -272,24 +273,11 @@ export interface ArticleNoticeView {
   publishedAt: number;
 }
 
-export interface ArticleView {
+/** What the article page reads: the article as it was published (NewArticle's content) and its links. */
+export interface ArticleView
+  extends Omit<NewArticle, 'submissionId' | 'translationId' | 'pdfStoredName' | 'translationOfArticleId'> {
   id: string;
   doi: string;
-  type: JournalArticleType;
-  title: string;
-  language: string;
-  abstract: StructuredAbstractText;
-  keywords: string[];
-  authors: ArticlePerson[];
-  translators: ArticlePerson[];
-  bodyMarkdown: string;
-  references: string[];
-  competingInterests: string;
-  deviceManufacturerTies: string;
-  funding: string;
-  receivedAt: number;
-  revisedAt: number | null;
-  acceptedAt: number;
   publishedAt: number;
   updatedAt: number;
   hasPdf: boolean;
@@ -299,7 +287,6 @@ export interface ArticleView {
   notices: ArticleNoticeView[];
   /** The published issue the article is in, if any. */
   issue: { id: string; volume: number; number: number; year: number } | null;
-  original: OriginalInfo | null;
   /** The IECPA original of a translation. */
   translationOf: { id: string; title: string; doi: string; language: string } | null;
   /** Translations of this article. */
