@@ -18,7 +18,15 @@ import {
   ORIGINAL_RESEARCH,
   TRANSLATION,
 } from '#test/helpers/journal-fixtures.ts';
-import { child, childNames, childrenNamed, descendants, nth, parseXml } from '#test/helpers/xml-structure.ts';
+import {
+  child,
+  childNames,
+  childrenNamed,
+  descendants,
+  nth,
+  parseXml,
+  type XmlElement,
+} from '#test/helpers/xml-structure.ts';
 import { XSS_PAYLOADS } from '#test/helpers/xss-corpus.ts';
 
 const OPTIONS = {
