@@ -630,8 +630,21 @@ test('no journal page a reviewer or an author can reach names the other side', {
     }
   }
 
-  // The new pages, as their users see them: axe clean, screenshots.
+  // The editor downloads the issue's Crossref deposit (the schema's rules); the article names its issue.
   const editorCookie = await cookieOf(editor.id);
+  const { expectCrossrefBatch } = await import('#test/helpers/crossref-rules.ts');
+  const { parseXml } = await import('#test/helpers/xml-structure.ts');
+  const deposit = await fetch(`${portal.server.url}/journal/editor/issues/${issue}/crossref.xml`, {
+    headers: { cookie: editorCookie },
+  });
+  expect(deposit.status).toBe(200);
+  expect(deposit.headers.get('content-disposition')).toBe('attachment; filename="iecpa-vol90-no1-crossref.xml"');
+  expectCrossrefBatch(parseXml(await deposit.text()));
+  const articlePage = await (await fetch(`${portal.server.url}/journal/articles/${article.id}`)).text();
+  expect(articlePage).toContain('Vol 90, No 1 (2026)');
+  expect(articlePage).toContain('name="citation_volume" content="90"');
+
+  // The new pages, as their users see them: axe clean, screenshots.
   const newPages: [string, string | undefined][] = [
     ['/journal/issues', undefined],
     [`/journal/issues/${issue}`, undefined],
