@@ -487,6 +487,7 @@ test('no journal page a reviewer or an author can reach names the other side', {
     },
   };
   const { demoPdfBytes } = await import('#scripts/demo-seed.ts');
+  const cookieOf = async (userId: string) => `iecpa_session=${(await createSession(db, userId, true, meta)).token}`;
   const submissionId = ok(await submissions.saveDraft(db, author.id, draft)).submissionId;
   const files: string[] = [];
   const addFiles = async (round: number) => {
@@ -552,6 +553,18 @@ test('no journal page a reviewer or an author can reach names the other side', {
       meta,
     ),
   );
+  // The editor's page before the decision: the chief's assign form and the annotated file to share.
+  const editorCookie = await cookieOf(editor.id);
+  const decisionPage = await portal.newPage(editorCookie);
+  await goto(decisionPage, `/journal/editor/${submissionId}`);
+  expect(await decisionPage.getByRole('group', { name: 'Annotated manuscripts to send to the authors' }).count()).toBe(
+    1,
+  );
+  expect(await decisionPage.getByRole('heading', { name: 'Assign an editor (editor-in-chief)' }).count()).toBe(1);
+  await expectAccessible(decisionPage, 'editor-decision-share-1280');
+  await decisionPage.setViewportSize({ width: 390, height: 844 });
+  await expectAccessible(decisionPage, 'editor-decision-share-390');
+  await decisionPage.close();
   ok(
     await editorial.decide(
       db,
@@ -591,7 +604,6 @@ test('no journal page a reviewer or an author can reach names the other side', {
     translation: translation.id,
   };
 
-  const cookieOf = async (userId: string) => `iecpa_session=${(await createSession(db, userId, true, meta)).token}`;
   const authorSecrets = [
     ...people.flatMap((p) => [p.givenNames, p.surname, p.email, p.affiliation, p.orcid]),
     author.name,
@@ -631,7 +643,6 @@ test('no journal page a reviewer or an author can reach names the other side', {
   }
 
   // The editor downloads the issue's Crossref deposit (the schema's rules); the article names its issue.
-  const editorCookie = await cookieOf(editor.id);
   const { expectCrossrefBatch } = await import('#test/helpers/crossref-rules.ts');
   const { parseXml } = await import('#test/helpers/xml-structure.ts');
   const deposit = await fetch(`${portal.server.url}/journal/editor/issues/${issue}/crossref.xml`, {
