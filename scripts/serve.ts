@@ -20,6 +20,7 @@ import { getEnv } from '#src/server/env.ts';
 import { answerEmptyDigestsFromMemory } from '#src/server/http/empty-digest.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
+import { warmJournalCitations } from '#src/server/journal-warmup.ts';
 import { startScheduledJobs } from '#src/server/scheduled-jobs.ts';
 import { prepareDatabase } from './prepare-db.ts';
 
@@ -103,6 +104,8 @@ async function serve(): Promise<void> {
   const clientRoot = fileURLToPath(new URL('client', distDir));
   const notFoundPage = readFileSync(join(clientRoot, '404.html'));
   const serveStaticFile = createStaticFileServer(clientRoot);
+  // Before listening, so no reader waits for the CSL styles to compile (src/server/journal-warmup.ts).
+  warmJournalCitations(new URL(env.SITE_URL).origin);
 
   const server = createServer((req, res) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);

@@ -185,6 +185,8 @@ export const journalReviews = sqliteTable(
     commentsToAuthors: text('comments_to_authors').notNull(),
     commentsToEditor: text('comments_to_editor').notNull(),
     annotatedFileId: text('annotated_file_id'),
+    /** When the editor shared the annotated file with the authors (with a decision); null: editor only. */
+    annotationSharedAt: integer('annotation_shared_at'),
     submittedAt: integer('submitted_at'),
   },
   (t) => [
@@ -234,6 +236,8 @@ export const journalIssues = sqliteTable(
     year: integer('year').notNull(),
     coverText: text('cover_text').notNull(),
     createdAt: integer('created_at').notNull(),
+    /** Null while the editors gather it; an issue is public (and shown on its articles) once published. */
+    publishedAt: integer('published_at'),
   },
   (t) => [uniqueIndex('journal_issues_vol_num').on(t.volume, t.number)],
 );

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { type CleanableType, type CleanOutcome, stripIdentifyingMetadata } from './document-metadata.ts';
 import { type BrokenLink, findBrokenLinks, type RenderedMarkdown, renderMarkdown } from './markdown.ts';
 import type { MarkdownTask } from './markdown-worker.ts';
 import type { EditionChapter } from './services/handbook-pdf-layout.ts';
@@ -41,7 +42,7 @@ function warmWorker(path: string): Worker {
   return worker;
 }
 
-async function runTask<T>(task: MarkdownTask, budgetMs: number, here: () => T): Promise<T> {
+async function runTask<T>(task: MarkdownTask, budgetMs: number, here: () => T | Promise<T>): Promise<T> {
   const path = workerFile();
   if (!path) return here();
   const run = async (): Promise<T> => {
@@ -97,6 +98,20 @@ export function findBrokenLinksOffThread(
   const anchors = new Map([...anchorsBySlug].map(([slug, set]) => [slug, new Set(set)]));
   return runTask({ kind: 'broken-links', markdown, anchorsBySlug: anchors, ownSlug }, budgetMs, () =>
     findBrokenLinks(markdown, anchorsBySlug, ownSlug),
+  );
+}
+
+/**
+ * stripIdentifyingMetadata in the worker (parsing and rewriting a 5 MiB PDF or Word file would hold the
+ * request thread), within `budgetMs`.
+ */
+export function stripIdentifyingMetadataOffThread(
+  bytes: Uint8Array,
+  type: CleanableType,
+  budgetMs = MARKDOWN_TIME_BUDGET_MS,
+): Promise<CleanOutcome> {
+  return runTask<CleanOutcome>({ kind: 'clean-document', bytes, type }, budgetMs, () =>
+    stripIdentifyingMetadata(bytes, type),
   );
 }
 

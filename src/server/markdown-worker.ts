@@ -4,6 +4,7 @@
  * from the repository (Node runs the .ts directly); markdown.ts needs only npm packages.
  */
 import { parentPort } from 'node:worker_threads';
+import { type CleanableType, stripIdentifyingMetadata } from './document-metadata.ts';
 import { findBrokenLinks, renderMarkdown } from './markdown.ts';
 import { type EditionChapter, editionPdf } from './services/handbook-pdf-layout.ts';
 
@@ -15,11 +16,13 @@ export type MarkdownTask =
       anchorsBySlug: Map<string, Set<string>>;
       ownSlug: string | null;
     }
-  | { kind: 'edition-pdf'; chapters: EditionChapter[]; now: number };
+  | { kind: 'edition-pdf'; chapters: EditionChapter[]; now: number }
+  | { kind: 'clean-document'; bytes: Uint8Array; type: CleanableType };
 
 async function run(task: MarkdownTask): Promise<unknown> {
   if (task.kind === 'render') return renderMarkdown(task.markdown);
   if (task.kind === 'edition-pdf') return editionPdf(task.chapters, task.now);
+  if (task.kind === 'clean-document') return stripIdentifyingMetadata(task.bytes, task.type);
   return findBrokenLinks(task.markdown, task.anchorsBySlug, task.ownSlug);
 }
 

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { demoPdfBytes } from '#scripts/demo-seed.ts';
@@ -351,6 +352,330 @@ test('HTML, javascript: and SVG payloads in every text field stay text on the jo
       return found;
     });
     expect(active, path).toEqual([]);
+    await page.close();
+  }
+});
+
+/** Every route file under src/pages/journal, relative to it (a new one must be added to PAGE_ROUTES below). */
+function journalRouteFiles(): string[] {
+  return readdirSync('src/pages/journal', { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(astro|ts)$/.test(f))
+    .map((f) => f.replaceAll('\\', '/'))
+    .sort();
+}
+
+interface JournalIds {
+  submission: string;
+  reviews: string[];
+  files: string[];
+  article: string;
+  issue: string;
+  translation: string;
+}
+
+/**
+ * The URLs of each journal route file for the submission under test, visited as the reviewer and as the
+ * author (pages they may not open answer with a redirect, 403 or 404, which are read too).
+ */
+const PAGE_ROUTES: Record<string, (ids: JournalIds) => string[]> = {
+  'index.astro': () => ['/journal', '/journal?q=review'],
+  'submit.astro': (i) => ['/journal/submit', `/journal/submit?id=${i.submission}`],
+  'submissions/index.astro': () => ['/journal/submissions'],
+  'submissions/[id].astro': (i) => [`/journal/submissions/${i.submission}`],
+  'reviews/index.astro': () => ['/journal/reviews'],
+  'reviews/[id].astro': (i) => i.reviews.map((r) => `/journal/reviews/${r}`),
+  'files/[id].ts': (i) => i.files.map((f) => `/journal/files/${f}`),
+  'editor/index.astro': () => ['/journal/editor'],
+  'editor/[id].astro': (i) => [`/journal/editor/${i.submission}`],
+  'editor/production.astro': (i) => [`/journal/editor/production?id=${i.submission}`],
+  'editor/issues/index.astro': () => ['/journal/editor/issues'],
+  'editor/issues/[id].astro': (i) => [`/journal/editor/issues/${i.issue}`],
+  'editor/issues/[id]/crossref.xml.ts': (i) => [`/journal/editor/issues/${i.issue}/crossref.xml`],
+  'editors.astro': () => ['/journal/editors'],
+  'issues/index.astro': () => ['/journal/issues'],
+  'issues/[id].astro': (i) => [`/journal/issues/${i.issue}`],
+  'articles/[id]/index.astro': (i) => [`/journal/articles/${i.article}`],
+  'articles/[id]/cite.bib.ts': (i) => [`/journal/articles/${i.article}/cite.bib`],
+  'articles/[id]/cite.ris.ts': (i) => [`/journal/articles/${i.article}/cite.ris`],
+  'articles/[id]/jats.xml.ts': (i) => [`/journal/articles/${i.article}/jats.xml`],
+  'articles/[id]/crossref.xml.ts': (i) => [`/journal/articles/${i.article}/crossref.xml`],
+  'articles/[id]/pdf.ts': (i) => [`/journal/articles/${i.article}/pdf`],
+  'feed.xml.ts': () => ['/journal/feed.xml'],
+  'translations/index.astro': () => ['/journal/translations'],
+  'translations/[id].astro': (i) => [`/journal/translations/${i.translation}`],
+};
+
+/**
+ * Double-anonymous review at the page level (issue 17): a submission in its second round of review (the
+ * first round's annotated file shared with the authors, a revision sent) and every journal page, download
+ * and file, fetched as its reviewer and as its author: neither finds a name, email, ORCID or affiliation of
+ * the other side. A journal route file missing from PAGE_ROUTES fails the test. Then the new pages (issues,
+ * editors, withdrawal, the annotated-file field) pass axe.
+ */
+test('no journal page a reviewer or an author can reach names the other side', { timeout: 240_000 }, async () => {
+  const { makeUser } = await import('#test/helpers/factories.ts');
+  const { createSession } = await import('#src/server/auth/session.ts');
+  const { holdsText, identifiedPdf } = await import('#test/helpers/identified-documents.ts');
+  const { orcidCheckCharacter } = await import('#src/lib/orcid.ts');
+  const { journalTranslations, users } = await import('#db/schema/index.ts');
+  const { eq } = await import('drizzle-orm');
+  const submissions = await import('#src/server/services/journal-submissions.ts');
+  const editorial = await import('#src/server/services/journal-editorial.ts');
+  const reviewFiles = await import('#src/server/services/journal-review-files.ts');
+  const issues = await import('#src/server/services/journal-issues.ts');
+  const articles = await import('#src/server/services/journal-articles.ts');
+  const { createMailer } = await import('#src/server/mail/mailer.ts');
+  const { resolve } = await import('node:path');
+  expect(journalRouteFiles()).toEqual(Object.keys(PAGE_ROUTES).sort());
+
+  const db = portal.server.db.db;
+  const deps = { mailer: createMailer({ from: 'e2e <e2e@iecpa.test>' }), siteUrl: portal.server.url };
+  const meta = { ipAddress: '203.0.113.9', userAgent: 'e2e' };
+  const serverUploads = resolve(portal.server.databaseUrl.replace(/^file:/, ''), '..', 'uploads');
+  const ok = <T extends { ok: boolean }>(result: T): Extract<T, { ok: true }> => {
+    if (!result.ok) throw new Error((result as unknown as { message: string }).message);
+    return result as Extract<T, { ok: true }>;
+  };
+  // Names used nowhere else on the site, so any occurrence is a leak.
+  const author = await makeUser(db, { roles: ['member'], name: 'Ingrid Vasquezholm', email: 'ingrid.vh@example.org' });
+  const reviewer = await makeUser(db, {
+    roles: ['member', 'reviewer'],
+    name: 'Odalys Brennerman',
+    email: 'odalys.b@example.org',
+  });
+  const [editorRow] = await db.select().from(users).where(eq(users.email, 'editor@iecpa.test'));
+  if (!editorRow) throw new Error('no demo editor');
+  const editor = { id: editorRow.id, email: editorRow.email, roles: ['member', 'editor'] as ('member' | 'editor')[] };
+  const orcidBase = '000000031415926';
+  const orcid = `${orcidBase.slice(0, 4)}-${orcidBase.slice(4, 8)}-${orcidBase.slice(8, 12)}-${orcidBase.slice(12)}${orcidCheckCharacter(orcidBase)}`;
+  const people = [
+    {
+      givenNames: 'Ingrid',
+      surname: 'Vasquezholm',
+      email: author.email,
+      orcid,
+      affiliation: 'Fjordside Cardiac Unit',
+      country: 'NO',
+      corresponding: true,
+    },
+    {
+      givenNames: 'Bartholomew',
+      surname: 'Quillfeather',
+      email: 'b.quill@example.org',
+      orcid: '',
+      affiliation: 'Quillfeather Vascular Institute',
+      country: 'IE',
+      corresponding: false,
+    },
+  ];
+  const draft = {
+    type: 'original-research' as const,
+    title: 'Cuff pressure titration under double-anonymous review (e2e)',
+    abstract: { background: 'B.', methods: 'M.', results: 'R.', conclusions: 'C.' },
+    keywords: ['titration'],
+    language: 'en',
+    coverLetter: 'Cover.',
+    authors: people,
+    declarations: {
+      competingInterests: 'None.',
+      deviceManufacturerTies: 'None.',
+      funding: 'None.',
+      ethicsApproval: 'Approved.',
+      consent: 'Given.',
+      registration: 'None.',
+      dataAvailability: 'On request.',
+    },
+  };
+  const { demoPdfBytes } = await import('#scripts/demo-seed.ts');
+  const cookieOf = async (userId: string) => `iecpa_session=${(await createSession(db, userId, true, meta)).token}`;
+  const submissionId = ok(await submissions.saveDraft(db, author.id, draft)).submissionId;
+  const files: string[] = [];
+  const addFiles = async (round: number) => {
+    for (const kind of ['manuscript', 'anonymised'] as const) {
+      const name = kind === 'manuscript' ? `Vasquezholm-named-${round}.pdf` : `blinded-${round}.pdf`;
+      files.push(
+        ok(
+          await submissions.addFile(
+            db,
+            serverUploads,
+            author.id,
+            { submissionId, kind, file: { bytes: demoPdfBytes(), name } },
+            meta,
+          ),
+        ).file.id,
+      );
+    }
+  };
+  await addFiles(0);
+  ok(await submissions.submit(db, deps, author.id, { submissionId }, meta));
+  ok(await editorial.assignEditor(db, editor, { submissionId, editorId: editor.id }, meta));
+  ok(await editorial.decide(db, deps, editor, { submissionId, decision: 'send-to-review', note: '' }, meta));
+  const reviewerActor = {
+    id: reviewer.id,
+    email: reviewer.email,
+    roles: ['member', 'reviewer'] as ('member' | 'reviewer')[],
+  };
+  const due = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+  const round1 = ok(
+    await editorial.invite(
+      db,
+      deps,
+      editor,
+      { submissionId, reviewerId: reviewer.id, dueOn: due, acknowledgeSharedAffiliation: false },
+      meta,
+    ),
+  ).reviewId;
+  ok(await editorial.respond(db, deps, reviewerActor, { reviewId: round1, accept: true }, meta));
+  const annotation = ok(
+    await reviewFiles.attachAnnotation(
+      db,
+      serverUploads,
+      reviewerActor,
+      {
+        reviewId: round1,
+        file: { bytes: await identifiedPdf(reviewer.name, reviewer.email), name: 'Brennerman-notes.pdf' },
+      },
+      meta,
+    ),
+  ).file;
+  files.push(annotation.id);
+  ok(
+    await editorial.submitReport(
+      db,
+      deps,
+      reviewerActor,
+      {
+        reviewId: round1,
+        recommendation: 'major-revisions',
+        commentsToAuthors: 'Please add the pressure protocol.',
+        commentsToEditor: 'Confidential: I know this group.',
+      },
+      meta,
+    ),
+  );
+  // The editor's page before the decision: the chief's assign form and the annotated file to share.
+  const editorCookie = await cookieOf(editor.id);
+  const decisionPage = await portal.newPage(editorCookie);
+  await goto(decisionPage, `/journal/editor/${submissionId}`);
+  expect(await decisionPage.getByRole('group', { name: 'Annotated manuscripts to send to the authors' }).count()).toBe(
+    1,
+  );
+  expect(await decisionPage.getByRole('heading', { name: 'Assign an editor (editor-in-chief)' }).count()).toBe(1);
+  await expectAccessible(decisionPage, 'editor-decision-share-1280');
+  await decisionPage.setViewportSize({ width: 390, height: 844 });
+  await expectAccessible(decisionPage, 'editor-decision-share-390');
+  await decisionPage.close();
+  ok(
+    await editorial.decide(
+      db,
+      deps,
+      editor,
+      { submissionId, decision: 'major-revisions', note: 'Please revise.', shareAnnotations: [round1] },
+      meta,
+    ),
+  );
+  await addFiles(1);
+  ok(await submissions.submit(db, deps, author.id, { submissionId, response: 'Added the protocol.' }, meta));
+  ok(await editorial.decide(db, deps, editor, { submissionId, decision: 'send-to-review', note: '' }, meta));
+  const round2 = ok(
+    await editorial.invite(
+      db,
+      deps,
+      editor,
+      { submissionId, reviewerId: reviewer.id, dueOn: due, acknowledgeSharedAffiliation: false },
+      meta,
+    ),
+  ).reviewId;
+  ok(await editorial.respond(db, deps, reviewerActor, { reviewId: round2, accept: true }, meta));
+  const issue = ok(
+    await issues.createIssue(db, editor, { volume: 90, number: 1, year: 2026, coverText: 'E2E issue.' }, meta),
+  ).issueId;
+  const [article] = (await articles.searchArticles(db, { q: 'percutaneous', page: 1 })).articles;
+  const [translation] = await db.select({ id: journalTranslations.id }).from(journalTranslations).limit(1);
+  if (!article || !translation) throw new Error('no demo article or translation');
+  ok(await issues.addArticleToIssue(db, editor, { issueId: issue, articleId: article.id }, meta));
+  ok(await issues.publishIssue(db, deps, editor, issue, meta));
+  const ids: JournalIds = {
+    submission: submissionId,
+    reviews: [round1, round2],
+    files,
+    article: article.id,
+    issue,
+    translation: translation.id,
+  };
+
+  const authorSecrets = [
+    ...people.flatMap((p) => [p.givenNames, p.surname, p.email, p.affiliation, p.orcid]),
+    author.name,
+    'Vasquezholm-named',
+  ].filter(Boolean);
+  const reviewerSecrets = [reviewer.name, reviewer.email, 'Odalys', 'Brennerman', 'Confidential: I know'];
+  const sides = [
+    {
+      who: 'the reviewer',
+      cookie: await cookieOf(reviewer.id),
+      secrets: authorSecrets,
+      mustSee: 'Cuff pressure titration',
+      on: `/journal/reviews/${round2}`,
+    },
+    {
+      who: 'the author',
+      cookie: await cookieOf(author.id),
+      secrets: reviewerSecrets,
+      mustSee: 'Reviewer 1, round 1: annotated manuscript',
+      on: `/journal/submissions/${submissionId}`,
+    },
+  ];
+  for (const side of sides) {
+    for (const [file, urls] of Object.entries(PAGE_ROUTES)) {
+      for (const url of urls(ids)) {
+        const response = await fetch(`${portal.server.url}${url}`, { headers: { cookie: side.cookie } });
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        const text =
+          `${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${Buffer.from(bytes).toString('utf8')}`.toLowerCase();
+        for (const secret of side.secrets) {
+          const leaked = text.includes(secret.toLowerCase()) || holdsText(bytes, secret);
+          expect(leaked, `${side.who} reads "${secret}" at ${url} (${file}, ${response.status})`).toBe(false);
+        }
+        if (url === side.on) expect(text, `${side.who} reads ${url}`).toContain(side.mustSee.toLowerCase());
+      }
+    }
+  }
+
+  // The editor downloads the issue's Crossref deposit (the schema's rules); the article names its issue.
+  const { expectCrossrefBatch } = await import('#test/helpers/crossref-rules.ts');
+  const { parseXml } = await import('#test/helpers/xml-structure.ts');
+  const deposit = await fetch(`${portal.server.url}/journal/editor/issues/${issue}/crossref.xml`, {
+    headers: { cookie: editorCookie },
+  });
+  expect(deposit.status).toBe(200);
+  expect(deposit.headers.get('content-disposition')).toBe('attachment; filename="iecpa-vol90-no1-crossref.xml"');
+  expectCrossrefBatch(parseXml(await deposit.text()));
+  const articlePage = await (await fetch(`${portal.server.url}/journal/articles/${article.id}`)).text();
+  expect(articlePage).toContain('Vol 90, No 1 (2026)');
+  expect(articlePage).toContain('name="citation_volume" content="90"');
+
+  // The new pages, as their users see them: axe clean, screenshots.
+  const newPages: [string, string | undefined][] = [
+    ['/journal/issues', undefined],
+    [`/journal/issues/${issue}`, undefined],
+    [`/journal/articles/${article.id}`, undefined],
+    [`/journal/editor/issues/${issue}`, editorCookie],
+    ['/journal/editor/issues', editorCookie],
+    ['/journal/editors', editorCookie],
+    [`/journal/reviews/${round2}`, sides[0]?.cookie],
+    [`/journal/submissions/${submissionId}`, sides[1]?.cookie],
+  ];
+  for (const [path, cookie] of newPages) {
+    const page = await portal.newPage(cookie);
+    await goto(page, path);
+    const name = path
+      .replace(/^\/journal\//, '')
+      .replace(/[^a-z0-9]+/gi, '-')
+      .slice(0, 40);
+    await expectAccessible(page, `${name}-1280`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expectAccessible(page, `${name}-390`);
     await page.close();
   }
 });

@@ -140,3 +140,52 @@ export async function mailsTo(db: Db, to: string): Promise<{ subject: string; te
 export function dueInDays(days: number, now = Date.now()): string {
   return new Date(now + days * 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * Takes a submission from the author's draft to review: submitted, handled by the cast's editor, sent to
+ * review, and reviewer i invited for each of `reviewers` (accepted; a report when `report` is set).
+ * Returns the submission and review ids.
+ */
+export async function throughReview(
+  cast: JournalCast,
+  options: { reviewers?: number; report?: boolean; overrides?: Partial<DraftInput> } = {},
+): Promise<{ submissionId: string; reviewIds: string[] }> {
+  const { author, authorCaller, editor, editorCaller, reviewers, reviewerCallers } = cast;
+  const submissionId = await submitComplete(authorCaller, author, options.overrides);
+  await editorCaller.journal.assignEditor({ submissionId, editorId: editor.id });
+  await editorCaller.journal.decide({ submissionId, decision: 'send-to-review', note: '' });
+  const reviewIds: string[] = [];
+  for (const [i, reviewer] of reviewers.slice(0, options.reviewers ?? 1).entries()) {
+    const caller = reviewerCallers[i];
+    if (!caller) throw new Error('no reviewer caller');
+    const reviewId = await editorCaller.journal.invite({ submissionId, reviewerId: reviewer.id, dueOn: dueInDays(14) });
+    reviewIds.push(reviewId);
+    await caller.journal.respond({ reviewId, accept: true });
+    if (options.report) {
+      await caller.journal.submitReport({
+        reviewId,
+        recommendation: 'accept',
+        commentsToAuthors: `Comments of reviewer ${i + 1}.`,
+        commentsToEditor: '',
+      });
+    }
+  }
+  return { submissionId, reviewIds };
+}
+
+/** A submission of the cast's author taken through one review round to publication; returns the article. */
+export async function publishedThroughWorkflow(
+  cast: JournalCast,
+  overrides: Partial<DraftInput> = {},
+): Promise<{ submissionId: string; articleId: string; doi: string }> {
+  const { submissionId } = await throughReview(cast, { reviewers: 1, report: true, overrides });
+  const { editorCaller } = cast;
+  await editorCaller.journal.decide({ submissionId, decision: 'accept', note: '' });
+  await editorCaller.journal.saveProduction({
+    submissionId,
+    bodyMarkdown: '## Methods\n\nA cohort.\n\n## Results\n\nLess angina.',
+    references: ['Arora RR, et al. J Am Coll Cardiol. 1999;33(7):1833-40.'],
+  });
+  const published = await editorCaller.journal.publish({ submissionId });
+  return { submissionId, ...published };
+}

@@ -283,10 +283,12 @@ const MATRIX: Record<string, Row> = {
   'journal.uploadFile': SIGNED_IN(),
   'journal.removeFile': SIGNED_IN(),
   'journal.submit': SIGNED_IN(),
+  'journal.withdraw': SIGNED_IN(),
   'journal.myReviews': ROLE('reviewer'),
   'journal.review': ROLE('reviewer'),
   'journal.respond': ROLE('reviewer'),
   'journal.submitReport': ROLE('reviewer'),
+  'journal.attachAnnotation': ROLE('reviewer'),
   'journal.queue': ROLE('editor'),
   'journal.submission': ROLE('editor'),
   'journal.reviewerCandidates': ROLE('editor'),
@@ -303,6 +305,26 @@ const MATRIX: Record<string, Row> = {
   'journal.saveTranslation': ROLE('translator'),
   'journal.reviewTranslation': SIGNED_IN(),
   'journal.publishTranslation': ROLE('editor'),
+  'journal.issues': PUBLIC(),
+  'journal.issue': PUBLIC(),
+  'journal.editorIssues': ROLE('editor'),
+  'journal.editorIssue': ROLE('editor'),
+  'journal.createIssue': ROLE('editor'),
+  'journal.addToIssue': ROLE('editor'),
+  'journal.removeFromIssue': ROLE('editor'),
+  'journal.publishIssue': ROLE('editor'),
+  // Editors and admins (with TOTP) see who the editors are; admins (or the chief, who is no identity here)
+  // set the flag.
+  'journal.editors': row((i) =>
+    !SETUP[i]?.verified
+      ? 'UNAUTHORIZED'
+      : i === 'editor with TOTP' || i === 'admin with TOTP'
+        ? 'allowed'
+        : 'FORBIDDEN',
+  ),
+  'journal.setChief': row((i) =>
+    !SETUP[i]?.verified ? 'UNAUTHORIZED' : i === 'admin with TOTP' ? 'allowed' : 'FORBIDDEN',
+  ),
 };
 
 const handle = useTestDb();
@@ -371,6 +393,9 @@ async function inputFor(path: string): Promise<unknown> {
       return { query: '', page: 1 };
     case 'admin.setRole':
       return { userId: roleTarget.id, role: 'reviewer', granted: true };
+    case 'journal.setChief':
+      // Not an editor: an allowed caller is refused with BAD_REQUEST and nothing changes.
+      return { userId: roleTarget.id, chief: false };
     case 'admin.outbox':
       return { page: 1 };
     case 'applications.queue':

@@ -1,6 +1,6 @@
 /**
- * What several metadata formats derive the same way from an article: type labels, date parts, DOI and ORCID
- * URLs, the abstract as sections, language and country names.
+ * What several metadata formats derive the same way from an article: type labels, date parts, the DOI URL,
+ * the abstract as sections, language and country names (the ORCID URL is src/lib/orcid.ts's orcidUrl).
  */
 import type { ArticleMetadata, ArticlePerson, ArticleType, StructuredAbstract } from './types.ts';
 import { oneLine } from './xml.ts';
@@ -61,10 +61,6 @@ export const pad2 = (n: number): string => String(n).padStart(2, '0');
 /** The DOI as a resolver URL (Crossref's display guidelines: https://doi.org/…). */
 export function doiUrl(doi: string): string {
   return `https://doi.org/${doi}`;
-}
-
-export function orcidUrl(orcid: string): string {
-  return `https://orcid.org/${orcid}`;
 }
 
 /** "Given Surname". */

@@ -20,7 +20,8 @@
  * Timestamps are the deposit's version numbers (Crossref takes a larger one as a newer deposit): here
  * yyyyMMddHHmmss of the time the XML is made.
  */
-import { ABSTRACT_SECTIONS, dateParts, orcidUrl } from './common.ts';
+import { orcidUrl } from '../orcid.ts';
+import { ABSTRACT_SECTIONS, dateParts } from './common.ts';
 import type { ArticleIssue, ArticleMetadata, ArticlePerson, JournalInfo } from './types.ts';
 import { el, oneLine, type Xml, xmlDocument } from './xml.ts';
 

@@ -14,7 +14,8 @@
  * JATS): "translation-of" on a translation pointing to its original, "translation" on an original pointing
  * to each translation.
  */
-import { ABSTRACT_SECTIONS, ARTICLE_TYPE_LABELS, affiliationsOf, countryName, dateParts, orcidUrl } from './common.ts';
+import { orcidUrl } from '../orcid.ts';
+import { ABSTRACT_SECTIONS, ARTICLE_TYPE_LABELS, affiliationsOf, countryName, dateParts } from './common.ts';
 import type { ArticleMetadata, ArticlePerson, ArticleType, JournalInfo } from './types.ts';
 import { el, elIf, oneLine, raw, type Xml, xmlDocument } from './xml.ts';
 

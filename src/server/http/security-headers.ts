@@ -32,10 +32,13 @@ const DOCUMENT_UPLOAD_PATHS = new Set([
   '/journal/editor/production',
   '/api/trpc/journal.uploadFile',
   '/api/trpc/journal.uploadArticlePdf',
+  '/api/trpc/journal.attachAnnotation',
 ]);
+/** A reviewer's report page, whose form carries the optional annotated manuscript (one journal file). */
+const REVIEW_PAGE = /^\/journal\/reviews\/[A-Za-z0-9_-]{1,64}$/;
 
 /** The largest request body accepted on `pathname`. */
 export function maxBodyBytesFor(pathname: string): number {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
-  return DOCUMENT_UPLOAD_PATHS.has(path) ? DOCUMENT_UPLOAD_BODY_BYTES : MAX_BODY_BYTES;
+  return DOCUMENT_UPLOAD_PATHS.has(path) || REVIEW_PAGE.test(path) ? DOCUMENT_UPLOAD_BODY_BYTES : MAX_BODY_BYTES;
 }

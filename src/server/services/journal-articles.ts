@@ -4,7 +4,7 @@
  * stays online, marked), optional issues, and search (FTS5 over published articles only: a row is written
  * when an article is published, never for a submission).
  */
-import { and, asc, desc, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, max, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import {
   type JournalArticleType,
@@ -86,6 +86,7 @@ export interface OriginalInfo {
   rights: string;
 }
 
+/** A published article's content as written at publication (journal_articles), and where it came from. */
 export interface NewArticle {
   submissionId: string | null;
   translationId: string | null;
@@ -272,24 +273,11 @@ export interface ArticleNoticeView {
   publishedAt: number;
 }
 
-export interface ArticleView {
+/** What the article page reads: the article as it was published (NewArticle's content) and its links. */
+export interface ArticleView
+  extends Omit<NewArticle, 'submissionId' | 'translationId' | 'pdfStoredName' | 'translationOfArticleId'> {
   id: string;
   doi: string;
-  type: JournalArticleType;
-  title: string;
-  language: string;
-  abstract: StructuredAbstractText;
-  keywords: string[];
-  authors: ArticlePerson[];
-  translators: ArticlePerson[];
-  bodyMarkdown: string;
-  references: string[];
-  competingInterests: string;
-  deviceManufacturerTies: string;
-  funding: string;
-  receivedAt: number;
-  revisedAt: number | null;
-  acceptedAt: number;
   publishedAt: number;
   updatedAt: number;
   hasPdf: boolean;
@@ -297,8 +285,8 @@ export interface ArticleView {
   licenceUrl: string;
   retracted: boolean;
   notices: ArticleNoticeView[];
-  issue: { volume: number; number: number; year: number } | null;
-  original: OriginalInfo | null;
+  /** The published issue the article is in, if any. */
+  issue: { id: string; volume: number; number: number; year: number } | null;
   /** The IECPA original of a translation. */
   translationOf: { id: string; title: string; doi: string; language: string } | null;
   /** Translations of this article. */
@@ -407,14 +395,20 @@ export async function withLinks(db: DbOrTx, rows: ArticleRow[]): Promise<Article
           .where(inArray(journalArticles.id, originalIds));
   const issueIds = rows.map((r) => r.issueId).filter((x): x is string => x !== null);
   const issues =
-    issueIds.length === 0 ? [] : await db.select().from(journalIssues).where(inArray(journalIssues.id, issueIds));
+    issueIds.length === 0
+      ? []
+      : await db
+          .select()
+          .from(journalIssues)
+          .where(and(inArray(journalIssues.id, issueIds), isNotNull(journalIssues.publishedAt)));
   return rows.map((row) => {
     const issue = issues.find((i) => i.id === row.issueId);
     return toArticleView(row, {
       notices: notices
         .filter((n) => n.articleId === row.id)
         .map((n) => ({ id: n.id, kind: n.kind, text: n.text, publishedAt: n.publishedAt })),
-      issue: issue ? { volume: issue.volume, number: issue.number, year: issue.year } : null,
+      // An issue shows on its articles once it is published (editors gather it first).
+      issue: issue ? { id: issue.id, volume: issue.volume, number: issue.number, year: issue.year } : null,
       translationOf: originals.find((o) => o.id === row.translationOfArticleId) ?? null,
       translations: translations.filter((t) => t.of === row.id).map(({ of: _, ...t }) => t),
     });
@@ -452,44 +446,6 @@ export async function addNotice(
       now,
     );
     return { ok: true as const, noticeId };
-  });
-}
-
-/** Creates an issue and gathers published articles into it (continuous publication: optional). */
-export async function createIssue(
-  db: Db,
-  editor: Actor,
-  input: { volume: number; number: number; year: number; coverText: string; articleIds: string[] },
-  meta: RequestMeta,
-  now = Date.now(),
-): Promise<{ ok: true; issueId: string } | Refusal> {
-  return db.transaction(async (tx) => {
-    const [exists] = await tx
-      .select({ id: journalIssues.id })
-      .from(journalIssues)
-      .where(and(eq(journalIssues.volume, input.volume), eq(journalIssues.number, input.number)));
-    if (exists) return refuse('CONFLICT', 'That volume and number exist already.');
-    const issueId = newId();
-    await tx.insert(journalIssues).values({
-      id: issueId,
-      volume: input.volume,
-      number: input.number,
-      year: input.year,
-      coverText: input.coverText,
-      createdAt: now,
-    });
-    if (input.articleIds.length > 0) {
-      await tx
-        .update(journalArticles)
-        .set({ issueId, updatedAt: now })
-        .where(inArray(journalArticles.id, input.articleIds));
-    }
-    await writeAudit(
-      tx,
-      { actorId: editor.id, action: 'journal.issue-created', subjectId: issueId, ipAddress: meta.ipAddress },
-      now,
-    );
-    return { ok: true as const, issueId };
   });
 }
 

@@ -29,6 +29,7 @@ import { type Refusal, refuse } from '../refusal.ts';
 import { checkUpload, newStoredName, readStoredFile, writeStoredFile } from '../uploads.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { decisionLetter, journalMail } from './journal-mail.ts';
+import { checkShareable, isSharedWithAuthors, markShared } from './journal-review-files.ts';
 import type { inviteInput, productionInput, reportInput } from './journal-schemas.ts';
 import {
   AUTHOR_FILE_KINDS,
@@ -66,18 +67,97 @@ export async function isChief(db: DbOrTx, userId: string): Promise<boolean> {
   return row?.chief ?? false;
 }
 
-export async function setChief(
+/** What the editor-in-chief may do that another editor may not (shown on the editors' pages, tested). */
+export const CHIEF_POWERS = [
+  'assign any submission to another editor (or take it over from one)',
+  'record decisions on, invite reviewers to and publish any submission, not only those they handle',
+  'give the editor-in-chief flag to another editor, or take it back',
+] as const;
+
+type Manager = Pick<SessionUser, 'id' | 'roles' | 'totpEnabled'>;
+
+/** Admins and the editor-in-chief (each with the second factor their role needs) manage the chief flag. */
+async function mayManageChiefs(db: DbOrTx, actor: Manager): Promise<boolean> {
+  if (!actor.totpEnabled) return false;
+  if (actor.roles.includes('admin')) return true;
+  return actor.roles.includes('editor') && (await isChief(db, actor.id));
+}
+
+/** The journal's editors (holders of the `editor` role) with their chief flag, by name. */
+export async function listEditors(db: DbOrTx, actor: Manager) {
+  if (!actor.totpEnabled || (!actor.roles.includes('admin') && !actor.roles.includes('editor'))) {
+    return refuse('FORBIDDEN', 'Only editors and administrators (with two-factor sign-in) see the list of editors.');
+  }
+  const rows = await db
+    .select({ id: users.id, name: users.name, email: users.email, chief: journalEditors.chief })
+    .from(userRoles)
+    .innerJoin(users, eq(users.id, userRoles.userId))
+    .leftJoin(journalEditors, eq(journalEditors.userId, users.id))
+    .where(and(eq(userRoles.role, 'editor'), isNull(users.erasedAt)))
+    .orderBy(asc(users.name));
+  return {
+    ok: true as const,
+    editors: rows.map((r) => ({ ...r, chief: r.chief ?? false })),
+    canManage: await mayManageChiefs(db, actor),
+  };
+}
+
+/**
+ * Sets or clears the `chief` flag of an editor: by an admin or the editor-in-chief, on a holder of the
+ * `editor` role; the journal keeps at least one chief once it has one. Audited; the editor is mailed.
+ */
+export async function setChiefFlag(
   db: Db,
-  adminId: string,
-  userId: string,
-  chief: boolean,
+  deps: ServiceDeps,
+  actor: Manager,
+  input: { userId: string; chief: boolean },
+  meta: RequestMeta,
   now = Date.now(),
-): Promise<void> {
-  await db
-    .insert(journalEditors)
-    .values({ userId, chief, updatedAt: now })
-    .onConflictDoUpdate({ target: journalEditors.userId, set: { chief, updatedAt: now } });
-  await writeAudit(db, { actorId: adminId, action: 'journal.chief-flag', subjectId: userId, details: { chief } }, now);
+): Promise<{ ok: true; changed: boolean } | Refusal> {
+  const outcome = await db.transaction(async (tx) => {
+    if (!(await mayManageChiefs(tx, actor))) {
+      return refuse('FORBIDDEN', 'Only an administrator or the editor-in-chief sets the editor-in-chief flag.');
+    }
+    const [editor] = await tx
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .innerJoin(userRoles, and(eq(userRoles.userId, users.id), eq(userRoles.role, 'editor')))
+      .where(and(eq(users.id, input.userId), isNull(users.erasedAt)));
+    if (!editor) return refuse('BAD_REQUEST', 'That account is not an editor: grant the editor role first.');
+    if ((await isChief(tx, editor.id)) === input.chief) return { ok: true as const, changed: false, email: '' };
+    if (!input.chief) {
+      const chiefs = await tx
+        .select({ userId: journalEditors.userId })
+        .from(journalEditors)
+        .where(eq(journalEditors.chief, true));
+      if (chiefs.length <= 1) {
+        return refuse(
+          'CONFLICT',
+          'The journal needs an editor-in-chief: give the flag to another editor before taking it from this one.',
+        );
+      }
+    }
+    await tx
+      .insert(journalEditors)
+      .values({ userId: editor.id, chief: input.chief, updatedAt: now })
+      .onConflictDoUpdate({ target: journalEditors.userId, set: { chief: input.chief, updatedAt: now } });
+    await writeAudit(
+      tx,
+      {
+        actorId: actor.id,
+        action: input.chief ? 'journal.chief-granted' : 'journal.chief-revoked',
+        subjectId: editor.id,
+        ipAddress: meta.ipAddress,
+      },
+      now,
+    );
+    return { ok: true as const, changed: true, email: editor.email };
+  });
+  if (!outcome.ok) return outcome;
+  if (outcome.changed) {
+    await deps.mailer.send(db, { to: outcome.email, ...journalMail.chiefFlag(deps.siteUrl, input.chief) });
+  }
+  return { ok: true, changed: outcome.changed };
 }
 
 const normalise = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
@@ -182,6 +262,8 @@ export interface EditorReviewView {
   commentsToAuthors: string;
   commentsToEditor: string;
   submittedAt: number | null;
+  annotatedFileId: string | null;
+  annotationSharedAt: number | null;
 }
 
 /** Everything about a submission for a non-conflicted editor. */
@@ -204,6 +286,8 @@ export async function editorView(db: Db, editor: Actor, submissionId: string) {
       commentsToAuthors: journalReviews.commentsToAuthors,
       commentsToEditor: journalReviews.commentsToEditor,
       submittedAt: journalReviews.submittedAt,
+      annotatedFileId: journalReviews.annotatedFileId,
+      annotationSharedAt: journalReviews.annotationSharedAt,
     })
     .from(journalReviews)
     .innerJoin(users, eq(users.id, journalReviews.reviewerId))
@@ -238,6 +322,7 @@ export async function editorView(db: Db, editor: Actor, submissionId: string) {
     events,
     decisions,
     canAct: row.handlingEditorId === editor.id || (await isChief(db, editor.id)),
+    isChief: await isChief(db, editor.id),
   };
 }
 
@@ -337,10 +422,11 @@ export async function decide(
   db: Db,
   deps: ServiceDeps,
   editor: Actor,
-  input: { submissionId: string; decision: Decision; note: string },
+  input: { submissionId: string; decision: Decision; note: string; shareAnnotations?: string[] },
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<{ ok: true; status: SubmissionRow['status']; letter: string } | Refusal> {
+  const share = input.shareAnnotations ?? [];
   const outcome = await db.transaction(async (tx) => {
     const found = await forEditor(tx, editor, input.submissionId, { mustHandle: true });
     if (isRefusal(found)) return found;
@@ -366,12 +452,19 @@ export async function decide(
     if (row.status === 'in-review' && !reviews.some((r) => r.status === 'submitted')) {
       return refuse('PRECONDITION_FAILED', 'Wait for at least one review report before deciding.');
     }
+    const sharedNumbers = await checkShareable(tx, row.id, row.round, row.status === 'in-review' ? share : []);
+    if (isRefusal(sharedNumbers)) return sharedNumbers;
+    if (share.length > 0 && row.status !== 'in-review') {
+      const message = 'Annotated files are shared with a decision after review.';
+      return refuse('BAD_REQUEST', message, { shareAnnotations: message });
+    }
     const round = input.decision === 'send-to-review' ? row.round + 1 : row.round;
     const letter = decisionLetter({
       decision: input.decision,
       title: row.title,
       round,
       note: input.note,
+      sharedFiles: sharedNumbers,
       reviews: reviews
         .map((r, i) => ({ number: i + 1, ...r }))
         .flatMap((r) =>
@@ -393,6 +486,7 @@ export async function decide(
       .where(and(eq(journalSubmissions.id, row.id), eq(journalSubmissions.status, row.status)))
       .returning({ id: journalSubmissions.id });
     if (updated.length === 0) return refuse('CONFLICT', 'The submission changed meanwhile; reload the page.');
+    await markShared(tx, share, now);
     if (row.status === 'in-review') {
       await tx
         .update(journalReviews)
@@ -432,7 +526,7 @@ export async function decide(
         action: 'journal.decision',
         subjectId: row.id,
         ipAddress: meta.ipAddress,
-        details: { decision: input.decision, round },
+        details: { decision: input.decision, round, sharedAnnotations: share.length },
       },
       now,
     );
@@ -681,6 +775,8 @@ export interface ReviewerView {
   };
   /** The anonymised manuscript and the figures only: never the named manuscript or other files. */
   files: FileSummary[];
+  /** The reviewer's own annotated file (already cleaned of document metadata), if attached. */
+  annotation: FileSummary | null;
 }
 
 /** What a reviewer reads: the anonymised submission only (no names, emails, ORCID iDs, affiliations). */
@@ -713,6 +809,9 @@ export async function reviewerView(
         language: row.language,
       },
       files: files.map(fileSummary),
+      annotation: review.annotatedFileId
+        ? ((await loadFiles(db, row.id)).filter((f) => f.id === review.annotatedFileId).map(fileSummary)[0] ?? null)
+        : null,
     },
   };
 }
@@ -856,8 +955,13 @@ export async function readFileFor(
   const row = await loadSubmission(db, file.submissionId);
   if (!row) return null;
   let allowed = false;
-  if (row.submitterId === user.id)
-    allowed = AUTHOR_FILE_KINDS.includes(file.kind as (typeof AUTHOR_FILE_KINDS)[number]);
+  if (row.submitterId === user.id) {
+    allowed =
+      AUTHOR_FILE_KINDS.includes(file.kind as (typeof AUTHOR_FILE_KINDS)[number]) ||
+      (file.kind === 'review-annotation' && (await isSharedWithAuthors(db, file.id)));
+  }
+  // A reviewer reads back the annotated file they attached.
+  if (!allowed && file.kind === 'review-annotation' && file.uploadedBy === user.id) allowed = true;
   if (!allowed && user.roles.includes('reviewer')) {
     const reviews = await db
       .select()

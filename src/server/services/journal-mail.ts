@@ -68,6 +68,8 @@ export function decisionLetter(input: {
   round: number;
   note: string;
   reviews: LetterReview[];
+  /** Numbers of the reviewers whose annotated manuscripts are shared with this decision. */
+  sharedFiles?: number[];
 }): string {
   const parts = [
     `Manuscript: "${input.title}"`,
@@ -78,6 +80,11 @@ export function decisionLetter(input: {
   if (input.note) parts.push('', "Editor's comments:", input.note);
   for (const review of input.reviews) {
     parts.push('', `Reviewer ${review.number} (round ${input.round}):`, review.commentsToAuthors);
+  }
+  const shared = input.sharedFiles ?? [];
+  if (shared.length > 0) {
+    const who = shared.map((n) => `Reviewer ${n}`).join(', ');
+    parts.push('', `The annotated manuscript of ${who} is on your submission's page.`);
   }
   return parts.join('\n');
 }
@@ -141,6 +148,41 @@ export const journalMail = {
     return {
       subject: 'IECPA Journal: your article is published',
       text: `Your article is published with the DOI ${doi}:\n${siteUrl}/journal/articles/${articleId}\n`,
+    };
+  },
+  invitationWithdrawn(siteUrl: string, reviewId: string, title: string): Mail {
+    return {
+      subject: 'IECPA Journal: a review is no longer needed',
+      text: `The authors withdrew the manuscript "${title}", so your review invitation has ended and no report is needed. Thank you for your time.\n\n${siteUrl}/journal/reviews/${reviewId}\n`,
+    };
+  },
+  withdrawnToEditor(siteUrl: string, submissionId: string): Mail {
+    return {
+      subject: 'IECPA Journal: a submission was withdrawn by its authors',
+      text: `The authors withdrew a submission; open review invitations were ended and the reviewers told. Their reason is in the history: ${siteUrl}/journal/editor/${submissionId}\n`,
+    };
+  },
+  withdrawnToAuthor(siteUrl: string, submissionId: string, title: string): Mail {
+    return {
+      subject: 'IECPA Journal: your submission is withdrawn',
+      text: `You withdrew "${title}" from the IECPA Journal. The editors and any reviewers have been told.\n\n${siteUrl}/journal/submissions/${submissionId}\n`,
+    };
+  },
+  chiefFlag(siteUrl: string, chief: boolean): Mail {
+    return chief
+      ? {
+          subject: 'IECPA Journal: you are now the editor-in-chief',
+          text: `You are now the editor-in-chief of the IECPA Journal: you may assign submissions to editors and act on every submission.\n\n${siteUrl}/journal/editors\n`,
+        }
+      : {
+          subject: 'IECPA Journal: you are no longer the editor-in-chief',
+          text: `The editor-in-chief flag was taken from your account; you remain an editor.\n\n${siteUrl}/journal/editors\n`,
+        };
+  },
+  issuePublished(siteUrl: string, issueId: string, label: string): Mail {
+    return {
+      subject: `IECPA Journal: your article appears in ${label}`,
+      text: `The issue ${label} of the IECPA Journal is published, and your article is in it. Its citation now carries the volume and number:\n${siteUrl}/journal/issues/${issueId}\n`,
     };
   },
   translationToReview(siteUrl: string, translationId: string): Mail {

@@ -50,7 +50,9 @@ export function toArticleMetadata(article: ArticleView, journal: JournalInfo): A
     publishedOn: toIsoDate(article.publishedAt),
     updatedAt: article.updatedAt,
     articleNumber: article.articleNumber,
-    ...(article.issue ? { issue: article.issue } : {}),
+    ...(article.issue
+      ? { issue: { volume: article.issue.volume, number: article.issue.number, year: article.issue.year } }
+      : {}),
     licenceUrl: article.licenceUrl,
     competingInterests: competing,
     funding: article.funding,

@@ -97,6 +97,8 @@ export const decisionInput = z.object({
   decision: z.enum(DECISIONS),
   /** The editor's own words, placed in the template's letter. */
   note: z.string().trim().max(10_000).default(''),
+  /** Reviews of this round whose annotated files the authors receive with the decision. */
+  shareAnnotations: z.array(idField).max(20).default([]),
 });
 
 export const productionInput = z.object({
@@ -164,3 +166,31 @@ export const translationReviewInput = z.object({
 });
 
 export { DECISIONS, RECOMMENDATIONS };
+
+export const issueInput = z.object({
+  volume: z.coerce
+    .number('Give the volume as a number.')
+    .int('Give the volume as a whole number.')
+    .min(1, 'Volumes start at 1.')
+    .max(9999, 'At most volume 9999.'),
+  number: z.coerce
+    .number('Give the number as a number.')
+    .int('Give the number as a whole number.')
+    .min(1, 'Numbers start at 1.')
+    .max(999, 'At most number 999.'),
+  year: z.coerce
+    .number('Give the year as a number.')
+    .int('Give the year as a whole number.')
+    .min(2000, 'Give a year from 2000.')
+    .max(2200, 'Give a year up to 2200.'),
+  coverText: z.string().trim().max(5000, 'At most 5000 characters.').default(''),
+});
+export type IssueInput = z.infer<typeof issueInput>;
+
+export const issueArticleInput = z.object({ issueId: idField, articleId: idField });
+
+export const withdrawalReason = z
+  .string()
+  .trim()
+  .min(1, 'Say why you withdraw the submission (the editors read it).')
+  .max(2000, 'At most 2000 characters.');

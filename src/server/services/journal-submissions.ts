@@ -4,7 +4,7 @@
  * revisions, and the author's own view of status and history. An author sees only their own submissions,
  * and never who reviewed them.
  */
-import { and, asc, count, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import {
   type JournalFileKind,
@@ -12,6 +12,7 @@ import {
   journalDecisions,
   journalEvents,
   journalFiles,
+  journalReviews,
   journalSubmissionAuthors,
   journalSubmissions,
   users,
@@ -23,6 +24,7 @@ import { type Refusal, refuse } from '../refusal.ts';
 import { checkUpload, type FileType, newStoredName, type UploadRefusal, writeStoredFile } from '../uploads.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { journalMail } from './journal-mail.ts';
+import { type SharedReviewFile, sharedReviewFiles } from './journal-review-files.ts';
 import type { AuthorInput, DraftInput } from './journal-schemas.ts';
 import { mailRole } from './role-mail.ts';
 
@@ -68,7 +70,7 @@ export function fileRefusalMessage(kind: JournalFileKind, reason: UploadRefusal 
     case 'too-large':
       return `The file is larger than ${MAX_JOURNAL_FILE_BYTES / 1024 / 1024} MiB.`;
     case 'wrong-type':
-      return `A ${rule.label.toLowerCase()} must be ${types} (checked by its content).`;
+      return `${/^[aeiou]/i.test(rule.label) ? 'An' : 'A'} ${rule.label.toLowerCase()} must be ${types} (checked by its content).`;
     case 'extension-mismatch':
       return 'The file name does not match its content (a PDF must end in .pdf, a Word file in .docx, …).';
     case 'too-many':
@@ -443,6 +445,93 @@ export async function submit(
   return { ok: true, submissionId: row.id };
 }
 
+/** Statuses from which the submitting author may withdraw: sent, and no final decision yet. */
+export const WITHDRAWABLE_STATUSES: readonly SubmissionRow['status'][] = [
+  'submitted',
+  'in-review',
+  'revisions-requested',
+];
+
+/**
+ * The submitting author withdraws a submission before a final decision, giving a reason. Open review
+ * invitations end (their reviewers are mailed, without the authors' names), the handling editor (or, when
+ * none yet, the editors) is mailed, and the withdrawal is in the history and the audit log. After
+ * acceptance it is refused: a published article is retracted by the editors, with a notice.
+ */
+export async function withdraw(
+  db: Db,
+  deps: ServiceDeps,
+  userId: string,
+  input: { submissionId: string; reason: string },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  const outcome = await db.transaction(async (tx) => {
+    const row = await loadSubmission(tx, input.submissionId);
+    if (!row || row.submitterId !== userId) return refuse('NOT_FOUND', NOT_YOURS);
+    if (!WITHDRAWABLE_STATUSES.includes(row.status)) {
+      if (row.status === 'draft') return refuse('CONFLICT', 'This draft was never sent: there is nothing to withdraw.');
+      if (row.status === 'declined' || row.status === 'withdrawn') {
+        return refuse('CONFLICT', 'This submission is closed already.');
+      }
+      return refuse(
+        'CONFLICT',
+        'This submission is accepted, so it can no longer be withdrawn. Once it is published, only the editors can retract it: write to them.',
+      );
+    }
+    const updated = await tx
+      .update(journalSubmissions)
+      .set({ status: 'withdrawn', updatedAt: now, decidedAt: now })
+      .where(and(eq(journalSubmissions.id, row.id), eq(journalSubmissions.status, row.status)))
+      .returning({ id: journalSubmissions.id });
+    if (updated.length === 0) return refuse('CONFLICT', 'The submission changed meanwhile; reload the page.');
+    const cancelled = await tx
+      .update(journalReviews)
+      .set({ status: 'cancelled' })
+      .where(and(eq(journalReviews.submissionId, row.id), inArray(journalReviews.status, ['invited', 'accepted'])))
+      .returning({ id: journalReviews.id, reviewerId: journalReviews.reviewerId });
+    await addEvent(
+      tx,
+      {
+        submissionId: row.id,
+        actorId: userId,
+        kind: 'withdrawn',
+        message: `Withdrawn by the authors. Reason: ${input.reason}`,
+        authorVisible: true,
+      },
+      now,
+    );
+    await writeAudit(
+      tx,
+      {
+        actorId: userId,
+        action: 'journal.withdrawn',
+        subjectId: row.id,
+        ipAddress: meta.ipAddress,
+        details: { fromStatus: row.status, round: row.round, cancelledInvitations: cancelled.length },
+      },
+      now,
+    );
+    return { ok: true as const, row, cancelled };
+  });
+  if (!outcome.ok) return outcome;
+  const { row, cancelled } = outcome;
+  for (const review of cancelled) {
+    await deps.mailer.send(db, {
+      to: await emailOf(db, review.reviewerId),
+      ...journalMail.invitationWithdrawn(deps.siteUrl, review.id, row.title),
+    });
+  }
+  const toEditors = journalMail.withdrawnToEditor(deps.siteUrl, row.id);
+  if (row.handlingEditorId) await deps.mailer.send(db, { to: await emailOf(db, row.handlingEditorId), ...toEditors });
+  else await mailRole(db, deps, 'editor', toEditors, userId);
+  await deps.mailer.send(db, {
+    to: await emailOf(db, userId),
+    ...journalMail.withdrawnToAuthor(deps.siteUrl, row.id, row.title),
+  });
+  return { ok: true };
+}
+
 export async function emailOf(db: Db, userId: string): Promise<string> {
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
   return user?.email ?? '';
@@ -470,6 +559,8 @@ export interface AuthorSubmissionView {
   decisions: { at: number; decision: string; letter: string; round: number }[];
   problems: Record<string, string>;
   articleId: string | null;
+  /** Reviewers' annotated files the editor shared, as "Reviewer N" (cleaned of document metadata). */
+  reviewFiles: SharedReviewFile[];
 }
 
 /** The author's view of their own submission (NOT_FOUND for anyone else's). */
@@ -524,6 +615,7 @@ export async function authorView(
       decisions,
       problems: completenessProblems(row, authors, files),
       articleId: article?.id ?? null,
+      reviewFiles: await sharedReviewFiles(db, row.id),
     },
   };
 }

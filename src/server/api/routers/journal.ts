@@ -5,6 +5,8 @@ import { getEnv } from '../../env.ts';
 import { unwrap } from '../../refusal.ts';
 import * as articles from '../../services/journal-articles.ts';
 import * as editorial from '../../services/journal-editorial.ts';
+import * as issues from '../../services/journal-issues.ts';
+import * as reviewFiles from '../../services/journal-review-files.ts';
 import * as schemas from '../../services/journal-schemas.ts';
 import * as submissions from '../../services/journal-submissions.ts';
 import * as translations from '../../services/journal-translations.ts';
@@ -73,6 +75,13 @@ export const journalRouter = router({
       return unwrap(await submissions.submit(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)).submissionId;
     }),
 
+  /** The submitting author withdraws before a final decision (signed in; the service checks it is theirs). */
+  withdraw: protectedProcedure
+    .input(z.object({ submissionId: idField, reason: schemas.withdrawalReason }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await submissions.withdraw(ctx.db, ctx.deps, ctx.user.id, input, ctx.meta)),
+    ),
+
   // Reviewers
   myReviews: reviewerProcedure.query(({ ctx }) => editorial.myReviews(ctx.db, ctx.user.id)),
   review: reviewerProcedure
@@ -81,6 +90,12 @@ export const journalRouter = router({
   respond: reviewerProcedure
     .input(z.object({ reviewId: idField, accept: z.boolean() }))
     .mutation(async ({ ctx, input }) => unwrap(await editorial.respond(ctx.db, ctx.deps, ctx.user, input, ctx.meta))),
+  /** Multipart form: `reviewId` and `file` (the annotated manuscript, PDF or DOCX). */
+  attachAnnotation: reviewerProcedure.input(z.instanceof(FormData)).mutation(async ({ ctx, input }) => {
+    const reviewId = formField(input, 'reviewId', idField);
+    const file = await fileFrom(input);
+    return unwrap(await reviewFiles.attachAnnotation(ctx.db, uploadDir(), ctx.user, { reviewId, file }, ctx.meta)).file;
+  }),
   submitReport: reviewerProcedure
     .input(schemas.reportInput)
     .mutation(async ({ ctx, input }) =>
@@ -160,4 +175,42 @@ export const journalRouter = router({
     );
     return { articleId: result.articleId, doi: result.doi };
   }),
+
+  // Issues
+  issues: publicProcedure.query(({ ctx }) => issues.listIssues(ctx.db, { includeUnpublished: false })),
+  issue: publicProcedure
+    .input(z.object({ issueId: idField }))
+    .query(async ({ ctx, input }) =>
+      notFound(await issues.getIssue(ctx.db, input.issueId, { includeUnpublished: false }), 'No such issue.'),
+    ),
+  editorIssues: editorProcedure.query(({ ctx }) => issues.listIssues(ctx.db, { includeUnpublished: true })),
+  editorIssue: editorProcedure.input(z.object({ issueId: idField })).query(async ({ ctx, input }) => ({
+    issue: notFound(await issues.getIssue(ctx.db, input.issueId, { includeUnpublished: true }), 'No such issue.'),
+    candidates: await issues.articlesWithoutIssue(ctx.db),
+  })),
+  createIssue: editorProcedure
+    .input(schemas.issueInput)
+    .mutation(async ({ ctx, input }) => unwrap(await issues.createIssue(ctx.db, ctx.user, input, ctx.meta)).issueId),
+  addToIssue: editorProcedure
+    .input(schemas.issueArticleInput)
+    .mutation(async ({ ctx, input }) => unwrap(await issues.addArticleToIssue(ctx.db, ctx.user, input, ctx.meta))),
+  removeFromIssue: editorProcedure
+    .input(schemas.issueArticleInput)
+    .mutation(async ({ ctx, input }) => unwrap(await issues.removeArticleFromIssue(ctx.db, ctx.user, input, ctx.meta))),
+  publishIssue: editorProcedure
+    .input(z.object({ issueId: idField }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await issues.publishIssue(ctx.db, ctx.deps, ctx.user, input.issueId, ctx.meta)),
+    ),
+
+  // The editor-in-chief flag (admins and the chief set it; the service checks who acts)
+  editors: protectedProcedure.query(async ({ ctx }) => {
+    const result = unwrap(await editorial.listEditors(ctx.db, ctx.user));
+    return { editors: result.editors, canManage: result.canManage };
+  }),
+  setChief: protectedProcedure
+    .input(z.object({ userId: idField, chief: z.boolean() }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await editorial.setChiefFlag(ctx.db, ctx.deps, ctx.user, input, ctx.meta)),
+    ),
 });

@@ -1,17 +1,11 @@
 import type { APIRoute } from 'astro';
 import { CrossrefInputError, crossrefArticleDeposit } from '#src/lib/journal-metadata/crossref.ts';
-import { getEnv } from '#src/server/env.ts';
 import { articleForDownload, textDownload } from '#src/server/journal-downloads.ts';
 import { journalInfo } from '#src/server/services/journal-articles.ts';
+import { depositorEmail } from '#src/server/services/journal-issues.ts';
 import { siteOrigin } from '#src/server/services/journal-metadata-source.ts';
 
 export const prerender = false;
-
-/** The mailbox in MAIL_FROM ("IECPA <no-reply@…>" → no-reply@…): the depositor's contact in the batch head. */
-function depositorEmail(): string {
-  const from = getEnv().MAIL_FROM;
-  return from.match(/<([^>]+)>/)?.[1] ?? from;
-}
 
 /** The Crossref deposit XML for one published article (made on request; there is no live deposit). */
 export const GET: APIRoute = async ({ params }) => {
