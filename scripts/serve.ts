@@ -22,7 +22,6 @@ import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
 import { warmJournalCitations } from '#src/server/journal-warmup.ts';
 import { startScheduledJobs } from '#src/server/scheduled-jobs.ts';
-import { prepareDatabase } from './prepare-db.ts';
 
 type NodeHandler = (
   req: import('node:http').IncomingMessage,
@@ -35,6 +34,9 @@ const workerCount = env.WEB_CONCURRENCY;
 
 // Once per server, in the process that starts it (the primary, when there are workers).
 if (cluster.isPrimary) {
+  // Imported here: the import (the handbook and exam importers, the engine, the demo seed) costs seconds of
+  // CPU, which worker processes, which never prepare, need not pay.
+  const { prepareDatabase } = await import('./prepare-db.ts');
   await prepareDatabase(env);
   // Membership reminders and expiry: at start and hourly, in a worker thread of this process only, so the
   // jobs run once per server however many workers serve (src/server/scheduled-jobs.ts).
