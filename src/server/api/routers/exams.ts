@@ -4,6 +4,7 @@ import { ITEM_STATUSES } from '#db/schema/index.ts';
 import { answerSchema } from '../../exams/grading.ts';
 import { unwrap } from '../../refusal.ts';
 import * as attempts from '../../services/exam-attempts.ts';
+import { engineOutcomeInWorker, resolveEngineItemInWorker } from '../../services/exam-engine-items.ts';
 import * as forms from '../../services/exam-forms.ts';
 import * as items from '../../services/exam-items.ts';
 import { roleProcedure, router } from '../trpc.ts';
@@ -16,6 +17,9 @@ const id = z.string().min(1).max(64);
 const bank = z.string().regex(/^[a-z0-9-]{1,60}$/, 'Use lower-case letters, digits and hyphens.');
 /** An items file: about 5000 items at most. */
 const IMPORT_MAX_CHARS = 5_000_000;
+
+/** Engine items written on the portal run the engine in the replay worker pool, never on the request thread. */
+const runEngine = (spec: Parameters<typeof engineOutcomeInWorker>[0]) => engineOutcomeInWorker(spec);
 
 function found<T>(value: T | null, message: string): T {
   if (value === null) throw new TRPCError({ code: 'NOT_FOUND', message });
@@ -35,14 +39,19 @@ export const examsRouter = router({
   createItem: examinerProcedure
     .input(z.object({ bank, item: z.unknown() }))
     .mutation(async ({ ctx, input }) =>
-      unwrap(await items.createItem(ctx.db, ctx.user.id, input.bank, input.item, ctx.meta)),
+      unwrap(await items.createItem(ctx.db, ctx.user.id, input.bank, input.item, ctx.meta, runEngine)),
     ),
 
   updateItem: examinerProcedure
     .input(z.object({ id, item: z.unknown() }))
     .mutation(async ({ ctx, input }) =>
-      unwrap(await items.updateItem(ctx.db, ctx.user.id, input.id, input.item, ctx.meta)),
+      unwrap(await items.updateItem(ctx.db, ctx.user.id, input.id, input.item, ctx.meta, runEngine)),
     ),
+
+  /** The frame and key an engine item's spec gives (the item form's preview); writes nothing. */
+  previewEngineItem: examinerProcedure
+    .input(z.object({ engine: z.unknown() }))
+    .mutation(async ({ input }) => unwrap(await items.previewEngineItem(input.engine, runEngine))),
 
   submitForReview: examinerProcedure
     .input(z.object({ id }))
@@ -61,7 +70,11 @@ export const examsRouter = router({
   importItems: examinerProcedure
     .input(z.object({ bank, json: z.string().max(IMPORT_MAX_CHARS, 'The file is too large: split it.') }))
     .mutation(({ ctx, input }) =>
-      items.importItems(ctx.db, ctx.user.id, input.bank, input.json, { live: false, engine: null, meta: ctx.meta }),
+      items.importItems(ctx.db, ctx.user.id, input.bank, input.json, {
+        live: false,
+        engine: (source) => resolveEngineItemInWorker(source),
+        meta: ctx.meta,
+      }),
     ),
 
   exportItems: examinerProcedure
