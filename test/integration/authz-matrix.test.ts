@@ -235,6 +235,7 @@ const MATRIX: Record<string, Row> = {
   'exams.accommodations': ROLE('examiner'),
   'exams.setReleasePolicy': ROLE('examiner'),
   'exams.releaseResults': ROLE('examiner'),
+  'exams.previewEngineItem': ROLE('examiner'),
   'simulator.listAssessments': ROLE('examiner'),
   'simulator.getAssessment': ROLE('examiner'),
   'simulator.createAssessment': ROLE('examiner'),

@@ -156,6 +156,11 @@ describe('the whole lifecycle through tRPC', () => {
     const panel = await authorCaller.exams.angoffPanel({ examId });
     expect(panel.cut?.cutPercent).toBeCloseTo(70, 10);
     expect(panel.ratings).toHaveLength(16);
+    // Examiners see each panellist by name with their own ratings (candidates cannot call this: authz matrix).
+    expect(panel.panellists).toEqual([
+      { raterId: author.id, name: 'Ada Author', rated: 8, meanPercent: expect.closeTo(60, 9) },
+      { raterId: expect.any(String), name: 'Rex Reviewer', rated: 8, meanPercent: expect.closeTo(80, 9) },
+    ]);
     expect(await authorCaller.exams.applyAngoffCut({ examId })).toEqual({ ok: true, passPercent: 70 });
     await authorCaller.exams.publishExam({ id: examId });
 

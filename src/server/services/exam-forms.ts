@@ -174,8 +174,20 @@ export async function rateItems(
   });
 }
 
+/** One examiner on an exam's Angoff panel, by name (examiners only: candidates never see the panel). */
+export interface AngoffPanellist {
+  raterId: string;
+  name: string;
+  /** Items of the blueprint this panellist has rated. */
+  rated: number;
+  /** Their own expected score of a minimally competent candidate over the items they rated, percent. */
+  meanPercent: number;
+}
+
 export interface AngoffPanel {
   ratings: { itemId: string; raterId: string; probability: number }[];
+  /** Every panellist who rated a live item of the blueprint, by name. */
+  panellists: AngoffPanellist[];
   cut: AngoffCut | null;
   /** Why there is no cut yet. */
   pending: string | null;
@@ -185,17 +197,34 @@ export interface AngoffPanel {
 export async function getAngoffPanel(db: Db, examId: string): Promise<AngoffPanel | null> {
   const [exam] = await db.select().from(exams).where(eq(exams.id, examId));
   if (!exam) return null;
-  const ratings = await db
+  const rows = await db
     .select({
       itemId: examAngoffRatings.itemId,
       raterId: examAngoffRatings.raterId,
       probability: examAngoffRatings.probability,
+      name: users.name,
     })
     .from(examAngoffRatings)
+    .innerJoin(users, eq(users.id, examAngoffRatings.raterId))
     .where(eq(examAngoffRatings.examId, examId));
-  const result = angoffCut(await ratableItemIds(db, exam), ratings);
+  const itemIds = await ratableItemIds(db, exam);
+  const ratable = new Set(itemIds);
+  // Ratings of items that have since left the blueprint (retired, another module) do not count.
+  const ratings = rows.filter((r) => ratable.has(r.itemId)).map(({ name: _name, ...r }) => r);
+  const byRater = new Map<string, AngoffPanellist>();
+  for (const r of rows) {
+    if (!ratable.has(r.itemId)) continue;
+    const p = byRater.get(r.raterId) ?? { raterId: r.raterId, name: r.name, rated: 0, meanPercent: 0 };
+    p.meanPercent = (p.meanPercent * p.rated + r.probability * 100) / (p.rated + 1);
+    p.rated++;
+    byRater.set(r.raterId, p);
+  }
+  const result = angoffCut(itemIds, ratings);
   return {
     ratings,
+    panellists: [...byRater.values()].sort(
+      (a, b) => a.name.localeCompare(b.name) || a.raterId.localeCompare(b.raterId),
+    ),
     cut: result.ok ? result.cut : null,
     pending: result.ok ? null : result.message,
     passPercent: exam.passPercent,
