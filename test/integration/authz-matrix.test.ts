@@ -236,6 +236,7 @@ const MATRIX: Record<string, Row> = {
   'exams.setReleasePolicy': ROLE('examiner'),
   'exams.releaseResults': ROLE('examiner'),
   'exams.previewEngineItem': ROLE('examiner'),
+  'exams.attemptsInProgress': ROLE('examiner'),
   'simulator.listAssessments': ROLE('examiner'),
   'simulator.getAssessment': ROLE('examiner'),
   'simulator.createAssessment': ROLE('examiner'),

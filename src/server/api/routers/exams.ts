@@ -96,11 +96,16 @@ export const examsRouter = router({
       unwrap(await forms.setExamStatus(ctx.db, ctx.user.id, input.id, 'published', ctx.meta)),
     ),
 
+  /** Closes an exam; `confirmedInProgress` (from the confirmation) must still be the attempts in progress. */
   closeExam: examinerProcedure
-    .input(z.object({ id }))
+    .input(z.object({ id, confirmedInProgress: z.number().int().min(0).optional() }))
     .mutation(async ({ ctx, input }) =>
-      unwrap(await forms.setExamStatus(ctx.db, ctx.user.id, input.id, 'closed', ctx.meta)),
+      unwrap(await attempts.closeExam(ctx.db, ctx.user.id, input.id, input.confirmedInProgress, ctx.meta)),
     ),
+
+  attemptsInProgress: examinerProcedure
+    .input(z.object({ examId: id }))
+    .query(({ ctx, input }) => attempts.attemptsInProgress(ctx.db, input.examId)),
 
   rateItems: examinerProcedure
     .input(
