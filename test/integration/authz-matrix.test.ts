@@ -237,6 +237,7 @@ const MATRIX: Record<string, Row> = {
   'exams.releaseResults': ROLE('examiner'),
   'exams.previewEngineItem': ROLE('examiner'),
   'exams.attemptsInProgress': ROLE('examiner'),
+  'exams.keepFlaggedItem': ROLE('examiner'),
   'simulator.listAssessments': ROLE('examiner'),
   'simulator.getAssessment': ROLE('examiner'),
   'simulator.createAssessment': ROLE('examiner'),

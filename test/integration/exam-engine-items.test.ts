@@ -120,7 +120,7 @@ describe('engine items on the item bank', () => {
       }),
     );
     expect(fieldErrorsOf(noScenario)['engine.scenario']).toBe(
-      'There is no scenario "no-such-scenario" in content/scenarios.',
+      'There is no scenario "no-such-scenario" among the presets.',
     );
     // An expectation the engine does not share is refused rather than stored as a wrong key.
     const wrong = await trpcErrorOf(

@@ -345,6 +345,19 @@ describe('deadline and grace', () => {
     if (!started.ok) throw new Error(started.message);
     const [row] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
     expect(row?.deadlineAt).toBe(t0 + 45 * 60_000);
+    // Granted while the attempt runs: it gets the time at once; taking time back never shortens it.
+    expect(await authorCaller.exams.grantExtraTime({ examId, candidateId: user.id, extraMinutes: 25 })).toEqual({
+      ok: true,
+      extendedAttempt: true,
+    });
+    const [longer] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
+    expect([longer?.deadlineAt, longer?.extraTimeMs]).toEqual([t0 + 55 * 60_000, 25 * 60_000]);
+    expect(await authorCaller.exams.grantExtraTime({ examId, candidateId: user.id, extraMinutes: 0 })).toEqual({
+      ok: true,
+      extendedAttempt: false,
+    });
+    const [same] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
+    expect(same?.deadlineAt).toBe(t0 + 55 * 60_000);
   });
 });
 

@@ -26,11 +26,10 @@ import { type PublicItem, publicItem } from '../exams/item-body.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
-import { blueprintOf, setExamStatus } from './exam-forms.ts';
+import { blueprintOf, DEADLINE_GRACE_MS, setExamStatus } from './exam-forms.ts';
 import { parseBody } from './exam-items.ts';
 
-/** Answers in flight at the deadline are still accepted for this long. */
-export const DEADLINE_GRACE_MS = 5_000;
+export { DEADLINE_GRACE_MS };
 
 type AttemptRow = typeof examAttempts.$inferSelect;
 

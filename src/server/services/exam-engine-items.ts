@@ -1,17 +1,15 @@
 /**
- * Engine items: the key comes from the engine's own classification of the asked beat, so it cannot drift
- * from the trainer. Two ways to run one: on this thread at content import (start-up, seed, exams:check), and
- * in the replay worker pool for the item bank's pages (an examiner's preview or save), so a request never
- * runs the engine on the server's thread.
+ * Engine items at content import (start-up, seed, exams:check): the key comes from the engine's own
+ * classification of the asked beat, so it cannot drift from the trainer. Runs the engine on this thread;
+ * the item bank's pages run it in the worker pool instead (exam-engine-pool.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScenario, type Scenario } from '#sim/index.ts';
 import { type EngineRunError, runEngineItem } from '../exams/engine-frame.ts';
 import type { EngineOutcome } from '../exams/item-body.ts';
-import type { EngineSpec, ItemSource } from '../exams/item-format.ts';
+import type { ItemSource } from '../exams/item-format.ts';
 import { DEFAULT_CONTENT_DIR } from './handbook-import.ts';
-import { runEngineItemInWorker } from './simulator-replay.ts';
 
 /**
  * The scenario file content/scenarios/<id>.json, read from disk: this runs in the start-up and seed scripts,
@@ -30,7 +28,7 @@ function readScenario(id: string, contentDir: string): Scenario | EngineRunError
 type EngineSource = Extract<ItemSource, { type: 'engine' }>;
 
 /** The outcome checked against what the item expects (a content file pins its class, so drift is caught). */
-function checkExpectation(source: EngineSource, outcome: EngineOutcome | EngineRunError) {
+export function checkExpectation(source: EngineSource, outcome: EngineOutcome | EngineRunError) {
   if ('error' in outcome) return { error: `${outcome.error.replace(/\.$/, '')} (engine.${outcome.field}).` };
   if (outcome.beatClass !== source.expect) {
     return {
@@ -48,25 +46,4 @@ export function resolveEngineItem(
   const scenario = readScenario(source.engine.scenario, contentDir);
   if ('error' in scenario) return checkExpectation(source, scenario);
   return checkExpectation(source, runEngineItem(source.engine, scenario));
-}
-
-/**
- * Runs the engine for a spec in the worker pool (the item bank's pages): the class the engine gives the
- * asked beat, which becomes the key, and the frame; or why the engine refuses, with the spec field.
- */
-export async function engineOutcomeInWorker(
-  spec: EngineSpec,
-  contentDir = DEFAULT_CONTENT_DIR,
-): Promise<EngineOutcome | EngineRunError> {
-  const scenario = readScenario(spec.scenario, contentDir);
-  if ('error' in scenario) return scenario;
-  return runEngineItemInWorker(spec, scenario);
-}
-
-/** resolveEngineItem in the worker pool: an items file imported on the item bank's pages. */
-export async function resolveEngineItemInWorker(
-  source: EngineSource,
-  contentDir = DEFAULT_CONTENT_DIR,
-): Promise<EngineOutcome | { error: string }> {
-  return checkExpectation(source, await engineOutcomeInWorker(source.engine, contentDir));
 }

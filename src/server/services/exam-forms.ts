@@ -2,7 +2,7 @@
  * Exam forms: creation from the exam format (item-format.ts examFileSchema), publishing, the modified
  * Angoff panel, extra-time accommodations, and the item statistics with their review queue.
  */
-import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import {
   type ExamStatus,
@@ -260,7 +260,14 @@ export async function applyAngoffCut(
   return { ok: true, passPercent };
 }
 
-/** Extra time for a candidate's future attempts at an exam (WCAG 2.2.1 Timing Adjustable). */
+/** Answers in flight at the deadline are still accepted for this long (exam-attempts.ts enforces it). */
+export const DEADLINE_GRACE_MS = 5_000;
+
+/**
+ * Extra time for a candidate at an exam (WCAG 2.2.1 Timing Adjustable): their future attempts get it, and
+ * an attempt of theirs still running is lengthened to it at once (never shortened: taking time back
+ * applies to later attempts only). `extendedAttempt` says whether a running attempt got more time.
+ */
 export async function grantExtraTime(
   db: Db,
   examinerId: string,
@@ -269,11 +276,30 @@ export async function grantExtraTime(
   extraMinutes: number,
   meta: RequestMeta,
   now = Date.now(),
-): Promise<{ ok: true } | Refusal> {
+): Promise<{ ok: true; extendedAttempt: boolean } | Refusal> {
   return db.transaction(async (tx) => {
     const [exam] = await tx.select({ id: exams.id }).from(exams).where(eq(exams.id, examId));
     if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
     const extraTimeMs = extraMinutes * 60_000;
+    const [running] = await tx
+      .select()
+      .from(examAttempts)
+      .where(
+        and(
+          eq(examAttempts.examId, examId),
+          eq(examAttempts.candidateId, candidateId),
+          isNull(examAttempts.submittedAt),
+          isNull(examAttempts.voidedAt),
+          gte(examAttempts.deadlineAt, now - DEADLINE_GRACE_MS),
+        ),
+      );
+    const extendedAttempt = running !== undefined && extraTimeMs > running.extraTimeMs;
+    if (running && extendedAttempt) {
+      await tx
+        .update(examAttempts)
+        .set({ extraTimeMs, deadlineAt: running.deadlineAt - running.extraTimeMs + extraTimeMs })
+        .where(and(eq(examAttempts.id, running.id), isNull(examAttempts.submittedAt)));
+    }
     await tx
       .insert(examAccommodations)
       .values({ examId, candidateId, extraTimeMs, grantedBy: examinerId, grantedAt: now })
@@ -288,11 +314,11 @@ export async function grantExtraTime(
         action: 'exam.extra-time-granted',
         subjectId: candidateId,
         ipAddress: meta.ipAddress,
-        details: { examId, extraMinutes },
+        details: { examId, extraMinutes, extendedAttempt: extendedAttempt ? running?.id : null },
       },
       now,
     );
-    return { ok: true as const };
+    return { ok: true as const, extendedAttempt };
   });
 }
 
@@ -472,6 +498,42 @@ export interface FlagEntry {
   versionId: string;
   reasons: string[];
   createdAt: number;
+}
+
+/**
+ * An examiner looked at a flagged item and keeps it as it is (the statistics' reasons noted): the flag leaves
+ * the queue as "kept". Audited. Revising (a new version) or retiring the item resolves its flags too.
+ */
+export async function keepFlaggedItem(
+  db: Db,
+  actorId: string,
+  flagId: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  return db.transaction(async (tx) => {
+    const [flag] = await tx.select().from(examItemFlags).where(eq(examItemFlags.id, flagId));
+    if (!flag) return refuse('NOT_FOUND', 'That flag does not exist.');
+    const resolved = await tx
+      .update(examItemFlags)
+      .set({ resolvedAt: now, resolvedBy: actorId, resolution: 'kept' })
+      .where(and(eq(examItemFlags.id, flagId), isNull(examItemFlags.resolvedAt)))
+      .returning({ id: examItemFlags.id });
+    if (resolved.length !== 1)
+      return refuse('CONFLICT', `This flag was already resolved (${flag.resolution ?? 'by someone else'}).`);
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'exam.flag-kept',
+        subjectId: flag.itemId,
+        ipAddress: meta.ipAddress,
+        details: { examId: flag.examId, versionId: flag.versionId },
+      },
+      now,
+    );
+    return { ok: true as const };
+  });
 }
 
 /** The review queue: open flags, oldest first. */

@@ -315,6 +315,12 @@ export async function updateItem(
         { actorId, action: 'exam.item-edited', subjectId: itemId, ipAddress: meta.ipAddress, details: { outcome } },
         now,
       );
+      // The statistics flagged a delivered version: its revision (a new version) answers the flag.
+      if (outcome === 'versioned')
+        await tx
+          .update(examItemFlags)
+          .set({ resolvedAt: now, resolvedBy: actorId, resolution: 'revised' })
+          .where(and(eq(examItemFlags.itemId, itemId), isNull(examItemFlags.resolvedAt)));
     }
     return { ok: true as const, outcome };
   });

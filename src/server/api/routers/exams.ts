@@ -4,7 +4,7 @@ import { ITEM_STATUSES } from '#db/schema/index.ts';
 import { answerSchema } from '../../exams/grading.ts';
 import { unwrap } from '../../refusal.ts';
 import * as attempts from '../../services/exam-attempts.ts';
-import { engineOutcomeInWorker, resolveEngineItemInWorker } from '../../services/exam-engine-items.ts';
+import { engineOutcomeInWorker, resolveEngineItemInWorker } from '../../services/exam-engine-pool.ts';
 import * as forms from '../../services/exam-forms.ts';
 import * as items from '../../services/exam-items.ts';
 import { roleProcedure, router } from '../trpc.ts';
@@ -204,6 +204,12 @@ export const examsRouter = router({
     .query(async ({ ctx, input }) => found(await forms.getExamBySlug(ctx.db, input.slug), 'That exam does not exist.')),
 
   reviewQueue: examinerProcedure.query(({ ctx }) => forms.listOpenFlags(ctx.db)),
+
+  keepFlaggedItem: examinerProcedure
+    .input(z.object({ flagId: id }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await forms.keepFlaggedItem(ctx.db, ctx.user.id, input.flagId, ctx.meta)),
+    ),
 
   // ------------------------------------------------------------------ candidates
   openExams: candidateProcedure.query(async ({ ctx }) =>
