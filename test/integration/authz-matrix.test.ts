@@ -238,6 +238,7 @@ const MATRIX: Record<string, Row> = {
   'exams.previewEngineItem': ROLE('examiner'),
   'exams.attemptsInProgress': ROLE('examiner'),
   'exams.keepFlaggedItem': ROLE('examiner'),
+  'exams.setExamWindow': ROLE('examiner'),
   'simulator.listAssessments': ROLE('examiner'),
   'simulator.getAssessment': ROLE('examiner'),
   'simulator.createAssessment': ROLE('examiner'),

@@ -111,3 +111,34 @@ test('closing states the attempts in progress, refuses a stale confirmation, and
     code: 'NOT_FOUND',
   });
 });
+
+test('open and close dates: bad windows change nothing; a window in the future keeps new attempts out', async () => {
+  const examId = await publishedExam('window');
+  const examiner = await makeUser(handle.db, { roles: ['member', 'examiner'], totp: true });
+  const { caller } = await callerFor(handle.db, examiner);
+  const now = Date.now();
+  const before = await countAllRows(handle);
+  const backwards = await trpcErrorOf(
+    caller.exams.setExamWindow({ examId, opensAt: now + 7_200_000, closesAt: now + 3_600_000 }),
+  );
+  expect([backwards.code, backwards.message]).toEqual(['BAD_REQUEST', 'The exam must open before it closes.']);
+  const past = await trpcErrorOf(
+    caller.exams.setExamWindow({ examId, opensAt: now - 7_200_000, closesAt: now - 3_600_000 }),
+  );
+  expect(past.message).toBe('That close date has passed.');
+  expect(
+    (await trpcErrorOf(caller.exams.setExamWindow({ examId: 'no-such-exam', opensAt: now, closesAt: null }))).code,
+  ).toBe('NOT_FOUND');
+  expect(await countAllRows(handle)).toEqual(before);
+
+  expect(await caller.exams.setExamWindow({ examId, opensAt: now + 3_600_000, closesAt: now + 7_200_000 })).toEqual({
+    ok: true,
+  });
+  const [row] = await handle.db.select().from(exams).where(eq(exams.id, examId));
+  expect([row?.opensAt, row?.closesAt]).toEqual([now + 3_600_000, now + 7_200_000]);
+  const member = await makeUser(handle.db, { roles: ['member'] });
+  const { caller: memberCaller } = await callerFor(handle.db, member);
+  expect((await trpcErrorOf(memberCaller.exams.start({ examId }))).message).toBe('This exam is not open now.');
+  expect(await caller.exams.setExamWindow({ examId, opensAt: now - 60_000, closesAt: null })).toEqual({ ok: true });
+  expect(await memberCaller.exams.start({ examId })).toMatchObject({ ok: true });
+});

@@ -131,6 +131,50 @@ export async function setExamStatus(
   });
 }
 
+/**
+ * When an exam is open for new attempts: from `opensAt`, until `closesAt` (null: no end). A close date in
+ * the past is refused: closing now goes through closeExam, which states the attempts in progress.
+ * Attempts already started are not touched (they run to their own deadline). Audited.
+ */
+export async function setExamWindow(
+  db: Db,
+  actorId: string,
+  examId: string,
+  window: { opensAt: number; closesAt: number | null },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  const { opensAt, closesAt } = window;
+  if (closesAt !== null && closesAt <= opensAt)
+    return refuse('BAD_REQUEST', 'The exam must open before it closes.', {
+      closesAt: 'Give a close date after the open date, or none.',
+    });
+  if (closesAt !== null && closesAt <= now)
+    return refuse('BAD_REQUEST', 'That close date has passed.', {
+      closesAt: 'Give a close date in the future; to close the exam now, use "Close the exam".',
+    });
+  return db.transaction(async (tx) => {
+    const [exam] = await tx.select({ id: exams.id }).from(exams).where(eq(exams.id, examId));
+    if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
+    await tx.update(exams).set({ opensAt, closesAt, updatedAt: now }).where(eq(exams.id, examId));
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'exam.window-set',
+        subjectId: examId,
+        ipAddress: meta.ipAddress,
+        details: {
+          opensAt: new Date(opensAt).toISOString(),
+          closesAt: closesAt === null ? null : new Date(closesAt).toISOString(),
+        },
+      },
+      now,
+    );
+    return { ok: true as const };
+  });
+}
+
 /** The live items of an exam's bank in its blueprint's categories: what the Angoff panel rates. */
 async function ratableItemIds(db: DbOrTx, exam: ExamRow): Promise<string[]> {
   const categories = blueprintOf(exam).map((row) => row.category);

@@ -103,6 +103,18 @@ export const examsRouter = router({
       unwrap(await attempts.closeExam(ctx.db, ctx.user.id, input.id, input.confirmedInProgress, ctx.meta)),
     ),
 
+  setExamWindow: examinerProcedure
+    .input(
+      z.object({
+        examId: id,
+        opensAt: z.number().int().min(0, 'Give the open date.').max(8_640_000_000_000),
+        closesAt: z.number().int().min(0).max(8_640_000_000_000).nullable(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await forms.setExamWindow(ctx.db, ctx.user.id, input.examId, input, ctx.meta)),
+    ),
+
   attemptsInProgress: examinerProcedure
     .input(z.object({ examId: id }))
     .query(({ ctx, input }) => attempts.attemptsInProgress(ctx.db, input.examId)),
