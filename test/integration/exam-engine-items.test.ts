@@ -191,3 +191,47 @@ describe('engine items on the item bank', () => {
     expect(await caller.exams.result({ attemptId })).toMatchObject({ score: 1, percent: 100 });
   });
 });
+
+describe('engine items in an items file imported on the portal', () => {
+  test('run in the pool and are keyed by the engine; a mismatch or too many engine items imports nothing', async () => {
+    const item = (ref: string, expect: string, engine: object = EARLY_INFLATION) => ({
+      ...engineDraft(ref, engine),
+      expect,
+    });
+    const file = (items: object[]) => JSON.stringify({ format: 'iecpa-items/1', items }, null, 2);
+    const before = await countAllRows(handle);
+    const mismatch = await authorCaller.exams.importItems({
+      bank: 'engine-import',
+      json: file([item('eng-imp-001', 'early-inflation'), item('eng-imp-002', 'ok')]),
+    });
+    expect(mismatch).toMatchObject({
+      ok: false,
+      errors: [
+        {
+          path: 'items.1',
+          message: expect.stringMatching(/classifies beat 20 as early-inflation, but the item expects ok/),
+        },
+      ],
+    });
+    const many = Array.from({ length: 21 }, (_, n) =>
+      item(`eng-many-${String(n).padStart(3, '0')}`, 'early-inflation', { ...EARLY_INFLATION, seed: n }),
+    );
+    const tooMany = await authorCaller.exams.importItems({ bank: 'engine-import', json: file(many) });
+    expect(tooMany).toMatchObject({
+      ok: false,
+      errors: [
+        {
+          path: 'items.20',
+          message: '21 new or changed engine items; one import runs the engine for at most 20. Split the file.',
+        },
+      ],
+    });
+    expect(await countAllRows(handle)).toEqual(before);
+    expect(
+      await authorCaller.exams.importItems({
+        bank: 'engine-import',
+        json: file([item('eng-imp-001', 'early-inflation')]),
+      }),
+    ).toEqual({ ok: true, created: 1, updated: 0, versioned: 0, unchanged: 0 });
+  });
+});

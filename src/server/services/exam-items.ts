@@ -557,7 +557,13 @@ export async function importItems(
   actorId: string | null,
   bank: string,
   text: string,
-  options: { live: boolean; engine: EngineResolver | null; meta?: RequestMeta },
+  options: {
+    live: boolean;
+    engine: EngineResolver | null;
+    meta?: RequestMeta;
+    /** Most new or changed engine items one import may run the engine for (the portal's limit per request). */
+    maxEngineRuns?: number;
+  },
   now = Date.now(),
 ): Promise<ImportResult> {
   const parsed = parseItemsFile(text);
@@ -576,6 +582,22 @@ export async function importItems(
     .from(examItems)
     .innerJoin(examItemVersions, eq(examItemVersions.id, examItems.currentVersionId));
   const hashes = new Map(current.map((r) => [r.ref, r.contentHash]));
+  const engineRuns = parsed.items
+    .map((source, n) => ({ source, n }))
+    .filter(({ source }) => source.type === 'engine' && hashes.get(source.ref) !== contentHash(source));
+  const overLimit = options.maxEngineRuns === undefined ? undefined : engineRuns[options.maxEngineRuns];
+  if (overLimit && options.maxEngineRuns !== undefined)
+    return {
+      ok: false,
+      message: 'Nothing was imported: the file has too many new or changed engine items for one import.',
+      errors: [
+        {
+          line: lineOfPath(lines, ['items', overLimit.n]),
+          path: `items.${overLimit.n}`,
+          message: `${engineRuns.length} new or changed engine items; one import runs the engine for at most ${options.maxEngineRuns}. Split the file.`,
+        },
+      ],
+    };
   for (const [n, source] of parsed.items.entries()) {
     if (hashes.get(source.ref) === contentHash(source)) {
       bodies.push(UNCHANGED_BODY);

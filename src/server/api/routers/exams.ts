@@ -18,6 +18,8 @@ const bank = z.string().regex(/^[a-z0-9-]{1,60}$/, 'Use lower-case letters, digi
 /** An items file: about 5000 items at most. */
 const IMPORT_MAX_CHARS = 5_000_000;
 
+/** About a second of engine each (beat 500 of a run): an import request stays well under a minute. */
+const PORTAL_ENGINE_RUNS_PER_IMPORT = 20;
 /** Engine items written on the portal run the engine in the replay worker pool, never on the request thread. */
 const runEngine = (spec: Parameters<typeof engineOutcomeInWorker>[0]) => engineOutcomeInWorker(spec);
 
@@ -74,6 +76,7 @@ export const examsRouter = router({
         live: false,
         engine: (source) => resolveEngineItemInWorker(source),
         meta: ctx.meta,
+        maxEngineRuns: PORTAL_ENGINE_RUNS_PER_IMPORT,
       }),
     ),
 
