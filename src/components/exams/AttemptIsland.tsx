@@ -95,6 +95,8 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
   const [itemMarks, setItemMarks] = useState(marks);
   // Saves sent and not yet acknowledged (or refused); leaving the page while any is pending warns.
   const pending = useRef(0);
+  // Questions whose typed answer (a numeric item's box) has not been committed by a change event yet.
+  const typing = useRef(new Set<string>());
   // Set when the page is left by the attempt form's own post (which saves what is on screen) or at the deadline.
   const leavingOnPurpose = useRef(false);
   const remaining = deadlineAt - now;
@@ -103,7 +105,7 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
 
   useEffect(() => {
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      if (pending.current === 0 || leavingOnPurpose.current) return;
+      if ((pending.current === 0 && typing.current.size === 0) || leavingOnPurpose.current) return;
       event.preventDefault();
       // Older browsers show the prompt only when returnValue is set.
       event.returnValue = '';
@@ -186,6 +188,7 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
       const itemVersionId = target.closest('[data-item]')?.getAttribute('data-item');
       const item = itemVersionId ? byId.get(itemVersionId) : undefined;
       if (!item) return;
+      typing.current.delete(item.itemVersionId);
       if (target instanceof HTMLInputElement && target.hasAttribute('data-flag')) {
         enqueue({ attemptId, itemVersionId: item.itemVersionId, flagged: target.checked });
         return;
@@ -193,6 +196,14 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
       saveAnswerOf(item);
     };
     form.addEventListener('change', onChange);
+    // Text typed but not yet committed (the change event comes on leaving the box) is not saved yet either.
+    const onInput = (event: Event) => {
+      const target = event.target;
+      if (!(target instanceof HTMLInputElement) || target.type !== 'text') return;
+      const itemVersionId = target.closest('[data-item]')?.getAttribute('data-item');
+      if (itemVersionId) typing.current.add(itemVersionId);
+    };
+    form.addEventListener('input', onInput);
     // The form's own post saves every question on screen: leaving by it needs no warning.
     const onSubmit = () => {
       leavingOnPurpose.current = true;
@@ -224,6 +235,7 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
     }, RETRY_MS);
     return () => {
       form.removeEventListener('change', onChange);
+      form.removeEventListener('input', onInput);
       form.removeEventListener('submit', onSubmit);
       clearInterval(retry);
     };
