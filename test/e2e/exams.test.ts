@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Page, Response } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
-import { auditLog, exams } from '#db/schema/index.ts';
+import { auditLog, exams, users } from '#db/schema/index.ts';
+import { startAttempt } from '#src/server/services/exam-attempts.ts';
 import { importExamContent } from '#src/server/services/exam-content.ts';
 import { getExamBySlug, recomputeStatistics, upsertExam } from '#src/server/services/exam-forms.ts';
 import { blockingAxeViolations, screenshotPath } from '#test/helpers/axe.ts';
@@ -95,6 +96,44 @@ test('a member takes the practice exam with the keyboard only, reloads and finds
   await member.getByRole('button', { name: 'Next question' }).focus();
   await member.keyboard.press('Enter');
   await member.waitForURL(/view=one&q=2$/);
+  // The navigator's marks and the count follow each acknowledged save at once, without a reload.
+  const nav = member.getByRole('navigation', { name: 'Questions' });
+  const flagTwo = member.getByRole('checkbox', { name: 'Flag question 2 for review' });
+  const wasFlagged = await flagTwo.isChecked();
+  await chooseWithKeyboard(member, flagTwo);
+  const marks = (flagged: boolean) => new RegExp(`^2\\s*,\\s*answered${flagged ? '\\s*,\\s*flagged' : ''}$`);
+  await nav.getByRole('link', { name: marks(!wasFlagged) }).waitFor();
+  await member
+    .getByTestId('progress')
+    .getByText(wasFlagged ? '2 of 2 answered' : '2 of 2 answered, 2 flagged for review', { exact: true })
+    .waitFor();
+  await chooseWithKeyboard(member, flagTwo);
+  await nav.getByRole('link', { name: marks(wasFlagged) }).waitFor();
+
+  // Leaving while a save is unacknowledged warns (beforeunload); once it is acknowledged, nothing does.
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await member.route('**/api/trpc/exams.saveAnswer**', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const warned = member.waitForEvent('dialog');
+  await flagTwo.focus();
+  await member.keyboard.press('Space');
+  const acknowledged = member.waitForResponse((r) => r.url().includes('/api/trpc/exams.saveAnswer') && r.ok());
+  const clicking = nav.getByRole('link', { name: /^1\b/ }).click();
+  const dialog = await warned;
+  expect(dialog.type()).toBe('beforeunload');
+  await dialog.dismiss();
+  await clicking;
+  expect(member.url()).toMatch(/view=one&q=2$/);
+  release();
+  await acknowledged;
+  await member.unroute('**/api/trpc/exams.saveAnswer**');
+  await nav.getByRole('link', { name: marks(!wasFlagged) }).waitFor();
+  await chooseWithKeyboard(member, flagTwo);
   await member.goto(attemptUrl);
   await member.getByRole('button', { name: 'Show all questions' }).waitFor();
   expect(await member.locator('fieldset.question').count()).toBe(1);
@@ -108,7 +147,12 @@ test('a member takes the practice exam with the keyboard only, reloads and finds
   expect(await review.getByRole('link', { name: `Question ${flaggedNumber}` }).count()).toBe(1);
   await lookAt(member, 'exam-review');
 
+  // A flagged question: submitting asks once more, stating the count.
   await member.getByRole('button', { name: 'Submit the attempt' }).focus();
+  await member.keyboard.press('Enter');
+  await member.getByRole('heading', { name: 'Submit with 1 question flagged for review?' }).waitFor();
+  await lookAt(member, 'exam-submit-confirm');
+  await member.getByRole('button', { name: 'Yes, submit the attempt' }).focus();
   await member.keyboard.press('Enter');
   await member.waitForURL(/\/exams\/result\/[a-z0-9]+$/);
   await seen.settled();
@@ -146,7 +190,11 @@ test('without JavaScript every button posts and saves the questions on screen', 
   const review = await (await fetch(`${url}${saved.headers.get('location')}`, { headers: { Cookie: cookie } })).text();
   expect(review).toContain('2 of 2 questions answered.');
   expect(review).toMatch(/Flagged for review<\/h3>\s*<ul[^>]*>\s*<li[^>]*><a[^>]*>Question 1<\/a>/);
-  const submitted = await postForm(url, attemptPath, new URLSearchParams({ action: 'submit' }), cookie);
+  // Question 1 is flagged: the submit asks once more, stating the count; the confirmed post submits.
+  const asked = await postForm(url, attemptPath, new URLSearchParams({ action: 'submit' }), cookie);
+  expect(asked.status).toBe(200);
+  expect(await asked.text()).toContain('Submit with 1 question flagged for review?');
+  const submitted = await postForm(url, attemptPath, new URLSearchParams({ action: 'submit', confirm: '0:1' }), cookie);
   expect(submitted.status).toBe(303);
   expect(submitted.headers.get('location')).toMatch(/^\/exams\/result\//);
 });
@@ -214,6 +262,11 @@ test('an examiner reads the statistics and the item bank', async () => {
   await recomputeStatistics(portal.server.db.db, exam?.id as string);
   await examiner.goto(`${portal.server.url}/examiner/exams/fixture-exam/statistics`);
   await examiner.getByRole('heading', { name: 'Statistics: Fixture examination' }).waitFor();
+  // The statistics act: every fixture item was answered right (facility 1), so both wait in the queue.
+  const queue = examiner.getByRole('region', { name: 'Review queue table' });
+  await queue.getByRole('row', { name: /^fx-physiology-001 facility above 0\.95/ }).waitFor();
+  await examiner.getByRole('button', { name: 'Recompute the statistics now' }).click();
+  await examiner.getByText('The statistics are recomputed from the graded first attempts.').waitFor();
   await lookAt(examiner, 'exam-statistics');
   await examiner.goto(`${portal.server.url}/examiner/items`);
   await examiner.getByRole('rowheader', { name: 'fx-timing-engine-001' }).waitFor();
@@ -279,6 +332,10 @@ test('an examiner sets an Angoff pass mark, grants extra time, releases and void
   await examiner.getByRole('button', { name: 'Save my ratings' }).click();
   await examiner.getByText('Your ratings are saved.').waitFor();
   await examiner.getByText(/65 %: a minimally competent candidate is expected to score 1.3 of 2/).waitFor();
+  // Each panellist by name, with their own estimate.
+  const panel = examiner.getByRole('table', { name: 'The panel' });
+  await panel.getByRole('row', { name: /You \(Emeka Examiner\) 2 of 2 65/ }).waitFor();
+  await examiner.getByRole('columnheader', { name: 'You (Emeka Examiner) (%)' }).waitFor();
   await lookAt(examiner, 'exam-angoff');
   await examiner.getByRole('button', { name: 'Set the pass mark to 65 %' }).click();
   await examiner.getByText("The pass mark is set to the panel's cut.").waitFor();
@@ -313,6 +370,8 @@ test('an examiner sets an Angoff pass mark, grants extra time, releases and void
   await chooseWithKeyboard(member, member.getByRole('radio', { name: 'In diastole' }));
   await member.getByRole('button', { name: 'Review and submit' }).click();
   await member.getByRole('button', { name: 'Submit the attempt' }).click();
+  await member.getByRole('heading', { name: 'Submit with 1 question unanswered?' }).waitFor();
+  await member.getByRole('button', { name: 'Yes, submit the attempt' }).click();
   await member.getByText("The result is released after an examiner's review.", { exact: false }).waitFor();
   await member.close();
 
@@ -367,6 +426,36 @@ test('an examiner sets an Angoff pass mark, grants extra time, releases and void
   await again.getByText('Created as a draft', { exact: false }).waitFor();
   await lookAt(again, 'exam-item-edit');
 
+  // An engine item through the form: the engine refuses a bad setting in its own words, the preview
+  // shows the frame and the engine's key, and the saved draft keeps them.
+  await again.goto(`${url}/examiner/items/new?type=engine`);
+  await again.getByLabel('Ref', { exact: true }).fill('fx-engine-form-001');
+  await again.getByLabel('Bank', { exact: true }).fill('fixture-bank');
+  await again.getByLabel('Blueprint category (Level 1 module)').selectOption('04-ecg-triggering-and-timing');
+  await again.getByLabel('Stem (the question)').fill('What is the timing fault on the marked beat?');
+  await again.getByLabel('Handbook chapters').fill('05-ecg-triggering-and-timing');
+  await again.getByLabel('Seed').fill('7');
+  await again.getByLabel('Inflation delay after the R wave (ms)').fill('77');
+  await again.getByLabel('Deflation delay after the R wave (ms)').fill('704');
+  await again.getByLabel('Cuff pressure (mmHg)').fill('320');
+  await again.getByRole('button', { name: 'Preview the frame and key' }).click();
+  await again
+    .getByText(/The engine refuses this setting \(pressureMmHg: .*\): give 0 to 300\./)
+    .first()
+    .waitFor();
+  await again.getByLabel('Cuff pressure (mmHg)').fill('260');
+  await again.getByRole('button', { name: 'Preview the frame and key' }).click();
+  await again.getByText(/Preview, not saved\. The engine classifies the marked beat as early-inflation/).waitFor();
+  await again.getByRole('img', { name: /Console frame/ }).waitFor();
+  await lookAt(again, 'exam-item-engine');
+  await again.getByRole('button', { name: 'Create the draft' }).click();
+  await again.getByText('Created as a draft', { exact: false }).waitFor();
+  await again
+    .getByText(
+      /Version 1 as saved\. The engine classifies the marked beat as early-inflation: the key is “Early inflation”/,
+    )
+    .waitFor();
+
   await again.goto(`${url}/examiner/items`);
   await again.getByRole('link', { name: 'fx-physiology-001' }).click();
   await again.getByText(/This version has been delivered in an attempt/).waitFor();
@@ -374,5 +463,41 @@ test('an examiner sets an Angoff pass mark, grants extra time, releases and void
   await again.getByRole('button', { name: 'Save the item' }).click();
   await again.getByText(/Saved as a new version/).waitFor();
   await again.getByText(/version 2, draft/).waitFor();
+
+  // Closing an exam early asks first, stating the attempts in progress and what happens to them.
+  const closing = await upsertExam(
+    db,
+    null,
+    {
+      format: 'iecpa-exam/1',
+      slug: 'closing-exam',
+      title: 'Closing examination',
+      bank: 'fixture-bank',
+      practice: true,
+      timeLimitMinutes: 30,
+      passMark: { method: 'fixed', percent: 50 },
+      release: 'immediate',
+      eligibility: 'member-in-good-standing',
+      // The engine item is still live (the physiology item was just edited back to draft).
+      blueprint: [{ category: '04-ecg-triggering-and-timing', count: 1 }],
+    },
+    { publish: true },
+  );
+  if (!closing.ok) throw new Error(closing.message);
+  const [maria] = await db.select({ id: users.id }).from(users).where(eq(users.email, 'member@iecpa.test'));
+  expect(
+    await startAttempt(db, maria?.id as string, closing.id, { ipAddress: '127.0.0.1', userAgent: 'e2e' }),
+  ).toMatchObject({ ok: true });
+  await again.goto(`${url}/examiner/exams/closing-exam`);
+  await again.getByRole('button', { name: 'Close the exam' }).click();
+  await again.getByRole('heading', { name: 'Close Closing examination now?' }).waitFor();
+  await again
+    .getByText(
+      /^1 attempt is in progress\. It goes on until its own deadline \(the last at .* UTC\) and is then submitted with what was saved/,
+    )
+    .waitFor();
+  await lookAt(again, 'exam-close-confirm');
+  await again.getByRole('button', { name: 'Yes, close the exam' }).click();
+  await again.getByText('The exam is closed: no new attempts.').waitFor();
   await again.close();
-}, 150_000);
+}, 180_000);

@@ -156,6 +156,11 @@ describe('the whole lifecycle through tRPC', () => {
     const panel = await authorCaller.exams.angoffPanel({ examId });
     expect(panel.cut?.cutPercent).toBeCloseTo(70, 10);
     expect(panel.ratings).toHaveLength(16);
+    // Examiners see each panellist by name with their own ratings (candidates cannot call this: authz matrix).
+    expect(panel.panellists).toEqual([
+      { raterId: author.id, name: 'Ada Author', rated: 8, meanPercent: expect.closeTo(60, 9) },
+      { raterId: expect.any(String), name: 'Rex Reviewer', rated: 8, meanPercent: expect.closeTo(80, 9) },
+    ]);
     expect(await authorCaller.exams.applyAngoffCut({ examId })).toEqual({ ok: true, passPercent: 70 });
     await authorCaller.exams.publishExam({ id: examId });
 
@@ -340,6 +345,19 @@ describe('deadline and grace', () => {
     if (!started.ok) throw new Error(started.message);
     const [row] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
     expect(row?.deadlineAt).toBe(t0 + 45 * 60_000);
+    // Granted while the attempt runs: it gets the time at once; taking time back never shortens it.
+    expect(await authorCaller.exams.grantExtraTime({ examId, candidateId: user.id, extraMinutes: 25 })).toEqual({
+      ok: true,
+      extendedAttempt: true,
+    });
+    const [longer] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
+    expect([longer?.deadlineAt, longer?.extraTimeMs]).toEqual([t0 + 55 * 60_000, 25 * 60_000]);
+    expect(await authorCaller.exams.grantExtraTime({ examId, candidateId: user.id, extraMinutes: 0 })).toEqual({
+      ok: true,
+      extendedAttempt: false,
+    });
+    const [same] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
+    expect(same?.deadlineAt).toBe(t0 + 55 * 60_000);
   });
 });
 

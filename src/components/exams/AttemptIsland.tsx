@@ -15,6 +15,14 @@ interface Props {
   graceMs: number;
   lastSavedAt: number | null;
   items: AnswerFieldsItem[];
+  /** What the server has for each drawn item: an answer, a flag (by item version id). */
+  marks: Record<string, ItemMarks>;
+}
+
+/** Whether a drawn item has a saved answer and a flag, as the server acknowledged. */
+export interface ItemMarks {
+  answered: boolean;
+  flagged: boolean;
 }
 
 type SavePayload = { attemptId: string; itemVersionId: string } & (
@@ -58,16 +66,53 @@ function warningFor(remainingMs: number): string {
 /**
  * The attempt's clock and its saving: shows the time left against the server's deadline (warning at 5 and
  * 1 minutes in a live region), saves each answer and flag over tRPC as it is given, says when the last
- * answer was saved, and at the deadline (after the server's grace) reloads the attempt, which the server
- * has submitted with what it saved.
+ * answer was saved, keeps the answered and flagged marks (the count here and the question navigator) up to
+ * date as each save is acknowledged, warns before the page is left while a save is unacknowledged, and at
+ * the deadline (after the server's grace) reloads the attempt, which the server has submitted with what it
+ * saved.
  */
-export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceMs, lastSavedAt, items }: Props) {
+/**
+ * The question navigator's links (one question per page) show each question's marks; the server renders
+ * them, and the island updates them as soon as a save is acknowledged rather than on the next page.
+ */
+function showMarks(marks: Record<string, ItemMarks>): void {
+  for (const link of document.querySelectorAll<HTMLElement>('[data-nav-item]')) {
+    const mark = marks[link.dataset.navItem ?? ''];
+    if (!mark) continue;
+    link.classList.toggle('answered', mark.answered);
+    link.classList.toggle('flagged', mark.flagged);
+    const state = link.querySelector('[data-nav-state]');
+    if (state) state.textContent = `${mark.answered ? ', answered' : ', unanswered'}${mark.flagged ? ', flagged' : ''}`;
+  }
+}
+
+export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceMs, lastSavedAt, items, marks }: Props) {
   // This device's clock minus the server's; corrected by each save's server time.
   const skew = useRef(Date.now() - serverNow);
   const [now, setNow] = useState(() => Date.now() - skew.current);
   const [lastSaved, setLastSaved] = useState(lastSavedAt);
   const [problem, setProblem] = useState('');
+  const [itemMarks, setItemMarks] = useState(marks);
+  // Saves sent and not yet acknowledged (or refused); leaving the page while any is pending warns.
+  const pending = useRef(0);
+  // Questions whose typed answer (a numeric item's box) has not been committed by a change event yet.
+  const typing = useRef(new Set<string>());
+  // Set when the page is left by the attempt form's own post (which saves what is on screen) or at the deadline.
+  const leavingOnPurpose = useRef(false);
   const remaining = deadlineAt - now;
+
+  useEffect(() => showMarks(itemMarks), [itemMarks]);
+
+  useEffect(() => {
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      if ((pending.current === 0 && typing.current.size === 0) || leavingOnPurpose.current) return;
+      event.preventDefault();
+      // Older browsers show the prompt only when returnValue is set.
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, []);
 
   useEffect(() => {
     const tick = setInterval(() => setNow(Date.now() - skew.current), 1000);
@@ -90,6 +135,14 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
         skew.current = (sentAt + Date.now()) / 2 - result.savedAt;
         if (unsent.get(payload.itemVersionId) === payload) unsent.delete(payload.itemVersionId);
         setLastSaved(result.savedAt);
+        setItemMarks((before) => {
+          const mark = before[payload.itemVersionId] ?? { answered: false, flagged: false };
+          const after =
+            'flagged' in payload
+              ? { ...mark, flagged: payload.flagged }
+              : { ...mark, answered: payload.answer !== null };
+          return { ...before, [payload.itemVersionId]: after };
+        });
         setProblem(unsent.size > 0 ? problemText(unsent) : '');
         const mark = document.getElementById(`saved-${payload.itemVersionId}`);
         if (mark) mark.textContent = `Saved ${clock(result.savedAt)}.`;
@@ -106,9 +159,14 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
     };
     const enqueue = (payload: SavePayload) => {
       const previous = chains.get(payload.itemVersionId) ?? Promise.resolve();
+      pending.current++;
       chains.set(
         payload.itemVersionId,
-        previous.then(() => send(payload)),
+        previous
+          .then(() => send(payload))
+          .finally(() => {
+            pending.current--;
+          }),
       );
     };
     const problemText = (pending: Map<string, SavePayload>) =>
@@ -130,6 +188,7 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
       const itemVersionId = target.closest('[data-item]')?.getAttribute('data-item');
       const item = itemVersionId ? byId.get(itemVersionId) : undefined;
       if (!item) return;
+      typing.current.delete(item.itemVersionId);
       if (target instanceof HTMLInputElement && target.hasAttribute('data-flag')) {
         enqueue({ attemptId, itemVersionId: item.itemVersionId, flagged: target.checked });
         return;
@@ -137,6 +196,19 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
       saveAnswerOf(item);
     };
     form.addEventListener('change', onChange);
+    // Text typed but not yet committed (the change event comes on leaving the box) is not saved yet either.
+    const onInput = (event: Event) => {
+      const target = event.target;
+      if (!(target instanceof HTMLInputElement) || target.type !== 'text') return;
+      const itemVersionId = target.closest('[data-item]')?.getAttribute('data-item');
+      if (itemVersionId) typing.current.add(itemVersionId);
+    };
+    form.addEventListener('input', onInput);
+    // The form's own post saves every question on screen: leaving by it needs no warning.
+    const onSubmit = () => {
+      leavingOnPurpose.current = true;
+    };
+    form.addEventListener('submit', onSubmit);
     // Answers given before this island was hydrated (a slow connection) fired no change it could hear:
     // whatever differs from what the server rendered is saved now.
     for (const fieldset of form.querySelectorAll<HTMLElement>('[data-item]')) {
@@ -163,6 +235,8 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
     }, RETRY_MS);
     return () => {
       form.removeEventListener('change', onChange);
+      form.removeEventListener('input', onInput);
+      form.removeEventListener('submit', onSubmit);
       clearInterval(retry);
     };
   }, [attemptId, formId, items]);
@@ -174,10 +248,16 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
     const form = document.getElementById(formId);
     if (form instanceof HTMLFormElement) form.inert = true;
     const wait = Math.max(0, deadlineAt + graceMs + 1000 - (Date.now() - skew.current));
-    const timer = setTimeout(() => window.location.assign(`/exams/attempt/${attemptId}`), wait);
+    const timer = setTimeout(() => {
+      // Past the grace the server takes no more answers: nothing is left to lose by leaving.
+      leavingOnPurpose.current = true;
+      window.location.assign(`/exams/attempt/${attemptId}`);
+    }, wait);
     return () => clearTimeout(timer);
   }, [over, attemptId, formId, deadlineAt, graceMs]);
 
+  const answeredCount = Object.values(itemMarks).filter((m) => m.answered).length;
+  const flaggedCount = Object.values(itemMarks).filter((m) => m.flagged).length;
   return (
     <div class="attempt-status">
       <p class="attempt-clock">
@@ -186,6 +266,9 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
       </p>
       <p class="attempt-warning" aria-live="assertive" aria-atomic="true">
         {warningFor(remaining)}
+      </p>
+      <p class="attempt-progress" data-testid="progress">
+        {answeredCount} of {items.length} answered{flaggedCount > 0 ? `, ${flaggedCount} flagged for review` : ''}
       </p>
       <p class="attempt-saved" aria-live="polite" data-testid="last-saved">
         {lastSaved === null ? 'Nothing saved yet.' : `Last answer saved at ${clock(lastSaved)}.`}

@@ -3,6 +3,7 @@
  * the bulk import/export on the item bank. One module so the importer, the API and the docs agree.
  */
 import { z } from 'zod';
+import { SETTINGS_LIMITS } from '#sim/index.ts';
 
 export const LEVEL_1_CATEGORIES = [
   '01-physiology-of-counterpulsation',
@@ -136,6 +137,12 @@ const numericItem = z
   })
   .strict();
 
+function settingField(name: 'inflateDelayMs' | 'deflateDelayMs' | 'pressureMmHg') {
+  const { min, max } = SETTINGS_LIMITS[name];
+  const message = `Give a whole number from ${min} to ${max}.`;
+  return z.number().int(message).min(min, message).max(max, message);
+}
+
 export const engineSpecSchema = z
   .object({
     scenario: slug,
@@ -144,11 +151,12 @@ export const engineSpecSchema = z
       .int()
       .min(0)
       .max(2 ** 31 - 1),
+    // The engine's own limits (sim/model/settings.ts), so that no spec passes here that the engine refuses.
     settings: z
       .object({
-        inflateDelayMs: z.number().int().min(0).max(2000),
-        deflateDelayMs: z.number().int().min(0).max(2000),
-        pressureMmHg: z.number().int().min(0).max(350),
+        inflateDelayMs: settingField('inflateDelayMs'),
+        deflateDelayMs: settingField('deflateDelayMs'),
+        pressureMmHg: settingField('pressureMmHg'),
       })
       .strict(),
     beatIndex: z.number().int().min(1).max(500),
@@ -176,6 +184,20 @@ export const itemSourceSchema = z.discriminatedUnion('type', [
   engineItem,
 ]);
 export type ItemSource = z.infer<typeof itemSourceSchema>;
+
+/**
+ * An item as written on the portal: the same, except that an engine item may leave out `expect`, which the
+ * engine's classification of the beat then fills in (the key is the engine's, not the author's).
+ */
+export const itemDraftSchema = z.discriminatedUnion('type', [
+  singleItem,
+  multipleItem,
+  trueFalseItem,
+  matchingItem,
+  numericItem,
+  engineItem.partial({ expect: true }),
+]);
+export type ItemDraft = z.infer<typeof itemDraftSchema>;
 
 export const itemsFileSchema = z
   .object({ format: z.literal('iecpa-items/1'), items: z.array(itemSourceSchema).max(5000) })

@@ -7,7 +7,7 @@
  * the save is acknowledged, so what was acknowledged survives a reload or a restart.
  */
 import { randomInt } from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lte, max } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import {
   examAccommodations,
@@ -26,11 +26,10 @@ import { type PublicItem, publicItem } from '../exams/item-body.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
-import { blueprintOf } from './exam-forms.ts';
+import { blueprintOf, DEADLINE_GRACE_MS, setExamStatus } from './exam-forms.ts';
 import { parseBody } from './exam-items.ts';
 
-/** Answers in flight at the deadline are still accepted for this long. */
-export const DEADLINE_GRACE_MS = 5_000;
+export { DEADLINE_GRACE_MS };
 
 type AttemptRow = typeof examAttempts.$inferSelect;
 
@@ -692,4 +691,54 @@ export async function releaseResults(
     }
     return { ok: true as const, released: chosen.length };
   });
+}
+
+/** Attempts at an exam still running now (not submitted, not voided, deadline and grace not passed). */
+export interface AttemptsInProgress {
+  count: number;
+  /** The latest deadline among them: when the last of them is submitted at the latest. */
+  lastDeadlineAt: number | null;
+}
+
+export async function attemptsInProgress(db: DbOrTx, examId: string, now = Date.now()): Promise<AttemptsInProgress> {
+  const [row] = await db
+    .select({ n: count(), last: max(examAttempts.deadlineAt) })
+    .from(examAttempts)
+    .where(
+      and(
+        eq(examAttempts.examId, examId),
+        isNull(examAttempts.submittedAt),
+        isNull(examAttempts.voidedAt),
+        gte(examAttempts.deadlineAt, now - DEADLINE_GRACE_MS),
+      ),
+    );
+  return { count: row?.n ?? 0, lastDeadlineAt: row?.last ?? null };
+}
+
+/**
+ * Closes an exam early: no attempt can start from now on; attempts in progress go on until their own
+ * deadline and are then submitted with what was saved, and graded as usual. `confirmedInProgress` is the
+ * number of attempts in progress the examiner was shown when confirming: when it no longer holds, nothing
+ * changes and they are asked again.
+ */
+export async function closeExam(
+  db: Db,
+  actorId: string,
+  examId: string,
+  confirmedInProgress: number | undefined,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true; inProgress: number } | Refusal> {
+  const [exam] = await db.select({ status: exams.status }).from(exams).where(eq(exams.id, examId));
+  if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
+  if (exam.status === 'closed') return refuse('CONFLICT', 'This exam is already closed.');
+  const running = await attemptsInProgress(db, examId, now);
+  if (confirmedInProgress !== undefined && confirmedInProgress !== running.count) {
+    return refuse(
+      'CONFLICT',
+      `${running.count === 1 ? '1 attempt is' : `${running.count} attempts are`} in progress now, not ${confirmedInProgress}: nothing was closed. Read the confirmation again.`,
+    );
+  }
+  const closed = await setExamStatus(db, actorId, examId, 'closed', meta, now);
+  return closed.ok ? { ok: true, inProgress: running.count } : closed;
 }

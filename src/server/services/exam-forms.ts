@@ -2,7 +2,7 @@
  * Exam forms: creation from the exam format (item-format.ts examFileSchema), publishing, the modified
  * Angoff panel, extra-time accommodations, and the item statistics with their review queue.
  */
-import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import {
   type ExamStatus,
@@ -131,6 +131,50 @@ export async function setExamStatus(
   });
 }
 
+/**
+ * When an exam is open for new attempts: from `opensAt`, until `closesAt` (null: no end). A close date in
+ * the past is refused: closing now goes through closeExam, which states the attempts in progress.
+ * Attempts already started are not touched (they run to their own deadline). Audited.
+ */
+export async function setExamWindow(
+  db: Db,
+  actorId: string,
+  examId: string,
+  window: { opensAt: number; closesAt: number | null },
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  const { opensAt, closesAt } = window;
+  if (closesAt !== null && closesAt <= opensAt)
+    return refuse('BAD_REQUEST', 'The exam must open before it closes.', {
+      closesAt: 'Give a close date after the open date, or none.',
+    });
+  if (closesAt !== null && closesAt <= now)
+    return refuse('BAD_REQUEST', 'That close date has passed.', {
+      closesAt: 'Give a close date in the future; to close the exam now, use "Close the exam".',
+    });
+  return db.transaction(async (tx) => {
+    const [exam] = await tx.select({ id: exams.id }).from(exams).where(eq(exams.id, examId));
+    if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
+    await tx.update(exams).set({ opensAt, closesAt, updatedAt: now }).where(eq(exams.id, examId));
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'exam.window-set',
+        subjectId: examId,
+        ipAddress: meta.ipAddress,
+        details: {
+          opensAt: new Date(opensAt).toISOString(),
+          closesAt: closesAt === null ? null : new Date(closesAt).toISOString(),
+        },
+      },
+      now,
+    );
+    return { ok: true as const };
+  });
+}
+
 /** The live items of an exam's bank in its blueprint's categories: what the Angoff panel rates. */
 async function ratableItemIds(db: DbOrTx, exam: ExamRow): Promise<string[]> {
   const categories = blueprintOf(exam).map((row) => row.category);
@@ -174,8 +218,20 @@ export async function rateItems(
   });
 }
 
+/** One examiner on an exam's Angoff panel, by name (examiners only: candidates never see the panel). */
+export interface AngoffPanellist {
+  raterId: string;
+  name: string;
+  /** Items of the blueprint this panellist has rated. */
+  rated: number;
+  /** Their own expected score of a minimally competent candidate over the items they rated, percent. */
+  meanPercent: number;
+}
+
 export interface AngoffPanel {
   ratings: { itemId: string; raterId: string; probability: number }[];
+  /** Every panellist who rated a live item of the blueprint, by name. */
+  panellists: AngoffPanellist[];
   cut: AngoffCut | null;
   /** Why there is no cut yet. */
   pending: string | null;
@@ -185,17 +241,34 @@ export interface AngoffPanel {
 export async function getAngoffPanel(db: Db, examId: string): Promise<AngoffPanel | null> {
   const [exam] = await db.select().from(exams).where(eq(exams.id, examId));
   if (!exam) return null;
-  const ratings = await db
+  const rows = await db
     .select({
       itemId: examAngoffRatings.itemId,
       raterId: examAngoffRatings.raterId,
       probability: examAngoffRatings.probability,
+      name: users.name,
     })
     .from(examAngoffRatings)
+    .innerJoin(users, eq(users.id, examAngoffRatings.raterId))
     .where(eq(examAngoffRatings.examId, examId));
-  const result = angoffCut(await ratableItemIds(db, exam), ratings);
+  const itemIds = await ratableItemIds(db, exam);
+  const ratable = new Set(itemIds);
+  // Ratings of items that have since left the blueprint (retired, another module) do not count.
+  const ratings = rows.filter((r) => ratable.has(r.itemId)).map(({ name: _name, ...r }) => r);
+  const byRater = new Map<string, AngoffPanellist>();
+  for (const r of rows) {
+    if (!ratable.has(r.itemId)) continue;
+    const p = byRater.get(r.raterId) ?? { raterId: r.raterId, name: r.name, rated: 0, meanPercent: 0 };
+    p.meanPercent = (p.meanPercent * p.rated + r.probability * 100) / (p.rated + 1);
+    p.rated++;
+    byRater.set(r.raterId, p);
+  }
+  const result = angoffCut(itemIds, ratings);
   return {
     ratings,
+    panellists: [...byRater.values()].sort(
+      (a, b) => a.name.localeCompare(b.name) || a.raterId.localeCompare(b.raterId),
+    ),
     cut: result.ok ? result.cut : null,
     pending: result.ok ? null : result.message,
     passPercent: exam.passPercent,
@@ -231,7 +304,14 @@ export async function applyAngoffCut(
   return { ok: true, passPercent };
 }
 
-/** Extra time for a candidate's future attempts at an exam (WCAG 2.2.1 Timing Adjustable). */
+/** Answers in flight at the deadline are still accepted for this long (exam-attempts.ts enforces it). */
+export const DEADLINE_GRACE_MS = 5_000;
+
+/**
+ * Extra time for a candidate at an exam (WCAG 2.2.1 Timing Adjustable): their future attempts get it, and
+ * an attempt of theirs still running is lengthened to it at once (never shortened: taking time back
+ * applies to later attempts only). `extendedAttempt` says whether a running attempt got more time.
+ */
 export async function grantExtraTime(
   db: Db,
   examinerId: string,
@@ -240,11 +320,30 @@ export async function grantExtraTime(
   extraMinutes: number,
   meta: RequestMeta,
   now = Date.now(),
-): Promise<{ ok: true } | Refusal> {
+): Promise<{ ok: true; extendedAttempt: boolean } | Refusal> {
   return db.transaction(async (tx) => {
     const [exam] = await tx.select({ id: exams.id }).from(exams).where(eq(exams.id, examId));
     if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
     const extraTimeMs = extraMinutes * 60_000;
+    const [running] = await tx
+      .select()
+      .from(examAttempts)
+      .where(
+        and(
+          eq(examAttempts.examId, examId),
+          eq(examAttempts.candidateId, candidateId),
+          isNull(examAttempts.submittedAt),
+          isNull(examAttempts.voidedAt),
+          gte(examAttempts.deadlineAt, now - DEADLINE_GRACE_MS),
+        ),
+      );
+    const extendedAttempt = running !== undefined && extraTimeMs > running.extraTimeMs;
+    if (running && extendedAttempt) {
+      await tx
+        .update(examAttempts)
+        .set({ extraTimeMs, deadlineAt: running.deadlineAt - running.extraTimeMs + extraTimeMs })
+        .where(and(eq(examAttempts.id, running.id), isNull(examAttempts.submittedAt)));
+    }
     await tx
       .insert(examAccommodations)
       .values({ examId, candidateId, extraTimeMs, grantedBy: examinerId, grantedAt: now })
@@ -259,11 +358,11 @@ export async function grantExtraTime(
         action: 'exam.extra-time-granted',
         subjectId: candidateId,
         ipAddress: meta.ipAddress,
-        details: { examId, extraMinutes },
+        details: { examId, extraMinutes, extendedAttempt: extendedAttempt ? running?.id : null },
       },
       now,
     );
-    return { ok: true as const };
+    return { ok: true as const, extendedAttempt };
   });
 }
 
@@ -443,6 +542,42 @@ export interface FlagEntry {
   versionId: string;
   reasons: string[];
   createdAt: number;
+}
+
+/**
+ * An examiner looked at a flagged item and keeps it as it is (the statistics' reasons noted): the flag leaves
+ * the queue as "kept". Audited. Revising (a new version) or retiring the item resolves its flags too.
+ */
+export async function keepFlaggedItem(
+  db: Db,
+  actorId: string,
+  flagId: string,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<{ ok: true } | Refusal> {
+  return db.transaction(async (tx) => {
+    const [flag] = await tx.select().from(examItemFlags).where(eq(examItemFlags.id, flagId));
+    if (!flag) return refuse('NOT_FOUND', 'That flag does not exist.');
+    const resolved = await tx
+      .update(examItemFlags)
+      .set({ resolvedAt: now, resolvedBy: actorId, resolution: 'kept' })
+      .where(and(eq(examItemFlags.id, flagId), isNull(examItemFlags.resolvedAt)))
+      .returning({ id: examItemFlags.id });
+    if (resolved.length !== 1)
+      return refuse('CONFLICT', `This flag was already resolved (${flag.resolution ?? 'by someone else'}).`);
+    await writeAudit(
+      tx,
+      {
+        actorId,
+        action: 'exam.flag-kept',
+        subjectId: flag.itemId,
+        ipAddress: meta.ipAddress,
+        details: { examId: flag.examId, versionId: flag.versionId },
+      },
+      now,
+    );
+    return { ok: true as const };
+  });
 }
 
 /** The review queue: open flags, oldest first. */

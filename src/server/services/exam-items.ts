@@ -7,15 +7,32 @@ import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import { examItemFlags, examItemReviews, examItems, examItemVersions, type ItemStatus } from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
+import { type EngineRunError, engineSpecErrors } from '../exams/engine-frame.ts';
 import { bodyFromSource, type EngineOutcome, type ItemBody } from '../exams/item-body.ts';
-import { type ItemSource, itemSourceSchema, itemsFileSchema } from '../exams/item-format.ts';
+import {
+  ENGINE_OPTION_TEXTS,
+  type EngineClass,
+  type EngineSpec,
+  engineSpecSchema,
+  type ItemSource,
+  itemDraftSchema,
+  itemsFileSchema,
+} from '../exams/item-format.ts';
 import { lineOfPath, syntaxErrorLine, valueLines } from '../exams/json-lines.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
 
-/** Runs the engine for an engine item (exam-engine-items.ts); null where the engine is not available. */
-export type EngineResolver = (source: Extract<ItemSource, { type: 'engine' }>) => EngineOutcome | { error: string };
+/**
+ * Runs the engine for an engine item of a file (exam-engine-items.ts), checking the class it expects; on
+ * this thread at content import, in the worker pool on the portal. Null where the engine is not available.
+ */
+export type EngineResolver = (
+  source: Extract<ItemSource, { type: 'engine' }>,
+) => EngineOutcome | { error: string } | Promise<EngineOutcome | { error: string }>;
+
+/** Runs the engine for an engine item's spec (in the worker pool): the beat's class and frame, or why not. */
+export type EngineRunner = (spec: EngineSpec) => Promise<EngineOutcome | EngineRunError>;
 
 export interface ItemSummary {
   id: string;
@@ -42,17 +59,93 @@ export function contentHash(source: ItemSource): string {
   return createHash('sha256').update(JSON.stringify(source)).digest('hex');
 }
 
-function buildBody(source: ItemSource, engine: EngineResolver | null): ItemBody | Refusal {
+async function buildBody(source: ItemSource, engine: EngineResolver | null): Promise<ItemBody | Refusal> {
   if (source.type !== 'engine') return bodyFromSource(source, null);
   if (!engine) {
     return refuse(
       'BAD_REQUEST',
-      `Item ${source.ref}: engine items are rendered by the engine at content import (content/exams/); write them there.`,
+      `Item ${source.ref}: engine items are rendered by the engine, which is not available here; write them in content/exams/ or on the item bank's pages.`,
     );
   }
-  const outcome = engine(source);
+  const outcome = await engine(source);
   if ('error' in outcome) return refuse('BAD_REQUEST', `Item ${source.ref}: ${outcome.error}`);
   return bodyFromSource(source, outcome);
+}
+
+/** The engine's refusals of a spec, keyed by the item's field paths ("engine.settings.pressureMmHg"). */
+function engineFieldErrors(input: unknown): Record<string, string> {
+  if (typeof input !== 'object' || input === null || (input as { type?: unknown }).type !== 'engine') return {};
+  const spec = (input as { engine?: unknown }).engine;
+  if (typeof spec !== 'object' || spec === null) return {};
+  const errors = engineSpecErrors(spec as { seed?: unknown; settings?: unknown });
+  return Object.fromEntries(Object.entries(errors).map(([path, message]) => [`engine.${path}`, message]));
+}
+
+/**
+ * The item an examiner wrote on the portal, validated, with its body. An engine item's key is the class the
+ * engine gives the asked beat (run in the worker pool): `expect` left out is filled in from it, and one
+ * given must agree with it. Invalid settings get the engine's own messages.
+ */
+async function draftToItem(
+  input: unknown,
+  engine: EngineRunner | null,
+): Promise<{ source: ItemSource; body: ItemBody } | Refusal> {
+  const engineErrors = engineFieldErrors(input);
+  const parsed = itemDraftSchema.safeParse(input);
+  if (!parsed.success || Object.keys(engineErrors).length > 0) {
+    const fields = { ...engineErrors };
+    if (!parsed.success)
+      for (const [path, message] of Object.entries(issuesToFields(parsed.error.issues))) fields[path] ??= message;
+    return refuse('BAD_REQUEST', 'Some fields need your attention.', fields);
+  }
+  const draft = parsed.data;
+  if (draft.type !== 'engine') return { source: draft, body: bodyFromSource(draft, null) };
+  if (!engine) return refuse('BAD_REQUEST', 'Engine items cannot be written here: the engine is not available.');
+  const outcome = await engine(draft.engine);
+  if ('error' in outcome)
+    return refuse('BAD_REQUEST', `The engine cannot make this item: ${outcome.error}`, {
+      [`engine.${outcome.field}`]: outcome.error,
+    });
+  if (draft.expect !== undefined && draft.expect !== outcome.beatClass) {
+    const message = `The engine classifies beat ${draft.engine.beatIndex} as ${outcome.beatClass}, not ${draft.expect}: leave the expectation out and the engine's class becomes the key.`;
+    return refuse('BAD_REQUEST', message, { expect: message });
+  }
+  const source: ItemSource = { ...draft, expect: outcome.beatClass };
+  return { source, body: bodyFromSource(source, outcome) };
+}
+
+export interface EnginePreview {
+  beatClass: EngineClass;
+  /** The option text that is the key, for what the item asks (the fault, or the fix). */
+  keyText: string;
+  frameSvg: string;
+}
+
+/** The frame and key an engine spec gives, without writing anything (the item form's preview). */
+export async function previewEngineItem(
+  input: unknown,
+  engine: EngineRunner,
+): Promise<({ ok: true } & EnginePreview) | Refusal> {
+  const engineErrors = engineFieldErrors({ type: 'engine', engine: input });
+  const parsed = engineSpecSchema.safeParse(input);
+  if (!parsed.success || Object.keys(engineErrors).length > 0) {
+    const fields = { ...engineErrors };
+    if (!parsed.success)
+      for (const [path, message] of Object.entries(issuesToFields(parsed.error.issues)))
+        fields[`engine.${path}`] ??= message;
+    return refuse('BAD_REQUEST', 'Some fields need your attention.', fields);
+  }
+  const outcome = await engine(parsed.data);
+  if ('error' in outcome)
+    return refuse('BAD_REQUEST', `The engine cannot make this item: ${outcome.error}`, {
+      [`engine.${outcome.field}`]: outcome.error,
+    });
+  return {
+    ok: true,
+    beatClass: outcome.beatClass,
+    keyText: ENGINE_OPTION_TEXTS[parsed.data.ask][outcome.beatClass],
+    frameSvg: outcome.frameSvg,
+  };
 }
 
 export function parseBody(json: string): ItemBody {
@@ -167,21 +260,19 @@ export async function createItem(
   bank: string,
   input: unknown,
   meta: RequestMeta,
+  engine: EngineRunner | null = null,
   now = Date.now(),
 ): Promise<{ ok: true; id: string } | Refusal> {
-  const parsed = itemSourceSchema.safeParse(input);
-  if (!parsed.success)
-    return refuse('BAD_REQUEST', 'Some fields need your attention.', issuesToFields(parsed.error.issues));
-  const body = buildBody(parsed.data, null);
-  if ('ok' in body) return body;
+  const built = await draftToItem(input, engine);
+  if ('ok' in built) return built;
   return db.transaction(async (tx) => {
-    const [taken] = await tx.select({ id: examItems.id }).from(examItems).where(eq(examItems.ref, parsed.data.ref));
+    const [taken] = await tx.select({ id: examItems.id }).from(examItems).where(eq(examItems.ref, built.source.ref));
     if (taken)
-      return refuse('CONFLICT', `An item with ref "${parsed.data.ref}" already exists. Choose another ref.`, {
+      return refuse('CONFLICT', `An item with ref "${built.source.ref}" already exists. Choose another ref.`, {
         ref: 'This ref is taken.',
       });
-    await upsertSource(tx, parsed.data, body, bank, authorId, false, now);
-    const [item] = await tx.select({ id: examItems.id }).from(examItems).where(eq(examItems.ref, parsed.data.ref));
+    await upsertSource(tx, built.source, built.body, bank, authorId, false, now);
+    const [item] = await tx.select({ id: examItems.id }).from(examItems).where(eq(examItems.ref, built.source.ref));
     const id = item?.id as string;
     await writeAudit(
       tx,
@@ -190,7 +281,7 @@ export async function createItem(
         action: 'exam.item-created',
         subjectId: id,
         ipAddress: meta.ipAddress,
-        details: { ref: parsed.data.ref },
+        details: { ref: built.source.ref },
       },
       now,
     );
@@ -205,19 +296,17 @@ export async function updateItem(
   itemId: string,
   input: unknown,
   meta: RequestMeta,
+  engine: EngineRunner | null = null,
   now = Date.now(),
 ): Promise<{ ok: true; outcome: 'updated' | 'versioned' | 'unchanged' } | Refusal> {
-  const parsed = itemSourceSchema.safeParse(input);
-  if (!parsed.success)
-    return refuse('BAD_REQUEST', 'Some fields need your attention.', issuesToFields(parsed.error.issues));
-  const body = buildBody(parsed.data, null);
-  if ('ok' in body) return body;
+  const built = await draftToItem(input, engine);
+  if ('ok' in built) return built;
   return db.transaction(async (tx) => {
     const [item] = await tx.select().from(examItems).where(eq(examItems.id, itemId));
     if (!item) return refuse('NOT_FOUND', 'That item does not exist.');
-    if (item.ref !== parsed.data.ref)
+    if (item.ref !== built.source.ref)
       return refuse('BAD_REQUEST', 'An item keeps its ref.', { ref: `Keep the ref "${item.ref}".` });
-    const outcome = await upsertSource(tx, parsed.data, body, item.bank, actorId, false, now);
+    const outcome = await upsertSource(tx, built.source, built.body, item.bank, actorId, false, now);
     if (typeof outcome !== 'string') return outcome;
     if (outcome === 'created') throw new Error('unreachable: the item exists');
     if (outcome !== 'unchanged') {
@@ -226,6 +315,12 @@ export async function updateItem(
         { actorId, action: 'exam.item-edited', subjectId: itemId, ipAddress: meta.ipAddress, details: { outcome } },
         now,
       );
+      // The statistics flagged a delivered version: its revision (a new version) answers the flag.
+      if (outcome === 'versioned')
+        await tx
+          .update(examItemFlags)
+          .set({ resolvedAt: now, resolvedBy: actorId, resolution: 'revised' })
+          .where(and(eq(examItemFlags.itemId, itemId), isNull(examItemFlags.resolvedAt)));
     }
     return { ok: true as const, outcome };
   });
@@ -462,7 +557,13 @@ export async function importItems(
   actorId: string | null,
   bank: string,
   text: string,
-  options: { live: boolean; engine: EngineResolver | null; meta?: RequestMeta },
+  options: {
+    live: boolean;
+    engine: EngineResolver | null;
+    meta?: RequestMeta;
+    /** Most new or changed engine items one import may run the engine for (the portal's limit per request). */
+    maxEngineRuns?: number;
+  },
   now = Date.now(),
 ): Promise<ImportResult> {
   const parsed = parseItemsFile(text);
@@ -481,15 +582,31 @@ export async function importItems(
     .from(examItems)
     .innerJoin(examItemVersions, eq(examItemVersions.id, examItems.currentVersionId));
   const hashes = new Map(current.map((r) => [r.ref, r.contentHash]));
-  parsed.items.forEach((source, n) => {
+  const engineRuns = parsed.items
+    .map((source, n) => ({ source, n }))
+    .filter(({ source }) => source.type === 'engine' && hashes.get(source.ref) !== contentHash(source));
+  const overLimit = options.maxEngineRuns === undefined ? undefined : engineRuns[options.maxEngineRuns];
+  if (overLimit && options.maxEngineRuns !== undefined)
+    return {
+      ok: false,
+      message: 'Nothing was imported: the file has too many new or changed engine items for one import.',
+      errors: [
+        {
+          line: lineOfPath(lines, ['items', overLimit.n]),
+          path: `items.${overLimit.n}`,
+          message: `${engineRuns.length} new or changed engine items; one import runs the engine for at most ${options.maxEngineRuns}. Split the file.`,
+        },
+      ],
+    };
+  for (const [n, source] of parsed.items.entries()) {
     if (hashes.get(source.ref) === contentHash(source)) {
       bodies.push(UNCHANGED_BODY);
-      return;
+      continue;
     }
-    const body = buildBody(source, options.engine);
+    const body = await buildBody(source, options.engine);
     if ('ok' in body) errors.push({ line: lineOfPath(lines, ['items', n]), path: `items.${n}`, message: body.message });
     else bodies.push(body);
-  });
+  }
   if (errors.length > 0)
     return { ok: false, message: 'Nothing was imported: fix the lines below and import the file again.', errors };
   try {

@@ -1,8 +1,9 @@
 /**
  * Worker thread for the server's replays: a 5-minute run costs seconds of CPU, which on the main thread
  * would stall every other request. Loaded by path from the repository (Node runs the .ts directly), so it
- * imports only sim/ and nothing that needs the app's bundler. Two jobs: score a whole run (submissions,
- * practice saves) and re-simulate a run's traces up to a time (the result page's beat replay).
+ * imports only sim/ (and src/server/exams/engine-frame.ts, which imports only sim/) and nothing that needs
+ * the app's bundler. Three jobs: score a whole run (submissions, practice saves), re-simulate a run's traces
+ * up to a time (the result page's beat replay), and run an exam's engine item (the item bank's pages).
  */
 import { parentPort } from 'node:worker_threads';
 import {
@@ -14,6 +15,8 @@ import {
   scoreAssessment,
   simulate,
 } from '#sim/index.ts';
+import { runEngineItem } from '../exams/engine-frame.ts';
+import type { EngineSpec } from '../exams/item-format.ts';
 
 interface RunJob {
   scenario: Scenario;
@@ -26,9 +29,11 @@ interface RunJob {
 
 export type ReplayJob =
   | (RunJob & { kind: 'score'; rubric: Rubric })
-  | (RunJob & { kind: 'traces'; traceRateHz: number });
+  | (RunJob & { kind: 'traces'; traceRateHz: number })
+  | { kind: 'engine-item'; spec: EngineSpec; scenario: Scenario };
 
 function run(job: ReplayJob): unknown {
+  if (job.kind === 'engine-item') return runEngineItem(job.spec, job.scenario);
   const result = simulate({
     scenario: job.scenario,
     seed: job.seed,

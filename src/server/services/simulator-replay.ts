@@ -21,6 +21,9 @@ import {
   simulate,
   type Traces,
 } from '#sim/index.ts';
+import { type EngineRunError, runEngineItem } from '../exams/engine-frame.ts';
+import type { EngineOutcome } from '../exams/item-body.ts';
+import type { EngineSpec } from '../exams/item-format.ts';
 import type { ReplayJob } from './simulator-replay-worker.ts';
 
 /** The scenario with the assessment's scripted events merged into its timeline, in time order. */
@@ -129,6 +132,17 @@ export async function replayTraces(
   }
   const result = simulate({ ...input, settings: input.startSettings, traces: { rateHz: input.traceRateHz } });
   return result.traces ?? null;
+}
+
+/** Runs an exam's engine item (engine-frame.ts) in the worker pool, like a scoring replay. */
+export async function runEngineItemInWorker(
+  spec: EngineSpec,
+  scenario: Scenario,
+): Promise<EngineOutcome | EngineRunError> {
+  const path = workerFile();
+  return path
+    ? inWorker<EngineOutcome | EngineRunError>(path, { kind: 'engine-item', spec, scenario })
+    : runEngineItem(spec, scenario);
 }
 
 /** Seconds after a rate change at which the preview's ideal operator re-times the cuffs. */

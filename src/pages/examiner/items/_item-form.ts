@@ -5,8 +5,8 @@
  */
 import { DIFFICULTIES, type ItemSource, type ItemType, LEVEL_1_CATEGORIES } from '#src/server/exams/item-format.ts';
 
-/** The item types written in this form; engine items are written in content/exams/ (the engine renders them). */
-export const FORM_ITEM_TYPES = ['single', 'multiple', 'true-false', 'matching', 'numeric'] as const;
+/** The item types written in this form (every type: an engine item's frame and key come from the engine). */
+export const FORM_ITEM_TYPES = ['single', 'multiple', 'true-false', 'matching', 'numeric', 'engine'] as const;
 export type FormItemType = (typeof FORM_ITEM_TYPES)[number];
 export const ITEM_TYPE_LABELS: Record<ItemType, string> = {
   single: 'Single best answer',
@@ -16,6 +16,23 @@ export const ITEM_TYPE_LABELS: Record<ItemType, string> = {
   numeric: 'Numeric with tolerance',
   engine: 'Engine item (frozen console frame)',
 };
+/** The engine item's settings fields, in the order shown, with their labels. */
+export const ENGINE_SETTINGS = [
+  ['inflateDelayMs', 'Inflation delay after the R wave (ms)'],
+  ['deflateDelayMs', 'Deflation delay after the R wave (ms)'],
+  ['pressureMmHg', 'Cuff pressure (mmHg)'],
+] as const;
+/** A new engine item starts from the default scenario at a working pressure (the examiner changes the rest). */
+const ENGINE_DEFAULTS: ItemFormValues = {
+  'engine.scenario': 'default-stable-angina',
+  'engine.seed': '1',
+  'engine.settings.inflateDelayMs': '260',
+  'engine.settings.deflateDelayMs': '700',
+  'engine.settings.pressureMmHg': '260',
+  'engine.beatIndex': '20',
+  'engine.ask': 'fault',
+};
+
 /** Rows the form offers; rows left empty are dropped. */
 export const ROWS = { options: 6, prompts: 6, choices: 8 } as const;
 export { DIFFICULTIES, LEVEL_1_CATEGORIES };
@@ -43,6 +60,7 @@ export function emptyValues(type: FormItemType): ItemFormValues {
     });
     if (type === 'multiple') values.scoring = 'all-or-nothing';
   }
+  if (type === 'engine') Object.assign(values, ENGINE_DEFAULTS);
   if (type === 'matching') {
     rowIds([], ROWS.prompts, (n) => `p${n + 1}`).forEach((id, i) => {
       values[`prompts.${i}.id`] = id;
@@ -115,6 +133,11 @@ export function valuesFromSource(source: ItemSource): ItemFormValues {
       break;
     }
     case 'engine':
+      values['engine.scenario'] = source.engine.scenario;
+      values['engine.seed'] = String(source.engine.seed);
+      for (const [name] of ENGINE_SETTINGS) values[`engine.settings.${name}`] = String(source.engine.settings[name]);
+      values['engine.beatIndex'] = String(source.engine.beatIndex);
+      values['engine.ask'] = source.engine.ask;
       break;
   }
   return values;
@@ -215,6 +238,12 @@ export function sourceFromValues(values: ItemFormValues, type: FormItemType): Fo
       );
       break;
     }
+    case 'engine': {
+      // No expectation: the engine's class of the beat becomes the key. No rationale: the class's own.
+      source.engine = engineSpecFromValues(values, number);
+      if ((values.rationale ?? '').trim() === '') delete source.rationale;
+      break;
+    }
   }
   const fieldOf = (path: string): string => {
     const m = /^(options|prompts|choices)\.(\d+)(\..*)?$/.exec(path);
@@ -226,4 +255,36 @@ export function sourceFromValues(values: ItemFormValues, type: FormItemType): Fo
     return path;
   };
   return { source, errors, fieldOf };
+}
+
+/** The engine spec the engine fields describe (numbers that are not numbers are reported through `number`). */
+export function engineSpecFromValues(
+  values: ItemFormValues,
+  number: (name: string) => number | undefined,
+): Record<string, unknown> {
+  return {
+    scenario: values['engine.scenario'] ?? '',
+    seed: number('engine.seed'),
+    settings: Object.fromEntries(ENGINE_SETTINGS.map(([name]) => [name, number(`engine.settings.${name}`)])),
+    beatIndex: number('engine.beatIndex'),
+    ask: values['engine.ask'] ?? '',
+  };
+}
+
+/** The engine spec of the fields alone (the preview), with the fields that are not numbers. */
+export function engineSpecOnly(values: ItemFormValues): {
+  spec: Record<string, unknown>;
+  errors: Record<string, string>;
+} {
+  const errors: Record<string, string> = {};
+  const number = (name: string): number | undefined => {
+    const raw = (values[name] ?? '').trim().replace(',', '.');
+    const n = Number(raw);
+    if (raw === '' || !Number.isFinite(n)) {
+      errors[name] = 'Enter a number.';
+      return undefined;
+    }
+    return n;
+  };
+  return { spec: engineSpecFromValues(values, number), errors };
 }

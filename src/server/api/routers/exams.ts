@@ -4,6 +4,7 @@ import { ITEM_STATUSES } from '#db/schema/index.ts';
 import { answerSchema } from '../../exams/grading.ts';
 import { unwrap } from '../../refusal.ts';
 import * as attempts from '../../services/exam-attempts.ts';
+import { engineOutcomeInWorker, resolveEngineItemInWorker } from '../../services/exam-engine-pool.ts';
 import * as forms from '../../services/exam-forms.ts';
 import * as items from '../../services/exam-items.ts';
 import { roleProcedure, router } from '../trpc.ts';
@@ -16,6 +17,11 @@ const id = z.string().min(1).max(64);
 const bank = z.string().regex(/^[a-z0-9-]{1,60}$/, 'Use lower-case letters, digits and hyphens.');
 /** An items file: about 5000 items at most. */
 const IMPORT_MAX_CHARS = 5_000_000;
+
+/** About a second of engine each (beat 500 of a run): an import request stays well under a minute. */
+const PORTAL_ENGINE_RUNS_PER_IMPORT = 20;
+/** Engine items written on the portal run the engine in the replay worker pool, never on the request thread. */
+const runEngine = (spec: Parameters<typeof engineOutcomeInWorker>[0]) => engineOutcomeInWorker(spec);
 
 function found<T>(value: T | null, message: string): T {
   if (value === null) throw new TRPCError({ code: 'NOT_FOUND', message });
@@ -35,14 +41,19 @@ export const examsRouter = router({
   createItem: examinerProcedure
     .input(z.object({ bank, item: z.unknown() }))
     .mutation(async ({ ctx, input }) =>
-      unwrap(await items.createItem(ctx.db, ctx.user.id, input.bank, input.item, ctx.meta)),
+      unwrap(await items.createItem(ctx.db, ctx.user.id, input.bank, input.item, ctx.meta, runEngine)),
     ),
 
   updateItem: examinerProcedure
     .input(z.object({ id, item: z.unknown() }))
     .mutation(async ({ ctx, input }) =>
-      unwrap(await items.updateItem(ctx.db, ctx.user.id, input.id, input.item, ctx.meta)),
+      unwrap(await items.updateItem(ctx.db, ctx.user.id, input.id, input.item, ctx.meta, runEngine)),
     ),
+
+  /** The frame and key an engine item's spec gives (the item form's preview); writes nothing. */
+  previewEngineItem: examinerProcedure
+    .input(z.object({ engine: z.unknown() }))
+    .mutation(async ({ input }) => unwrap(await items.previewEngineItem(input.engine, runEngine))),
 
   submitForReview: examinerProcedure
     .input(z.object({ id }))
@@ -61,7 +72,12 @@ export const examsRouter = router({
   importItems: examinerProcedure
     .input(z.object({ bank, json: z.string().max(IMPORT_MAX_CHARS, 'The file is too large: split it.') }))
     .mutation(({ ctx, input }) =>
-      items.importItems(ctx.db, ctx.user.id, input.bank, input.json, { live: false, engine: null, meta: ctx.meta }),
+      items.importItems(ctx.db, ctx.user.id, input.bank, input.json, {
+        live: false,
+        engine: (source) => resolveEngineItemInWorker(source),
+        meta: ctx.meta,
+        maxEngineRuns: PORTAL_ENGINE_RUNS_PER_IMPORT,
+      }),
     ),
 
   exportItems: examinerProcedure
@@ -83,11 +99,28 @@ export const examsRouter = router({
       unwrap(await forms.setExamStatus(ctx.db, ctx.user.id, input.id, 'published', ctx.meta)),
     ),
 
+  /** Closes an exam; `confirmedInProgress` (from the confirmation) must still be the attempts in progress. */
   closeExam: examinerProcedure
-    .input(z.object({ id }))
+    .input(z.object({ id, confirmedInProgress: z.number().int().min(0).optional() }))
     .mutation(async ({ ctx, input }) =>
-      unwrap(await forms.setExamStatus(ctx.db, ctx.user.id, input.id, 'closed', ctx.meta)),
+      unwrap(await attempts.closeExam(ctx.db, ctx.user.id, input.id, input.confirmedInProgress, ctx.meta)),
     ),
+
+  setExamWindow: examinerProcedure
+    .input(
+      z.object({
+        examId: id,
+        opensAt: z.number().int().min(0, 'Give the open date.').max(8_640_000_000_000),
+        closesAt: z.number().int().min(0).max(8_640_000_000_000).nullable(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await forms.setExamWindow(ctx.db, ctx.user.id, input.examId, input, ctx.meta)),
+    ),
+
+  attemptsInProgress: examinerProcedure
+    .input(z.object({ examId: id }))
+    .query(({ ctx, input }) => attempts.attemptsInProgress(ctx.db, input.examId)),
 
   rateItems: examinerProcedure
     .input(
@@ -186,6 +219,12 @@ export const examsRouter = router({
     .query(async ({ ctx, input }) => found(await forms.getExamBySlug(ctx.db, input.slug), 'That exam does not exist.')),
 
   reviewQueue: examinerProcedure.query(({ ctx }) => forms.listOpenFlags(ctx.db)),
+
+  keepFlaggedItem: examinerProcedure
+    .input(z.object({ flagId: id }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await forms.keepFlaggedItem(ctx.db, ctx.user.id, input.flagId, ctx.meta)),
+    ),
 
   // ------------------------------------------------------------------ candidates
   openExams: candidateProcedure.query(async ({ ctx }) =>

@@ -1,11 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import {
   emptyValues,
+  engineSpecOnly,
   type FORM_ITEM_TYPES,
   sourceFromValues,
   valuesFromSource,
 } from '#src/pages/examiner/items/_item-form.ts';
-import { type ItemSource, itemSourceSchema } from '#src/server/exams/item-format.ts';
+import { type ItemSource, itemDraftSchema, itemSourceSchema } from '#src/server/exams/item-format.ts';
 
 const common = {
   ref: 'form-item-001',
@@ -91,6 +92,30 @@ describe('the single-item form', () => {
     });
     expect(sourceFromValues(emptyValues('true-false'), 'true-false').errors).toEqual({
       key: 'Choose whether the statement is true or false.',
+    });
+  });
+
+  test('an engine item reads back without an expectation (the engine supplies the key) or an empty rationale', () => {
+    const engine = {
+      scenario: 'default-stable-angina',
+      seed: 7,
+      settings: { inflateDelayMs: 77, deflateDelayMs: 704, pressureMmHg: 260 },
+      beatIndex: 20,
+      ask: 'fault' as const,
+    };
+    const { rationale: _none, ...rest } = common;
+    const source: ItemSource = { ...rest, type: 'engine', engine, expect: 'early-inflation' };
+    const built = sourceFromValues(valuesFromSource(source), 'engine');
+    expect(built.errors).toEqual({});
+    const { expect: _key, ...draft } = source;
+    expect(itemDraftSchema.parse(built.source)).toEqual(draft);
+    expect(built.fieldOf('engine.settings.pressureMmHg')).toBe('engine.settings.pressureMmHg');
+    // A new engine item starts from values the engine accepts.
+    expect(engineSpecOnly(emptyValues('engine')).errors).toEqual({});
+    const typed = { ...emptyValues('engine'), 'engine.seed': 'seven', 'engine.settings.pressureMmHg': '' };
+    expect(engineSpecOnly(typed).errors).toEqual({
+      'engine.seed': 'Enter a number.',
+      'engine.settings.pressureMmHg': 'Enter a number.',
     });
   });
 });
