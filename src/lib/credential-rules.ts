@@ -60,6 +60,18 @@ export const definitionInputSchema = z.object({
 });
 export type DefinitionInput = z.infer<typeof definitionInputSchema>;
 
+/**
+ * A category of a knowledge check is weak, and its reading prescribed, below this share of its items right
+ * (ARRT's self-assessment likewise names the areas to study rather than a pass or fail).
+ */
+export const WEAK_CATEGORY_SHARE = 0.6;
+
+/** A category (or chapter) slug in words: "04-ecg-triggering-and-timing" → "ECG triggering and timing". */
+export function categoryLabel(slug: string): string {
+  const words = slug.replace(/^\d+-/, '').replace(/-/g, ' ');
+  return (words.charAt(0).toUpperCase() + words.slice(1)).replace(/\becg\b/gi, 'ECG').replace(/\bds\b/gi, 'D/S');
+}
+
 /** Maintenance due is shown (and reminders start) this long before the expiry. */
 export const MAINTENANCE_DUE_DAYS = 90;
 

@@ -16,7 +16,9 @@ import {
   memberships,
   users,
 } from '#db/schema/index.ts';
-import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
+import { maintenanceOutlook, reminderMail } from '#src/lib/credential-outlook.ts';
+import { cycleYears } from '#src/lib/credential-rules.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import { isInGoodStanding } from '#src/lib/membership-rules.ts';
 import { writeAudit } from '../audit.ts';
 import {
@@ -121,7 +123,10 @@ async function recertifyOrExpire(db: Db, deps: ServiceDeps, now: number, result:
       row.periodStartsAt,
       row.expiresAt,
     );
-    if (row.status !== 'inactive' && maintenance.met) {
+    // Renewal once the period's last year has begun (and so once per period): with the usual rule it cannot
+    // be met earlier, and a rule that asks nothing would otherwise renew on every run.
+    const lastYear = cycleYears(row.periodStartsAt, row.expiresAt).at(-1);
+    if (row.status !== 'inactive' && maintenance.met && lastYear !== undefined && now >= lastYear.from) {
       if (await recertify(db, deps, row, version, now)) result.recertified++;
       continue;
     }
@@ -140,12 +145,7 @@ async function recertifyOrExpire(db: Db, deps: ServiceDeps, now: number, result:
 async function sendReminders(db: Db, deps: ServiceDeps, now: number, result: CredentialJobResult): Promise<void> {
   const first = Math.max(...CREDENTIAL_REMINDER_DAYS);
   const due = await db
-    .select({
-      id: credentials.id,
-      userId: credentials.userId,
-      number: credentials.number,
-      expiresAt: credentials.expiresAt,
-    })
+    .select()
     .from(credentials)
     .where(
       and(
@@ -155,10 +155,27 @@ async function sendReminders(db: Db, deps: ServiceDeps, now: number, result: Cre
       ),
     );
   for (const row of due) {
-    if (row.expiresAt === null) continue;
+    if (row.expiresAt === null || row.periodStartsAt === null) continue;
     const left = row.expiresAt - now;
     const lead = [...CREDENTIAL_REMINDER_DAYS].sort((a, b) => a - b).find((d) => left <= d * DAY_MS);
     if (lead === undefined) continue;
+    const version = await getDefinitionVersion(db, row.versionId);
+    if (!version) continue;
+    // What the reminder says is what will happen: renewal, or what is still missing (credential-outlook.ts).
+    const outlook = maintenanceOutlook(
+      {
+        number: row.number,
+        status: row.status,
+        periodStartsAt: row.periodStartsAt,
+        expiresAt: row.expiresAt,
+        validityMonths: version.validityMonths,
+        rule: version.maintenance,
+        maintenance: await evaluateMaintenance(db, row.userId, version.maintenance, row.periodStartsAt, row.expiresAt),
+      },
+      now,
+    );
+    const mail = reminderMail(outlook, row.number, now, deps.siteUrl);
+    if (!mail) continue;
     const claimed = await db.transaction(async (tx) => {
       const inserted = await tx
         .insert(credentialReminders)
@@ -172,7 +189,7 @@ async function sendReminders(db: Db, deps: ServiceDeps, now: number, result: Cre
           actorId: null,
           action: 'credential.reminder-sent',
           subjectId: row.userId,
-          details: { credentialId: row.id, daysBefore: lead },
+          details: { credentialId: row.id, daysBefore: lead, outlook: outlook.kind },
         },
         now,
       );
@@ -180,10 +197,7 @@ async function sendReminders(db: Db, deps: ServiceDeps, now: number, result: Cre
     });
     if (!claimed) continue;
     result.reminded[String(lead)] = (result.reminded[String(lead)] ?? 0) + 1;
-    await mailHolder(db, deps, row.userId, `Your IECPA credential expires in ${lead} days`, [
-      `Your credential ${row.number} expires on ${formatLongDate(row.expiresAt)}.`,
-      'Meet its maintenance requirements before then to be recertified for the next period; your progress is on your credentials page.',
-    ]);
+    await mailHolder(db, deps, row.userId, mail.subject, mail.lines);
   }
 }
 
