@@ -401,6 +401,8 @@ export interface AttemptResult {
   attemptId: string;
   examTitle: string;
   practice: boolean;
+  /** A credential's yearly knowledge check: its result page is /credentials/knowledge-check/<id>. */
+  knowledgeCheck: boolean;
   released: boolean;
   score: number;
   maxScore: number;
@@ -458,6 +460,7 @@ export async function getResult(
       attemptId,
       examTitle: exam?.title ?? '',
       practice: exam?.practice ?? false,
+      knowledgeCheck: exam?.purpose === 'knowledge-check',
       released,
       score: released ? attempt.score : 0,
       maxScore: attempt.maxScore ?? 0,
