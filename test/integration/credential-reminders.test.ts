@@ -14,7 +14,7 @@ import {
   qualified,
 } from '#test/helpers/credentials.ts';
 import { useTestDb } from '#test/helpers/db.ts';
-import { callerFor, type MadeUser, makeUser, testDeps } from '#test/helpers/factories.ts';
+import { anonymousCaller, callerFor, type MadeUser, makeUser, testDeps } from '#test/helpers/factories.ts';
 
 const handle = useTestDb();
 const deps = testDeps();
@@ -110,6 +110,11 @@ test('maintenance met: recertified from the expiry, no "expires" reminder, and t
   const page = (await caller.credentials.mine()).credentials[0];
   expect(page?.outlook).toEqual({ kind: 'renewed', from: expiry, to: addMonthsUtc(expiry, 36) });
   expect(page?.knowledgeCheck).toEqual({ kind: 'not-yet', opensAt: expiry });
+  // The registry counts the renewed holder as participating, though the next period has no CPD yet.
+  const record = await anonymousCaller(handle.db).credentials.registryRecord({ number: row.number });
+  expect(record).toMatchObject({ kind: 'credential', entry: { participatingInMaintenance: true } });
+  const search = await anonymousCaller(handle.db).credentials.registrySearch({ q: 'McClintock' });
+  expect(JSON.stringify(search)).toContain('"participatingInMaintenance":true');
 });
 
 test('the reminder composed from a met maintenance announces the renewal, not an expiry', () => {
