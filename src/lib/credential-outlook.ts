@@ -131,3 +131,46 @@ export function reminderMail(
     }
   }
 }
+
+/** Days before the end of a credential year (not the last: the expiry reminders cover it) that a year's gap is mailed. */
+export const YEAR_END_REMINDER_DAYS = 60;
+
+/**
+ * The current credential year when it ends within YEAR_END_REMINDER_DAYS, is not the period's last, and
+ * still lacks a part the rule requires in each year: the steps that year needs. Null otherwise.
+ */
+export function yearEndGap(
+  input: OutlookInput,
+  now: number,
+): { year: { from: number; to: number }; steps: OutlookStep[] } | null {
+  const { status, maintenance, rule } = input;
+  if (status !== 'certified' && status !== 'maintenance-due') return null;
+  if (!maintenance || maintenance.years.length < 2) return null;
+  const index = maintenance.years.findIndex((y) => y.from <= now && now < y.to);
+  const year = maintenance.years[index];
+  if (!year || index === maintenance.years.length - 1) return null;
+  if (year.to - now > YEAR_END_REMINDER_DAYS * DAY_MS) return null;
+  const steps: OutlookStep[] = [];
+  if (rule.cpdEachYear && !year.cpdActivity) steps.push({ label: 'a CPD activity this credential year', href: '/cpd' });
+  if (rule.knowledgeCheckExamSlug && !year.knowledgeCheck)
+    steps.push({ label: "this credential year's knowledge check", href: knowledgeCheckHref(input.number) });
+  return steps.length > 0 ? { year: { from: year.from, to: year.to }, steps } : null;
+}
+
+/** The mail of a year's gap: what the year still needs, and that the credential cannot be renewed without it. */
+export function yearEndMail(
+  gap: NonNullable<ReturnType<typeof yearEndGap>>,
+  input: OutlookInput,
+  siteUrl: string,
+): { subject: string; lines: string[] } {
+  return {
+    subject: `Your IECPA credential year ends on ${formatLongDate(gap.year.to)}: maintenance still needed`,
+    lines: [
+      `The maintenance of your credential ${input.number} asks for parts in each credential year. This year (${formatShortDate(gap.year.from)} – ${formatShortDate(gap.year.to)}) still needs:`,
+      gap.steps.map((s) => `- ${s.label}: ${siteUrl}${s.href}`).join('\n'),
+      input.expiresAt === null
+        ? 'Without them the credential cannot be renewed at its expiry.'
+        : `Without them before ${formatLongDate(gap.year.to)} the credential cannot be renewed at its expiry on ${formatLongDate(input.expiresAt)}.`,
+    ],
+  };
+}

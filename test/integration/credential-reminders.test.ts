@@ -185,3 +185,29 @@ test('a rule that asks nothing renews once, when the last year begins, not on ev
   await runCredentialJob(handle.db, deps, lastYearBegins + DAY_MS);
   expect((await mine()).map((r) => r.expiresAt).sort()).toEqual(renewed.map((r) => r.expiresAt).sort());
 });
+
+test('a credential year ending without its activity or check is mailed once, while it can still be done', async () => {
+  const holder = await qualified(handle.db, fixture, 'Caroline Herschel', 'DE');
+  await runCredentialJob(handle.db, deps, Date.now());
+  const [row] = await handle.db.select().from(credentials).where(eq(credentials.userId, holder.id));
+  if (!row?.expiresAt || !row.periodStartsAt) throw new Error('not awarded');
+  const [year1, year2] = cycleYears(row.periodStartsAt, row.expiresAt);
+  if (!year1 || !year2) throw new Error('three years');
+  // Year 1 has its activity but not its check; year 2 has both.
+  await cpd(handle.db, holder.id, year1.from + 5 * DAY_MS, 10);
+  await cpd(handle.db, holder.id, year2.from + 5 * DAY_MS, 10);
+  await examAttempt(handle.db, holder.id, fixture.checkExamId, year2.from + 6 * DAY_MS, false);
+  await runCredentialJob(handle.db, deps, year1.to - 90 * DAY_MS);
+  expect(await mailBodies(holder.email, 'credential year ends')).toEqual([]);
+  for (const days of [60, 59, 30, 1]) await runCredentialJob(handle.db, deps, year1.to - days * DAY_MS);
+  const mails = await mailBodies(holder.email, 'credential year ends');
+  expect(mails.map((m) => m.subject)).toEqual([
+    `Your IECPA credential year ends on ${formatLongDate(year1.to)}: maintenance still needed`,
+  ]);
+  expect(mails[0]?.text).toContain(
+    `this credential year's knowledge check: http://portal.test/credentials#knowledge-check-${row.number}`,
+  );
+  expect(mails[0]?.text).not.toContain('a CPD activity this credential year');
+  for (const days of [60, 30, 1]) await runCredentialJob(handle.db, deps, year2.to - days * DAY_MS);
+  expect(await mailBodies(holder.email, 'credential year ends')).toHaveLength(1);
+});

@@ -16,7 +16,14 @@ import {
   memberships,
   users,
 } from '#db/schema/index.ts';
-import { maintenanceOutlook, reminderMail } from '#src/lib/credential-outlook.ts';
+import {
+  maintenanceOutlook,
+  type OutlookInput,
+  reminderMail,
+  YEAR_END_REMINDER_DAYS,
+  yearEndGap,
+  yearEndMail,
+} from '#src/lib/credential-outlook.ts';
 import { cycleYears } from '#src/lib/credential-rules.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import { isInGoodStanding } from '#src/lib/membership-rules.ts';
@@ -37,6 +44,8 @@ import type { ServiceDeps } from './deps.ts';
 export interface CredentialJobResult {
   awarded: number;
   reminded: Record<string, number>;
+  /** Mails that a credential year (not the last) ends soon without a part required each year. */
+  yearEndReminded: number;
   maintenanceDue: number;
   recertified: number;
   expired: number;
@@ -48,6 +57,7 @@ export async function runCredentialJob(db: Db, deps: ServiceDeps, now = Date.now
   const result: CredentialJobResult = {
     awarded: 0,
     reminded: Object.fromEntries(CREDENTIAL_REMINDER_DAYS.map((d) => [String(d), 0])),
+    yearEndReminded: 0,
     maintenanceDue: 0,
     recertified: 0,
     expired: 0,
@@ -58,6 +68,7 @@ export async function runCredentialJob(db: Db, deps: ServiceDeps, now = Date.now
   await followMemberships(db, deps, now, result);
   await recertifyOrExpire(db, deps, now, result);
   await sendReminders(db, deps, now, result);
+  await sendYearEndReminders(db, deps, now, result);
   return result;
 }
 
@@ -197,6 +208,68 @@ async function sendReminders(db: Db, deps: ServiceDeps, now: number, result: Cre
     });
     if (!claimed) continue;
     result.reminded[String(lead)] = (result.reminded[String(lead)] ?? 0) + 1;
+    await mailHolder(db, deps, row.userId, mail.subject, mail.lines);
+  }
+}
+
+/**
+ * A credential year other than the last that ends within YEAR_END_REMINDER_DAYS without a part the rule
+ * requires in each year (a CPD activity, the knowledge check): the holder is told once per year, while it
+ * can still be done; a year missed makes the renewal impossible. Claimed in credential_reminders with the
+ * year's end as its `periodExpiresAt` (never an expiry: years before the last end before it).
+ */
+async function sendYearEndReminders(
+  db: Db,
+  deps: ServiceDeps,
+  now: number,
+  result: CredentialJobResult,
+): Promise<void> {
+  const rows = await db
+    .select()
+    .from(credentials)
+    .where(and(inArray(credentials.status, ['certified', 'maintenance-due']), lte(credentials.periodStartsAt, now)));
+  for (const row of rows) {
+    if (row.expiresAt === null || row.periodStartsAt === null) continue;
+    const version = await getDefinitionVersion(db, row.versionId);
+    if (!version || (!version.maintenance.cpdEachYear && !version.maintenance.knowledgeCheckExamSlug)) continue;
+    const input: OutlookInput = {
+      number: row.number,
+      status: row.status,
+      periodStartsAt: row.periodStartsAt,
+      expiresAt: row.expiresAt,
+      validityMonths: version.validityMonths,
+      rule: version.maintenance,
+      maintenance: await evaluateMaintenance(db, row.userId, version.maintenance, row.periodStartsAt, row.expiresAt),
+    };
+    const gap = yearEndGap(input, now);
+    if (!gap) continue;
+    const claimed = await db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(credentialReminders)
+        .values({
+          credentialId: row.id,
+          daysBefore: YEAR_END_REMINDER_DAYS,
+          periodExpiresAt: gap.year.to,
+          sentAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ id: credentialReminders.credentialId });
+      if (inserted.length === 0) return false;
+      await writeAudit(
+        tx,
+        {
+          actorId: null,
+          action: 'credential.year-end-reminder-sent',
+          subjectId: row.userId,
+          details: { credentialId: row.id, yearEndsAt: gap.year.to, missing: gap.steps.map((s) => s.label) },
+        },
+        now,
+      );
+      return true;
+    });
+    if (!claimed) continue;
+    result.yearEndReminded++;
+    const mail = yearEndMail(gap, input, deps.siteUrl);
     await mailHolder(db, deps, row.userId, mail.subject, mail.lines);
   }
 }
