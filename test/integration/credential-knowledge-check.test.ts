@@ -216,6 +216,20 @@ test('refused with a clear reason and nothing written: another holder, not curre
   expect(await countAllRows(handle)).toEqual(rowsInactive);
   await mine.credentials.setInactive({ credentialId: credential.id, inactive: false });
 
+  // Two starts at once (a double click) make one attempt.
+  const othersCredential = await credentialOf(handle.db, other.id);
+  const [first, second] = await Promise.all([
+    theirs.credentials.startKnowledgeCheck({ credentialId: othersCredential.id }),
+    theirs.credentials.startKnowledgeCheck({ credentialId: othersCredential.id }),
+  ]);
+  expect(second.attemptId).toBe(first.attemptId);
+  expect(
+    await handle.db
+      .select({ id: examAttempts.id })
+      .from(examAttempts)
+      .where(and(eq(examAttempts.candidateId, other.id), eq(examAttempts.examId, fixture.checkExamId))),
+  ).toHaveLength(1);
+
   // Someone else's completed check is not theirs to read.
   const started = await mine.credentials.startKnowledgeCheck({ credentialId: credential.id });
   await mine.exams.submit({ attemptId: started.attemptId });
