@@ -105,4 +105,12 @@ test('through tRPC: revoked → reinstated and revoked → suspended are refused
     ok: false,
     code: 'NOT_FOUND',
   });
+
+  // The admin's page says who made each change; the holder's says whether it was them, IECPA or the job.
+  const adminView = await adminCaller.credentials.adminGet({ credentialId });
+  const actors = new Set(adminView.historyActors);
+  expect(actors).toEqual(new Set(['the scheduled job', 'the holder', admin.name]));
+  const holderView = (await holderCaller.credentials.mine()).credentials[0];
+  expect(new Set(holderView?.history.map((h) => h.by))).toEqual(new Set(['job', 'holder', 'association']));
+  expect(JSON.stringify(holderView)).not.toContain(admin.name);
 });

@@ -1068,6 +1068,8 @@ export interface CredentialView {
     fromStatus: CredentialStatus | null;
     toStatus: CredentialStatus;
     reason: string | null;
+    /** Who made the change: the scheduled job, the holder, or someone for the association (admin, examiner). */
+    by: 'job' | 'holder' | 'association';
   }[];
 }
 
@@ -1086,17 +1088,22 @@ export async function credentialView(db: Db, row: CredentialRow, now = Date.now(
     row.periodStartsAt !== null && row.expiresAt !== null
       ? await evaluateMaintenance(db, row.userId, version.maintenance, row.periodStartsAt, row.expiresAt)
       : null;
-  const history = await db
+  const events = await db
     .select({
       at: credentialEvents.at,
       kind: credentialEvents.kind,
       fromStatus: credentialEvents.fromStatus,
       toStatus: credentialEvents.toStatus,
       reason: credentialEvents.reason,
+      actorId: credentialEvents.actorId,
     })
     .from(credentialEvents)
     .where(eq(credentialEvents.credentialId, row.id))
-    .orderBy(desc(credentialEvents.at));
+    .orderBy(desc(credentialEvents.at), desc(credentialEvents.id));
+  const history = events.map(({ actorId, ...event }) => ({
+    ...event,
+    by: actorId === null ? ('job' as const) : actorId === row.userId ? ('holder' as const) : ('association' as const),
+  }));
   return {
     id: row.id,
     number: row.number,
@@ -1210,17 +1217,36 @@ export async function setRegistryPreferences(
 export async function adminCredential(
   db: Db,
   id: string,
-): Promise<(CredentialView & { holderName: string; holderEmail: string; erased: boolean }) | null> {
+): Promise<
+  | (CredentialView & {
+      holderName: string;
+      holderEmail: string;
+      erased: boolean;
+      /** Who made each change of `history` (same order): a name, "the holder" or "the scheduled job". */
+      historyActors: string[];
+    })
+  | null
+> {
   const row = await getCredential(db, id);
   if (!row) return null;
   const [holder] = await db
     .select({ name: users.name, email: users.email, erasedAt: users.erasedAt })
     .from(users)
     .where(eq(users.id, row.userId));
+  const actors = await db
+    .select({ name: users.name })
+    .from(credentialEvents)
+    .leftJoin(users, eq(users.id, credentialEvents.actorId))
+    .where(eq(credentialEvents.credentialId, row.id))
+    .orderBy(desc(credentialEvents.at), desc(credentialEvents.id));
+  const view = await credentialView(db, row);
   return {
-    ...(await credentialView(db, row)),
+    ...view,
     holderName: holder?.name ?? '',
     holderEmail: holder?.email ?? '',
     erased: holder?.erasedAt != null,
+    historyActors: view.history.map((h, i) =>
+      h.by === 'job' ? 'the scheduled job' : h.by === 'holder' ? 'the holder' : (actors[i]?.name ?? ''),
+    ),
   };
 }
