@@ -1,6 +1,13 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
-import { auditLog, examAttempts, examItems, examItemVersions, exams } from '#db/schema/index.ts';
+import {
+  auditLog,
+  credentialDefinitionVersions,
+  examAttempts,
+  examItems,
+  examItemVersions,
+  exams,
+} from '#db/schema/index.ts';
 import { cycleYears } from '#src/lib/credential-rules.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import { LEVEL_1_CATEGORIES } from '#src/server/exams/item-format.ts';
@@ -14,6 +21,8 @@ import {
   credentialFixture,
   credentialOf,
   DEFINITION,
+  examAttempt,
+  insertExam,
   qualified,
 } from '#test/helpers/credentials.ts';
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
@@ -261,4 +270,32 @@ test('refused with a clear reason and nothing written: another holder, not curre
     .from(exams)
     .where(eq(exams.id, fixture.checkExamId));
   expect(check?.purpose).toBe('knowledge-check');
+});
+
+test('a holder on an earlier version whose check was an ordinary practice exam is sent to /exams', async () => {
+  const holder = await qualified(handle.db, fixture, 'Marie Curie', 'PL');
+  await runCredentialJob(handle.db, deps, Date.now());
+  const credential = await credentialOf(handle.db, holder.id);
+  // The version they earned named a practice exam of /exams (written as older versions were).
+  const practiceId = await insertExam(handle.db, 'old-practice', true);
+  await handle.db
+    .update(credentialDefinitionVersions)
+    .set({ maintenanceJson: JSON.stringify({ ...DEFINITION.maintenance, knowledgeCheckExamSlug: 'old-practice' }) })
+    .where(eq(credentialDefinitionVersions.id, credential.versionId));
+  const row = await getCredential(handle.db, credential.id);
+  if (!row) throw new Error('no credential');
+  expect(await knowledgeCheckState(handle.db, row)).toMatchObject({
+    kind: 'practice-exam',
+    title: 'old-practice',
+    done: false,
+  });
+  const { caller } = await callerFor(handle.db, holder);
+  const refused = await trpcErrorOf(caller.credentials.startKnowledgeCheck({ credentialId: credential.id }));
+  expect(refused.message).toContain('take it at /exams');
+  await examAttempt(handle.db, holder.id, practiceId, Date.now(), false);
+  expect(await knowledgeCheckState(handle.db, row)).toMatchObject({ kind: 'practice-exam', done: true });
+  await handle.db
+    .update(credentialDefinitionVersions)
+    .set({ maintenanceJson: JSON.stringify(DEFINITION.maintenance) })
+    .where(eq(credentialDefinitionVersions.id, credential.versionId));
 });

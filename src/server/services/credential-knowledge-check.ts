@@ -27,6 +27,8 @@ type CredentialRow = typeof credentials.$inferSelect;
 export type KnowledgeCheckState =
   | { kind: 'none' }
   | { kind: 'unavailable'; reason: string }
+  /** An earlier definition version named an ordinary practice exam: a submitted attempt there counts. */
+  | { kind: 'practice-exam'; title: string; year: { from: number; to: number } | null; done: boolean }
   | { kind: 'not-yet'; opensAt: number }
   | { kind: 'due'; year: { from: number; to: number } }
   | { kind: 'open'; year: { from: number; to: number }; attemptId: string }
@@ -64,8 +66,15 @@ export async function knowledgeCheckState(db: Db, row: CredentialRow, now = Date
   if (row.status !== 'certified' && row.status !== 'maintenance-due')
     return { kind: 'unavailable', reason: 'Only a current credential is maintained.' };
   const exam = await checkExam(db, slug);
-  if (!exam)
+  if (!exam) {
+    const [practice] = await db.select().from(exams).where(eq(exams.slug, slug));
+    if (practice?.purpose === 'exam' && practice.status === 'published') {
+      const year = yearAt(row, now);
+      const attempts = year ? await attemptsInYear(db, row.userId, practice.id, year) : [];
+      return { kind: 'practice-exam', title: practice.title, year, done: attempts.some((a) => a.submittedAt !== null) };
+    }
     return { kind: 'unavailable', reason: 'The knowledge check is not available at the moment; try again later.' };
+  }
   if (row.periodStartsAt !== null && row.periodStartsAt > now) return { kind: 'not-yet', opensAt: row.periodStartsAt };
   const year = yearAt(row, now);
   if (!year) return { kind: 'unavailable', reason: 'The credential period is over.' };
@@ -95,6 +104,11 @@ export async function startKnowledgeCheck(
       return refuse('CONFLICT', 'This credential has no yearly knowledge check.');
     case 'unavailable':
       return refuse('CONFLICT', state.reason);
+    case 'practice-exam':
+      return refuse(
+        'CONFLICT',
+        `The version of the credential you hold counts an attempt at the ${state.title} each year: take it at /exams.`,
+      );
     case 'not-yet':
       return refuse(
         'CONFLICT',
