@@ -161,6 +161,10 @@ test('the yearly check: drawn on the server from the live bank, once per credent
     });
   await caller.exams.submit({ attemptId: started.attemptId });
   expect((await caller.exams.result({ attemptId: started.attemptId })).knowledgeCheck).toBe(true);
+  expect((await caller.exams.myAttempts()).find((a) => a.id === started.attemptId)).toMatchObject({
+    examTitle: 'Yearly knowledge check',
+    knowledgeCheck: true,
+  });
   const result = await caller.credentials.knowledgeCheckResult({ attemptId: started.attemptId });
   expect(result).toMatchObject({ score: 7, maxScore: 10, countsFor: { number: credential.number } });
   expect(result.categories.filter((c) => c.weak).map((c) => c.category)).toEqual(weakCategories);

@@ -480,6 +480,9 @@ export async function listMyAttempts(
   {
     id: string;
     examId: string;
+    examTitle: string;
+    /** A credential's knowledge check: its result is at /credentials/knowledge-check/<id>. */
+    knowledgeCheck: boolean;
     startedAt: number;
     submittedAt: number | null;
     voided: boolean;
@@ -488,13 +491,16 @@ export async function listMyAttempts(
   }[]
 > {
   const rows = await db
-    .select()
+    .select({ attempt: examAttempts, title: exams.title, purpose: exams.purpose })
     .from(examAttempts)
+    .innerJoin(exams, eq(exams.id, examAttempts.examId))
     .where(eq(examAttempts.candidateId, candidateId))
     .orderBy(desc(examAttempts.startedAt));
-  return rows.map((r) => ({
+  return rows.map(({ attempt: r, title, purpose }) => ({
     id: r.id,
     examId: r.examId,
+    examTitle: title,
+    knowledgeCheck: purpose === 'knowledge-check',
     startedAt: r.startedAt,
     submittedAt: r.submittedAt,
     voided: r.voidedAt !== null,
