@@ -63,10 +63,14 @@ test('maintenance not met: the reminder names the real date and days left and wh
   expect(text).toContain(`http://portal.test/credentials#knowledge-check-${row.number}`);
   expect(text).not.toContain('renewed on');
 
-  // The holder's page says the same.
+  // The holder's page says the same; the registry says maintenance due, without calling it failed.
   const { caller } = await callerFor(handle.db, holder);
   const page = (await caller.credentials.mine()).credentials[0];
   expect(page?.outlook).toMatchObject({ kind: 'missing', on: expiry });
+  expect(page?.status).toBe('maintenance-due');
+  expect(await anonymousCaller(handle.db).credentials.registryRecord({ number: row.number })).toMatchObject({
+    entry: { statusLabel: 'Certified — maintenance due', certifiedNow: true, reasonClass: null },
+  });
 });
 
 test('a past year without the required activity: the reminder says the maintenance can no longer be met', async () => {

@@ -85,7 +85,9 @@ function toEntry(row: ListedRow): RegistryEntry {
     credential: row.credential,
     status: row.status,
     statusLabel: STATUS_LABELS[row.status],
-    reasonClass: row.status !== 'certified' && row.reasonClass ? REASON_CLASS_LABELS[row.reasonClass] : null,
+    // A current credential has no reason to give ("maintenance due" is in its label, and its maintenance is
+    // not failed, only not yet complete); the others give the kind of theirs.
+    reasonClass: !isCurrentlyCertified(row.status) && row.reasonClass ? REASON_CLASS_LABELS[row.reasonClass] : null,
     certifiedNow: isCurrentlyCertified(row.status),
     issuedAt: row.issuedAt,
     expiresAt: row.expiresAt,
