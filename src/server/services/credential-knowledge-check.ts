@@ -217,6 +217,11 @@ export async function knowledgeCheckResult(
     }
     return titles.get(slug) as string;
   };
+  /** A category is a curriculum module (its slug): named as the module is, without "Module n:". */
+  const moduleLabel = async (slug: string) => {
+    const found = await getPublished(db, 'module', slug);
+    return found ? found.frontMatter.title.replace(/^Module \d+:\s*/, '') : categoryLabel(slug);
+  };
   const categories: KnowledgeCheckResult['categories'] = [];
   for (const s of graded.result.subscores) {
     const weak = s.max > 0 && s.score / s.max < WEAK_CATEGORY_SHARE;
@@ -225,7 +230,7 @@ export async function knowledgeCheckResult(
       for (const slug of [...(cited.get(s.category) ?? [])].sort()) reading.push({ slug, title: await titleOf(slug) });
     categories.push({
       category: s.category,
-      label: categoryLabel(s.category),
+      label: await moduleLabel(s.category),
       score: s.score,
       max: s.max,
       weak,
