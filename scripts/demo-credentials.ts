@@ -43,7 +43,7 @@ export const DEMO_DEFINITION: DefinitionInput = definitionInputSchema.parse({
     simulatorAssessment: true,
     ethics: true,
   },
-  maintenance: { cpdCredits: 30, cpdEachYear: true, knowledgeCheckExamSlug: 'level-1-practice' },
+  maintenance: { cpdCredits: 30, cpdEachYear: true, knowledgeCheckExamSlug: 'level-1-knowledge-check' },
   validityMonths: 36,
   membershipLapse: 'suspend',
   requiresSignOff: false,

@@ -249,7 +249,7 @@ function main(): number {
     if (!engineKinds.has(k)) fail(bankFile, `no engine item covers ${k}`);
   }
 
-  for (const exam of ['level-1-theory', 'level-1-practice']) {
+  for (const exam of ['level-1-theory', 'level-1-practice', 'level-1-knowledge-check']) {
     const file = join(root, 'content', 'exams', `${exam}.json`);
     const e = JSON.parse(readFileSync(file, 'utf8')) as Json;
     if (!isObj(e) || e.format !== 'iecpa-exam/1' || e.slug !== exam || e.bank !== 'level-1') {

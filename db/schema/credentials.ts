@@ -130,7 +130,11 @@ export const credentialEvents = sqliteTable(
 
 export const CREDENTIAL_REMINDER_DAYS = [90, 60, 30, 7] as const;
 
-/** Expiry reminders sent, one row per credential, lead time and period: the claim that makes them once each. */
+/**
+ * Expiry reminders sent, one row per credential, lead time and period: the claim that makes them once each.
+ * A year-end reminder (a credential year before the last ending without a part required each year,
+ * credential-job.ts) is claimed here too, with that year's end as `periodExpiresAt`.
+ */
 export const credentialReminders = sqliteTable(
   'credential_reminders',
   {

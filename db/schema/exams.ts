@@ -7,6 +7,12 @@ export const ITEM_STATUSES = ['draft', 'review', 'live', 'retired'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 export const EXAM_STATUSES = ['draft', 'published', 'closed'] as const;
 export type ExamStatus = (typeof EXAM_STATUSES)[number];
+/**
+ * What a form is for: an `exam` candidates start from /exams, or a credential's yearly `knowledge-check`,
+ * started only from the holder's credentials page (once per credential year) and never listed at /exams.
+ */
+export const EXAM_PURPOSES = ['exam', 'knowledge-check'] as const;
+export type ExamPurpose = (typeof EXAM_PURPOSES)[number];
 
 /**
  * An item of a bank: its identity and lifecycle. What is asked and keyed lives in its versions;
@@ -88,6 +94,7 @@ export const exams = sqliteTable(
     title: text('title').notNull(),
     bank: text('bank').notNull(),
     practice: integer('practice', { mode: 'boolean' }).notNull(),
+    purpose: text('purpose', { enum: EXAM_PURPOSES }).notNull().default('exam'),
     timeLimitMs: integer('time_limit_ms').notNull(),
     /** Null: unlimited attempts. */
     attemptsAllowed: integer('attempts_allowed'),

@@ -60,6 +60,33 @@ export const definitionInputSchema = z.object({
 });
 export type DefinitionInput = z.infer<typeof definitionInputSchema>;
 
+/**
+ * A category of a knowledge check is weak, and its reading prescribed, below this share of its items right
+ * (ARRT's self-assessment likewise names the areas to study rather than a pass or fail).
+ */
+export const WEAK_CATEGORY_SHARE = 0.6;
+
+/** A category (or chapter) slug in words: "04-ecg-triggering-and-timing" → "ECG triggering and timing". */
+export function categoryLabel(slug: string): string {
+  const words = slug.replace(/^\d+-/, '').replace(/-/g, ' ');
+  return (words.charAt(0).toUpperCase() + words.slice(1)).replace(/\becg\b/gi, 'ECG').replace(/\bds\b/gi, 'D/S');
+}
+
+/** What a lapse of membership does to a credential, as the holder (and a future holder) is told. */
+export function membershipLapseText(lapse: 'suspend' | 'none'): string {
+  return lapse === 'suspend'
+    ? 'The credential is suspended until your membership is in good standing again.'
+    : 'The credential is not affected.';
+}
+
+/** A maintenance rule in words: "30 CPD credits in the period, with …". */
+export function maintenanceRuleText(rule: MaintenanceRule): string {
+  const parts = [`${rule.cpdCredits} CPD credits in the period`];
+  if (rule.cpdEachYear) parts.push('with at least one activity in each year');
+  if (rule.knowledgeCheckExamSlug) parts.push('and a short knowledge check each year');
+  return `${parts.join(', ')}.`;
+}
+
 /** Maintenance due is shown (and reminders start) this long before the expiry. */
 export const MAINTENANCE_DUE_DAYS = 90;
 

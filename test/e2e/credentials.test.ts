@@ -57,6 +57,24 @@ test('the demo holder is certified, downloads the PDF and badge; anyone verifies
   expect(await holder.getByTestId('credential-progress').getByText('Missing:').count()).toBe(0);
   expect(await bothWidths(holder, 'credentials-holder')).toEqual([]);
 
+  // The yearly knowledge check, a maintenance step: started here, taken on the exam pages (ten questions
+  // drawn on the server), and a result that prescribes reading instead of a pass or fail.
+  expect(await holder.getByTestId('credential-outlook').textContent()).toContain('Still needed');
+  const step = holder.getByTestId('knowledge-check');
+  expect(await step.textContent()).toContain('not done yet');
+  await step.getByRole('button', { name: "Start this year's knowledge check" }).click();
+  await holder.waitForURL(/\/exams\/attempt\//);
+  expect(await holder.locator('fieldset.question').count()).toBe(10);
+  await holder.getByRole('button', { name: 'Review and submit' }).first().click();
+  await holder.getByRole('button', { name: 'Submit the attempt' }).click();
+  await holder.waitForURL(/\/credentials\/knowledge-check\//);
+  expect(await holder.getByTestId('check-completed').textContent()).toContain('cannot be failed');
+  expect(await holder.getByTestId('reading').getByRole('link').count()).toBeGreaterThan(0);
+  expect(await bothWidths(holder, 'credentials-knowledge-check-result')).toEqual([]);
+  await holder.goto(`${portal.server.url}/credentials`);
+  expect(await holder.getByTestId('knowledge-check').textContent()).toContain('done on');
+  expect(await bothWidths(holder, 'credentials-holder-check-done')).toEqual([]);
+
   // The PDF: its QR code, decoded from the page, is the registry record's address.
   const cookie = await demoSessionCookie(portal.server.url, 'certified@iecpa.test');
   const pdf = await get(`/credentials/${number}/certificate.pdf`, cookie);

@@ -40,7 +40,12 @@ export const DEFINITION = {
   requiresSignOff: false,
 };
 
-export async function insertExam(db: Db, slug: string, practice: boolean): Promise<string> {
+export async function insertExam(
+  db: Db,
+  slug: string,
+  practice: boolean,
+  purpose: 'exam' | 'knowledge-check' = 'exam',
+): Promise<string> {
   const id = newId();
   const now = Date.now();
   await db.insert(exams).values({
@@ -49,6 +54,7 @@ export async function insertExam(db: Db, slug: string, practice: boolean): Promi
     title: slug,
     bank: 'cert-bank',
     practice,
+    purpose,
     timeLimitMs: 60_000,
     attemptsAllowed: null,
     cooldownMs: 0,
@@ -183,7 +189,7 @@ export interface CredentialFixture {
 /** The exams and the simulator assessment the definition's requirements name (call once per database). */
 export async function credentialFixture(db: Db, authorId: string): Promise<CredentialFixture> {
   const theoryExamId = await insertExam(db, DEFINITION.requirements.theoryExamSlug, false);
-  const checkExamId = await insertExam(db, DEFINITION.maintenance.knowledgeCheckExamSlug, true);
+  const checkExamId = await insertExam(db, DEFINITION.maintenance.knowledgeCheckExamSlug, true, 'knowledge-check');
   const now = Date.now();
   const base = {
     title: 'Cert assessment',

@@ -275,6 +275,8 @@ const MATRIX: Record<string, Row> = {
   'credentials.registrySearch': PUBLIC(),
   'credentials.registryRecord': PUBLIC(),
   'credentials.verifyBadge': PUBLIC(),
+  'credentials.startKnowledgeCheck': ROLE('member'),
+  'credentials.knowledgeCheckResult': ROLE('member'),
   // The journal: readers need no account; authors are members in good standing (every signed-in identity
   // here holds `member`); reviewers, editors and translators by role. A caller without the record gets
   // NOT_FOUND or BAD_REQUEST from the service, which counts as allowed here.

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { cycleYears } from '#src/lib/credential-rules.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import { didDocument, KEY_FILE, keyRing, rotateSigningKey } from '#src/server/credential-keys.ts';
 import { runCredentialJob } from '#src/server/services/credential-job.ts';
 import { STATUS_LIST_SIZE } from '#src/server/services/credentials.ts';
@@ -17,9 +19,11 @@ import {
 } from '#src/server/services/open-badges.ts';
 import {
   type CredentialFixture,
+  cpd,
   credentialFixture,
   credentialOf,
   DEFINITION,
+  examAttempt,
   qualified,
 } from '#test/helpers/credentials.ts';
 import { useTestDb } from '#test/helpers/db.ts';
@@ -232,4 +236,24 @@ test('after a key rotation old badges still verify and new ones are signed with 
   expect(kid).toBe(`did:web:portal.test#${thumbprint}`);
   expect((await verifyPresented(handle.db, config, after.text)).outcome).toBe('valid');
   expect(await nobleVerifies(extractJws(before.text) as string)).toBe(true);
+});
+
+test('a holder renewed ahead of the expiry downloads a badge that verifies now, valid to the new expiry', async () => {
+  const { holder, credential } = await awarded('Early Renewer');
+  if (!credential.periodStartsAt || !credential.expiresAt) throw new Error('no period');
+  for (const year of cycleYears(credential.periodStartsAt, credential.expiresAt)) {
+    await cpd(handle.db, holder.id, year.from + 10 * DAY_MS, 10);
+    await examAttempt(handle.db, holder.id, fixture.checkExamId, year.from + 20 * DAY_MS, false);
+  }
+  // Renewed 200 days before the expiry: the period on record now begins at the old expiry.
+  const renewedAt = credential.expiresAt - 200 * DAY_MS;
+  expect((await runCredentialJob(handle.db, deps, renewedAt)).recertified).toBeGreaterThanOrEqual(1);
+  const renewed = await credentialOf(handle.db, holder.id);
+  expect(renewed.periodStartsAt).toBe(credential.expiresAt);
+  const badge = await issueBadge(handle.db, config, credential.number, renewedAt + DAY_MS);
+  const verdict = await verifyPresented(handle.db, config, JSON.stringify(badge), renewedAt + 2 * DAY_MS);
+  expect(verdict).toMatchObject({
+    outcome: 'valid',
+    credential: { validUntil: new Date(renewed.expiresAt as number).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+  });
 });

@@ -214,6 +214,8 @@ export const examFileSchema = z
     title: text(200),
     bank: slug,
     practice: z.boolean(),
+    /** `knowledge-check`: a credential's yearly check (credential-knowledge-check.ts), not listed at /exams. */
+    purpose: z.enum(['exam', 'knowledge-check']).optional(),
     timeLimitMinutes: z.number().int().min(1).max(600),
     attemptsAllowed: z.number().int().min(1).max(100).nullable().optional(),
     cooldownDays: z.number().int().min(0).max(365).optional(),

@@ -16,7 +16,16 @@ import {
   memberships,
   users,
 } from '#db/schema/index.ts';
-import { DAY_MS, formatLongDate } from '#src/lib/dates.ts';
+import {
+  maintenanceOutlook,
+  type OutlookInput,
+  reminderMail,
+  YEAR_END_REMINDER_DAYS,
+  yearEndGap,
+  yearEndMail,
+} from '#src/lib/credential-outlook.ts';
+import { cycleYears } from '#src/lib/credential-rules.ts';
+import { DAY_MS } from '#src/lib/dates.ts';
 import { isInGoodStanding } from '#src/lib/membership-rules.ts';
 import { writeAudit } from '../audit.ts';
 import {
@@ -35,6 +44,8 @@ import type { ServiceDeps } from './deps.ts';
 export interface CredentialJobResult {
   awarded: number;
   reminded: Record<string, number>;
+  /** Mails that a credential year (not the last) ends soon without a part required each year. */
+  yearEndReminded: number;
   maintenanceDue: number;
   recertified: number;
   expired: number;
@@ -46,6 +57,7 @@ export async function runCredentialJob(db: Db, deps: ServiceDeps, now = Date.now
   const result: CredentialJobResult = {
     awarded: 0,
     reminded: Object.fromEntries(CREDENTIAL_REMINDER_DAYS.map((d) => [String(d), 0])),
+    yearEndReminded: 0,
     maintenanceDue: 0,
     recertified: 0,
     expired: 0,
@@ -56,6 +68,7 @@ export async function runCredentialJob(db: Db, deps: ServiceDeps, now = Date.now
   await followMemberships(db, deps, now, result);
   await recertifyOrExpire(db, deps, now, result);
   await sendReminders(db, deps, now, result);
+  await sendYearEndReminders(db, deps, now, result);
   return result;
 }
 
@@ -121,7 +134,10 @@ async function recertifyOrExpire(db: Db, deps: ServiceDeps, now: number, result:
       row.periodStartsAt,
       row.expiresAt,
     );
-    if (row.status !== 'inactive' && maintenance.met) {
+    // Renewal once the period's last year has begun (and so once per period): with the usual rule it cannot
+    // be met earlier, and a rule that asks nothing would otherwise renew on every run.
+    const lastYear = cycleYears(row.periodStartsAt, row.expiresAt).at(-1);
+    if (row.status !== 'inactive' && maintenance.met && lastYear !== undefined && now >= lastYear.from) {
       if (await recertify(db, deps, row, version, now)) result.recertified++;
       continue;
     }
@@ -140,12 +156,7 @@ async function recertifyOrExpire(db: Db, deps: ServiceDeps, now: number, result:
 async function sendReminders(db: Db, deps: ServiceDeps, now: number, result: CredentialJobResult): Promise<void> {
   const first = Math.max(...CREDENTIAL_REMINDER_DAYS);
   const due = await db
-    .select({
-      id: credentials.id,
-      userId: credentials.userId,
-      number: credentials.number,
-      expiresAt: credentials.expiresAt,
-    })
+    .select()
     .from(credentials)
     .where(
       and(
@@ -155,10 +166,27 @@ async function sendReminders(db: Db, deps: ServiceDeps, now: number, result: Cre
       ),
     );
   for (const row of due) {
-    if (row.expiresAt === null) continue;
+    if (row.expiresAt === null || row.periodStartsAt === null) continue;
     const left = row.expiresAt - now;
     const lead = [...CREDENTIAL_REMINDER_DAYS].sort((a, b) => a - b).find((d) => left <= d * DAY_MS);
     if (lead === undefined) continue;
+    const version = await getDefinitionVersion(db, row.versionId);
+    if (!version) continue;
+    // What the reminder says is what will happen: renewal, or what is still missing (credential-outlook.ts).
+    const outlook = maintenanceOutlook(
+      {
+        number: row.number,
+        status: row.status,
+        periodStartsAt: row.periodStartsAt,
+        expiresAt: row.expiresAt,
+        validityMonths: version.validityMonths,
+        rule: version.maintenance,
+        maintenance: await evaluateMaintenance(db, row.userId, version.maintenance, row.periodStartsAt, row.expiresAt),
+      },
+      now,
+    );
+    const mail = reminderMail(outlook, row.number, now, deps.siteUrl);
+    if (!mail) continue;
     const claimed = await db.transaction(async (tx) => {
       const inserted = await tx
         .insert(credentialReminders)
@@ -172,7 +200,7 @@ async function sendReminders(db: Db, deps: ServiceDeps, now: number, result: Cre
           actorId: null,
           action: 'credential.reminder-sent',
           subjectId: row.userId,
-          details: { credentialId: row.id, daysBefore: lead },
+          details: { credentialId: row.id, daysBefore: lead, outlook: outlook.kind },
         },
         now,
       );
@@ -180,10 +208,69 @@ async function sendReminders(db: Db, deps: ServiceDeps, now: number, result: Cre
     });
     if (!claimed) continue;
     result.reminded[String(lead)] = (result.reminded[String(lead)] ?? 0) + 1;
-    await mailHolder(db, deps, row.userId, `Your IECPA credential expires in ${lead} days`, [
-      `Your credential ${row.number} expires on ${formatLongDate(row.expiresAt)}.`,
-      'Meet its maintenance requirements before then to be recertified for the next period; your progress is on your credentials page.',
-    ]);
+    await mailHolder(db, deps, row.userId, mail.subject, mail.lines);
+  }
+}
+
+/**
+ * A credential year other than the last that ends within YEAR_END_REMINDER_DAYS without a part the rule
+ * requires in each year (a CPD activity, the knowledge check): the holder is told once per year, while it
+ * can still be done; a year missed makes the renewal impossible. Claimed in credential_reminders with the
+ * year's end as its `periodExpiresAt` (never an expiry: years before the last end before it).
+ */
+async function sendYearEndReminders(
+  db: Db,
+  deps: ServiceDeps,
+  now: number,
+  result: CredentialJobResult,
+): Promise<void> {
+  const rows = await db
+    .select()
+    .from(credentials)
+    .where(and(inArray(credentials.status, ['certified', 'maintenance-due']), lte(credentials.periodStartsAt, now)));
+  for (const row of rows) {
+    if (row.expiresAt === null || row.periodStartsAt === null) continue;
+    const version = await getDefinitionVersion(db, row.versionId);
+    if (!version || (!version.maintenance.cpdEachYear && !version.maintenance.knowledgeCheckExamSlug)) continue;
+    const input: OutlookInput = {
+      number: row.number,
+      status: row.status,
+      periodStartsAt: row.periodStartsAt,
+      expiresAt: row.expiresAt,
+      validityMonths: version.validityMonths,
+      rule: version.maintenance,
+      maintenance: await evaluateMaintenance(db, row.userId, version.maintenance, row.periodStartsAt, row.expiresAt),
+    };
+    const gap = yearEndGap(input, now);
+    if (!gap) continue;
+    const claimed = await db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(credentialReminders)
+        .values({
+          credentialId: row.id,
+          daysBefore: YEAR_END_REMINDER_DAYS,
+          periodExpiresAt: gap.year.to,
+          sentAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ id: credentialReminders.credentialId });
+      if (inserted.length === 0) return false;
+      await writeAudit(
+        tx,
+        {
+          actorId: null,
+          action: 'credential.year-end-reminder-sent',
+          subjectId: row.userId,
+          details: { credentialId: row.id, yearEndsAt: gap.year.to, missing: gap.steps.map((s) => s.label) },
+        },
+        now,
+      );
+      return true;
+    });
+    if (!claimed) continue;
+    result.yearEndReminded++;
+    const mail = yearEndMail(gap, input, deps.siteUrl);
+    await mailHolder(db, deps, row.userId, mail.subject, mail.lines);
   }
 }
 

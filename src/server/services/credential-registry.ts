@@ -31,7 +31,10 @@ export interface RegistryEntry {
   certifiedNow: boolean;
   issuedAt: number | null;
   expiresAt: number | null;
-  /** Whether the holder has logged approved CPD in the current period (participation, as ABIM shows it). */
+  /**
+   * Whether the holder has logged approved CPD in the current period, or has already met the maintenance of
+   * the period in progress (renewed ahead): participation, as ABIM shows it.
+   */
   participatingInMaintenance: boolean;
   lastChangedAt: number;
   noindex: boolean;
@@ -50,9 +53,11 @@ function listedColumns() {
     reasonClass: credentials.reasonClass,
     issuedAt: credentials.issuedAt,
     expiresAt: credentials.expiresAt,
-    participating: sql<number>`exists (select 1 from "cpd_activities" "a" where "a"."user_id" = "credentials"."user_id"
+    // Renewed ahead (the next period begins later): the period in progress has its maintenance met.
+    participating: sql<number>`("credentials"."period_starts_at" > strftime('%s', 'now') * 1000
+      or exists (select 1 from "cpd_activities" "a" where "a"."user_id" = "credentials"."user_id"
       and "a"."status" = 'approved' and "credentials"."period_starts_at" is not null
-      and "a"."activity_date" >= strftime('%Y-%m-%d', "credentials"."period_starts_at" / 1000, 'unixepoch'))`,
+      and "a"."activity_date" >= strftime('%Y-%m-%d', "credentials"."period_starts_at" / 1000, 'unixepoch')))`,
     lastChangedAt: credentials.updatedAt,
     noindex: sql<number>`coalesce(${registryPreferences.noindex}, 0)`,
   };
@@ -80,7 +85,9 @@ function toEntry(row: ListedRow): RegistryEntry {
     credential: row.credential,
     status: row.status,
     statusLabel: STATUS_LABELS[row.status],
-    reasonClass: row.status !== 'certified' && row.reasonClass ? REASON_CLASS_LABELS[row.reasonClass] : null,
+    // A current credential has no reason to give ("maintenance due" is in its label, and its maintenance is
+    // not failed, only not yet complete); the others give the kind of theirs.
+    reasonClass: !isCurrentlyCertified(row.status) && row.reasonClass ? REASON_CLASS_LABELS[row.reasonClass] : null,
     certifiedNow: isCurrentlyCertified(row.status),
     issuedAt: row.issuedAt,
     expiresAt: row.expiresAt,
@@ -149,9 +156,10 @@ export type RegistryLookup =
  */
 const RECORD_SQL = `select c.number, coalesce(p.display_name, u.name), u.country, v.title, c.status, c.reason_class,
   c.issued_at, c.expires_at,
-  exists (select 1 from cpd_activities a where a.user_id = c.user_id and a.status = 'approved'
+  (c.period_starts_at > strftime('%s', 'now') * 1000
+    or exists (select 1 from cpd_activities a where a.user_id = c.user_id and a.status = 'approved'
     and c.period_starts_at is not null
-    and a.activity_date >= strftime('%Y-%m-%d', c.period_starts_at / 1000, 'unixepoch')),
+    and a.activity_date >= strftime('%Y-%m-%d', c.period_starts_at / 1000, 'unixepoch'))),
   c.updated_at, coalesce(p.noindex, 0)
 from credentials c
 join users u on u.id = c.user_id

@@ -17,6 +17,8 @@
  * | certified, maintenance-due            | inactive                   | the holder, voluntarily                            |
  * | inactive                              | certified/…/expired        | the holder returns (dates decide)                  |
  *
+ * The rows a person causes (an admin, the holder) are the data MOVES below, and `transition` is the one step
+ * that makes them: anything the table does not allow is refused with a reason and changes nothing.
  * Every transition writes a credential_events row and an audit row in one transaction; changes are
  * conditional on the status read, so two runs never move a credential twice. Mail is recorded after the
  * commit. Holders can change nothing but inactive/active and their registry preferences.
@@ -40,6 +42,7 @@ import {
   simulatorAttempts,
   users,
 } from '#db/schema/index.ts';
+import { maintenanceOutlook, type Outlook } from '#src/lib/credential-outlook.ts';
 import {
   addMonthsUtc,
   cycleYears,
@@ -50,6 +53,7 @@ import {
   requirementsSchema,
   STATUS_LABELS,
   statusFromDates,
+  WEAK_CATEGORY_SHARE,
 } from '#src/lib/credential-rules.ts';
 import { formatLongDate, toIsoDate } from '#src/lib/dates.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
@@ -176,6 +180,30 @@ export async function listAllDefinitionVersions(db: Db): Promise<(DefinitionVers
   }));
 }
 
+/**
+ * The exams a definition names must be the right kind: its theory exam a (non-practice) exam form, its
+ * knowledge check a form made for it (`purpose: knowledge-check`), or no holder could ever meet them.
+ */
+async function definitionExamProblems(db: DbOrTx, input: DefinitionInput): Promise<Record<string, string>> {
+  const problems: Record<string, string> = {};
+  const bySlug = async (slug: string) =>
+    (await db.select({ practice: exams.practice, purpose: exams.purpose }).from(exams).where(eq(exams.slug, slug)))[0];
+  const theorySlug = input.requirements.theoryExamSlug;
+  if (theorySlug !== null) {
+    const theory = await bySlug(theorySlug);
+    if (!theory || theory.practice || theory.purpose !== 'exam')
+      problems['requirements.theoryExamSlug'] = `No theory exam has the slug "${theorySlug}".`;
+  }
+  const checkSlug = input.maintenance.knowledgeCheckExamSlug;
+  if (checkSlug !== null) {
+    const check = await bySlug(checkSlug);
+    if (check?.purpose !== 'knowledge-check')
+      problems['maintenance.knowledgeCheckExamSlug'] =
+        `No knowledge check has the slug "${checkSlug}" (a form with "purpose": "knowledge-check").`;
+  }
+  return problems;
+}
+
 export type DefinitionResult = { ok: true; definitionId: string; versionId: string; version: number } | Refusal;
 
 /**
@@ -189,6 +217,9 @@ export async function saveDefinition(
   input: DefinitionInput,
   now = Date.now(),
 ): Promise<DefinitionResult> {
+  const examProblems = await definitionExamProblems(db, input);
+  if (Object.keys(examProblems).length > 0)
+    return refuse('BAD_REQUEST', Object.values(examProblems).join(' '), examProblems);
   return db.transaction(async (tx) => {
     let [definition] = await tx.select().from(credentialDefinitions).where(eq(credentialDefinitions.slug, slug));
     if (definition?.retiredAt) return refuse('CONFLICT', 'That credential is retired; it takes no new versions.');
@@ -363,9 +394,6 @@ export interface MaintenanceProgress {
   met: boolean;
 }
 
-/** Share of a category's items answered right below which the knowledge check prescribes reading. */
-const WEAK_CATEGORY_SHARE = 0.6;
-
 /** How far a holder is with the maintenance of one period [start, expiry). */
 export async function evaluateMaintenance(
   db: DbOrTx,
@@ -447,7 +475,7 @@ interface Transition {
  * Moves a credential from the status read to `to`, conditional on that status (and expiry), writing the
  * event and the audit row in the same transaction. False when another change got there first.
  */
-async function transition(tx: DbOrTx, row: CredentialRow, t: Transition, now: number): Promise<boolean> {
+async function writeTransition(tx: DbOrTx, row: CredentialRow, t: Transition, now: number): Promise<boolean> {
   const moved = await tx
     .update(credentials)
     .set({
@@ -584,7 +612,7 @@ export async function awardIfEligible(
       };
   const outcome = await db.transaction(async (tx) => {
     if (existing) {
-      const moved = await transition(
+      const moved = await writeTransition(
         tx,
         existing,
         {
@@ -689,7 +717,7 @@ export async function signOff(
   if (!version) return NOT_FOUND();
   const expiresAt = addMonthsUtc(now, version.validityMonths);
   const moved = await db.transaction((tx) =>
-    transition(
+    writeTransition(
       tx,
       row,
       {
@@ -710,8 +738,130 @@ export async function signOff(
   return { ok: true, status: 'certified' };
 }
 
-/** An admin suspends a credential (any status but revoked and suspended), with a reason class and reason. */
-export async function suspendCredential(
+/** A change a person makes: admins suspend, reinstate and revoke; the holder sets inactive and returns. */
+export type Move = 'suspend' | 'reinstate' | 'revoke' | 'set-inactive' | 'reactivate';
+
+interface MoveRule {
+  /** The statuses the move starts from; from any other it is refused with `refused`. */
+  from: readonly CredentialStatus[];
+  /** The status it leads to; 'by-dates': what the dates and maintenance give now (statusNow). */
+  to: CredentialStatus | 'by-dates';
+  /** Event kind (credential_events.kind, audit action `credential.<kind>`). */
+  kind: string;
+  /** Who may make it: the holder only on their own credential. */
+  by: 'admin' | 'holder';
+  /** Why a move from a status not in `from` is refused (a message per status, then the general one). */
+  refused: Partial<Record<CredentialStatus, string>> & { otherwise: string };
+  /** What the holder is told (admins' moves; the holder's own need no mail). */
+  mail?: (row: CredentialRow, to: CredentialStatus, reason: string) => { subject: string; lines: string[] };
+}
+
+/**
+ * The people's rows of the table at the head of this file, as data: `transition` allows exactly these.
+ * (The job's moves — award, maintenance due, recertification, expiry, membership — follow dates and rules.)
+ */
+export const MOVES: Record<Move, MoveRule> = {
+  suspend: {
+    from: ['certified', 'maintenance-due', 'expired', 'inactive'],
+    to: 'suspended',
+    kind: 'suspended',
+    by: 'admin',
+    refused: {
+      revoked: 'A revoked credential is final; it cannot be suspended.',
+      suspended: 'This credential is already suspended.',
+      'pending-sign-off': 'This credential has not been issued yet; decide its sign-off instead.',
+      otherwise: 'This credential cannot be suspended now.',
+    },
+    mail: (row, _to, reason) => ({
+      subject: 'Your IECPA credential has been suspended',
+      lines: [
+        `Your credential ${row.number} has been suspended by the association. Reason: ${reason}`,
+        'The public registry shows it as suspended until it is reinstated.',
+      ],
+    }),
+  },
+  reinstate: {
+    from: ['suspended'],
+    to: 'by-dates',
+    kind: 'reinstated',
+    by: 'admin',
+    refused: {
+      revoked: 'A revoked credential is final; it cannot be reinstated.',
+      otherwise: 'Only a suspended credential can be reinstated.',
+    },
+    mail: (row, to) => ({
+      subject: 'Your IECPA credential has been reinstated',
+      lines: [`Your credential ${row.number} has been reinstated. Its status is now: ${STATUS_LABELS[to]}.`],
+    }),
+  },
+  revoke: {
+    from: ['pending-sign-off', 'certified', 'maintenance-due', 'expired', 'suspended', 'inactive'],
+    to: 'revoked',
+    kind: 'revoked',
+    by: 'admin',
+    refused: {
+      revoked: 'This credential is already revoked; revocation is final.',
+      otherwise: 'This credential cannot be revoked now.',
+    },
+    mail: (row, _to, reason) => ({
+      subject: 'Your IECPA credential has been revoked',
+      lines: [`Your credential ${row.number} has been revoked by the association. Reason: ${reason}`],
+    }),
+  },
+  'set-inactive': {
+    from: ['certified', 'maintenance-due'],
+    to: 'inactive',
+    kind: 'inactive',
+    by: 'holder',
+    refused: { otherwise: 'Only a current credential can be set inactive.' },
+  },
+  reactivate: {
+    from: ['inactive'],
+    to: 'by-dates',
+    kind: 'reactivated',
+    by: 'holder',
+    refused: { otherwise: 'This credential is not inactive.' },
+  },
+};
+
+/**
+ * The one step every person's change takes: load the credential, check the move against MOVES (refused
+ * with a clear reason and nothing written otherwise), move it conditionally on the status read with its
+ * event and audit row in one transaction, then mail the holder where the table says so.
+ */
+export async function transition(
+  db: Db,
+  deps: ServiceDeps | null,
+  move: Move,
+  actorId: string | null,
+  credentialId: string,
+  input: { reason: string; reasonClass?: ReasonClass | null },
+  now = Date.now(),
+): Promise<ChangeResult> {
+  const rule = MOVES[move];
+  const row = await getCredential(db, credentialId);
+  // Someone else's credential answers to its holder as an unknown one: ids are not a way to probe.
+  if (!row || (rule.by === 'holder' && row.userId !== actorId)) return NOT_FOUND();
+  if (!rule.from.includes(row.status)) return refuse('CONFLICT', rule.refused[row.status] ?? rule.refused.otherwise);
+  const to = rule.to === 'by-dates' ? await statusNow(db, row, now) : rule.to;
+  const moved = await db.transaction((tx) =>
+    writeTransition(
+      tx,
+      row,
+      { kind: rule.kind, to, actorId, reason: input.reason, reasonClass: input.reasonClass ?? null },
+      now,
+    ),
+  );
+  if (!moved) return refuse('CONFLICT', 'The credential changed meanwhile; reload and try again.');
+  if (rule.mail && deps) {
+    const mail = rule.mail(row, to, input.reason);
+    await mailHolder(db, deps, row.userId, mail.subject, mail.lines);
+  }
+  return { ok: true, status: to };
+}
+
+/** An admin suspends a credential, with a reason class and reason. */
+export function suspendCredential(
   db: Db,
   deps: ServiceDeps,
   adminId: string,
@@ -720,25 +870,11 @@ export async function suspendCredential(
   reason: string,
   now = Date.now(),
 ): Promise<ChangeResult> {
-  const row = await getCredential(db, credentialId);
-  if (!row) return NOT_FOUND();
-  if (row.status === 'revoked') return refuse('CONFLICT', 'A revoked credential is final; it cannot be suspended.');
-  if (row.status === 'suspended') return refuse('CONFLICT', 'This credential is already suspended.');
-  if (row.status === 'pending-sign-off')
-    return refuse('CONFLICT', 'This credential has not been issued yet; decide its sign-off instead.');
-  const moved = await db.transaction((tx) =>
-    transition(tx, row, { kind: 'suspended', to: 'suspended', actorId: adminId, reason, reasonClass }, now),
-  );
-  if (!moved) return refuse('CONFLICT', 'The credential changed meanwhile; reload and try again.');
-  await mailHolder(db, deps, row.userId, 'Your IECPA credential has been suspended', [
-    `Your credential ${row.number} has been suspended by the association. Reason: ${reason}`,
-    'The public registry shows it as suspended until it is reinstated.',
-  ]);
-  return { ok: true, status: 'suspended' };
+  return transition(db, deps, 'suspend', adminId, credentialId, { reason, reasonClass }, now);
 }
 
-/** An admin reinstates a suspended credential, with a reason; its dates decide the status it returns to. */
-export async function reinstateCredential(
+/** An admin (or the job, when membership returns) reinstates a suspended credential; dates decide the status. */
+export function reinstateCredential(
   db: Db,
   deps: ServiceDeps,
   adminId: string | null,
@@ -746,22 +882,11 @@ export async function reinstateCredential(
   reason: string,
   now = Date.now(),
 ): Promise<ChangeResult> {
-  const row = await getCredential(db, credentialId);
-  if (!row) return NOT_FOUND();
-  if (row.status !== 'suspended') return refuse('CONFLICT', 'Only a suspended credential can be reinstated.');
-  const to = await statusNow(db, row, now);
-  const moved = await db.transaction((tx) =>
-    transition(tx, row, { kind: 'reinstated', to, actorId: adminId, reason }, now),
-  );
-  if (!moved) return refuse('CONFLICT', 'The credential changed meanwhile; reload and try again.');
-  await mailHolder(db, deps, row.userId, 'Your IECPA credential has been reinstated', [
-    `Your credential ${row.number} has been reinstated. Its status is now: ${STATUS_LABELS[to]}.`,
-  ]);
-  return { ok: true, status: to };
+  return transition(db, deps, 'reinstate', adminId, credentialId, { reason }, now);
 }
 
 /** An admin revokes a credential, with a reason class and reason: final. */
-export async function revokeCredential(
+export function revokeCredential(
   db: Db,
   deps: ServiceDeps,
   adminId: string,
@@ -770,60 +895,28 @@ export async function revokeCredential(
   reason: string,
   now = Date.now(),
 ): Promise<ChangeResult> {
-  const row = await getCredential(db, credentialId);
-  if (!row) return NOT_FOUND();
-  if (row.status === 'revoked') return refuse('CONFLICT', 'This credential is already revoked; revocation is final.');
-  const moved = await db.transaction((tx) =>
-    transition(tx, row, { kind: 'revoked', to: 'revoked', actorId: adminId, reason, reasonClass }, now),
-  );
-  if (!moved) return refuse('CONFLICT', 'The credential changed meanwhile; reload and try again.');
-  await mailHolder(db, deps, row.userId, 'Your IECPA credential has been revoked', [
-    `Your credential ${row.number} has been revoked by the association. Reason: ${reason}`,
-  ]);
-  return { ok: true, status: 'revoked' };
+  return transition(db, deps, 'revoke', adminId, credentialId, { reason, reasonClass }, now);
 }
 
 /** The holder sets their own current credential inactive (voluntarily), or returns from inactive. */
-export async function setInactive(
+export function setInactive(
   db: Db,
   holderId: string,
   credentialId: string,
   inactive: boolean,
   now = Date.now(),
 ): Promise<ChangeResult> {
-  const row = await getCredential(db, credentialId);
-  // Someone else's credential answers as an unknown one: ids are not a way to probe.
-  if (!row || row.userId !== holderId) return NOT_FOUND();
-  if (inactive) {
-    if (row.status !== 'certified' && row.status !== 'maintenance-due')
-      return refuse('CONFLICT', 'Only a current credential can be set inactive.');
-    const moved = await db.transaction((tx) =>
-      transition(
-        tx,
-        row,
-        {
-          kind: 'inactive',
-          to: 'inactive',
-          actorId: holderId,
-          reason: 'Set inactive by the holder',
-          reasonClass: 'holder-request',
-        },
+  return inactive
+    ? transition(
+        db,
+        null,
+        'set-inactive',
+        holderId,
+        credentialId,
+        { reason: 'Set inactive by the holder', reasonClass: 'holder-request' },
         now,
-      ),
-    );
-    return moved ? { ok: true, status: 'inactive' } : refuse('CONFLICT', 'The credential changed meanwhile.');
-  }
-  if (row.status !== 'inactive') return refuse('CONFLICT', 'This credential is not inactive.');
-  const to = await statusNow(db, row, now);
-  const moved = await db.transaction((tx) =>
-    transition(
-      tx,
-      row,
-      { kind: 'reactivated', to, actorId: holderId, reason: 'Returned to active by the holder' },
-      now,
-    ),
-  );
-  return moved ? { ok: true, status: to } : refuse('CONFLICT', 'The credential changed meanwhile.');
+      )
+    : transition(db, null, 'reactivate', holderId, credentialId, { reason: 'Returned to active by the holder' }, now);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -834,7 +927,7 @@ export async function moveByDates(db: Db, row: CredentialRow, now: number): Prom
   const to = await statusNow(db, row, now);
   if (to === row.status || to === 'expired') return null;
   const moved = await db.transaction((tx) =>
-    transition(
+    writeTransition(
       tx,
       row,
       {
@@ -861,7 +954,7 @@ export async function recertify(
   if (row.expiresAt === null) return false;
   const nextExpiry = addMonthsUtc(row.expiresAt, version.validityMonths);
   const moved = await db.transaction((tx) =>
-    transition(
+    writeTransition(
       tx,
       row,
       {
@@ -883,7 +976,7 @@ export async function recertify(
 
 export async function expire(db: Db, deps: ServiceDeps, row: CredentialRow, now: number): Promise<boolean> {
   const moved = await db.transaction((tx) =>
-    transition(
+    writeTransition(
       tx,
       row,
       {
@@ -914,7 +1007,7 @@ export async function followMembership(
 ): Promise<'suspended' | 'reinstated' | null> {
   if (!goodStanding && (row.status === 'certified' || row.status === 'maintenance-due')) {
     const moved = await db.transaction((tx) =>
-      transition(
+      writeTransition(
         tx,
         row,
         {
@@ -964,39 +1057,53 @@ export interface CredentialView {
   statusChangedAt: number;
   updatedAt: number;
   membershipLapse: 'suspend' | 'none';
+  validityMonths: number;
   maintenance: MaintenanceProgress | null;
   maintenanceRule: MaintenanceRule;
+  /** What will happen at the end of the period (renewal, or what is still missing): credential-outlook.ts. */
+  outlook: Outlook;
   history: {
     at: number;
     kind: string;
     fromStatus: CredentialStatus | null;
     toStatus: CredentialStatus;
     reason: string | null;
+    /** Who made the change: the scheduled job, the holder, or someone for the association (admin, examiner). */
+    by: 'job' | 'holder' | 'association';
   }[];
 }
 
 /** A holder's credentials, each with its maintenance progress and history (the holder's page). */
-export async function listHolderCredentials(db: Db, userId: string): Promise<CredentialView[]> {
+export async function listHolderCredentials(db: Db, userId: string, now = Date.now()): Promise<CredentialView[]> {
   const rows = await db.select().from(credentials).where(eq(credentials.userId, userId));
   const views: CredentialView[] = [];
-  for (const row of rows) views.push(await credentialView(db, row));
+  for (const row of rows) views.push(await credentialView(db, row, now));
   return views;
 }
 
-export async function credentialView(db: Db, row: CredentialRow): Promise<CredentialView> {
+export async function credentialView(db: Db, row: CredentialRow, now = Date.now()): Promise<CredentialView> {
   const version = await getDefinitionVersion(db, row.versionId);
   if (!version) throw new Error(`credential ${row.id} has no version`);
-  const history = await db
+  const maintenance =
+    row.periodStartsAt !== null && row.expiresAt !== null
+      ? await evaluateMaintenance(db, row.userId, version.maintenance, row.periodStartsAt, row.expiresAt)
+      : null;
+  const events = await db
     .select({
       at: credentialEvents.at,
       kind: credentialEvents.kind,
       fromStatus: credentialEvents.fromStatus,
       toStatus: credentialEvents.toStatus,
       reason: credentialEvents.reason,
+      actorId: credentialEvents.actorId,
     })
     .from(credentialEvents)
     .where(eq(credentialEvents.credentialId, row.id))
-    .orderBy(desc(credentialEvents.at));
+    .orderBy(desc(credentialEvents.at), desc(credentialEvents.id));
+  const history = events.map(({ actorId, ...event }) => ({
+    ...event,
+    by: actorId === null ? ('job' as const) : actorId === row.userId ? ('holder' as const) : ('association' as const),
+  }));
   return {
     id: row.id,
     number: row.number,
@@ -1012,11 +1119,21 @@ export async function credentialView(db: Db, row: CredentialRow): Promise<Creden
     statusChangedAt: row.statusChangedAt,
     updatedAt: row.updatedAt,
     membershipLapse: version.membershipLapse,
-    maintenance:
-      row.periodStartsAt !== null && row.expiresAt !== null
-        ? await evaluateMaintenance(db, row.userId, version.maintenance, row.periodStartsAt, row.expiresAt)
-        : null,
+    validityMonths: version.validityMonths,
+    maintenance,
     maintenanceRule: version.maintenance,
+    outlook: maintenanceOutlook(
+      {
+        number: row.number,
+        status: row.status,
+        periodStartsAt: row.periodStartsAt,
+        expiresAt: row.expiresAt,
+        validityMonths: version.validityMonths,
+        rule: version.maintenance,
+        maintenance,
+      },
+      now,
+    ),
     history,
   };
 }
@@ -1100,17 +1217,36 @@ export async function setRegistryPreferences(
 export async function adminCredential(
   db: Db,
   id: string,
-): Promise<(CredentialView & { holderName: string; holderEmail: string; erased: boolean }) | null> {
+): Promise<
+  | (CredentialView & {
+      holderName: string;
+      holderEmail: string;
+      erased: boolean;
+      /** Who made each change of `history` (same order): a name, "the holder" or "the scheduled job". */
+      historyActors: string[];
+    })
+  | null
+> {
   const row = await getCredential(db, id);
   if (!row) return null;
   const [holder] = await db
     .select({ name: users.name, email: users.email, erasedAt: users.erasedAt })
     .from(users)
     .where(eq(users.id, row.userId));
+  const actors = await db
+    .select({ name: users.name })
+    .from(credentialEvents)
+    .leftJoin(users, eq(users.id, credentialEvents.actorId))
+    .where(eq(credentialEvents.credentialId, row.id))
+    .orderBy(desc(credentialEvents.at), desc(credentialEvents.id));
+  const view = await credentialView(db, row);
   return {
-    ...(await credentialView(db, row)),
+    ...view,
     holderName: holder?.name ?? '',
     holderEmail: holder?.email ?? '',
     erased: holder?.erasedAt != null,
+    historyActors: view.history.map((h, i) =>
+      h.by === 'job' ? 'the scheduled job' : h.by === 'holder' ? 'the holder' : (actors[i]?.name ?? ''),
+    ),
   };
 }

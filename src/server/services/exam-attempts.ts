@@ -45,6 +45,8 @@ export async function startAttempt(
   return db.transaction(async (tx) => {
     const [exam] = await tx.select().from(exams).where(eq(exams.id, examId));
     if (exam?.status !== 'published') return refuse('NOT_FOUND', 'That exam does not exist or is not open.');
+    if (exam.purpose === 'knowledge-check')
+      return refuse('FORBIDDEN', 'A knowledge check is started from your credentials page, once each credential year.');
     if (exam.opensAt > now || (exam.closesAt !== null && exam.closesAt <= now))
       return refuse('FORBIDDEN', 'This exam is not open now.');
     if (exam.passPercent === null) return refuse('FORBIDDEN', 'This exam has no pass mark yet; it cannot be taken.');
@@ -71,62 +73,79 @@ export async function startAttempt(
           `You can start another attempt from ${new Date(readyAt).toISOString().slice(0, 10)}.`,
         );
     }
-    const pool = await tx
-      .select({
-        id: examItemVersions.id,
-        category: examItemVersions.category,
-        difficulty: examItemVersions.difficulty,
-        status: examItems.status,
-      })
-      .from(examItems)
-      .innerJoin(examItemVersions, eq(examItemVersions.id, examItems.currentVersionId))
-      .where(and(eq(examItems.bank, exam.bank), eq(examItems.status, 'live')));
-    const seed = randomInt(0, 2 ** 31 - 1);
-    const draw = drawItems(
-      pool.map((p) => ({ ...p, difficulty: p.difficulty as 'easy' | 'medium' | 'hard', status: p.status as 'live' })),
-      blueprintOf(exam),
-      seed,
-    );
-    if (!draw.ok)
-      return refuse(
-        'CONFLICT',
-        'This exam cannot be drawn from the bank as it stands; an examiner has been told. Try again later.',
-      );
-    const [accommodation] = await tx
-      .select({ extraTimeMs: examAccommodations.extraTimeMs })
-      .from(examAccommodations)
-      .where(and(eq(examAccommodations.examId, examId), eq(examAccommodations.candidateId, candidateId)));
-    const extraTimeMs = accommodation?.extraTimeMs ?? 0;
-    const attemptId = newId();
-    await tx.insert(examAttempts).values({
-      id: attemptId,
-      examId,
-      candidateId,
-      attemptNumber: previous.length + 1,
-      seed,
-      itemVersionIdsJson: JSON.stringify(draw.itemIds),
-      startedAt: now,
-      deadlineAt: now + exam.timeLimitMs + extraTimeMs,
-      extraTimeMs,
-    });
-    // Delivered versions are frozen from now on (the migration's trigger): later edits make new versions.
-    await tx
-      .update(examItemVersions)
-      .set({ deliveredAt: now })
-      .where(and(inArray(examItemVersions.id, draw.itemIds), isNull(examItemVersions.deliveredAt)));
-    await writeAudit(
-      tx,
-      {
-        actorId: candidateId,
-        action: 'exam.attempt-started',
-        subjectId: attemptId,
-        ipAddress: meta.ipAddress,
-        details: { examId },
-      },
-      now,
-    );
-    return { ok: true as const, attemptId };
+    return drawAttempt(tx, exam, candidateId, previous.length + 1, meta, now);
   });
+}
+
+/**
+ * The engine's start of an attempt, after the caller's policy has allowed it (inside its transaction): a
+ * fresh server seed, the draw from the bank's live items by the form's blueprint (draw.ts), stored with the
+ * attempt, the drawn versions frozen, audited. Exams (startAttempt) and credentials' knowledge checks
+ * (credential-knowledge-check.ts) both start attempts here.
+ */
+export async function drawAttempt(
+  tx: DbOrTx,
+  exam: typeof exams.$inferSelect,
+  candidateId: string,
+  attemptNumber: number,
+  meta: RequestMeta,
+  now: number,
+): Promise<{ ok: true; attemptId: string } | Refusal> {
+  const pool = await tx
+    .select({
+      id: examItemVersions.id,
+      category: examItemVersions.category,
+      difficulty: examItemVersions.difficulty,
+      status: examItems.status,
+    })
+    .from(examItems)
+    .innerJoin(examItemVersions, eq(examItemVersions.id, examItems.currentVersionId))
+    .where(and(eq(examItems.bank, exam.bank), eq(examItems.status, 'live')));
+  const seed = randomInt(0, 2 ** 31 - 1);
+  const draw = drawItems(
+    pool.map((p) => ({ ...p, difficulty: p.difficulty as 'easy' | 'medium' | 'hard', status: p.status as 'live' })),
+    blueprintOf(exam),
+    seed,
+  );
+  if (!draw.ok)
+    return refuse(
+      'CONFLICT',
+      'This exam cannot be drawn from the bank as it stands; an examiner has been told. Try again later.',
+    );
+  const [accommodation] = await tx
+    .select({ extraTimeMs: examAccommodations.extraTimeMs })
+    .from(examAccommodations)
+    .where(and(eq(examAccommodations.examId, exam.id), eq(examAccommodations.candidateId, candidateId)));
+  const extraTimeMs = accommodation?.extraTimeMs ?? 0;
+  const attemptId = newId();
+  await tx.insert(examAttempts).values({
+    id: attemptId,
+    examId: exam.id,
+    candidateId,
+    attemptNumber,
+    seed,
+    itemVersionIdsJson: JSON.stringify(draw.itemIds),
+    startedAt: now,
+    deadlineAt: now + exam.timeLimitMs + extraTimeMs,
+    extraTimeMs,
+  });
+  // Delivered versions are frozen from now on (the migration's trigger): later edits make new versions.
+  await tx
+    .update(examItemVersions)
+    .set({ deliveredAt: now })
+    .where(and(inArray(examItemVersions.id, draw.itemIds), isNull(examItemVersions.deliveredAt)));
+  await writeAudit(
+    tx,
+    {
+      actorId: candidateId,
+      action: 'exam.attempt-started',
+      subjectId: attemptId,
+      ipAddress: meta.ipAddress,
+      details: { examId: exam.id },
+    },
+    now,
+  );
+  return { ok: true as const, attemptId };
 }
 
 export interface AttemptItemView {
@@ -381,6 +400,8 @@ export interface AttemptResult {
   attemptId: string;
   examTitle: string;
   practice: boolean;
+  /** A credential's yearly knowledge check: its result page is /credentials/knowledge-check/<id>. */
+  knowledgeCheck: boolean;
   released: boolean;
   score: number;
   maxScore: number;
@@ -438,6 +459,7 @@ export async function getResult(
       attemptId,
       examTitle: exam?.title ?? '',
       practice: exam?.practice ?? false,
+      knowledgeCheck: exam?.purpose === 'knowledge-check',
       released,
       score: released ? attempt.score : 0,
       maxScore: attempt.maxScore ?? 0,
@@ -457,6 +479,9 @@ export async function listMyAttempts(
   {
     id: string;
     examId: string;
+    examTitle: string;
+    /** A credential's knowledge check: its result is at /credentials/knowledge-check/<id>. */
+    knowledgeCheck: boolean;
     startedAt: number;
     submittedAt: number | null;
     voided: boolean;
@@ -465,13 +490,16 @@ export async function listMyAttempts(
   }[]
 > {
   const rows = await db
-    .select()
+    .select({ attempt: examAttempts, title: exams.title, purpose: exams.purpose })
     .from(examAttempts)
+    .innerJoin(exams, eq(exams.id, examAttempts.examId))
     .where(eq(examAttempts.candidateId, candidateId))
     .orderBy(desc(examAttempts.startedAt));
-  return rows.map((r) => ({
+  return rows.map(({ attempt: r, title, purpose }) => ({
     id: r.id,
     examId: r.examId,
+    examTitle: title,
+    knowledgeCheck: purpose === 'knowledge-check',
     startedAt: r.startedAt,
     submittedAt: r.submittedAt,
     voided: r.voidedAt !== null,

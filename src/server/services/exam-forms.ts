@@ -40,6 +40,7 @@ function columnsFrom(source: ExamSource) {
     title: source.title,
     bank: source.bank,
     practice: source.practice,
+    purpose: source.purpose ?? 'exam',
     timeLimitMs: source.timeLimitMinutes * 60_000,
     attemptsAllowed: source.practice ? null : (source.attemptsAllowed ?? null),
     cooldownMs: (source.cooldownDays ?? 0) * DAY_MS,
@@ -103,11 +104,12 @@ export async function getExamBySlug(db: Db, slug: string): Promise<ExamRow | nul
   return row ?? null;
 }
 
+/** Every exam form (examiners), or the published exams candidates start from /exams (no knowledge checks). */
 export async function listExams(db: Db, onlyPublished: boolean): Promise<ExamRow[]> {
   return db
     .select()
     .from(exams)
-    .where(onlyPublished ? eq(exams.status, 'published') : undefined)
+    .where(onlyPublished ? and(eq(exams.status, 'published'), eq(exams.purpose, 'exam')) : undefined)
     .orderBy(asc(exams.title));
 }
 

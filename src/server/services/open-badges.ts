@@ -50,6 +50,7 @@ export async function badgeCredential(
   db: Db,
   siteUrl: string,
   number: string,
+  now = Date.now(),
 ): Promise<Record<string, unknown> | null> {
   const [row] = await db
     .select({
@@ -82,7 +83,9 @@ export async function badgeCredential(
     type: ['VerifiableCredential', 'OpenBadgeCredential'],
     name: row.title,
     issuer: { id: did, type: ['Profile'], name: ASSOCIATION_NAME, url: siteUrl },
-    validFrom: iso(row.periodStartsAt),
+    // Renewed ahead, the period on record begins at the old expiry; the holder is certified without a break
+    // from now on, so the badge is valid from its issue (a future validFrom would fail every verifier).
+    validFrom: iso(Math.min(row.periodStartsAt, now)),
     validUntil: iso(row.expiresAt),
     awardedDate: iso(row.issuedAt),
     credentialSubject: {
@@ -132,8 +135,13 @@ export function envelope(jws: string): Record<string, unknown> {
 }
 
 /** The holder's badge download (null when there is no issuable credential with that number). */
-export async function issueBadge(db: Db, config: BadgeConfig, number: string): Promise<Record<string, unknown> | null> {
-  const credential = await badgeCredential(db, config.siteUrl, number);
+export async function issueBadge(
+  db: Db,
+  config: BadgeConfig,
+  number: string,
+  now = Date.now(),
+): Promise<Record<string, unknown> | null> {
+  const credential = await badgeCredential(db, config.siteUrl, number, now);
   return credential ? envelope(await signCredential(config, credential)) : null;
 }
 

@@ -3,11 +3,18 @@ import { z } from 'zod';
 import { CREDENTIAL_STATUSES, REASON_CLASSES } from '#db/schema/index.ts';
 import { definitionInputSchema, SLUG_PATTERN } from '#src/lib/credential-rules.ts';
 import { unwrap } from '../../refusal.ts';
+import {
+  type KnowledgeCheckState,
+  knowledgeCheckResult,
+  knowledgeCheckState,
+  startKnowledgeCheck,
+} from '../../services/credential-knowledge-check.ts';
 import { registryRecord, searchRegistry } from '../../services/credential-registry.ts';
 import {
   adminCredential,
   awardIfEligible,
   evaluateRequirements,
+  getCredential,
   getRegistryPreferences,
   listAllDefinitionVersions,
   listCurrentDefinitions,
@@ -74,8 +81,29 @@ export const credentialsRouter = router({
         ...evaluation,
       });
     }
-    return { progress, credentials: held, registry: await getRegistryPreferences(ctx.db, ctx.user.id) };
+    const credentials = [];
+    for (const view of held) {
+      const row = await getCredential(ctx.db, view.id);
+      const knowledgeCheck: KnowledgeCheckState = row ? await knowledgeCheckState(ctx.db, row) : { kind: 'none' };
+      credentials.push({ ...view, knowledgeCheck });
+    }
+    return { progress, credentials, registry: await getRegistryPreferences(ctx.db, ctx.user.id) };
   }),
+
+  /**
+   * Starts this credential year's knowledge check (or resumes the open one): an attempt drawn on the server,
+   * taken at /exams/attempt/<id>. Members only, like every exam.
+   */
+  startKnowledgeCheck: roleProcedure('member')
+    .input(z.object({ credentialId }))
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await startKnowledgeCheck(ctx.db, ctx.user.id, input.credentialId, ctx.meta)),
+    ),
+
+  /** The holder's completed knowledge check: by category, with the chapters to read for weak ones. */
+  knowledgeCheckResult: roleProcedure('member')
+    .input(z.object({ attemptId: credentialId }))
+    .query(async ({ ctx, input }) => unwrap(await knowledgeCheckResult(ctx.db, ctx.user.id, input.attemptId)).result),
 
   /** Awards the credential now when every requirement is met (the hourly job would too). */
   claim: protectedProcedure

@@ -1,0 +1,1 @@
+ALTER TABLE `exams` ADD `purpose` text DEFAULT 'exam' NOT NULL;
