@@ -189,3 +189,14 @@ export async function publishedThroughWorkflow(
   const published = await editorCaller.journal.publish({ submissionId });
   return { submissionId, ...published };
 }
+
+/** The code and message of a tRPC call that must be refused (fails the test when it is not). */
+export async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as { code: string; message: string };
+    return { code: e.code, message: e.message };
+  }
+  throw new Error('expected a refusal');
+}

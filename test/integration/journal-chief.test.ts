@@ -4,7 +4,7 @@ import { afterAll, expect, test, vi } from 'vitest';
 import { auditLog } from '#db/schema/index.ts';
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser } from '#test/helpers/factories.ts';
-import { mailsTo, makeJournalCast, submitComplete } from '#test/helpers/journal.ts';
+import { mailsTo, makeJournalCast, refusal, submitComplete } from '#test/helpers/journal.ts';
 
 const uploadDir = vi.hoisted(() => {
   const dir = `${process.cwd()}/test-results/uploads/journal-chief-${process.pid}-${Date.now()}`;
@@ -14,16 +14,6 @@ const uploadDir = vi.hoisted(() => {
 afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
 
 const handle = useTestDb();
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { code: string; message: string };
-    return { code: e.code, message: e.message };
-  }
-  throw new Error('expected a refusal');
-}
 
 /**
  * The editor-in-chief (issue 17: an editor with the `chief` flag). An admin sets the flag; then the chief

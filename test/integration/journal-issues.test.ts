@@ -10,7 +10,7 @@ import { articleMetadata } from '#src/server/services/journal-metadata-source.ts
 import { expectCrossrefBatch } from '#test/helpers/crossref-rules.ts';
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { anonymousCaller } from '#test/helpers/factories.ts';
-import { mailsTo, makeJournalCast, publishedThroughWorkflow } from '#test/helpers/journal.ts';
+import { mailsTo, makeJournalCast, publishedThroughWorkflow, refusal } from '#test/helpers/journal.ts';
 import { child, childrenNamed, parseXml } from '#test/helpers/xml-structure.ts';
 
 const uploadDir = vi.hoisted(() => {
@@ -22,16 +22,6 @@ afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
 
 const handle = useTestDb();
 const ORIGIN = 'https://portal.example';
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { code: string; message: string };
-    return { code: e.code, message: e.message };
-  }
-  throw new Error('expected a refusal');
-}
 
 /**
  * Issues (issue 17, Publication): an editor creates one (volume + number unique), gathers published

@@ -6,7 +6,15 @@ import { readFileFor } from '#src/server/services/journal-editorial.ts';
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser } from '#test/helpers/factories.ts';
 import { holdsText, identifiedDocx, identifiedPdf } from '#test/helpers/identified-documents.ts';
-import { fileForm, mailsTo, makeJournalCast, PNG_BYTES, pdfBytes, throughReview } from '#test/helpers/journal.ts';
+import {
+  fileForm,
+  mailsTo,
+  makeJournalCast,
+  PNG_BYTES,
+  pdfBytes,
+  refusal,
+  throughReview,
+} from '#test/helpers/journal.ts';
 
 const uploadDir = vi.hoisted(() => {
   const dir = `${process.cwd()}/test-results/uploads/journal-annotation-${process.pid}-${Date.now()}`;
@@ -16,16 +24,6 @@ const uploadDir = vi.hoisted(() => {
 afterAll(() => rmSync(uploadDir, { recursive: true, force: true }));
 
 const handle = useTestDb();
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { code: string; message: string };
-    return { code: e.code, message: e.message };
-  }
-  throw new Error('expected a refusal');
-}
 
 async function sessionUser(user: MadeUser) {
   const { token } = await callerFor(handle.db, user);
