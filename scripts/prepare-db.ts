@@ -2,6 +2,7 @@ import { type DbHandle, openDb } from '#db/client.ts';
 import { migrateDb } from '#db/migrate.ts';
 import type { Env } from '#src/server/env.ts';
 import { type ExamContentReport, importExamContent } from '#src/server/services/exam-content.ts';
+import { reindexPublishedForSearch } from '#src/server/services/handbook.ts';
 import { type ImportReport, importFirstEdition as importShippedEdition } from '#src/server/services/handbook-import.ts';
 import { seedDemo } from './demo-seed.ts';
 
@@ -43,8 +44,14 @@ export async function seedDemoAccounts(handle: DbHandle, env: Env): Promise<numb
 }
 
 /** Loads the shipped first edition of the handbook and curriculum; only adds what is missing. */
+/**
+ * Imports the shipped handbook edition, then rebuilds the search index of what is published (see
+ * reindexPublishedForSearch: an index written by older code is brought up to date).
+ */
 export async function importFirstEdition(handle: DbHandle): Promise<ImportReport> {
-  return importShippedEdition(handle.db);
+  const report = await importShippedEdition(handle.db);
+  await handle.db.transaction((tx) => reindexPublishedForSearch(tx));
+  return report;
 }
 
 /**

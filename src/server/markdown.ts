@@ -57,6 +57,31 @@ export function nodeText(node: TreeNode): string {
   return (node.children ?? []).map(nodeText).join('');
 }
 
+/** Node types (mdast, with GFM tables) whose texts are separate: list items, table cells, quoted paragraphs. */
+const BLOCK_TYPES = new Set([
+  'paragraph',
+  'heading',
+  'blockquote',
+  'list',
+  'listItem',
+  'table',
+  'tableRow',
+  'tableCell',
+  'code',
+]);
+
+/**
+ * A node's text with a line break between blocks and at hard line breaks, where nodeText runs them together
+ * ("alarm.The safe"): what the handbook's search index and its snippets read.
+ */
+function blockText(node: TreeNode): string {
+  if (typeof node.value === 'string') return node.value;
+  if (node.type === 'break') return '\n';
+  const children = node.children ?? [];
+  const separator = children.some((child) => BLOCK_TYPES.has(child.type)) ? '\n' : '';
+  return children.map(blockText).join(separator);
+}
+
 /** A heading's anchor: lower case letters and digits joined by hyphens (GitHub's rule for ASCII text). */
 export function slugify(text: string): string {
   return text
@@ -172,7 +197,7 @@ export function renderMarkdown(markdown: string): RenderedMarkdown {
 export function markdownToPlainText(markdown: string): string {
   const tree = parseMarkdown(markdown);
   const blocks: string[] = [];
-  for (const child of tree.children ?? []) blocks.push(nodeText(child));
+  for (const child of tree.children ?? []) blocks.push(blockText(child));
   return blocks
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

@@ -29,7 +29,8 @@ export function requireUser(
       user: null,
       response: new Response(null, {
         status: 303,
-        headers: { Location: `/forbidden?from=${encodeURIComponent(here)}` },
+        // A members' page refused to an applicant or a lapsed member: the 403 page leads to the membership.
+        headers: { Location: `/forbidden?from=${encodeURIComponent(here)}${role === 'member' ? '&need=member' : ''}` },
       }),
     };
   }

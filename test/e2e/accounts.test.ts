@@ -81,3 +81,23 @@ test('a forgotten password is reset from the mailed link; the new one signs in a
   expect(await page.getByRole('main').getByText(email).isVisible()).toBe(true);
   await page.close();
 });
+
+test('an expired or used link says so and leads to a new one, without offering the same form again', async () => {
+  const page = await portal.newPage();
+  const unknownToken = 'abcdefghijklmnopqrstuvwxyz';
+  await page.goto(`${portal.server.url}/reset-password?token=${unknownToken}`);
+  await page.getByLabel('New password').fill('a new password 2026');
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await page.getByRole('alert').getByText('This reset link has expired or was already used.').waitFor();
+  expect(await page.getByRole('button', { name: 'Set new password' }).count()).toBe(0);
+  await page.getByRole('main').getByRole('link', { name: 'Ask for a new link' }).click();
+  await page.waitForURL((url) => url.pathname === '/forgot-password');
+
+  await page.goto(`${portal.server.url}/verify-email?token=${unknownToken}`);
+  await page.getByRole('button', { name: 'Confirm my email address' }).click();
+  await page.getByRole('alert').getByText('This link has expired or was already used.').waitFor();
+  expect(await page.getByRole('button', { name: 'Confirm my email address' }).count()).toBe(0);
+  await page.getByRole('main').getByRole('link', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/sign-in');
+  await page.close();
+});

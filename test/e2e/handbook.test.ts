@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { users } from '#db/schema/index.ts';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
+import { formatShortDate, toIsoDate } from '#src/lib/dates.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { getPublished } from '#src/server/services/handbook.ts';
 import { saveDraft } from '#src/server/services/handbook-authoring.ts';
@@ -213,6 +214,10 @@ test(
 
     await page.goto(`${portal.server.url}/cpd`);
     expect(await page.getByTestId('cpd-approved').textContent()).toBe(String(published.frontMatter.cpdCredits));
+    // Dated in words as every table is ("4 Dec 2026"), not as the database stores it.
+    const activityDate = page.getByRole('table').locator('time').first();
+    expect(await activityDate.getAttribute('datetime')).toBe(toIsoDate(Date.now()));
+    expect(await activityDate.textContent()).toBe(formatShortDate(Date.now()));
     await expectAxeClean(page, 'cpd');
     await page.close();
   },

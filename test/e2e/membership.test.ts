@@ -123,6 +123,11 @@ test('a new user applies with a PDF, an admin approves, the member is listed and
   await admin.getByRole('main').getByRole('link', { name: APPLICANT.name }).click();
   await admin.waitForLoadState('networkidle');
   await expectAccessible(admin, 'admin-application');
+  // The membership's status in words, as everywhere else, not its database code ("pending").
+  const membershipTerm = admin.locator('dt', { hasText: /^Membership$/ });
+  expect(await membershipTerm.locator('xpath=following-sibling::dd[1]').textContent()).toBe(
+    'Pending (application under review)',
+  );
   await admin.getByRole('button', { name: 'Approve' }).click();
   await admin.getByText(/^Approved\. The membership number IECPA-\d{4}-\d{5} has been mailed/).waitFor();
   await expectAccessible(admin, 'admin-approved');

@@ -210,7 +210,14 @@ test('a hidden tab pauses the run and a visible one resumes it', async () => {
 
 test("a signed-in member's practice run is saved at Stop, listed, and can be practised again on the same seed", async () => {
   const page = await portal.signedInPage(demoAccount('member@iecpa.test'));
-  await page.goto(`${portal.server.url}/simulator`);
+  // Before any session the list (members only) says what to do, without asking a signed-in member to sign in.
+  await page.goto(`${portal.server.url}/simulator/practice`);
+  const empty = page.getByText('No saved sessions yet.');
+  expect(await empty.textContent()).toBe(
+    'No saved sessions yet. Practise on the simulator and press Stop to save one.',
+  );
+  await empty.getByRole('link', { name: 'simulator' }).click();
+  await page.waitForURL((url) => url.pathname === '/simulator');
   await page.getByText('Your practice sessions are saved to your record when you press Stop.').waitFor();
   await page.getByLabel('Seed').fill('4242');
   await page.keyboard.press('Tab');

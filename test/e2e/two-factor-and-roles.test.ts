@@ -57,9 +57,24 @@ test('a member is refused the admin pages with the 403 page', async () => {
     expect(response?.status(), path).toBe(403);
     expect(new URL(page.url()).pathname, path).toBe('/forbidden');
     await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
+    expect(await page.getByRole('link', { name: 'write to the IECPA secretariat' }).getAttribute('href')).toBe(
+      '/contact',
+    );
     expect(await page.getByText('Elif Educator').count(), path).toBe(0);
     expect(await page.getByText('Mail outbox').count(), path).toBe(0);
   }
+  await page.close();
+});
+
+test('a lapsed member refused a members’ page is led to their membership, not told they lack a role', async () => {
+  const page = await portal.signedInPage(demoAccount('hans.becker@iecpa.test'));
+  const response = await page.goto(`${portal.server.url}/simulator/practice`);
+  expect(response?.status()).toBe(403);
+  const main = page.getByRole('main');
+  await main.getByText('This page is for members of IECPA in good standing.').waitFor();
+  expect(await main.getByText('does not hold the role').count()).toBe(0);
+  await main.getByRole('link', { name: 'See your membership' }).click();
+  await page.getByRole('link', { name: 'Renew for another year' }).waitFor();
   await page.close();
 });
 

@@ -1,5 +1,5 @@
 import { beforeAll, expect, test } from 'vitest';
-import { membershipApplications, membershipEvents, simulatorAssessments } from '#db/schema/index.ts';
+import { membershipApplications, membershipEvents, scheduledJobRuns, simulatorAssessments } from '#db/schema/index.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import { newId } from '#src/server/ids.ts';
 import { adminOverview, startOfUtcMonth } from '#src/server/services/dashboard.ts';
@@ -109,4 +109,23 @@ test('the administrators’ overview counts what waits, and their dashboard lead
 test('the start of the UTC month', () => {
   expect(startOfUtcMonth(Date.UTC(2026, 11, 31, 23, 59))).toBe(Date.UTC(2026, 11, 1));
   expect(startOfUtcMonth(Date.UTC(2027, 0, 1))).toBe(Date.UTC(2027, 0, 1));
+});
+
+test('the overview words each job’s last result for a reader: nested counts, lists and names in plain words', async () => {
+  const at = Date.now();
+  const result = (value: unknown) => JSON.stringify({ ok: true, result: value });
+  await handle.db.insert(scheduledJobRuns).values([
+    {
+      name: 'credentials',
+      lastStartedAt: at,
+      lastFinishedAt: at,
+      lastResult: result({ awarded: 1, reminded: { '7': 0, '30': 2 }, maintenanceDue: 0 }),
+    },
+    { name: 'backup', lastStartedAt: at, lastFinishedAt: at, lastResult: result({ made: true, deleted: ['a', 'b'] }) },
+  ]);
+  const { jobs } = await adminOverview(handle.db, at);
+  const summaryOf = (name: string) => jobs.find((job) => job.name === name)?.summary;
+  expect(summaryOf('credentials')).toBe('awarded 1, reminded 2 (7: 0, 30: 2), maintenance due 0');
+  expect(summaryOf('backup')).toBe('made yes, deleted 2');
+  expect(jobs.map((job) => job.summary).join(' ')).not.toContain('[object');
 });

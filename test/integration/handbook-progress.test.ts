@@ -420,3 +420,21 @@ test('refuses an external activity with bad fields, naming them', async () => {
   for (const field of ['title', 'activityDate', 'credits', 'evidenceText', 'evidenceUrl'])
     expect(issues).toContain(field);
 });
+
+test('refuses an external activity dated in the future, on its date field, and stores nothing', async () => {
+  const before = await countAllRows(handle);
+  const nextYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+  const error = await trpcErrorOf(
+    asMember.handbook.cpdAdd({
+      title: 'A congress that has not happened',
+      activityDate: nextYear,
+      credits: 6,
+      evidenceText: 'Registration confirmation 123',
+      evidenceUrl: '',
+    }),
+  );
+  expect(error.code).toBe('BAD_REQUEST');
+  expect(error.message).toBe('The activity date is in the future: log an activity once it has taken place.');
+  expect(JSON.stringify(error.cause)).toContain('activityDate');
+  expect(await countAllRows(handle)).toEqual(before);
+});

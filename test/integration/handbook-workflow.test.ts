@@ -1,6 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
 import { auditLog, mailOutbox } from '#db/schema/index.ts';
+import { importFirstEdition as importFirstEditionAtStart } from '#scripts/prepare-db.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
 import { useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
@@ -332,4 +333,18 @@ test('a revision with no change is refused and nothing is recorded', async () =>
     source: `${opened.latest.source}\nA local note.\n`,
   });
   expect(changed).toMatchObject({ ok: true, revision: before + 1 });
+});
+
+test('at start the search index of published documents is rebuilt, so text indexed by older code is replaced', async () => {
+  // An index row as older code wrote it: list items run together, and a word no revision holds.
+  await handle.db.run(
+    sql`update handbook_search set body = 'zyxwordstale alarm.The safe' where slug = 'troubleshooting-and-safety'`,
+  );
+  expect(await asMember.handbook.search({ q: 'zyxwordstale' })).toHaveLength(1);
+  const indexed = await importFirstEditionAtStart(handle);
+  expect(indexed.created).toEqual([]);
+  expect(await asMember.handbook.search({ q: 'zyxwordstale' })).toEqual([]);
+  const hits = await asMember.handbook.search({ q: 'alarm' });
+  expect(hits.some((hit) => hit.slug === 'troubleshooting-and-safety')).toBe(true);
+  expect(hits.map((hit) => hit.snippetHtml).join(' ')).not.toContain('alarm.The');
 });

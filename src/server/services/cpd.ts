@@ -6,6 +6,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { type CpdStatus, cpdActivities, users } from '#db/schema/index.ts';
+import { DAY_MS, toIsoDate } from '#src/lib/dates.ts';
 import { writeAudit } from '../audit.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
@@ -68,13 +69,25 @@ export interface ExternalActivityInput {
   evidenceUrl: string | null;
 }
 
-/** Records an external activity for an educator to review. */
+/**
+ * The latest activity date accepted: tomorrow in UTC, so that a member in a time zone ahead of UTC can log
+ * today's activity. A later date would count towards a credential's maintenance year that has not begun.
+ */
+function latestActivityDate(now: number): string {
+  return toIsoDate(now + DAY_MS);
+}
+
+/** Records an external activity for an educator to review; refuses one dated in the future. */
 export async function addExternalActivity(
   db: Db,
   userId: string,
   input: ExternalActivityInput,
   now = Date.now(),
-): Promise<{ id: string }> {
+): Promise<{ ok: true; id: string } | Refusal> {
+  if (input.activityDate > latestActivityDate(now)) {
+    const message = 'The activity date is in the future: log an activity once it has taken place.';
+    return refuse('BAD_REQUEST', message, { activityDate: message });
+  }
   const id = newId();
   await db.insert(cpdActivities).values({
     id,
@@ -88,7 +101,7 @@ export async function addExternalActivity(
     status: 'pending',
     createdAt: now,
   });
-  return { id };
+  return { ok: true, id };
 }
 
 export interface PendingActivity extends CpdEntry {

@@ -24,6 +24,7 @@ import { checkRenewal } from '#src/lib/membership-rules.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import type { SessionUser } from '../auth/session.ts';
 import { getLevelProgress } from './handbook-progress.ts';
+import { describeJobResult } from './job-summary.ts';
 import { getMembershipSummary } from './membership-lifecycle.ts';
 
 /** One thing to do, with the page where it is done. `urgent` steps are shown first and marked. */
@@ -282,14 +283,7 @@ function jobSummary(lastResult: string | null): { ok: boolean | null; summary: s
   try {
     const parsed = JSON.parse(lastResult) as { ok?: boolean; result?: unknown; error?: string };
     if (parsed.ok === false) return { ok: false, summary: parsed.error ?? 'Failed' };
-    const result = parsed.result;
-    const summary =
-      result && typeof result === 'object'
-        ? Object.entries(result)
-            .map(([key, value]) => `${key} ${String(value)}`)
-            .join(', ')
-        : '';
-    return { ok: true, summary: summary || 'done' };
+    return { ok: true, summary: describeJobResult(parsed.result) || 'done' };
   } catch {
     return { ok: null, summary: lastResult.slice(0, 200) };
   }

@@ -174,6 +174,29 @@ async function indexForSearch(
 }
 
 /**
+ * Rebuilds every published document's row in the search index from its published revision: at each start,
+ * so that a change to how text is indexed (markdownToPlainText) reaches documents published before it.
+ * Returns how many documents were indexed.
+ */
+export async function reindexPublishedForSearch(db: DbOrTx): Promise<number> {
+  const rows = await db
+    .select({
+      id: handbookDocuments.id,
+      kind: handbookDocuments.kind,
+      slug: handbookDocuments.slug,
+      body: handbookRevisions.bodyMarkdown,
+      frontMatter: handbookRevisions.frontMatter,
+    })
+    .from(handbookDocuments)
+    .innerJoin(handbookRevisions, eq(handbookRevisions.id, handbookDocuments.publishedRevisionId));
+  for (const row of rows) {
+    const { title } = JSON.parse(row.frontMatter) as { title: string };
+    await indexForSearch(db, row, title, row.body);
+  }
+  return rows.length;
+}
+
+/**
  * Makes a revision the one readers see: marks it published, points the document at it and indexes it.
  * Call inside the transaction that checked the workflow rules.
  */

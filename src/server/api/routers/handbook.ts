@@ -32,7 +32,7 @@ function notFound(what: string): TRPCError {
 
 const cpdActivityInput = z.object({
   title: z.string().trim().min(3, 'Give the activity a title.').max(200),
-  activityDate: z.iso.date('Enter the date as YYYY-MM-DD.'),
+  activityDate: z.iso.date('Enter the date the activity took place.'),
   credits: z.coerce.number().min(0.5, 'At least 0.5 credits.').max(50, 'At most 50 credits per activity.'),
   evidenceText: z.string().trim().min(10, 'Describe the evidence (at least 10 characters).').max(2000),
   evidenceUrl: z
@@ -192,8 +192,8 @@ export const handbookRouter = router({
 
   cpdAdd: membersContentProcedure
     .input(cpdActivityInput)
-    .mutation(({ ctx, input }) =>
-      cpd.addExternalActivity(ctx.db, ctx.user.id, { ...input, evidenceUrl: input.evidenceUrl || null }),
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await cpd.addExternalActivity(ctx.db, ctx.user.id, { ...input, evidenceUrl: input.evidenceUrl || null })),
     ),
 
   cpdPending: educatorProcedure.query(({ ctx }) => cpd.listPendingActivities(ctx.db)),

@@ -48,6 +48,17 @@ test('plain text drops the Markdown syntax', () => {
   );
 });
 
+test('plain text keeps list items, table cells and quoted paragraphs apart (search snippets read them)', () => {
+  const text = markdownToPlainText(
+    '- Cuffs deflate.\n- The alarm sounds.\n\n| Error | Sign |\n|---|---|\n| Late | Low D/S |\n\n> First.\n>\n> Second.\n\nLine one  \nline two',
+  );
+  expect(text.split(/\s+/)).toEqual(
+    ['Cuffs', 'deflate.', 'The', 'alarm', 'sounds.', 'Error', 'Sign', 'Late', 'Low', 'D/S', 'First.', 'Second.'].concat(
+      ['Line', 'one', 'line', 'two'],
+    ),
+  );
+});
+
 const ANCHORS = new Map([
   ['the-equipment', new Set(['cuffs', 'the-compressor'])],
   ['ecg-triggering-and-timing', new Set(['the-r-wave'])],
