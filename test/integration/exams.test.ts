@@ -574,6 +574,30 @@ describe('examiner pages: release policy, release, attempts filters, extra time 
   });
 });
 
+test('an answer that chooses nothing clears the question: it stays on the unanswered list', async () => {
+  const examId = await oneItemExam('chooses-nothing');
+  const user = await makeUser(handle.db, { roles: ['member'] });
+  const started = await startAttempt(handle.db, user.id, examId, TEST_META);
+  if (!started.ok) throw new Error(started.message);
+  const view = await getAttemptForCandidate(handle.db, user.id, started.attemptId);
+  if (!view.ok) throw new Error(view.message);
+  const itemVersionId = view.attempt.items[0]?.itemVersionId as string;
+  const answerNow = async () => {
+    const again = await getAttemptForCandidate(handle.db, user.id, started.attemptId);
+    if (!again.ok) throw new Error(again.message);
+    return again.attempt.items[0]?.answer;
+  };
+  // An untouched list of options posts as no choice: not an answer.
+  const attemptId = started.attemptId;
+  expect((await saveAnswer(handle.db, user.id, { attemptId, itemVersionId, answer: { choices: [] } })).ok).toBe(true);
+  expect(await answerNow()).toBeNull();
+  // A real choice is kept; unticking everything afterwards clears it again.
+  await saveAnswer(handle.db, user.id, { attemptId, itemVersionId, answer: { choices: ['b'] } });
+  expect(await answerNow()).toEqual({ choices: ['b'] });
+  await saveAnswer(handle.db, user.id, { attemptId, itemVersionId, answer: { matches: {} } });
+  expect(await answerNow()).toBeNull();
+});
+
 test('saved answers survive a closed and reopened database', async () => {
   const examId = await oneItemExam('restart');
   const user = await makeUser(handle.db, { roles: ['member'] });

@@ -26,6 +26,17 @@ export const answerSchema = z.union([
 ]);
 export type Answer = z.infer<typeof answerSchema>;
 
+/**
+ * True for an answer that chooses nothing: no option ticked, no prompt matched. It is no answer: an untouched
+ * multiple-response or matching question posts as empty, and counting it as answered would keep it off the
+ * unanswered list a candidate reviews before submitting. It scores nothing either way.
+ */
+export function choosesNothing(answer: Answer): boolean {
+  if ('choices' in answer) return answer.choices.length === 0;
+  if ('matches' in answer) return Object.keys(answer.matches).length === 0;
+  return false;
+}
+
 /** Why `answer` does not fit `item` (a message for the candidate), or null when it fits. */
 export function answerError(item: GradableItem, answer: Answer): string | null {
   switch (item.type) {

@@ -21,7 +21,7 @@ import {
 import { writeAudit } from '../audit.ts';
 import { csvDocument } from '../csv.ts';
 import { drawItems } from '../exams/draw.ts';
-import { type Answer, answerError, scoreAnswer } from '../exams/grading.ts';
+import { type Answer, answerError, choosesNothing, scoreAnswer } from '../exams/grading.ts';
 import { type PublicItem, publicItem } from '../exams/item-body.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
@@ -243,7 +243,7 @@ function closedReason(attempt: AttemptRow, now: number): Refusal | null {
 /**
  * Saves one answer (and/or the flag) for one drawn item, replacing the previous one. Refused, with nothing
  * written, for another's attempt, an item not in the draw, a closed attempt, or an answer that does not fit.
- * `answer` undefined keeps the saved answer (a flag change); null clears it.
+ * `answer` undefined keeps the saved answer (a flag change); null, or one that chooses nothing, clears it.
  */
 export async function saveAnswer(
   db: Db,
@@ -256,6 +256,7 @@ export async function saveAnswer(
   },
   now = Date.now(),
 ): Promise<{ ok: true; savedAt: number } | Refusal> {
+  const answer = input.answer && choosesNothing(input.answer) ? null : input.answer;
   return db.transaction(async (tx) => {
     const [attempt] = await tx.select().from(examAttempts).where(eq(examAttempts.id, input.attemptId));
     if (!attempt || attempt.candidateId !== candidateId) return refuse('NOT_FOUND', NOT_YOURS);
@@ -264,23 +265,23 @@ export async function saveAnswer(
     if (!(JSON.parse(attempt.itemVersionIdsJson) as string[]).includes(input.itemVersionId)) {
       return refuse('BAD_REQUEST', 'That question is not part of this attempt.');
     }
-    if (input.answer) {
+    if (answer) {
       const [version] = await tx
         .select({ bodyJson: examItemVersions.bodyJson })
         .from(examItemVersions)
         .where(eq(examItemVersions.id, input.itemVersionId));
-      const problem = answerError(parseBody(version?.bodyJson ?? failMissing(input.itemVersionId)), input.answer);
+      const problem = answerError(parseBody(version?.bodyJson ?? failMissing(input.itemVersionId)), answer);
       if (problem) return refuse('BAD_REQUEST', problem, { answer: problem });
     }
     const set: Partial<typeof examAnswers.$inferInsert> = { savedAt: now };
-    if (input.answer !== undefined) set.answerJson = input.answer === null ? null : JSON.stringify(input.answer);
+    if (answer !== undefined) set.answerJson = answer === null ? null : JSON.stringify(answer);
     if (input.flagged !== undefined) set.flagged = input.flagged;
     await tx
       .insert(examAnswers)
       .values({
         attemptId: input.attemptId,
         itemVersionId: input.itemVersionId,
-        answerJson: input.answer ? JSON.stringify(input.answer) : null,
+        answerJson: answer ? JSON.stringify(answer) : null,
         flagged: input.flagged ?? false,
         savedAt: now,
       })
