@@ -1,11 +1,11 @@
 /**
  * HTTP benchmark, measured the way services are judged: per page, in one run, (a) saturation throughput
- * (closed loop: `--connections` clients each sending the next request when the last is answered), also
- * as a ratio to `/api/health`, the framework's floor (server, Astro, middleware, one database read, no
- * page); (b) latency under a fixed offered load of 60 % of that page's own saturation rate (open loop:
- * autocannon's `overallRate`, whose latencies are corrected for coordinated omission, so a stalled
- * request counts the requests that should have been sent meanwhile). At saturation p99 is only the queue;
- * at 60 % it is what a user waits for. Both with WEB_CONCURRENCY 1 and 2 (`--workers 1,2`).
+ * (closed loop with autocannon: `--connections` clients each sending the next request when the last is
+ * answered), also as a ratio to `/api/health`, the framework's floor (server, Astro, middleware, one
+ * database read, no page); (b) latency under a fixed offered load of 60 % of that page's own saturation
+ * rate (open loop, requests evenly spaced and each timed from when it was due: open-loop-load.ts, which
+ * says why autocannon's `overallRate` is not open loop). At saturation p99 is only the queue; at 60 % it
+ * is what a user waits for. Both with WEB_CONCURRENCY 1 and 2 (`--workers 1,2`).
  *
  *   npm run bench:http [-- --no-build] [--duration 10] [--connections 50] [--workers 1,2] [--cpu-prof <dir>]
  *
@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
+import { offerOpenLoopLoad } from '#scripts/open-loop-load.ts';
 import { signInOverHttp } from '#test/helpers/portal-flows.ts';
 import { startServer, untilScheduledJobsIdle } from '#test/helpers/server.ts';
 
@@ -44,7 +45,6 @@ type Autocannon = (options: {
   connections: number;
   duration: number;
   headers?: Record<string, string>;
-  overallRate?: number;
 }) => Promise<AutocannonResult>;
 
 // autocannon ships no types; require() keeps the type checker to the interface above.
@@ -129,15 +129,10 @@ interface Measured {
   serverCpuMsPerRequest: number | null;
 }
 
-/** One measured autocannon run, with the server's CPU per request. */
-async function measure(
-  url: string,
-  headers: Record<string, string>,
-  pids: number[],
-  overallRate?: number,
-): Promise<Measured> {
+/** One measured closed-loop autocannon run at saturation, with the server's CPU per request. */
+async function measureSaturation(url: string, headers: Record<string, string>, pids: number[]): Promise<Measured> {
   const before = cpuMs(pids);
-  const result = await autocannon({ url, connections, duration: durationS, headers, overallRate });
+  const result = await autocannon({ url, connections, duration: durationS, headers });
   const after = cpuMs(pids);
   const total = result.requests.total;
   return {
@@ -145,6 +140,25 @@ async function measure(
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     failed: result.errors + result.timeouts + result.non2xx,
+    serverCpuMsPerRequest: before !== null && after !== null && total > 0 ? (after - before) / total : null,
+  };
+}
+
+/** One measured open-loop run at a fixed rate (open-loop-load.ts), with the server's CPU per request. */
+async function measureOffered(
+  url: string,
+  headers: Record<string, string>,
+  pids: number[],
+  ratePerS: number,
+): Promise<Measured> {
+  const before = cpuMs(pids);
+  const result = await offerOpenLoopLoad({ url, headers, ratePerS, durationS });
+  const after = cpuMs(pids);
+  const total = result.requestsPerS * durationS;
+  return {
+    ...result,
+    p50Ms: Math.round(result.p50Ms * 10) / 10,
+    p99Ms: Math.round(result.p99Ms * 10) / 10,
     serverCpuMsPerRequest: before !== null && after !== null && total > 0 ? (after - before) / total : null,
   };
 }
@@ -191,9 +205,9 @@ async function benchServer(workers: number): Promise<PageRow[]> {
       const url = server.url + page.path;
       const headers: Record<string, string> = page.signedIn ? { Cookie: cookie } : {};
       await autocannon({ url, connections, duration: WARMUP_S, headers });
-      const saturation = await measure(url, headers, pids);
+      const saturation = await measureSaturation(url, headers, pids);
       const offeredPerS = Math.max(1, Math.round(saturation.requestsPerS * OFFERED_SHARE));
-      const offered = await measure(url, headers, pids, offeredPerS);
+      const offered = await measureOffered(url, headers, pids, offeredPerS);
       rows.push({ workers, page: page.name, saturation, offeredPerS, offered });
     }
     return rows;

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,19 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The arguments `npm run serve` gives Node (package.json), so tests and benchmarks run the server as it runs
+ * in service, V8 flags included.
+ */
+function serveArguments(): string[] {
+  const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const [command, ...args] = packageJson.scripts.serve?.split(/\s+/) ?? [];
+  if (command !== 'node' || !args.includes('scripts/serve.ts')) {
+    throw new Error('package.json\'s "serve" script must be "node [flags] scripts/serve.ts".');
+  }
+  return args;
 }
 
 /** The files of a prepared portal: its database, uploads and credential keys, by their names in a folder. */
@@ -71,7 +84,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const databaseUrl = `file:${join(dir, 'iecpa.db')}`;
-  const child: ChildProcess = spawn(process.execPath, ['scripts/serve.ts'], {
+  const child: ChildProcess = spawn(process.execPath, serveArguments(), {
     cwd: process.cwd(),
     env: {
       ...process.env,

@@ -257,3 +257,14 @@ test('a holder renewed ahead of the expiry downloads a badge that verifies now, 
     credential: { validUntil: new Date(renewed.expiresAt as number).toISOString().replace(/\.\d{3}Z$/, 'Z') },
   });
 });
+
+test('a genuine badge presented before its period begins is "not valid yet", not "tampered"', async () => {
+  const { text } = await awarded('Early Presenter');
+  const validFrom = Date.parse((await verifyPresented(handle.db, config, text)).credential?.validFrom ?? '');
+  expect(Number.isFinite(validFrom)).toBe(true);
+  const verdict = await verifyPresented(handle.db, config, text, validFrom - DAY_MS);
+  expect(verdict.outcome).toBe('not-yet-valid');
+  expect(verdict.why).toContain('The signature is genuine');
+  expect(verdict.credential?.holder).toBe('Early Presenter');
+  expect((await verifyPresented(handle.db, config, text, validFrom + DAY_MS)).outcome).toBe('valid');
+});

@@ -191,7 +191,7 @@ export async function statusListCredential(db: Db, config: BadgeConfig, purpose:
 // ---------------------------------------------------------------------------------------------------------
 // Verification of a presented badge
 
-export type VerificationOutcome = 'valid' | 'tampered' | 'revoked' | 'suspended' | 'expired';
+export type VerificationOutcome = 'valid' | 'tampered' | 'revoked' | 'suspended' | 'expired' | 'not-yet-valid';
 
 export interface Verification {
   outcome: VerificationOutcome;
@@ -312,7 +312,13 @@ export async function verifyPresented(
       why: `The signature is genuine, but this badge was valid until ${formatLongDate(until)}. A recertified holder has a newer badge; the registry shows the current status.`,
       credential: summary,
     };
-  if (now < from) return { outcome: 'tampered', why: 'This badge is not valid yet.', credential: summary };
+  // Genuine, not tampered: a badge issued for a period that begins later (a renewal ahead of the expiry).
+  if (now < from)
+    return {
+      outcome: 'not-yet-valid',
+      why: `The signature is genuine, but this badge is valid only from ${formatLongDate(from)}. Until then the holder's current badge, or the registry, shows their status.`,
+      credential: summary,
+    };
   return {
     outcome: 'valid',
     why: `Signed by the IECPA and in force until ${formatLongDate(until)}; neither revoked nor suspended.`,
