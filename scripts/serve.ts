@@ -114,8 +114,11 @@ async function serve(): Promise<void> {
   const clientRoot = fileURLToPath(new URL('client', distDir));
   const notFoundPage = readFileSync(join(clientRoot, '404.html'));
   const serveStaticFile = createStaticFileServer(clientRoot);
-  // Before listening, so no reader waits for the CSL styles to compile (src/server/journal-warmup.ts).
-  warmJournalCitations(new URL(env.SITE_URL).origin);
+  // The CSL styles compile in the citation worker while the server starts listening; a reader who comes
+  // sooner waits only for the rest of it (src/server/journal-warmup.ts).
+  warmJournalCitations(new URL(env.SITE_URL).origin).catch((error: unknown) =>
+    console.error('Compiling the citation styles failed; the first article page will try again:', error),
+  );
 
   const server = createServer((req, res) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);

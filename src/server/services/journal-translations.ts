@@ -8,10 +8,10 @@
 import { and, desc, eq, or } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { journalArticles, journalTranslations, userRoles, users } from '#db/schema/index.ts';
-import { formatCitation } from '#src/lib/journal-metadata/citations.ts';
 import type { ArticlePerson } from '#src/lib/journal-metadata/types.ts';
 import { writeAudit } from '../audit.ts';
 import type { SessionUser } from '../auth/session.ts';
+import { formatCitationOffThread } from '../citation-pool.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import { newStoredName, writeStoredFile } from '../uploads.ts';
@@ -99,7 +99,7 @@ export async function acceptForTranslation(
       sourceLanguage: original.language,
       originalTitle: original.title,
       originalAbstract: Object.values(original.abstract).filter(Boolean).join('\n'),
-      originalCitation: formatCitation(toArticleMetadata(original, journal), journal, 'vancouver'),
+      originalCitation: await formatCitationOffThread(toArticleMetadata(original, journal), journal, 'vancouver'),
       originalDoi: original.doi,
       originalUrl: '',
       authors: original.authors,
