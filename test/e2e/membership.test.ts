@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { mailOutbox, membershipApplications, memberships, users } from '#db/schema/index.ts';
+import { consents, mailOutbox, membershipApplications, memberships, users } from '#db/schema/index.ts';
 import { DEMO_PASSWORD, demoPdfBytes } from '#scripts/demo-seed.ts';
 import {
   demoAccount,
@@ -339,4 +339,35 @@ test('when the committee asks for more information, the status page says the app
   const page = await noReference.text();
   expect(page).toContain('Enter the payment reference');
   expect(page).not.toContain('The payment is recorded');
+});
+
+test('a member who has not accepted the current code of ethics accepts it on its page; an unticked box is refused', async () => {
+  const member = demoAccount('member@iecpa.test');
+  const [row] = await portal.server.db.db.select({ id: users.id }).from(users).where(eq(users.email, member.email));
+  if (!row) throw new Error('no demo member');
+  // As after a new version of the code: no acceptance of the current one on record.
+  await portal.server.db.db
+    .delete(consents)
+    .where(and(eq(consents.userId, row.id), eq(consents.document, 'code-of-ethics')));
+  const page = await portal.signedInPage(member);
+  await goto(page, '/membership/ethics');
+  await expect.poll(() => page.getByTestId('ethics-status').textContent()).toContain('You have not accepted version');
+  await expectAccessible(page, 'ethics-to-accept');
+
+  await page.getByRole('button', { name: 'Accept the code of ethics' }).click();
+  await page.getByText('Tick the box to accept the code of ethics.').first().waitFor();
+  await expectAccessible(page, 'ethics-unticked');
+
+  await page.getByLabel(/I have read and accept version/).check();
+  await page.getByRole('button', { name: 'Accept the code of ethics' }).click();
+  await page.waitForURL((url) => url.search === '?accepted=1');
+  expect(await page.getByRole('main').textContent()).toContain('your acceptance of version');
+  expect(await page.getByTestId('ethics-status').textContent()).toContain('You accepted version');
+  await expectAccessible(page, 'ethics-accepted');
+  const recorded = await portal.server.db.db
+    .select()
+    .from(consents)
+    .where(and(eq(consents.userId, row.id), eq(consents.document, 'code-of-ethics')));
+  expect(recorded).toHaveLength(1);
+  await page.close();
 });

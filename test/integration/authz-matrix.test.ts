@@ -195,6 +195,8 @@ const MATRIX: Record<string, Row> = {
   'handbook.uploadImage': ROLE('educator'),
 
   'membership.mine': SIGNED_IN(),
+  'membership.ethics': SIGNED_IN(),
+  'membership.acceptEthics': SIGNED_IN(),
   'membership.renew': SIGNED_IN(),
   'membership.resign': SIGNED_IN(),
   'membership.adminGet': ROLE('admin'),
@@ -439,6 +441,9 @@ async function inputFor(path: string): Promise<unknown> {
       return { requestId: 'no-such-request', note: '' };
     case 'personalData.declineClosure':
       return { requestId: 'no-such-request', note: 'Matrix note.' };
+    case 'membership.acceptEthics':
+      // A version that is not the current one: an allowed caller is refused with CONFLICT and nothing is recorded.
+      return { version: '0.0', accept: true };
     case 'membership.renew':
     case 'membership.resign':
       // Matrix users have no membership: an allowed caller is answered NOT_FOUND and nothing changes.

@@ -377,7 +377,7 @@ export async function evaluateRequirements(
       label: `Code of ethics (version ${CURRENT_ETHICS_VERSION}) accepted`,
       met: Boolean(accepted),
       detail: accepted ? '' : 'Accept the current code of ethics.',
-      href: '/membership/apply',
+      href: '/membership/ethics',
     });
   }
   return { checks, allMet: checks.every((c) => c.met) };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkRenewal } from '#src/lib/membership-rules.ts';
 import { refusalError, refuse, unwrap } from '../../refusal.ts';
+import { acceptEthics, ethicsStatus } from '../../services/ethics-acceptance.ts';
 import * as lifecycle from '../../services/membership-lifecycle.ts';
 import { protectedProcedure, roleProcedure, router } from '../trpc.ts';
 
@@ -27,6 +28,22 @@ export const membershipRouter = router({
       history: await lifecycle.getMembershipHistory(ctx.db, ctx.user.id),
     };
   }),
+
+  /** The current code of ethics' version and when the signed-in user accepted it (null: not yet). */
+  ethics: protectedProcedure.query(({ ctx }) => ethicsStatus(ctx.db, ctx.user.id)),
+
+  /** Accepts the code of ethics at the version the page showed (which must still be the current one). */
+  acceptEthics: protectedProcedure
+    .input(
+      z.object({
+        version: z.string().trim().min(1).max(20),
+        accept: z.boolean().refine((v) => v, 'Tick the box to accept the code of ethics.'),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const { version, acceptedAt } = unwrap(await acceptEthics(ctx.db, ctx.user.id, input.version));
+      return { version, acceptedAt };
+    }),
 
   renew: protectedProcedure
     .input(z.object({ confirm: z.boolean().refine((v) => v, 'Confirm the renewal first.') }))
