@@ -6,13 +6,13 @@
  */
 import { desc } from 'drizzle-orm';
 import { journalArticles } from '#db/schema/index.ts';
-import { startServer, untilScheduledJobsIdle } from '#test/helpers/server.ts';
+import { startServer, untilServerSettled } from '#test/helpers/server.ts';
 import { benchPages, pageBenchSetUp } from './bench-pages-lib.ts';
 
 const options = pageBenchSetUp();
 const server = await startServer();
 try {
-  await untilScheduledJobsIdle(server);
+  await untilServerSettled(server);
   const [article] = await server.db.db
     .select({ id: journalArticles.id })
     .from(journalArticles)

@@ -12,13 +12,13 @@
  * from one address, and the point is the pages, not the limiter (which still counts every request).
  */
 import { credentials } from '#db/schema/index.ts';
-import { startServer, untilScheduledJobsIdle } from '#test/helpers/server.ts';
+import { startServer, untilServerSettled } from '#test/helpers/server.ts';
 import { benchPages, pageBenchSetUp } from './bench-pages-lib.ts';
 
 const options = pageBenchSetUp();
 const server = await startServer({ REGISTRY_RATE_LIMIT: '1000000000' });
 try {
-  await untilScheduledJobsIdle(server);
+  await untilServerSettled(server);
   const [row] = await server.db.db.select({ number: credentials.number }).from(credentials).limit(1);
   if (!row) throw new Error('the demo seed made no credential: is the handbook and exam content in place?');
   const search = '/registry?q=carla';

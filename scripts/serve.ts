@@ -116,8 +116,10 @@ async function serve(): Promise<void> {
   const serveStaticFile = createStaticFileServer(clientRoot);
   // The CSL styles compile in the citation worker while the server starts listening; a reader who comes
   // sooner waits only for the rest of it (src/server/journal-warmup.ts).
-  warmJournalCitations(new URL(env.SITE_URL).origin).catch((error: unknown) =>
-    console.error('Compiling the citation styles failed; the first article page will try again:', error),
+  warmJournalCitations(new URL(env.SITE_URL).origin).then(
+    (ms) => console.log(`Citation styles compiled in ${Math.round(ms)} ms.`),
+    (error: unknown) =>
+      console.error('Compiling the citation styles failed; the first article page will try again:', error),
   );
 
   const server = createServer((req, res) => {

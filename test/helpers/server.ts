@@ -168,3 +168,20 @@ export async function untilScheduledJobsIdle(server: RunningServer, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** What scripts/serve.ts logs once a serving process has compiled the citation styles in its worker. */
+export const CITATION_STYLES_READY = 'Citation styles compiled in';
+
+/**
+ * Waits until the server's start-up work is over, so a benchmark measures serving alone: the scheduled
+ * jobs' first runs, and each serving process's citation warm-up (`processes`: WEB_CONCURRENCY), which
+ * compiles in a worker thread for about 2 s of CPU after the server listens.
+ */
+export async function untilServerSettled(server: RunningServer, processes = 1, timeoutMs = 120_000): Promise<void> {
+  await untilScheduledJobsIdle(server, timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  while (server.output().split(CITATION_STYLES_READY).length - 1 < processes) {
+    if (Date.now() > deadline) throw new Error(`citation styles not compiled after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
