@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type CitationStyle, formatCitation, warmCitationStyles } from '#src/lib/journal-metadata/citations.ts';
 import type { ArticleMetadata, JournalInfo } from '#src/lib/journal-metadata/types.ts';
-import type { CitationReply, CitationTask } from './citation-worker.ts';
+import type { CitationReply, CitationRequest, CitationTask } from './citation-worker.ts';
 
 /** The longest one citation may take, compiling the styles included (2 s alone, more on a busy machine). */
 export const CITATION_TIME_BUDGET_MS = 20_000;
@@ -61,9 +61,7 @@ function startWorker(path: string): Worker {
   return w;
 }
 
-type TaskBody = CitationTask extends infer T ? (T extends CitationTask ? Omit<T, 'id'> : never) : never;
-
-function send(path: string, body: TaskBody, budgetMs: number): Promise<string | null> {
+function send(path: string, body: CitationRequest, budgetMs: number): Promise<string | null> {
   worker ??= startWorker(path);
   const w = worker;
   const id = nextId++;
@@ -73,7 +71,7 @@ function send(path: string, body: TaskBody, budgetMs: number): Promise<string | 
       budgetMs,
     );
     pending.set(id, { worker: w, resolve, reject, timer });
-    w.postMessage({ ...body, id } as CitationTask);
+    w.postMessage({ ...body, id } satisfies CitationTask);
   });
 }
 

@@ -8,9 +8,13 @@ import { parentPort } from 'node:worker_threads';
 import { type CitationStyle, formatCitation, warmCitationStyles } from '../lib/journal-metadata/citations.ts';
 import type { ArticleMetadata, JournalInfo } from '../lib/journal-metadata/types.ts';
 
-export type CitationTask =
-  | { id: number; kind: 'warm'; journal: JournalInfo }
-  | { id: number; kind: 'format'; article: ArticleMetadata; journal: JournalInfo; style: CitationStyle };
+/** What the pool asks of the worker. */
+export type CitationRequest =
+  | { kind: 'warm'; journal: JournalInfo }
+  | { kind: 'format'; article: ArticleMetadata; journal: JournalInfo; style: CitationStyle };
+
+/** A request as sent, with the id its reply carries back. */
+export type CitationTask = CitationRequest & { id: number };
 
 export type CitationReply = { id: number; ok: true; value: string | null } | { id: number; ok: false; message: string };
 

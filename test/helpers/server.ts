@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -38,9 +39,10 @@ async function freePort(): Promise<number> {
 function serveArguments(): string[] {
   const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
   const [command, ...args] = packageJson.scripts.serve?.split(/\s+/) ?? [];
-  if (command !== 'node' || !args.includes('scripts/serve.ts')) {
-    throw new Error('package.json\'s "serve" script must be "node [flags] scripts/serve.ts".');
-  }
+  assert.ok(
+    command === 'node' && args.at(-1) === 'scripts/serve.ts',
+    'package.json\'s "serve" script must be "node [flags] scripts/serve.ts".',
+  );
   return args;
 }
 
