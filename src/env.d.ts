@@ -9,5 +9,7 @@ declare namespace App {
     formBodyProblem?: import('./server/http/form-body.ts').FormBodyProblem;
     /** This request's id (logged, sent as X-Request-Id, shown on error pages); unset for prerendered pages. */
     requestId?: string;
+    /** Set by a page that refuses its request (page-refusal.ts); the refusal page shows it. */
+    pageRefusal?: import('./server/page-refusal.ts').PageRefusal;
   }
 }

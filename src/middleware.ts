@@ -8,6 +8,7 @@ import { createPublicPageCache } from '#src/server/http/public-page-cache.ts';
 import { limitRegistryRequests } from '#src/server/http/registry-access.ts';
 import { observeRequest } from '#src/server/http/request-log.ts';
 import { maxBodyBytesFor } from '#src/server/http/security-headers.ts';
+import { isRefusalRewrite } from '#src/server/page-refusal.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -88,4 +89,10 @@ const answerFromPageCache = defineMiddleware(async (context, next) => {
   return stored ?? pageCache.store(key, generation, await next());
 });
 
-export const onRequest = sequence(defineMiddleware(observeRequest), guardRequest, limitRegistry, answerFromPageCache);
+const handleRequest = sequence(defineMiddleware(observeRequest), guardRequest, limitRegistry, answerFromPageCache);
+
+// Astro runs the middleware again when a page refuses with the refusal page (page-refusal.ts): that request
+// was logged, guarded and counted already, and a refusal is never stored in the public page cache.
+export const onRequest = defineMiddleware((context, next) =>
+  isRefusalRewrite(context.locals) ? next() : handleRequest(context, next),
+);

@@ -20,20 +20,36 @@ beforeAll(async () => {
 });
 
 /**
+ * What each page opened here wrote to the browser's console as an error or a warning, and the scripts that
+ * threw: a refused script or style (CSP), a failed request, a broken island. The page's own document is left
+ * out: its status is what the test expects (a 404 page, a form answered with 400).
+ */
+const consoleProblems = new WeakMap<Page, string[]>();
+
+/**
  * Opens `path` as the given visitor and waits for the network to settle: the account menu of prerendered
  * pages arrives as a server island after load, and axe (and the screenshot) should see it.
  */
 async function open(path: string, cookie: string | null, expectedStatus = 200): Promise<Page> {
   const page = await portal.newPage(cookie ?? undefined);
+  const problems: string[] = [];
+  consoleProblems.set(page, problems);
+  page.on('console', (message) => {
+    if (message.type() !== 'error' && message.type() !== 'warning') return;
+    if (message.location().url === page.url() && message.text().startsWith('Failed to load resource')) return;
+    problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
   const response = await page.goto(`${portal.server.url}${path}`, { waitUntil: 'networkidle' });
   expect(response?.status(), path).toBe(expectedStatus);
   return page;
 }
 
-/** Every page gets the axe check; a screenshot only with SCREENSHOTS=all (axe.ts). */
+/** Every page gets the axe check and a quiet console; a screenshot only with SCREENSHOTS=all (axe.ts). */
 async function expectAccessible(page: Page, name: string): Promise<void> {
   const violations = SCREENSHOT_EVERY_PAGE ? await screenshotAndAxe(page, name) : await blockingAxeViolations(page);
   expect(violations, name).toEqual([]);
+  expect(consoleProblems.get(page) ?? [], `${name}: the browser console`).toEqual([]);
   await page.close();
 }
 

@@ -57,6 +57,24 @@ test('each request writes one JSON log line with its route pattern, status, dura
   expect(signedOut.line.userId).toBeNull();
 });
 
+test("a page's refusal is one log line under the page's route, with the id the refusal page shows", async () => {
+  const cookie = await signInOverHttp(server.url, 'member@iecpa.test', DEMO_PASSWORD);
+  const refusalLines = (): number =>
+    server
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"route":"/refused"')).length;
+  const before = refusalLines();
+  const response = await fetch(`${server.url}/simulator/attempts/no-such-attempt`, { headers: { cookie } });
+  const html = await response.text();
+  const requestId = response.headers.get('x-request-id') ?? '';
+  const line = await logLineFor(requestId);
+  expect(line).toMatchObject({ method: 'GET', route: '/simulator/attempts/[id]', status: 404 });
+  expect(line.userId).toMatch(/.+/);
+  expect(html).toContain(`<code data-request-id>${requestId}</code>`);
+  expect(refusalLines()).toBe(before);
+});
+
 test('no URL, query string or token reaches the log', async () => {
   const marker = 'private-marker-7f3a';
   await get(`/reset-password?token=${marker}&email=${marker}%40example.org`);

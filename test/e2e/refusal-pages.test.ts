@@ -1,0 +1,90 @@
+import { expect, test } from 'vitest';
+import { blockingAxeViolations, saveScreenshot } from '#test/helpers/axe.ts';
+import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
+import { postForm } from '#test/helpers/portal-flows.ts';
+
+const portal = usePortal({ shared: true });
+
+async function get(path: string, cookie?: string): Promise<{ response: Response; html: string }> {
+  const response = await fetch(`${portal.server.url}${path}`, {
+    headers: cookie ? { Cookie: cookie } : {},
+    redirect: 'manual',
+  });
+  return { response, html: await response.text() };
+}
+
+/** The text of the page's first element matching `open` (e.g. `<h1`), tags and attributes removed. */
+function textOf(html: string, open: string): string | undefined {
+  const start = html.indexOf(open);
+  if (start < 0) return undefined;
+  const tag = open.slice(1).split(/[\s>]/)[0];
+  const end = html.indexOf(`</${tag}>`, start);
+  return html
+    .slice(html.indexOf('>', start) + 1, end)
+    .replace(/<[^>]+>/g, '')
+    .trim();
+}
+
+test("a page that refuses its request answers with the site's error page: status, reason, reference, way on", async () => {
+  const member = await demoSessionCookie(portal.server.url, 'member@iecpa.test');
+  const { response, html } = await get('/simulator/attempts/no-such-attempt', member);
+  expect(response.status).toBe(404);
+  expect(response.headers.get('content-type')).toContain('text/html');
+  expect(textOf(html, '<h1')).toBe('Not found');
+  expect(textOf(html, '<p class="lead"')).toBe('That attempt does not exist or is not yours.');
+  // The site's own page (skip link, navigation, the member's menu), not a bare line of text.
+  expect(html).toContain('Skip to main content');
+  expect(html).toContain('href="/dashboard"');
+  // The reference shown is the request's own id, the one its log line carries.
+  const requestId = response.headers.get('x-request-id');
+  expect(requestId).toMatch(/^[A-Za-z0-9_-]{12}$/);
+  expect(html).toContain(`<code data-request-id>${requestId}</code>`);
+
+  const page = await portal.newPage(member);
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if ((m.type() === 'error' || m.type() === 'warning') && m.location().url !== page.url()) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  const opened = await page.goto(`${portal.server.url}/simulator/attempts/no-such-attempt`, {
+    waitUntil: 'networkidle',
+  });
+  expect(opened?.status()).toBe(404);
+  await page.getByRole('link', { name: 'Go to your dashboard' }).waitFor();
+  expect(await blockingAxeViolations(page)).toEqual([]);
+  await saveScreenshot(page, 'refusal-not-found');
+  expect(problems).toEqual([]);
+  await page.close();
+});
+
+test('a page missing its parameter says so with a 400, in the same page, for the role that uses it', async () => {
+  const editor = await demoSessionCookie(portal.server.url, 'editor@iecpa.test');
+  const { response, html } = await get('/journal/editor/production', editor);
+  expect(response.status).toBe(400);
+  expect(textOf(html, '<h1')).toBe('That request could not be handled');
+  expect(textOf(html, '<p class="lead"')?.length).toBeGreaterThan(10);
+  expect(html).toContain('Skip to main content');
+});
+
+test('a form posted to a page that then refuses gets the refusal page, not an error of ours', async () => {
+  const member = await demoSessionCookie(portal.server.url, 'member@iecpa.test');
+  const response = await postForm(
+    portal.server.url,
+    '/simulator/attempts/no-such-attempt',
+    { text: 'A note', beatIndex: '' },
+    member,
+  );
+  const html = await response.text();
+  expect(response.status).toBe(404);
+  expect(textOf(html, '<h1')).toBe('Not found');
+  expect(textOf(html, '<p class="lead"')).toBe('That attempt does not exist or is not yours.');
+});
+
+test('the refusal page visited by its own address is "Page not found", signed in or not', async () => {
+  const member = await demoSessionCookie(portal.server.url, 'member@iecpa.test');
+  for (const cookie of [undefined, member]) {
+    const { response, html } = await get('/refused', cookie);
+    expect(response.status).toBe(404);
+    expect(textOf(html, '<h1')).toBe('Page not found');
+  }
+});
