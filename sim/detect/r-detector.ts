@@ -30,6 +30,10 @@
  * keep their ~50 ms decision latency; only the doubtful ones wait (Hamilton & Tompkins 1986 likewise trade
  * decision delay for accuracy).
  *
+ * Two beats, not a P wave: a provisional peak as steep as a QRS, followed a conducted RR later (>= 240 ms) by
+ * a peak of the same slope and energy, is decided at once and the second waits in its place: in fast atrial
+ * fibrillation the next QRS otherwise displaced the provisional one as a P wave, or was taken for its T wave.
+ *
  * P-wave correction: a peak larger and steeper than the last QRS, beyond the width of one hump but within
  * `pWaveWindowMs` of it, shows that the last one was a P wave taken for a QRS (tall P waves, or a QRS that
  * is small in this lead). It is reported as the beat and takes the last one's place in SPK, the mean slope
@@ -57,6 +61,28 @@ export { R_DETECTOR_DEFAULTS } from './config.ts';
  * slope tells them apart; a broad tall P wave may carry more 5-15 Hz energy than a small QRS.
  */
 const DISPLACE_VALUE_FRACTION = 0.5;
+/**
+ * Two peaks are the same QRS shape when their maximal slopes differ by less than this factor and their MWI
+ * peaks by less than the next: successive QRS complexes of one rhythm differ little in both (atrial
+ * fibrillation changes the RR, not the ventricular conduction; at RR 250 ms the QRS lands on the last T wave,
+ * which moves its slope by up to ~15 %), while a tall P wave and the QRS after it differ by 1.29 (median
+ * slope) and 1.5 (median energy) on MIT-BIH record 108.
+ */
+const SAME_QRS_SLOPE_RATIO = 1.2;
+const SAME_QRS_VALUE_RATIO = 1.3;
+/**
+ * Two QRS-like peaks at least this far apart can be two conducted beats, ms. The AV node's refractory period
+ * keeps the ventricular rate of atrial fibrillation under about 240 bpm (RR 250 ms, the engine's AF floor);
+ * the P-wave peak of MIT-BIH record 108 precedes its R peak by up to 270 ms (first-degree block), so below
+ * this distance a QRS-like peak and a larger one after it are still read as P wave and QRS.
+ */
+const SHORTEST_CONDUCTED_RR_MS = 240;
+
+/** True when `ratio` lies within a factor `limit` of 1, either way. */
+function sameMorphology(ratio: number, limit: number): boolean {
+  return ratio < limit && ratio > 1 / limit;
+}
+
 /** Mean RR assumed before two beats have been detected, ms. */
 const INITIAL_RR_MS = 1000;
 /** Ring buffers keep this much history, s (back-dating and slope search look back < 0.5 s). */
@@ -121,6 +147,8 @@ class PanTompkinsDetector implements RDetector {
   private readonly provisionalSamples: number;
   private readonly pacing: PaceBlanker;
   private readonly pWaveSamples: number;
+  /** SHORTEST_CONDUCTED_RR_MS in samples. */
+  private readonly shortestRrSamples: number;
   /** Whether the last QRS added an RR interval (not the first beat). */
   private lastQrsHasRr = false;
   private readonly stepTest: StepTest;
@@ -207,6 +235,7 @@ class PanTompkinsDetector implements RDetector {
     this.provisionalSamples = msToSamples(def.provisionalMs);
     this.pacing = new PaceBlanker(def.paceSlewMvPerS, sampleRateHz, msToSamples(def.paceBlankMs));
     this.pWaveSamples = msToSamples(def.pWaveWindowMs);
+    this.shortestRrSamples = msToSamples(SHORTEST_CONDUCTED_RR_MS);
     this.fragmentSamples = Math.round(this.windowSamples / 2);
     this.rr = new RrHistory(this.initialRrSamples);
     // Five-point derivative (Pan & Tompkins 1985) in mV/s at any rate: (2x0 + x1 - x3 - 2x4) fs / 8.
@@ -319,28 +348,37 @@ class PanTompkinsDetector implements RDetector {
         (this.peakState !== PEAK_RISING &&
           this.mwi <= (this.integrated[(n - this.holdSamples) & this.historyMask] as number)))
     ) {
-      if (isBaselineStep(this.stepTest, this.provisionalIndex, n)) {
-        this.learnNoise(this.provisionalValue);
-        this.provisionalIndex = -1;
-        return this.searchBack(n);
-      }
-      if (this.provisionalValue < this.aboveNoise(this.def.provisionalThresholdFraction)) {
-        // Too close to the noise level for a doubtful peak: noise, unless the rhythm later shows a beat missing
-        // here, when search-back (Pan & Tompkins 1985) takes it.
-        this.learnNoise(this.provisionalValue);
-        if (this.provisionalValue > this.candidateValue) {
-          this.candidateValue = this.provisionalValue;
-          this.candidateIndex = this.provisionalIndex;
-          this.candidateSlope = this.provisionalSlope;
-        }
-        this.provisionalIndex = -1;
-        return this.searchBack(n);
-      }
-      // Nothing larger followed: the provisional peak was a small QRS (a change of axis, a low-voltage beat).
-      this.acceptStrong(this.provisionalIndex, this.provisionalValue, this.provisionalSlope);
-      return true;
+      return this.decideProvisional(n) || this.searchBack(n);
     }
     return this.searchBack(n);
+  }
+
+  /**
+   * Decides the provisional peak now: a QRS (true) when it clears the provisional threshold and is no baseline
+   * step, else noise, kept as a search-back candidate when it may yet prove a beat.
+   */
+  private decideProvisional(n: number): boolean {
+    if (isBaselineStep(this.stepTest, this.provisionalIndex, n)) {
+      this.learnNoise(this.provisionalValue);
+      this.provisionalIndex = -1;
+      return false;
+    }
+    if (this.provisionalValue < this.aboveNoise(this.def.provisionalThresholdFraction)) {
+      // Too close to the noise level for a doubtful peak: noise, unless the rhythm later shows a beat missing
+      // here, when search-back (Pan & Tompkins 1985) takes it.
+      this.learnNoise(this.provisionalValue);
+      if (this.provisionalValue > this.candidateValue) {
+        this.candidateValue = this.provisionalValue;
+        this.candidateIndex = this.provisionalIndex;
+        this.candidateSlope = this.provisionalSlope;
+      }
+      this.provisionalIndex = -1;
+      return false;
+    }
+    // Nothing displaced it: the provisional peak was a small or early QRS (a change of axis, a low-voltage beat,
+    // a premature beat).
+    this.acceptStrong(this.provisionalIndex, this.provisionalValue, this.provisionalSlope);
+    return true;
   }
 
   private learn(n: number): void {
@@ -469,6 +507,27 @@ class PanTompkinsDetector implements RDetector {
         if (value > this.provisionalValue) this.provisionalValue = value;
         if (peakSlope > this.provisionalSlope) this.provisionalSlope = peakSlope;
         return false;
+      }
+      if (
+        rIndex - this.provisionalIndex >= this.shortestRrSamples &&
+        value > this.threshold1 &&
+        this.provisionalSlope >= this.def.qrsLikeSlopeRatio * this.meanQrsSlope &&
+        sameMorphology(peakSlope / this.provisionalSlope, SAME_QRS_SLOPE_RATIO) &&
+        sameMorphology(value / this.provisionalValue, SAME_QRS_VALUE_RATIO)
+      ) {
+        // Two beats, not a P wave and its QRS: the provisional peak is as steep as a QRS, and this one, of the
+        // same steepness and energy (the same QRS again), comes a conducted RR later: fast atrial fibrillation,
+        // RR down to 250 ms, where the later beat used to displace the earlier one as if it had been its P wave,
+        // or be taken for its T wave. The provisional peak is decided now; this one waits as the next
+        // provisional peak, premature as it is.
+        const accepted = this.decideProvisional(this.sampleIndex);
+        if (accepted) {
+          this.provisionalIndex = rIndex;
+          this.provisionalDeadline = rIndex + this.provisionalSamples;
+          this.provisionalValue = value;
+          this.provisionalSlope = peakSlope;
+          return true;
+        }
       }
       if (value <= DISPLACE_VALUE_FRACTION * this.provisionalValue || peakSlope <= this.provisionalSlope) {
         // Shallower or much smaller than the provisional peak it follows (a T wave after a small QRS, noise,
