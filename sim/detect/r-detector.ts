@@ -34,6 +34,10 @@
  * a peak of the same slope and energy, is decided at once and the second waits in its place: in fast atrial
  * fibrillation the next QRS otherwise displaced the provisional one as a P wave, or was taken for its T wave.
  *
+ * Re-learning: Pan & Tompkins' thresholds adapt only on detections, so an ECG that shrinks (an electrode moved,
+ * the lead changed) would stay under them for good. After 2.5 mean RR without a QRS, a smaller peak that shows
+ * twice among the peaks since the last QRS, well above their median, moves SPK towards itself.
+ *
  * P-wave correction: a peak larger and steeper than the last QRS, beyond the width of one hump but within
  * `pWaveWindowMs` of it, shows that the last one was a P wave taken for a QRS (tall P waves, or a QRS that
  * is small in this lead). It is reported as the beat and takes the last one's place in SPK, the mean slope
@@ -82,6 +86,24 @@ const SHORTEST_CONDUCTED_RR_MS = 240;
 function sameMorphology(ratio: number, limit: number): boolean {
   return ratio < limit && ratio > 1 / limit;
 }
+
+/**
+ * No QRS for this many mean RR intervals, and no search-back candidate either: the ECG may have become smaller
+ * (an electrode moved, the lead changed, the patient turned), leaving every QRS under thresholds learnt from
+ * the larger one. Pan & Tompkins' thresholds only adapt on detections, so without re-learning the detector
+ * would stay blind for as long as the ECG stays small. 2.5 RR: after search-back (1.66 RR) has had its chance,
+ * and before the device's 3 s lost-ECG alarm at most rates.
+ */
+const RELEARN_RR_FACTOR = 2.5;
+/** Peaks since the last QRS kept for re-learning (the largest ones matter; a few seconds of peaks fit). */
+const RELEARN_MAX_PEAKS = 64;
+/**
+ * Re-learning needs the QRS at its new size to show twice: two peaks at least a refractory period apart, each
+ * at least this many times the median peak since the last QRS (P and T waves, noise), and within a factor 2
+ * of each other. A pause in the rhythm (one T wave, then nothing) and a lead that is off (no peaks, or
+ * noise without a dominant repeated peak) do not qualify.
+ */
+const RELEARN_DOMINANCE = 4;
 
 /** Mean RR assumed before two beats have been detected, ms. */
 const INITIAL_RR_MS = 1000;
@@ -209,6 +231,12 @@ class PanTompkinsDetector implements RDetector {
   private candidateSlope = 0;
   /** Running mean of the accepted QRS complexes' maximal slopes (weight 1/8, as SPK). */
   private meanQrsSlope = 0;
+  /** MWI peaks (value, peak index) since the last QRS, for re-learning after a drop in amplitude. */
+  private readonly recentPeakValues = new Float64Array(RELEARN_MAX_PEAKS);
+  private readonly recentPeakIndices = new Float64Array(RELEARN_MAX_PEAKS);
+  private recentPeakCount = 0;
+  /** Sample of the last re-learning check that found no QRS to learn from (-1: none since the last QRS). */
+  private relearnCheckedAt = -1;
   /** Provisional peak waiting for its decision (R index, MWI value, slope); index -1 when none. */
   private provisionalIndex = -1;
   /** Sample at which the provisional peak is decided (later while more energy may be coming). */
@@ -287,6 +315,8 @@ class PanTompkinsDetector implements RDetector {
     this.lastQrsHasRr = false;
     this.provisionalIndex = -1;
     this.provisionalValue = this.provisionalSlope = 0;
+    this.recentPeakCount = 0;
+    this.relearnCheckedAt = -1;
   }
 
   push(sampleMv: number): boolean {
@@ -350,7 +380,52 @@ class PanTompkinsDetector implements RDetector {
     ) {
       return this.decideProvisional(n) || this.searchBack(n);
     }
-    return this.searchBack(n);
+    if (this.searchBack(n)) return true;
+    this.relearnAfterAmplitudeDrop(n);
+    return false;
+  }
+
+  /**
+   * After RELEARN_RR_FACTOR mean RR intervals without a QRS, learns the QRS again from the peaks seen since
+   * the last one, when a smaller QRS shows there twice (RELEARN_DOMINANCE): SPK moves towards it, so the next
+   * beats clear THRESHOLD1 (SPK and NPK then learn from them as usual). Nothing is detected by it; it only
+   * sets the threshold. Checked once per interval of that length.
+   */
+  private relearnAfterAmplitudeDrop(n: number): void {
+    if (this.provisionalIndex >= 0 || this.lastQrsIndex < 0) return;
+    const interval = RELEARN_RR_FACTOR * this.rr.regularMean;
+    const since = this.relearnCheckedAt >= 0 ? this.relearnCheckedAt : this.lastQrsIndex;
+    if (n - since <= interval) return;
+    this.relearnCheckedAt = n;
+    const count = Math.min(this.recentPeakCount, RELEARN_MAX_PEAKS);
+    // Peaks within the refractory period are the last QRS's own (its energy may come in parts).
+    const after = this.lastQrsIndex + this.refractorySamples;
+    const values: number[] = [];
+    let first = -1;
+    for (let i = 0; i < count; i++) {
+      if ((this.recentPeakIndices[i] as number) < after) continue;
+      values.push(this.recentPeakValues[i] as number);
+      if (first < 0 || (this.recentPeakValues[i] as number) > (this.recentPeakValues[first] as number)) first = i;
+    }
+    if (values.length < 3 || first < 0) return;
+    values.sort((a, b) => a - b);
+    const median = values[values.length >> 1] as number;
+    const firstIndex = this.recentPeakIndices[first] as number;
+    let second = -1;
+    for (let i = 0; i < count; i++) {
+      const index = this.recentPeakIndices[i] as number;
+      if (index < after || Math.abs(index - firstIndex) < this.refractorySamples) continue;
+      if (second < 0 || (this.recentPeakValues[i] as number) > (this.recentPeakValues[second] as number)) second = i;
+    }
+    if (second < 0) return;
+    const larger = this.recentPeakValues[first] as number;
+    const smaller = this.recentPeakValues[second] as number;
+    if (smaller < RELEARN_DOMINANCE * median || larger > 2 * smaller || smaller >= this.signalPeak) return;
+    // Half-way (geometrically) to the smaller QRS, and again at the next check if that is not enough: a single
+    // step to it let tall P waves of record 108 through for several seconds after a real drop in amplitude.
+    this.signalPeak = Math.sqrt(this.signalPeak * smaller);
+    this.updateThreshold();
+    this.recentPeakCount = 0;
   }
 
   /**
@@ -457,6 +532,8 @@ class PanTompkinsDetector implements RDetector {
     this.lastQrsSlope = peakSlope;
     this.lastPeakIndex = rIndex;
     this.lastWasSearchBack = searchBack;
+    this.recentPeakCount = 0;
+    this.relearnCheckedAt = -1;
     this.candidateValue = 0;
     this.candidateIndex = -1;
     this.provisionalIndex = -1;
@@ -475,6 +552,8 @@ class PanTompkinsDetector implements RDetector {
     this.lastQrsSlope = peakSlope;
     this.lastPeakIndex = rIndex;
     this.lastWasSearchBack = false;
+    this.recentPeakCount = 0;
+    this.relearnCheckedAt = -1;
     this.candidateValue = 0;
     this.candidateIndex = -1;
     this.provisionalIndex = -1;
@@ -494,6 +573,10 @@ class PanTompkinsDetector implements RDetector {
 
   /** Classify a confirmed MWI peak; true when it is a QRS. */
   private classifyPeak(value: number, peakIndex: number): boolean {
+    // Ring of the latest peaks since the last QRS (MWI peak index: the distance test needs no R location).
+    const slot = this.recentPeakCount++ % RELEARN_MAX_PEAKS;
+    this.recentPeakValues[slot] = value;
+    this.recentPeakIndices[slot] = peakIndex;
     if (value <= 0.5 * this.threshold1) {
       // Too small to be a QRS or a search-back candidate: only the noise estimate learns from it.
       this.learnNoise(value);

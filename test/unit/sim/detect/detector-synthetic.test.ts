@@ -88,6 +88,32 @@ test('keeps the beats of fast atrial fibrillation, whose next QRS (RR down to 25
   }
 });
 
+test('learns the QRS again within a few beats when the ECG shrinks to a quarter or a tenth (an electrode moved)', () => {
+  // Before re-learning, thresholds learnt on the larger QRS were never lowered: all 215 later beats missed.
+  const generator = createEcgGenerator({ rhythm: { heartRateBpm: 72 } }, createRng(3), FS);
+  const durationS = 240;
+  const signal = new Float64Array(durationS * FS);
+  const beats: number[] = [];
+  for (let i = 0; i < signal.length; i++) {
+    signal[i] = generator.nextSample();
+    for (let b = generator.takeBeat(); b !== null; b = generator.takeBeat()) beats.push(b.rTimeMs);
+  }
+  for (const scale of [0.25, 0.1]) {
+    const shrunk = signal.map((v, i) => (i >= 60 * FS ? v * scale : v));
+    const { peaksMs } = detectAll(shrunk);
+    const m = scoreRun(beats, peaksMs, durationS);
+    const figures = `x${scale}: TP ${m.truePositives} FN ${m.falseNegatives} FP ${m.falsePositives}`;
+    expect(m.falseNegatives, figures).toBeLessThanOrEqual(4);
+    expect(m.falsePositives, figures).toBe(0);
+    // Every miss is in the first seconds after the drop.
+    const missed = beats.filter((t) => t > 60_000 && t < 239_000 && !peaksMs.some((p) => Math.abs(p - t) <= 150));
+    expect(
+      missed.every((t) => t < 65_000),
+      `${figures}; missed at ${missed.join(', ')}`,
+    ).toBe(true);
+  }
+});
+
 test('detects beats through baseline wander, muscle noise and mains hum', () => {
   expectAccurate(
     {
