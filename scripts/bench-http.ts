@@ -127,8 +127,21 @@ interface Measured {
   p50Ms: number;
   p99Ms: number;
   failed: number;
+  /** The failed requests by what happened (a status, a network error), to tell the server's from the client's. */
+  failures: Record<string, number>;
   /** Server CPU time (user + system) per request, or null where /proc is not available. */
   serverCpuMsPerRequest: number | null;
+}
+
+/** autocannon's failures by kind: statuses other than 2xx, network errors, timeouts. */
+function saturationFailures(result: AutocannonResult): Record<string, number> {
+  const failures: Record<string, number> = {};
+  for (const [code, { count }] of Object.entries(result.statusCodeStats)) {
+    if (!code.startsWith('2') && count > 0) failures[`status ${code}`] = count;
+  }
+  if (result.errors > 0) failures['network errors'] = result.errors;
+  if (result.timeouts > 0) failures['timed out'] = result.timeouts;
+  return failures;
 }
 
 /** One measured closed-loop autocannon run at saturation, with the server's CPU per request. */
@@ -142,6 +155,7 @@ async function measureSaturation(url: string, headers: Record<string, string>, p
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     failed: result.errors + result.timeouts + result.non2xx,
+    failures: saturationFailures(result),
     serverCpuMsPerRequest: before !== null && after !== null && total > 0 ? (after - before) / total : null,
   };
 }
@@ -274,6 +288,22 @@ function printTable(rows: PageRow[]): void {
   }
 }
 
+/** What failed, where anything did: the server's answers (a status) apart from the client's (a network error). */
+function printFailures(rows: PageRow[]): void {
+  const describe = (failures: Record<string, number>): string =>
+    Object.entries(failures)
+      .map(([reason, count]) => `${count} ${reason}`)
+      .join(', ');
+  for (const row of rows) {
+    for (const [phase, measured] of [
+      ['at saturation', row.saturation],
+      [`at ${OFFERED_SHARE * 100} %`, row.offered],
+    ] as const) {
+      if (measured.failed > 0) console.log(`WC ${row.workers} ${row.page} ${phase}: ${describe(measured.failures)}`);
+    }
+  }
+}
+
 function printVerdicts(rows: PageRow[]): void {
   for (const workers of workerCounts) {
     const health = rows.find((r) => r.workers === workers && r.page === '/api/health');
@@ -299,5 +329,6 @@ console.log(
 const rows: PageRow[] = [];
 for (const workers of workerCounts) rows.push(...(await benchServer(workers)));
 printTable(rows);
+printFailures(rows);
 printVerdicts(rows);
 if (values['cpu-prof']) console.log(`Server CPU profiles written to ${values['cpu-prof']}.`);

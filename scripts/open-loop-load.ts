@@ -18,6 +18,8 @@ export interface OpenLoopResult {
   p99Ms: number;
   /** Requests that failed (network error, timeout or a status other than 2xx). */
   failed: number;
+  /** The failed requests by what happened: "status 503", "ECONNRESET", "timed out". */
+  failures: Record<string, number>;
 }
 
 export interface OpenLoopOptions {
@@ -52,6 +54,11 @@ export async function offerOpenLoopLoad(options: OpenLoopOptions): Promise<OpenL
   const intervalMs = 1000 / ratePerS;
   const latencies: number[] = [];
   let failed = 0;
+  const failures: Record<string, number> = {};
+  const fail = (reason: string): void => {
+    failed++;
+    failures[reason] = (failures[reason] ?? 0) + 1;
+  };
   let settled = 0;
   let sent = 0;
   const start = performance.now();
@@ -69,15 +76,15 @@ export async function offerOpenLoopLoad(options: OpenLoopOptions): Promise<OpenL
           res.resume();
           res.on('end', () => {
             const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
-            if (!ok && measured) failed++;
+            if (!ok && measured) fail(`status ${res.statusCode}`);
             else if (measured) latencies.push(performance.now() - dueAt);
             finish();
           });
         },
       );
       req.setTimeout(timeoutMs, () => req.destroy(new Error('timed out')));
-      req.on('error', () => {
-        if (measured) failed++;
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (measured) fail(error.code ?? error.message);
         finish();
       });
       req.end();
@@ -103,5 +110,6 @@ export async function offerOpenLoopLoad(options: OpenLoopOptions): Promise<OpenL
     p50Ms: quantile(latencies, 0.5),
     p99Ms: quantile(latencies, 0.99),
     failed,
+    failures,
   };
 }

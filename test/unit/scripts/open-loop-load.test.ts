@@ -53,7 +53,25 @@ test('counts answers other than 2xx as failed', async () => {
     warmupS: 0,
   });
   expect(result.failed).toBe(20);
+  expect(result.failures).toEqual({ 'status 503': 20 });
   expect(Number.isNaN(result.p99Ms)).toBe(true);
+});
+
+test('names a network failure apart from an answer, so a client race is not read as a server error', async () => {
+  // A port with nothing listening: every connection is refused.
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  const result = await offerOpenLoopLoad({
+    url: `http://127.0.0.1:${port}/`,
+    headers: {},
+    ratePerS: 100,
+    durationS: 0.1,
+    warmupS: 0,
+  });
+  expect(result.failed).toBe(10);
+  expect(result.failures).toEqual({ ECONNREFUSED: 10 });
 });
 
 test('refuses a rate or a duration that is not positive', async () => {
