@@ -21,9 +21,9 @@ export default defineConfig({
   security: {
     // The origin check for every non-GET request (tRPC included) lives in src/middleware.ts.
     checkOrigin: false,
-    // Astro hashes its own scripts and styles into script-src/style-src; these directives are added. Pages
-    // carry them in a <meta>, where browsers ignore frame-ancestors and log an error on every prerendered
-    // page: it comes only as a header, with every response (securityHeaders, scripts/serve.ts).
+    // Astro hashes its own scripts and styles into script-src/style-src; these directives are added. Prerendered
+    // pages carry them in a <meta>, where browsers ignore frame-ancestors and log an error: that directive is
+    // added to headers only (src/server/http/security-headers.ts).
     csp: {
       directives: [
         "default-src 'self'",

@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEnv } from '#src/server/env.ts';
 import { answerEmptyDigestsFromMemory } from '#src/server/http/empty-digest.ts';
+import { isValidHostHeader } from '#src/server/http/host-header.ts';
 import { withLeanRequests } from '#src/server/http/lean-request.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
@@ -124,6 +125,12 @@ async function serve(): Promise<void> {
 
   const server = createServer((req, res) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (!isValidHostHeader(req.headers.host)) {
+      res.statusCode = 400;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end('Bad request: the Host header is not a valid host name.');
+      return;
+    }
     if (serveStaticFile(req, res)) return;
     withLeanRequests(() =>
       handler(req, res, (error) => {

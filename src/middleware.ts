@@ -7,7 +7,7 @@ import { formBodyProblem, isPagePost } from '#src/server/http/form-body.ts';
 import { createPublicPageCache } from '#src/server/http/public-page-cache.ts';
 import { limitRegistryRequests } from '#src/server/http/registry-access.ts';
 import { observeRequest } from '#src/server/http/request-log.ts';
-import { maxBodyBytesFor } from '#src/server/http/security-headers.ts';
+import { maxBodyBytesFor, withFrameAncestors } from '#src/server/http/security-headers.ts';
 import { isRefusalRewrite } from '#src/server/page-refusal.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -89,7 +89,18 @@ const answerFromPageCache = defineMiddleware(async (context, next) => {
   return stored ?? pageCache.store(key, generation, await next());
 });
 
-const handleRequest = sequence(defineMiddleware(observeRequest), guardRequest, limitRegistry, answerFromPageCache);
+/** Every rendered page's CSP header says who may frame it (withFrameAncestors in security-headers.ts). */
+const addFrameAncestors = defineMiddleware(async (context, next) =>
+  context.isPrerendered ? next() : withFrameAncestors(await next()),
+);
+
+const handleRequest = sequence(
+  defineMiddleware(observeRequest),
+  addFrameAncestors,
+  guardRequest,
+  limitRegistry,
+  answerFromPageCache,
+);
 
 // Astro runs the middleware again when a page refuses with the refusal page (page-refusal.ts): that request
 // was logged, guarded and counted already, and a refusal is never stored in the public page cache.

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { count, eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
 import { auditLog, mailOutbox, rateLimits, sessions, users } from '#db/schema/index.ts';
@@ -346,4 +347,36 @@ test('a tRPC batch of more than 10 calls is refused with 400 before any runs; 10
   expect(eleven.status).toBe(400);
   const many = await batch(400);
   expect(many.status).toBe(400);
+});
+
+/** A GET with a Host header of our choosing (fetch does not let a caller set Host). */
+function getWithHost(path: string, host: string, cookie?: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(portal.server.url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { hostname, port, path, headers: { Host: host, ...(cookie ? { Cookie: cookie } : {}) } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a Host header no URL can be built from gets 400, not some other page', async () => {
+  for (const host of ['a b', 'evil.example/x', 'user@evil.example', 'evil.example:99999']) {
+    for (const path of ['/account', '/simulator/attempts/x', '/mission', '/api/health']) {
+      const answer = await getWithHost(path, host, memberCookie);
+      expect(answer.status, `${host} ${path}`).toBe(400);
+      expect(answer.body, `${host} ${path}`).toContain('Host header');
+    }
+  }
+  // A well-formed host the portal does not know is served as before (the origin checks handle the rest).
+  expect((await getWithHost('/api/health', 'other.example:8080')).status).toBe(200);
 });

@@ -1,3 +1,26 @@
+/** Who may frame the portal's pages: nobody (clickjacking). A <meta> CSP cannot carry it (CSP Level 3 §6.1). */
+export const FRAME_ANCESTORS = "frame-ancestors 'none'";
+
+/**
+ * A page's own CSP header (Astro's, with the hashes of its scripts and styles) replaces the one scripts/serve.ts
+ * sets for every response, and Astro's directives also go into the <meta> of prerendered pages, where browsers
+ * ignore frame-ancestors and report an error. So the directive is not in astro.config.mjs: it is added here to
+ * each rendered page's header.
+ */
+export function withFrameAncestors(response: Response): Response {
+  const csp = response.headers.get('content-security-policy');
+  if (csp === null || csp.includes('frame-ancestors')) return response;
+  try {
+    response.headers.set('content-security-policy', `${csp.replace(/;\s*$/, '')}; ${FRAME_ANCESTORS}`);
+    return response;
+  } catch {
+    // Immutable headers (a redirect): copy the response.
+    const copy = new Response(response.body, response);
+    copy.headers.set('content-security-policy', `${csp.replace(/;\s*$/, '')}; ${FRAME_ANCESTORS}`);
+    return copy;
+  }
+}
+
 /**
  * Headers for every response, static files included (scripts/serve.ts applies them). The script-src and
  * style-src parts of the CSP are Astro's (a per-page <meta> with hashes); the directives a <meta> cannot
@@ -5,7 +28,7 @@
  */
 export function securityHeaders(production: boolean): Record<string, string> {
   const headers: Record<string, string> = {
-    'Content-Security-Policy': "frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'",
+    'Content-Security-Policy': `${FRAME_ANCESTORS}; object-src 'none'; base-uri 'none'; form-action 'self'`,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'strict-origin-when-cross-origin',
     'X-Frame-Options': 'DENY',
