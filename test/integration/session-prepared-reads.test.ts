@@ -9,8 +9,9 @@ import { createTestDb, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, makeUser, TEST_META, TEST_PASSWORD } from '#test/helpers/factories.ts';
 
 // The session check reads through a statement kept prepared on a read connection of its own
-// (db/client.ts readFirstRow). Nothing may be cached across requests: every change below must show on the
-// very next validation, after that statement has already run at least once.
+// (db/client.ts readFirstRow), and a token checked again before anything was committed is answered from the
+// process's recent validations (session.ts). Every change below must show on the very next validation, after
+// the token has been validated (and so remembered) at least once.
 
 const handle = useTestDb();
 test('refuses an ended session at the next check after it was valid', async () => {
@@ -60,6 +61,48 @@ test('does not see a write before its transaction commits, and sees it right aft
   expect(await validateSessionToken(handle.db, token)).not.toBeNull();
   await tx.commit();
   expect(await validateSessionToken(handle.db, token)).toBeNull();
+});
+
+test('sees a change committed by another connection (another process) at the next check', async () => {
+  const user = await makeUser(handle.db, { roles: ['member'] });
+  const { token, session } = await createSession(handle.db, user.id, true, TEST_META);
+  expect((await validateSessionToken(handle.db, token))?.user.name).toBe(user.name);
+  expect((await validateSessionToken(handle.db, token))?.user.name).toBe(user.name);
+  const other = await openDb({ url: `file:${handle.path}` });
+  try {
+    await other.db.update(users).set({ name: 'Renamed Elsewhere' }).where(eq(users.id, user.id));
+    expect((await validateSessionToken(handle.db, token))?.user.name).toBe('Renamed Elsewhere');
+    await other.db.delete(sessions).where(eq(sessions.id, session.id));
+    expect(await validateSessionToken(handle.db, token)).toBeNull();
+  } finally {
+    other.client.close();
+  }
+});
+
+test('a remembered token still refreshes lastSeenAt after a minute and still times out', async () => {
+  const user = await makeUser(handle.db);
+  const start = Date.now();
+  const { token, session } = await createSession(handle.db, user.id, true, TEST_META, start);
+  expect(await validateSessionToken(handle.db, token, start + 1000)).not.toBeNull();
+  expect(await validateSessionToken(handle.db, token, start + 2000)).not.toBeNull();
+  const refreshedAt = start + 61_000;
+  expect((await validateSessionToken(handle.db, token, refreshedAt))?.session.lastSeenAt).toBe(refreshedAt);
+  const [row] = await handle.db.select().from(sessions).where(eq(sessions.id, session.id));
+  expect(row?.lastSeenAt).toBe(refreshedAt);
+  // Idle for over an hour since that refresh: refused, and the session removed.
+  expect(await validateSessionToken(handle.db, token, refreshedAt + 60 * 60 * 1000 + 1)).toBeNull();
+  expect(await handle.db.select().from(sessions).where(eq(sessions.id, session.id))).toEqual([]);
+});
+
+test('a remembered validation hands each caller its own copy', async () => {
+  const user = await makeUser(handle.db, { roles: ['member'] });
+  const { token } = await createSession(handle.db, user.id, true, TEST_META);
+  const first = await validateSessionToken(handle.db, token);
+  first?.user.roles.push('admin');
+  if (first) first.user.name = 'Changed by a caller';
+  const second = await validateSessionToken(handle.db, token);
+  expect(second?.user.roles).toEqual(['member']);
+  expect(second?.user.name).toBe(user.name);
 });
 
 test('gives the same answers through the client when there is no file (in-memory database)', async () => {

@@ -1,6 +1,6 @@
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { eq, sql } from 'drizzle-orm';
-import { type Db, readFirstRow } from '#db/client.ts';
+import { type Db, dataGeneration, readFirstRow } from '#db/client.ts';
 import { sessions, users } from '#db/schema/index.ts';
 import { ROLES, type Role } from '#src/lib/roles.ts';
 import { hashSecret, newId, newSecret } from '../ids.ts';
@@ -116,14 +116,54 @@ function sessionLookupSql(db: Db): string {
 
 const utf8 = new TextEncoder();
 
+/** A token this process validated, with the session's stored times and what the check found. */
+interface RecentValidation {
+  db: Db;
+  /** The database's dataGeneration when it was read. */
+  generation: number;
+  createdAt: number;
+  lastSeenAt: number;
+  session: Omit<Session, 'lastSeenAt'>;
+  user: SessionUser;
+}
+
+/**
+ * Tokens this process validated, each with the generation of the data it read (`dataGeneration`, SQLite's
+ * data_version: it moves whenever any connection of any process commits). While the generation is the same,
+ * a second check of the token would read the same rows; any write (a session ended, a password or a role
+ * changed, lastSeenAt refreshed) moves it, and the next check reads again. Bounded; only for embedded
+ * databases, where the generation is known.
+ */
+const recentValidations = new Map<string, RecentValidation>();
+const MAX_RECENT_VALIDATIONS = 2000;
+
+/** The validation as callers get it: their own copies, with lastSeenAt as of this request. */
+function validationOf(known: RecentValidation, now: number): SessionValidation {
+  return { session: { ...known.session, lastSeenAt: now }, user: { ...known.user, roles: [...known.user.roles] } };
+}
+
 /**
  * The session and its user for a cookie token, or null if the token is malformed, unknown or expired. Reads
- * the database on every call (nothing is cached): a session ended, a password changed or a role revoked
- * shows on the very next request.
+ * the database unless nothing has been committed since this process last validated the same token (see
+ * recentValidations): a session ended, a password changed or a role revoked shows on the very next request.
  */
 export async function validateSessionToken(db: Db, token: string, now = Date.now()): Promise<SessionValidation | null> {
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1] || token.length > 200) return null;
+  const generation = dataGeneration(db);
+  const known = generation === null ? undefined : recentValidations.get(token);
+  // Only while nothing was committed, no timeout has passed and lastSeenAt needs no refresh; otherwise the full
+  // check below.
+  if (
+    known !== undefined &&
+    known.db === db &&
+    known.generation === generation &&
+    now - known.lastSeenAt <= LAST_SEEN_GRANULARITY_MS &&
+    now - known.createdAt <= SESSION_ABSOLUTE_TIMEOUT_MS &&
+    now >= known.lastSeenAt
+  ) {
+    return validationOf(known, now);
+  }
   const [id, secret] = parts;
   const found = await readFirstRow(db, sessionLookupSql(db), [id]);
   if (!found) return null;
@@ -134,11 +174,12 @@ export async function validateSessionToken(db: Db, token: string, now = Date.now
     await db.delete(sessions).where(eq(sessions.id, id));
     return null;
   }
-  if (now - lastSeenAt > LAST_SEEN_GRANULARITY_MS) {
-    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id));
-  }
-  return {
-    session: { id, userId, createdAt, lastSeenAt: now, twoFactorVerified: twoFactorVerified === 1 },
+  const checked: RecentValidation = {
+    db,
+    generation: generation ?? -1,
+    createdAt,
+    lastSeenAt,
+    session: { id, userId, createdAt, twoFactorVerified: twoFactorVerified === 1 },
     user: {
       id: userId,
       name,
@@ -148,6 +189,14 @@ export async function validateSessionToken(db: Db, token: string, now = Date.now
       totpEnabled: totp === 1,
     },
   };
+  if (now - lastSeenAt > LAST_SEEN_GRANULARITY_MS) {
+    // A write: the generation moves on, and the next check reads again.
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id));
+  } else if (generation !== null) {
+    if (recentValidations.size >= MAX_RECENT_VALIDATIONS) recentValidations.clear();
+    recentValidations.set(token, checked);
+  }
+  return validationOf(checked, now);
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
