@@ -46,6 +46,12 @@ interface PreparedReads {
   firstRow: Map<string, Database.Statement>;
   /** For the client's SELECTs, least recently used first. */
   selects: Map<string, PreparedSelect>;
+  /**
+   * Closes dataGeneration's connection, when it has one. Called when the client closes: a native connection
+   * left to the garbage collector was finalized at a moment when a JavaScript exception was pending, which
+   * aborted the process (neon's finalizer assertion, seen once in a test run).
+   */
+  closeGeneration: () => void;
 }
 
 interface PreparedSelect {
@@ -239,6 +245,7 @@ function withPreparedReads(client: Client, reads: PreparedReads): Client {
           return () => {
             reads.closed = true;
             resetReads(reads);
+            reads.closeGeneration();
             target.close();
           };
         default: {
@@ -297,6 +304,7 @@ function generationReader(reads: PreparedReads): () => number {
     }
     connection = null;
   };
+  reads.closeGeneration = drop;
   return () => {
     if (reads.closed) {
       drop();
@@ -338,7 +346,7 @@ export async function openDb(options: OpenDbOptions): Promise<DbHandle> {
   // An in-memory database exists only on the connection that made it: no second connection for it.
   const reads: PreparedReads | null =
     path !== null && path !== ':memory:'
-      ? { path, closed: false, connection: null, firstRow: new Map(), selects: new Map() }
+      ? { path, closed: false, connection: null, firstRow: new Map(), selects: new Map(), closeGeneration: () => {} }
       : null;
   const client = reads ? withPreparedReads(serialized, reads) : serialized;
   const db = drizzle(client, { schema });
