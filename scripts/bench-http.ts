@@ -194,9 +194,6 @@ interface PageRow {
   offered: Measured;
 }
 
-/** The signed-in page's saturation rate over health's, from the rounds after the first (--rounds). */
-const extraRatios: { workers: number; ratio: number }[] = [];
-
 interface Page {
   name: string;
   path: string;
@@ -209,7 +206,11 @@ const PAGES: Page[] = [
   { name: '/account (member)', path: '/account', signedIn: true },
 ];
 
-async function benchServer(workers: number): Promise<PageRow[]> {
+/**
+ * One server's figures: a row per page, and the signed-in page's saturation rate over health's from the rounds
+ * after the first (--rounds).
+ */
+async function benchServer(workers: number): Promise<{ rows: PageRow[]; extraRatios: number[] }> {
   const serverEnv: Record<string, string> = { WEB_CONCURRENCY: String(workers) };
   const profileDir = values['cpu-prof'];
   if (profileDir) serverEnv.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`;
@@ -238,12 +239,13 @@ async function benchServer(workers: number): Promise<PageRow[]> {
     }
     // More rounds of the ratio alone, /api/health and /account back to back, so that a change of the machine's
     // speed between two pages' runs (minutes apart above) weighs on one round, not on the verdict.
+    const extraRatios: number[] = [];
     for (let round = 1; round < rounds; round++) {
       const health = await measureSaturation(`${server.url}/api/health`, {}, pids);
       const member = await measureSaturation(`${server.url}/account`, { Cookie: cookie }, pids);
-      extraRatios.push({ workers, ratio: member.requestsPerS / health.requestsPerS });
+      extraRatios.push(member.requestsPerS / health.requestsPerS);
     }
-    return rows;
+    return { rows, extraRatios };
   } finally {
     await server.stop();
   }
@@ -320,7 +322,7 @@ function printFailures(rows: PageRow[]): void {
   }
 }
 
-function printVerdicts(rows: PageRow[]): void {
+function printVerdicts(rows: PageRow[], extraRatios: Map<number, number[]>): void {
   for (const workers of workerCounts) {
     const health = rows.find((r) => r.workers === workers && r.page === '/api/health');
     const member = rows.find((r) => r.workers === workers && r.page === '/account (member)');
@@ -328,9 +330,14 @@ function printVerdicts(rows: PageRow[]): void {
     // With --rounds, the median of every round's ratio (the table's own first).
     const ratios = [
       member.saturation.requestsPerS / health.saturation.requestsPerS,
-      ...extraRatios.filter((r) => r.workers === workers).map((r) => r.ratio),
+      ...(extraRatios.get(workers) ?? []),
     ].sort((a, b) => a - b);
-    const ratio = ratios[Math.floor(ratios.length / 2)] as number;
+    // An even count takes the mean of the middle two, not the upper one.
+    const middle = ratios.length >> 1;
+    const ratio =
+      ratios.length % 2 === 1
+        ? (ratios[middle] as number)
+        : ((ratios[middle - 1] as number) + (ratios[middle] as number)) / 2;
     if (ratios.length > 1) {
       console.log(
         `WEB_CONCURRENCY ${workers}: /account over /api/health in ${ratios.length} rounds: ` +
@@ -354,8 +361,13 @@ console.log(
     `${OFFERED_SHARE * 100} % of it (open loop); ${availableParallelism()} cores.`,
 );
 const rows: PageRow[] = [];
-for (const workers of workerCounts) rows.push(...(await benchServer(workers)));
+const extraRatios = new Map<number, number[]>();
+for (const workers of workerCounts) {
+  const measured = await benchServer(workers);
+  rows.push(...measured.rows);
+  extraRatios.set(workers, measured.extraRatios);
+}
 printTable(rows);
 printFailures(rows);
-printVerdicts(rows);
+printVerdicts(rows, extraRatios);
 if (values['cpu-prof']) console.log(`Server CPU profiles written to ${values['cpu-prof']}.`);

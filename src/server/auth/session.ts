@@ -121,7 +121,7 @@ interface RecentValidation {
   db: Db;
   /** The database's dataGeneration when it was read. */
   generation: number;
-  createdAt: number;
+  /** The session's lastSeenAt as stored (the validation reports the request's time instead). */
   lastSeenAt: number;
   session: Omit<Session, 'lastSeenAt'>;
   user: SessionUser;
@@ -159,7 +159,7 @@ export async function validateSessionToken(db: Db, token: string, now = Date.now
     known.db === db &&
     known.generation === generation &&
     now - known.lastSeenAt <= LAST_SEEN_GRANULARITY_MS &&
-    now - known.createdAt <= SESSION_ABSOLUTE_TIMEOUT_MS &&
+    now - known.session.createdAt <= SESSION_ABSOLUTE_TIMEOUT_MS &&
     now >= known.lastSeenAt
   ) {
     return validationOf(known, now);
@@ -177,7 +177,6 @@ export async function validateSessionToken(db: Db, token: string, now = Date.now
   const checked: RecentValidation = {
     db,
     generation: generation ?? -1,
-    createdAt,
     lastSeenAt,
     session: { id, userId, createdAt, twoFactorVerified: twoFactorVerified === 1 },
     user: {

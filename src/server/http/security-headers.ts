@@ -10,13 +10,14 @@ export const FRAME_ANCESTORS = "frame-ancestors 'none'";
 export function withFrameAncestors(response: Response): Response {
   const csp = response.headers.get('content-security-policy');
   if (csp === null || csp.includes('frame-ancestors')) return response;
+  const value = `${csp.replace(/;\s*$/, '')}; ${FRAME_ANCESTORS}`;
   try {
-    response.headers.set('content-security-policy', `${csp.replace(/;\s*$/, '')}; ${FRAME_ANCESTORS}`);
+    response.headers.set('content-security-policy', value);
     return response;
   } catch {
-    // Immutable headers (a redirect): copy the response.
+    // Immutable headers (a redirect, a fetched response): copy the response.
     const copy = new Response(response.body, response);
-    copy.headers.set('content-security-policy', `${csp.replace(/;\s*$/, '')}; ${FRAME_ANCESTORS}`);
+    copy.headers.set('content-security-policy', value);
     return copy;
   }
 }
