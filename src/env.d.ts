@@ -5,8 +5,6 @@ declare namespace App {
     /** The signed-in user for this request, validated once by the middleware; null when signed out. */
     user: import('./server/auth/session.ts').SessionUser | null;
     session: import('./server/auth/session.ts').Session | null;
-    /** Set by the middleware when a page POST's body is not a readable form (the form-error page shows it). */
-    formBodyProblem?: import('./server/http/form-body.ts').FormBodyProblem;
     /** This request's id (logged, sent as X-Request-Id, shown on error pages); unset for prerendered pages. */
     requestId?: string;
     /** Set by a page that refuses its request (page-refusal.ts); the refusal page shows it. */

@@ -8,7 +8,7 @@ import { createPublicPageCache } from '#src/server/http/public-page-cache.ts';
 import { limitRegistryRequests } from '#src/server/http/registry-access.ts';
 import { observeRequest } from '#src/server/http/request-log.ts';
 import { maxBodyBytesFor, withFrameAncestors } from '#src/server/http/security-headers.ts';
-import { isRefusalRewrite } from '#src/server/page-refusal.ts';
+import { isRefusalRewrite, showRefusal } from '#src/server/page-refusal.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -64,8 +64,7 @@ const guardRequest = defineMiddleware(async (context, next) => {
   if (isPagePost(request.method, url.pathname)) {
     const problem = await formBodyProblem(request);
     if (problem) {
-      context.locals.formBodyProblem = problem;
-      return next('/form-error');
+      return next(showRefusal(context.locals, { ...problem, unreadableForm: true }));
     }
   }
   return next();

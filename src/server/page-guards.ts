@@ -1,6 +1,7 @@
 import { hasMembersAccess, MEMBERS_ONLY_MESSAGE } from '#src/lib/access.ts';
 import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
 import type { SessionUser } from './auth/session.ts';
+import { refusePage } from './page-refusal.ts';
 
 interface GuardContext {
   locals: App.Locals;
@@ -51,21 +52,25 @@ export function signedInUser(locals: App.Locals): SessionUser | null {
 
 /**
  * For a members' download (a PDF): the member in good standing, or the answer instead of the file: the
- * sign-in redirect for a visitor, and the members-only message (403, plain text) for anyone else.
+ * sign-in redirect for a visitor, and the refusal page with the members-only message (403) and the way to the
+ * membership for anyone else.
  */
 export function requireMemberForDownload(
-  astro: GuardContext,
-): { user: SessionUser; response: null } | { user: null; response: Response } {
-  const user = signedInUser(astro.locals);
+  context: GuardContext & Parameters<typeof refusePage>[0],
+): { user: SessionUser; response: null } | { user: null; response: Response | Promise<Response> } {
+  const user = signedInUser(context.locals);
   if (!user) {
-    return { user: null, response: astro.redirect(`/sign-in?next=${encodeURIComponent(astro.url.pathname)}`, 303) };
+    return {
+      user: null,
+      response: context.redirect(`/sign-in?next=${encodeURIComponent(context.url.pathname)}`, 303),
+    };
   }
   if (!hasMembersAccess(user)) {
     return {
       user: null,
-      response: new Response(MEMBERS_ONLY_MESSAGE, {
-        status: 403,
-        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      response: refusePage(context, 403, MEMBERS_ONLY_MESSAGE, {
+        href: '/membership/status',
+        label: 'See your membership',
       }),
     };
   }

@@ -1,8 +1,9 @@
 /**
- * A page that cannot serve its request (an unknown record, someone else's, a missing or malformed parameter)
- * answers with the site's own error page instead of a bare line of text: the layout and navigation, the
- * status and the reason, the request reference and the way on (src/pages/refused.astro). Astro renders that
- * page in place of the one asked for; the address in the browser stays as it was.
+ * A page that cannot serve its request (an unknown record, someone else's, a missing or malformed parameter, a
+ * form post whose body cannot be read, a download the person may not have) answers with the site's own error
+ * page instead of a bare line of text: the layout and navigation, the status and the reason, the request
+ * reference and the way on (src/pages/refused.astro). Astro renders that page in place of the one asked for;
+ * the address in the browser stays as it was. The one way the portal's pages and downloads refuse.
  */
 
 /** Why a page refused, as the refusal page shows it. */
@@ -11,9 +12,13 @@ export interface PageRefusal {
   status: number;
   /** One or two sentences for the person who asked, as the procedures word their refusals. */
   message: string;
+  /** The refused request was a form post whose body could not be read (the page then says nothing was saved). */
+  unreadableForm?: boolean;
+  /** Where to go from here when the dashboard (or, for a visitor, the home page) is not the best next step. */
+  wayOn?: { href: string; label: string };
 }
 
-/** The route that shows a refusal; reached only by refusePage's rewrite (a direct visit finds nothing). */
+/** The route that shows a refusal; reached only by a rewrite (a direct visit finds nothing). */
 export const REFUSAL_PAGE_PATH = '/refused';
 
 interface RefusingPage {
@@ -26,17 +31,31 @@ interface RefusingPage {
 /** Headers that describe a request's body: the refusal page is fetched without one. */
 const BODY_HEADERS = ['content-length', 'content-type', 'transfer-encoding'];
 
-/** Answers the page's request with the refusal page, with `status` and `message`. */
-export function refusePage(astro: RefusingPage, status: number, message: string): Promise<Response> {
-  if (!Number.isInteger(status) || status < 400 || status > 499) {
-    throw new RangeError(`A page refusal needs a 4xx status, not ${status}.`);
+/**
+ * Records `refusal` for the refusal page and returns that page's path, for the middleware's `next(path)`
+ * (a refusal before any page runs); pages and endpoints call refusePage.
+ */
+export function showRefusal(locals: App.Locals, refusal: PageRefusal): string {
+  if (!Number.isInteger(refusal.status) || refusal.status < 400 || refusal.status > 499) {
+    throw new RangeError(`A page refusal needs a 4xx status, not ${refusal.status}.`);
   }
-  astro.locals.pageRefusal = { status, message };
+  locals.pageRefusal = refusal;
+  return REFUSAL_PAGE_PATH;
+}
+
+/** Answers the page's (or download's) request with the refusal page, with `status` and `message`. */
+export function refusePage(
+  astro: RefusingPage,
+  status: number,
+  message: string,
+  wayOn?: PageRefusal['wayOn'],
+): Promise<Response> {
+  const path = showRefusal(astro.locals, wayOn ? { status, message, wayOn } : { status, message });
   // A GET of the refusal page with the request's headers (its cookies, its language): Astro cannot rewrite a
   // form post whose body the page has read already, and the refusal page reads none.
   const headers = new Headers(astro.request.headers);
   for (const name of BODY_HEADERS) headers.delete(name);
-  return astro.rewrite(new Request(new URL(REFUSAL_PAGE_PATH, astro.url), { method: 'GET', headers }));
+  return astro.rewrite(new Request(new URL(path, astro.url), { method: 'GET', headers }));
 }
 
 /**

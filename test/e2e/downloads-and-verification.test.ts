@@ -16,9 +16,18 @@ test('the members-only PDFs send a visitor to sign in and tell an applicant why 
     expect(visitor.headers.get('location'), path).toBe(`/sign-in?next=${encodeURIComponent(path)}`);
     const applicant = await get(path, await demoSessionCookie(portal.server.url, 'applicant@iecpa.test'));
     expect(applicant.status, path).toBe(403);
-    expect(applicant.headers.get('content-type'), path).toContain('text/plain');
-    expect(await applicant.text(), path).toMatch(/member/i);
+    // The site's refusal page, not a file and not a bare line of text: why, and the way to the membership.
+    expect(applicant.headers.get('content-type'), path).toContain('text/html');
+    const html = await applicant.text();
+    expect(html, path).toContain('for members in good standing');
+    expect(html, path).toContain('href="/membership/status"');
+    expect(html, path).toContain('Skip to main content');
   }
+  const page = await portal.newPage(await demoSessionCookie(portal.server.url, 'applicant@iecpa.test'));
+  await page.goto(`${portal.server.url}/handbook/export.pdf`);
+  await page.getByRole('link', { name: 'See your membership' }).waitFor();
+  expect(await screenshotAndAxe(page, 'download-refused-members-only')).toEqual([]);
+  await page.close();
 });
 
 test('a member downloads the handbook PDF; the certificate waits for the level and refuses a level that is not there', async () => {
@@ -33,7 +42,9 @@ test('a member downloads the handbook PDF; the certificate waits for the level a
   expect(await early.text()).toContain('every module of the level is complete');
   const missing = await get('/curriculum/level-9/certificate.pdf', member);
   expect(missing.status).toBe(404);
-  expect(await missing.text()).toBe('That level does not exist.');
+  const missingHtml = await missing.text();
+  expect(missingHtml).toContain('<p class="lead">That level does not exist.</p>');
+  expect(missingHtml).toContain('href="/curriculum"');
 });
 
 test('anyone verifies a certificate number without an account: valid, mistyped, unknown', async () => {

@@ -276,7 +276,7 @@ const UNREADABLE_BODIES: { label: string; headers: Record<string, string>; body:
   },
 ];
 
-test('an unreadable form body gets 400 or 415 and the form-error page on every form page, never a 500', async () => {
+test('an unreadable form body gets 400 or 415 and the refusal page saying so on every form page, never a 500', async () => {
   const before = await writableRowCounts();
   const wrong: string[] = [];
   for (const path of FORM_PAGES) {

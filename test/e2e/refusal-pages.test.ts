@@ -88,3 +88,45 @@ test('the refusal page visited by its own address is "Page not found", signed in
     expect(textOf(html, '<h1')).toBe('Page not found');
   }
 });
+
+test('a download that cannot be given answers with the same page, its reason and the way back, never a bare line', async () => {
+  const member = await demoSessionCookie(portal.server.url, 'member@iecpa.test');
+  const examiner = await demoSessionCookie(portal.server.url, 'examiner@iecpa.test');
+  const cases: { path: string; cookie?: string; status: number; lead: string; wayOn?: string }[] = [
+    {
+      path: '/journal/articles/no-such-article/pdf',
+      status: 404,
+      lead: 'There is no PDF for this article.',
+      wayOn: '/journal',
+    },
+    {
+      path: '/journal/files/no-such-file',
+      cookie: member,
+      status: 404,
+      lead: 'No such file, or it is not yours to see.',
+    },
+    {
+      path: '/membership/documents/no-such-document',
+      cookie: member,
+      status: 404,
+      lead: 'No such document, or it is not yours to see.',
+    },
+    {
+      path: '/examiner/attempts/export.csv?outcome=stolen',
+      cookie: examiner,
+      status: 400,
+      lead: 'Those filters are not valid.',
+      wayOn: '/examiner/attempts',
+    },
+  ];
+  for (const { path, cookie, status, lead, wayOn } of cases) {
+    const { response, html } = await get(path, cookie);
+    expect(response.status, path).toBe(status);
+    expect(response.headers.get('content-type'), path).toContain('text/html');
+    expect(response.headers.get('content-disposition'), path).toBeNull();
+    expect(textOf(html, '<p class="lead"'), path).toBe(lead);
+    expect(html, path).toContain('Skip to main content');
+    expect(html, path).toContain('data-request-id');
+    if (wayOn) expect(html, path).toContain(`href="${wayOn}"`);
+  }
+});

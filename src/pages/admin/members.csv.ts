@@ -4,6 +4,7 @@ import { csvDownload } from '#src/server/csv.ts';
 import { getDb } from '#src/server/db.ts';
 import { csvFieldsFromParams, memberFilterFromParams } from '#src/server/member-admin-params.ts';
 import { requireUser } from '#src/server/page-guards.ts';
+import { refusePage } from '#src/server/page-refusal.ts';
 import { exportMembersCsv } from '#src/server/services/member-admin.ts';
 
 export const prerender = false;
@@ -17,10 +18,7 @@ export const GET: APIRoute = async (context) => {
   const fields = csvFieldsFromParams(params);
   if (!filter.ok || !fields.ok) {
     const message = !filter.ok ? filter.message : fields.ok ? '' : fields.message;
-    return new Response(`${message} Go back to the members page and try again.`, {
-      status: 400,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
-    });
+    return refusePage(context, 400, message, { href: '/admin/members', label: 'Back to the members' });
   }
   const { db } = await getDb();
   const { csv } = await exportMembersCsv(

@@ -6,8 +6,8 @@ import { handbookEditionPdf } from '#src/server/services/handbook-pdf.ts';
 export const prerender = false;
 
 /** The whole published handbook as one PDF, for members. */
-export const GET: APIRoute = async ({ locals, url, redirect }) => {
-  const guard = requireMemberForDownload({ locals, url, redirect });
+export const GET: APIRoute = async (context) => {
+  const guard = requireMemberForDownload(context);
   if (guard.response) return guard.response;
   const { db } = await getDb();
   const pdf = await handbookEditionPdf(db);

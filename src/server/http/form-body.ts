@@ -2,7 +2,7 @@
  * The one check that a page's POST carries a form a page can read. Pages read posts with
  * `request.formData()`, which throws on any other content type or on a malformed body: without this check
  * that surfaced as a 500 on every form page (108 of 160 malformed posts in a probe). The middleware runs it
- * before any page and answers 415 or 400 with the form-error page instead.
+ * before any page and answers 415 or 400 with the refusal page instead (page-refusal.ts).
  */
 const FORM_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
 

@@ -2,6 +2,7 @@ import type { APIRoute } from 'astro';
 import { csvDownload } from '#src/server/csv.ts';
 import { getDb } from '#src/server/db.ts';
 import { requireUser } from '#src/server/page-guards.ts';
+import { refusePage } from '#src/server/page-refusal.ts';
 import { exportAttemptsCsv } from '#src/server/services/simulator-attempts.ts';
 import { simulatorInputs } from '#src/server/services/simulator-schemas.ts';
 
@@ -17,8 +18,12 @@ export const GET: APIRoute = async (context) => {
     candidate: params.get('candidate') ?? '',
     outcome: params.get('outcome') || undefined,
   });
-  if (!parsed.success)
-    return new Response('Those filters are not valid. Go back to the attempts list.', { status: 400 });
+  if (!parsed.success) {
+    return refusePage(context, 400, 'Those filters are not valid.', {
+      href: '/examiner/attempts',
+      label: 'Back to the attempts',
+    });
+  }
   const { db } = await getDb();
   const csv = await exportAttemptsCsv(db, parsed.data);
   return csvDownload(csv, 'simulator-attempts');

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { isRefusalRewrite, REFUSAL_PAGE_PATH, refusePage } from '#src/server/page-refusal.ts';
+import { isRefusalRewrite, REFUSAL_PAGE_PATH, refusePage, showRefusal } from '#src/server/page-refusal.ts';
 
 function fakePage(request: Request) {
   const rewrites: Request[] = [];
@@ -45,4 +45,19 @@ test('a refusal must carry a 4xx status', () => {
     expect(astro.locals.pageRefusal).toBeUndefined();
     expect(rewrites).toEqual([]);
   }
+});
+
+test('a refusal before any page (the middleware) and one with its own way on carry everything to the page', async () => {
+  const locals = { user: null, session: null } as App.Locals;
+  const refusal = { status: 415, message: 'The page expected a form.', unreadableForm: true };
+  expect(showRefusal(locals, refusal)).toBe(REFUSAL_PAGE_PATH);
+  expect(locals.pageRefusal).toEqual(refusal);
+  expect(() => showRefusal({ user: null, session: null } as App.Locals, { status: 500, message: 'x' })).toThrow(
+    RangeError,
+  );
+
+  const { astro } = fakePage(new Request('http://portal.test/handbook/export.pdf'));
+  const wayOn = { href: '/membership/status', label: 'See your membership' };
+  await refusePage(astro, 403, 'For members.', wayOn);
+  expect(astro.locals.pageRefusal).toEqual({ status: 403, message: 'For members.', wayOn });
 });

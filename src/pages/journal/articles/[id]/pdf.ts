@@ -2,19 +2,21 @@ import { resolve } from 'node:path';
 import type { APIRoute } from 'astro';
 import { getDb } from '#src/server/db.ts';
 import { getEnv } from '#src/server/env.ts';
+import { refusePage } from '#src/server/page-refusal.ts';
 import { readArticlePdf } from '#src/server/services/journal-articles.ts';
 import { attachmentResponse } from '#src/server/uploads.ts';
 
 export const prerender = false;
 
 /** A published article's PDF: open access, always as a download, never rendered in the portal's origin. */
-export const GET: APIRoute = async ({ params }) => {
+export const GET: APIRoute = async (context) => {
+  const { params } = context;
   const { db } = await getDb();
   const pdf = await readArticlePdf(db, resolve(getEnv().UPLOAD_DIR), params.id ?? '');
   if (!pdf) {
-    return new Response('No PDF for this article.', {
-      status: 404,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    return refusePage(context, 404, 'There is no PDF for this article.', {
+      href: '/journal',
+      label: 'Go to the journal',
     });
   }
   const response = attachmentResponse(pdf.bytes, 'application/pdf', `${pdf.doi.replace(/[/.]/g, '-')}.pdf`);
