@@ -499,7 +499,8 @@ async function seedApplication(
   const submittedAt = now - demo.submittedDaysAgo * DAY_MS;
   const pdf = options.uploadDir ? demoPdfBytes() : null;
   const storedName = pdf && options.uploadDir ? newStoredName() : null;
-  if (pdf && storedName && options.uploadDir) writeStoredFile(options.uploadDir, DOCUMENTS_FOLDER, storedName, pdf);
+  if (pdf && storedName && options.uploadDir)
+    await writeStoredFile(options.uploadDir, DOCUMENTS_FOLDER, storedName, pdf);
   await db.transaction(async (tx) => {
     const applicationId = newId();
     await tx.insert(membershipApplications).values({

@@ -134,10 +134,10 @@ function demoDocumentPdf(title: string): Uint8Array {
   return new TextEncoder().encode(body);
 }
 
-function storePdf(uploadDir: string | undefined, title: string): string | null {
+async function storePdf(uploadDir: string | undefined, title: string): Promise<string | null> {
   if (!uploadDir) return null;
   const storedName = newStoredName();
-  writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, demoDocumentPdf(title));
+  await writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, demoDocumentPdf(title));
   return storedName;
 }
 
@@ -201,7 +201,7 @@ export async function seedJournalDemo(db: Db, options: { now: number; uploadDir?
         receivedAt: at(120),
         revisedAt: at(60),
         acceptedAt: at(40),
-        pdfStoredName: storePdf(uploadDir, 'EECP after PCI (demo article)'),
+        pdfStoredName: await storePdf(uploadDir, 'EECP after PCI (demo article)'),
         translationOfArticleId: null,
         original: null,
       },
@@ -349,7 +349,7 @@ export async function seedJournalDemo(db: Db, options: { now: number; uploadDir?
       ['manuscript', 'case-series.pdf'],
       ['anonymised', 'case-series-anonymised.pdf'],
     ] as const) {
-      const storedName = storePdf(
+      const storedName = await storePdf(
         uploadDir,
         kind === 'manuscript' ? 'Case series (demo manuscript)' : 'Case series (anonymised)',
       );

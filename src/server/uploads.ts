@@ -5,7 +5,7 @@
  * membership documents and member photos.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type FileType = 'pdf' | 'png' | 'jpeg' | 'gif' | 'webp' | 'docx';
@@ -155,25 +155,43 @@ function storedPath(uploadDir: string, folder: string, storedName: string): stri
  * Writes bytes to UPLOAD_DIR/<folder>/<storedName> (a name from newStoredName or contentAddressedName).
  * A generated name is never overwritten; a content-addressed file that exists already holds these bytes.
  */
-export function writeStoredFile(uploadDir: string, folder: string, storedName: string, bytes: Uint8Array): void {
+export async function writeStoredFile(
+  uploadDir: string,
+  folder: string,
+  storedName: string,
+  bytes: Uint8Array,
+): Promise<void> {
   const path = storedPath(uploadDir, folder, storedName);
   if (!path) throw new Error(`Refusing to store under a name that is not a generated one: ${folder}/${storedName}`);
-  if (CONTENT_ADDRESSED_NAME.test(storedName) && existsSync(path)) return;
-  mkdirSync(join(uploadDir, folder), { recursive: true });
-  writeFileSync(path, bytes, { flag: 'wx' });
+  await mkdir(join(uploadDir, folder), { recursive: true });
+  try {
+    await writeFile(path, bytes, { flag: 'wx' });
+  } catch (error) {
+    // A content-addressed file that exists already holds these bytes.
+    if (!(CONTENT_ADDRESSED_NAME.test(storedName) && (error as NodeJS.ErrnoException).code === 'EEXIST')) throw error;
+  }
 }
 
 /** The bytes of a stored file, or null when the name is not one of ours or the file is gone. */
-export function readStoredFile(uploadDir: string, folder: string, storedName: string): Uint8Array<ArrayBuffer> | null {
+export async function readStoredFile(
+  uploadDir: string,
+  folder: string,
+  storedName: string,
+): Promise<Uint8Array<ArrayBuffer> | null> {
   const path = storedPath(uploadDir, folder, storedName);
-  if (!path || !existsSync(path)) return null;
-  return new Uint8Array(readFileSync(path));
+  if (!path) return null;
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }
 
 /** Removes a stored file; a missing file is not an error (removal is retried by erasure). */
-export function deleteStoredFile(uploadDir: string, folder: string, storedName: string): void {
+export async function deleteStoredFile(uploadDir: string, folder: string, storedName: string): Promise<void> {
   const path = storedPath(uploadDir, folder, storedName);
-  if (path) rmSync(path, { force: true });
+  if (path) await rm(path, { force: true });
 }
 
 /**

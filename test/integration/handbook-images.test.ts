@@ -34,7 +34,7 @@ test('stores a PNG under its content hash, once, and serves it back', async () =
   expect(first.fileName).toMatch(/^[0-9a-f]{64}\.png$/);
   expect(second).toEqual(first);
   expect(readdirSync(join(uploadDir, 'handbook'))).toEqual([first.fileName]);
-  expect(readImage(uploadDir, first.fileName)?.contentType).toBe('image/png');
+  expect((await readImage(uploadDir, first.fileName))?.contentType).toBe('image/png');
   // The Markdown an educator pastes renders as an image.
   expect(renderMarkdown(`![Cuffs](${first.url})`).html).toContain(`<img src="${first.url}" alt="Cuffs">`);
 });
@@ -73,9 +73,9 @@ test('recognises PNG, JPEG, GIF and WebP signatures', () => {
   expect(sniffImageType(new TextEncoder().encode('RIFF\0\0\0\0WAVEfmt '))).toBeNull();
 });
 
-test('serves only names it made, never a path', () => {
+test('serves only names it made, never a path', async () => {
   for (const name of ['../../etc/passwd', 'x.png', `${'a'.repeat(64)}.svg`, `${'a'.repeat(64)}.png/../x`]) {
-    expect(readImage(uploadDir, name)).toBeNull();
+    expect(await readImage(uploadDir, name)).toBeNull();
   }
 });
 
@@ -92,5 +92,5 @@ test('uploads go through the educators’ procedure; members and bad bytes are r
   const { rate_limits: _after, ...after } = await countAllRows(handle);
   expect(after).toEqual(before);
   const stored = await caller.handbook.uploadImage({ bytes });
-  expect(readImage(uploadDir, stored.fileName)?.bytes).toEqual(bytes);
+  expect((await readImage(uploadDir, stored.fileName))?.bytes).toEqual(bytes);
 });

@@ -433,7 +433,7 @@ export async function confirmClosure(
   });
   if (!outcome) return REQUEST_NOT_OPEN;
 
-  for (const file of outcome.files) deleteStoredFile(options.uploadDir, file.folder, file.storedName);
+  for (const file of outcome.files) await deleteStoredFile(options.uploadDir, file.folder, file.storedName);
   const pseudonym = pseudonymFor(request.userId);
   await deps.mailer.send(db, {
     to: outcome.formerEmail,

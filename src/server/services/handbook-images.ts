@@ -55,18 +55,18 @@ export async function storeImage(
     );
   }
   const fileName = contentAddressedName(bytes, type);
-  writeStoredFile(uploadDir, IMAGE_FOLDER, fileName, bytes);
+  await writeStoredFile(uploadDir, IMAGE_FOLDER, fileName, bytes);
   await writeAudit(db, { actorId, action: 'handbook.image-uploaded', details: { fileName, bytes: bytes.length } }, now);
   return { ok: true, fileName, url: `/handbook/images/${fileName}` };
 }
 
 /** A stored image by its name, or null (for names that are not ours or files that do not exist). */
-export function readImage(
+export async function readImage(
   uploadDir: string,
   fileName: string,
-): { bytes: Uint8Array<ArrayBuffer>; contentType: string } | null {
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; contentType: string } | null> {
   const match = FILE_NAME.exec(fileName);
   if (!match) return null;
-  const bytes = readStoredFile(uploadDir, IMAGE_FOLDER, fileName);
+  const bytes = await readStoredFile(uploadDir, IMAGE_FOLDER, fileName);
   return bytes ? { bytes, contentType: IMAGE_CONTENT_TYPES[match[1] as ImageType] } : null;
 }

@@ -523,6 +523,6 @@ export async function readArticlePdf(
     .from(journalArticles)
     .where(eq(journalArticles.id, id));
   if (!row?.storedName) return null;
-  const bytes = readStoredFile(uploadDir, JOURNAL_FILES_FOLDER, row.storedName);
+  const bytes = await readStoredFile(uploadDir, JOURNAL_FILES_FOLDER, row.storedName);
   return bytes ? { bytes, doi: row.doi } : null;
 }

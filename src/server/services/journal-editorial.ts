@@ -912,7 +912,7 @@ export async function uploadArticlePdf(
     });
   }
   const storedName = newStoredName();
-  writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, input.file.bytes);
+  await writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, input.file.bytes);
   const values = {
     id: newId(),
     submissionId: found.row.id,
@@ -981,7 +981,7 @@ export async function readFileFor(
     allowed = (await conflictOf(db, user, row, await loadAuthors(db, row.id))) !== 'author';
   }
   if (!allowed) return null;
-  const bytes = readStoredFile(uploadDir, JOURNAL_FILES_FOLDER, file.storedName);
+  const bytes = await readStoredFile(uploadDir, JOURNAL_FILES_FOLDER, file.storedName);
   return bytes ? { bytes, mimeType: file.mimeType, originalName: file.originalName } : null;
 }
 

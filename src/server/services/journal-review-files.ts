@@ -72,7 +72,7 @@ export async function attachAnnotation(
   if (!cleaned.ok) return refuse('BAD_REQUEST', cleaned.message, { file: cleaned.message });
   if (cleaned.bytes.length > MAX_JOURNAL_FILE_BYTES) return refuseFile('too-large');
   const storedName = newStoredName();
-  writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, cleaned.bytes);
+  await writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, cleaned.bytes);
   const values = {
     id: newId(),
     submissionId: row.id,

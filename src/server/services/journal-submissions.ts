@@ -339,7 +339,7 @@ export async function addFile(
     );
   }
   const storedName = newStoredName();
-  writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, file.bytes);
+  await writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, file.bytes);
   const values = {
     id: newId(),
     submissionId: row.id,

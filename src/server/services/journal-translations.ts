@@ -325,7 +325,7 @@ export async function storeArticlePdf(
   const article = await getArticle(db as Db, articleId);
   if (!article) return;
   const storedName = newStoredName();
-  writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, await buildArticlePdf(article));
+  await writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, await buildArticlePdf(article));
   // updatedAt moves with the PDF, so cached views of the article (journal-articles.ts) see it.
   await db
     .update(journalArticles)

@@ -192,7 +192,7 @@ export async function saveOwnProfile(
 
   const newPhoto =
     checked?.ok && input.photo ? { storedName: newStoredName(), contentType: checked.contentType } : null;
-  if (newPhoto && input.photo) writeStoredFile(uploadDir, PHOTO_FOLDER, newPhoto.storedName, input.photo.bytes);
+  if (newPhoto && input.photo) await writeStoredFile(uploadDir, PHOTO_FOLDER, newPhoto.storedName, input.photo.bytes);
   let oldPhoto: string | null;
   try {
     oldPhoto = await db.transaction(async (tx) => {
@@ -272,10 +272,10 @@ export async function saveOwnProfile(
       return newPhoto ? (before?.photoStoredName ?? null) : null;
     });
   } catch (error) {
-    if (newPhoto) deleteStoredFile(uploadDir, PHOTO_FOLDER, newPhoto.storedName);
+    if (newPhoto) await deleteStoredFile(uploadDir, PHOTO_FOLDER, newPhoto.storedName);
     throw error;
   }
-  if (oldPhoto) deleteStoredFile(uploadDir, PHOTO_FOLDER, oldPhoto);
+  if (oldPhoto) await deleteStoredFile(uploadDir, PHOTO_FOLDER, oldPhoto);
   return { ok: true, listed: fields.listed };
 }
 
@@ -305,6 +305,6 @@ export async function removeOwnPhoto(
     return row.storedName;
   });
   if (!removed) return refuse('NOT_FOUND', 'Your profile has no photo to remove.');
-  deleteStoredFile(uploadDir, PHOTO_FOLDER, removed);
+  await deleteStoredFile(uploadDir, PHOTO_FOLDER, removed);
   return { ok: true };
 }

@@ -135,7 +135,7 @@ export async function addDocument(
     sizeBytes: file.bytes.length,
     uploadedAt: now,
   };
-  writeStoredFile(uploadDir, DOCUMENTS_FOLDER, storedName, file.bytes);
+  await writeStoredFile(uploadDir, DOCUMENTS_FOLDER, storedName, file.bytes);
   try {
     await db.transaction(async (tx) => {
       await tx.insert(membershipDocuments).values({ ...document, userId, storedName, sha256: checked.sha256 });
@@ -152,7 +152,7 @@ export async function addDocument(
       );
     });
   } catch (error) {
-    deleteStoredFile(uploadDir, DOCUMENTS_FOLDER, storedName);
+    await deleteStoredFile(uploadDir, DOCUMENTS_FOLDER, storedName);
     throw error;
   }
   return { ok: true, document };
@@ -201,7 +201,7 @@ export async function removeDocument(
     );
   });
   // After the commit: a failed transaction must not leave a row pointing at a deleted file.
-  deleteStoredFile(uploadDir, DOCUMENTS_FOLDER, row.storedName);
+  await deleteStoredFile(uploadDir, DOCUMENTS_FOLDER, row.storedName);
   return { ok: true };
 }
 
@@ -225,7 +225,7 @@ export async function readDocumentFor(
   const [row] = await db.select().from(membershipDocuments).where(eq(membershipDocuments.id, documentId)).limit(1);
   if (!row) return null;
   if (row.userId !== viewer.id && !isReviewer(viewer)) return null;
-  const bytes = readStoredFile(uploadDir, DOCUMENTS_FOLDER, row.storedName);
+  const bytes = await readStoredFile(uploadDir, DOCUMENTS_FOLDER, row.storedName);
   if (!bytes) return null;
   return { bytes, mimeType: row.mimeType, originalName: row.originalName };
 }
@@ -287,7 +287,7 @@ export async function purgeDecidedApplicationDocuments(
       return rows;
     });
     // After the commit, as in removeDocument: no row may point at a deleted file.
-    for (const row of deleted) deleteStoredFile(uploadDir, DOCUMENTS_FOLDER, row.storedName);
+    for (const row of deleted) await deleteStoredFile(uploadDir, DOCUMENTS_FOLDER, row.storedName);
     documents += deleted.length;
   }
   return { applications: due.length, documents };

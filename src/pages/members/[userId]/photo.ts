@@ -24,7 +24,7 @@ export const GET: APIRoute = async ({ params, locals }) => {
   const viewer = await resolveViewer(db, signedInUser(locals));
   const photo = await photoForViewer(db, viewer, params.userId ?? '');
   if (!photo) return notFound();
-  const bytes = readStoredFile(getEnv().UPLOAD_DIR, PHOTO_FOLDER, photo.storedName);
+  const bytes = await readStoredFile(getEnv().UPLOAD_DIR, PHOTO_FOLDER, photo.storedName);
   if (!bytes) return notFound();
   const extension = photo.contentType === 'image/png' ? 'png' : 'jpg';
   // An attachment with the type fixed by its bytes: <img> shows it, but it never renders as a page.
