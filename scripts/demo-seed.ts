@@ -26,6 +26,7 @@ import { DOCUMENTS_FOLDER } from '#src/server/services/membership-documents.ts';
 import { insertUserRecord } from '#src/server/services/user-records.ts';
 import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
 import { seedCredentialDemo } from './demo-credentials.ts';
+import { demoPdfBytes } from './demo-pdf.ts';
 import { seedJournalDemo } from './journal-demo-seed.ts';
 
 /** A demo member's public profile (member_profiles); fields left out are empty and hidden. */
@@ -360,31 +361,6 @@ export interface SeedReport {
   /** Demo memberships and applications created for accounts that had none. */
   memberships: number;
   applications: number;
-}
-
-/**
- * A one-page PDF ("Demo document"), built here so the offsets in its cross-reference table are right: the
- * demo application's supporting document.
- */
-export function demoPdfBytes(): Uint8Array {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    '<< /Length 52 >>\nstream\nBT /F1 24 Tf 72 760 Td (Demo licence copy) Tj ET\nendstream',
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((object, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(body);
 }
 
 interface DemoEvent {

@@ -25,6 +25,7 @@ import { insertArticle } from '#src/server/services/journal-articles.ts';
 import { JOURNAL_FILES_FOLDER } from '#src/server/services/journal-submissions.ts';
 import { personFromName, storeArticlePdf } from '#src/server/services/journal-translations.ts';
 import { newStoredName, writeStoredFile } from '#src/server/uploads.ts';
+import { demoPdfBytes } from './demo-pdf.ts';
 
 export const DEMO_ARTICLE_TITLE =
   'Enhanced external counterpulsation for residual angina after percutaneous coronary intervention: a prospective cohort (demo data)';
@@ -107,37 +108,10 @@ Forty patients with chronic stable angina received one hour of external counterp
 Weekly angina episodes fell from five to two after treatment.
 `;
 
-/** A one-page PDF naming the document (for the demo article's PDF and the submission's files). */
-function demoDocumentPdf(title: string): Uint8Array {
-  const text = title
-    .replace(/[()\\]/g, '')
-    .replace(/[^\x20-\x7e]/g, '?')
-    .slice(0, 80);
-  const stream = `BT /F1 14 Tf 72 760 Td (${text}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((object, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(body);
-}
-
-async function storePdf(uploadDir: string | undefined, title: string): Promise<string | null> {
+async function storePdf(uploadDir: string | undefined, bytes: Uint8Array): Promise<string | null> {
   if (!uploadDir) return null;
   const storedName = newStoredName();
-  await writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, demoDocumentPdf(title));
+  await writeStoredFile(uploadDir, JOURNAL_FILES_FOLDER, storedName, bytes);
   return storedName;
 }
 
@@ -201,7 +175,7 @@ export async function seedJournalDemo(db: Db, options: { now: number; uploadDir?
         receivedAt: at(120),
         revisedAt: at(60),
         acceptedAt: at(40),
-        pdfStoredName: await storePdf(uploadDir, 'EECP after PCI (demo article)'),
+        pdfStoredName: await storePdf(uploadDir, demoPdfBytes('EECP after PCI (demo article)')),
         translationOfArticleId: null,
         original: null,
       },
@@ -349,10 +323,8 @@ export async function seedJournalDemo(db: Db, options: { now: number; uploadDir?
       ['manuscript', 'case-series.pdf'],
       ['anonymised', 'case-series-anonymised.pdf'],
     ] as const) {
-      const storedName = await storePdf(
-        uploadDir,
-        kind === 'manuscript' ? 'Case series (demo manuscript)' : 'Case series (anonymised)',
-      );
+      const pdf = demoPdfBytes(kind === 'manuscript' ? 'Case series (demo manuscript)' : 'Case series (anonymised)');
+      const storedName = await storePdf(uploadDir, pdf);
       if (!storedName) continue;
       await tx.insert(journalFiles).values({
         id: newId(),
@@ -362,7 +334,7 @@ export async function seedJournalDemo(db: Db, options: { now: number; uploadDir?
         storedName,
         originalName: name,
         mimeType: 'application/pdf',
-        sizeBytes: demoDocumentPdf(name).length,
+        sizeBytes: pdf.length,
         uploadedBy: member.id,
         uploadedAt: at(13),
       });

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { demoPdfBytes } from '#scripts/demo-seed.ts';
+import { demoPdfBytes } from '#scripts/demo-pdf.ts';
 import { demoAccount, screenshotAndAxe, usePortal } from '#test/helpers/e2e-portal.ts';
 
 const portal = usePortal();
@@ -262,7 +262,7 @@ test('HTML, javascript: and SVG payloads in every text field stay text on the jo
   });
   if (!saved.ok) throw new Error(saved.message);
   const id = saved.submissionId;
-  const { demoPdfBytes } = await import('#scripts/demo-seed.ts');
+  const { demoPdfBytes } = await import('#scripts/demo-pdf.ts');
   const { resolve } = await import('node:path');
   // The server's UPLOAD_DIR is `uploads` beside its database (test/helpers/server.ts).
   const serverUploads = resolve(portal.server.databaseUrl.replace(/^file:/, ''), '..', 'uploads');
@@ -486,7 +486,7 @@ test('no journal page a reviewer or an author can reach names the other side', {
       dataAvailability: 'On request.',
     },
   };
-  const { demoPdfBytes } = await import('#scripts/demo-seed.ts');
+  const { demoPdfBytes } = await import('#scripts/demo-pdf.ts');
   const cookieOf = async (userId: string) => `iecpa_session=${(await createSession(db, userId, true, meta)).token}`;
   const submissionId = ok(await submissions.saveDraft(db, author.id, draft)).submissionId;
   const files: string[] = [];

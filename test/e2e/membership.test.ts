@@ -3,7 +3,8 @@ import { and, eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { consents, mailOutbox, membershipApplications, memberships, users } from '#db/schema/index.ts';
-import { DEMO_PASSWORD, demoPdfBytes } from '#scripts/demo-seed.ts';
+import { demoPdfBytes } from '#scripts/demo-pdf.ts';
+import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import {
   demoAccount,
   demoSessionCookie,
