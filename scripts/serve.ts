@@ -27,6 +27,7 @@ import { getEnv } from '#src/server/env.ts';
 import { answerEmptyDigestsFromMemory } from '#src/server/http/empty-digest.ts';
 import { isValidHostHeader } from '#src/server/http/host-header.ts';
 import { withLeanRequests } from '#src/server/http/lean-request.ts';
+import { frontDoorAnswer } from '#src/server/http/request-line.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
 import { warmJournalCitations } from '#src/server/journal-warmup.ts';
@@ -129,6 +130,14 @@ async function serve(): Promise<void> {
       res.statusCode = 400;
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end('Bad request: the Host header is not a valid host name.');
+      return;
+    }
+    const answer = frontDoorAnswer(req.method, req.url);
+    if (answer) {
+      res.statusCode = answer.status;
+      if (answer.allow) res.setHeader('Allow', answer.allow);
+      if (answer.status !== 204) res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end(answer.message);
       return;
     }
     if (serveStaticFile(req, res)) return;

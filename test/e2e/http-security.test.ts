@@ -380,3 +380,50 @@ test('a Host header no URL can be built from gets 400, not some other page', asy
   // A well-formed host the portal does not know is served as before (the origin checks handle the rest).
   expect((await getWithHost('/api/health', 'other.example:8080')).status).toBe(200);
 });
+
+/** A request with any method and a raw target (fetch refuses TRACE and normalises paths). */
+function rawRequest(
+  method: string,
+  path: string,
+  cookie?: string,
+): Promise<{ status: number; allow?: string; body: string }> {
+  const { hostname, port } = new URL(portal.server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path, method, headers: cookie ? { Cookie: cookie } : {} }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('methods pages do not take get 405 with Allow, never the page or a 500; undecodable paths get 400', async () => {
+  const wrong: string[] = [];
+  for (const method of ['PUT', 'DELETE', 'PATCH', 'PROPFIND', 'TRACE']) {
+    for (const path of ['/', '/account', '/sign-in', '/mission', '/favicon.svg']) {
+      const answer = await rawRequest(method, path, memberCookie);
+      if (answer.status !== 405 || answer.allow !== 'GET, HEAD, POST')
+        wrong.push(`${method} ${path}: ${answer.status}`);
+    }
+  }
+  expect(wrong).toEqual([]);
+  const options = await rawRequest('OPTIONS', '/account', memberCookie);
+  expect([options.status, options.allow, options.body]).toEqual([204, 'GET, HEAD, POST', '']);
+  // The API's endpoints keep their own answers; TRACE, which no fetch Request can carry, is refused before them.
+  // (a PUT with no Origin is refused by the cross-origin check, as before)
+  expect((await rawRequest('PUT', '/api/health')).status).toBe(403);
+  expect((await rawRequest('TRACE', '/api/health')).status).toBe(405);
+  expect((await rawRequest('TRACE', '/api/trpc/account.me', memberCookie)).status).toBe(405);
+  for (const path of ['/%ff', '/handbook/%E0%A4%A', '/journal/%zz']) {
+    const answer = await rawRequest('GET', path);
+    expect(answer.status, path).toBe(400);
+    expect(answer.body, path).toContain('not validly encoded');
+  }
+  expect(portal.server.output()).not.toContain('HTTP method is unsupported');
+  expect(portal.server.output()).not.toContain('Invalid URL encoding');
+});
