@@ -5,7 +5,8 @@
  * database read, no page); (b) latency under a fixed offered load of 60 % of that page's own saturation
  * rate (open loop, requests evenly spaced and each timed from when it was due: open-loop-load.ts, which
  * says why autocannon's `overallRate` is not open loop). At saturation p99 is only the queue; at 60 % it
- * is what a user waits for. Both with WEB_CONCURRENCY 1 and 2 (`--workers 1,2`).
+ * is what a user waits for. Both with WEB_CONCURRENCY 1 and 2 (`--workers 1,2`). Beside the client's p99, the
+ * server's own (from its request log) shows how much of the wait is spent inside the handler.
  *
  *   npm run bench:http [-- --no-build] [--duration 10] [--connections 50] [--workers 1,2] [--rounds 1] [--cpu-prof <dir>]
  *
@@ -24,9 +25,10 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
+import { loggedP99Ms } from '#scripts/logged-latency.ts';
 import { offerOpenLoopLoad } from '#scripts/open-loop-load.ts';
 import { signInOverHttp } from '#test/helpers/portal-flows.ts';
-import { startServer, untilServerSettled } from '#test/helpers/server.ts';
+import { type RunningServer, startServer, untilServerSettled } from '#test/helpers/server.ts';
 
 /** The parts of autocannon's result (its README, "Results") this script reads. */
 interface Histogram {
@@ -137,6 +139,12 @@ interface Measured {
   failures: Record<string, number>;
   /** Server CPU time (user + system) per request, or null where /proc is not available. */
   serverCpuMsPerRequest: number | null;
+  /**
+   * p99 of the server's own durations (its request log: handler start to response head) over the open-loop
+   * run, or null. Set against the client's p99, it tells time spent inside the handler from time spent
+   * before it (queued in the event loop or the kernel, or in the load generator sharing the cores).
+   */
+  serverP99Ms: number | null;
 }
 
 /** autocannon's failures by kind: statuses other than 2xx, network errors, timeouts. */
@@ -163,19 +171,29 @@ async function measureSaturation(url: string, headers: Record<string, string>, p
     failed: result.errors + result.timeouts + result.non2xx,
     failures: saturationFailures(result),
     serverCpuMsPerRequest: before !== null && after !== null && total > 0 ? (after - before) / total : null,
+    serverP99Ms: null,
   };
 }
 
 /** One measured open-loop run at a fixed rate (open-loop-load.ts), with the server's CPU per request. */
 async function measureOffered(
-  url: string,
+  server: RunningServer,
+  page: Page,
   headers: Record<string, string>,
   pids: number[],
   ratePerS: number,
 ): Promise<Measured> {
   const before = cpuMs(pids);
-  const result = await offerOpenLoopLoad({ url, headers, ratePerS, durationS, warmupS: OPEN_LOOP_WARMUP_S });
+  const logFrom = server.output().length;
+  const result = await offerOpenLoopLoad({
+    url: server.url + page.path,
+    headers,
+    ratePerS,
+    durationS,
+    warmupS: OPEN_LOOP_WARMUP_S,
+  });
   const after = cpuMs(pids);
+  const serverP99Ms = loggedP99Ms(server.output().slice(logFrom), page.path);
   // The CPU was measured over the generator's warm-up too, at the same rate.
   const total = result.requestsPerS * (durationS + OPEN_LOOP_WARMUP_S);
   return {
@@ -183,6 +201,7 @@ async function measureOffered(
     p50Ms: Math.round(result.p50Ms * 10) / 10,
     p99Ms: Math.round(result.p99Ms * 10) / 10,
     serverCpuMsPerRequest: before !== null && after !== null && total > 0 ? (after - before) / total : null,
+    serverP99Ms: serverP99Ms === null ? null : Math.round(serverP99Ms * 10) / 10,
   };
 }
 
@@ -234,7 +253,7 @@ async function benchServer(workers: number): Promise<{ rows: PageRow[]; extraRat
       await autocannon({ url, connections, duration: WARMUP_S, headers });
       const saturation = await measureSaturation(url, headers, pids);
       const offeredPerS = Math.max(1, Math.round(saturation.requestsPerS * OFFERED_SHARE));
-      const offered = await measureOffered(url, headers, pids, offeredPerS);
+      const offered = await measureOffered(server, page, headers, pids, offeredPerS);
       rows.push({ workers, page: page.name, saturation, offeredPerS, offered });
     }
     // More rounds of the ratio alone, /api/health and /account back to back, so that a change of the machine's
@@ -280,6 +299,7 @@ function printTable(rows: PageRow[]): void {
       cell('got/s', 7),
       cell('p50 ms', 7),
       cell('p99 ms', 7),
+      cell('server p99', 11),
       cell('busy', 6),
       cell('failed', 7),
     ].join(' '),
@@ -299,6 +319,7 @@ function printTable(rows: PageRow[]): void {
         cell(row.offered.requestsPerS.toFixed(0), 7),
         cell(row.offered.p50Ms, 7),
         cell(row.offered.p99Ms, 7),
+        cell(row.offered.serverP99Ms ?? '?', 11),
         cell(busyShare(row), 6),
         cell(row.saturation.failed + row.offered.failed, 7),
       ].join(' '),
