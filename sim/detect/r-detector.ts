@@ -229,6 +229,15 @@ class PanTompkinsDetector implements RDetector {
   private candidateValue = 0;
   private candidateIndex = -1;
   private candidateSlope = 0;
+  /**
+   * The last peak taken for noise (R index, MWI value, slope, NPK before it learnt from it); index -1 when
+   * none. A wide QRS (a PVC, a bundle-branch block) can bring its energy in two humps: the next one within
+   * fragmentSamples is the same complex, scored by its larger part.
+   */
+  private noiseFragmentIndex = -1;
+  private noiseFragmentValue = 0;
+  private noiseFragmentSlope = 0;
+  private noiseFragmentNpk = 0;
   /** Running mean of the accepted QRS complexes' maximal slopes (weight 1/8, as SPK). */
   private meanQrsSlope = 0;
   /** MWI peaks (value, peak index) since the last QRS, for re-learning after a drop in amplitude. */
@@ -310,6 +319,8 @@ class PanTompkinsDetector implements RDetector {
     this.lastWasSearchBack = false;
     this.candidateValue = this.candidateSlope = 0;
     this.candidateIndex = -1;
+    this.noiseFragmentIndex = -1;
+    this.noiseFragmentValue = this.noiseFragmentSlope = this.noiseFragmentNpk = 0;
     this.meanQrsSlope = 0;
     this.pacing.reset();
     this.lastQrsHasRr = false;
@@ -566,24 +577,46 @@ class PanTompkinsDetector implements RDetector {
     this.acceptQrs(rIndex, value, 0.125, peakSlope, false);
   }
 
+  /** learnNoise for a peak that may prove the first part of a wide complex (see noiseFragmentIndex). */
+  private learnNoiseFragment(rIndex: number, value: number, peakSlope: number): void {
+    this.noiseFragmentIndex = rIndex;
+    this.noiseFragmentValue = value;
+    this.noiseFragmentSlope = peakSlope;
+    this.noiseFragmentNpk = this.noisePeak;
+    this.learnNoise(value);
+  }
+
   private learnNoise(value: number): void {
     this.noisePeak = 0.125 * value + 0.875 * this.noisePeak;
     this.updateThreshold();
   }
 
   /** Classify a confirmed MWI peak; true when it is a QRS. */
-  private classifyPeak(value: number, peakIndex: number): boolean {
+  private classifyPeak(peakValue: number, peakIndex: number): boolean {
+    let value = peakValue;
     // Ring of the latest peaks since the last QRS (MWI peak index: the distance test needs no R location).
     const slot = this.recentPeakCount++ % RELEARN_MAX_PEAKS;
     this.recentPeakValues[slot] = value;
     this.recentPeakIndices[slot] = peakIndex;
+    let rIndex = this.locateR(peakIndex);
+    let peakSlope = this.maxSlope(peakIndex);
+    if (this.noiseFragmentIndex >= 0 && Math.abs(rIndex - this.noiseFragmentIndex) <= this.fragmentSamples) {
+      // The second hump of the complex whose first one was taken for noise: undo that, and score the complex
+      // by its larger part (the first hump's noise learning had raised THRESHOLD1 over the larger part).
+      this.noisePeak = this.noiseFragmentNpk;
+      this.updateThreshold();
+      if (this.noiseFragmentValue > value) {
+        value = this.noiseFragmentValue;
+        rIndex = this.noiseFragmentIndex;
+      }
+      peakSlope = Math.max(peakSlope, this.noiseFragmentSlope);
+    }
+    this.noiseFragmentIndex = -1;
     if (value <= 0.5 * this.threshold1) {
       // Too small to be a QRS or a search-back candidate: only the noise estimate learns from it.
-      this.learnNoise(value);
+      this.learnNoiseFragment(rIndex, value, peakSlope);
       return false;
     }
-    const rIndex = this.locateR(peakIndex);
-    const peakSlope = this.maxSlope(peakIndex);
     if (this.provisionalIndex >= 0) {
       if (Math.abs(rIndex - this.provisionalIndex) <= this.fragmentSamples) {
         // Another part of the same hump: the provisional peak is scored by its largest part, still provisional.
@@ -675,7 +708,7 @@ class PanTompkinsDetector implements RDetector {
       this.provisionalSlope = peakSlope;
       return false;
     }
-    this.learnNoise(value);
+    this.learnNoiseFragment(rIndex, value, peakSlope);
     if (!isTWave && value > this.candidateValue) {
       this.candidateValue = value;
       this.candidateIndex = rIndex;

@@ -98,14 +98,14 @@ function expectLatency(latenciesMs: number[], figures: string): void {
   expect(sorted[sorted.length - 1], figures).toBeLessThanOrEqual(2 * R_DETECTOR_DEFAULTS.provisionalMs);
 }
 
-// Issue 12 asks for 99.5 % on both figures. Reached (npm run detector:report): 105 Se 99.49 % +P 99.07 %
-// (13 missed and 24 false beats, nearly all within 20:00-22:20 of heavy motion artefact); 108 Se 99.60 %
-// +P 99.54 %. The bounds for 105 guard what is reached; raise them to 0.995 once met.
-test('record 105 (baseline wander, muscle noise): Se >= 99.4 %, +P >= 99.0 %', () => {
+// Issue 12 asks for 99.5 % on both figures. Reached (npm run detector:report): 105 Se 99.53 % +P 99.07 %
+// (12 missed and 24 false beats, nearly all within 20:00-22:20 of heavy motion artefact); 108 Se 99.60 %
+// +P 99.54 %. The +P bound for 105 guards what is reached; raise it to 0.995 once met.
+test('record 105 (baseline wander, muscle noise): Se >= 99.5 %, +P >= 99.0 %', () => {
   const run = runExtraRecord('105');
   const figures = describeRun('105', run);
   console.info(figures);
-  expect(run.match.sensitivity, figures).toBeGreaterThanOrEqual(0.994);
+  expect(run.match.sensitivity, figures).toBeGreaterThanOrEqual(0.995);
   expect(run.match.positivePredictivity, figures).toBeGreaterThanOrEqual(0.99);
   expectLatency(run.latenciesMs, figures);
 });
