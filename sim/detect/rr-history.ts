@@ -42,11 +42,12 @@ export class RrHistory {
     this.lastRegularSlot = -1;
     if (this.regularCount > 0 && (rrSamples < 0.92 * this.regularMean || rrSamples > 1.16 * this.regularMean)) {
       if (++this.irregularRun < RR_HISTORY) return;
+      this.irregularRun = 0;
+      if (this.restartFromMissedBeatPattern()) return;
       // The rhythm has changed: start again from the recent intervals.
       this.regular.set(this.rr);
       this.regularCount = this.count;
       this.regularNext = this.next;
-      this.irregularRun = 0;
       this.regularMean = this.mean;
       return;
     }
@@ -56,6 +57,27 @@ export class RrHistory {
     this.regularNext = (this.regularNext + 1) % RR_HISTORY;
     if (this.regularCount < RR_HISTORY) this.regularCount++;
     this.updateRegularMean();
+  }
+
+  /**
+   * Restarts RR AVERAGE2 from the shorter intervals when the last ones fall into one RR and two (within 8 %
+   * below and 16 % above, as Pan & Tompkins' limits): the pattern of a beat missed again and again (a low PVC
+   * in bigeminy or trigeminy), whose mean would make search-back wait past every missed beat. False when the
+   * intervals show no such pattern (a change of rate, atrial fibrillation).
+   */
+  private restartFromMissedBeatPattern(): boolean {
+    const intervals = Array.from(this.rr.subarray(0, this.count));
+    const base = [...intervals].sort((a, b) => a - b)[(intervals.length - 1) >> 2] as number;
+    const single = intervals.filter((rr) => rr >= 0.92 * base && rr <= 1.16 * base);
+    const double = intervals.filter((rr) => rr >= 2 * 0.92 * base && rr <= 2 * 1.16 * base);
+    if (single.length < 2 || double.length < 2 || single.length + double.length < intervals.length) return false;
+    this.regular.fill(0);
+    this.regular.set(single);
+    this.regularCount = single.length;
+    this.regularNext = single.length % RR_HISTORY;
+    this.lastRegularSlot = -1;
+    this.updateRegularMean();
+    return true;
   }
 
   private updateRegularMean(): void {
