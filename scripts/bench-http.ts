@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { loggedP99Ms } from '#scripts/logged-latency.ts';
 import { offerOpenLoopLoad } from '#scripts/open-loop-load.ts';
+import { median } from '#src/server/exams/statistics.ts';
 import { signInOverHttp } from '#test/helpers/portal-flows.ts';
 import { type RunningServer, startServer, untilServerSettled } from '#test/helpers/server.ts';
 
@@ -353,12 +354,7 @@ function printVerdicts(rows: PageRow[], extraRatios: Map<number, number[]>): voi
       member.saturation.requestsPerS / health.saturation.requestsPerS,
       ...(extraRatios.get(workers) ?? []),
     ].sort((a, b) => a - b);
-    // An even count takes the mean of the middle two, not the upper one.
-    const middle = ratios.length >> 1;
-    const ratio =
-      ratios.length % 2 === 1
-        ? (ratios[middle] as number)
-        : ((ratios[middle - 1] as number) + (ratios[middle] as number)) / 2;
+    const ratio = median(ratios);
     if (ratios.length > 1) {
       console.log(
         `WEB_CONCURRENCY ${workers}: /account over /api/health in ${ratios.length} rounds: ` +

@@ -3,6 +3,7 @@
  * request with its route pattern and `durationMs`, handler start to response head), for the HTTP benchmark
  * to set beside what its clients measured.
  */
+import { percentile } from '#src/components/simulator/console-stats.ts';
 
 /** The 99th percentile of the durations the server logged for `route` in `logText` (its JSON lines), or null. */
 export function loggedP99Ms(logText: string, route: string): number | null {
@@ -16,7 +17,5 @@ export function loggedP99Ms(logText: string, route: string): number | null {
       // Not a request log line.
     }
   }
-  if (durations.length === 0) return null;
-  durations.sort((a, b) => a - b);
-  return durations[Math.min(durations.length - 1, Math.ceil(durations.length * 0.99) - 1)] as number;
+  return durations.length === 0 ? null : percentile(durations, 99);
 }

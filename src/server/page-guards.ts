@@ -1,7 +1,7 @@
 import { hasMembersAccess, MEMBERS_ONLY_MESSAGE } from '#src/lib/access.ts';
 import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
 import type { SessionUser } from './auth/session.ts';
-import { refusePage } from './page-refusal.ts';
+import { type RefusingPage, refusePage } from './page-refusal.ts';
 
 interface GuardContext {
   locals: App.Locals;
@@ -56,7 +56,7 @@ export function signedInUser(locals: App.Locals): SessionUser | null {
  * membership for anyone else.
  */
 export function requireMemberForDownload(
-  context: GuardContext & Parameters<typeof refusePage>[0],
+  context: GuardContext & RefusingPage,
 ): { user: SessionUser; response: null } | { user: null; response: Response | Promise<Response> } {
   const user = signedInUser(context.locals);
   if (!user) {

@@ -21,7 +21,8 @@ export interface PageRefusal {
 /** The route that shows a refusal; reached only by a rewrite (a direct visit finds nothing). */
 export const REFUSAL_PAGE_PATH = '/refused';
 
-interface RefusingPage {
+/** What refusePage needs of a page's `Astro` or an endpoint's context. */
+export interface RefusingPage {
   locals: App.Locals;
   request: Request;
   url: URL;

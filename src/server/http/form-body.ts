@@ -4,6 +4,8 @@
  * that surfaced as a 500 on every form page (108 of 160 malformed posts in a probe). The middleware runs it
  * before any page and answers 415 or 400 with the refusal page instead (page-refusal.ts).
  */
+import { isApiPath } from './request-line.ts';
+
 const FORM_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
 
 export interface FormBodyProblem {
@@ -13,7 +15,7 @@ export interface FormBodyProblem {
 
 /** Whether `pathname` is a page (form posts) rather than an API endpoint with its own body rules. */
 export function isPagePost(method: string, pathname: string): boolean {
-  return method === 'POST' && !pathname.startsWith('/api/');
+  return method === 'POST' && !isApiPath(pathname);
 }
 
 /**

@@ -20,6 +20,11 @@ const PAGE_ALLOW = 'GET, HEAD, POST';
 /** Endpoints under /api/ answer every method themselves (tRPC, /api/health) except these, which no Request can carry. */
 const UNREPRESENTABLE_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
+/** Whether `pathname` is an API endpoint (tRPC, /api/health), which answers its own methods and bodies, not a page. */
+export function isApiPath(pathname: string): boolean {
+  return pathname === '/api' || pathname.startsWith('/api/');
+}
+
 function hasValidPercentEncoding(path: string): boolean {
   try {
     decodeURIComponent(path);
@@ -36,7 +41,7 @@ export function frontDoorAnswer(method: string | undefined, target: string | und
     return { status: 400, message: 'Bad request: the address is not validly encoded (percent-encoded UTF-8).' };
   }
   const verb = method ?? 'GET';
-  if (path === '/api' || path.startsWith('/api/')) {
+  if (isApiPath(path)) {
     return UNREPRESENTABLE_METHODS.has(verb)
       ? { status: 405, message: `${verb} is not served here.`, allow: 'GET, HEAD, POST' }
       : null;
