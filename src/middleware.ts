@@ -12,6 +12,10 @@ import { isRefusalRewrite, showRefusal } from '#src/server/page-refusal.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Why a form post from another site (or one that does not say where it comes from) is refused. */
+const CROSS_SITE_FORM =
+  'This form was sent from another site, or by a browser or tool that did not say which site it came from, so it was refused to protect your account.';
+
 function plain(status: number, message: string): Response {
   return new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 }
@@ -45,6 +49,11 @@ const guardRequest = defineMiddleware(async (context, next) => {
       return plain(413, `The request is too large (limit ${limitBytes / 1024} KiB).`);
     }
     if (!isSameOrigin(request, url) && !STATELESS_POST_PATHS.has(url.pathname)) {
+      // A person's form post gets the site's page, so that they learn what happened and what to do; the
+      // API's callers get a line of text.
+      if (isPagePost(request.method, url.pathname)) {
+        return next(showRefusal(context.locals, { status: 403, message: CROSS_SITE_FORM, refusedForm: true }));
+      }
       return plain(403, 'This request came from another site and was refused.');
     }
   }
@@ -64,7 +73,7 @@ const guardRequest = defineMiddleware(async (context, next) => {
   if (isPagePost(request.method, url.pathname)) {
     const problem = await formBodyProblem(request);
     if (problem) {
-      return next(showRefusal(context.locals, { ...problem, unreadableForm: true }));
+      return next(showRefusal(context.locals, { ...problem, refusedForm: true }));
     }
   }
   return next();

@@ -3,20 +3,39 @@ import { ROLES_REQUIRING_TOTP, type Role } from '#src/lib/roles.ts';
 import type { SessionUser } from './auth/session.ts';
 import { type RefusingPage, refusePage } from './page-refusal.ts';
 
-interface GuardContext {
-  locals: App.Locals;
-  url: URL;
+/** What the guards need of a page's `Astro` or an endpoint's context. */
+interface GuardContext extends RefusingPage {
   redirect(path: string, status?: 302 | 303): Response;
+}
+
+/** The sentence a members' page refused to an applicant, a lapsed or a suspended member begins with. */
+const MEMBERS_PAGE_MESSAGE =
+  'This page is for members of IECPA in good standing. Apply for membership, follow your application or renew it from your membership page.';
+
+/**
+ * The refusal of a page to a signed-in person whose account lacks the role it needs, shown at the page's own
+ * address: a members' page leads to the membership, any other role to the secretariat.
+ */
+export function refuseForRole(context: RefusingPage, role: Role): Promise<Response> {
+  if (role === 'member') {
+    return refusePage(context, 403, MEMBERS_PAGE_MESSAGE, { href: '/membership/status', label: 'See your membership' });
+  }
+  return refusePage(
+    context,
+    403,
+    'Your account does not hold the role this page needs. If you think it should, write to the IECPA secretariat naming the page you tried to open.',
+    { href: '/contact', label: 'Write to the secretariat' },
+  );
 }
 
 /**
  * The signed-in user a page needs, or the redirect that gets them there: to sign in, to finish the second
- * factor, or to set one up when their role demands it. Pages that a role lacks get a 403 page.
+ * factor, or to set one up when their role demands it. A page whose role the account lacks is refused (403).
  */
 export function requireUser(
   astro: GuardContext,
   role?: Role,
-): { user: SessionUser; response: null } | { user: null; response: Response } {
+): { user: SessionUser; response: null } | { user: null; response: Response | Promise<Response> } {
   const { user, session } = astro.locals;
   const here = astro.url.pathname + astro.url.search;
   if (!user || !session) {
@@ -26,14 +45,7 @@ export function requireUser(
     return { user: null, response: astro.redirect(`/sign-in/two-factor?next=${encodeURIComponent(here)}`, 303) };
   }
   if (role && !user.roles.includes(role)) {
-    return {
-      user: null,
-      response: new Response(null, {
-        status: 303,
-        // A members' page refused to an applicant or a lapsed member: the 403 page leads to the membership.
-        headers: { Location: `/forbidden?from=${encodeURIComponent(here)}${role === 'member' ? '&need=member' : ''}` },
-      }),
-    };
+    return { user: null, response: refuseForRole(astro, role) };
   }
   if (role && ROLES_REQUIRING_TOTP.includes(role) && !user.totpEnabled) {
     return { user: null, response: astro.redirect('/account/security?required=1', 303) };

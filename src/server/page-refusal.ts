@@ -12,8 +12,11 @@ export interface PageRefusal {
   status: number;
   /** One or two sentences for the person who asked, as the procedures word their refusals. */
   message: string;
-  /** The refused request was a form post whose body could not be read (the page then says nothing was saved). */
-  unreadableForm?: boolean;
+  /**
+   * The middleware refused a form post before its page read it (a body it cannot read, or a post from
+   * another site): the page then says nothing was saved and how to send the form again.
+   */
+  refusedForm?: boolean;
   /** Where to go from here when the dashboard (or, for a visitor, the home page) is not the best next step. */
   wayOn?: { href: string; label: string };
 }

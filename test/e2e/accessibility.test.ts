@@ -107,7 +107,7 @@ const ACCOUNT_PAGES: readonly AccountPage[] = [
   { name: 'admin-messages', path: '/admin/messages', who: 'admin' },
   { name: 'admin-members', path: '/admin/members', who: 'admin' },
   { name: 'admin-categories', path: '/admin/categories', who: 'admin' },
-  { name: 'forbidden', path: '/forbidden', who: 'member', status: 403 },
+  { name: 'refused-for-role', path: '/admin/outbox', who: 'member', status: 403 },
 ];
 
 for (const { name, path, who, status } of ACCOUNT_PAGES) {

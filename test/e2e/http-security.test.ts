@@ -54,6 +54,12 @@ test('a cross-origin form POST to /sign-in gets 403, sets no cookie and writes n
   });
   expect(response.status).toBe(403);
   expect(response.headers.getSetCookie()).toEqual([]);
+  // A person who followed another site's form gets this site's page saying what happened.
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  const page = await response.text();
+  expect(page).toContain('<h1>The form was refused</h1>');
+  expect(page).toContain('This form was sent from another site');
+  expect(page).toContain('Nothing was saved or changed.');
   expect(await writableRowCounts()).toEqual(before);
 });
 
@@ -65,6 +71,7 @@ test('a cross-origin JSON POST to /api/trpc/account.register gets 403 and create
     body: JSON.stringify({ ...NEW_MEMBER, acceptEthics: true }),
   });
   expect(response.status).toBe(403);
+  expect(await response.text()).toBe('This request came from another site and was refused.');
   expect(await writableRowCounts()).toEqual(before);
 });
 
@@ -77,6 +84,7 @@ test('a POST without an Origin header gets 403 and writes nothing', async () => 
     redirect: 'manual',
   });
   expect(response.status).toBe(403);
+  expect(await response.text()).toContain('did not say which site it came from');
   expect(await writableRowCounts()).toEqual(before);
 });
 

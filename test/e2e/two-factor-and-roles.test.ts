@@ -50,16 +50,15 @@ test('a member enrols in TOTP, gets 10 recovery codes, and the next sign-in asks
   await page.close();
 });
 
-test('a member is refused the admin pages with the 403 page', async () => {
+test('a member is refused the admin and translators’ pages with the 403 page', async () => {
   const page = await portal.signedInPage(demoAccount('member@iecpa.test'));
-  for (const path of ['/admin/users', '/admin/outbox']) {
+  for (const path of ['/admin/users', '/admin/outbox', '/journal/translations']) {
     const response = await page.goto(`${portal.server.url}${path}`);
     expect(response?.status(), path).toBe(403);
-    expect(new URL(page.url()).pathname, path).toBe('/forbidden');
-    await page.getByRole('heading', { name: 'You do not have access to this page' }).waitFor();
-    expect(await page.getByRole('link', { name: 'write to the IECPA secretariat' }).getAttribute('href')).toBe(
-      '/contact',
-    );
+    expect(new URL(page.url()).pathname, 'the address stays the page asked for').toBe(path);
+    await page.getByRole('heading', { name: 'Not open to you' }).waitFor();
+    await page.getByText('Your account does not hold the role this page needs.').waitFor();
+    expect(await page.getByRole('link', { name: 'Write to the secretariat' }).getAttribute('href')).toBe('/contact');
     expect(await page.getByText('Elif Educator').count(), path).toBe(0);
     expect(await page.getByText('Mail outbox').count(), path).toBe(0);
   }

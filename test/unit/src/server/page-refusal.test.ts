@@ -49,7 +49,7 @@ test('a refusal must carry a 4xx status', () => {
 
 test('a refusal before any page (the middleware) and one with its own way on carry everything to the page', async () => {
   const locals = { user: null, session: null } as App.Locals;
-  const refusal = { status: 415, message: 'The page expected a form.', unreadableForm: true };
+  const refusal = { status: 415, message: 'The page expected a form.', refusedForm: true };
   expect(showRefusal(locals, refusal)).toBe(REFUSAL_PAGE_PATH);
   expect(locals.pageRefusal).toEqual(refusal);
   expect(() => showRefusal({ user: null, session: null } as App.Locals, { status: 500, message: 'x' })).toThrow(
