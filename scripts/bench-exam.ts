@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { and, eq } from 'drizzle-orm';
 import { examAnswers, userRoles, users } from '#db/schema/index.ts';
+import { percentile } from '#src/components/simulator/console-stats.ts';
 import { hashPassword } from '#src/server/auth/password.ts';
 import { createSession, sessionCookieName } from '#src/server/auth/session.ts';
 import { newId } from '#src/server/ids.ts';
@@ -31,12 +32,6 @@ const kill = args.includes('--kill');
 const SAVE_EVERY_MS = 2000;
 const ITEMS = 20;
 const META = { ipAddress: '127.0.0.1', userAgent: 'bench-exam' };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0
-    ? Number.NaN
-    : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number);
-}
 
 async function main(): Promise<void> {
   if (!args.includes('--no-build')) {
@@ -184,9 +179,8 @@ async function main(): Promise<void> {
       if (!row?.answerJson) lost++;
       else if (!kill && row.answerJson !== JSON.stringify({ choices: [a.choice] })) lost++;
     }
-    latencies.sort((x, y) => x - y);
     console.log(
-      `saves: ${latencies.length} acknowledged, ${failed} failed, ${(latencies.length / elapsedS).toFixed(0)} saves/s; latency p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms (target ≤ ${TARGET_P99_MS}); lost acknowledged answers: ${lost} of ${acknowledged.size}`,
+      `saves: ${latencies.length} acknowledged, ${failed} failed, ${(latencies.length / elapsedS).toFixed(0)} saves/s; latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms (target ≤ ${TARGET_P99_MS}); lost acknowledged answers: ${lost} of ${acknowledged.size}`,
     );
 
     const g0 = performance.now();

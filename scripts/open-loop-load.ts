@@ -10,6 +10,7 @@
  * 160 ms at 60 % of its saturation rate, for a request that takes 0.4 ms of CPU).
  */
 import { Agent, request } from 'node:http';
+import { percentile } from '#src/components/simulator/console-stats.ts';
 
 export interface OpenLoopResult {
   /** Requests answered per second over the run. */
@@ -36,12 +37,6 @@ export interface OpenLoopOptions {
    * (one per request in flight) and the server settles after the previous run.
    */
   warmupS?: number;
-}
-
-/** The q-quantile (0..1) of sorted values, nearest rank. */
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
 }
 
 export async function offerOpenLoopLoad(options: OpenLoopOptions): Promise<OpenLoopResult> {
@@ -104,11 +99,10 @@ export async function offerOpenLoopLoad(options: OpenLoopOptions): Promise<OpenL
   await done;
   const elapsedS = (performance.now() - measuredFrom) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
   return {
     requestsPerS: latencies.length / elapsedS,
-    p50Ms: quantile(latencies, 0.5),
-    p99Ms: quantile(latencies, 0.99),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
     failed,
     failures,
   };
