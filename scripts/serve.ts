@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEnv } from '#src/server/env.ts';
 import { answerEmptyDigestsFromMemory } from '#src/server/http/empty-digest.ts';
+import { watchEventLoopDelay } from '#src/server/http/event-loop-delay.ts';
 import { isValidHostHeader } from '#src/server/http/host-header.ts';
 import { withLeanRequests } from '#src/server/http/lean-request.ts';
 import { frontDoorAnswer } from '#src/server/http/request-line.ts';
@@ -108,6 +109,7 @@ function superviseWorkers(count: number): void {
 async function serve(): Promise<void> {
   // Astro hashes each linked stylesheet's (empty) inline content for the CSP on every request.
   answerEmptyDigestsFromMemory(crypto.subtle);
+  watchEventLoopDelay();
   // IECPA_DIST_DIR (relative to the repository, or absolute) lets test runs serve their own build.
   const distDir = new URL(`${process.env.IECPA_DIST_DIR ?? 'dist'}/`, new URL('../', import.meta.url));
   const entry = new URL('server/entry.mjs', distDir);

@@ -3,6 +3,8 @@ import { getDb } from '#src/server/db.ts';
 import { getEnv } from '#src/server/env.ts';
 import { isAddressAllowed, parseAllowList, renderMetrics } from '#src/server/http/metrics.ts';
 import { readMetricGauges } from '#src/server/http/metrics-gauges.ts';
+// Registers the replay pool's gauges (iecpa_replay_queue_length, iecpa_replay_workers_busy) at startup.
+import '#src/server/services/simulator-replay.ts';
 
 export const prerender = false;
 

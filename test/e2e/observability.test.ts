@@ -84,7 +84,7 @@ test('no URL, query string or token reaches the log', async () => {
   expect(server.output()).not.toContain(marker);
 });
 
-test('/metrics serves Prometheus text to loopback: requests, latency, scheduled jobs, mail outbox', async () => {
+test('/metrics serves Prometheus text to loopback: requests, latency, jobs, mail outbox, replays, event loop', async () => {
   await get('/');
   // The jobs run at start, in a worker thread: wait until their first runs are counted.
   const deadline = Date.now() + 30_000;
@@ -103,6 +103,11 @@ test('/metrics serves Prometheus text to loopback: requests, latency, scheduled 
   expect(text).toMatch(/^iecpa_scheduled_job_failures_total\{job="membership"\} 0$/m);
   expect(text).toMatch(/^iecpa_mail_outbox_messages\{status="failed"\} \d+$/m);
   expect(text).toMatch(/^iecpa_scheduled_job_last_run_ok\{job="membership"\} 1$/m);
+  // The replay pool's gauges are there before any replay; the event loop's before its first window ends.
+  expect(text).toMatch(/^iecpa_replay_queue_length 0$/m);
+  expect(text).toMatch(/^iecpa_replay_workers_busy 0$/m);
+  expect(text).toMatch(/^iecpa_event_loop_delay_p99_seconds \d+(\.\d+)?(e-\d+)?$/m);
+  expect(text).toMatch(/^iecpa_event_loop_delay_max_seconds \d+(\.\d+)?(e-\d+)?$/m);
 });
 
 test('/metrics is refused to an address not in METRICS_ALLOW', async () => {

@@ -24,6 +24,7 @@ import {
 import { type EngineRunError, runEngineItem } from '../exams/engine-frame.ts';
 import type { EngineOutcome } from '../exams/item-body.ts';
 import type { EngineSpec } from '../exams/item-format.ts';
+import { registerGauge } from '../http/metrics.ts';
 import type { ReplayJob } from './simulator-replay-worker.ts';
 
 /** The scenario with the assessment's scripted events merged into its timeline, in time order. */
@@ -84,6 +85,18 @@ const waiting: (() => void)[] = [];
 export function replayQueueLength(): number {
   return waiting.length;
 }
+
+// Read at each scrape of /metrics, which loads this module so that they are there before the first replay.
+registerGauge(
+  'iecpa_replay_queue_length',
+  'Simulator replays waiting for a free worker, in this process.',
+  replayQueueLength,
+);
+registerGauge(
+  'iecpa_replay_workers_busy',
+  'Simulator replays running in worker threads, in this process.',
+  () => running,
+);
 
 /** Runs one job in a worker of the pool (at most MAX_WORKERS at once; the rest wait their turn). */
 async function inWorker<T>(path: string, job: ReplayJob): Promise<T> {
