@@ -17,7 +17,7 @@ export {
   validateControlLog,
 } from './metrics/control-log.ts';
 export type { Assessment, CriterionResult, EvidenceRow, Rubric, RunControls } from './metrics/score.ts';
-export { DEFAULT_RUBRIC, parseRubric, rubricSchema, scoreAssessment } from './metrics/score.ts';
+export { DEFAULT_RUBRIC, outrightFailureRules, parseRubric, rubricSchema, scoreAssessment } from './metrics/score.ts';
 export type { BeatMeans, DetectionStats, ReferenceMeans, RunSummary } from './metrics/summary.ts';
 export type {
   PressureStep,

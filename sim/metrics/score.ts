@@ -10,6 +10,13 @@ import type { ControlEntry } from './control-log.ts';
 import type { RunSummary } from './summary.ts';
 import { judgeTitration, recordTitration, type TitrationRecord, titrationProtocolSchema } from './titration.ts';
 
+/**
+ * The default least share of well-timed beats (%): far above a persistent error's 0 %, far below what an
+ * operator who times to the rhythm reaches even in atrial fibrillation, where no fixed deflation suits every
+ * beat (the model operator of each content preset: deflation 40-50 % of beats in AF, 89-100 % elsewhere).
+ */
+const MIN_TIMING_SCORE_DEFAULT = 25;
+
 const window = z
   .object({ minMs: z.number().finite(), maxMs: z.number().finite() })
   .strict()
@@ -31,6 +38,13 @@ export const rubricSchema = z
       .refine((r) => r.min <= r.max, 'min must not exceed max'),
     /** Consecutive late-deflation beats that fail the attempt outright. */
     maxConsecutiveLateDeflations: z.number().int().min(1).max(1000),
+    /**
+     * Share of scored beats (%) that each timing criterion with a weight must reach, or the attempt fails
+     * whatever its score: without it, inflation or deflation outside its window on every beat still passed
+     * at the default weights (the other criteria's 70 points meet the pass mark). Absent from rubrics
+     * stored before it existed: the default applies.
+     */
+    minTimingScore: z.number().min(0).max(100).default(MIN_TIMING_SCORE_DEFAULT),
     weights: z
       .object({
         inflationTiming: z.number().min(0),
@@ -64,6 +78,7 @@ export const DEFAULT_RUBRIC: Readonly<Rubric> = Object.freeze({
   dsTarget: 1.2,
   pressureRangeMmHg: { min: 200, max: 300 },
   maxConsecutiveLateDeflations: 5,
+  minTimingScore: MIN_TIMING_SCORE_DEFAULT,
   weights: { inflationTiming: 30, deflationTiming: 30, augmentation: 25, pressure: 15 },
   passMark: 70,
 });
@@ -214,6 +229,16 @@ export function scoreAssessment(
   const score = totalWeight === 0 ? 0 : criteria.reduce((s, c) => s + c.weight * c.score, 0) / totalWeight;
 
   if (n === 0) failures.push('No beat could be scored: the run is shorter than the grace windows.');
+  // Timing is the skill assessed: a run that mistimes inflation or deflation on nearly every beat fails,
+  // whatever the other criteria add up to.
+  for (const criterion of criteria) {
+    const timing = criterion.id === 'inflation-timing' || criterion.id === 'deflation-timing';
+    if (n > 0 && timing && criterion.weight > 0 && criterion.score < rubric.minTimingScore) {
+      failures.push(
+        `${criterion.label}: ${criterion.score} % of scored beats within the window, below the ${rubric.minTimingScore} % required.`,
+      );
+    }
+  }
   const maxSet = Math.max(0, ...result.beats.map((b) => b.pressureSetpointMmHg));
   if (
     maxSet > rubric.pressureRangeMmHg.max ||
@@ -260,6 +285,26 @@ export function scoreAssessment(
     evidence,
     titration,
   };
+}
+
+/**
+ * The rules that fail a run whatever its score (scoreAssessment's `failures`), in words for the candidate
+ * before they start: one short phrase each.
+ */
+export function outrightFailureRules(rubric: Rubric): string[] {
+  const rules = [
+    `cuff pressure above ${rubric.pressureRangeMmHg.max} mmHg`,
+    `${rubric.maxConsecutiveLateDeflations} late deflations or early inflations in a row`,
+  ];
+  const timed = [
+    rubric.weights.inflationTiming > 0 ? 'inflation' : null,
+    rubric.weights.deflationTiming > 0 ? 'deflation' : null,
+  ].filter((t) => t !== null);
+  if (timed.length > 0 && rubric.minTimingScore > 0) {
+    rules.push(`${timed.join(' or ')} within its window on fewer than ${rubric.minTimingScore} % of the scored beats`);
+  }
+  if (rubric.titration) rules.push('a breach of the pressure titration protocol');
+  return rules;
 }
 
 export function parseRubric(json: unknown): { ok: true; value: Rubric } | { ok: false; errors: string[] } {

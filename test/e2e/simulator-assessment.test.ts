@@ -50,6 +50,10 @@ test('an examiner previews and publishes an assessment; a member runs it and rea
   await member.goto(`${portal.server.url}/simulator/assessments`);
   await member.getByRole('heading', { name: 'Short timing check', exact: true }).waitFor();
   expect(await member.getByText('Attempts used: 0 of 3.').isVisible()).toBe(true);
+  // The candidate knows beforehand what fails a run whatever its score.
+  expect(await member.getByTestId('fails-outright').textContent()).toBe(
+    'A run fails whatever its score on cuff pressure above 300 mmHg; 5 late deflations or early inflations in a row; inflation or deflation within its window on fewer than 25 % of the scored beats.',
+  );
   const coming = member.getByTestId('upcoming-assessment');
   expect(await coming.getByRole('heading').textContent()).toBe('Short timing check, second sitting');
   expect(await coming.textContent()).toMatch(/Pass mark: \d+ \/ 100\. Opens .*date\. 3 attempts allowed\./);

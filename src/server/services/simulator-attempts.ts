@@ -17,6 +17,7 @@ import {
   type ControlEntry,
   type CriterionResult,
   type EvidenceRow,
+  outrightFailureRules,
   type RunSummary,
   type ScenarioEvent,
   type SettingsPatch,
@@ -103,6 +104,8 @@ export interface OpenAssessment {
   closesAt: number | null;
   /** The score (0-100) a run needs to pass, from the assessment's rubric. */
   passMark: number;
+  /** What fails a run whatever its score, in words (outrightFailureRules). */
+  failsOutrightOn: string[];
   attemptsAllowed: number;
   attemptsUsed: number;
   /** When the cooldown after the last attempt ends; null when nothing holds the candidate back. */
@@ -158,6 +161,7 @@ export async function listOpenAssessments(db: Db, candidateId: string, now = Dat
   const out: OpenAssessment[] = [];
   for (const a of rows) {
     const h = await candidateHistory(db, a, candidateId, now);
+    const rubric = parseStoredRubric(a.rubricJson);
     out.push({
       id: a.id,
       title: a.title,
@@ -165,7 +169,8 @@ export async function listOpenAssessments(db: Db, candidateId: string, now = Dat
       scenarioTitle: getScenario(a.scenarioId)?.title ?? a.scenarioId,
       durationMs: a.durationMs,
       closesAt: a.closesAt,
-      passMark: parseStoredRubric(a.rubricJson).passMark,
+      passMark: rubric.passMark,
+      failsOutrightOn: outrightFailureRules(rubric),
       attemptsAllowed: a.attemptsAllowed,
       attemptsUsed: h.used,
       nextStartAt: h.running ? null : h.nextStartAt,

@@ -1,5 +1,12 @@
 import { expect, test } from 'vitest';
-import { DEFAULT_RUBRIC, parseRubric, type Rubric, scoreAssessment, simulate } from '#sim/index.ts';
+import {
+  DEFAULT_RUBRIC,
+  outrightFailureRules,
+  parseRubric,
+  type Rubric,
+  scoreAssessment,
+  simulate,
+} from '#sim/index.ts';
 import { idealAt, steadyScenario } from '#test/helpers/sim-fixtures.ts';
 
 const DURATION_MS = 60000;
@@ -66,4 +73,48 @@ test('a rubric with bad fields is rejected naming them', () => {
     expect(text).toMatch(/passMark/);
     expect(text).toMatch(/inflationWindow/);
   }
+});
+
+test('inflation late on every beat fails on the share of well-timed beats, though it collects the pass mark', () => {
+  const lateInflation = run({
+    inflateDelayMs: ideal.inflateDelayMs + 170,
+    deflateDelayMs: ideal.deflateDelayMs,
+    pressureMmHg: 260,
+  });
+  const a = scoreAssessment(lateInflation, rubric);
+  expect(a.criteria.find((c) => c.id === 'inflation-timing')!.score).toBe(0);
+  // The other criteria's 70 points: the pass mark, which this run passed before the rule.
+  expect(a.score0to100).toBeGreaterThanOrEqual(rubric.passMark);
+  expect(a.passed).toBe(false);
+  expect(a.failures).toEqual([
+    'Inflation at the dicrotic notch: 0 % of scored beats within the window, below the 25 % required.',
+  ]);
+  // The examiner may lower the share (0: only the score counts), and a criterion without weight is not held to it.
+  expect(scoreAssessment(lateInflation, { ...rubric, minTimingScore: 0 }).passed).toBe(true);
+  const untimed = { ...rubric, weights: { ...rubric.weights, inflationTiming: 0 } };
+  expect(scoreAssessment(lateInflation, untimed).failures).toEqual([]);
+  // Well-timed treatment is far above it.
+  expect(scoreAssessment(good, rubric).failures).toEqual([]);
+}, 60_000);
+
+test('a rubric stored before the share of well-timed beats existed is read with the default share', () => {
+  const { minTimingScore: _dropped, ...stored } = DEFAULT_RUBRIC;
+  const r = parseRubric(JSON.parse(JSON.stringify(stored)));
+  expect(r.ok && r.value.minTimingScore).toBe(25);
+  const bad = parseRubric({ ...DEFAULT_RUBRIC, minTimingScore: 120 });
+  expect(bad.ok).toBe(false);
+  expect(!bad.ok && bad.errors.join(' ')).toMatch(/minTimingScore/);
+});
+
+test('the rules that fail a run outright are put in words for the candidate', () => {
+  expect(outrightFailureRules(DEFAULT_RUBRIC)).toEqual([
+    'cuff pressure above 300 mmHg',
+    '5 late deflations or early inflations in a row',
+    'inflation or deflation within its window on fewer than 25 % of the scored beats',
+  ]);
+  const noDeflation = { ...DEFAULT_RUBRIC, weights: { ...DEFAULT_RUBRIC.weights, deflationTiming: 0 } };
+  expect(outrightFailureRules(noDeflation)[2]).toBe(
+    'inflation within its window on fewer than 25 % of the scored beats',
+  );
+  expect(outrightFailureRules({ ...DEFAULT_RUBRIC, minTimingScore: 0 })).toHaveLength(2);
 });
