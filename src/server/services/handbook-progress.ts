@@ -301,6 +301,8 @@ export interface ExerciseSession {
   beats: readonly HoldBeat[] | null;
   /** Its pressure titration as recorded at the save; null for sessions saved before it was recorded. */
   titration: TitrationRecord | null;
+  /** The rules of the practice rubric the run broke, each failing it whatever its score (scoreAssessment). */
+  failures: readonly string[];
 }
 
 /**
@@ -347,19 +349,26 @@ export function exerciseMinScore(exercise: SimulatorExercise): number {
 }
 
 /** A saved session as the module page shows it (without its beats). */
-export type ExerciseSessionView = Omit<ExerciseSession, 'beats' | 'titration'>;
+export type ExerciseSessionView = Omit<ExerciseSession, 'beats' | 'titration' | 'failures'>;
 
-function sessionView({ beats: _beats, titration: _titration, ...view }: ExerciseSession): ExerciseSessionView {
+function sessionView({
+  beats: _beats,
+  titration: _titration,
+  failures: _failures,
+  ...view
+}: ExerciseSession): ExerciseSessionView {
   return view;
 }
 
 /**
  * The targets of an exercise a session missed, one sentence each (empty: the session meets the exercise):
- * the score, the median peak D/S of its assisted beats, the hold when the exercise asks for one, and the
- * pressure titration when it names one (checked as written; fields it leaves out are not checked).
+ * no rule of the practice rubric broken (a run with repeated late deflation, over-pressure or timing wrong
+ * on nearly every beat is not practice to count, whatever it scored), the score, the median peak D/S of its
+ * assisted beats, the hold when the exercise asks for one, and the pressure titration when it names one
+ * (checked as written; fields it leaves out are not checked).
  */
 export function exerciseShortfalls(session: ExerciseSession, exercise: SimulatorExercise): string[] {
-  const out: string[] = [];
+  const out: string[] = session.failures.map((failure) => `The run failed the rubric: ${failure}`);
   const minScore = exerciseMinScore(exercise);
   if (session.score < minScore)
     out.push(`The score was ${Math.round(session.score)}, below the target of ${minScore}.`);
@@ -421,6 +430,7 @@ async function exerciseProgressOf(db: DbOrTx, userId: string, exercise: Simulato
       durationMs: r.durationMs,
       beats: Array.isArray(summary.beats) ? summary.beats : null,
       titration: summary.titration ?? null,
+      failures: Array.isArray(summary.failures) ? summary.failures.filter((f) => typeof f === 'string') : [],
     };
   });
   const latest = sessions.reduce<ExerciseSession | null>(

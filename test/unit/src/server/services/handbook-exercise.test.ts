@@ -21,13 +21,36 @@ test('an exercise without a score target uses the pass mark of the rubric practi
 });
 
 test('a session meets the exercise only when both its score and its median D/S ratio reach the targets', () => {
-  const session = { score: 70, medianDsPeakRatio: 1.2, savedAt: 0, durationMs: 60_000, beats: null, titration: null };
+  const session = {
+    score: 70,
+    medianDsPeakRatio: 1.2,
+    savedAt: 0,
+    durationMs: 60_000,
+    beats: null,
+    titration: null,
+    failures: [],
+  };
   expect(meetsExercise(session, EXERCISE)).toBe(true);
   expect(meetsExercise({ ...session, score: 69.9 }, EXERCISE)).toBe(false);
   expect(meetsExercise({ ...session, medianDsPeakRatio: 1.19 }, EXERCISE)).toBe(false);
   // No assisted beats: no ratio was measured, so the exercise is not done whatever the score.
   expect(meetsExercise({ ...session, score: 100, medianDsPeakRatio: null }, EXERCISE)).toBe(false);
   expect(meetsExercise(session, { ...EXERCISE, minScore: 80 })).toBe(false);
+});
+
+test('a session that broke a rule of the practice rubric does not count, whatever its score and ratio', () => {
+  const failure = 'Repeated late deflation: 12 consecutive beats with cuffs still pressurised at ejection (limit 5).';
+  const session = {
+    score: 70,
+    medianDsPeakRatio: 1.36,
+    savedAt: 0,
+    durationMs: 60_000,
+    beats: null,
+    titration: null,
+    failures: [failure],
+  };
+  expect(exerciseShortfalls(session, EXERCISE)).toEqual([`The run failed the rubric: ${failure}`]);
+  expect(meetsExercise({ ...session, failures: [] }, EXERCISE)).toBe(true);
 });
 
 /** Beats every 800 ms from `fromMs`, each with the D/S ratio given and timing correct unless marked 0. */
@@ -94,7 +117,7 @@ test('premature beats the device declines, and the beat each interrupts, neither
 
 test('an exercise with a hold needs the ratio held that long, beyond score and median', () => {
   const holding = { ...EXERCISE, holdSeconds: 30 };
-  const base = { score: 90, medianDsPeakRatio: 1.3, savedAt: 0, durationMs: 40_000, titration: null };
+  const base = { score: 90, medianDsPeakRatio: 1.3, savedAt: 0, durationMs: 40_000, titration: null, failures: [] };
   // 36 beats at 1.3 from 2 s: held from 2 s to the end at 40 s = 38 s.
   expect(meetsExercise({ ...base, beats: beatsAt(2000, new Array(36).fill(1.3)) }, holding)).toBe(true);
   // A dip at 20.4 s splits it into 18.4 s and 18.8 s.
@@ -145,6 +168,7 @@ const sessionWith = (titration: Parameters<typeof meetsExercise>[0]['titration']
   durationMs: 90_000,
   beats: null,
   titration,
+  failures: [],
 });
 
 test('an exercise with pressure targets counts a session only when its recorded titration meets them as written', () => {
