@@ -166,6 +166,7 @@ test("puts the procedure's range and consistency errors on the fields that cause
   const errors = await errorsFor(
     values({
       passMark: '150',
+      minTimingScore: '-5',
       inflationMinMs: '80',
       inflationMaxMs: '20',
       durationS: '5',
@@ -174,9 +175,17 @@ test("puts the procedure's range and consistency errors on the fields that cause
       eventRows: rows(['400', 'heart-rate', '95']),
     }),
   );
-  expect(Object.keys(errors).sort()).toEqual(['durationS', 'event-0-at', 'fixedSeed', 'inflationMinMs', 'passMark']);
+  expect(Object.keys(errors).sort()).toEqual([
+    'durationS',
+    'event-0-at',
+    'fixedSeed',
+    'inflationMinMs',
+    'minTimingScore',
+    'passMark',
+  ]);
   expect(errors.durationS).toBe('Duration: Make the run at least 30 seconds long.');
   expect(errors.passMark).toBe('Pass mark: Use a number no greater than 100.');
+  expect(errors.minTimingScore).toBe('Least share of well-timed beats: Use a number of at least 0.');
   expect(await countAllRows(handle)).toEqual(before);
 
   const later = await errorsFor(
