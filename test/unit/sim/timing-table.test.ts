@@ -31,7 +31,7 @@ for (const hr of STUDY_RATES_BPM) {
 }
 
 for (const hr of STUDY_RATES_BPM) {
-  test(`at ${hr} bpm ideal timing passes the rubric with no alarm, and every timing error scores lower`, () => {
+  test(`at ${hr} bpm ideal timing passes the rubric with no alarm, and every timing error scores lower and fails`, () => {
     const ideal = row(hr, 'ideal');
     expect(ideal.dominantClass).toBe('ok');
     expect(ideal.passed).toBe(true);
@@ -39,6 +39,9 @@ for (const hr of STUDY_RATES_BPM) {
     for (const c of ERRORS) {
       const r = row(hr, c);
       expect(r.score, `${c}`).toBeLessThanOrEqual(ideal.score - 20);
+      // Late inflation and early deflation at 50-70 bpm score the pass mark itself (the other criteria's
+      // points); the rubric's least share of well-timed beats fails them.
+      expect(r.passed, `${c}`).toBe(false);
     }
   });
 
