@@ -1,9 +1,12 @@
 import { beforeAll, expect, test } from 'vitest';
+import { simulatorPracticeSessions } from '#db/schema/index.ts';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
+import { newId } from '#src/server/ids.ts';
 import { getPublished } from '#src/server/services/handbook.ts';
 import { DEFAULT_EXERCISE_MIN_SCORE } from '#src/server/services/handbook-content.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
+import { EXERCISE_SESSIONS_READ } from '#src/server/services/handbook-progress.ts';
 import { idealControlLog } from '#src/server/services/simulator-replay.ts';
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser } from '#test/helpers/factories.ts';
@@ -437,4 +440,54 @@ test('refuses an external activity dated in the future, on its date field, and s
   expect(error.message).toBe('The activity date is in the future: log an activity once it has taken place.');
   expect(JSON.stringify(error.cause)).toContain('activityDate');
   expect(await countAllRows(handle)).toEqual(before);
+});
+
+/** A stored practice session on the default scenario: a steady D/S of `ds` with correct timing on every beat. */
+function practiceRow(userId: string, at: number, fields: { score: number; ds: number; failures?: string[] }) {
+  const beats = Array.from({ length: 45 }, (_, i) => [2000 + i * 800, fields.ds, 1]);
+  return {
+    id: newId(),
+    userId,
+    scenarioId: 'default-stable-angina',
+    seed: 1,
+    displaySeed: null,
+    durationMs: 40_000,
+    controlLogJson: '[]',
+    summaryJson: JSON.stringify({ medianDsPeakRatio: fields.ds, passed: true, failures: fields.failures ?? [], beats }),
+    score: fields.score,
+    createdAt: at,
+  };
+}
+
+test('an exercise met long ago stays done behind hundreds of later sessions, which the page reads a bounded number of', async () => {
+  const keen = await makeUser(handle.db, { roles: ['member'] });
+  const asKeen = (await callerFor(handle.db, keen)).caller;
+  const t0 = Date.UTC(2026, 0, 5);
+  const later = Array.from({ length: EXERCISE_SESSIONS_READ + 10 }, (_, i) =>
+    practiceRow(keen.id, t0 + (i + 1) * 60_000, { score: 50, ds: 0.9 }),
+  );
+  await handle.db
+    .insert(simulatorPracticeSessions)
+    .values([practiceRow(keen.id, t0, { score: 95, ds: 1.4 }), ...later]);
+  const progress = await asKeen.handbook.moduleProgress({ module: 'l1-ecg-triggering-and-timing' });
+  expect(progress.exerciseDone).toBe(true);
+  expect(progress.exercise).toMatchObject({ doneAt: t0 });
+  // The best and the latest come from the newest sessions read.
+  expect(progress.exercise?.best).toMatchObject({ score: 50 });
+  expect(progress.exercise?.latestShortfalls).toContain('The score was 50, below the target of 70.');
+});
+
+test('a practice session that failed the rubric does not meet the exercise, and the page says why', async () => {
+  const hasty = await makeUser(handle.db, { roles: ['member'] });
+  const asHasty = (await callerFor(handle.db, hasty)).caller;
+  const failure = 'Repeated late deflation: 40 consecutive beats with cuffs still pressurised at ejection (limit 5).';
+  await handle.db
+    .insert(simulatorPracticeSessions)
+    .values(practiceRow(hasty.id, Date.UTC(2026, 0, 6), { score: 70, ds: 1.36, failures: [failure] }));
+  const progress = await asHasty.handbook.moduleProgress({ module: 'l1-ecg-triggering-and-timing' });
+  expect(progress.exerciseDone).toBe(false);
+  expect(progress.exercise).toMatchObject({
+    doneAt: null,
+    latestShortfalls: [`The run failed the rubric: ${failure}`],
+  });
 });

@@ -4,7 +4,7 @@
  * completion, which credits the module's CPD credits to the member's CPD log.
  */
 import { randomInt } from 'node:crypto';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import {
   cpdActivities,
@@ -333,11 +333,17 @@ export interface ExerciseProgress {
   minDsRatio: number;
   /** How long the ratio must be held, seconds; null when the exercise asks for no hold. */
   holdSeconds: number | null;
-  /** The member's best session on the scenario (highest score, then highest D/S ratio), or null. */
+  /**
+   * The member's best session (highest score, then highest D/S ratio) among their latest
+   * EXERCISE_SESSIONS_READ on the scenario, or null.
+   */
   best: ExerciseSessionView | null;
-  /** The longest the member has held the ratio in any saved session on the scenario, ms. */
+  /** The longest the member has held the ratio in those sessions, ms. */
   longestHoldMs: number;
-  /** When the first session that reached both targets was saved, or null. */
+  /**
+   * When the first session that met the exercise was saved (among those and the earliest sessions whose
+   * score, ratio and rubric outcome meet it), or null.
+   */
   doneAt: number | null;
   /** Why the member's latest session on the scenario did not count (empty when it did, or there is none). */
   latestShortfalls: string[];
@@ -408,31 +414,70 @@ export function meetsExercise(session: ExerciseSession, exercise: SimulatorExerc
   return exerciseShortfalls(session, exercise).length === 0;
 }
 
+/**
+ * Sessions on the exercise's scenario a module page reads, newest first: enough for the best session, the
+ * longest hold and the latest shortfalls, and bounded (a member may save 30 sessions an hour, each summary
+ * about 5 KB with its beats: parsing every one ever saved would grow without limit on every page view).
+ */
+export const EXERCISE_SESSIONS_READ = 200;
+/**
+ * Besides those, the earliest sessions whose stored score, median D/S and rubric outcome already meet the
+ * exercise are read (this many, oldest first), so that an exercise done long ago stays done.
+ */
+const EARLIEST_QUALIFYING_READ = 20;
+
+function toExerciseSession(r: {
+  score: number;
+  summaryJson: string;
+  savedAt: number;
+  durationMs: number;
+}): ExerciseSession {
+  const summary = JSON.parse(r.summaryJson) as Partial<StoredPracticeSummary>;
+  const ds = summary.medianDsPeakRatio;
+  return {
+    score: r.score,
+    medianDsPeakRatio: typeof ds === 'number' ? ds : null,
+    savedAt: r.savedAt,
+    durationMs: r.durationMs,
+    beats: Array.isArray(summary.beats) ? summary.beats : null,
+    titration: summary.titration ?? null,
+    failures: Array.isArray(summary.failures) ? summary.failures.filter((f) => typeof f === 'string') : [],
+  };
+}
+
 async function exerciseProgressOf(db: DbOrTx, userId: string, exercise: SimulatorExercise): Promise<ExerciseProgress> {
-  const rows = await db
-    .select({
-      score: simulatorPracticeSessions.score,
-      summaryJson: simulatorPracticeSessions.summaryJson,
-      savedAt: simulatorPracticeSessions.createdAt,
-      durationMs: simulatorPracticeSessions.durationMs,
-    })
+  const columns = {
+    score: simulatorPracticeSessions.score,
+    summaryJson: simulatorPracticeSessions.summaryJson,
+    savedAt: simulatorPracticeSessions.createdAt,
+    durationMs: simulatorPracticeSessions.durationMs,
+  };
+  const onScenario = and(
+    eq(simulatorPracticeSessions.userId, userId),
+    eq(simulatorPracticeSessions.scenarioId, exercise.scenario),
+  );
+  const recent = await db
+    .select(columns)
+    .from(simulatorPracticeSessions)
+    .where(onScenario)
+    .orderBy(desc(simulatorPracticeSessions.createdAt))
+    .limit(EXERCISE_SESSIONS_READ);
+  // The hold and the titration need the beats, read in JavaScript; the rest is checked where the rows are.
+  const earliest = await db
+    .select(columns)
     .from(simulatorPracticeSessions)
     .where(
-      and(eq(simulatorPracticeSessions.userId, userId), eq(simulatorPracticeSessions.scenarioId, exercise.scenario)),
-    );
-  const sessions: ExerciseSession[] = rows.map((r) => {
-    const summary = JSON.parse(r.summaryJson) as Partial<StoredPracticeSummary>;
-    const ds = summary.medianDsPeakRatio;
-    return {
-      score: r.score,
-      medianDsPeakRatio: typeof ds === 'number' ? ds : null,
-      savedAt: r.savedAt,
-      durationMs: r.durationMs,
-      beats: Array.isArray(summary.beats) ? summary.beats : null,
-      titration: summary.titration ?? null,
-      failures: Array.isArray(summary.failures) ? summary.failures.filter((f) => typeof f === 'string') : [],
-    };
-  });
+      and(
+        onScenario,
+        gte(simulatorPracticeSessions.score, exerciseMinScore(exercise)),
+        sql`json_extract(${simulatorPracticeSessions.summaryJson}, '$.medianDsPeakRatio') >= ${exercise.minDsRatio}`,
+        sql`coalesce(json_array_length(${simulatorPracticeSessions.summaryJson}, '$.failures'), 0) = 0`,
+      ),
+    )
+    .orderBy(asc(simulatorPracticeSessions.createdAt))
+    .limit(EARLIEST_QUALIFYING_READ);
+  const sessions = recent.map(toExerciseSession);
+  const firstMet = earliest.map(toExerciseSession).find((s) => meetsExercise(s, exercise));
   const latest = sessions.reduce<ExerciseSession | null>(
     (top, s) => (!top || s.savedAt >= top.savedAt ? s : top),
     null,
@@ -447,6 +492,7 @@ async function exerciseProgressOf(db: DbOrTx, userId: string, exercise: Simulato
     null,
   );
   const done = sessions.filter((s) => meetsExercise(s, exercise)).map((s) => s.savedAt);
+  if (firstMet) done.push(firstMet.savedAt);
   return {
     scenario: exercise.scenario,
     minScore: exerciseMinScore(exercise),
