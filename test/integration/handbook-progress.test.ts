@@ -142,7 +142,8 @@ test('a submission is scored against its own draw, once, and nothing else', asyn
     asMember.handbook.submitQuiz({ module: MODULE, drawId: draw.drawId, answers: { [first.id]: ['z'] } }),
   );
   expect(unknownOption.message).toContain('no option "z"');
-  expect(await countAllRows(handle)).toEqual(before);
+  // Nothing stored but the submission rate limit's count.
+  expect({ ...(await countAllRows(handle)), rate_limits: 0 }).toEqual({ ...before, rate_limits: 0 });
 
   const mine = Object.fromEntries(draw.questions.map((q) => [q.id, correct[q.id] ?? []]));
   const graded = await asMember.handbook.submitQuiz({ module: MODULE, drawId: draw.drawId, answers: mine });
@@ -153,7 +154,7 @@ test('a submission is scored against its own draw, once, and nothing else', asyn
   expect((await asMember.handbook.drawQuiz({ module: MODULE })).drawId).not.toBe(draw.drawId);
 });
 
-test('attempt history lists every graded attempt, newest first, with scores only', async () => {
+test('attempt history lists the graded attempts, newest first, with scores only', async () => {
   const history = await asMember.handbook.quizHistory({ module: MODULE });
   expect(history.length).toBe(2);
   expect(history[0]).toMatchObject({ passed: true, scorePercent: 100 });
@@ -175,6 +176,7 @@ test(
     let progress = await asMember.handbook.moduleProgress({ module: MODULE });
     expect(progress).toMatchObject({
       quizPassed: true,
+      bestScorePercent: 100,
       readingDone: false,
       exerciseRequired: true,
       exerciseDone: false,
@@ -490,4 +492,21 @@ test('a practice session that failed the rubric does not meet the exercise, and 
     doneAt: null,
     latestShortfalls: [`The run failed the rubric: ${failure}`],
   });
+});
+
+test('a member may submit 30 graded quizzes an hour; the next is refused and stores no attempt', async () => {
+  const busy = await makeUser(handle.db, { roles: ['member'] });
+  const asBusy = (await callerFor(handle.db, busy)).caller;
+  for (let i = 0; i < 30; i++) {
+    const draw = await asBusy.handbook.drawQuiz({ module: MODULE });
+    await asBusy.handbook.submitQuiz({ module: MODULE, drawId: draw.drawId, answers: {} });
+  }
+  const draw = await asBusy.handbook.drawQuiz({ module: MODULE });
+  const before = await countAllRows(handle);
+  const refused = await trpcErrorOf(asBusy.handbook.submitQuiz({ module: MODULE, drawId: draw.drawId, answers: {} }));
+  expect(refused.code).toBe('TOO_MANY_REQUESTS');
+  expect({ ...(await countAllRows(handle)), rate_limits: 0 }).toEqual({ ...before, rate_limits: 0 });
+  const progress = await asBusy.handbook.moduleProgress({ module: MODULE });
+  expect(progress).toMatchObject({ quizPassed: false, bestScorePercent: 0 });
+  expect(await asBusy.handbook.quizHistory({ module: MODULE })).toHaveLength(30);
 });

@@ -25,6 +25,8 @@ export const RATE_LIMITS = {
   uploadImage: { limit: 60, windowMs: 10 * 60 * 1000 },
   /** Beat waveforms of an attempt (each a replay of up to minutes of simulation). */
   attemptBeat: { limit: 120, windowMs: 10 * 60 * 1000 },
+  /** Graded quiz submissions by a member, over all modules (each a stored attempt; ten questions answered). */
+  quizSubmit: { limit: 30, windowMs: 60 * 60 * 1000 },
 } as const satisfies Record<string, RateLimitRule>;
 
 /**

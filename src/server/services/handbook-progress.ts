@@ -4,7 +4,7 @@
  * completion, which credits the module's CPD credits to the member's CPD log.
  */
 import { randomInt } from 'node:crypto';
-import { and, asc, desc, eq, gte, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import {
   cpdActivities,
@@ -165,7 +165,10 @@ export interface QuizAttemptSummary {
   passed: boolean;
 }
 
-/** The member's attempts at a module's quiz, newest first: scores only, never answers or keys. */
+/** How many of a member's attempts at one quiz the history shows (newest first). */
+export const QUIZ_HISTORY_SHOWN = 100;
+
+/** The member's latest attempts at a module's quiz, newest first: scores only, never answers or keys. */
 export async function quizHistory(
   db: DbOrTx,
   userId: string,
@@ -177,7 +180,8 @@ export async function quizHistory(
     .select()
     .from(quizAttempts)
     .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.documentId, mod.documentId)))
-    .orderBy(desc(quizAttempts.createdAt));
+    .orderBy(desc(quizAttempts.createdAt))
+    .limit(QUIZ_HISTORY_SHOWN);
   return rows.map((r) => ({
     at: r.createdAt,
     revision: r.revision,
@@ -528,11 +532,16 @@ async function progressOf(
   mod: PublishedDocument<ModuleFrontMatter>,
   read: Set<string>,
 ): Promise<ModuleProgress> {
-  const attempts = await db
-    .select({ correct: quizAttempts.correctCount, total: quizAttempts.questionCount, passed: quizAttempts.passed })
+  // One row whatever the number of attempts: the best score (rounded per attempt, as the history shows it)
+  // and whether any passed.
+  const [attempts] = await db
+    .select({
+      count: count(),
+      bestPercent: sql<number | null>`max(round(${quizAttempts.correctCount} * 100.0 / ${quizAttempts.questionCount}))`,
+      anyPassed: sql<number | null>`max(${quizAttempts.passed})`,
+    })
     .from(quizAttempts)
-    .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.documentId, mod.documentId)))
-    .orderBy(desc(quizAttempts.createdAt));
+    .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.documentId, mod.documentId)));
   const exerciseSpec = mod.frontMatter.simulatorExercise;
   const exercise = exerciseSpec ? await exerciseProgressOf(db, userId, exerciseSpec) : null;
   const completion = await db
@@ -544,10 +553,7 @@ async function progressOf(
     section: r.section ?? null,
     done: read.has(r.chapter),
   }));
-  const best = attempts.reduce<number | null>(
-    (max, a) => Math.max(max ?? 0, Math.round((a.correct / a.total) * 100)),
-    null,
-  );
+  const best = attempts && attempts.count > 0 ? Number(attempts.bestPercent) : null;
   return {
     slug: mod.slug,
     title: mod.frontMatter.title,
@@ -556,7 +562,7 @@ async function progressOf(
     cpdCredits: mod.frontMatter.cpdCredits,
     reading,
     readingDone: reading.every((r) => r.done),
-    quizPassed: mod.frontMatter.quiz.length === 0 || attempts.some((a) => a.passed),
+    quizPassed: mod.frontMatter.quiz.length === 0 || Number(attempts?.anyPassed ?? 0) === 1,
     bestScorePercent: best,
     exerciseRequired: exercise !== null,
     exerciseDone: exercise === null || exercise.doneAt !== null,

@@ -167,6 +167,7 @@ export const handbookRouter = router({
   }),
 
   submitQuiz: membersContentProcedure
+    .use(perUserLimit('quiz-submit', RATE_LIMITS.quizSubmit))
     .input(
       z.object({
         module: slug,
