@@ -3,6 +3,7 @@ import { simulatorPracticeSessions } from '#db/schema/index.ts';
 import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { newId } from '#src/server/ids.ts';
+import { MAX_PENDING_PER_MEMBER } from '#src/server/services/cpd.ts';
 import { getPublished } from '#src/server/services/handbook.ts';
 import { DEFAULT_EXERCISE_MIN_SCORE } from '#src/server/services/handbook-content.ts';
 import { importFirstEdition } from '#src/server/services/handbook-import.ts';
@@ -509,4 +510,32 @@ test('a member may submit 30 graded quizzes an hour; the next is refused and sto
   const progress = await asBusy.handbook.moduleProgress({ module: MODULE });
   expect(progress).toMatchObject({ quizPassed: false, bestScorePercent: 0 });
   expect(await asBusy.handbook.quizHistory({ module: MODULE })).toHaveLength(30);
+});
+
+test('a member may have 20 external activities waiting for review and log 30 a day; more are refused, storing nothing', async () => {
+  const eager = await makeUser(handle.db, { roles: ['member'] });
+  const asEager = (await callerFor(handle.db, eager)).caller;
+  const activity = (i: number) => ({
+    title: `Regional ECP workshop, day ${i + 1}`,
+    activityDate: '2026-10-02',
+    credits: 1,
+    evidenceText: 'Certificate of attendance issued by the organisers.',
+  });
+  for (let i = 0; i < MAX_PENDING_PER_MEMBER; i++) await asEager.handbook.cpdAdd(activity(i));
+  const before = await countAllRows(handle);
+  const queueFull = await trpcErrorOf(asEager.handbook.cpdAdd(activity(20)));
+  expect(queueFull.code).toBe('CONFLICT');
+  expect(queueFull.message).toBe(
+    "You have 20 activities waiting for an educator's review. Log more once some of them have been reviewed.",
+  );
+  expect({ ...(await countAllRows(handle)), rate_limits: 0 }).toEqual({ ...before, rate_limits: 0 });
+  // Once some are reviewed the queue has room again, until the day's 30 (the refused one counted) are used.
+  const waiting = (await asEducator.handbook.cpdPending()).filter((p) => p.userId === eager.id);
+  for (const pending of waiting.slice(0, 10)) {
+    await asEducator.handbook.cpdReview({ id: pending.id, decision: 'approve' });
+  }
+  for (let i = 21; i < 30; i++) await asEager.handbook.cpdAdd(activity(i));
+  const daily = await trpcErrorOf(asEager.handbook.cpdAdd(activity(30)));
+  expect(daily.code).toBe('TOO_MANY_REQUESTS');
+  expect(await asEager.handbook.cpdLog()).toMatchObject({ approvedCredits: 10, pendingCredits: 19 });
 });

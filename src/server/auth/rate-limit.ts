@@ -27,6 +27,8 @@ export const RATE_LIMITS = {
   attemptBeat: { limit: 120, windowMs: 10 * 60 * 1000 },
   /** Graded quiz submissions by a member, over all modules (each a stored attempt; ten questions answered). */
   quizSubmit: { limit: 30, windowMs: 60 * 60 * 1000 },
+  /** External CPD activities a member logs (each waits in the educators' review queue). */
+  cpdAdd: { limit: 30, windowMs: 24 * 60 * 60 * 1000 },
 } as const satisfies Record<string, RateLimitRule>;
 
 /**

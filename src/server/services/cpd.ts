@@ -3,7 +3,7 @@
  * automatically and approved, and external activities (conferences, courses) that a member records with
  * evidence and an educator approves or rejects.
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { type CpdStatus, cpdActivities, users } from '#db/schema/index.ts';
 import { DAY_MS, toIsoDate } from '#src/lib/dates.ts';
@@ -77,7 +77,16 @@ function latestActivityDate(now: number): string {
   return toIsoDate(now + DAY_MS);
 }
 
-/** Records an external activity for an educator to review; refuses one dated in the future. */
+/** External activities one member may have waiting for review at a time (the educators' queue is shared). */
+export const MAX_PENDING_PER_MEMBER = 20;
+
+/** How many pending activities the educators' queue shows at once, oldest first. */
+export const PENDING_SHOWN = 200;
+
+/**
+ * Records an external activity for an educator to review; refuses one dated in the future, and one more
+ * while the member already has MAX_PENDING_PER_MEMBER waiting.
+ */
 export async function addExternalActivity(
   db: Db,
   userId: string,
@@ -87,6 +96,16 @@ export async function addExternalActivity(
   if (input.activityDate > latestActivityDate(now)) {
     const message = 'The activity date is in the future: log an activity once it has taken place.';
     return refuse('BAD_REQUEST', message, { activityDate: message });
+  }
+  const [waiting] = await db
+    .select({ n: count() })
+    .from(cpdActivities)
+    .where(and(eq(cpdActivities.userId, userId), eq(cpdActivities.status, 'pending')));
+  if ((waiting?.n ?? 0) >= MAX_PENDING_PER_MEMBER) {
+    return refuse(
+      'CONFLICT',
+      `You have ${MAX_PENDING_PER_MEMBER} activities waiting for an educator's review. Log more once some of them have been reviewed.`,
+    );
   }
   const id = newId();
   await db.insert(cpdActivities).values({
@@ -109,14 +128,15 @@ export interface PendingActivity extends CpdEntry {
   memberName: string;
 }
 
-/** External activities waiting for an educator, oldest first. */
+/** External activities waiting for an educator, the oldest PENDING_SHOWN first. */
 export async function listPendingActivities(db: Db): Promise<PendingActivity[]> {
   return db
     .select({ ...entryColumns, userId: cpdActivities.userId, memberName: users.name })
     .from(cpdActivities)
     .innerJoin(users, eq(users.id, cpdActivities.userId))
     .where(eq(cpdActivities.status, 'pending'))
-    .orderBy(cpdActivities.createdAt);
+    .orderBy(cpdActivities.createdAt)
+    .limit(PENDING_SHOWN);
 }
 
 export type ReviewActivityResult = { ok: true } | Refusal;

@@ -192,6 +192,7 @@ export const handbookRouter = router({
   cpdLog: membersContentProcedure.query(({ ctx }) => cpd.getCpdLog(ctx.db, ctx.user.id)),
 
   cpdAdd: membersContentProcedure
+    .use(perUserLimit('cpd-add', RATE_LIMITS.cpdAdd))
     .input(cpdActivityInput)
     .mutation(async ({ ctx, input }) =>
       unwrap(await cpd.addExternalActivity(ctx.db, ctx.user.id, { ...input, evidenceUrl: input.evidenceUrl || null })),
