@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { and, eq } from 'drizzle-orm';
 import { examAnswers, userRoles, users } from '#db/schema/index.ts';
-import { percentile } from '#src/components/simulator/console-stats.ts';
+import { percentile } from '#src/lib/percentile.ts';
 import { hashPassword } from '#src/server/auth/password.ts';
 import { createSession, sessionCookieName } from '#src/server/auth/session.ts';
 import { newId } from '#src/server/ids.ts';

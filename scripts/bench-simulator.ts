@@ -12,7 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ConsoleStatsSnapshot } from '#src/components/simulator/console-stats.ts';
-import { percentile } from '#src/components/simulator/console-stats.ts';
+import { percentile } from '#src/lib/percentile.ts';
 import { launchChromium } from '#test/helpers/chromium.ts';
 import { startServer } from '#test/helpers/server.ts';
 

@@ -3,7 +3,7 @@
  * request with its route pattern and `durationMs`, handler start to response head), for the HTTP benchmark
  * to set beside what its clients measured.
  */
-import { percentile } from '#src/components/simulator/console-stats.ts';
+import { percentile } from '#src/lib/percentile.ts';
 
 /** The 99th percentile of the durations the server logged for `route` in `logText` (its JSON lines), or null. */
 export function loggedP99Ms(logText: string, route: string): number | null {

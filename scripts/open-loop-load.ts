@@ -10,7 +10,7 @@
  * 160 ms at 60 % of its saturation rate, for a request that takes 0.4 ms of CPU).
  */
 import { Agent, request } from 'node:http';
-import { percentile } from '#src/components/simulator/console-stats.ts';
+import { percentile } from '#src/lib/percentile.ts';
 
 export interface OpenLoopResult {
   /** Requests answered per second over the run. */

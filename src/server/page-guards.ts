@@ -8,6 +8,9 @@ interface GuardContext extends RefusingPage {
   redirect(path: string, status?: 302 | 303): Response;
 }
 
+/** The way on from a members' page or download refused to someone who is not a member in good standing. */
+const TO_MEMBERSHIP = { href: '/membership/status', label: 'See your membership' };
+
 /** The sentence a members' page refused to an applicant, a lapsed or a suspended member begins with. */
 const MEMBERS_PAGE_MESSAGE =
   'This page is for members of IECPA in good standing. Apply for membership, follow your application or renew it from your membership page.';
@@ -18,7 +21,7 @@ const MEMBERS_PAGE_MESSAGE =
  */
 export function refuseForRole(context: RefusingPage, role: Role): Promise<Response> {
   if (role === 'member') {
-    return refusePage(context, 403, MEMBERS_PAGE_MESSAGE, { href: '/membership/status', label: 'See your membership' });
+    return refusePage(context, 403, MEMBERS_PAGE_MESSAGE, TO_MEMBERSHIP);
   }
   return refusePage(
     context,
@@ -80,10 +83,7 @@ export function requireMemberForDownload(
   if (!hasMembersAccess(user)) {
     return {
       user: null,
-      response: refusePage(context, 403, MEMBERS_ONLY_MESSAGE, {
-        href: '/membership/status',
-        label: 'See your membership',
-      }),
+      response: refusePage(context, 403, MEMBERS_ONLY_MESSAGE, TO_MEMBERSHIP),
     };
   }
   return { user, response: null };

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import type { EvidenceRow } from '#sim/index.ts';
-import { percentile } from '#src/components/simulator/console-stats.ts';
 import { timeToFirstGoodSettingsMs } from '#src/components/simulator/session-summary.ts';
+import { percentile } from '#src/lib/percentile.ts';
 
 function row(rTimeMs: number, good: boolean, excluded: EvidenceRow['excludedBecause'] = null): EvidenceRow {
   return {
