@@ -539,3 +539,20 @@ test('a member may have 20 external activities waiting for review and log 30 a d
   expect(daily.code).toBe('TOO_MANY_REQUESTS');
   expect(await asEager.handbook.cpdLog()).toMatchObject({ approvedCredits: 10, pendingCredits: 19 });
 });
+
+test('parallel external activities cannot overfill the review queue', async () => {
+  const hasty = await makeUser(handle.db, { roles: ['member'] });
+  const asHasty = (await callerFor(handle.db, hasty)).caller;
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: MAX_PENDING_PER_MEMBER + 5 }, (_, i) =>
+      asHasty.handbook.cpdAdd({
+        title: `Online ECP seminar ${i + 1}`,
+        activityDate: '2026-10-03',
+        credits: 1,
+        evidenceText: 'Attendance certificate.',
+      }),
+    ),
+  );
+  expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(MAX_PENDING_PER_MEMBER);
+  expect(await asHasty.handbook.cpdLog()).toMatchObject({ pendingCredits: MAX_PENDING_PER_MEMBER });
+});

@@ -97,30 +97,34 @@ export async function addExternalActivity(
     const message = 'The activity date is in the future: log an activity once it has taken place.';
     return refuse('BAD_REQUEST', message, { activityDate: message });
   }
-  const [waiting] = await db
-    .select({ n: count() })
-    .from(cpdActivities)
-    .where(and(eq(cpdActivities.userId, userId), eq(cpdActivities.status, 'pending')));
-  if ((waiting?.n ?? 0) >= MAX_PENDING_PER_MEMBER) {
-    return refuse(
-      'CONFLICT',
-      `You have ${MAX_PENDING_PER_MEMBER} activities waiting for an educator's review. Log more once some of them have been reviewed.`,
-    );
-  }
-  const id = newId();
-  await db.insert(cpdActivities).values({
-    id,
-    userId,
-    source: 'external',
-    title: input.title,
-    activityDate: input.activityDate,
-    credits: Math.round(input.credits * 10) / 10,
-    evidenceText: input.evidenceText,
-    evidenceUrl: input.evidenceUrl,
-    status: 'pending',
-    createdAt: now,
+  // Counted and inserted in one write transaction (BEGIN IMMEDIATE, and queued behind the process's other
+  // writers), so parallel requests cannot each see 19 waiting and all insert.
+  return db.transaction(async (tx) => {
+    const [waiting] = await tx
+      .select({ n: count() })
+      .from(cpdActivities)
+      .where(and(eq(cpdActivities.userId, userId), eq(cpdActivities.status, 'pending')));
+    if ((waiting?.n ?? 0) >= MAX_PENDING_PER_MEMBER) {
+      return refuse(
+        'CONFLICT',
+        `You have ${MAX_PENDING_PER_MEMBER} activities waiting for an educator's review. Log more once some of them have been reviewed.`,
+      );
+    }
+    const id = newId();
+    await tx.insert(cpdActivities).values({
+      id,
+      userId,
+      source: 'external',
+      title: input.title,
+      activityDate: input.activityDate,
+      credits: Math.round(input.credits * 10) / 10,
+      evidenceText: input.evidenceText,
+      evidenceUrl: input.evidenceUrl,
+      status: 'pending',
+      createdAt: now,
+    });
+    return { ok: true as const, id };
   });
-  return { ok: true, id };
 }
 
 export interface PendingActivity extends CpdEntry {
