@@ -3,7 +3,9 @@
  * and Carla Certified (certified@iecpa.test), who meets its requirements — Level 1 of the curriculum
  * completed, the Level 1 theory exam and a simulator assessment passed, the code of ethics accepted,
  * membership in good standing — and is awarded it through the same award the hourly job makes. Her exam
- * and simulator results are recorded as past results (there is no run to replay); the seed records no mail.
+ * result is recorded as a past result; her simulator result is a real run of the assessment's scenario with
+ * ideal timing, scored as the server scores a submission, so her result page and its beat replays work.
+ * The seed records no mail.
  *
  * Needs the shipped handbook and exams (serve imports them before seeding); without them it does nothing and
  * a later start completes it. Idempotent.
@@ -22,12 +24,15 @@ import {
   simulatorAttempts,
   users,
 } from '#db/schema/index.ts';
+import { type ControlEntry, DEFAULT_RUBRIC, idealTiming } from '#sim/index.ts';
 import { type DefinitionInput, definitionInputSchema } from '#src/lib/credential-rules.ts';
 import { DAY_MS, toIsoDate } from '#src/lib/dates.ts';
 import { newId } from '#src/server/ids.ts';
 import { awardIfEligible, listCurrentDefinitions, saveDefinition } from '#src/server/services/credentials.ts';
 import type { ServiceDeps } from '#src/server/services/deps.ts';
+import { readScenario } from '#src/server/services/exam-engine-items.ts';
 import { listPublishedModules } from '#src/server/services/handbook.ts';
+import { breakdownOf, replayAndScoreHere } from '#src/server/services/simulator-replay.ts';
 
 export const DEMO_CREDENTIAL_SLUG = 'certified-practitioner-l1';
 export const DEMO_HOLDER_EMAIL = 'certified@iecpa.test';
@@ -112,19 +117,22 @@ export async function seedCredentialDemo(db: Db, examinerId: string | undefined,
     passPercent: 70,
     subscoresJson: '[]',
   });
+  const run = demoSimulatorRun();
+  const runStartedAt = now - 250 * DAY_MS + 30_000;
   await db.insert(simulatorAttempts).values({
     id: newId(),
     ...(await demoAssessment(db, examinerId, now)),
     candidateId: holder.id,
-    seed: 1,
+    seed: DEMO_RUN_SEED,
     startedAt: now - 250 * DAY_MS,
-    deadlineAt: now - 250 * DAY_MS + 5 * 60_000,
-    submittedAt: now - 250 * DAY_MS + 2 * 60_000,
-    controlLogJson: '[]',
-    score: 86,
-    passed: true,
-    breakdownJson: '{"criteria":[],"failures":[]}',
-    evidenceJson: '[]',
+    deadlineAt: now - 250 * DAY_MS + 6 * 60_000,
+    runStartedAt,
+    submittedAt: runStartedAt + DEMO_RUN_MS,
+    controlLogJson: JSON.stringify(run.controls),
+    score: run.outcome.assessment.score0to100,
+    passed: run.outcome.assessment.passed,
+    breakdownJson: JSON.stringify(run.breakdown),
+    evidenceJson: JSON.stringify(run.outcome.assessment.evidence),
     flagsJson: '[]',
   });
   const version = (await listCurrentDefinitions(db)).find((v) => v.slug === DEMO_CREDENTIAL_SLUG);
@@ -145,6 +153,40 @@ export async function seedCredentialDemo(db: Db, examinerId: string | undefined,
   return award.ok && award.awarded;
 }
 
+const DEMO_SCENARIO_ID = 'default-stable-angina';
+const DEMO_RUN_SEED = 1;
+const DEMO_RUN_MS = 60_000;
+
+/**
+ * The demo holder's assessment run: the scenario's suggested start, then at 5 s the pressure and the ideal
+ * delays for its heart rate (sim/ideal-timing.ts), replayed and scored exactly as a submission is.
+ */
+function demoSimulatorRun() {
+  const scenario = readScenario(DEMO_SCENARIO_ID);
+  if ('error' in scenario) throw new Error(scenario.error);
+  const heartRateBpm = scenario.ecg.rhythm.heartRateBpm;
+  const ideal = idealTiming({ heartRateBpm, patient: scenario.patient, pressureMmHg: 260 });
+  const controls: ControlEntry[] = [
+    {
+      atMs: 5000,
+      patch: { pressureMmHg: 260, inflateDelayMs: ideal.inflateDelayMs, deflateDelayMs: ideal.deflateDelayMs },
+    },
+  ];
+  const outcome = replayAndScoreHere({
+    scenario,
+    seed: DEMO_RUN_SEED,
+    durationMs: DEMO_RUN_MS,
+    controls,
+    rubric: DEFAULT_RUBRIC,
+  });
+  const { assessment, summary } = outcome;
+  return {
+    controls,
+    outcome,
+    breakdown: breakdownOf(summary, assessment.criteria, assessment.failures, assessment.evidence),
+  };
+}
+
 /**
  * A past assessment the demo holder passed: open 300 to 200 days before the seed and closed since, so no
  * candidate's list of coming or lately closed assessments shows it.
@@ -159,7 +201,23 @@ async function demoAssessment(
     .select({ id: simulatorAssessments.id })
     .from(simulatorAssessments)
     .where(and(eq(simulatorAssessments.title, title), eq(simulatorAssessments.status, 'closed')));
+  // The examiner's page and the holder's result page read the rubric: seeds before 2026-12-05 stored '{}',
+  // which no page could read, so an existing demo assessment is given the default one.
+  const rubricJson = JSON.stringify(DEFAULT_RUBRIC);
   if (existing) {
+    await db
+      .update(simulatorAssessments)
+      .set({ rubricJson })
+      .where(and(eq(simulatorAssessments.id, existing.id), eq(simulatorAssessments.rubricJson, '{}')));
+    await db
+      .update(simulatorAssessmentVersions)
+      .set({ rubricJson })
+      .where(
+        and(
+          eq(simulatorAssessmentVersions.assessmentId, existing.id),
+          eq(simulatorAssessmentVersions.rubricJson, '{}'),
+        ),
+      );
     const [version] = await db
       .select({ id: simulatorAssessmentVersions.id })
       .from(simulatorAssessmentVersions)
@@ -168,12 +226,12 @@ async function demoAssessment(
   }
   const base = {
     title,
-    scenarioId: 'default-stable-angina',
+    scenarioId: DEMO_SCENARIO_ID,
     seedPolicy: 'per-attempt' as const,
     fixedSeed: null,
-    durationMs: 60_000,
+    durationMs: DEMO_RUN_MS,
     eventsJson: '[]',
-    rubricJson: '{}',
+    rubricJson,
     createdBy: examinerId,
     createdAt: now - 310 * DAY_MS,
   };

@@ -22,6 +22,20 @@ export async function runForm<T>(action: () => Promise<T>): Promise<FormOutcome<
   }
 }
 
+/**
+ * What a page loads through a procedure, or null when the procedure found nothing (NOT_FOUND), for the page
+ * to answer 404. Any other failure is thrown on, so the person sees the error page with its reference, not a
+ * "does not exist" that is untrue.
+ */
+export async function loadOrNull<T>(load: () => Promise<T>): Promise<T | null> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof TRPCError && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
+}
+
 /** The text fields of a posted form (files and repeated keys other than the first are ignored). */
 export async function readForm(request: Request): Promise<Record<string, string>> {
   const data = await request.formData();

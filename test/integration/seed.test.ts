@@ -10,9 +10,12 @@ import {
   membershipDocuments,
   membershipNumberSequences,
   memberships,
+  simulatorAttempts,
   userRoles,
 } from '#db/schema/index.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, demoUserIds, type SeedOptions, seedDemo } from '#scripts/demo-seed.ts';
+import { importFirstEdition, importShippedExams } from '#scripts/prepare-db.ts';
+import { DEFAULT_RUBRIC } from '#sim/index.ts';
 import { CURRENT_ETHICS_VERSION } from '#src/lib/ethics.ts';
 import { IN_GOOD_STANDING } from '#src/lib/membership-rules.ts';
 import { ROLES, ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
@@ -22,6 +25,8 @@ import { signIn, verifySecondFactor } from '#src/server/services/accounts.ts';
 import { memberStats } from '#src/server/services/member-admin.ts';
 import { DOCUMENTS_FOLDER } from '#src/server/services/membership-documents.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
+import { getAssessment } from '#src/server/services/simulator-assessments.ts';
+import { getAttempt } from '#src/server/services/simulator-attempts.ts';
 import { countAllRows, scratchTestDb, useTestDb } from '#test/helpers/db.ts';
 import { makeUser, testDeps, uniqueMeta } from '#test/helpers/factories.ts';
 
@@ -176,4 +181,25 @@ test('gives the member role to exactly the seeded members in good standing', asy
       member: IN_GOOD_STANDING.includes(row.status),
     });
   }
+});
+
+test("shows the demo holder's past simulator result and its assessment to the examiner", async () => {
+  // The credential demo needs the shipped Level 1 modules and theory exam, as on the portal's first start.
+  await importFirstEdition(handle);
+  await importShippedExams(handle, { log: () => {}, error: console.error });
+  await seedDemo(handle.db, options);
+  const ids = await demoUserIds(handle.db);
+  const holderId = ids.get('certified@iecpa.test') ?? '';
+  const [attempt] = await handle.db
+    .select({ id: simulatorAttempts.id, assessmentId: simulatorAttempts.assessmentId })
+    .from(simulatorAttempts)
+    .where(eq(simulatorAttempts.candidateId, holderId));
+  // Seeds before 2026-12-05 stored the rubric '{}', which made both pages fail: reading it must work.
+  const detail = await getAttempt(handle.db, { id: holderId, mayReadAll: false }, attempt?.id ?? '');
+  expect(detail).toMatchObject({ passed: true, rubricPassMark: DEFAULT_RUBRIC.passMark });
+  // A real run, scored as submissions are: a breakdown and per-beat evidence for the result page.
+  expect(detail?.score).toBeGreaterThanOrEqual(DEFAULT_RUBRIC.passMark);
+  expect(detail?.breakdown?.summary.beatCount).toBeGreaterThan(50);
+  expect(detail?.evidence?.length).toBe(detail?.breakdown?.summary.beatCount);
+  expect((await getAssessment(handle.db, attempt?.assessmentId ?? ''))?.rubric).toEqual(DEFAULT_RUBRIC);
 });

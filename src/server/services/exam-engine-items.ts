@@ -15,7 +15,7 @@ import { DEFAULT_CONTENT_DIR } from './handbook-import.ts';
  * The scenario file content/scenarios/<id>.json, read from disk: this runs in the start-up and seed scripts,
  * outside the bundler that collects the presets for pages (src/lib/scenario-presets.ts).
  */
-function readScenario(id: string, contentDir: string): Scenario | EngineRunError {
+export function readScenario(id: string, contentDir: string = DEFAULT_CONTENT_DIR): Scenario | EngineRunError {
   const path = join(contentDir, 'scenarios', `${id}.json`);
   if (!/^[a-z0-9-]+$/.test(id) || !existsSync(path))
     return { field: 'scenario', error: `There is no scenario "${id}" in content/scenarios.` };

@@ -13,12 +13,9 @@ import {
   users,
 } from '#db/schema/index.ts';
 import {
-  type BeatClass,
   type ControlEntry,
-  type CriterionResult,
   type EvidenceRow,
   outrightFailureRules,
-  type RunSummary,
   type ScenarioEvent,
   type SettingsPatch,
   validateControlLog,
@@ -32,7 +29,7 @@ import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
 import { pageWindow } from './paging.ts';
 import { parseEvents, parseStoredRubric } from './simulator-assessments.ts';
-import { replayAndScore, withScriptedEvents } from './simulator-replay.ts';
+import { type AttemptBreakdown, breakdownOf, replayAndScore, withScriptedEvents } from './simulator-replay.ts';
 import { type ListAttemptsInput, SIMULATOR_LIMITS } from './simulator-schemas.ts';
 
 /** Time between starting an attempt and pressing Start on the console (reading the instructions). */
@@ -374,42 +371,7 @@ export async function startAttempt(
   });
 }
 
-export interface AttemptBreakdown {
-  criteria: CriterionResult[];
-  failures: string[];
-  summary: {
-    beatCount: number;
-    assistedBeatCount: number;
-    scoredBeatCount: number;
-    classCounts: Record<BeatClass, number>;
-    meanHeartRateBpm: number;
-    medianDsPeakRatio: number | null;
-    maxCuffPressureMmHg: number;
-  };
-}
-
 export type SubmitAttemptResult = { ok: true; score: number; passed: boolean; flags: string[] } | Refusal;
-
-function breakdownOf(
-  summary: RunSummary,
-  criteria: CriterionResult[],
-  failures: string[],
-  evidence: EvidenceRow[],
-): AttemptBreakdown {
-  return {
-    criteria,
-    failures,
-    summary: {
-      beatCount: summary.beatCount,
-      assistedBeatCount: summary.assistedBeatCount,
-      scoredBeatCount: evidence.filter((e) => e.scored).length,
-      classCounts: summary.classCounts,
-      meanHeartRateBpm: summary.meanHeartRateBpm,
-      medianDsPeakRatio: summary.assisted?.medianDsPeakRatio ?? summary.all?.medianDsPeakRatio ?? null,
-      maxCuffPressureMmHg: summary.maxCuffPressureMmHg,
-    },
-  };
-}
 
 /** Integrity notes for the examiner: a run that took much longer than its duration was paused. */
 function integrityFlags(runMs: number, durationMs: number): string[] {

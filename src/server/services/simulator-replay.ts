@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   type Assessment,
+  type BeatClass,
   type ControlEntry,
+  type CriterionResult,
   DEFAULT_SETTINGS,
+  type EvidenceRow,
   idealTiming,
   type Rubric,
   type RunSummary,
@@ -117,6 +120,43 @@ async function inWorker<T>(path: string, job: ReplayJob): Promise<T> {
     running--;
     waiting.shift()?.();
   }
+}
+
+/** What an attempt stores of its scored replay beside the per-beat evidence: criteria, failures, a summary. */
+export interface AttemptBreakdown {
+  criteria: CriterionResult[];
+  failures: string[];
+  summary: {
+    beatCount: number;
+    assistedBeatCount: number;
+    scoredBeatCount: number;
+    classCounts: Record<BeatClass, number>;
+    meanHeartRateBpm: number;
+    medianDsPeakRatio: number | null;
+    maxCuffPressureMmHg: number;
+  };
+}
+
+/** The breakdown stored for a scored replay (a submission, or the demo seed's run). */
+export function breakdownOf(
+  summary: RunSummary,
+  criteria: CriterionResult[],
+  failures: string[],
+  evidence: EvidenceRow[],
+): AttemptBreakdown {
+  return {
+    criteria,
+    failures,
+    summary: {
+      beatCount: summary.beatCount,
+      assistedBeatCount: summary.assistedBeatCount,
+      scoredBeatCount: evidence.filter((e) => e.scored).length,
+      classCounts: summary.classCounts,
+      meanHeartRateBpm: summary.meanHeartRateBpm,
+      medianDsPeakRatio: summary.assisted?.medianDsPeakRatio ?? summary.all?.medianDsPeakRatio ?? null,
+      maxCuffPressureMmHg: summary.maxCuffPressureMmHg,
+    },
+  };
 }
 
 /**
