@@ -23,6 +23,17 @@ export async function runForm<T>(action: () => Promise<T>): Promise<FormOutcome<
 }
 
 /**
+ * Refuses a posted form whose `action` the page does not handle (a stale page, a tampered field): thrown
+ * inside runForm, it is the form's error with status 400, and nothing is changed.
+ */
+export function unknownFormAction(): never {
+  throw new TRPCError({
+    code: 'BAD_REQUEST',
+    message: 'This form asked for something this page does not do. Reload the page and try again.',
+  });
+}
+
+/**
  * What a page loads through a procedure, or null when the procedure found nothing (NOT_FOUND), for the page
  * to answer 404. Any other failure is thrown on, so the person sees the error page with its reference, not a
  * "does not exist" that is untrue.

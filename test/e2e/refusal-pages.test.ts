@@ -130,3 +130,35 @@ test('a download that cannot be given answers with the same page, its reason and
     if (wayOn) expect(html, path).toContain(`href="${wayOn}"`);
   }
 });
+
+test('a form whose action the page does not handle (a stale page, a tampered field) is refused with a 400, never a 500', async () => {
+  const examiner = await demoSessionCookie(portal.server.url, 'examiner@iecpa.test');
+  const editor = await demoSessionCookie(portal.server.url, 'editor@iecpa.test');
+  const client = portal.server.db.client;
+  const submission = (await client.execute('SELECT id FROM journal_submissions LIMIT 1')).rows[0]?.id;
+  const created = await fetch(`${portal.server.url}/api/trpc/journal.createIssue`, {
+    method: 'POST',
+    headers: { Cookie: editor, Origin: portal.server.url, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ volume: 77, number: 9, year: 2026, coverText: 'An issue for the refusal test.' }),
+  });
+  const issue = ((await created.json()) as { result: { data: string } }).result.data;
+  expect(submission && issue).toBeTruthy();
+  const forms: [string, string][] = [
+    ['/examiner/items', examiner],
+    ['/examiner/exams/level-1-theory', examiner],
+    ['/examiner/exams/level-1-theory/attempts', examiner],
+    ['/examiner/exams/level-1-theory/statistics', examiner],
+    [`/journal/editor/${submission}`, editor],
+    [`/journal/editor/issues/${issue}`, editor],
+  ];
+  const before = (await client.execute('SELECT COUNT(*) AS n FROM audit_log')).rows[0]?.n;
+  for (const [path, cookie] of forms) {
+    for (const fields of [{ action: 'no-such-action', id: 'x' }, {}]) {
+      const response = await postForm(portal.server.url, path, fields, cookie);
+      const html = await response.text();
+      expect(response.status, `${path} ${JSON.stringify(fields)}`).toBe(400);
+      expect(html, path).toContain('This form asked for something this page does not do.');
+    }
+  }
+  expect((await client.execute('SELECT COUNT(*) AS n FROM audit_log')).rows[0]?.n).toBe(before);
+});
