@@ -1,4 +1,8 @@
+import { eq } from 'drizzle-orm';
 import { expect, test } from 'vitest';
+import { simulatorAttempts, users } from '#db/schema/index.ts';
+import { startAttempt } from '#src/server/services/exam-attempts.ts';
+import { upsertExam } from '#src/server/services/exam-forms.ts';
 import { blockingAxeViolations } from '#test/helpers/axe.ts';
 import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
 
@@ -95,3 +99,52 @@ test('on a phone, the admin pages’ wide tables can be scrolled from the keyboa
   await page.close();
   expect(problems).toEqual([]);
 }, 120_000);
+
+test("an exam's matching question and a simulator result fit a phone: long options and wide tables stay inside", async () => {
+  const db = portal.server.db.db;
+  // Every item of one category, so the draw holds its matching question (options are whole sentences: a
+  // select is as wide as its longest option, and widened the exam page to 590 px).
+  const created = await upsertExam(
+    db,
+    null,
+    {
+      format: 'iecpa-exam/1',
+      slug: 'phone-layout-exam',
+      title: 'Phone layout examination',
+      bank: 'level-1',
+      practice: true,
+      timeLimitMinutes: 30,
+      passMark: { method: 'fixed', percent: 70 },
+      release: 'immediate',
+      eligibility: 'member-in-good-standing',
+      blueprint: [{ category: '01-physiology-of-counterpulsation', count: 10 }],
+    },
+    { publish: true },
+  );
+  if (!created.ok) throw new Error(created.message);
+  const [member] = await db.select({ id: users.id }).from(users).where(eq(users.email, 'li.wei@iecpa.test'));
+  const started = await startAttempt(db, member?.id ?? '', created.id, { ipAddress: '127.0.0.1', userAgent: 'e2e' });
+  if (!started.ok) throw new Error(started.message);
+  const [attempt] = await db
+    .select({ id: simulatorAttempts.id })
+    .from(simulatorAttempts)
+    .innerJoin(users, eq(users.id, simulatorAttempts.candidateId))
+    .where(eq(users.email, 'certified@iecpa.test'));
+
+  const problems: string[] = [];
+  const visits: [string, string][] = [
+    ['li.wei@iecpa.test', `/exams/attempt/${started.attemptId}`],
+    ['certified@iecpa.test', `/simulator/attempts/${attempt?.id}`],
+  ];
+  for (const [who, path] of visits) {
+    const page = await portal.newPage(await demoSessionCookie(portal.server.url, who));
+    const response = await page.goto(`${portal.server.url}${path}`);
+    if ((response?.status() ?? 0) >= 400) problems.push(`${path}: HTTP ${response?.status()}`);
+    if (path.startsWith('/exams') && (await page.locator('select').count()) === 0)
+      problems.push(`${path}: no matching question`);
+    const overflowPx = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflowPx > 0) problems.push(`${who} ${path}: ${overflowPx} px wider than the screen`);
+    await page.close();
+  }
+  expect(problems).toEqual([]);
+}, 60_000);
