@@ -153,7 +153,8 @@ test('a form whose action the page does not handle (a stale page, a tampered fie
   ];
   const before = (await client.execute('SELECT COUNT(*) AS n FROM audit_log')).rows[0]?.n;
   for (const [path, cookie] of forms) {
-    for (const fields of [{ action: 'no-such-action', id: 'x' }, {}]) {
+    const attempts: Record<string, string>[] = [{ action: 'no-such-action', id: 'x' }, {}];
+    for (const fields of attempts) {
       const response = await postForm(portal.server.url, path, fields, cookie);
       const html = await response.text();
       expect(response.status, `${path} ${JSON.stringify(fields)}`).toBe(400);
