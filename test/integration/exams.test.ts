@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { openDb } from '#db/client.ts';
-import { auditLog, examAnswers, examAttempts, examItemVersions } from '#db/schema/index.ts';
+import { auditLog, examAnswers, examAttempts, examItemVersions, exams } from '#db/schema/index.ts';
 import type { Answer } from '#src/server/exams/grading.ts';
 import type { ItemSource } from '#src/server/exams/item-format.ts';
 import { runScheduledJob, SCHEDULED_JOBS } from '#src/server/scheduled-jobs.ts';
@@ -442,6 +442,22 @@ describe('bad input and integrity', () => {
     expect(outcomes.map((o) => o.graded).sort()).toEqual([false, true]);
     const audit = await handle.db.select().from(auditLog).where(eq(auditLog.subjectId, attemptId));
     expect(audit.filter((a) => a.action === 'exam.attempt-submitted')).toHaveLength(1);
+  });
+
+  test('creating an exam with a taken slug is refused and leaves the published exam as it was', async () => {
+    const examId = await oneItemExam('taken-slug');
+    const [before] = await handle.db.select().from(exams).where(eq(exams.id, examId));
+    const rewrite = {
+      ...examFile('taken-slug', 'bank-taken-slug', [{ category: CAT_A, count: 1 }]),
+      timeLimitMinutes: 5,
+    };
+    const error = await trpcErrorOf(
+      authorCaller.exams.createExam({ exam: { ...rewrite, passMark: { method: 'fixed', percent: 10 } } }),
+    );
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toMatch(/already exists/);
+    const [after] = await handle.db.select().from(exams).where(eq(exams.id, examId));
+    expect(after).toEqual(before);
   });
 
   test('malformed item JSON imports nothing and reports the line', async () => {

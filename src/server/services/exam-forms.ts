@@ -51,14 +51,16 @@ function columnsFrom(source: ExamSource) {
 }
 
 /**
- * Creates the exam of `slug`, or brings an existing one's settings up to date (the pass mark of an Angoff
- * exam stays as the panel set it). `publish` publishes a new exam at once (the shipped content).
+ * Creates the exam of `slug`. `publish` publishes a new exam at once (the shipped content). An existing
+ * slug is refused unless `updateExisting` (the shipped content, synchronised from the repository at
+ * start): then its settings are brought up to date (the pass mark of an Angoff exam stays as the panel set
+ * it) and a change is audited. An examiner cannot rewrite a published exam by creating one of its slug.
  */
 export async function upsertExam(
   db: DbOrTx,
   actorId: string | null,
   input: unknown,
-  options: { publish: boolean },
+  options: { publish: boolean; updateExisting: boolean },
   now = Date.now(),
 ): Promise<{ ok: true; id: string; created: boolean } | Refusal> {
   const parsed = examFileSchema.safeParse(input);
@@ -72,14 +74,28 @@ export async function upsertExam(
   const fixedPercent = source.passMark.method === 'fixed' ? source.passMark.percent : null;
   const [existing] = await db.select().from(exams).where(eq(exams.slug, source.slug));
   if (existing) {
+    if (!options.updateExisting) {
+      return refuse('CONFLICT', `An exam with the slug "${source.slug}" already exists: choose another slug.`, {
+        slug: 'This slug is taken.',
+      });
+    }
+    const next = { ...columns, passPercent: source.passMark.method === 'fixed' ? fixedPercent : existing.passPercent };
+    const changed = Object.entries(next).filter(([key, value]) => existing[key as keyof ExamRow] !== value);
+    if (changed.length === 0) return { ok: true, id: existing.id, created: false };
     await db
       .update(exams)
-      .set({
-        ...columns,
-        passPercent: source.passMark.method === 'fixed' ? fixedPercent : existing.passPercent,
-        updatedAt: now,
-      })
+      .set({ ...next, updatedAt: now })
       .where(eq(exams.id, existing.id));
+    await writeAudit(
+      db,
+      {
+        actorId,
+        action: 'exam.exam-updated',
+        subjectId: existing.id,
+        details: { slug: source.slug, fields: changed.map(([key]) => key) },
+      },
+      now,
+    );
     return { ok: true, id: existing.id, created: false };
   }
   const id = newId();

@@ -90,7 +90,7 @@ export const examsRouter = router({
   createExam: examinerProcedure
     .input(z.object({ exam: z.unknown() }))
     .mutation(async ({ ctx, input }) =>
-      unwrap(await forms.upsertExam(ctx.db, ctx.user.id, input.exam, { publish: false })),
+      unwrap(await forms.upsertExam(ctx.db, ctx.user.id, input.exam, { publish: false, updateExisting: false })),
     ),
 
   publishExam: examinerProcedure
