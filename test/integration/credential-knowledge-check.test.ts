@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
 import {
@@ -17,6 +18,11 @@ import { getCredential } from '#src/server/services/credentials.ts';
 import { upsertExam } from '#src/server/services/exam-forms.ts';
 import { importItems } from '#src/server/services/exam-items.ts';
 import {
+  importFirstEdition,
+  readShippedDocuments,
+  type ShippedDocument,
+} from '#src/server/services/handbook-import.ts';
+import {
   type CredentialFixture,
   credentialFixture,
   credentialOf,
@@ -34,8 +40,17 @@ const deps = testDeps();
 let admin: MadeUser;
 let fixture: CredentialFixture;
 
-/** Chapter each category's items cite (the reading a weak category prescribes). */
-const chapterOf = (category: string) => `chapter-${category.slice(0, 2)}`;
+/**
+ * Chapter each category's items cite (the reading a weak category prescribes), by its file name in
+ * content/handbook/ as shipped items cite it; the handbook serves it at its front-matter slug.
+ */
+const SHIPPED_CHAPTERS = readShippedDocuments().filter((d) => d.kind === 'chapter');
+function shippedChapterOf(category: string): ShippedDocument {
+  const found = SHIPPED_CHAPTERS.find((d) => basename(d.file).startsWith(category.slice(0, 3)));
+  if (!found) throw new Error(`No shipped chapter numbered like ${category}`);
+  return found;
+}
+const chapterOf = (category: string) => basename(shippedChapterOf(category).file, '.md');
 /** Ten items across the seven categories, as content/exams/level-1-knowledge-check.json draws them. */
 const BLUEPRINT = LEVEL_1_CATEGORIES.map((category, i) => ({ category, count: [1, 1, 2, 2, 1, 2, 1][i] as number }));
 
@@ -60,6 +75,7 @@ function item(ref: string, category: string) {
 }
 
 beforeAll(async () => {
+  await importFirstEdition(handle.db);
   admin = await makeUser(handle.db, { roles: ['member', 'admin'], totp: true });
   fixture = await credentialFixture(handle.db, admin.id);
   // A live bank of three items per category, and one draft that must never be drawn.
@@ -93,7 +109,7 @@ beforeAll(async () => {
       eligibility: 'member-in-good-standing',
       blueprint: BLUEPRINT,
     },
-    { publish: true },
+    { publish: true, updateExisting: true },
   );
   expect(form).toMatchObject({ ok: true, created: false });
   await (await callerFor(handle.db, admin)).caller.credentials.saveDefinition(DEFINITION);
@@ -169,7 +185,11 @@ test('the yearly check: drawn on the server from the live bank, once per credent
   expect(result).toMatchObject({ score: 7, maxScore: 10, countsFor: { number: credential.number } });
   expect(result.categories.filter((c) => c.weak).map((c) => c.category)).toEqual(weakCategories);
   expect(result.categories.find((c) => c.category === weakCategories[0])?.reading).toEqual([
-    { slug: chapterOf(weakCategories[0] as string), title: expect.any(String) },
+    // Cited by file name, linked by the chapter's slug, named by its title.
+    {
+      slug: shippedChapterOf(weakCategories[0] as string).slug,
+      title: shippedChapterOf(weakCategories[0] as string).title,
+    },
   ]);
   expect(result.categories.filter((c) => !c.weak).every((c) => c.reading.length === 0)).toBe(true);
   // A score of 30 % "passes" too: the check cannot be failed.

@@ -14,6 +14,7 @@ import {
   submitAttempt,
   submitExpiredAttempts,
 } from '#src/server/services/exam-attempts.ts';
+import { importFirstEdition } from '#src/server/services/handbook-import.ts';
 import { closeTestDb, countAllRows, createTestDb, useTestDb } from '#test/helpers/db.ts';
 import { callerFor, type MadeUser, makeUser, TEST_META, testDeps } from '#test/helpers/factories.ts';
 import { trpcErrorOf } from '#test/helpers/trpc.ts';
@@ -272,6 +273,31 @@ async function oneItemExam(slug: string): Promise<string> {
   return id;
 }
 
+describe('practice feedback', () => {
+  test('names the modules and links the cited chapters at their handbook slugs', async () => {
+    await importFirstEdition(handle.db);
+    const bank = 'bank-feedback';
+    await liveItems(bank, [singleItem('feedback-q', CAT_A)]);
+    const { id: examId } = await authorCaller.exams.createExam({
+      exam: { ...examFile('feedback', bank, [{ category: CAT_A, count: 1 }]), practice: true },
+    });
+    await authorCaller.exams.publishExam({ id: examId });
+    const { caller } = await candidate();
+    const { attemptId } = await caller.exams.start({ examId });
+    const itemVersionId = (await caller.exams.attempt({ attemptId })).items[0]?.itemVersionId as string;
+    await caller.exams.saveAnswer({ attemptId, itemVersionId, answer: { choices: ['b'] } });
+    await caller.exams.submit({ attemptId });
+    const result = await caller.exams.result({ attemptId });
+    expect(result.subscores).toEqual([
+      { category: CAT_A, label: 'The physiology of counterpulsation', score: 0, max: 1 },
+    ]);
+    // The item cites the chapter by its file name, 05-ecg-triggering-and-timing.
+    expect(result.feedback[0]?.references).toEqual([
+      { slug: 'ecg-triggering-and-timing', title: 'ECG triggering and timing' },
+    ]);
+  });
+});
+
 describe('deadline and grace', () => {
   test('accepts answers in the grace after the deadline, refuses them after, and submits on next access', async () => {
     const examId = await oneItemExam('deadline');
@@ -515,13 +541,24 @@ describe('examiner pages: release policy, release, attempts filters, extra time 
 
     await caller.exams.submit({ attemptId });
     const waiting = await caller.exams.result({ attemptId });
-    expect(waiting).toMatchObject({ released: false, score: 0, subscores: [] });
+    expect(waiting).toMatchObject({ released: false, score: null, percent: null, passed: null, subscores: [] });
+    // The candidate's list of attempts does not tell the outcome before the release either.
+    expect((await caller.exams.myAttempts()).find((a) => a.id === attemptId)).toMatchObject({
+      awaitingRelease: true,
+      percent: null,
+      passed: null,
+    });
     expect(await authorCaller.exams.listAttempts({ examId, outcome: 'awaiting-release' })).toMatchObject([
       { id: attemptId, candidateEmail: user.email, released: false },
     ]);
 
     expect(await authorCaller.exams.releaseResults({ examId, attemptIds: 'all' })).toEqual({ ok: true, released: 1 });
     expect(await caller.exams.result({ attemptId })).toMatchObject({ released: true, score: 1, passed: true });
+    expect((await caller.exams.myAttempts()).find((a) => a.id === attemptId)).toMatchObject({
+      awaitingRelease: false,
+      percent: 100,
+      passed: true,
+    });
     expect(await authorCaller.exams.listAttempts({ examId, outcome: 'awaiting-release' })).toEqual([]);
     // Releasing again releases nothing new.
     expect(await authorCaller.exams.releaseResults({ examId, attemptIds: 'all' })).toEqual({ ok: true, released: 0 });

@@ -11,7 +11,7 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { credentials, examAttempts, examItemVersions, exams } from '#db/schema/index.ts';
-import { categoryLabel, cycleYears, WEAK_CATEGORY_SHARE } from '#src/lib/credential-rules.ts';
+import { cycleYears, WEAK_CATEGORY_SHARE } from '#src/lib/credential-rules.ts';
 import { formatLongDate } from '#src/lib/dates.ts';
 import { writeAudit } from '../audit.ts';
 import { type Refusal, refuse } from '../refusal.ts';
@@ -19,7 +19,7 @@ import { getCredential, getDefinitionVersion } from './credentials.ts';
 import type { RequestMeta } from './deps.ts';
 import { drawAttempt, getResult } from './exam-attempts.ts';
 import { parseBody } from './exam-items.ts';
-import { getPublished } from './handbook.ts';
+import { chapterForReference } from './handbook.ts';
 
 type CredentialRow = typeof credentials.$inferSelect;
 
@@ -186,6 +186,8 @@ export async function knowledgeCheckResult(
 ): Promise<{ ok: true; result: KnowledgeCheckResult } | Refusal> {
   const graded = await getResult(db, holderId, attemptId, now);
   if (!graded.ok) return graded;
+  const score = graded.result.score;
+  if (score === null) return refuse('CONFLICT', "This check's result is released after an examiner's review.");
   const [attempt] = await db
     .select({
       startedAt: examAttempts.startedAt,
@@ -209,28 +211,18 @@ export async function knowledgeCheckResult(
     for (const ref of parseBody(v.bodyJson).references) refs.add(ref);
     cited.set(v.category, refs);
   }
-  const titles = new Map<string, string>();
-  const titleOf = async (slug: string) => {
-    if (!titles.has(slug)) {
-      const chapter = await getPublished(db, 'chapter', slug);
-      titles.set(slug, chapter?.frontMatter.title ?? categoryLabel(slug));
-    }
-    return titles.get(slug) as string;
-  };
-  /** A category is a curriculum module (its slug): named as the module is, without "Module n:". */
-  const moduleLabel = async (slug: string) => {
-    const found = await getPublished(db, 'module', slug);
-    return found ? found.frontMatter.title.replace(/^Module \d+:\s*/, '') : categoryLabel(slug);
-  };
   const categories: KnowledgeCheckResult['categories'] = [];
   for (const s of graded.result.subscores) {
     const weak = s.max > 0 && s.score / s.max < WEAK_CATEGORY_SHARE;
     const reading = [];
     if (weak)
-      for (const slug of [...(cited.get(s.category) ?? [])].sort()) reading.push({ slug, title: await titleOf(slug) });
+      for (const ref of [...(cited.get(s.category) ?? [])].sort()) {
+        const chapter = await chapterForReference(db, ref);
+        if (chapter) reading.push(chapter);
+      }
     categories.push({
       category: s.category,
-      label: await moduleLabel(s.category),
+      label: s.label,
       score: s.score,
       max: s.max,
       weak,
@@ -244,7 +236,7 @@ export async function knowledgeCheckResult(
       attemptId,
       examTitle: graded.result.examTitle,
       completedAt: attempt.submittedAt ?? attempt.startedAt,
-      score: graded.result.score,
+      score,
       maxScore: graded.result.maxScore,
       categories,
       countsFor,

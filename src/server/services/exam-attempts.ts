@@ -18,6 +18,7 @@ import {
   exams,
   users,
 } from '#db/schema/index.ts';
+import { categoryLabel } from '#src/lib/credential-rules.ts';
 import { writeAudit } from '../audit.ts';
 import { csvDocument } from '../csv.ts';
 import { drawItems } from '../exams/draw.ts';
@@ -28,6 +29,7 @@ import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
 import { blueprintOf, DEADLINE_GRACE_MS, setExamStatus } from './exam-forms.ts';
 import { parseBody } from './exam-items.ts';
+import { chapterForReference, moduleTitleForCategory } from './handbook.ts';
 
 export { DEADLINE_GRACE_MS };
 
@@ -403,15 +405,24 @@ export interface AttemptResult {
   practice: boolean;
   /** A credential's yearly knowledge check: its result page is /credentials/knowledge-check/<id>. */
   knowledgeCheck: boolean;
+  /** Whether the candidate may read the result: until an examiner releases it, score and outcome are null. */
   released: boolean;
-  score: number;
+  score: number | null;
   maxScore: number;
-  percent: number;
+  percent: number | null;
   passPercent: number;
-  passed: boolean;
-  subscores: { category: string; score: number; max: number }[];
-  /** Practice exams only: the items answered wrongly, with their rationale and references. */
-  feedback: { number: number; stem: string; score: number; rationale: string; references: string[] }[];
+  passed: boolean | null;
+  /** By blueprint category (a Level 1 module), with the module's title as `label`. */
+  subscores: { category: string; label: string; score: number; max: number }[];
+  /** Practice exams only: the items answered wrongly, with their rationale and the chapters they cite. */
+  feedback: {
+    number: number;
+    stem: string;
+    score: number;
+    rationale: string;
+    /** Each cited chapter: its handbook slug and title (slug null when no published chapter matches). */
+    references: { slug: string | null; title: string }[];
+  }[];
 }
 
 /** The candidate's result once graded; the per-item feedback only for a practice exam. */
@@ -441,18 +452,22 @@ export async function getResult(
       .from(examItemVersions)
       .where(inArray(examItemVersions.id, versionIds));
     const bodies = new Map(versions.map((v) => [v.id, parseBody(v.bodyJson)]));
-    versionIds.forEach((id, n) => {
+    for (const [n, id] of versionIds.entries()) {
       const score = scoreOf.get(id) ?? 0;
       const body = bodies.get(id);
-      if (body && score < 1)
-        feedback.push({
-          number: n + 1,
-          stem: body.stem,
-          score,
-          rationale: body.rationale,
-          references: body.references,
-        });
-    });
+      if (!body || score >= 1) continue;
+      const references = [];
+      for (const ref of body.references) {
+        references.push((await chapterForReference(db, ref)) ?? { slug: null, title: categoryLabel(ref) });
+      }
+      feedback.push({ number: n + 1, stem: body.stem, score, rationale: body.rationale, references });
+    }
+  }
+  const subscores: AttemptResult['subscores'] = [];
+  if (released) {
+    for (const s of JSON.parse(attempt.subscoresJson ?? '[]') as Omit<AttemptResult['subscores'][number], 'label'>[]) {
+      subscores.push({ ...s, label: (await moduleTitleForCategory(db, s.category)) ?? categoryLabel(s.category) });
+    }
   }
   return {
     ok: true,
@@ -462,12 +477,12 @@ export async function getResult(
       practice: exam?.practice ?? false,
       knowledgeCheck: exam?.purpose === 'knowledge-check',
       released,
-      score: released ? attempt.score : 0,
+      score: released ? attempt.score : null,
       maxScore: attempt.maxScore ?? 0,
-      percent: released ? (attempt.percent ?? 0) : 0,
+      percent: released ? (attempt.percent ?? 0) : null,
       passPercent: attempt.passPercent ?? 0,
-      passed: released ? (attempt.passed ?? false) : false,
-      subscores: released ? (JSON.parse(attempt.subscoresJson ?? '[]') as AttemptResult['subscores']) : [],
+      passed: released ? (attempt.passed ?? false) : null,
+      subscores,
       feedback,
     },
   };
@@ -486,27 +501,33 @@ export async function listMyAttempts(
     startedAt: number;
     submittedAt: number | null;
     voided: boolean;
+    /** Graded, and waiting for an examiner to release the result: percent and passed stay null. */
+    awaitingRelease: boolean;
     percent: number | null;
     passed: boolean | null;
   }[]
 > {
   const rows = await db
-    .select({ attempt: examAttempts, title: exams.title, purpose: exams.purpose })
+    .select({ attempt: examAttempts, title: exams.title, purpose: exams.purpose, release: exams.release })
     .from(examAttempts)
     .innerJoin(exams, eq(exams.id, examAttempts.examId))
     .where(eq(examAttempts.candidateId, candidateId))
     .orderBy(desc(examAttempts.startedAt));
-  return rows.map(({ attempt: r, title, purpose }) => ({
-    id: r.id,
-    examId: r.examId,
-    examTitle: title,
-    knowledgeCheck: purpose === 'knowledge-check',
-    startedAt: r.startedAt,
-    submittedAt: r.submittedAt,
-    voided: r.voidedAt !== null,
-    percent: r.percent,
-    passed: r.passed,
-  }));
+  return rows.map(({ attempt: r, title, purpose, release }) => {
+    const released = release === 'immediate' || r.releasedAt !== null;
+    return {
+      id: r.id,
+      examId: r.examId,
+      examTitle: title,
+      knowledgeCheck: purpose === 'knowledge-check',
+      startedAt: r.startedAt,
+      submittedAt: r.submittedAt,
+      voided: r.voidedAt !== null,
+      awaitingRelease: r.score !== null && r.voidedAt === null && !released,
+      percent: released ? r.percent : null,
+      passed: released ? r.passed : null,
+    };
+  });
 }
 
 export const ATTEMPT_OUTCOMES = ['any', 'open', 'passed', 'failed', 'voided', 'awaiting-release'] as const;

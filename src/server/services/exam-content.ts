@@ -76,7 +76,9 @@ export async function importExamContent(
       });
       continue;
     }
-    const result = await db.transaction((tx) => upsertExam(tx, null, raw, { publish: true, updateExisting: true }, now));
+    const result = await db.transaction((tx) =>
+      upsertExam(tx, null, raw, { publish: true, updateExisting: true }, now),
+    );
     if (!result.ok) {
       const errors = Object.entries(result.fieldErrors ?? {}).map(([path, message]) => ({ line: 0, path, message }));
       report.refused.push({ file: `exams/${file}`, message: result.message, errors });

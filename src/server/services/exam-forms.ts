@@ -60,7 +60,7 @@ export async function upsertExam(
   db: DbOrTx,
   actorId: string | null,
   input: unknown,
-  options: { publish: boolean; updateExisting: boolean },
+  options: { publish: boolean; updateExisting?: boolean },
   now = Date.now(),
 ): Promise<{ ok: true; id: string; created: boolean } | Refusal> {
   const parsed = examFileSchema.safeParse(input);

@@ -70,6 +70,31 @@ export async function getPublished(
   return row ? toPublished<ChapterFrontMatter | ModuleFrontMatter>(row, kind) : null;
 }
 
+/**
+ * The published chapter an exam item cites. Items cite a chapter by its file name in `content/handbook/`
+ * (`05-ecg-triggering-and-timing`), the handbook serves it at its front-matter slug
+ * (`ecg-triggering-and-timing`): either is accepted. Null when no published chapter matches.
+ */
+export async function chapterForReference(db: DbOrTx, ref: string): Promise<{ slug: string; title: string } | null> {
+  for (const slug of new Set([ref, ref.replace(/^\d+-/, '')])) {
+    const chapter = await getPublished(db, 'chapter', slug);
+    if (chapter) return { slug: chapter.slug, title: chapter.frontMatter.title };
+  }
+  return null;
+}
+
+/**
+ * The title of the Level 1 module an exam category names (`04-ecg-triggering-and-timing`, the module file
+ * name; the module's slug is `l1-ecg-triggering-and-timing`), without "Module n:". Null when none matches.
+ */
+export async function moduleTitleForCategory(db: DbOrTx, category: string): Promise<string | null> {
+  for (const slug of new Set([category, `l1-${category.replace(/^\d+-/, '')}`])) {
+    const found = await getPublished(db, 'module', slug);
+    if (found) return found.frontMatter.title.replace(/^Module \d+:\s*/, '');
+  }
+  return null;
+}
+
 /** Every published document of a kind, with its front matter (bodies included: the handbook is small). */
 async function listPublished<F>(db: DbOrTx, kind: DocumentKind): Promise<PublishedDocument<F>[]> {
   const rows = await db
