@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { beforeAll, expect, test } from 'vitest';
 import { membershipApplications, membershipEvents, scheduledJobRuns, simulatorAssessments } from '#db/schema/index.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
@@ -35,6 +36,29 @@ test('an applicant follows their application: a draft, then a request for inform
   await handle.db.update(membershipApplications).set({ status: 'info-requested' });
   const steps = await stepsOf(applicant);
   expect(steps[0]).toMatchObject({ id: 'application-info-requested', urgent: true, href: '/membership/application' });
+});
+
+test('a submitted application is with the reviewers, not approved; a rejection says so', async () => {
+  const applicant = await makeUser(handle.db, { roles: [] });
+  await (await callerFor(handle.db, applicant)).caller.applications.saveDraft(COMPLETE_APPLICATION);
+  await handle.db
+    .update(membershipApplications)
+    .set({ status: 'submitted' })
+    .where(eq(membershipApplications.userId, applicant.id));
+  // Submitting creates the pending membership row: the steps still follow the application.
+  await handle.db.transaction((tx) =>
+    createPendingMembership(tx, { userId: applicant.id, categoryId: 'practitioner', now: Date.now() }),
+  );
+  const steps = await stepsOf(applicant);
+  expect(steps[0]).toMatchObject({ id: 'application-submitted', title: 'Your application is with the reviewers' });
+  expect(JSON.stringify(steps)).not.toMatch(/approved/);
+  await handle.db
+    .update(membershipApplications)
+    .set({ status: 'rejected' })
+    .where(eq(membershipApplications.userId, applicant.id));
+  expect((await stepsOf(applicant))[0]).toMatchObject({ id: 'application-rejected', href: '/membership/application' });
+  // The administrators' overview below counts the file's applications: this one leaves none.
+  await handle.db.delete(membershipApplications).where(eq(membershipApplications.userId, applicant.id));
 });
 
 test('a member is offered renewal inside the renewal window, and the next curriculum module', async () => {

@@ -3,7 +3,7 @@
  * (educator, examiner, administrator): the landing page after sign-in (/dashboard) and the administrators'
  * overview (/admin). Reads only; every step links to the page where the work is done.
  */
-import { and, count, eq, gte, isNull, lte, ne } from 'drizzle-orm';
+import { and, count, desc, eq, gte, isNull, lte, ne } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import {
   accountClosureRequests,
@@ -48,20 +48,11 @@ async function countOf(query: Promise<{ n: number }[]>): Promise<number> {
 
 async function membershipSteps(db: Db, user: SessionUser, now: number): Promise<NextStep[]> {
   const membership = await getMembershipSummary(db, user.id);
-  if (membership && membership.status !== 'resigned') {
+  // A pending membership is an application not yet decided: its steps follow the application.
+  if (membership && membership.status !== 'resigned' && membership.status !== 'pending') {
     const renewal = checkRenewal(membership, now);
     const expires = membership.expiresAt === null ? '' : formatLongDate(membership.expiresAt);
     switch (membership.status) {
-      case 'pending':
-        return [
-          {
-            id: 'membership-pending',
-            title: 'Your membership starts when your first payment is recorded',
-            text: 'Your application was approved. My membership shows how to pay and what happens next.',
-            href: '/membership/status',
-            linkLabel: 'My membership',
-          },
-        ];
       case 'grace':
         return [
           {
@@ -113,7 +104,7 @@ async function membershipSteps(db: Db, user: SessionUser, now: number): Promise<
     .select({ status: membershipApplications.status })
     .from(membershipApplications)
     .where(eq(membershipApplications.userId, user.id))
-    .orderBy(membershipApplications.createdAt)
+    .orderBy(desc(membershipApplications.createdAt))
     .limit(1);
   switch (application?.status) {
     case 'draft':
@@ -145,6 +136,16 @@ async function membershipSteps(db: Db, user: SessionUser, now: number): Promise<
           href: '/membership/application',
           linkLabel: 'Answer the reviewers',
           urgent: true,
+        },
+      ];
+    case 'rejected':
+      return [
+        {
+          id: 'application-rejected',
+          title: 'Your application was not approved',
+          text: 'Your application page gives the reviewers’ reason. You may apply again when you can meet it.',
+          href: '/membership/application',
+          linkLabel: 'See my application',
         },
       ];
     default:
