@@ -4,7 +4,7 @@ import { expect, test } from 'vitest';
 import { auditLog, userRoles, users } from '#db/schema/index.ts';
 import { DEMO_PASSWORD } from '#scripts/demo-seed.ts';
 import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
-import { freshTotpCode, submitSignIn } from '#test/helpers/portal-flows.ts';
+import { freshTotpCode, postForm, submitSignIn } from '#test/helpers/portal-flows.ts';
 
 const portal = usePortal();
 
@@ -26,6 +26,16 @@ test('a member enrols in TOTP, gets 10 recovery codes, and the next sign-in asks
   const codes = await page.locator('.recovery-codes li').allTextContents();
   expect(codes).toHaveLength(10);
   expect(new Set(codes).size).toBe(10);
+  // The confirmation sent again (a reload, a double click) is told two-factor is on already.
+  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const again = await postForm(
+    portal.server.url,
+    '/account/security',
+    { action: 'confirm-totp', secret, code: '000000' },
+    cookie,
+  );
+  expect(again.status).toBe(400);
+  expect(await again.text()).toContain('Two-factor authentication is already on.');
 
   await page.goto(`${portal.server.url}/sign-out`);
   await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
