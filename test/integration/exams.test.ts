@@ -385,6 +385,19 @@ describe('deadline and grace', () => {
     const [same] = await handle.db.select().from(examAttempts).where(eq(examAttempts.id, started.attemptId));
     expect(same?.deadlineAt).toBe(t0 + 55 * 60_000);
   });
+
+  test('an examiner neither grants themselves extra time nor sits a certifying exam', async () => {
+    const examId = await oneItemExam('examiner-sits');
+    const before = await countAllRows(handle);
+    expect(
+      await trpcErrorOf(authorCaller.exams.grantExtraTime({ examId, candidateId: author.id, extraMinutes: 30 })),
+    ).toMatchObject({ code: 'FORBIDDEN', message: 'Another examiner must grant you extra time.' });
+    expect(await trpcErrorOf(authorCaller.exams.start({ examId }))).toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/cannot sit a certifying exam/),
+    });
+    expect(await countAllRows(handle)).toEqual(before);
+  });
 });
 
 describe('bad input and integrity', () => {

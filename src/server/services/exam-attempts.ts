@@ -16,6 +16,7 @@ import {
   examItems,
   examItemVersions,
   exams,
+  userRoles,
   users,
 } from '#db/schema/index.ts';
 import { categoryLabel } from '#src/lib/credential-rules.ts';
@@ -52,6 +53,18 @@ export async function startAttempt(
     if (exam.opensAt > now || (exam.closesAt !== null && exam.closesAt <= now))
       return refuse('FORBIDDEN', 'This exam is not open now.');
     if (exam.passPercent === null) return refuse('FORBIDDEN', 'This exam has no pass mark yet; it cannot be taken.');
+    if (!exam.practice) {
+      // Examiners read every bank with its keys: a certifying exam sat by one certifies nothing.
+      const [examiner] = await tx
+        .select({ role: userRoles.role })
+        .from(userRoles)
+        .where(and(eq(userRoles.userId, candidateId), eq(userRoles.role, 'examiner')));
+      if (examiner)
+        return refuse(
+          'FORBIDDEN',
+          'Examiners can read the item banks and their keys, so they cannot sit a certifying exam. Practice exams stay open to you.',
+        );
+    }
     const previous = await tx
       .select()
       .from(examAttempts)

@@ -339,6 +339,7 @@ export async function grantExtraTime(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<{ ok: true; extendedAttempt: boolean } | Refusal> {
+  if (candidateId === examinerId) return refuse('FORBIDDEN', 'Another examiner must grant you extra time.');
   return db.transaction(async (tx) => {
     const [exam] = await tx.select({ id: exams.id }).from(exams).where(eq(exams.id, examId));
     if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
