@@ -3,6 +3,7 @@
  * and does one task at a time; a task over its budget has its worker terminated (a new one starts for
  * the next task) and is refused with MarkdownTooSlowError, so no text can hold a thread for long.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -137,6 +138,15 @@ export async function renderPublished(revisionId: string, markdown: string): Pro
     if (oldest !== undefined) publishedCache.delete(oldest);
   }
   return rendered;
+}
+
+/**
+ * A short Markdown text stored once and shown often (an exam question's stem, a rationale): its HTML,
+ * rendered off the request thread and kept by the text's hash with the published revisions.
+ */
+export async function renderStoredText(markdown: string): Promise<string> {
+  const key = `text:${createHash('sha256').update(markdown).digest('base64url')}`;
+  return (await renderPublished(key, markdown)).html;
 }
 
 /** Laying out the whole edition takes longer than a preview: its own, larger budget. */

@@ -5,11 +5,11 @@ import { eq } from 'drizzle-orm';
 import type { Page, Response } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
 import { auditLog, exams, users } from '#db/schema/index.ts';
-import { startAttempt } from '#src/server/services/exam-attempts.ts';
+import { startAttempt, submitAttempt } from '#src/server/services/exam-attempts.ts';
 import { importExamContent } from '#src/server/services/exam-content.ts';
 import { getExamBySlug, recomputeStatistics, upsertExam } from '#src/server/services/exam-forms.ts';
 import { blockingAxeViolations, screenshotPath } from '#test/helpers/axe.ts';
-import { demoAccount, usePortal } from '#test/helpers/e2e-portal.ts';
+import { demoAccount, demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
 import { postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
 
 const portal = usePortal();
@@ -238,6 +238,53 @@ test('the time runs out: the page warns, the server submits what was saved and t
   await member.getByText(/Passed/).waitFor();
   expect(await member.getByText('1.0 of 2 (50 %)', { exact: false }).isVisible()).toBe(true);
   await member.close();
+});
+
+test('shipped questions show their Markdown and figures, and the feedback links the chapters they cite', async () => {
+  const db = portal.server.db.db;
+  // Every shipped item of the pleth module: bold words in stems, and a figure.
+  const created = await upsertExam(
+    db,
+    null,
+    {
+      format: 'iecpa-exam/1',
+      slug: 'pleth-practice',
+      title: 'Pleth practice',
+      bank: 'level-1',
+      practice: true,
+      timeLimitMinutes: 30,
+      passMark: { method: 'fixed', percent: 70 },
+      release: 'immediate',
+      eligibility: 'member-in-good-standing',
+      blueprint: [{ category: '05-pleth-and-ds-ratio', count: 15 }],
+    },
+    { publish: true },
+  );
+  if (!created.ok) throw new Error(created.message);
+  const [member] = await db.select({ id: users.id }).from(users).where(eq(users.email, 'li.wei@iecpa.test'));
+  const started = await startAttempt(db, member?.id ?? '', created.id, { ipAddress: '127.0.0.1', userAgent: 'e2e' });
+  if (!started.ok) throw new Error(started.message);
+  const page = await portal.newPage(await demoSessionCookie(portal.server.url, 'li.wei@iecpa.test'));
+  await page.goto(`${portal.server.url}/exams/attempt/${started.attemptId}?view=all`);
+  expect(await page.locator('.stem strong').count()).toBeGreaterThan(0);
+  expect((await page.locator('.question').allTextContents()).join('\n')).not.toContain('**');
+  const figure = page.locator('.question img').first();
+  await figure.waitFor();
+  await figure.evaluate((img: HTMLImageElement) => img.decode());
+  expect(await figure.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await lookAt(page, 'exam-shipped-questions');
+
+  // Nothing answered: every question comes back with its rationale and the chapters it cites.
+  expect(await submitAttempt(db, member?.id ?? '', started.attemptId)).toEqual({ ok: true, graded: true });
+  await page.goto(`${portal.server.url}/exams/result/${started.attemptId}`);
+  expect(await page.getByRole('main').textContent()).not.toMatch(/\*\*|05-pleth-and-ds-ratio/);
+  const links = await page
+    .locator('main a[href^="/handbook/"]')
+    .evaluateAll((as) => [...new Set(as.map((a) => a.getAttribute('href') ?? ''))]);
+  expect(links.length).toBeGreaterThan(0);
+  for (const href of links) expect([href, (await fetch(`${portal.server.url}${href}`)).status]).toEqual([href, 200]);
+  await lookAt(page, 'exam-practice-feedback');
+  await page.close();
 });
 
 /** Screenshots of the page at 1280 and 390 px (test-results/screenshots) and axe with nothing serious. */

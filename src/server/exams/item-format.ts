@@ -15,6 +15,11 @@ export const LEVEL_1_CATEGORIES = [
   '07-course-of-treatment-and-outcomes',
 ] as const;
 
+/** Where the portal serves an item's figure (`content/figures/<file>.svg`): the handbook's figure route. */
+export function figureUrl(src: string): string {
+  return `/handbook/figures/${src.slice(src.lastIndexOf('/') + 1)}`;
+}
+
 export const ITEM_TYPES = ['single', 'multiple', 'true-false', 'matching', 'numeric', 'engine'] as const;
 export type ItemType = (typeof ITEM_TYPES)[number];
 export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
