@@ -139,10 +139,19 @@ test('the demo holder is certified, downloads the PDF and badge; anyone verifies
   expect(await visitor.getByTestId('registry-record').getByRole('heading').textContent()).toBe('Suspended');
   expect(await visitor.getByTestId('registry-record').textContent()).toContain('professional conduct');
   expect(await visitor.getByTestId('registry-record').textContent()).not.toContain('treatment records');
+  // A suspended credential is valid until no date and has no maintenance to take part in.
+  expect(await visitor.getByTestId('registry-record').textContent()).not.toMatch(/Valid until|Maintenance/);
   expect(await bothWidths(visitor, 'registry-record-suspended')).toEqual([]);
   const json = await get(`/registry/${number}.json`);
   expect(json.headers.get('cache-control')).toBe('public, no-cache');
-  expect(await json.json()).toMatchObject({ number, found: true, status: 'suspended', certifiedNow: false });
+  expect(await json.json()).toMatchObject({
+    number,
+    found: true,
+    status: 'suspended',
+    certifiedNow: false,
+    validUntil: null,
+    participatingInMaintenance: null,
+  });
   expect(await verifyBadge(visitor, badgeText)).toMatchObject({ heading: 'Suspended' });
   await saveScreenshot(visitor, 'registry-verify-suspended-1280');
   for (const page of [visitor, holder, admin]) await page.close();

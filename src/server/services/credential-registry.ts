@@ -30,12 +30,17 @@ export interface RegistryEntry {
   reasonClass: string | null;
   certifiedNow: boolean;
   issuedAt: number | null;
+  /**
+   * The end of the validity: when a current credential runs until, or when an expired one ended. Null for a
+   * suspended, revoked or inactive credential, which is not valid until any date.
+   */
   expiresAt: number | null;
   /**
    * Whether the holder has logged approved CPD in the current period, or has already met the maintenance of
-   * the period in progress (renewed ahead): participation, as ABIM shows it.
+   * the period in progress (renewed ahead): participation, as ABIM shows it. Null when the credential is
+   * not current: there is no maintenance to take part in.
    */
-  participatingInMaintenance: boolean;
+  participatingInMaintenance: boolean | null;
   lastChangedAt: number;
   noindex: boolean;
 }
@@ -78,6 +83,7 @@ type ListedRow = {
 };
 
 function toEntry(row: ListedRow): RegistryEntry {
+  const certifiedNow = isCurrentlyCertified(row.status);
   return {
     number: row.number,
     name: row.name,
@@ -88,10 +94,10 @@ function toEntry(row: ListedRow): RegistryEntry {
     // A current credential has no reason to give ("maintenance due" is in its label, and its maintenance is
     // not failed, only not yet complete); the others give the kind of theirs.
     reasonClass: !isCurrentlyCertified(row.status) && row.reasonClass ? REASON_CLASS_LABELS[row.reasonClass] : null,
-    certifiedNow: isCurrentlyCertified(row.status),
+    certifiedNow,
     issuedAt: row.issuedAt,
-    expiresAt: row.expiresAt,
-    participatingInMaintenance: Boolean(row.participating),
+    expiresAt: certifiedNow || row.status === 'expired' ? row.expiresAt : null,
+    participatingInMaintenance: certifiedNow ? Boolean(row.participating) : null,
     lastChangedAt: row.lastChangedAt,
     noindex: Boolean(row.noindex),
   };

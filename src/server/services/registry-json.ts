@@ -17,7 +17,8 @@ export interface RegistryJson {
   reasonClass?: string | null;
   issuedOn?: string | null;
   validUntil?: string | null;
-  participatingInMaintenance?: boolean;
+  expiredOn?: string | null;
+  participatingInMaintenance?: boolean | null;
   lastChanged?: string;
   verificationPage?: string;
 }
@@ -36,7 +37,8 @@ export function registryJson(number: string, lookup: RegistryLookup, siteUrl: st
     certifiedNow: e.certifiedNow,
     reasonClass: e.reasonClass,
     issuedOn: e.issuedAt === null ? null : toIsoDate(e.issuedAt),
-    validUntil: e.expiresAt === null ? null : toIsoDate(e.expiresAt),
+    validUntil: e.certifiedNow && e.expiresAt !== null ? toIsoDate(e.expiresAt) : null,
+    expiredOn: e.status === 'expired' && e.expiresAt !== null ? toIsoDate(e.expiresAt) : null,
     participatingInMaintenance: e.participatingInMaintenance,
     lastChanged: new Date(e.lastChangedAt).toISOString(),
     verificationPage: `${siteUrl}/registry/${e.number}`,
