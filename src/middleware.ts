@@ -1,4 +1,5 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
+import type { APIContext } from 'astro';
 import { dataGeneration } from '#db/client.ts';
 import { sessionCookieName, validateSessionToken } from '#src/server/auth/session.ts';
 import { getDb } from '#src/server/db.ts';
@@ -33,6 +34,27 @@ function isSameOrigin(request: Request, url: URL): boolean {
   return origin === url.origin || origin === new URL(getEnv().SITE_URL).origin;
 }
 
+/** What a person is told when their form (with its file) is larger than the page accepts. */
+function tooLargeMessage(limitBytes: number): string {
+  const megabytes = Math.floor(limitBytes / (1024 * 1024));
+  return `What you sent is larger than this form accepts: ${megabytes} MiB in all, files included.`;
+}
+
+/** The signed-in user and session of the request's cookie, in `locals`; a stale cookie is deleted. */
+async function validateSession(context: APIContext): Promise<void> {
+  const cookieName = sessionCookieName(getEnv().NODE_ENV === 'production');
+  const token = context.cookies.get(cookieName)?.value;
+  if (!token) return;
+  const { db } = await getDb();
+  const validated = await validateSessionToken(db, token);
+  if (validated) {
+    context.locals.user = validated.user;
+    context.locals.session = validated.session;
+  } else {
+    context.cookies.delete(cookieName, { path: '/' });
+  }
+}
+
 const guardRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
@@ -46,6 +68,13 @@ const guardRequest = defineMiddleware(async (context, next) => {
     }
     const limitBytes = maxBodyBytesFor(url.pathname);
     if (length !== null && Number(length) > limitBytes) {
+      // A person's form (a file too large for it) gets the site's page, signed in as they are, saying what to do.
+      if (isPagePost(request.method, url.pathname) && isSameOrigin(request, url)) {
+        await validateSession(context);
+        return next(
+          showRefusal(context.locals, { status: 413, message: tooLargeMessage(limitBytes), refusedForm: true }),
+        );
+      }
       return plain(413, `The request is too large (limit ${limitBytes / 1024} KiB).`);
     }
     if (!isSameOrigin(request, url) && !STATELESS_POST_PATHS.has(url.pathname)) {
@@ -58,18 +87,7 @@ const guardRequest = defineMiddleware(async (context, next) => {
     }
   }
 
-  const cookieName = sessionCookieName(getEnv().NODE_ENV === 'production');
-  const token = context.cookies.get(cookieName)?.value;
-  if (token) {
-    const { db } = await getDb();
-    const validated = await validateSessionToken(db, token);
-    if (validated) {
-      context.locals.user = validated.user;
-      context.locals.session = validated.session;
-    } else {
-      context.cookies.delete(cookieName, { path: '/' });
-    }
-  }
+  await validateSession(context);
   if (isPagePost(request.method, url.pathname)) {
     const problem = await formBodyProblem(request);
     if (problem) {

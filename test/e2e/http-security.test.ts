@@ -98,6 +98,11 @@ test('a same-origin body over 1 MiB gets 413 and writes nothing', async () => {
     redirect: 'manual',
   });
   expect(response.status).toBe(413);
+  // A person's form gets the site's page saying what to do, not a line of text.
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  const page = await response.text();
+  expect(page).toContain('The form is too large to send');
+  expect(page).toContain('1 MiB in all, files included');
   expect(await writableRowCounts()).toEqual(before);
 });
 

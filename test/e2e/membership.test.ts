@@ -101,6 +101,18 @@ test('a new user applies with a PDF, an admin approves, the member is listed and
   await page.getByRole('main').getByRole('link', { name: 'Continue your application' }).click();
   await page.waitForURL((url) => url.pathname === '/membership/apply');
   expect(await page.getByLabel('Licence or registration number').inputValue()).toBe('JMC-20931');
+  // A file over the limit: the portal's page says so, and Back returns to the form as it was.
+  await page.getByLabel('Add a document').setInputFiles({
+    name: 'scan.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.alloc(6 * 1024 * 1024, 0x20),
+  });
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await page.getByRole('heading', { name: 'The form is too large to send' }).waitFor();
+  expect(await page.getByRole('main').textContent()).toContain('5 MiB in all, files included');
+  await page.goBack();
+  await page.waitForURL((url) => url.pathname === '/membership/apply');
+  expect(await page.getByLabel('Licence or registration number').inputValue()).toBe('JMC-20931');
   await page.getByLabel('Add a document').setInputFiles({
     name: 'licence.pdf',
     mimeType: 'application/pdf',
