@@ -51,15 +51,22 @@ export function countryName(code: string): string {
   return regionNames.of(code) ?? code;
 }
 
+/**
+ * Bidirectional embeddings, overrides and isolates (Unicode UAX #9): they make text display as other text
+ * than it is (a licence number, a name in an admin's list); no field needs them (the marks U+200E/U+200F
+ * stay allowed).
+ */
+export const TEXT_DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
+/** Characters a single-line field refuses: control characters and text-direction controls. */
+export const UNSAFE_LINE_CHARACTERS = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+
 export const nameField = z
   .string({ error: 'Enter your name.' })
   .trim()
   .min(1, 'Enter your name.')
   .max(LIMITS.nameMax, `Use at most ${LIMITS.nameMax} characters.`)
   .refine((v) => !/\p{Cc}/u.test(v), 'Remove control characters from the name.')
-  // Bidirectional embeddings, overrides and isolates (Unicode UAX #9) make a name display as other text
-  // than it is, e.g. in the admin's user list; no name needs them (the marks U+200E/U+200F stay allowed).
-  .refine((v) => !/[\u202a-\u202e\u2066-\u2069]/.test(v), 'Remove text-direction control characters from the name.');
+  .refine((v) => !TEXT_DIRECTION_CONTROLS.test(v), 'Remove text-direction control characters from the name.');
 
 export const emailField = z
   .string({ error: 'Enter your email address.' })
@@ -135,7 +142,7 @@ function profileLine(label: string, max: number) {
     .string()
     .trim()
     .max(max, `Use at most ${max} characters for the ${label}.`)
-    .refine((v) => !/[\p{Cc}\u202a-\u202e\u2066-\u2069]/u.test(v), `Remove control characters from the ${label}.`);
+    .refine((v) => !UNSAFE_LINE_CHARACTERS.test(v), `Remove control characters from the ${label}.`);
 }
 
 /** A comma-separated list typed into one field ("English, German"), or an array from an island. */
@@ -157,7 +164,7 @@ export const memberProfileFields = z.object({
     .max(PROFILE_LIMITS.bioMax, `Use at most ${PROFILE_LIMITS.bioMax} characters for the biography.`)
     .refine(
       // Line breaks and tabs are fine in a biography; other controls and direction overrides are not.
-      (v) => !/(?![\t\n\r])\p{Cc}|[\u202a-\u202e\u2066-\u2069]/u.test(v),
+      (v) => !/(?![\t\n\r])\p{Cc}/u.test(v) && !TEXT_DIRECTION_CONTROLS.test(v),
       'Remove control characters from the biography.',
     ),
   bioVisibility: fieldVisibilityField,

@@ -65,6 +65,29 @@ test('a draft keeps every field as typed, and saving again updates the same appl
   });
 });
 
+test('text fields refuse control and text-direction characters, field by field, and write nothing', async () => {
+  const { caller } = await applicant();
+  const before = await countAllRows(handle);
+  // U+202E (right-to-left override) shows "RN-1‮9876" as another number than the one stored.
+  const error = await trpcErrorOf(
+    caller.applications.saveDraft({
+      ...COMPLETE,
+      licenceNumber: 'RN-1\u202e9876',
+      licenceIssuer: 'Board\u2066x\u2069',
+      institution: 'Clinic\u0007',
+      languages: 'English, Ar\u202babic',
+    }),
+  );
+  expect(error.code).toBe('BAD_REQUEST');
+  expect(flattenFieldErrors(error.cause)).toMatchObject({
+    licenceNumber: 'Remove control or text-direction characters.',
+    licenceIssuer: 'Remove control or text-direction characters.',
+    institution: 'Remove control or text-direction characters.',
+    'languages.1': 'Remove control or text-direction characters.',
+  });
+  expect(await countAllRows(handle)).toEqual(before);
+});
+
 test('a new application starts from the profession and country given at registration', async () => {
   const { caller } = await applicant();
   // makeUser registers every test user as a nurse in Germany.

@@ -1,6 +1,6 @@
 /** What applicants and admins send about membership applications: limits and zod schemas. */
 import { z } from 'zod';
-import { COUNTRY_CODES, PROFESSIONS } from '#src/lib/schemas.ts';
+import { COUNTRY_CODES, PROFESSIONS, UNSAFE_LINE_CHARACTERS } from '#src/lib/schemas.ts';
 
 export const APPLICATION_LIMITS = {
   textMax: 200,
@@ -16,7 +16,7 @@ const text = (max: number) =>
     .string()
     .trim()
     .max(max, `Use at most ${max} characters.`)
-    .refine((v) => !/\p{Cc}/u.test(v), 'Remove control characters.')
+    .refine((v) => !UNSAFE_LINE_CHARACTERS.test(v), 'Remove control or text-direction characters.')
     .default('');
 
 const wholeNumber = (max: number, what: string) =>
@@ -35,7 +35,13 @@ const wholeNumber = (max: number, what: string) =>
 const languagesField = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(/[,;\n]/) : v),
   z
-    .array(z.string().trim().max(APPLICATION_LIMITS.languageMax, 'Write each language in at most 40 characters.'))
+    .array(
+      z
+        .string()
+        .trim()
+        .max(APPLICATION_LIMITS.languageMax, 'Write each language in at most 40 characters.')
+        .refine((v) => !UNSAFE_LINE_CHARACTERS.test(v), 'Remove control or text-direction characters.'),
+    )
     .transform((list) => [...new Set(list.filter((l) => l.length > 0))])
     .pipe(z.array(z.string()).max(APPLICATION_LIMITS.languagesMax, 'List at most 12 languages.')),
 );
