@@ -94,7 +94,8 @@ test('one address guessing one account is still stopped at the per-account-and-a
   const home = uniqueMeta();
   await ownerSignsInFrom(user, home);
   const owner = anonymousCaller(handle.db, testDeps(), recordCookies(), home);
-  for (let i = 1; i < RATE_LIMITS.signIn.limit; i++) {
+  // The successful sign-in gave its attempt back: the limit counts the wrong ones.
+  for (let i = 1; i <= RATE_LIMITS.signIn.limit; i++) {
     expect(await outcomeOf(owner.account.signIn({ email: user.email, password: 'not the password' }))).toBe(
       'UNAUTHORIZED',
     );
@@ -102,6 +103,28 @@ test('one address guessing one account is still stopped at the per-account-and-a
   expect(await outcomeOf(owner.account.signIn({ email: user.email, password: 'not the password' }))).toBe(
     'TOO_MANY_REQUESTS',
   );
+});
+
+test('people signing in behind one office address are not stopped by each other’s successes', async () => {
+  const office = uniqueMeta();
+  for (let i = 0; i <= RATE_LIMITS.signIn.limit + 2; i++) {
+    const colleague = await makeUser(handle.db);
+    const caller = anonymousCaller(handle.db, testDeps(), recordCookies(), office);
+    expect(await outcomeOf(caller.account.signIn({ email: colleague.email, password: TEST_PASSWORD }))).toBe('OK');
+  }
+});
+
+test('a signed-in session guessing the current password is stopped at the limit; the owner is not', async () => {
+  const user = await makeUser(handle.db);
+  const { caller } = await callerFor(handle.db, user);
+  const change = (currentPassword: string) =>
+    outcomeOf(caller.account.changePassword({ currentPassword, newPassword: 'a new long passphrase 2026' }));
+  // Typing it right gives the attempt back.
+  expect(await outcomeOf(caller.account.disableTotp({ password: TEST_PASSWORD }))).not.toBe('TOO_MANY_REQUESTS');
+  for (let i = 0; i < RATE_LIMITS.currentPassword.limit; i++) expect(await change('a wrong guess')).toBe('BAD_REQUEST');
+  expect(await change('a wrong guess')).toBe('TOO_MANY_REQUESTS');
+  expect(await change(TEST_PASSWORD)).toBe('TOO_MANY_REQUESTS');
+  expect(await outcomeOf(caller.account.disableTotp({ password: 'a wrong guess' }))).toBe('TOO_MANY_REQUESTS');
 });
 
 test('reset requests by strangers do not stop the owner asking from their usual place', async () => {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { rateLimits } from '#db/schema/index.ts';
 
@@ -17,6 +17,8 @@ export const RATE_LIMITS = {
   /** Reset mails to one address from places its owner has not signed in from (mail bombing). */
   passwordResetPerEmail: { limit: 20, windowMs: 24 * 60 * 60 * 1000 },
   twoFactor: { limit: 10, windowMs: 15 * 60 * 1000 },
+  /** Wrong current passwords a signed-in user may send (password change, turning off 2FA, closing the account). */
+  currentPassword: { limit: 10, windowMs: 15 * 60 * 1000 },
   contact: { limit: 5, windowMs: 60 * 60 * 1000 },
   /** Costly procedures, per user: the editor previews after each pause in typing (400 ms), saves less often. */
   preview: { limit: 300, windowMs: 10 * 60 * 1000 },
@@ -49,6 +51,18 @@ export async function consumeRateLimit(db: Db, key: string, rule: RateLimitRule,
     })
     .returning({ count: rateLimits.count });
   return (rows[0]?.count ?? 1) <= rule.limit;
+}
+
+/**
+ * Gives back one attempt counted against `key` in the current window: a limit on failures counts the
+ * attempt first (atomically, so parallel guesses cannot slip past) and refunds it when it succeeded.
+ */
+export async function refundRateLimit(db: Db, key: string, rule: RateLimitRule, now = Date.now()): Promise<void> {
+  const windowStart = now - (now % rule.windowMs);
+  await db
+    .update(rateLimits)
+    .set({ count: sql`max(${rateLimits.count} - 1, 0)` })
+    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart)));
 }
 
 /** Hextets kept from an IPv6 address: one /64 is what a single subscriber or host is usually given. */

@@ -16,11 +16,12 @@ import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '#db/client.ts';
 import { accountClosureRequests, memberships, users } from '#db/schema/index.ts';
 import { writeAudit } from '../audit.ts';
-import { hashPassword, verifyPassword } from '../auth/password.ts';
+import { hashPassword } from '../auth/password.ts';
 import { rateLimitAddress } from '../auth/rate-limit.ts';
 import { newId, newSecret } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import { deleteStoredFile } from '../uploads.ts';
+import { checkCurrentPassword } from './accounts.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { recordMembershipEvent } from './membership-lifecycle.ts';
 import {
@@ -179,11 +180,14 @@ export async function requestClosure(
   now = Date.now(),
 ): Promise<RequestClosureResult> {
   const found = await db
-    .select({ name: users.name, email: users.email, passwordHash: users.passwordHash, erasedAt: users.erasedAt })
+    .select({ name: users.name, email: users.email, erasedAt: users.erasedAt })
     .from(users)
     .where(eq(users.id, userId));
   const user = found[0];
-  if (!user || user.erasedAt !== null || !(await verifyPassword(user.passwordHash, input.password))) {
+  const current = await checkCurrentPassword(db, userId, input.password, now);
+  if (current === 'too-many')
+    return refuse('TOO_MANY_REQUESTS', 'Too many attempts. Wait a few minutes and try again.');
+  if (!user || user.erasedAt !== null || current === 'wrong') {
     return refuse('BAD_REQUEST', 'That is not your current password. Try again.', {
       password: 'That is not your current password. Try again.',
     });

@@ -6,7 +6,7 @@ import type { RegisterInput } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
 import { ACCOUNT_BACKOFF, backoffUntil, isKnownPlace, recordFailure } from '../auth/lockout.ts';
 import { hashPassword, isCommonPassword, verifyPassword } from '../auth/password.ts';
-import { consumeRateLimit, RATE_LIMITS, rateLimitAddress } from '../auth/rate-limit.ts';
+import { consumeRateLimit, RATE_LIMITS, rateLimitAddress, refundRateLimit } from '../auth/rate-limit.ts';
 import { createSession, type Session } from '../auth/session.ts';
 import { matchTotpStep, newTotpSecret, totpKeyUri } from '../auth/totp.ts';
 import { hashSecret, newId, newSecret } from '../ids.ts';
@@ -170,6 +170,24 @@ export async function verifyEmail(db: Db, token: string, now = Date.now()): Prom
   });
 }
 
+/**
+ * Checks a signed-in user's current password (before a password change, turning off 2FA, closing the
+ * account): a stolen session may guess it at most RATE_LIMITS.currentPassword times in a window.
+ */
+export async function checkCurrentPassword(
+  db: Db,
+  userId: string,
+  password: string,
+  now = Date.now(),
+): Promise<'right' | 'wrong' | 'too-many'> {
+  const key = `current-password:user:${userId}`;
+  if (!(await consumeRateLimit(db, key, RATE_LIMITS.currentPassword, now))) return 'too-many';
+  const [user] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
+  if (!user || !(await verifyPassword(user.passwordHash, password))) return 'wrong';
+  await refundRateLimit(db, key, RATE_LIMITS.currentPassword, now);
+  return 'right';
+}
+
 // ---------------------------------------------------------------- sign in and the second factor
 
 export type SignInResult = { ok: true; token: string; session: Session; needsTwoFactor: boolean } | Refusal;
@@ -184,8 +202,12 @@ export async function signIn(
   // Per address, and per account AND address: a stranger's guesses never use up the owner's allowance.
   // Keys end with the email, so erasure and the data export find them (account-closure.ts, personal-data.ts).
   const address = rateLimitAddress(meta.ipAddress);
-  const allowedByIp = await consumeRateLimit(db, `sign-in:ip:${address}`, RATE_LIMITS.signIn, now);
-  const allowedByPair = await consumeRateLimit(db, `sign-in:pair:${address}:${input.email}`, RATE_LIMITS.signIn, now);
+  // Failures count: a success gives its attempt back, so many people signing in behind one office address
+  // are not locked out by each other.
+  const ipKey = `sign-in:ip:${address}`;
+  const pairKey = `sign-in:pair:${address}:${input.email}`;
+  const allowedByIp = await consumeRateLimit(db, ipKey, RATE_LIMITS.signIn, now);
+  const allowedByPair = await consumeRateLimit(db, pairKey, RATE_LIMITS.signIn, now);
   if (!allowedByIp || !allowedByPair) return TOO_MANY;
 
   const rows = await db
@@ -229,6 +251,8 @@ export async function signIn(
     (await db.select({ u: totpCredentials.userId }).from(totpCredentials).where(eq(totpCredentials.userId, user.id)))
       .length > 0;
   const { token, session } = await createSession(db, user.id, !hasTotp, meta, now);
+  await refundRateLimit(db, ipKey, RATE_LIMITS.signIn, now);
+  await refundRateLimit(db, pairKey, RATE_LIMITS.signIn, now);
   await writeAudit(
     db,
     {
@@ -466,13 +490,9 @@ export async function changePassword(
   meta: RequestMeta,
   now = Date.now(),
 ): Promise<ChangePasswordResult> {
-  const rows = await db
-    .select({ passwordHash: users.passwordHash })
-    .from(users)
-    .where(eq(users.id, session.userId))
-    .limit(1);
-  const user = rows[0];
-  if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+  const current = await checkCurrentPassword(db, session.userId, input.currentPassword, now);
+  if (current === 'too-many') return TOO_MANY;
+  if (current === 'wrong') {
     return refuse('BAD_REQUEST', PASSWORD_NOT_CHANGED, { currentPassword: WRONG_PASSWORD_MESSAGE });
   }
   if (isCommonPassword(input.newPassword))
@@ -645,12 +665,9 @@ export async function disableTotp(
   const roles = await db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, session.userId));
   if (roles.some((r) => (ROLES_REQUIRING_TOTP as readonly string[]).includes(r.role)))
     return refuse('FORBIDDEN', 'Your role requires two-factor authentication, so it cannot be turned off.');
-  const rows = await db
-    .select({ passwordHash: users.passwordHash })
-    .from(users)
-    .where(eq(users.id, session.userId))
-    .limit(1);
-  if (!rows[0] || !(await verifyPassword(rows[0].passwordHash, input.password))) {
+  const current = await checkCurrentPassword(db, session.userId, input.password, now);
+  if (current === 'too-many') return TOO_MANY;
+  if (current === 'wrong') {
     return refuse('BAD_REQUEST', 'Two-factor authentication is still on.', { password: WRONG_PASSWORD_MESSAGE });
   }
   await db.transaction(async (tx) => {
