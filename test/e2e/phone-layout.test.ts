@@ -138,10 +138,19 @@ test("an exam's matching question and a simulator result fit a phone: long optio
   ];
   for (const [who, path] of visits) {
     const page = await portal.newPage(await demoSessionCookie(portal.server.url, who));
+    const saves: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('exams.saveAnswer')) saves.push(request.postData() ?? '');
+    });
     const response = await page.goto(`${portal.server.url}${path}`);
     if ((response?.status() ?? 0) >= 400) problems.push(`${path}: HTTP ${response?.status()}`);
-    if (path.startsWith('/exams') && (await page.locator('select').count()) === 0)
-      problems.push(`${path}: no matching question`);
+    if (path.startsWith('/exams')) {
+      if ((await page.locator('select').count()) === 0) problems.push(`${path}: no matching question`);
+      // Opening the page answers nothing: an unanswered matching question showed "Choose…" and was saved empty.
+      await page.locator('astro-island:not([ssr])').first().waitFor({ state: 'attached' });
+      await page.waitForLoadState('networkidle');
+      if (saves.length > 0) problems.push(`${path}: ${saves.length} answers saved on opening: ${saves.join(' ')}`);
+    }
     const overflowPx = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflowPx > 0) problems.push(`${who} ${path}: ${overflowPx} px wider than the screen`);
     await page.close();

@@ -217,7 +217,7 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
       let answerChanged = false;
       for (const control of fieldset.querySelectorAll('input, select')) {
         if (control instanceof HTMLSelectElement) {
-          answerChanged ||= [...control.options].some((o) => o.selected !== o.defaultSelected);
+          answerChanged ||= selectChanged(control);
         } else if (control instanceof HTMLInputElement && control.type !== 'hidden') {
           const changed =
             control.type === 'radio' || control.type === 'checkbox'
@@ -280,4 +280,15 @@ export function AttemptIsland({ attemptId, formId, deadlineAt, serverNow, graceM
       )}
     </div>
   );
+}
+
+/**
+ * Whether a select shows other than the page rendered. A single select with no option marked `selected`
+ * shows its first option, which is then selected without being the default: that is no change.
+ */
+function selectChanged(select: HTMLSelectElement): boolean {
+  const options = [...select.options];
+  if (select.multiple) return options.some((o) => o.selected !== o.defaultSelected);
+  const rendered = options.find((o) => o.defaultSelected) ?? options[0];
+  return rendered !== undefined && select.selectedIndex !== rendered.index;
 }
