@@ -59,7 +59,7 @@ test('a member takes the practice exam with the keyboard only, reloads and finds
   await member.goto(`${portal.server.url}/exams`);
   await member.getByRole('heading', { name: 'Fixture examination' }).waitFor();
   expect(await blockingAxeViolations(member)).toEqual([]);
-  await member.getByRole('button', { name: /Start or resume.*Fixture examination/ }).focus();
+  await member.getByRole('button', { name: /^Start.*Fixture examination/ }).focus();
   await member.keyboard.press('Enter');
   await member.waitForURL(/\/exams\/attempt\/[a-z0-9]+$/);
   const attemptUrl = member.url();
@@ -228,7 +228,7 @@ test('the time runs out: the page warns, the server submits what was saved and t
 
   const member = await portal.signedInPage(demoAccount('member@iecpa.test'));
   await member.goto(`${portal.server.url}/exams`);
-  await member.getByRole('button', { name: /Start or resume.*Short timed examination/ }).focus();
+  await member.getByRole('button', { name: /^Start.*Short timed examination/ }).focus();
   await member.keyboard.press('Enter');
   await member.waitForURL(/\/exams\/attempt\/[a-z0-9]+$/);
   await member.getByText(/One minute left/).waitFor();
@@ -411,7 +411,7 @@ test('an examiner sets an Angoff pass mark, grants extra time, releases and void
   const member = await portal.signedInPage(demoAccount('member@iecpa.test'));
   member.setDefaultTimeout(15_000);
   await member.goto(`${url}/exams`);
-  await member.getByRole('button', { name: /Start or resume.*Angoff examination/ }).click();
+  await member.getByRole('button', { name: /^Start.*Angoff examination/ }).click();
   await member.waitForURL(/\/exams\/attempt\/[a-z0-9]+/);
   await member.getByText(/Time left: 3\d min/).waitFor();
   await chooseWithKeyboard(member, member.getByRole('radio', { name: 'In diastole' }));

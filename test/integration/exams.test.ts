@@ -397,6 +397,33 @@ describe('deadline and grace', () => {
       message: expect.stringMatching(/cannot sit a certifying exam/),
     });
     expect(await countAllRows(handle)).toEqual(before);
+    // The list of exams says so instead of offering a start.
+    expect((await authorCaller.exams.openExams()).find((e) => e.id === examId)).toMatchObject({
+      inProgressAttemptId: null,
+      startRefusal: expect.stringMatching(/cannot sit a certifying exam/),
+    });
+  });
+
+  test('the list of exams counts the attempts used, offers the one in progress, and says when none is left', async () => {
+    const examId = await oneItemExam('attempts-used');
+    const { caller } = await candidate();
+    const listed = async () => (await caller.exams.openExams()).find((e) => e.id === examId);
+    expect(await listed()).toMatchObject({
+      attemptsUsed: 0,
+      attemptsAllowed: 3,
+      inProgressAttemptId: null,
+      startRefusal: null,
+    });
+    for (let n = 1; n <= 3; n++) {
+      const { attemptId } = await caller.exams.start({ examId });
+      expect(await listed()).toMatchObject({ attemptsUsed: n, inProgressAttemptId: attemptId, startRefusal: null });
+      await caller.exams.submit({ attemptId });
+    }
+    expect(await listed()).toMatchObject({
+      attemptsUsed: 3,
+      inProgressAttemptId: null,
+      startRefusal: 'You have used all 3 attempts at this exam.',
+    });
   });
 });
 

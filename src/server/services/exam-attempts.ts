@@ -38,6 +38,57 @@ type AttemptRow = typeof examAttempts.$inferSelect;
 
 const NOT_YOURS = 'That attempt does not exist or is not yours.';
 
+type ExamRow = typeof exams.$inferSelect;
+
+/** Whether the candidate holds the examiner role (examiners sit no certifying exam: see examClosedTo). */
+async function isExaminer(db: DbOrTx, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ role: userRoles.role })
+    .from(userRoles)
+    .where(and(eq(userRoles.userId, userId), eq(userRoles.role, 'examiner')));
+  return row !== undefined;
+}
+
+/** Why a published exam cannot be started by this candidate at all now (null: it can). */
+function examClosedTo(exam: ExamRow, examiner: boolean, now: number): Refusal | null {
+  if (exam.purpose === 'knowledge-check')
+    return refuse('FORBIDDEN', 'A knowledge check is started from your credentials page, once each credential year.');
+  if (exam.opensAt > now || (exam.closesAt !== null && exam.closesAt <= now))
+    return refuse('FORBIDDEN', 'This exam is not open now.');
+  if (exam.passPercent === null) return refuse('FORBIDDEN', 'This exam has no pass mark yet; it cannot be taken.');
+  // Examiners read every bank with its keys: a certifying exam sat by one certifies nothing.
+  if (!exam.practice && examiner)
+    return refuse(
+      'FORBIDDEN',
+      'Examiners can read the item banks and their keys, so they cannot sit a certifying exam. Practice exams stay open to you.',
+    );
+  return null;
+}
+
+/** Why the candidate's previous attempts (newest first) allow no new one now: the limit or the wait. */
+function attemptsRefusal(exam: ExamRow, previous: AttemptRow[], now: number): Refusal | null {
+  const counted = previous.filter((a) => a.voidedAt === null);
+  if (exam.attemptsAllowed !== null && counted.length >= exam.attemptsAllowed) {
+    return refuse('FORBIDDEN', `You have used all ${exam.attemptsAllowed} attempts at this exam.`);
+  }
+  const last = counted[0];
+  if (last && exam.cooldownMs > 0) {
+    const readyAt = (last.submittedAt ?? last.deadlineAt) + exam.cooldownMs;
+    if (now < readyAt)
+      return refuse('FORBIDDEN', `You can start another attempt from ${new Date(readyAt).toISOString().slice(0, 10)}.`);
+  }
+  return null;
+}
+
+/** The candidate's attempts at one exam, newest first. */
+function attemptsAt(db: DbOrTx, examId: string, candidateId: string): Promise<AttemptRow[]> {
+  return db
+    .select()
+    .from(examAttempts)
+    .where(and(eq(examAttempts.examId, examId), eq(examAttempts.candidateId, candidateId)))
+    .orderBy(desc(examAttempts.startedAt));
+}
+
 export async function startAttempt(
   db: Db,
   candidateId: string,
@@ -48,48 +99,66 @@ export async function startAttempt(
   return db.transaction(async (tx) => {
     const [exam] = await tx.select().from(exams).where(eq(exams.id, examId));
     if (exam?.status !== 'published') return refuse('NOT_FOUND', 'That exam does not exist or is not open.');
-    if (exam.purpose === 'knowledge-check')
-      return refuse('FORBIDDEN', 'A knowledge check is started from your credentials page, once each credential year.');
-    if (exam.opensAt > now || (exam.closesAt !== null && exam.closesAt <= now))
-      return refuse('FORBIDDEN', 'This exam is not open now.');
-    if (exam.passPercent === null) return refuse('FORBIDDEN', 'This exam has no pass mark yet; it cannot be taken.');
-    if (!exam.practice) {
-      // Examiners read every bank with its keys: a certifying exam sat by one certifies nothing.
-      const [examiner] = await tx
-        .select({ role: userRoles.role })
-        .from(userRoles)
-        .where(and(eq(userRoles.userId, candidateId), eq(userRoles.role, 'examiner')));
-      if (examiner)
-        return refuse(
-          'FORBIDDEN',
-          'Examiners can read the item banks and their keys, so they cannot sit a certifying exam. Practice exams stay open to you.',
-        );
-    }
-    const previous = await tx
-      .select()
-      .from(examAttempts)
-      .where(and(eq(examAttempts.examId, examId), eq(examAttempts.candidateId, candidateId)))
-      .orderBy(desc(examAttempts.startedAt));
+    const closed = examClosedTo(exam, await isExaminer(tx, candidateId), now);
+    if (closed) return closed;
+    const previous = await attemptsAt(tx, examId, candidateId);
     const open = previous.find((a) => a.submittedAt === null && a.voidedAt === null);
     if (open) {
       if (now <= open.deadlineAt + DEADLINE_GRACE_MS) return { ok: true as const, attemptId: open.id };
       await gradeAttempt(tx, open, 'deadline', now);
     }
-    const counted = previous.filter((a) => a.voidedAt === null);
-    if (exam.attemptsAllowed !== null && counted.length >= exam.attemptsAllowed) {
-      return refuse('FORBIDDEN', `You have used all ${exam.attemptsAllowed} attempts at this exam.`);
-    }
-    const last = counted[0];
-    if (last && exam.cooldownMs > 0) {
-      const readyAt = (last.submittedAt ?? last.deadlineAt) + exam.cooldownMs;
-      if (now < readyAt)
-        return refuse(
-          'FORBIDDEN',
-          `You can start another attempt from ${new Date(readyAt).toISOString().slice(0, 10)}.`,
-        );
-    }
+    const limited = attemptsRefusal(exam, previous, now);
+    if (limited) return limited;
     return drawAttempt(tx, exam, candidateId, previous.length + 1, meta, now);
   });
+}
+
+/** A published exam as a candidate sees it on /exams: whether they may start, resume, or why not. */
+export interface CandidateExam {
+  id: string;
+  slug: string;
+  title: string;
+  practice: boolean;
+  timeLimitMs: number;
+  attemptsAllowed: number | null;
+  passPercent: number | null;
+  /** Attempts that count (not voided). */
+  attemptsUsed: number;
+  /** The attempt running now, to resume. */
+  inProgressAttemptId: string | null;
+  /** Why no attempt can be started now (null: one can, or one is in progress). */
+  startRefusal: string | null;
+}
+
+/** The published exams (not knowledge checks) with what this candidate may do at each now. */
+export async function listExamsForCandidate(db: Db, candidateId: string, now = Date.now()): Promise<CandidateExam[]> {
+  const published = await db
+    .select()
+    .from(exams)
+    .where(and(eq(exams.status, 'published'), eq(exams.purpose, 'exam')))
+    .orderBy(asc(exams.title));
+  const examiner = await isExaminer(db, candidateId);
+  const result: CandidateExam[] = [];
+  for (const exam of published) {
+    const previous = await attemptsAt(db, exam.id, candidateId);
+    const running = previous.find(
+      (a) => a.submittedAt === null && a.voidedAt === null && now <= a.deadlineAt + DEADLINE_GRACE_MS,
+    );
+    const refusal = examClosedTo(exam, examiner, now) ?? (running ? null : attemptsRefusal(exam, previous, now));
+    result.push({
+      id: exam.id,
+      slug: exam.slug,
+      title: exam.title,
+      practice: exam.practice,
+      timeLimitMs: exam.timeLimitMs,
+      attemptsAllowed: exam.attemptsAllowed,
+      passPercent: exam.passPercent,
+      attemptsUsed: previous.filter((a) => a.voidedAt === null).length,
+      inProgressAttemptId: running && !refusal ? running.id : null,
+      startRefusal: refusal?.message ?? null,
+    });
+  }
+  return result;
 }
 
 /**

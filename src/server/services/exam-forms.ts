@@ -120,13 +120,9 @@ export async function getExamBySlug(db: Db, slug: string): Promise<ExamRow | nul
   return row ?? null;
 }
 
-/** Every exam form (examiners), or the published exams candidates start from /exams (no knowledge checks). */
-export async function listExams(db: Db, onlyPublished: boolean): Promise<ExamRow[]> {
-  return db
-    .select()
-    .from(exams)
-    .where(onlyPublished ? and(eq(exams.status, 'published'), eq(exams.purpose, 'exam')) : undefined)
-    .orderBy(asc(exams.title));
+/** Every exam form, for examiners (candidates see listExamsForCandidate in exam-attempts.ts). */
+export async function listExams(db: Db): Promise<ExamRow[]> {
+  return db.select().from(exams).orderBy(asc(exams.title));
 }
 
 export async function setExamStatus(

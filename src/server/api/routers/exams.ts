@@ -85,7 +85,7 @@ export const examsRouter = router({
     .query(async ({ ctx, input }) => ({ json: await items.exportItems(ctx.db, input.bank) })),
 
   // ------------------------------------------------------------------ exams (examiners)
-  listExams: examinerProcedure.query(({ ctx }) => forms.listExams(ctx.db, false)),
+  listExams: examinerProcedure.query(({ ctx }) => forms.listExams(ctx.db)),
 
   createExam: examinerProcedure
     .input(z.object({ exam: z.unknown() }))
@@ -227,17 +227,7 @@ export const examsRouter = router({
     ),
 
   // ------------------------------------------------------------------ candidates
-  openExams: candidateProcedure.query(async ({ ctx }) =>
-    (await forms.listExams(ctx.db, true)).map((e) => ({
-      id: e.id,
-      slug: e.slug,
-      title: e.title,
-      practice: e.practice,
-      timeLimitMs: e.timeLimitMs,
-      attemptsAllowed: e.attemptsAllowed,
-      passPercent: e.passPercent,
-    })),
-  ),
+  openExams: candidateProcedure.query(({ ctx }) => attempts.listExamsForCandidate(ctx.db, ctx.user.id)),
 
   myAttempts: candidateProcedure.query(({ ctx }) => attempts.listMyAttempts(ctx.db, ctx.user.id)),
 
