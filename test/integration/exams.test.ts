@@ -510,6 +510,22 @@ describe('bad input and integrity', () => {
     expect(audit.filter((a) => a.action === 'exam.attempt-submitted')).toHaveLength(1);
   });
 
+  test('an exam whose bank cannot fill its blueprint is not published; the examiner is told what is short', async () => {
+    const bank = 'bank-short';
+    await liveItems(bank, [singleItem('short-a0', CAT_A)]);
+    // A draft item does not count: only live items are drawn.
+    await authorCaller.exams.createItem({ bank, item: singleItem('short-a1', CAT_A) });
+    const { id } = await authorCaller.exams.createExam({
+      exam: examFile('short', bank, [{ category: CAT_A, count: 2 }]),
+    });
+    const before = await countAllRows(handle);
+    expect(await trpcErrorOf(authorCaller.exams.publishExam({ id }))).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining(`${CAT_A} needs 2, has 1`),
+    });
+    expect(await countAllRows(handle)).toEqual(before);
+  });
+
   test('creating an exam with a taken slug is refused and leaves the published exam as it was', async () => {
     const examId = await oneItemExam('taken-slug');
     const [before] = await handle.db.select().from(exams).where(eq(exams.id, examId));

@@ -13,7 +13,6 @@ import {
   examAccommodations,
   examAnswers,
   examAttempts,
-  examItems,
   examItemVersions,
   exams,
   userRoles,
@@ -28,7 +27,7 @@ import { type PublicItem, publicItem } from '../exams/item-body.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import type { RequestMeta } from './deps.ts';
-import { blueprintOf, DEADLINE_GRACE_MS, setExamStatus } from './exam-forms.ts';
+import { blueprintOf, DEADLINE_GRACE_MS, livePool, setExamStatus } from './exam-forms.ts';
 import { parseBody } from './exam-items.ts';
 import { chapterForReference, moduleTitleForCategory } from './handbook.ts';
 
@@ -175,26 +174,12 @@ export async function drawAttempt(
   meta: RequestMeta,
   now: number,
 ): Promise<{ ok: true; attemptId: string } | Refusal> {
-  const pool = await tx
-    .select({
-      id: examItemVersions.id,
-      category: examItemVersions.category,
-      difficulty: examItemVersions.difficulty,
-      status: examItems.status,
-    })
-    .from(examItems)
-    .innerJoin(examItemVersions, eq(examItemVersions.id, examItems.currentVersionId))
-    .where(and(eq(examItems.bank, exam.bank), eq(examItems.status, 'live')));
   const seed = randomInt(0, 2 ** 31 - 1);
-  const draw = drawItems(
-    pool.map((p) => ({ ...p, difficulty: p.difficulty as 'easy' | 'medium' | 'hard', status: p.status as 'live' })),
-    blueprintOf(exam),
-    seed,
-  );
+  const draw = drawItems(await livePool(tx, exam.bank), blueprintOf(exam), seed);
   if (!draw.ok)
     return refuse(
       'CONFLICT',
-      'This exam cannot be drawn from the bank as it stands; an examiner has been told. Try again later.',
+      'This exam cannot be drawn from its question bank as it stands. Try again later, or tell the association through the contact page.',
     );
   const [accommodation] = await tx
     .select({ extraTimeMs: examAccommodations.extraTimeMs })

@@ -20,9 +20,9 @@ import {
 import { DAY_MS } from '#src/lib/dates.ts';
 import { writeAudit } from '../audit.ts';
 import { type AngoffCut, angoffCut } from '../exams/angoff.ts';
-import type { BlueprintRow } from '../exams/draw.ts';
+import { type BlueprintRow, type DrawableItem, drawItems } from '../exams/draw.ts';
 import { type Answer, chosenOptions } from '../exams/grading.ts';
-import { type ExamSource, examFileSchema } from '../exams/item-format.ts';
+import { type Difficulty, type ExamSource, examFileSchema } from '../exams/item-format.ts';
 import { computeExamStatistics, type ExamStatistics, type ItemResponsesDef } from '../exams/statistics.ts';
 import { newId } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
@@ -125,6 +125,30 @@ export async function listExams(db: Db): Promise<ExamRow[]> {
   return db.select().from(exams).orderBy(asc(exams.title));
 }
 
+/** The live items of a bank as the draw sees them (draw.ts): the current version of each. */
+export async function livePool(db: DbOrTx, bank: string): Promise<DrawableItem[]> {
+  const rows = await db
+    .select({
+      id: examItemVersions.id,
+      category: examItemVersions.category,
+      difficulty: examItemVersions.difficulty,
+    })
+    .from(examItems)
+    .innerJoin(examItemVersions, eq(examItemVersions.id, examItems.currentVersionId))
+    .where(and(eq(examItems.bank, bank), eq(examItems.status, 'live')));
+  return rows.map((r) => ({ ...r, difficulty: r.difficulty as Difficulty, status: 'live' as const }));
+}
+
+/** Why the bank cannot fill the exam's blueprint (null: it can), in words for the examiner. */
+async function drawProblem(db: DbOrTx, exam: ExamRow): Promise<string | null> {
+  const draw = drawItems(await livePool(db, exam.bank), blueprintOf(exam), 1);
+  if (draw.ok) return null;
+  const rows = draw.shortfalls.map(
+    (s) => `${s.category}${s.difficulty ? ` (${s.difficulty})` : ''} needs ${s.needed}, has ${s.available}`,
+  );
+  return `The bank "${exam.bank}" has too few live items for this exam's blueprint: ${rows.join('; ')}. Approve more items, or change the blueprint.`;
+}
+
 export async function setExamStatus(
   db: Db,
   actorId: string,
@@ -138,6 +162,10 @@ export async function setExamStatus(
     if (!exam) return refuse('NOT_FOUND', 'That exam does not exist.');
     if (status === 'published' && exam.passPercent === null) {
       return refuse('BAD_REQUEST', 'Set the pass mark first: the Angoff panel has not set a cut for this exam.');
+    }
+    if (status === 'published') {
+      const problem = await drawProblem(tx, exam);
+      if (problem) return refuse('CONFLICT', problem);
     }
     await tx.update(exams).set({ status, updatedAt: now }).where(eq(exams.id, examId));
     await writeAudit(tx, { actorId, action: `exam.exam-${status}`, subjectId: examId, ipAddress: meta.ipAddress }, now);
