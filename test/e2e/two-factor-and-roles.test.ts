@@ -87,6 +87,14 @@ test('a lapsed member refused a members’ page is led to their membership, not 
   await page.close();
 });
 
+test('a suspended member is told on the application page why they cannot apply, with no form to fill', async () => {
+  const page = await portal.signedInPage(demoAccount('sofia.rossi@iecpa.test'));
+  await page.goto(`${portal.server.url}/membership/apply`);
+  await page.getByText('You cannot apply while your membership is suspended.').waitFor();
+  expect(await page.locator('form.application-form').count()).toBe(0);
+  await page.close();
+});
+
 test('the demo admin passes the TOTP challenge, finds a user and grants a role, which is audited', async () => {
   const adminEmail = 'admin@iecpa.test';
   const page = await portal.signedInPage(demoAccount(adminEmail));

@@ -66,6 +66,16 @@ export const APPLICATION_STATUS_LABELS: Record<ApplicationStatus, string> = {
   withdrawn: 'Withdrawn',
 };
 
+/** An application's status as the rest of a sentence ("That application … , so …"). */
+const STATE_PHRASES: Record<ApplicationStatus, string> = {
+  draft: 'is still a draft',
+  submitted: 'is waiting for review',
+  'info-requested': 'is waiting for the applicant’s answer',
+  approved: 'was approved already',
+  rejected: 'was rejected already',
+  withdrawn: 'was withdrawn by the applicant',
+};
+
 // ---------------------------------------------------------------- results
 
 export interface ApplicationEvent {
@@ -701,10 +711,7 @@ async function decidable(
   const row = await applicationRow(tx, applicationId);
   if (!row || row.status === 'draft') return refuse('NOT_FOUND', 'That application does not exist.');
   if (!allowed.includes(row.status)) {
-    return refuse(
-      'CONFLICT',
-      `That application is ${APPLICATION_STATUS_LABELS[row.status].toLowerCase()}, so this action no longer applies.`,
-    );
+    return refuse('CONFLICT', `That application ${STATE_PHRASES[row.status]}, so this action no longer applies.`);
   }
   return row;
 }
