@@ -165,6 +165,19 @@ test('refuses a password change with a wrong current password and changes nothin
   expect(await passwordWorks(user.email, TEST_PASSWORD)).toBe(true);
 });
 
+test('refuses the current password as the new one, and changes nothing else', async () => {
+  const user = await makeUser(handle.db);
+  await createSession(handle.db, user.id, true, TEST_META);
+  const { caller } = await callerFor(handle.db, user);
+  const error = await trpcErrorOf(
+    caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD }),
+  );
+  expect(error.code).toBe('BAD_REQUEST');
+  expect(JSON.stringify(error.cause)).toContain('This is your current password. Choose a different one.');
+  // The other session is not signed out: nothing changed.
+  expect(await sessionCount(user.id)).toBe(2);
+});
+
 test('refuses a common password on change and on reset', async () => {
   const user = await makeUser(handle.db);
   const { caller } = await callerFor(handle.db, user);

@@ -495,6 +495,10 @@ export async function changePassword(
   if (current === 'wrong') {
     return refuse('BAD_REQUEST', PASSWORD_NOT_CHANGED, { currentPassword: WRONG_PASSWORD_MESSAGE });
   }
+  if (input.newPassword === input.currentPassword)
+    return refuse('BAD_REQUEST', PASSWORD_NOT_CHANGED, {
+      newPassword: 'This is your current password. Choose a different one.',
+    });
   if (isCommonPassword(input.newPassword))
     return refuse('BAD_REQUEST', PASSWORD_NOT_CHANGED, { newPassword: COMMON_PASSWORD_MESSAGE });
   const passwordHash = await hashPassword(input.newPassword);
