@@ -55,6 +55,11 @@ test('resets a password by the mailed link and ends every session of the account
   expect(await sessionCount(user.id)).toBe(0);
   expect(await passwordWorks(user.email, TEST_PASSWORD)).toBe(false);
   expect(await passwordWorks(user.email, NEW_PASSWORD)).toBe(true);
+  // The owner is told, with where it came from and what to do if it was not them; no link that signs in.
+  const told = await lastMailTo(handle.db, user.email);
+  expect(told?.subject).toBe('Your IECPA password was reset');
+  expect(told?.textBody).toMatch(/from the address .+\.\n\nIf this was you, there is nothing to do/);
+  expect(told?.textBody).not.toContain('token=');
 });
 
 test('accepts a reset link only once', async () => {
@@ -91,7 +96,7 @@ test('refuses a reset link after one hour and accepts it just before', async () 
     uniqueMeta(),
     t0 + RESET_PASSWORD_TTL_MS - 1,
   );
-  expect(inTimeResult).toEqual({ ok: true });
+  expect(inTimeResult).toEqual({ ok: true, userId: inTime.id });
   expect(await passwordWorks(late.email, TEST_PASSWORD)).toBe(true);
 });
 
@@ -148,6 +153,7 @@ test('changes the password, ends every other session and keeps the current one',
   expect(left.map((s) => s.id)).not.toContain(other1.session.id);
   expect(left.map((s) => s.id)).not.toContain(other2.session.id);
   expect(await passwordWorks(user.email, NEW_PASSWORD)).toBe(true);
+  expect((await lastMailTo(handle.db, user.email))?.subject).toBe('Your IECPA password was changed');
 });
 
 test('refuses a password change with a wrong current password and changes nothing', async () => {

@@ -9,6 +9,7 @@ import {
   anonymousCaller,
   callerFor,
   callerFromToken,
+  lastMailTo,
   type MadeUser,
   makeUser,
   recordCookies,
@@ -181,11 +182,14 @@ test('refuses to turn off TOTP for the admin, examiner and editor roles', async 
 test('turns off TOTP for a member with the right password only', async () => {
   const user = await makeUser(handle.db);
   await enrol(user);
+  expect((await lastMailTo(handle.db, user.email))?.subject).toBe('Two-factor authentication is on');
   const { caller } = await callerFor(handle.db, user);
   expect((await trpcErrorOf(caller.account.disableTotp({ password: 'not my password' }))).code).toBe('BAD_REQUEST');
   expect(await hasTotp(user.id)).toBe(true);
   await expect(caller.account.disableTotp({ password: TEST_PASSWORD })).resolves.toEqual({ ok: true });
   expect(await hasTotp(user.id)).toBe(false);
+  // The owner is told by email: if it was not them, they learn at once.
+  expect((await lastMailTo(handle.db, user.email))?.subject).toBe('Two-factor authentication was turned off');
   expect(await handle.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.id))).toHaveLength(0);
 });
 

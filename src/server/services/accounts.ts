@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
 import { recoveryCodes, sessions, totpCredentials, userRoles, users, userTokens } from '#db/schema/index.ts';
+import { formatUtcDateTime } from '#src/lib/dates.ts';
 import { ROLES_REQUIRING_TOTP } from '#src/lib/roles.ts';
 import type { RegisterInput } from '#src/lib/schemas.ts';
 import { writeAudit } from '../audit.ts';
@@ -433,7 +434,7 @@ export async function requestPasswordReset(
   return { ok: true };
 }
 
-export type ResetPasswordResult = { ok: true } | Refusal;
+export type ResetPasswordResult = { ok: true; userId: string } | Refusal;
 
 /** Sets a new password from a reset link, ends every session of the account, and marks the email verified. */
 export async function resetPassword(
@@ -474,7 +475,45 @@ export async function resetPassword(
       { actorId: userId, action: 'auth.password-reset', subjectId: userId, ipAddress: meta.ipAddress },
       now,
     );
-    return { ok: true } as const;
+    return { ok: true as const, userId };
+  });
+}
+
+/** A change to how an account signs in, which its owner is told of by email (ASVS 2.5.5, 2.8.x). */
+export type SecurityChange = 'password-changed' | 'password-reset' | 'two-factor-on' | 'two-factor-off';
+
+const SECURITY_CHANGE_TEXT: Record<SecurityChange, { subject: string; what: string }> = {
+  'password-changed': { subject: 'Your IECPA password was changed', what: 'Your password was changed' },
+  'password-reset': { subject: 'Your IECPA password was reset', what: 'Your password was reset with an emailed link' },
+  'two-factor-on': {
+    subject: 'Two-factor authentication is on',
+    what: 'Two-factor authentication was turned on for your account',
+  },
+  'two-factor-off': {
+    subject: 'Two-factor authentication was turned off',
+    what: 'Two-factor authentication was turned off for your account',
+  },
+};
+
+/**
+ * Tells the account's owner, at their email address, that its sign-in changed, when and from where: if it was
+ * not them, they learn at once. No secret is in the mail.
+ */
+export async function mailSecurityChange(
+  db: Db,
+  deps: ServiceDeps,
+  userId: string,
+  change: SecurityChange,
+  meta: RequestMeta,
+  now = Date.now(),
+): Promise<void> {
+  const [user] = await db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId));
+  if (!user) return;
+  const { subject, what } = SECURITY_CHANGE_TEXT[change];
+  await deps.mailer.send(db, {
+    to: user.email,
+    subject,
+    text: `Dear ${user.name},\n\n${what} on ${formatUtcDateTime(now)} (UTC), from the address ${meta.ipAddress}.\n\nIf this was you, there is nothing to do.\nIf it was not, reset your password now at ${deps.siteUrl}/forgot-password and write to us at ${deps.siteUrl}/contact.`,
   });
 }
 

@@ -61,7 +61,8 @@ export const accountRouter = router({
   resetPassword: publicProcedure
     .input(z.object({ token: tokenField, password: passwordField }))
     .mutation(async ({ ctx, input }) => {
-      unwrap(await accounts.resetPassword(ctx.db, input, ctx.meta));
+      const { userId } = unwrap(await accounts.resetPassword(ctx.db, input, ctx.meta));
+      await accounts.mailSecurityChange(ctx.db, ctx.deps, userId, 'password-reset', ctx.meta);
       ctx.cookies.clear();
       return { ok: true as const };
     }),
@@ -70,6 +71,7 @@ export const accountRouter = router({
     .input(z.object({ currentPassword: currentPasswordField, newPassword: passwordField }))
     .mutation(async ({ ctx, input }) => {
       unwrap(await accounts.changePassword(ctx.db, ctx.session, input, ctx.meta));
+      await accounts.mailSecurityChange(ctx.db, ctx.deps, ctx.user.id, 'password-changed', ctx.meta);
       return { ok: true as const };
     }),
 
@@ -101,6 +103,7 @@ export const accountRouter = router({
     .input(z.object({ secret: totpSecretField, code: totpCodeField }))
     .mutation(async ({ ctx, input }) => {
       const result = unwrap(await accounts.confirmTotpEnrolment(ctx.db, ctx.session, input, ctx.meta));
+      await accounts.mailSecurityChange(ctx.db, ctx.deps, ctx.user.id, 'two-factor-on', ctx.meta);
       return { recoveryCodes: result.recoveryCodes };
     }),
 
@@ -108,6 +111,7 @@ export const accountRouter = router({
     .input(z.object({ password: currentPasswordField }))
     .mutation(async ({ ctx, input }) => {
       unwrap(await accounts.disableTotp(ctx.db, ctx.session, input, ctx.meta));
+      await accounts.mailSecurityChange(ctx.db, ctx.deps, ctx.user.id, 'two-factor-off', ctx.meta);
       return { ok: true as const };
     }),
 });
