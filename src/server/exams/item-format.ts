@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { SETTINGS_LIMITS } from '#sim/index.ts';
+import { FIGURE_NAMES } from '../services/handbook-figures.ts';
 
 export const LEVEL_1_CATEGORIES = [
   '01-physiology-of-counterpulsation',
@@ -54,7 +55,13 @@ const common = {
   tags: z.array(slug.max(40)).max(10).default([]),
   image: z
     .object({
-      src: z.string().regex(/^content\/figures\/[A-Za-z0-9._-]+\.svg$/, 'Use content/figures/<file>.svg.'),
+      src: z
+        .string()
+        .regex(/^content\/figures\/[A-Za-z0-9._-]+\.svg$/, 'Use content/figures/<file>.svg.')
+        .refine(
+          (src) => (FIGURE_NAMES as readonly string[]).includes(src.slice('content/figures/'.length, -'.svg'.length)),
+          `Use one of the handbook's figures: ${FIGURE_NAMES.map((n) => `content/figures/${n}.svg`).join(', ')}.`,
+        ),
       alt: text(500),
     })
     .strict()

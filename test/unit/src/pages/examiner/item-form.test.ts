@@ -57,7 +57,7 @@ const SOURCES: ItemSource[] = [
       { id: 'c3', text: 'No change' },
     ],
     key: { p1: 'c1', p2: 'c2', p3: 'c3' },
-    image: { src: 'content/figures/ecg.svg', alt: 'An ECG strip.' },
+    image: { src: 'content/figures/ideal-timing.svg', alt: 'An ECG strip.' },
   },
 ];
 
@@ -69,6 +69,16 @@ describe('the single-item form', () => {
       expect(built.errors).toEqual({});
       expect(itemSourceSchema.parse(built.source)).toEqual(source);
     }
+  });
+
+  test('a figure that is not one of the handbook figures is refused on its field', () => {
+    const source = SOURCES.find((s) => 'image' in s) as (typeof SOURCES)[number];
+    const missing = { ...source, image: { src: 'content/figures/no-such-figure.svg', alt: 'A strip.' } };
+    const parsed = itemSourceSchema.safeParse(missing);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['image.src', expect.stringContaining("Use one of the handbook's figures: content/figures/")],
+    ]);
   });
 
   test('empty rows are dropped, and an error on a kept row lands on the row the examiner wrote', () => {
