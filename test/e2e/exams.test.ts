@@ -10,6 +10,7 @@ import { importExamContent } from '#src/server/services/exam-content.ts';
 import { getExamBySlug, recomputeStatistics, upsertExam } from '#src/server/services/exam-forms.ts';
 import { blockingAxeViolations, screenshotPath } from '#test/helpers/axe.ts';
 import { demoAccount, demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
+import { startShippedPracticeAttempt } from '#test/helpers/exams.ts';
 import { postForm, signInOverHttp } from '#test/helpers/portal-flows.ts';
 
 const portal = usePortal();
@@ -243,27 +244,11 @@ test('the time runs out: the page warns, the server submits what was saved and t
 test('shipped questions show their Markdown and figures, and the feedback links the chapters they cite', async () => {
   const db = portal.server.db.db;
   // Every shipped item of the pleth module: bold words in stems, and a figure.
-  const created = await upsertExam(
+  const started = await startShippedPracticeAttempt(
     db,
-    null,
-    {
-      format: 'iecpa-exam/1',
-      slug: 'pleth-practice',
-      title: 'Pleth practice',
-      bank: 'level-1',
-      practice: true,
-      timeLimitMinutes: 30,
-      passMark: { method: 'fixed', percent: 70 },
-      release: 'immediate',
-      eligibility: 'member-in-good-standing',
-      blueprint: [{ category: '05-pleth-and-ds-ratio', count: 15 }],
-    },
-    { publish: true },
+    { slug: 'pleth-practice', title: 'Pleth practice', category: '05-pleth-and-ds-ratio', count: 15 },
+    'li.wei@iecpa.test',
   );
-  if (!created.ok) throw new Error(created.message);
-  const [member] = await db.select({ id: users.id }).from(users).where(eq(users.email, 'li.wei@iecpa.test'));
-  const started = await startAttempt(db, member?.id ?? '', created.id, { ipAddress: '127.0.0.1', userAgent: 'e2e' });
-  if (!started.ok) throw new Error(started.message);
   const page = await portal.newPage(await demoSessionCookie(portal.server.url, 'li.wei@iecpa.test'));
   await page.goto(`${portal.server.url}/exams/attempt/${started.attemptId}?view=all`);
   expect(await page.locator('.stem strong').count()).toBeGreaterThan(0);
@@ -275,7 +260,7 @@ test('shipped questions show their Markdown and figures, and the feedback links 
   await lookAt(page, 'exam-shipped-questions');
 
   // Nothing answered: every question comes back with its rationale and the chapters it cites.
-  expect(await submitAttempt(db, member?.id ?? '', started.attemptId)).toEqual({ ok: true, graded: true });
+  expect(await submitAttempt(db, started.userId, started.attemptId)).toEqual({ ok: true, graded: true });
   await page.goto(`${portal.server.url}/exams/result/${started.attemptId}`);
   expect(await page.getByRole('main').textContent()).not.toMatch(/\*\*|05-pleth-and-ds-ratio/);
   const links = await page

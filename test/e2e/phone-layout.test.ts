@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { expect, test } from 'vitest';
 import { simulatorAttempts, users } from '#db/schema/index.ts';
-import { startAttempt } from '#src/server/services/exam-attempts.ts';
-import { upsertExam } from '#src/server/services/exam-forms.ts';
 import { blockingAxeViolations } from '#test/helpers/axe.ts';
 import { demoSessionCookie, usePortal } from '#test/helpers/e2e-portal.ts';
+import { startShippedPracticeAttempt } from '#test/helpers/exams.ts';
 
 /** A phone in portrait (iPhone 12 to 15: 390 CSS pixels). */
 const portal = usePortal({ viewport: { width: 390, height: 844 }, shared: true });
@@ -104,27 +103,16 @@ test("an exam's matching question and a simulator result fit a phone: long optio
   const db = portal.server.db.db;
   // Every item of one category, so the draw holds its matching question (options are whole sentences: a
   // select is as wide as its longest option, and widened the exam page to 590 px).
-  const created = await upsertExam(
+  const started = await startShippedPracticeAttempt(
     db,
-    null,
     {
-      format: 'iecpa-exam/1',
       slug: 'phone-layout-exam',
       title: 'Phone layout examination',
-      bank: 'level-1',
-      practice: true,
-      timeLimitMinutes: 30,
-      passMark: { method: 'fixed', percent: 70 },
-      release: 'immediate',
-      eligibility: 'member-in-good-standing',
-      blueprint: [{ category: '01-physiology-of-counterpulsation', count: 10 }],
+      category: '01-physiology-of-counterpulsation',
+      count: 10,
     },
-    { publish: true },
+    'li.wei@iecpa.test',
   );
-  if (!created.ok) throw new Error(created.message);
-  const [member] = await db.select({ id: users.id }).from(users).where(eq(users.email, 'li.wei@iecpa.test'));
-  const started = await startAttempt(db, member?.id ?? '', created.id, { ipAddress: '127.0.0.1', userAgent: 'e2e' });
-  if (!started.ok) throw new Error(started.message);
   const [attempt] = await db
     .select({ id: simulatorAttempts.id })
     .from(simulatorAttempts)
