@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { expect } from 'vitest';
 import type { Db } from '#db/client.ts';
 import { users } from '#db/schema/index.ts';
 import { startAttempt } from '#src/server/services/exam-attempts.ts';
@@ -30,10 +31,15 @@ export async function startShippedPracticeAttempt(
     },
     { publish: true },
   );
-  if (!created.ok) throw new Error(created.message);
+  expect(created).toMatchObject({ ok: true, created: true });
   const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
-  if (!user) throw new Error(`no account ${email}`);
-  const started = await startAttempt(db, user.id, created.id, { ipAddress: '127.0.0.1', userAgent: 'e2e' });
-  if (!started.ok) throw new Error(started.message);
-  return { examId: created.id, attemptId: started.attemptId, userId: user.id };
+  expect(user, `the account ${email}`).toBeDefined();
+  const userId = user?.id ?? '';
+  const started = await startAttempt(db, userId, created.ok ? created.id : '', {
+    ipAddress: '127.0.0.1',
+    userAgent: 'e2e',
+  });
+  expect(started).toMatchObject({ ok: true });
+  if (!created.ok || !started.ok) throw new Error('unreachable: asserted above');
+  return { examId: created.id, attemptId: started.attemptId, userId };
 }

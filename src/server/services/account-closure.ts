@@ -21,7 +21,7 @@ import { rateLimitAddress } from '../auth/rate-limit.ts';
 import { newId, newSecret } from '../ids.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import { deleteStoredFile } from '../uploads.ts';
-import { checkCurrentPassword } from './accounts.ts';
+import { checkCurrentPassword, TOO_MANY } from './accounts.ts';
 import type { RequestMeta, ServiceDeps } from './deps.ts';
 import { recordMembershipEvent } from './membership-lifecycle.ts';
 import {
@@ -185,8 +185,7 @@ export async function requestClosure(
     .where(eq(users.id, userId));
   const user = found[0];
   const current = await checkCurrentPassword(db, userId, input.password, now);
-  if (current === 'too-many')
-    return refuse('TOO_MANY_REQUESTS', 'Too many attempts. Wait a few minutes and try again.');
+  if (current === 'too-many') return TOO_MANY;
   if (!user || user.erasedAt !== null || current === 'wrong') {
     return refuse('BAD_REQUEST', 'That is not your current password. Try again.', {
       password: 'That is not your current password. Try again.',

@@ -22,7 +22,8 @@ export const RECOVERY_CODE_COUNT = 10;
 const COMMON_PASSWORD_MESSAGE = 'This password is too common. Choose a longer phrase that only you would think of.';
 const WRONG_PASSWORD_MESSAGE = 'That is not your current password. Try again.';
 /** Every rate-limited step of signing in, registering and resetting says the same. */
-const TOO_MANY = refuse('TOO_MANY_REQUESTS', 'Too many attempts. Wait a few minutes and try again.');
+/** A limit on attempts (sign-in, codes, current password) was reached. */
+export const TOO_MANY = refuse('TOO_MANY_REQUESTS', 'Too many attempts. Wait a few minutes and try again.');
 const INVALID_RESET_LINK = refuse('BAD_REQUEST', 'This reset link has expired or was already used. Ask for a new one.');
 
 /** A hash of a random password, so that unknown emails take as long to refuse as wrong passwords. */

@@ -137,13 +137,20 @@ export async function listExamsForCandidate(db: Db, candidateId: string, now = D
     .where(and(eq(exams.status, 'published'), eq(exams.purpose, 'exam')))
     .orderBy(asc(exams.title));
   const examiner = await isExaminer(db, candidateId);
+  // All the candidate's attempts in one read, newest first, then by exam.
+  const mine = await db
+    .select()
+    .from(examAttempts)
+    .where(eq(examAttempts.candidateId, candidateId))
+    .orderBy(desc(examAttempts.startedAt));
   const result: CandidateExam[] = [];
   for (const exam of published) {
-    const previous = await attemptsAt(db, exam.id, candidateId);
+    const previous = mine.filter((a) => a.examId === exam.id);
+    // An attempt still running is offered to continue even if the exam closed meanwhile (it runs to its deadline).
     const running = previous.find(
       (a) => a.submittedAt === null && a.voidedAt === null && now <= a.deadlineAt + DEADLINE_GRACE_MS,
     );
-    const refusal = examClosedTo(exam, examiner, now) ?? (running ? null : attemptsRefusal(exam, previous, now));
+    const refusal = running ? null : (examClosedTo(exam, examiner, now) ?? attemptsRefusal(exam, previous, now));
     result.push({
       id: exam.id,
       slug: exam.slug,
@@ -153,7 +160,7 @@ export async function listExamsForCandidate(db: Db, candidateId: string, now = D
       attemptsAllowed: exam.attemptsAllowed,
       passPercent: exam.passPercent,
       attemptsUsed: previous.filter((a) => a.voidedAt === null).length,
-      inProgressAttemptId: running && !refusal ? running.id : null,
+      inProgressAttemptId: running?.id ?? null,
       startRefusal: refusal?.message ?? null,
     });
   }
