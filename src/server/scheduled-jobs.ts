@@ -177,3 +177,21 @@ export function startScheduledJobs(
   worker.unref();
   return worker;
 }
+
+/**
+ * Stops the jobs' worker: it finishes the job it is running, closes its connection and exits. Only a worker
+ * that has not exited within `timeoutMs` is terminated. Resolves to how it ended.
+ */
+export async function stopScheduledJobs(worker: Worker, timeoutMs = 30_000): Promise<'stopped' | 'terminated'> {
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage({ kind: 'stop' });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeoutMs);
+  });
+  const outcome = await Promise.race([exited, late]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return 'stopped';
+  await worker.terminate();
+  return 'terminated';
+}

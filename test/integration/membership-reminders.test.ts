@@ -6,7 +6,7 @@ import { beforeAll, expect, test } from 'vitest';
 import { mailOutbox, membershipEvents, memberships, scheduledJobRuns } from '#db/schema/index.ts';
 import { DAY_MS } from '#src/lib/dates.ts';
 import { addOneCalendarYear } from '#src/lib/membership-rules.ts';
-import { runScheduledJob, startJobTimer, startScheduledJobs } from '#src/server/scheduled-jobs.ts';
+import { runScheduledJob, startJobTimer, startScheduledJobs, stopScheduledJobs } from '#src/server/scheduled-jobs.ts';
 import { activateMembership } from '#src/server/services/membership-lifecycle.ts';
 import { runMembershipJob } from '#src/server/services/membership-reminders.ts';
 import { countAllRows, useTestDb } from '#test/helpers/db.ts';
@@ -234,14 +234,16 @@ test('the server starts the jobs in a worker thread, which runs the membership j
     env: { ...process.env, DATABASE_URL: `file:${handle.path}`, SMTP_URL: '', BACKUP_KEEP: '0' },
     log: { error: (message: string) => logged.push(message) },
   });
+  let ended = '';
   try {
     const deadline = Date.now() + 45_000;
     while ((await subjectsTo(user.email)).length === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
-    await worker.terminate();
+    ended = await stopScheduledJobs(worker);
   }
+  expect(ended).toBe('stopped');
   expect(logged.filter((m) => m.includes('failed'))).toEqual([]);
   expect(membership?.expiresAt).toBeGreaterThan(Date.now());
   expect(await subjectsTo(user.email)).toEqual(['Your IECPA membership expires in 30 days']);
@@ -251,7 +253,7 @@ test('the server script starts the scheduled jobs, once', () => {
   // A rewrite of scripts/serve.ts once dropped the call and no test noticed: the reminders silently stopped.
   // The server itself is exercised by the e2e runs (which need a build); this guards the one line.
   const source = readFileSync(join(process.cwd(), 'scripts', 'serve.ts'), 'utf8');
-  expect(source.match(/^\s*startScheduledJobs\(\);$/gm)).toHaveLength(1);
+  expect(source.match(/^\s*scheduledJobs = startScheduledJobs\(\);$/gm)).toHaveLength(1);
 });
 
 test('bad input is refused with a clear message and nothing written', async () => {
