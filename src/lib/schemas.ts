@@ -56,9 +56,10 @@ export function countryName(code: string): string {
  * than it is (a licence number, a name in an admin's list); no field needs them (the marks U+200E/U+200F
  * stay allowed).
  */
-export const TEXT_DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
+const DIRECTION_CONTROL_RANGES = '\\u202a-\\u202e\\u2066-\\u2069';
+export const TEXT_DIRECTION_CONTROLS = new RegExp(`[${DIRECTION_CONTROL_RANGES}]`, 'u');
 /** Characters a single-line field refuses: control characters and text-direction controls. */
-export const UNSAFE_LINE_CHARACTERS = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+export const UNSAFE_LINE_CHARACTERS = new RegExp(`[\\p{Cc}${DIRECTION_CONTROL_RANGES}]`, 'u');
 
 export const nameField = z
   .string({ error: 'Enter your name.' })
