@@ -371,14 +371,12 @@ interface DemoEvent {
   reason: string | null;
 }
 
-/** One calendar year before `atMs` (UTC), the start of an annual period that ends at `atMs`. */
 /** Seeds a demo membership (and profile) for a user who has no membership yet. True when it wrote one. */
 async function seedMembership(
   db: Db,
   userId: string,
   account: DemoAccount,
   demo: DemoMembership,
-  options: SeedOptions,
   now: number,
 ): Promise<boolean> {
   const has = await db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.userId, userId));
@@ -581,8 +579,7 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedReport
       id = await insertUserRecord(db, record, now);
       report.created++;
     }
-    if (account.membership && (await seedMembership(db, id, account, account.membership, options, now)))
-      report.memberships++;
+    if (account.membership && (await seedMembership(db, id, account, account.membership, now))) report.memberships++;
     if (account.application && (await seedApplication(db, id, account, account.application, options, now))) {
       report.applications++;
     }

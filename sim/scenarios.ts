@@ -18,7 +18,7 @@ export const SCENARIO_PRESET_IDS = [
 ] as const;
 export type ScenarioPresetId = (typeof SCENARIO_PRESET_IDS)[number];
 
-const range = (min: number, max: number) => z.number().finite().min(min).max(max);
+const range = (min: number, max: number) => z.number().min(min).max(max);
 
 export const patientSchema = z
   .object({
@@ -70,7 +70,6 @@ export const ecgSchema = z
 
 const atMs = z
   .number()
-  .finite()
   .min(0)
   .max(24 * 3600 * 1000);
 

@@ -28,7 +28,7 @@ export function maxControlEntries(durationMs: number): number {
   return Math.max(DEFAULT_MAX_CONTROL_ENTRIES, Math.ceil(durationMs / MIN_CONTROL_SPACING_MS) + 2);
 }
 
-const entrySchema = z.object({ atMs: z.number().finite().min(0), patch: settingsPatchSchema }).strict();
+const entrySchema = z.object({ atMs: z.number().min(0), patch: settingsPatchSchema }).strict();
 
 export interface ControlLogLimits {
   durationMs: number;

@@ -18,20 +18,20 @@ import { judgeTitration, recordTitration, type TitrationRecord, titrationProtoco
 const MIN_TIMING_SCORE_DEFAULT = 25;
 
 const window = z
-  .object({ minMs: z.number().finite(), maxMs: z.number().finite() })
+  .object({ minMs: z.number(), maxMs: z.number() })
   .strict()
   .refine((w) => w.minMs < w.maxMs, 'minMs must be below maxMs');
 
 export const rubricSchema = z
   .object({
-    graceStartMs: z.number().finite().min(0).max(600000),
-    graceAfterEventMs: z.number().finite().min(0).max(600000),
+    graceStartMs: z.number().min(0).max(600000),
+    graceAfterEventMs: z.number().min(0).max(600000),
     /** Augmentation arrival minus valve closure. */
     inflationWindow: window,
     /** Cuffs empty minus next ejection onset. */
     deflationWindow: window,
     /** D/S peak ratio a beat must reach (Front Physiol 2021;12:656224: >= 1.2). */
-    dsTarget: z.number().finite().min(0).max(5),
+    dsTarget: z.number().min(0).max(5),
     pressureRangeMmHg: z
       .object({ min: z.number().min(0).max(300), max: z.number().min(0).max(300) })
       .strict()

@@ -20,15 +20,15 @@ export const STEP_MERGE_MS = 1000;
 export const titrationProtocolSchema = z
   .object({
     /** The first pressure applied (out of standby) may not exceed this, mmHg. */
-    startMaxMmHg: z.number().finite().min(1).max(300),
+    startMaxMmHg: z.number().min(1).max(300),
     /** The largest single step up, mmHg (handbook: steps of a few tens of mmHg). */
-    maxStepMmHg: z.number().finite().min(1).max(300),
+    maxStepMmHg: z.number().min(1).max(300),
     /** Each pressure must be held at least this long before the next step up, ms. */
-    minHoldMs: z.number().finite().min(0).max(600000),
+    minHoldMs: z.number().min(0).max(600000),
     /** Correctly timed assisted beats at a pressure needed before the next step up (timing rechecked). */
     checkedBeatsBeforeStep: z.number().int().min(0).max(100),
     /** The setpoint must reach at least this, mmHg. */
-    targetMmHg: z.number().finite().min(0).max(300),
+    targetMmHg: z.number().min(0).max(300),
   })
   .strict()
   .refine((p) => p.targetMmHg === 0 || p.startMaxMmHg <= p.targetMmHg, {

@@ -104,7 +104,6 @@ export const simulatorInputs = {
     entries: z.array(z.unknown()).max(10_000),
     throughMs: z
       .number()
-      .finite()
       .min(0)
       .max(SIMULATOR_LIMITS.durationMaxMs + 1_000),
   }),
@@ -116,7 +115,6 @@ export const simulatorInputs = {
     // The console's clock runs in engine steps (fractions of a ms); rounding up keeps every log entry inside.
     durationMs: z
       .number()
-      .finite()
       .gt(0)
       .max(SIMULATOR_LIMITS.practiceDurationMaxMs, 'Practice runs longer than 15 minutes are not saved.')
       .transform((ms) => Math.ceil(ms)),

@@ -5,7 +5,6 @@ import { hasMembersAccess } from '#src/lib/access.ts';
 import { getScenario } from '#src/lib/scenario-presets.ts';
 import { RATE_LIMITS } from '../../auth/rate-limit.ts';
 import { getEnv } from '../../env.ts';
-import type { BrokenLink } from '../../markdown.ts';
 import { renderMarkdownOffThread, renderPublished } from '../../markdown-pool.ts';
 import { unwrap } from '../../refusal.ts';
 import * as cpd from '../../services/cpd.ts';
