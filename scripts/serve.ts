@@ -32,7 +32,7 @@ import { frontDoorAnswer } from '#src/server/http/request-line.ts';
 import { securityHeaders } from '#src/server/http/security-headers.ts';
 import { createStaticFileServer } from '#src/server/http/static-files.ts';
 import { warmJournalCitations } from '#src/server/journal-warmup.ts';
-import { startScheduledJobs, stopScheduledJobs } from '#src/server/scheduled-jobs.ts';
+import { startScheduledJobs } from '#src/server/scheduled-jobs.ts';
 
 type NodeHandler = (
   req: import('node:http').IncomingMessage,
@@ -43,9 +43,6 @@ type NodeHandler = (
 const env = getEnv();
 const workerCount = env.WEB_CONCURRENCY;
 
-/** The scheduled jobs' worker thread, in the process that runs them. */
-let scheduledJobs: ReturnType<typeof startScheduledJobs> | null = null;
-
 // Once per server, in the process that starts it (the primary, when there are workers).
 if (cluster.isPrimary) {
   // Imported here: the import (the handbook and exam importers, the engine, the demo seed) costs seconds of
@@ -54,19 +51,13 @@ if (cluster.isPrimary) {
   await prepareDatabase(env);
   // Membership reminders and expiry: at start and hourly, in a worker thread of this process only, so the
   // jobs run once per server however many workers serve (src/server/scheduled-jobs.ts).
-  scheduledJobs = startScheduledJobs();
+  startScheduledJobs();
 }
 
 if (cluster.isPrimary && workerCount > 1) {
   superviseWorkers(workerCount);
 } else {
   await serve();
-}
-
-/** Exits once the scheduled jobs' worker has finished its job and closed its database (at most 10 s). */
-function exitAfterJobs(code?: number): void {
-  const stopped = scheduledJobs ? stopScheduledJobs(scheduledJobs, 10_000) : Promise.resolve();
-  void stopped.finally(() => process.exit(code));
 }
 
 /** Forks the workers, replaces one that dies, and stops them all on SIGINT/SIGTERM. */
@@ -90,7 +81,7 @@ function superviseWorkers(count: number): void {
   cluster.on('exit', (worker, code, signal) => {
     alive--;
     if (stopping) {
-      if (alive === 0) exitAfterJobs();
+      if (alive === 0) process.exit();
       return;
     }
     console.error(`Worker ${worker.process.pid} exited (${signal ?? `code ${code}`}).`);
@@ -99,7 +90,7 @@ function superviseWorkers(count: number): void {
       console.error('It died before it could serve; stopping the server.');
       stopping = true;
       process.exitCode = 1;
-      if (alive === 0) exitAfterJobs();
+      if (alive === 0) process.exit();
       for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
       return;
     }
@@ -108,7 +99,7 @@ function superviseWorkers(count: number): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       stopping = true;
-      if (alive === 0) exitAfterJobs();
+      if (alive === 0) process.exit();
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     });
   }
@@ -173,6 +164,6 @@ async function serve(): Promise<void> {
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => server.close(() => exitAfterJobs(0)));
+    process.on(signal, () => server.close(() => process.exit(0)));
   }
 }
