@@ -9,6 +9,7 @@
  * restart simply runs them again; running twice or in two processes at once is safe
  * (services/membership-reminders.ts).
  */
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { eq } from 'drizzle-orm';
 import type { Db } from '#db/client.ts';
@@ -183,15 +184,12 @@ export function startScheduledJobs(
  * that has not exited within `timeoutMs` is terminated. Resolves to how it ended.
  */
 export async function stopScheduledJobs(worker: Worker, timeoutMs = 30_000): Promise<'stopped' | 'terminated'> {
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.postMessage({ kind: 'stop' });
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), timeoutMs);
-  });
-  const outcome = await Promise.race([exited, late]);
-  clearTimeout(timer);
-  if (outcome !== 'late') return 'stopped';
-  await worker.terminate();
-  return 'terminated';
+  try {
+    await once(worker, 'exit', { signal: AbortSignal.timeout(timeoutMs) });
+    return 'stopped';
+  } catch {
+    await worker.terminate();
+    return 'terminated';
+  }
 }
